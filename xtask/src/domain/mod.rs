@@ -1,1 +1,11 @@
 //! Pure logic: no git, no file system, no terminal. Everything here is a function of plain data.
+
+pub mod bump;
+pub mod changelog;
+pub mod changelog_file;
+pub mod commit;
+pub mod files;
+pub mod pep440;
+pub mod plan;
+pub mod rules;
+pub mod version;

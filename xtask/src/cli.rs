@@ -1,0 +1,160 @@
+//! The command line: clap definitions only.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "xtask",
+    version,
+    about = "Release automation for git repositories",
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Run as if started in DIR (like `git -C`)
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the current version (from the version files)
+    Version(VersionArgs),
+    /// Rewrite every version file to a new version
+    Bump(BumpArgs),
+    /// Check the configuration, the version files and the current branch; list every problem
+    Check,
+    /// Draft release notes from the Conventional Commits since the last release
+    Changelog(ChangelogArgs),
+    /// Release: bump, changelog, commit, annotated tag, next development version, push
+    Release(ReleaseArgs),
+    /// Install, remove or inspect the kit's git hooks
+    #[command(subcommand)]
+    Hooks(HooksCommand),
+    /// Entry point for the installed git hooks (git calls this)
+    #[command(hide = true)]
+    Hook(HookArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// Print every version file and its value; fail if they disagree
+    #[arg(long)]
+    pub all: bool,
+    /// Print the version a bump would give, changing nothing (LEVEL or VERSION as for `bump`)
+    #[arg(long, value_name = "LEVEL")]
+    pub next: Option<String>,
+    /// With --next: start a pre-release of that level (rc, alpha, beta, dev)
+    #[arg(long, value_name = "KIND", requires = "next")]
+    pub pre: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct BumpArgs {
+    /// major, minor, patch, rc, alpha, beta, dev, release, or an explicit version such as 1.4.0
+    pub level: String,
+    /// Start a pre-release of the level (rc, alpha, beta, dev): `minor --pre rc` makes 1.2.0 → 1.3.0-rc.1
+    #[arg(long, value_name = "KIND")]
+    pub pre: Option<String>,
+    /// Print a unified diff of the changes instead of writing them
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChangelogArgs {
+    /// Write the section into the changelog file instead of printing it
+    #[arg(long, conflicts_with_all = ["all", "range"])]
+    pub write: bool,
+    /// The whole history: one section per release tag, newest first
+    #[arg(long, conflicts_with = "range")]
+    pub all: bool,
+    /// Only the commits in A..B (as `git log A..B`)
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+    /// Head the section with this version instead of "Unreleased"
+    #[arg(long = "version", value_name = "VERSION")]
+    pub version: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    /// auto, major, minor, patch, rc, alpha, beta, dev, release, or an explicit version; asked for when omitted
+    pub level: Option<String>,
+    /// Start a pre-release of the level (rc, alpha, beta, dev)
+    #[arg(long, value_name = "KIND")]
+    pub pre: Option<String>,
+    /// Answer every question with its default; never prompt
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print the whole plan and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Push the branch and the tag (`git push --atomic`) after releasing
+    #[arg(long)]
+    pub push: bool,
+    /// Do not push, even if release.push is set
+    #[arg(long, conflicts_with = "push")]
+    pub no_push: bool,
+    /// Skip the next development version
+    #[arg(long)]
+    pub no_dev: bool,
+    /// Skip the changelog
+    #[arg(long)]
+    pub no_changelog: bool,
+    /// Release even if the commits call for a higher level than the one chosen
+    #[arg(long)]
+    pub force: bool,
+    /// Undo an interrupted release, restoring the repository as it was
+    #[arg(long, conflicts_with_all = ["level", "dry_run", "push"])]
+    pub abort: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HooksCommand {
+    /// Install the hooks where git looks for them (core.hooksPath honoured)
+    Install {
+        /// Replace foreign hooks instead of chaining them
+        #[arg(long)]
+        force: bool,
+        /// Install the server-side pre-receive hook into this bare repository
+        #[arg(long, value_name = "BARE_REPO")]
+        server: Option<PathBuf>,
+    },
+    /// Remove the kit's hooks, restoring any hook they had chained
+    Uninstall {
+        /// Remove the server-side hook from this bare repository
+        #[arg(long, value_name = "BARE_REPO")]
+        server: Option<PathBuf>,
+    },
+    /// Say, per hook: ours and current, ours but stale, foreign, or missing
+    Status {
+        #[arg(long, value_name = "BARE_REPO")]
+        server: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// commit-msg, reference-transaction, pre-push or pre-receive
+    pub name: String,
+    /// The arguments git passed to the hook
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<std::ffi::OsString>,
+}

@@ -1,0 +1,113 @@
+//! `xtask check`: the configuration, the version files and the current branch, with every problem listed.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::Project;
+use crate::AlreadyReported;
+use crate::domain::rules::{self, Pattern, Verdict};
+use crate::notes;
+use crate::ops::term;
+use crate::project;
+use crate::render::{MessageContext, Renderer};
+
+pub fn run(dir: &Path) -> Result<()> {
+    let p = Project::open(dir)?;
+    let mut problems: Vec<String> = Vec::new();
+    let config = &p.config;
+
+    match project::version_files(config) {
+        Ok(files) => match project::read_all(&p.root, &files) {
+            Ok(readings) => {
+                if let Some(first) = readings.first() {
+                    term::step(&format!(
+                        "version files agree on {} ({} file(s))",
+                        first.version,
+                        readings.len()
+                    ));
+                }
+            }
+            Err(errors) => problems.extend(errors.iter().map(|e| format!("{e:#}"))),
+        },
+        Err(e) => problems.push(format!("{e:#}")),
+    }
+    if let Err(e) = notes::tag_format(config) {
+        problems.push(format!("{e:#}"));
+    }
+    for pattern in config.release_branches() {
+        if let Err(e) = Pattern::parse(&pattern) {
+            problems.push(format!("xtask.toml: release.branches: {e}"));
+        }
+    }
+    let allowed = branch_patterns(config, &mut problems);
+    match Renderer::new(&p.root, config) {
+        Ok(renderer) => {
+            let v = crate::domain::version::Version::new(1, 2, 3);
+            let context = MessageContext::new(&v, &v, "v1.2.3", "2000-01-01");
+            let templates = [
+                ("release.commit", Some(config.release_commit())),
+                ("release.dev_commit", Some(config.dev_commit())),
+                ("tag.message", Some(config.tag_message())),
+                ("version.dev", config.dev_template()),
+            ];
+            for (key, template) in templates {
+                if let Some(template) = template
+                    && let Err(e) = renderer.message(key, template, &context)
+                {
+                    problems.push(format!("xtask.toml: {e:#}"));
+                }
+            }
+        }
+        Err(e) => problems.push(format!("{e:#}")),
+    }
+    if let Err(e) = notes::options(config) {
+        problems.push(format!("{e:#}"));
+    }
+    if let (Some(allowed), Ok(head)) = (allowed, p.repo.head())
+        && let Some(branch) = head.branch
+    {
+        match rules::check_branch(&branch, &allowed) {
+            Verdict::Allowed => term::step(&format!("branch {branch} follows branches.allowed")),
+            Verdict::Refused { rule, reason, hint } => {
+                problems.push(format!("{rule}: {reason}: {hint}"))
+            }
+        }
+    }
+
+    if problems.is_empty() {
+        term::step("configuration is valid");
+        return Ok(());
+    }
+    let noun = if problems.len() == 1 {
+        "problem"
+    } else {
+        "problems"
+    };
+    term::error(&format!("{} {noun} found", problems.len()));
+    for problem in &problems {
+        term::section("-", problem);
+    }
+    Err(AlreadyReported.into())
+}
+
+/// `branches.allowed` as patterns (the defaults when unset); `None` if any is invalid (each one reported).
+pub fn branch_patterns(
+    config: &crate::config::Config,
+    problems: &mut Vec<String>,
+) -> Option<Vec<Pattern>> {
+    let texts = config
+        .branches
+        .allowed
+        .clone()
+        .unwrap_or_else(rules::default_branches);
+    let mut patterns = Vec::new();
+    let before = problems.len();
+    for text in texts {
+        match Pattern::parse(&text) {
+            Ok(p) => patterns.push(p),
+            Err(e) => problems.push(format!("xtask.toml: branches.allowed: {e}")),
+        }
+    }
+    (problems.len() == before).then_some(patterns)
+}

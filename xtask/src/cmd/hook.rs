@@ -1,0 +1,553 @@
+//! `xtask hook <name>`: the entry points git calls through the shims. Each does only the work its rules need:
+//! commit-msg and reference-transaction never open the repository; pre-push reads a few objects with gix.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow};
+
+use crate::cli::HookArgs;
+use crate::config::Config;
+use crate::domain::rules::{self, Enforcement, Pattern, TagFormat, Verdict};
+use crate::domain::version::{self, Version};
+use crate::ops::repo::Repo;
+use crate::ops::term;
+use crate::{AlreadyReported, UsageError, project};
+
+pub fn run(dir: &Path, args: HookArgs) -> Result<()> {
+    let hook_args: Vec<String> = args
+        .args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    match args.name.as_str() {
+        "commit-msg" => commit_msg(dir, &hook_args),
+        "reference-transaction" => reference_transaction(dir, &hook_args),
+        "pre-push" => pre_push(dir),
+        "pre-receive" => pre_receive(dir),
+        other => Err(UsageError(format!(
+            "unknown hook {other:?}: the kit handles commit-msg, reference-transaction, pre-push and pre-receive"
+        ))
+        .into()),
+    }
+}
+
+/// The configuration of the work tree the hook runs in (git runs hooks at the work tree's root).
+fn work_tree_config(dir: &Path) -> Result<Config> {
+    Config::load(dir)
+}
+
+fn stdin_text() -> Result<String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .context("cannot read the hook's standard input")?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Prints refusals (all of them) and fails the hook.
+fn verdicts(refusals: Vec<(String, String, String)>) -> Result<()> {
+    if refusals.is_empty() {
+        return Ok(());
+    }
+    for (rule, reason, hint) in &refusals {
+        term::error(&format!("{rule}: {reason}\n{hint}"));
+    }
+    Err(AlreadyReported.into())
+}
+
+fn refusal(verdict: Verdict) -> Option<(String, String, String)> {
+    match verdict {
+        Verdict::Allowed => None,
+        Verdict::Refused { rule, reason, hint } => Some((rule, reason, hint)),
+    }
+}
+
+fn commit_msg(dir: &Path, args: &[String]) -> Result<()> {
+    let file = args
+        .first()
+        .ok_or_else(|| UsageError("commit-msg: git passes the message file's path".into()))?;
+    let config = work_tree_config(dir)?;
+    let mode = match config.commits.conventional.as_deref() {
+        Some("deny") => Enforcement::Deny,
+        Some("off") => Enforcement::Off,
+        _ => Enforcement::Warn,
+    };
+    if mode == Enforcement::Off {
+        return Ok(());
+    }
+    let bytes = std::fs::read(dir.join(file))
+        .with_context(|| format!("cannot read the commit message {file}"))?;
+    let message = String::from_utf8_lossy(&bytes);
+    let types = config
+        .commits
+        .types
+        .clone()
+        .unwrap_or_else(rules::default_types);
+    match rules::check_message(&message, &types) {
+        Verdict::Allowed => Ok(()),
+        Verdict::Refused { rule, reason, hint } if mode == Enforcement::Warn => {
+            term::warn(&format!("{rule}: {reason}\n{hint}"));
+            Ok(())
+        }
+        refused => verdicts(refusal(refused).into_iter().collect()),
+    }
+}
+
+fn is_zero(oid: &str) -> bool {
+    !oid.is_empty() && oid.bytes().all(|b| b == b'0')
+}
+
+fn branch_rules(config: &Config) -> Result<Vec<Pattern>> {
+    config
+        .branches
+        .allowed
+        .clone()
+        .unwrap_or_else(rules::default_branches)
+        .iter()
+        .map(|p| Pattern::parse(p).map_err(|e| anyhow!("xtask.toml: branches.allowed: {e}")))
+        .collect()
+}
+
+fn tag_format(config: &Config) -> Result<TagFormat> {
+    TagFormat::parse(config.tag_format()).map_err(|e| anyhow!("xtask.toml: tag.format: {e}"))
+}
+
+/// Refuses creating a badly named branch or tag at the moment it is made. The hottest path in the kit:
+/// it runs on every ref update, so it returns before reading anything when nothing is being created.
+fn reference_transaction(dir: &Path, args: &[String]) -> Result<()> {
+    if args.first().map(String::as_str) != Some("prepared") {
+        return Ok(());
+    }
+    let input = stdin_text()?;
+    let created: Vec<&str> = input
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.splitn(3, ' ');
+            let (old, _new, name) = (fields.next()?, fields.next()?, fields.next()?);
+            (is_zero(old) && (name.starts_with("refs/heads/") || name.starts_with("refs/tags/")))
+                .then_some(name)
+        })
+        .collect();
+    if created.is_empty() {
+        return Ok(());
+    }
+    let config = work_tree_config(dir)?;
+    let mut refusals = Vec::new();
+    for name in created {
+        if let Some(branch) = name.strip_prefix("refs/heads/") {
+            refusals.extend(refusal(rules::check_branch(
+                branch,
+                &branch_rules(&config)?,
+            )));
+        } else if let Some(tag) = name.strip_prefix("refs/tags/") {
+            refusals.extend(refusal(rules::check_tag_name(tag, &tag_format(&config)?)));
+        }
+    }
+    verdicts(refusals)
+}
+
+/// One pushed ref, as git describes it to pre-push and pre-receive.
+struct Update {
+    name: String,
+    old: String,
+    new: String,
+}
+
+fn pre_push(dir: &Path) -> Result<()> {
+    let input = stdin_text()?;
+    // `<local ref> <local oid> <remote ref> <remote oid>`
+    let updates: Vec<Update> = input
+        .lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split(' ').collect();
+            (f.len() == 4).then(|| Update {
+                name: f[2].to_string(),
+                old: f[3].to_string(),
+                new: f[1].to_string(),
+            })
+        })
+        .collect();
+    if updates.is_empty() {
+        return Ok(());
+    }
+    let config = work_tree_config(dir)?;
+    let repo = Repo::discover(dir)?;
+    let objects = GixObjects { repo: &repo };
+    verdicts(check_updates(&config, &objects, &updates, Side::Client)?)
+}
+
+fn pre_receive(dir: &Path) -> Result<()> {
+    let input = stdin_text()?;
+    // `<old oid> <new oid> <ref>`
+    let updates: Vec<Update> = input
+        .lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.splitn(3, ' ').collect();
+            (f.len() == 3).then(|| Update {
+                name: f[2].to_string(),
+                old: f[0].to_string(),
+                new: f[1].to_string(),
+            })
+        })
+        .collect();
+    let objects = CliObjects::new(dir)?;
+    // The rules come from the default branch as it is now, never from what is being pushed.
+    let config = match objects.default_branch_config()? {
+        Some(text) => {
+            Config::parse(&text).context("the xtask.toml on the default branch is invalid")?
+        }
+        None => Config::default(),
+    };
+    verdicts(check_updates(&config, &objects, &updates, Side::Server)?)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Client,
+    Server,
+}
+
+/// The few object reads the push rules need; gix on the client, git on the server (where new objects sit in
+/// git's quarantine directory, which only git itself reads).
+trait Objects {
+    fn is_annotated_tag(&self, oid: &str) -> Result<bool>;
+    /// The commit a tag object points at (peeled) and the tagger's e-mail.
+    fn tag_target(&self, oid: &str) -> Result<(String, String)>;
+    fn file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>>;
+    fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool>;
+    /// Local branches and their commits.
+    fn branches(&self) -> Result<Vec<(String, String)>>;
+}
+
+fn check_updates(
+    config: &Config,
+    objects: &dyn Objects,
+    updates: &[Update],
+    side: Side,
+) -> Result<Vec<(String, String, String)>> {
+    let allowed = branch_rules(config)?;
+    let format = tag_format(config)?;
+    let release_branches: Vec<Pattern> = config
+        .release_branches()
+        .iter()
+        .map(|p| Pattern::parse(p).map_err(|e| anyhow!("xtask.toml: release.branches: {e}")))
+        .collect::<Result<_>>()?;
+    let maintainers = config.release.maintainers.clone().unwrap_or_default();
+    let mut refusals = Vec::new();
+    let mut refuse =
+        |rule: &str, reason: String, hint: String| refusals.push((rule.to_string(), reason, hint));
+
+    // Branch tips after this push: existing branches, updated by what is pushed.
+    let mut tips = objects.branches()?;
+    for u in updates {
+        if let Some(b) = u.name.strip_prefix("refs/heads/") {
+            tips.retain(|(name, _)| name != b);
+            if !is_zero(&u.new) {
+                tips.push((b.to_string(), u.new.clone()));
+            }
+        }
+    }
+
+    for u in updates {
+        if let Some(branch) = u.name.strip_prefix("refs/heads/") {
+            // Names are judged when a branch is created; existing branches keep working.
+            if is_zero(&u.old)
+                && !is_zero(&u.new)
+                && let Some(r) = refusal(rules::check_branch(branch, &allowed))
+            {
+                refuse(&r.0, r.1, r.2);
+            }
+            let is_release_branch = release_branches.iter().any(|p| p.matches(branch).is_some());
+            if side == Side::Server && is_release_branch && !is_zero(&u.old) {
+                if is_zero(&u.new) {
+                    refuse(
+                        "release.branches",
+                        format!("deleting the release branch {branch} is not allowed"),
+                        "release branches keep the history of releases".into(),
+                    );
+                } else if !objects.is_ancestor(&u.old, &u.new)? {
+                    refuse(
+                        "release.branches",
+                        format!(
+                            "force-pushing the release branch {branch} would rewrite published history"
+                        ),
+                        "push new commits on top instead (git pull --rebase, then git push)".into(),
+                    );
+                }
+            }
+        } else if let Some(tag) = u.name.strip_prefix("refs/tags/") {
+            let Some(version) = format.version_of(tag) else {
+                if !is_zero(&u.new)
+                    && let Some(r) = refusal(rules::check_tag_name(tag, &format))
+                {
+                    refuse(&r.0, r.1, r.2);
+                }
+                continue;
+            };
+            if is_zero(&u.new) {
+                refuse(
+                    "tag.format",
+                    format!("deleting the release tag {tag} is not allowed"),
+                    "a published release stays published; release a new version instead".into(),
+                );
+                continue;
+            }
+            if !is_zero(&u.old) && u.old != u.new {
+                refuse(
+                    "tag.format",
+                    format!("moving the release tag {tag} is not allowed"),
+                    "a published release stays as it was; release a new version instead".into(),
+                );
+                continue;
+            }
+            if !is_zero(&u.old) {
+                continue;
+            }
+            check_release_tag(
+                config,
+                objects,
+                tag,
+                &u.new,
+                &version,
+                &tips,
+                &release_branches,
+                &maintainers,
+                &mut refuse,
+            )?;
+        }
+    }
+    Ok(refusals)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_release_tag(
+    config: &Config,
+    objects: &dyn Objects,
+    tag: &str,
+    oid: &str,
+    version: &Version,
+    tips: &[(String, String)],
+    release_branches: &[Pattern],
+    maintainers: &[String],
+    refuse: &mut dyn FnMut(&str, String, String),
+) -> Result<()> {
+    if !objects.is_annotated_tag(oid)? {
+        refuse(
+            "tag.annotated",
+            format!("the release tag {tag} is lightweight"),
+            format!(
+                "release tags are annotated: git tag --delete {tag} && git tag --annotate {tag} -m \"Release {version}\""
+            ),
+        );
+        return Ok(());
+    }
+    let (commit, tagger) = objects.tag_target(oid)?;
+    match version_at(config, objects, &commit) {
+        Ok(at_commit) if at_commit == *version => {}
+        Ok(at_commit) => refuse(
+            "tag.version",
+            format!(
+                "the tag {tag} says {version} but the version files at {} say {at_commit}",
+                short(&commit)
+            ),
+            format!(
+                "tag the commit whose files say {version} (e.g. the release commit made by `cargo xtask release`)"
+            ),
+        ),
+        Err(e) => refuse(
+            "tag.version",
+            format!("cannot read the version at {}: {e:#}", short(&commit)),
+            "check version.files in xtask.toml".into(),
+        ),
+    }
+    let mut on_release_branch = false;
+    for (branch, tip) in tips {
+        if release_branches
+            .iter()
+            .any(|p| p.matches_release(branch, version.major, version.minor))
+            && objects.is_ancestor(&commit, tip)?
+        {
+            on_release_branch = true;
+            break;
+        }
+    }
+    if !on_release_branch {
+        let patterns: Vec<&str> = release_branches.iter().map(Pattern::as_str).collect();
+        refuse(
+            "release.branches",
+            format!(
+                "the tag {tag} is on {}, which no release branch for {version} contains",
+                short(&commit)
+            ),
+            format!(
+                "release from one of: {} (push the branch with the tag)",
+                patterns.join(", ")
+            ),
+        );
+    }
+    if !maintainers.is_empty() && !maintainers.iter().any(|m| m.eq_ignore_ascii_case(&tagger)) {
+        refuse(
+            "release.maintainers",
+            format!("the tag {tag} was made by {tagger}, who is not one of release.maintainers"),
+            format!("ask one of {} to tag the release", maintainers.join(", ")),
+        );
+    }
+    Ok(())
+}
+
+/// The version the authoritative (first) version file gives at a commit.
+fn version_at(config: &Config, objects: &dyn Objects, commit: &str) -> Result<Version> {
+    let files = project::version_files(config)?;
+    let file = files.first().context("no version files configured")?;
+    let bytes = objects
+        .file_at(commit, &file.path)?
+        .ok_or_else(|| anyhow!("{} does not exist there", file.path))?;
+    let text = String::from_utf8(bytes).map_err(|_| anyhow!("{} is not UTF-8 there", file.path))?;
+    let reading = project::read_text(file, &text)?;
+    Ok(version::parse_version(&reading.version)?)
+}
+
+fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
+
+struct GixObjects<'r> {
+    repo: &'r Repo,
+}
+
+fn oid(hex: &str) -> Result<gix::ObjectId> {
+    gix::ObjectId::from_hex(hex.as_bytes()).map_err(|_| anyhow!("{hex:?} is not an object id"))
+}
+
+impl Objects for GixObjects<'_> {
+    fn is_annotated_tag(&self, id: &str) -> Result<bool> {
+        let header = self
+            .repo
+            .git
+            .find_header(oid(id)?)
+            .context("cannot read the tag")?;
+        Ok(header.kind() == gix::object::Kind::Tag)
+    }
+
+    fn tag_target(&self, id: &str) -> Result<(String, String)> {
+        let tag = self
+            .repo
+            .git
+            .find_tag(oid(id)?)
+            .context("cannot read the tag")?;
+        let tagger = tag
+            .tagger()
+            .ok()
+            .flatten()
+            .map(|t| t.email.to_string())
+            .unwrap_or_default();
+        let commit = self
+            .repo
+            .git
+            .find_object(oid(id)?)?
+            .peel_to_commit()
+            .context("the tag does not point at a commit")?;
+        Ok((commit.id.to_string(), tagger))
+    }
+
+    fn file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+        self.repo.file_at(oid(commit)?, path)
+    }
+
+    fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool> {
+        self.repo.is_ancestor(oid(ancestor)?, oid(descendant)?)
+    }
+
+    fn branches(&self) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for r in self.repo.git.references()?.local_branches()?.flatten() {
+            let name = r.name().as_bstr().to_string();
+            if let (Some(b), Some(id)) = (name.strip_prefix("refs/heads/"), r.try_id()) {
+                out.push((b.to_string(), id.to_string()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Object reads through git itself, which sees the objects of a push still in quarantine.
+struct CliObjects {
+    git: crate::ops::git::Git,
+}
+
+impl CliObjects {
+    fn new(dir: &Path) -> Result<CliObjects> {
+        Ok(CliObjects {
+            git: crate::ops::git::Git::new(dir)?,
+        })
+    }
+
+    fn default_branch_config(&self) -> Result<Option<String>> {
+        let Ok(head) = self
+            .git
+            .raw(&["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .git
+            .raw(&[
+                "cat-file",
+                "blob",
+                &format!("{}:{}", head.trim(), crate::config::FILE_NAME),
+            ])
+            .ok())
+    }
+}
+
+impl Objects for CliObjects {
+    fn is_annotated_tag(&self, id: &str) -> Result<bool> {
+        Ok(self.git.raw(&["cat-file", "-t", id])?.trim() == "tag")
+    }
+
+    fn tag_target(&self, id: &str) -> Result<(String, String)> {
+        let commit = self
+            .git
+            .raw(&["rev-parse", "--verify", &format!("{id}^{{commit}}")])?
+            .trim()
+            .to_string();
+        let text = self.git.raw(&["cat-file", "tag", id])?;
+        let tagger = text
+            .lines()
+            .find_map(|l| l.strip_prefix("tagger "))
+            .and_then(|t| Some(t[t.find('<')? + 1..t.find('>')?].to_string()))
+            .unwrap_or_default();
+        Ok((commit, tagger))
+    }
+
+    fn file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .git
+            .raw(&["cat-file", "blob", &format!("{commit}:{path}")])
+            .ok()
+            .map(String::into_bytes))
+    }
+
+    fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool> {
+        Ok(self
+            .git
+            .raw(&["merge-base", "--is-ancestor", ancestor, descendant])
+            .is_ok())
+    }
+
+    fn branches(&self) -> Result<Vec<(String, String)>> {
+        let out = self.git.raw(&[
+            "for-each-ref",
+            "--format=%(refname:strip=2) %(objectname)",
+            "refs/heads/",
+        ])?;
+        Ok(out
+            .lines()
+            .filter_map(|l| {
+                l.rsplit_once(' ')
+                    .map(|(n, o)| (n.to_string(), o.to_string()))
+            })
+            .collect())
+    }
+}

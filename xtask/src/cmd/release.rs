@@ -1,0 +1,634 @@
+//! `xtask release`: snapshot → checks and decision (pure) → plan → print it (dry run) or run it with undo.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::{Result, anyhow};
+
+use super::Project;
+use super::version::usage;
+use crate::cli::{Format, ReleaseArgs};
+use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
+use crate::domain::rules::Pattern;
+use crate::domain::version::{self, Version};
+use crate::domain::{changelog::Changes, changelog_file};
+use crate::exec::{self, Action};
+use crate::notes;
+use crate::ops::fs::{self, FileChange};
+use crate::ops::git::Git;
+use crate::ops::{prompt, term};
+use crate::project;
+use crate::render::{self, MessageContext, Renderer, SectionContext};
+use crate::{AlreadyReported, UsageError};
+
+/// Everything the release will do, as data: printed by a dry run, executed otherwise.
+struct ReleasePlan {
+    decision: Decision,
+    branch: Option<String>,
+    head: String,
+    changelog: Option<(String, String)>,
+    release_files: Vec<FileChange>,
+    release_message: String,
+    tag_message: String,
+    sign: bool,
+    dev: Option<DevStep>,
+    push: Option<Vec<String>>,
+    remote: String,
+    pre: Vec<String>,
+}
+
+struct DevStep {
+    version: Version,
+    files: Vec<FileChange>,
+    message: String,
+}
+
+pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
+    let p = Project::open(dir)?;
+    let git = Git::new(&p.root)?;
+    let journal = exec::journal_path(p.repo.git_dir());
+    if args.abort {
+        return abort(&git, &journal);
+    }
+    if journal.exists() {
+        return Err(anyhow!(
+            "an interrupted release left a journal at {}: run `cargo xtask release --abort` to restore the repository",
+            journal.display()
+        ));
+    }
+    let interactive = prompt::interactive(args.yes) && !args.dry_run && args.format == Format::Text;
+    let pre = args
+        .pre
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(usage)?;
+    let choice = match &args.level {
+        Some(level) => Some(Choice::parse(level, pre).map_err(usage)?),
+        None if interactive || args.dry_run => None,
+        None => {
+            return Err(UsageError(
+                "no version given and no terminal to ask on: pass a level or version, e.g. `cargo xtask release auto --yes`"
+                    .into(),
+            )
+            .into());
+        }
+    };
+
+    let (snapshot, settings) = snapshot(&p, &git, args.force)?;
+    let choice = match choice {
+        Some(choice) => choice,
+        None if args.dry_run => Choice::Auto,
+        None => ask_version(&snapshot)?,
+    };
+    let decision = match plan::decide(&snapshot, &settings, &choice) {
+        Ok(decision) => decision,
+        Err(problems) => return report(&problems),
+    };
+    for warning in &decision.warnings {
+        term::warn(warning);
+    }
+
+    let mut release = build(&p, &snapshot, decision, &args)?;
+    if args.dry_run {
+        print_plan(&release);
+        if args.format == Format::Json {
+            term::out(&summary(&release, false).to_string());
+        }
+        return Ok(());
+    }
+
+    // The last preflight check: the project's own commands (tests, lints) must pass.
+    let mut failed = Vec::new();
+    for command in &release.pre {
+        term::note(&format!("running `{command}`"));
+        if !git.run_check(command)? {
+            failed.push(format!(
+                "release.pre: `{command}` failed: fix it and release again"
+            ));
+        }
+    }
+    if !failed.is_empty() {
+        return report(&failed);
+    }
+
+    if interactive {
+        review(&p, &mut release)?;
+        if !prompt::confirm(
+            &format!(
+                "Release {} as {}?",
+                release.decision.version, release.decision.tag
+            ),
+            true,
+        )? {
+            term::note("cancelled: nothing was changed");
+            return Ok(());
+        }
+    }
+
+    let actions = actions(&release);
+    exec::run(&git, p.repo.git_dir(), &release.head, &actions, |action| {
+        term::step(&action.describe())
+    })?;
+    term::step(&format!(
+        "released {} as {}",
+        release.decision.version, release.decision.tag
+    ));
+
+    let pushed = match &release.push {
+        Some(refspecs) => match git.push_atomic(&release.remote, refspecs) {
+            Ok(()) => {
+                term::step(&format!(
+                    "pushed {} to {}",
+                    refspecs.join(" "),
+                    release.remote
+                ));
+                true
+            }
+            Err(e) => {
+                term::error(&format!("{e:#}"));
+                term::note(&format!(
+                    "the release is complete locally; push it with: git push --atomic {} {}",
+                    release.remote,
+                    refspecs.join(" ")
+                ));
+                github_output(&release)?;
+                return Err(AlreadyReported.into());
+            }
+        },
+        None => false,
+    };
+    if release.push.is_none() {
+        let branch = release.branch.as_deref().unwrap_or("HEAD");
+        term::note(&format!(
+            "to publish: git push --atomic {} {branch} {}",
+            release.remote, release.decision.tag
+        ));
+    }
+    github_output(&release)?;
+    if args.format == Format::Json {
+        term::out(&summary(&release, pushed).to_string());
+    }
+    Ok(())
+}
+
+fn report(problems: &[String]) -> Result<()> {
+    let noun = if problems.len() == 1 {
+        "problem"
+    } else {
+        "problems"
+    };
+    term::error(&format!(
+        "cannot release: {} {noun} found, nothing was changed",
+        problems.len()
+    ));
+    for problem in problems {
+        term::section("-", problem);
+    }
+    Err(AlreadyReported.into())
+}
+
+fn abort(git: &Git, journal: &Path) -> Result<()> {
+    if !journal.exists() {
+        term::note("no interrupted release: nothing to undo");
+        return Ok(());
+    }
+    let recorded = exec::load(journal)?;
+    exec::undo(git, journal, &recorded)?;
+    term::step(&format!(
+        "restored the repository to {} as before the interrupted release",
+        &recorded.head[..recorded.head.len().min(7)]
+    ));
+    Ok(())
+}
+
+/// Reads everything the checks need; changes nothing.
+fn snapshot(p: &Project, git: &Git, force: bool) -> Result<(Snapshot, Settings)> {
+    let config = &p.config;
+    let tag_format = notes::tag_format(config)?;
+    let mut problems = Vec::new();
+    let branches: Vec<Pattern> = config
+        .release_branches()
+        .iter()
+        .filter_map(|b| {
+            Pattern::parse(b)
+                .map_err(|e| problems.push(format!("xtask.toml: release.branches: {e}")))
+                .ok()
+        })
+        .collect();
+    let files = project::version_files(config)?;
+    if p.repo.is_shallow() {
+        deepen(p, git)?;
+    }
+    let head = p.repo.head()?;
+    let branch = head.branch.clone().or_else(|| ci_branch(p, head.commit));
+    let current = match project::current_version(&p.root, &files) {
+        Ok((v, _)) => Ok(v),
+        Err(e) => Err(format!("{e:#}")),
+    };
+    let (last_release, commits, tags) = match head.commit {
+        Some(commit) => {
+            let tags = p.repo.release_tags(&tag_format)?;
+            let last = p.repo.last_release(&tags, commit)?.cloned();
+            let commits = p
+                .repo
+                .commits_since(commit, last.as_ref().map(|t| t.commit))?;
+            (last.map(|t| (t.name, t.version)), commits, all_tags(git)?)
+        }
+        None => (None, Vec::new(), Vec::new()),
+    };
+    let identity = match (p.repo.config("user.name"), p.repo.config("user.email")) {
+        (Some(name), Some(email)) if !name.is_empty() && !email.is_empty() => Some((name, email)),
+        _ => None,
+    };
+    let snapshot = Snapshot {
+        head: head.commit.map(|c| c.to_string()),
+        branch,
+        dirty: git.dirty_files()?,
+        current: if problems.is_empty() {
+            current
+        } else {
+            Err(problems.join("\n"))
+        },
+        last_release,
+        tags,
+        commits,
+        identity,
+    };
+    let settings = Settings {
+        branches,
+        maintainers: config.release.maintainers.clone().unwrap_or_default(),
+        tag_format,
+        force,
+    };
+    Ok((snapshot, settings))
+}
+
+fn all_tags(git: &Git) -> Result<Vec<String>> {
+    Ok(git
+        .raw(&["tag", "--list"])?
+        .lines()
+        .map(str::to_string)
+        .collect())
+}
+
+/// On a detached HEAD in CI, the branch named by the CI's environment, if that branch is at HEAD.
+fn ci_branch(p: &Project, head: Option<gix::ObjectId>) -> Option<String> {
+    let head = head?;
+    [
+        "GITHUB_REF_NAME",
+        "CI_COMMIT_BRANCH",
+        "BUILDKITE_BRANCH",
+        "CIRCLE_BRANCH",
+        "BRANCH_NAME",
+    ]
+    .iter()
+    .find_map(|var| {
+        let name = std::env::var(var).ok().filter(|n| !n.is_empty())?;
+        let at_head = [
+            format!("refs/heads/{name}"),
+            format!("refs/remotes/origin/{name}"),
+        ]
+        .iter()
+        .any(|r| p.repo.resolve(r).ok() == Some(head));
+        at_head.then_some(name)
+    })
+}
+
+/// A shallow clone hides the history since the last release: fetch it back to the last release tag when a
+/// remote answers, or say exactly what to run.
+fn deepen(p: &Project, git: &Git) -> Result<()> {
+    let remote = p.config.remote().to_string();
+    let command = format!("git fetch --tags --unshallow {remote}");
+    if git.remotes()?.contains(&remote) {
+        term::note(&format!(
+            "shallow clone: fetching the history and tags from {remote}"
+        ));
+        // Release tags first, so we can deepen only back to the newest of them.
+        let _ = git.fetch(&["--tags", "--depth=1", &remote]);
+        let tags = p.repo.release_tags(&notes::tag_format(&p.config)?)?;
+        let newest = tags
+            .iter()
+            .max_by(|a, b| version::release_cmp(&a.version, &b.version));
+        let fetched = match newest {
+            Some(tag) => git.fetch(&[&format!("--shallow-exclude={}", tag.name), &remote]),
+            None => git.fetch(&["--unshallow", &remote]),
+        };
+        if fetched.is_ok() {
+            return Ok(());
+        }
+    }
+    Err(anyhow!(
+        "this is a shallow clone, so the commits since the last release are not all here and the changelog and \
+         version level would be wrong: run `{command}` (in GitHub Actions: actions/checkout with fetch-depth: 0)"
+    ))
+}
+
+fn ask_version(snapshot: &Snapshot) -> Result<Choice> {
+    let current = snapshot.current.as_ref().map_err(|e| anyhow!("{e}"))?;
+    let items = plan::menu(current, &snapshot.commits);
+    let choices: Vec<(String, Version)> = items
+        .into_iter()
+        .filter_map(|(label, v)| v.ok().map(|v| (label, v)))
+        .collect();
+    let labels: Vec<String> = choices
+        .iter()
+        .map(|(label, v)| format!("{v}  ({label})"))
+        .collect();
+    let index = prompt::select(
+        &format!("Release which version? (now {current})"),
+        labels,
+        0,
+    )?;
+    let version = choices
+        .get(index)
+        .map(|(_, v)| v.clone())
+        .ok_or_else(|| anyhow!("no version chosen"))?;
+    Ok(Choice::Request(version::BumpRequest::Exact(version)))
+}
+
+/// Turns the decision into concrete steps: texts rendered, files' new contents computed.
+fn build(
+    p: &Project,
+    snapshot: &Snapshot,
+    decision: Decision,
+    args: &ReleaseArgs,
+) -> Result<ReleasePlan> {
+    let config = &p.config;
+    let date = render::release_date()?;
+    let renderer = Renderer::new(&p.root, config)?;
+    let files = project::version_files(config)?;
+    let context = MessageContext::new(&decision.version, &decision.previous, &decision.tag, &date);
+
+    let mut release_files =
+        project::changes_for(&p.root, &files, &decision.previous, &decision.version, &[])?;
+    let mut changelog = None;
+    if !args.no_changelog {
+        let options = notes::options(config)?;
+        let changes: Changes = notes::group(&snapshot.commits, &options);
+        let previous = snapshot.last_release.as_ref().map(|(_, v)| v);
+        let mut section_context =
+            SectionContext::new(&changes, Some(&decision.version), previous, &date);
+        section_context.tag = Some(decision.tag.clone());
+        section_context.previous_tag = snapshot.last_release.as_ref().map(|(t, _)| t.clone());
+        section_context.repository_url = config.changelog.repository_url.clone();
+        let section = renderer.changelog(&section_context)?;
+        let rel = config.changelog_file().to_string();
+        release_files.push(changelog_change(p, &rel, &section, &decision.version)?);
+        changelog = Some((rel, section));
+    }
+    let release_message = renderer.message("release.commit", config.release_commit(), &context)?;
+    let mut tag_message = renderer.message("tag.message", config.tag_message(), &context)?;
+    if let Some((_, section)) = &changelog {
+        tag_message = format!("{tag_message}\n\n{}", section.trim_end());
+    }
+
+    let dev = match config.dev_template().filter(|_| !args.no_dev) {
+        None => None,
+        Some(template) => {
+            let text = renderer.message("version.dev", template, &context)?;
+            let version = version::parse_version(&text).map_err(|e| {
+                anyhow!("xtask.toml: version.dev gives {text:?}, which is not a version: {e}")
+            })?;
+            if !version::is_greater(&version, &decision.version) {
+                return Err(anyhow!(
+                    "xtask.toml: version.dev gives {version}, which is not greater than the release {}: fix the template",
+                    decision.version
+                ));
+            }
+            let dev_context =
+                MessageContext::new(&version, &decision.version, &decision.tag, &date);
+            let message =
+                renderer.message("release.dev_commit", config.dev_commit(), &dev_context)?;
+            let files =
+                project::changes_for(&p.root, &files, &decision.version, &version, &release_files)?;
+            Some(DevStep {
+                version,
+                files,
+                message,
+            })
+        }
+    };
+
+    let push_wanted = !args.no_push && (args.push || config.release.push.unwrap_or(false));
+    let push = push_wanted.then(|| {
+        let branch = match &snapshot.branch {
+            Some(b) if p.repo.head().map(|h| h.branch.is_some()).unwrap_or(false) => {
+                format!("refs/heads/{b}")
+            }
+            Some(b) => format!("HEAD:refs/heads/{b}"),
+            None => "HEAD".to_string(),
+        };
+        vec![branch, format!("refs/tags/{}", decision.tag)]
+    });
+    Ok(ReleasePlan {
+        branch: snapshot.branch.clone(),
+        head: snapshot.head.clone().unwrap_or_default(),
+        decision,
+        changelog,
+        release_files,
+        release_message,
+        tag_message,
+        sign: config.tag.sign.unwrap_or(false),
+        dev,
+        push,
+        remote: config.remote().to_string(),
+        pre: config.release.pre.clone().unwrap_or_default(),
+    })
+}
+
+/// The changelog file with the new section; refuses to write over an untracked file the user owns.
+fn changelog_change(
+    p: &Project,
+    rel: &str,
+    section: &str,
+    version: &Version,
+) -> Result<FileChange> {
+    let path = p.root.join(rel);
+    let existing = match std::fs::read(&path) {
+        Ok(bytes) => Some(
+            String::from_utf8(bytes)
+                .map_err(|_| anyhow!("{rel}: not valid UTF-8: cannot update it"))?,
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(anyhow!("{rel}: cannot read: {e}")),
+    };
+    if existing.is_some() && !Git::new(&p.root)?.is_tracked(rel)? {
+        return Err(anyhow!(
+            "{rel} exists but git does not track it: commit it (or remove it) so the release can update it"
+        ));
+    }
+    let after = changelog_file::insert_section(
+        existing.as_deref(),
+        render::DEFAULT_CHANGELOG_HEADER,
+        section,
+        Some(&version.to_string()),
+    );
+    Ok(FileChange::new(&p.root, rel, existing, after))
+}
+
+/// Lets the maintainer edit the release notes before anything is committed.
+fn review(p: &Project, release: &mut ReleasePlan) -> Result<()> {
+    let Some((rel, section)) = release.changelog.clone() else {
+        return Ok(());
+    };
+    term::section(
+        &format!("Release notes for {}:", release.decision.version),
+        &section,
+    );
+    if !prompt::confirm("Edit the release notes first?", false)? {
+        return Ok(());
+    }
+    let edited = prompt::edit("Release notes", &section)?;
+    let change = changelog_change(p, &rel, &edited, &release.decision.version)?;
+    release.release_files.retain(|c| c.rel != rel);
+    release.release_files.push(change);
+    let head = release
+        .tag_message
+        .split("\n\n")
+        .next()
+        .unwrap_or("")
+        .to_string();
+    release.tag_message = format!("{head}\n\n{}", edited.trim_end());
+    release.changelog = Some((rel, edited));
+    Ok(())
+}
+
+fn actions(release: &ReleasePlan) -> Vec<Action> {
+    let mut actions = vec![
+        Action::Write(release.release_files.clone()),
+        Action::Commit {
+            message: release.release_message.clone(),
+        },
+        Action::Tag {
+            name: release.decision.tag.clone(),
+            message: release.tag_message.clone(),
+            sign: release.sign,
+        },
+    ];
+    if let Some(dev) = &release.dev {
+        if !dev.files.is_empty() {
+            actions.push(Action::Write(dev.files.clone()));
+        }
+        actions.push(Action::Commit {
+            message: dev.message.clone(),
+        });
+    }
+    actions
+}
+
+fn print_plan(release: &ReleasePlan) {
+    let d = &release.decision;
+    let required = d
+        .required
+        .map(|l| format!(" (the commits call for {l})"))
+        .unwrap_or_default();
+    term::section(
+        "Release plan (dry run: nothing is changed)",
+        &format!("version: {} → {}{required}", d.previous, d.version),
+    );
+    for command in &release.pre {
+        term::section("Check:", &format!("run `{command}`"));
+    }
+    if let Some((rel, section)) = &release.changelog {
+        term::section(&format!("Changelog ({rel}):"), section);
+    }
+    let diffs: Vec<String> = release
+        .release_files
+        .iter()
+        .filter(|c| Some(&c.rel) != release.changelog.as_ref().map(|c| &c.0))
+        .map(fs::unified_diff)
+        .collect();
+    term::section("Version files:", &diffs.join(""));
+    term::section("Release commit:", &release.release_message);
+    term::section(
+        &format!(
+            "Annotated tag {}{}:",
+            d.tag,
+            if release.sign { " (signed)" } else { "" }
+        ),
+        &release.tag_message,
+    );
+    match &release.dev {
+        Some(dev) => {
+            let diffs: Vec<String> = dev.files.iter().map(fs::unified_diff).collect();
+            term::section(
+                &format!("Next development version: {}", dev.version),
+                &diffs.join(""),
+            );
+            term::section("Development commit:", &dev.message);
+        }
+        None => term::section("Next development version:", "none"),
+    }
+    match &release.push {
+        Some(refspecs) => term::section(
+            "Push:",
+            &format!(
+                "git push --atomic {} {}",
+                release.remote,
+                refspecs.join(" ")
+            ),
+        ),
+        None => term::section("Push:", "no (pass --push or set release.push = true)"),
+    }
+}
+
+fn summary(release: &ReleasePlan, pushed: bool) -> serde_json::Value {
+    let mut files: Vec<&str> = release
+        .release_files
+        .iter()
+        .map(|c| c.rel.as_str())
+        .collect();
+    if let Some(dev) = &release.dev {
+        files.extend(
+            dev.files
+                .iter()
+                .map(|c| c.rel.as_str())
+                .filter(|r| !files.contains(r))
+                .collect::<Vec<_>>(),
+        );
+    }
+    let mut commits = vec![
+        release
+            .release_message
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string(),
+    ];
+    if let Some(dev) = &release.dev {
+        commits.push(dev.message.lines().next().unwrap_or("").to_string());
+    }
+    serde_json::json!({
+        "version": release.decision.version.to_string(),
+        "previous": release.decision.previous.to_string(),
+        "tag": release.decision.tag,
+        "dev_version": release.dev.as_ref().map(|d| d.version.to_string()),
+        "commits": commits,
+        "files": files,
+        "pushed": pushed,
+    })
+}
+
+/// GitHub Actions: `version=` and `tag=` for later steps.
+fn github_output(release: &ReleasePlan) -> Result<()> {
+    let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| {
+            anyhow!(
+                "GITHUB_OUTPUT: cannot open {}: {e}",
+                Path::new(&path).display()
+            )
+        })?;
+    writeln!(
+        file,
+        "version={}\ntag={}",
+        release.decision.version, release.decision.tag
+    )?;
+    Ok(())
+}

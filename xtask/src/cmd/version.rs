@@ -1,0 +1,88 @@
+//! `xtask version`: the current version, every file's value, or what a bump would give.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::Project;
+use crate::cli::{Format, VersionArgs};
+use crate::domain::version::{self, BumpRequest};
+use crate::ops::term;
+use crate::project;
+
+pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
+    let p = Project::open(dir)?;
+    let files = project::version_files(&p.config)?;
+    if args.all {
+        return all(&p, &files, args.format);
+    }
+    let (current, _) = project::current_version(&p.root, &files)?;
+    let shown = match &args.next {
+        Some(level) => {
+            let pre = args
+                .pre
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(usage)?;
+            let request = BumpRequest::parse(level, pre).map_err(usage)?;
+            version::bump(&current, &request)?
+        }
+        None => current.clone(),
+    };
+    match args.format {
+        Format::Text => term::out(&shown.to_string()),
+        Format::Json => term::out(
+            &serde_json::json!({ "version": shown.to_string(), "current": current.to_string() })
+                .to_string(),
+        ),
+    }
+    Ok(())
+}
+
+fn all(p: &Project, files: &[project::VersionFile], format: Format) -> Result<()> {
+    let (readings, problems) = match project::read_all(&p.root, files) {
+        Ok(readings) => (readings, Vec::new()),
+        Err(problems) => {
+            // Show what could be read alongside what could not.
+            let readings = files
+                .iter()
+                .filter_map(|f| {
+                    project::read_file(&p.root, &f.path)
+                        .and_then(|t| project::read_text(f, &t))
+                        .ok()
+                })
+                .collect();
+            (readings, problems)
+        }
+    };
+    match format {
+        Format::Text => {
+            let width = readings.iter().map(|r| r.path.len()).max().unwrap_or(0);
+            let lines: Vec<String> = readings
+                .iter()
+                .map(|r| format!("{:width$}  {}", r.path, r.text, width = width))
+                .collect();
+            if !lines.is_empty() {
+                term::out(&lines.join("\n"));
+            }
+        }
+        Format::Json => {
+            let problems: Vec<String> = problems.iter().map(|e| format!("{e:#}")).collect();
+            term::out(&serde_json::json!({ "files": readings, "agree": problems.is_empty(), "problems": problems }).to_string());
+            if !problems.is_empty() {
+                return Err(crate::AlreadyReported.into());
+            }
+            return Ok(());
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(project::join_errors(problems))
+    }
+}
+
+pub fn usage(e: impl std::fmt::Display) -> anyhow::Error {
+    crate::UsageError(e.to_string()).into()
+}

@@ -1,0 +1,330 @@
+//! `xtask.toml` → typed configuration: every key optional, defaults in accessors, errors with positions.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+/// The configuration file's name, at the repository root.
+pub const FILE_NAME: &str = "xtask.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub version: VersionConfig,
+    #[serde(default)]
+    pub changelog: ChangelogConfig,
+    #[serde(default)]
+    pub release: ReleaseConfig,
+    #[serde(default)]
+    pub tag: TagConfig,
+    #[serde(default)]
+    pub branches: BranchesConfig,
+    #[serde(default)]
+    pub commits: CommitsConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionConfig {
+    pub files: Option<Vec<FileEntry>>,
+    pub dev: Option<DevSetting>,
+}
+
+/// One version file: a bare path (its kind guessed from the name) or a table saying how to find the version.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum FileEntry {
+    Path(String),
+    Table(FileTable),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileTable {
+    pub path: String,
+    pub regex: Option<String>,
+    pub json: Option<String>,
+    pub toml: Option<String>,
+    pub scheme: Option<Scheme>,
+}
+
+/// How a file writes versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scheme {
+    #[default]
+    Semver,
+    Pep440,
+}
+
+/// `version.dev`: a template for the next development version, or `false` for none.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DevSetting {
+    Enabled(bool),
+    Template(String),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogConfig {
+    pub file: Option<String>,
+    pub template: Option<String>,
+    pub repository_url: Option<String>,
+    /// Title of the group for non-conventional commits and types in no group; `false` leaves them out.
+    pub other: Option<OtherSetting>,
+    pub groups: Option<Vec<GroupEntry>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OtherSetting {
+    Enabled(bool),
+    Title(String),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupEntry {
+    pub title: String,
+    pub types: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseConfig {
+    pub branches: Option<Vec<String>>,
+    pub maintainers: Option<Vec<String>>,
+    pub pre: Option<Vec<String>>,
+    pub commit: Option<String>,
+    pub dev_commit: Option<String>,
+    pub push: Option<bool>,
+    pub remote: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagConfig {
+    pub format: Option<String>,
+    pub message: Option<String>,
+    pub sign: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BranchesConfig {
+    pub allowed: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitsConfig {
+    pub conventional: Option<String>,
+    pub types: Option<Vec<String>>,
+}
+
+pub const DEFAULT_DEV: &str = "{{ major }}.{{ minor }}.{{ patch + 1 }}-dev";
+pub const DEFAULT_RELEASE_COMMIT: &str = "chore(release): {{ version }}";
+pub const DEFAULT_DEV_COMMIT: &str = "chore: start {{ version }} development";
+pub const DEFAULT_TAG_FORMAT: &str = "v{{ version }}";
+pub const DEFAULT_TAG_MESSAGE: &str = "Release {{ version }}";
+pub const DEFAULT_CHANGELOG: &str = "CHANGELOG.md";
+
+impl Config {
+    /// Reads `xtask.toml` from the repository root; a missing file is the all-defaults configuration.
+    pub fn load(root: &Path) -> Result<Config> {
+        let path = root.join(FILE_NAME);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    anyhow::anyhow!("{FILE_NAME} is not valid UTF-8: save it as UTF-8")
+                })?;
+                Config::parse(&text)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    /// Parses the text of `xtask.toml`; errors name the file, line, column and key.
+    pub fn parse(text: &str) -> Result<Config> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let position = e.span().map(|span| line_column(text, span.start));
+            let message = e.message().trim_end_matches('\n');
+            match position {
+                Some((line, column)) => anyhow::anyhow!("{FILE_NAME}:{line}:{column}: {message}"),
+                None => anyhow::anyhow!("{FILE_NAME}: {message}"),
+            }
+        })?;
+        config.validate(text)?;
+        Ok(config)
+    }
+
+    /// Checks the values serde cannot: enumerated strings, `dev = true`.
+    fn validate(&self, text: &str) -> Result<()> {
+        if let Some(mode) = &self.commits.conventional
+            && !matches!(mode.as_str(), "deny" | "warn" | "off")
+        {
+            bail!(
+                "{}: commits.conventional must be \"deny\", \"warn\" or \"off\", not {mode:?}",
+                locate(text, "conventional")
+            );
+        }
+        if let Some(OtherSetting::Enabled(true)) = self.changelog.other {
+            bail!(
+                "{}: changelog.other takes a group title such as \"Other\", or false to leave such commits out",
+                locate(text, "other")
+            );
+        }
+        for entry in self.version.files.iter().flatten() {
+            if let FileEntry::Table(table) = entry {
+                let ways = [&table.regex, &table.json, &table.toml]
+                    .iter()
+                    .filter(|w| w.is_some())
+                    .count();
+                if ways > 1 {
+                    bail!(
+                        "{}: version file {:?} sets more than one of regex, json and toml: keep one",
+                        locate(text, &table.path),
+                        table.path
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn dev_template(&self) -> Option<&str> {
+        match &self.version.dev {
+            None | Some(DevSetting::Enabled(true)) => Some(DEFAULT_DEV),
+            Some(DevSetting::Enabled(false)) => None,
+            Some(DevSetting::Template(t)) => Some(t),
+        }
+    }
+
+    pub fn release_commit(&self) -> &str {
+        self.release
+            .commit
+            .as_deref()
+            .unwrap_or(DEFAULT_RELEASE_COMMIT)
+    }
+
+    pub fn dev_commit(&self) -> &str {
+        self.release
+            .dev_commit
+            .as_deref()
+            .unwrap_or(DEFAULT_DEV_COMMIT)
+    }
+
+    pub fn tag_format(&self) -> &str {
+        self.tag.format.as_deref().unwrap_or(DEFAULT_TAG_FORMAT)
+    }
+
+    pub fn tag_message(&self) -> &str {
+        self.tag.message.as_deref().unwrap_or(DEFAULT_TAG_MESSAGE)
+    }
+
+    pub fn changelog_file(&self) -> &str {
+        self.changelog.file.as_deref().unwrap_or(DEFAULT_CHANGELOG)
+    }
+
+    pub fn release_branches(&self) -> Vec<String> {
+        self.release
+            .branches
+            .clone()
+            .unwrap_or_else(|| vec!["main".into(), "master".into()])
+    }
+
+    pub fn remote(&self) -> &str {
+        self.release.remote.as_deref().unwrap_or("origin")
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// `xtask.toml:LINE` of the first line mentioning `needle`, for errors found after parsing.
+fn locate(text: &str, needle: &str) -> String {
+    match text.lines().position(|l| l.contains(needle)) {
+        Some(index) => format!("{FILE_NAME}:{}", index + 1),
+        None => FILE_NAME.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn error(text: &str, expected: &str) {
+        let message = format!("{:#}", Config::parse(text).unwrap_err());
+        assert!(
+            message.contains(expected),
+            "{message:?} does not contain {expected:?}"
+        );
+    }
+
+    #[test]
+    fn empty_is_all_defaults() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.tag_format(), "v{{ version }}");
+        assert_eq!(c.dev_template(), Some(DEFAULT_DEV));
+        assert_eq!(c.release_branches(), ["main", "master"]);
+    }
+
+    #[test]
+    fn full_example_parses() {
+        let c = Config::parse(
+            r#"
+[version]
+files = [
+  "Cargo.toml",
+  { path = "pkg/__init__.py", regex = '__version__ = "(?<version>[^"]+)"', scheme = "pep440" },
+  { path = "version_info.json", json = "package-version" },
+  { path = "pyproject.toml", toml = "project.version", scheme = "pep440" },
+]
+dev = false
+[release]
+commit = "Bump version to {{ version }}"
+[changelog]
+other = false
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.version.files.as_ref().unwrap().len(), 4);
+        assert_eq!(c.dev_template(), None);
+        assert_eq!(c.release_commit(), "Bump version to {{ version }}");
+    }
+
+    #[test]
+    fn errors_name_line_column_and_key() {
+        error(
+            "[version]\nfilez = []\n",
+            "xtask.toml:2:1: unknown field `filez`",
+        );
+        error(
+            "[tag]\nsign = \"yes\"\n",
+            "xtask.toml:2:8: invalid type: string \"yes\", expected a boolean",
+        );
+        error(
+            "[commits]\nconventional = \"maybe\"\n",
+            "xtask.toml:2: commits.conventional must be",
+        );
+        error("[release\n", "xtask.toml:1:");
+        error(
+            "[changelog]\nother = true\n",
+            "changelog.other takes a group title",
+        );
+        error(
+            "[version]\nfiles = [{ path = \"a\", json = \"v\", toml = \"v\" }]\n",
+            "sets more than one of regex, json and toml",
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! Puts a new section into a changelog file's text, keeping everything else byte for byte.
+//!
+//! A section starts at a level-two heading (`## …`) outside code fences. The new section goes after the header
+//! (everything before the first section); an "Unreleased" section at the top, or an existing section for the same
+//! version, is replaced rather than kept beside it, so writing the same version twice gives one section.
+
+/// The new file text. `existing` is `None` when the file does not exist yet; it then starts with `header`.
+pub fn insert_section(
+    existing: Option<&str>,
+    header: &str,
+    section: &str,
+    version: Option<&str>,
+) -> String {
+    let Some(text) = existing else {
+        return format!("{}\n\n{}", header.trim_end(), ensure_newline(section));
+    };
+    let crlf = text.contains("\r\n");
+    let section = if crlf {
+        ensure_newline(section).replace('\n', "\r\n")
+    } else {
+        ensure_newline(section)
+    };
+    let newline = if crlf { "\r\n" } else { "\n" };
+    let headings = section_starts(text);
+
+    // Replace the section for the same version, or an Unreleased section, wherever it stands.
+    let replaced = headings.iter().enumerate().find(|(_, start)| {
+        let key = heading_key(&text[**start..]);
+        key.eq_ignore_ascii_case("unreleased") || version.is_some_and(|v| key == v)
+    });
+    if let Some((index, &start)) = replaced {
+        let end = headings.get(index + 1).copied().unwrap_or(text.len());
+        let mut out = String::with_capacity(text.len() + section.len());
+        out.push_str(&text[..start]);
+        out.push_str(&section);
+        if end < text.len() {
+            out.push_str(newline);
+        }
+        out.push_str(&text[end..]);
+        return out;
+    }
+    match headings.first() {
+        Some(&start) => format!("{}{section}{newline}{}", &text[..start], &text[start..]),
+        None if text.trim().is_empty() => {
+            format!("{}{newline}{newline}{section}", header.trim_end())
+        }
+        None => {
+            let body = text.trim_end_matches(['\n', '\r']);
+            format!("{body}{newline}{newline}{section}")
+        }
+    }
+}
+
+fn ensure_newline(text: &str) -> String {
+    let trimmed = text.trim_end_matches(['\n', '\r']);
+    format!("{trimmed}\n")
+}
+
+/// Byte offsets of the `## ` headings that start sections, skipping fenced code blocks.
+fn section_starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    let mut fence: Option<&str> = None;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        for marker in ["```", "~~~"] {
+            if trimmed.starts_with(marker) {
+                fence = match fence {
+                    Some(open) if open == marker => None,
+                    None => Some(marker),
+                    other => other,
+                };
+            }
+        }
+        if fence.is_none() && line.starts_with("## ") {
+            starts.push(offset);
+        }
+        offset += line.len();
+    }
+    starts
+}
+
+/// What a section heading names: `## [1.2.0] - 2024-01-01` → `1.2.0`; `## v1.2.0` → `1.2.0`; `## Unreleased` → `Unreleased`.
+fn heading_key(section: &str) -> &str {
+    let line = section.lines().next().unwrap_or("");
+    let title = line.trim_start_matches('#').trim();
+    let title = title.strip_prefix('[').unwrap_or(title);
+    let end = title.find([']', ' ', '\t', '(']).unwrap_or(title.len());
+    let key = &title[..end];
+    key.strip_prefix('v')
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "# Changelog\n\nAll notable changes.\n";
+
+    #[track_caller]
+    fn case(existing: Option<&str>, section: &str, version: Option<&str>, expected: &str) {
+        assert_eq!(insert_section(existing, HEADER, section, version), expected);
+    }
+
+    #[test]
+    fn table() {
+        let new = "## [1.1.0] - 2024-02-01\n\n### Added\n\n- b\n";
+        // A new file gets the header.
+        case(None, new, Some("1.1.0"), &format!("{HEADER}\n{new}"));
+        // After the header, before older sections; everything else verbatim.
+        let old = "# Changelog\n\nintro *kept*  \n\n## [1.0.0] - 2024-01-01\n\n- a\n\n[1.0.0]: https://x\n";
+        case(
+            Some(old),
+            new,
+            Some("1.1.0"),
+            &format!(
+                "# Changelog\n\nintro *kept*  \n\n{new}\n## [1.0.0] - 2024-01-01\n\n- a\n\n[1.0.0]: https://x\n"
+            ),
+        );
+        // An Unreleased section is replaced.
+        let with_unreleased = "# C\n\n## [Unreleased]\n\n- wip\n\n## [1.0.0]\n\n- a\n";
+        case(
+            Some(with_unreleased),
+            new,
+            Some("1.1.0"),
+            &format!("# C\n\n{new}\n## [1.0.0]\n\n- a\n"),
+        );
+        // The same version twice: replaced, not duplicated.
+        let twice = insert_section(Some(old), HEADER, new, Some("1.1.0"));
+        let changed = "## [1.1.0] - 2024-02-02\n\n### Fixed\n\n- c\n";
+        let again = insert_section(Some(&twice), HEADER, changed, Some("1.1.0"));
+        assert_eq!(again.matches("## [1.1.0]").count(), 1);
+        assert!(again.contains("- c") && !again.contains("- b") && again.contains("## [1.0.0]"));
+        // Headings inside code fences are not sections.
+        let fenced = "# C\n\n```\n## not a section\n```\n";
+        case(
+            Some(fenced),
+            new,
+            None,
+            &format!("# C\n\n```\n## not a section\n```\n\n{new}"),
+        );
+        // CRLF files stay CRLF.
+        let crlf = "# C\r\n\r\n## [1.0.0]\r\n\r\n- a\r\n";
+        case(
+            Some(crlf),
+            "## [1.1.0]\n\n- b\n",
+            None,
+            "# C\r\n\r\n## [1.1.0]\r\n\r\n- b\r\n\r\n## [1.0.0]\r\n\r\n- a\r\n",
+        );
+        // An empty file gets the header.
+        case(
+            Some(""),
+            new,
+            None,
+            &format!("{}\n\n{new}", HEADER.trim_end()),
+        );
+    }
+
+    #[test]
+    fn heading_keys() {
+        assert_eq!(heading_key("## [1.2.0] - 2024"), "1.2.0");
+        assert_eq!(heading_key("## v1.2.0 (2024)"), "1.2.0");
+        assert_eq!(heading_key("## Unreleased"), "Unreleased");
+        assert_eq!(heading_key("## very"), "very");
+    }
+}

@@ -1,0 +1,525 @@
+//! The release decision: every preflight check and the version choice, as a pure function of a snapshot.
+
+use super::bump;
+use super::changelog::CommitInfo;
+use super::commit;
+use super::rules::{Pattern, TagFormat};
+use super::version::{self, BumpRequest, Level, Version};
+
+/// What the release needs to know about the repository, gathered before anything changes.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// HEAD's commit; `None` in a repository without commits.
+    pub head: Option<String>,
+    /// The branch being released (from HEAD, or from the CI's environment on a detached HEAD).
+    pub branch: Option<String>,
+    /// Tracked files with staged or unstaged changes.
+    pub dirty: Vec<String>,
+    /// The version the files agree on, or every reason they do not.
+    pub current: Result<Version, String>,
+    /// The highest release tag reachable from HEAD, with its version.
+    pub last_release: Option<(String, Version)>,
+    /// Every tag name in the repository.
+    pub tags: Vec<String>,
+    /// The commits since the last release, newest first.
+    pub commits: Vec<CommitInfo>,
+    /// `user.name` and `user.email`, if set.
+    pub identity: Option<(String, String)>,
+}
+
+/// The configured rules a release must meet.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub branches: Vec<Pattern>,
+    pub maintainers: Vec<String>,
+    pub tag_format: TagFormat,
+    /// Release even if the commits call for a higher level; said in a warning.
+    pub force: bool,
+}
+
+/// How the version is chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// The level the commits call for.
+    Auto,
+    Request(BumpRequest),
+}
+
+impl Choice {
+    pub fn parse(
+        text: &str,
+        pre: Option<version::PreKind>,
+    ) -> Result<Choice, version::VersionError> {
+        if text.eq_ignore_ascii_case("auto") && pre.is_none() {
+            return Ok(Choice::Auto);
+        }
+        BumpRequest::parse(text, pre).map(Choice::Request)
+    }
+}
+
+/// The outcome of a successful preflight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub version: Version,
+    pub previous: Version,
+    pub tag: String,
+    /// The level the commits call for (`None` without commits).
+    pub required: Option<Level>,
+    /// Things the user should know (a policy overridden with --force).
+    pub warnings: Vec<String>,
+}
+
+impl Default for Snapshot {
+    fn default() -> Self {
+        Snapshot {
+            head: None,
+            branch: None,
+            dirty: Vec::new(),
+            current: Err("no version read".into()),
+            last_release: None,
+            tags: Vec::new(),
+            commits: Vec::new(),
+            identity: None,
+        }
+    }
+}
+
+/// The conventional commits among `commits`, paired with their short hash and subject.
+fn conventional(commits: &[CommitInfo]) -> Vec<((String, String), commit::Conventional)> {
+    commits
+        .iter()
+        .filter(|c| c.parent_count <= 1 && !commit::is_autosquash(&c.message))
+        .filter_map(|c| {
+            commit::parse(&c.message).ok().map(|p| {
+                (
+                    (c.short_id.clone(), commit::subject(&c.message).to_string()),
+                    p,
+                )
+            })
+        })
+        .collect()
+}
+
+/// The level the commits call for, with the pre-1.0 rule applied; `None` without commits.
+pub fn required_level(commits: &[CommitInfo], current: &Version) -> Option<Level> {
+    if commits.is_empty() {
+        return None;
+    }
+    let parsed = conventional(commits);
+    let level = bump::required_level(parsed.iter().map(|(_, c)| c), current);
+    Some(level.unwrap_or(Level::Patch))
+}
+
+/// What each choice would give, for the interactive menu: (choice, resulting version or why not).
+pub fn menu(current: &Version, commits: &[CommitInfo]) -> Vec<(String, Result<Version, String>)> {
+    let auto = required_level(commits, current);
+    let mut items = Vec::new();
+    if let Some(level) = auto {
+        let label = format!("auto ({level})");
+        items.push((
+            label,
+            version::bump(current, &BumpRequest::Level(level)).map_err(|e| e.to_string()),
+        ));
+    }
+    let mut requests = vec![
+        BumpRequest::Level(Level::Patch),
+        BumpRequest::Level(Level::Minor),
+        BumpRequest::Level(Level::Major),
+    ];
+    if version::pre_release(current).is_some() {
+        requests.insert(0, BumpRequest::Release);
+        requests.push(BumpRequest::Pre(version::PreKind::Rc));
+    } else {
+        requests.push(BumpRequest::LevelPre(Level::Minor, version::PreKind::Rc));
+        requests.push(BumpRequest::LevelPre(Level::Major, version::PreKind::Rc));
+    }
+    for request in requests {
+        let label = match &request {
+            BumpRequest::LevelPre(level, kind) => format!("{level} --pre {kind}"),
+            other => other.to_string(),
+        };
+        items.push((
+            label,
+            version::bump(current, &request).map_err(|e| e.to_string()),
+        ));
+    }
+    items
+}
+
+/// The level a release from `base` to `new` amounts to; `None` for a step within one release's
+/// pre-releases (1.3.0-rc.1 → 1.3.0-rc.2 → 1.3.0), where the policy was applied when the line began.
+fn level_between(base: &Version, new: &Version) -> Option<Level> {
+    let (b, n) = (version::core(base), version::core(new));
+    if n.major != b.major {
+        Some(Level::Major)
+    } else if n.minor != b.minor {
+        Some(Level::Minor)
+    } else if n.patch != b.patch {
+        Some(Level::Patch)
+    } else {
+        None
+    }
+}
+
+/// Every preflight check that needs no effects, all failures together; on success the release decision.
+pub fn decide(
+    snapshot: &Snapshot,
+    settings: &Settings,
+    choice: &Choice,
+) -> Result<Decision, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+
+    if snapshot.head.is_none() {
+        problems.push("the repository has no commits yet: commit something first".to_string());
+    }
+    if !snapshot.dirty.is_empty() {
+        let shown: Vec<&str> = snapshot.dirty.iter().take(10).map(String::as_str).collect();
+        let more = snapshot.dirty.len().saturating_sub(shown.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        problems.push(format!(
+            "uncommitted changes to tracked files: {}{more}: commit them or set them aside first (untracked files are fine)",
+            shown.join(", ")
+        ));
+    }
+    match &snapshot.identity {
+        None => problems.push(
+            "no git identity: set one with `git config user.name \"Your Name\"` and `git config user.email you@example.com`"
+                .to_string(),
+        ),
+        Some((_, email)) => {
+            if !settings.maintainers.is_empty() && !settings.maintainers.iter().any(|m| m.eq_ignore_ascii_case(email)) {
+                problems.push(format!(
+                    "{email} is not one of release.maintainers ({}): only maintainers release",
+                    settings.maintainers.join(", ")
+                ));
+            }
+        }
+    }
+
+    let current = match &snapshot.current {
+        Ok(current) => Some(current.clone()),
+        Err(reason) => {
+            problems.push(reason.clone());
+            None
+        }
+    };
+    let mut decided = None;
+    if let Some(current) = &current {
+        match choose(snapshot, current, choice) {
+            Ok((new, required)) => decided = Some((new, required)),
+            Err(reason) => problems.push(reason),
+        }
+    }
+
+    if let (Some(current), Some((new, required))) = (&current, &decided) {
+        if let Some((tag, last)) = &snapshot.last_release
+            && !version::is_greater(new, last)
+        {
+            problems.push(format!(
+                "{new} is not greater than {last}, the last release on this line (tag {tag}): choose a higher version"
+            ));
+        }
+        let tag = settings.tag_format.render(new);
+        if snapshot.tags.iter().any(|t| t == &tag) {
+            problems.push(format!("the tag {tag} already exists: choose another version, or delete the tag if it was a mistake"));
+        }
+        check_branch(snapshot, settings, new, &mut problems);
+
+        // Policy: the level must not be lower than the commits call for.
+        let base = snapshot
+            .last_release
+            .as_ref()
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| current.clone());
+        if let (Some(chosen), Some(_)) = (level_between(&base, new), required) {
+            let parsed = conventional(&snapshot.commits);
+            let offending = bump::offending(chosen, current, &parsed);
+            if !offending.is_empty() {
+                let list: Vec<String> = offending
+                    .iter()
+                    .map(|((hash, subject), _)| format!("{hash} {subject}"))
+                    .collect();
+                let needed = offending
+                    .iter()
+                    .map(|(_, c)| bump::level_for(c))
+                    .max()
+                    .map(|l| {
+                        if current.major == 0 && l == Level::Major {
+                            Level::Minor
+                        } else {
+                            l
+                        }
+                    })
+                    .unwrap_or(Level::Patch);
+                let text = format!(
+                    "a {chosen} release of {new} is lower than the commits call for ({needed}):\n{}",
+                    list.iter()
+                        .map(|l| format!("  {l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                );
+                if settings.force {
+                    warnings.push(format!("{text}\nreleasing anyway because of --force"));
+                } else {
+                    problems.push(format!(
+                        "{text}\nchoose `{needed}` (or `auto`), or pass --force to release anyway"
+                    ));
+                }
+            }
+        }
+    }
+
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let (Some(current), Some((version, required))) = (current, decided) else {
+        return Err(vec!["no version could be chosen".to_string()]);
+    };
+    let tag = settings.tag_format.render(&version);
+    Ok(Decision {
+        version,
+        previous: current,
+        tag,
+        required,
+        warnings,
+    })
+}
+
+fn choose(
+    snapshot: &Snapshot,
+    current: &Version,
+    choice: &Choice,
+) -> Result<(Version, Option<Level>), String> {
+    let required = required_level(&snapshot.commits, current);
+    let request = match choice {
+        Choice::Auto => match required {
+            Some(level) => BumpRequest::Level(level),
+            None => {
+                let since = snapshot
+                    .last_release
+                    .as_ref()
+                    .map(|(t, _)| format!(" since {t}"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "no commits{since}: nothing to release (pass a level or version to release anyway)"
+                ));
+            }
+        },
+        Choice::Request(request) => request.clone(),
+    };
+    version::bump(current, &request)
+        .map(|v| (v, required))
+        .map_err(|e| e.to_string())
+}
+
+fn check_branch(
+    snapshot: &Snapshot,
+    settings: &Settings,
+    new: &Version,
+    problems: &mut Vec<String>,
+) {
+    let patterns: Vec<&str> = settings.branches.iter().map(Pattern::as_str).collect();
+    match &snapshot.branch {
+        None => problems.push(format!(
+            "HEAD is detached: check out a release branch ({}); in CI, set the branch in GITHUB_REF_NAME",
+            patterns.join(", ")
+        )),
+        Some(branch) => {
+            if !settings.branches.iter().any(|p| p.matches_release(branch, new.major, new.minor)) {
+                let examples: Vec<String> = settings.branches.iter().map(|p| example_for(p, new)).collect();
+                problems.push(format!(
+                    "branch {branch} is not a release branch for {new}: release.branches allows {} (here: {})",
+                    patterns.join(", "),
+                    examples.join(", ")
+                ));
+            }
+        }
+    }
+}
+
+fn example_for(pattern: &Pattern, v: &Version) -> String {
+    pattern
+        .as_str()
+        .replace("{{ major }}", &v.major.to_string())
+        .replace("{{major}}", &v.major.to_string())
+        .replace("{{ minor }}", &v.minor.to_string())
+        .replace("{{minor}}", &v.minor.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commit(id: &str, message: &str) -> CommitInfo {
+        CommitInfo {
+            id: id.repeat(40 / id.len().max(1)),
+            short_id: id.into(),
+            message: message.into(),
+            author_name: "A".into(),
+            author_email: "a@x".into(),
+            time: 0,
+            parent_count: 1,
+        }
+    }
+
+    fn snapshot(current: &str, commits: &[(&str, &str)]) -> Snapshot {
+        Snapshot {
+            head: Some("h".repeat(40)),
+            branch: Some("main".into()),
+            current: Ok(Version::parse(current).unwrap()),
+            last_release: Some((format!("v{current}"), Version::parse(current).unwrap())),
+            tags: vec![format!("v{current}")],
+            commits: commits.iter().map(|(id, m)| commit(id, m)).collect(),
+            identity: Some(("A".into(), "a@x".into())),
+            ..Snapshot::default()
+        }
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            branches: vec![
+                Pattern::parse("main").unwrap(),
+                Pattern::parse("stable/{{ major }}.{{ minor }}").unwrap(),
+            ],
+            maintainers: vec![],
+            tag_format: TagFormat::parse("v{{ version }}").unwrap(),
+            force: false,
+        }
+    }
+
+    #[track_caller]
+    fn ok(s: &Snapshot, choice: &str, expected: &str) {
+        let d = decide(s, &settings(), &Choice::parse(choice, None).unwrap()).unwrap();
+        assert_eq!(d.version.to_string(), expected);
+    }
+
+    #[track_caller]
+    fn refused(s: &Snapshot, set: &Settings, choice: &str, needles: &[&str]) {
+        let problems = decide(s, set, &Choice::parse(choice, None).unwrap())
+            .unwrap_err()
+            .join("\n");
+        for n in needles {
+            assert!(problems.contains(n), "{problems:?} lacks {n:?}");
+        }
+    }
+
+    #[test]
+    fn auto_levels() {
+        let commits = [
+            ("a1", "feat(cli): add x (#12)"),
+            ("b2", "fix: y"),
+            ("c3", "feat!: z"),
+            ("d4", "docs: d"),
+        ];
+        ok(&snapshot("1.0.0", &commits), "auto", "2.0.0");
+        ok(
+            &snapshot("0.3.2", &[("a1", "feat!: drop")]),
+            "auto",
+            "0.4.0",
+        );
+        ok(
+            &snapshot("1.0.0", &[("a1", "fix: y"), ("b2", "did stuff")]),
+            "auto",
+            "1.0.1",
+        );
+        ok(&snapshot("1.0.0", &[("a1", "feat: y")]), "auto", "1.1.0");
+        ok(
+            &snapshot("1.0.0", &[("a1", "fix: y\n\nBREAKING CHANGE: gone")]),
+            "auto",
+            "2.0.0",
+        );
+    }
+
+    #[test]
+    fn policy() {
+        let s = snapshot("1.2.0", &[("a1", "feat: y"), ("b2", "fix: z")]);
+        refused(
+            &s,
+            &settings(),
+            "patch",
+            &[
+                "lower than the commits call for (minor)",
+                "a1 feat: y",
+                "--force",
+            ],
+        );
+        let mut forced = settings();
+        forced.force = true;
+        let d = decide(&s, &forced, &Choice::parse("patch", None).unwrap()).unwrap();
+        assert_eq!(d.version.to_string(), "1.2.1");
+        assert!(d.warnings[0].contains("--force"));
+        let s = snapshot("1.2.0", &[("a1", "feat!: y")]);
+        refused(&s, &settings(), "minor", &["(major)", "a1 feat!: y"]);
+        // Below 1.0 a breaking change needs only a minor release.
+        ok(&snapshot("0.2.0", &[("a1", "feat!: y")]), "minor", "0.3.0");
+        // Continuing pre-releases of one version is not re-judged.
+        let mut s = snapshot("1.3.0-rc.1", &[("a1", "feat: y")]);
+        s.last_release = Some(("v1.2.0".into(), Version::new(1, 2, 0)));
+        ok(&s, "rc", "1.3.0-rc.2");
+    }
+
+    #[test]
+    fn preflight_reports_everything_at_once() {
+        let mut s = snapshot("1.0.0", &[("a1", "fix: y")]);
+        s.dirty = vec!["src/lib.rs".into()];
+        s.branch = Some("wip".into());
+        s.identity = None;
+        s.tags.push("v1.0.1".into());
+        refused(
+            &s,
+            &settings(),
+            "patch",
+            &[
+                "uncommitted changes",
+                "no git identity",
+                "branch wip",
+                "tag v1.0.1 already exists",
+            ],
+        );
+        let mut set = settings();
+        set.maintainers = vec!["boss@x".into()];
+        let s = snapshot("1.0.0", &[("a1", "fix: y")]);
+        refused(
+            &s,
+            &set,
+            "patch",
+            &["a@x is not one of release.maintainers"],
+        );
+        refused(
+            &snapshot("1.0.0", &[]),
+            &settings(),
+            "auto",
+            &["nothing to release"],
+        );
+        refused(
+            &snapshot("1.0.0", &[]),
+            &settings(),
+            "0.9.0",
+            &["not greater"],
+        );
+    }
+
+    #[test]
+    fn release_lines() {
+        // A patch on stable/1.4 after 1.5.0 exists elsewhere: only tags reachable from HEAD count.
+        let mut s = snapshot("1.4.0", &[("a1", "fix: backport")]);
+        s.branch = Some("stable/1.4".into());
+        s.tags.push("v1.5.0".into());
+        ok(&s, "patch", "1.4.1");
+        s.branch = Some("stable/1.3".into());
+        refused(
+            &s,
+            &settings(),
+            "patch",
+            &[
+                "branch stable/1.3 is not a release branch for 1.4.1",
+                "stable/1.4",
+            ],
+        );
+    }
+}

@@ -1,0 +1,1157 @@
+//! SemVer versions, bump requests, and the release order that decides whether a version moves forward.
+//!
+//! The canonical form of every version is SemVer 2.0 ([`Version`]); other ecosystems' spellings
+//! (PEP 440 for Python, see [`super::pep440`]) are mapped to and from it at the edges.
+//!
+//! The kit writes four kinds of pre-release itself ([`PreKind`]): `X.Y.Z-dev`, `X.Y.Z-dev.N`,
+//! `X.Y.Z-alpha.N`, `X.Y.Z-beta.N` and `X.Y.Z-rc.N`. `N` is any `u64`, so build numbers and date
+//! stamps such as `3.0.1-rc.20241029` are continued with the same `+1` rule as `rc.1`. Any other
+//! pre-release (`1.0.0-foo.3`, `1.0.0-rc.1.2`) is kept and compared, but [`bump`] only moves away
+//! from it with a level, `release` or an explicit version.
+//!
+//! # Release order
+//!
+//! [`release_cmp`] is the order every bump result must increase in:
+//!
+//! 1. major, minor and patch compare numerically;
+//! 2. a final version is greater than every pre-release of the same `X.Y.Z`;
+//! 3. two pre-releases of the same `X.Y.Z` compare like SemVer precedence (identifier by
+//!    identifier; numbers numerically and below words; words in ASCII order; a longer list above
+//!    its own prefix), except that the word `dev` ranks just below `alpha`;
+//! 4. build metadata is ignored.
+//!
+//! For the kit's own pre-releases this reads: `dev` < `alpha` < `beta` < `rc` < final, then by
+//! number, with a bare kind (`1.2.0-dev`) just below its `.0` (`1.2.0-dev.0`) and below `.1`.
+//!
+//! `dev` is moved because SemVer's lexical order puts it between `beta` and `rc`: a development
+//! version `1.3.0-dev.4` could then not move on to `1.3.0-alpha.1` or `1.3.0-beta.1`, and the kit
+//! would disagree with PEP 440 (`1.3.0.dev4` < `1.3.0a1`) about the order of the very releases it
+//! publishes to PyPI. The word is re-ranked wherever it appears rather than only in the kit's own
+//! pre-releases, because mixing a special case for known pre-releases with plain SemVer precedence
+//! for the rest is not transitive (`dev.1` < `alpha.1` < `c` < `dev.1`).
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+pub use semver::Version;
+use semver::{BuildMetadata, Prerelease};
+
+/// How far a release moves: the usual SemVer levels.
+///
+/// The derived order (`Patch < Minor < Major`) lets callers fold commits into one level with `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Patch,
+    Minor,
+    Major,
+}
+
+impl Level {
+    /// Every level, in the order they are listed in messages.
+    pub const ALL: [Level; 3] = [Level::Major, Level::Minor, Level::Patch];
+
+    /// The lowercase word used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Patch => "patch",
+            Level::Minor => "minor",
+            Level::Major => "major",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Level {
+    type Err = VersionError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let word = text.trim();
+        Level::ALL
+            .into_iter()
+            .find(|level| word.eq_ignore_ascii_case(level.as_str()))
+            .ok_or_else(|| VersionError::UnknownLevel {
+                text: text.to_owned(),
+            })
+    }
+}
+
+/// The pre-release kinds the kit writes and continues.
+///
+/// The derived order is the release order (`Dev < Alpha < Beta < Rc`), not SemVer's lexical one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PreKind {
+    Dev,
+    Alpha,
+    Beta,
+    Rc,
+}
+
+impl PreKind {
+    /// Every kind, in the order they are listed in messages.
+    pub const ALL: [PreKind; 4] = [PreKind::Rc, PreKind::Alpha, PreKind::Beta, PreKind::Dev];
+
+    /// The identifier as written in a SemVer pre-release.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PreKind::Dev => "dev",
+            PreKind::Alpha => "alpha",
+            PreKind::Beta => "beta",
+            PreKind::Rc => "rc",
+        }
+    }
+}
+
+impl fmt::Display for PreKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for PreKind {
+    type Err = VersionError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let word = text.trim();
+        PreKind::ALL
+            .into_iter()
+            .find(|kind| word.eq_ignore_ascii_case(kind.as_str()))
+            .ok_or_else(|| VersionError::UnknownPreKind {
+                text: text.to_owned(),
+            })
+    }
+}
+
+/// What the user asked the next version to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BumpRequest {
+    /// `major`, `minor` or `patch`.
+    Level(Level),
+    /// A level combined with `--pre`: the first (or next) pre-release of that level's version.
+    LevelPre(Level, PreKind),
+    /// `rc`, `alpha`, `beta` or `dev` alone: the next pre-release of that kind.
+    Pre(PreKind),
+    /// `release`: drop the pre-release.
+    Release,
+    /// An explicit version such as `1.4.0` or `v1.4.0`.
+    Exact(Version),
+}
+
+impl BumpRequest {
+    /// Reads the bump argument of the command line, with the kind given by `--pre` if any.
+    ///
+    /// Words are case-insensitive and surrounding whitespace is ignored; an explicit version may
+    /// start with `v`, as tags usually do.
+    pub fn parse(arg: &str, pre: Option<PreKind>) -> Result<BumpRequest, VersionError> {
+        let word = arg.trim();
+        if let Ok(level) = word.parse::<Level>() {
+            return Ok(match pre {
+                Some(kind) => BumpRequest::LevelPre(level, kind),
+                None => BumpRequest::Level(level),
+            });
+        }
+        let request = if let Ok(kind) = word.parse::<PreKind>() {
+            BumpRequest::Pre(kind)
+        } else if word.eq_ignore_ascii_case("release") {
+            BumpRequest::Release
+        } else {
+            BumpRequest::Exact(parse_requested_version(word)?)
+        };
+        match pre {
+            Some(kind) => Err(VersionError::PreWithoutLevel {
+                arg: word.to_owned(),
+                pre: kind,
+            }),
+            None => Ok(request),
+        }
+    }
+}
+
+impl fmt::Display for BumpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BumpRequest::Level(level) => write!(f, "{level}"),
+            BumpRequest::LevelPre(level, kind) => write!(f, "{level} --pre {kind}"),
+            BumpRequest::Pre(kind) => write!(f, "{kind}"),
+            BumpRequest::Release => f.write_str("release"),
+            BumpRequest::Exact(version) => write!(f, "{version}"),
+        }
+    }
+}
+
+/// Parses the explicit-version form of a bump argument.
+fn parse_requested_version(word: &str) -> Result<Version, VersionError> {
+    let bare = word.strip_prefix(['v', 'V']).unwrap_or(word);
+    // Only text that starts like a version gets a version error; anything else is far more
+    // likely a mistyped word, and the list of accepted words helps more than a parser message.
+    if !bare.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(VersionError::UnknownRequest {
+            arg: word.to_owned(),
+        });
+    }
+    Version::parse(bare).map_err(|error| VersionError::InvalidVersion {
+        text: word.to_owned(),
+        reason: error.to_string(),
+    })
+}
+
+/// A parsed view of a pre-release the kit knows: a kind and an optional number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PreRelease {
+    pub kind: PreKind,
+    /// `None` for a bare kind such as `1.2.0-dev`.
+    pub number: Option<u64>,
+}
+
+/// Everything that can go wrong while reading a bump request or computing the next version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionError {
+    /// The bump argument is neither a known word nor a version.
+    UnknownRequest { arg: String },
+    /// Not one of `major`, `minor`, `patch`.
+    UnknownLevel { text: String },
+    /// Not one of `rc`, `alpha`, `beta`, `dev`.
+    UnknownPreKind { text: String },
+    /// Text that should be a SemVer version is not one; `reason` comes from the SemVer parser.
+    InvalidVersion { text: String, reason: String },
+    /// `--pre` was combined with something other than a level.
+    PreWithoutLevel { arg: String, pre: PreKind },
+    /// The computed or requested version does not move forward in release order.
+    NotGreater { current: Version, new: Version },
+    /// `release` on a version that has no pre-release to drop.
+    AlreadyFinal { version: Version },
+    /// `rc`/`alpha`/`beta`/`dev` alone on a pre-release the kit does not know how to continue.
+    UnknownPreRelease { version: Version },
+    /// A version number would not fit in a `u64`.
+    Overflow {
+        current: Version,
+        request: BumpRequest,
+    },
+}
+
+impl fmt::Display for VersionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VersionError::UnknownRequest { arg } => write!(
+                f,
+                "unknown bump `{arg}`: use major, minor, patch, rc, alpha, beta, dev, release, \
+                 or a version like 1.2.3"
+            ),
+            VersionError::UnknownLevel { text } => {
+                write!(f, "unknown level `{text}`: use major, minor or patch")
+            }
+            VersionError::UnknownPreKind { text } => write!(
+                f,
+                "unknown pre-release kind `{text}`: use rc, alpha, beta or dev"
+            ),
+            VersionError::InvalidVersion { text, reason } => write!(
+                f,
+                "`{text}` is not a valid version ({reason}): write it as MAJOR.MINOR.PATCH \
+                 with an optional pre-release, like 1.2.3 or 1.3.0-rc.1"
+            ),
+            VersionError::PreWithoutLevel { arg, pre } => write!(
+                f,
+                "--pre {pre} cannot be combined with `{arg}`: use --pre with major, minor or \
+                 patch, or drop it"
+            ),
+            VersionError::NotGreater { current, new } => write!(
+                f,
+                "{new} is not greater than the current version {current}: choose a higher level \
+                 or version"
+            ),
+            VersionError::AlreadyFinal { version } => write!(
+                f,
+                "{version} is already a final release, so `release` has no pre-release to drop: \
+                 use major, minor or patch instead"
+            ),
+            VersionError::UnknownPreRelease { version } => write!(
+                f,
+                "the pre-release of {version} is not one the kit continues (it continues dev, \
+                 alpha, beta and rc with an optional number): pass an explicit version instead"
+            ),
+            VersionError::Overflow { current, request } => write!(
+                f,
+                "`{request}` on {current} would push a number past {max}: pass an explicit \
+                 version instead",
+                max = u64::MAX
+            ),
+        }
+    }
+}
+
+impl std::error::Error for VersionError {}
+
+/// Parses SemVer text such as `1.2.3` or `1.3.0-rc.1`, ignoring surrounding whitespace.
+pub fn parse_version(text: &str) -> Result<Version, VersionError> {
+    Version::parse(text.trim()).map_err(|error| VersionError::InvalidVersion {
+        text: text.to_owned(),
+        reason: error.to_string(),
+    })
+}
+
+/// `X.Y.Z` of `v`, without pre-release or build metadata.
+pub fn core(v: &Version) -> Version {
+    Version::new(v.major, v.minor, v.patch)
+}
+
+/// Builds `X.Y.Z-kind.N` from the `X.Y.Z` of `core` (its own pre-release and build are dropped),
+/// or `X.Y.Z-kind` when `number` is `None`.
+pub fn with_pre(core: &Version, kind: PreKind, number: Option<u64>) -> Version {
+    let text = match number {
+        Some(number) => format!("{kind}.{number}"),
+        None => kind.as_str().to_owned(),
+    };
+    Version {
+        major: core.major,
+        minor: core.minor,
+        patch: core.patch,
+        // A lowercase word, optionally followed by a decimal number without leading zeros, is
+        // always a valid pre-release, so this never falls back; the fallback only spares the
+        // function a panic path.
+        pre: Prerelease::new(&text).unwrap_or(Prerelease::EMPTY),
+        build: BuildMetadata::EMPTY,
+    }
+}
+
+/// The pre-release of `v` if it is one the kit knows; `None` for final versions and for any other
+/// identifiers (including numbers too large for a `u64`).
+pub fn pre_release(v: &Version) -> Option<PreRelease> {
+    let (kind, digits) = known_pre_parts(&v.pre)?;
+    let number = match digits {
+        Some(digits) => Some(digits.parse::<u64>().ok()?),
+        None => None,
+    };
+    Some(PreRelease { kind, number })
+}
+
+/// Splits a pre-release of the kit's shape (`kind` or `kind.digits`) without limiting the size of
+/// the number, so that callers can tell a too-large number from a foreign pre-release.
+fn known_pre_parts(pre: &Prerelease) -> Option<(PreKind, Option<&str>)> {
+    if pre.is_empty() {
+        return None;
+    }
+    let mut identifiers = pre.as_str().split('.');
+    let word = identifiers.next()?;
+    // Exact match: SemVer identifiers are case-sensitive, and `RC` sorts differently from `rc`.
+    let kind = PreKind::ALL
+        .into_iter()
+        .find(|kind| kind.as_str() == word)?;
+    let digits = identifiers.next();
+    if identifiers.next().is_some() {
+        return None;
+    }
+    match digits {
+        Some(digits) if !is_numeric(digits) => None,
+        _ => Some((kind, digits)),
+    }
+}
+
+fn is_numeric(identifier: &str) -> bool {
+    !identifier.is_empty() && identifier.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Compares two versions in release order (see the module documentation).
+pub fn release_cmp(a: &Version, b: &Version) -> Ordering {
+    (a.major, a.minor, a.patch)
+        .cmp(&(b.major, b.minor, b.patch))
+        .then_with(|| cmp_pre(&a.pre, &b.pre))
+}
+
+/// Whether `new` comes strictly after `current` in release order.
+pub fn is_greater(new: &Version, current: &Version) -> bool {
+    release_cmp(new, current) == Ordering::Greater
+}
+
+fn cmp_pre(a: &Prerelease, b: &Prerelease) -> Ordering {
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) => {
+            let mut left = a.as_str().split('.');
+            let mut right = b.as_str().split('.');
+            loop {
+                match (left.next(), right.next()) {
+                    (None, None) => return Ordering::Equal,
+                    (None, Some(_)) => return Ordering::Less,
+                    (Some(_), None) => return Ordering::Greater,
+                    (Some(l), Some(r)) => match cmp_identifier(l, r) {
+                        Ordering::Equal => {}
+                        unequal => return unequal,
+                    },
+                }
+            }
+        }
+    }
+}
+
+fn cmp_identifier(a: &str, b: &str) -> Ordering {
+    match (is_numeric(a), is_numeric(b)) {
+        // Length first compares numbers of any size numerically (SemVer forbids leading zeros);
+        // the text decides between equal lengths and keeps the order consistent with equality.
+        (true, true) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        (false, false) => word_key(a).cmp(&word_key(b)),
+    }
+}
+
+/// Places `dev` just below `alpha` and leaves every other word in ASCII order.
+fn word_key(word: &str) -> (&str, bool) {
+    if word == PreKind::Dev.as_str() {
+        (PreKind::Alpha.as_str(), false)
+    } else {
+        (word, true)
+    }
+}
+
+/// Computes the next version for `request`, which must be strictly greater than `current` in
+/// release order.
+pub fn bump(current: &Version, request: &BumpRequest) -> Result<Version, VersionError> {
+    let overflow = || VersionError::Overflow {
+        current: current.clone(),
+        request: request.clone(),
+    };
+    let next = match request {
+        BumpRequest::Level(level) => level_core(current, *level).ok_or_else(overflow)?,
+        BumpRequest::LevelPre(level, kind) => {
+            let target = level_core(current, *level).ok_or_else(overflow)?;
+            let continued = if core(current) == target {
+                next_of_kind(current, *kind).map_err(|Overflowed| overflow())?
+            } else {
+                None
+            };
+            with_pre(&target, *kind, Some(continued.unwrap_or(1)))
+        }
+        BumpRequest::Pre(kind) => {
+            if current.pre.is_empty() {
+                let target = next_patch(current).ok_or_else(overflow)?;
+                with_pre(&target, *kind, Some(1))
+            } else if known_pre_parts(&current.pre).is_some() {
+                let continued = next_of_kind(current, *kind).map_err(|Overflowed| overflow())?;
+                with_pre(current, *kind, Some(continued.unwrap_or(1)))
+            } else {
+                return Err(VersionError::UnknownPreRelease {
+                    version: current.clone(),
+                });
+            }
+        }
+        BumpRequest::Release => {
+            if current.pre.is_empty() {
+                return Err(VersionError::AlreadyFinal {
+                    version: current.clone(),
+                });
+            }
+            core(current)
+        }
+        BumpRequest::Exact(version) => version.clone(),
+    };
+    if is_greater(&next, current) {
+        Ok(next)
+    } else {
+        Err(VersionError::NotGreater {
+            current: current.clone(),
+            new: next,
+        })
+    }
+}
+
+/// The `X.Y.Z` a level leads to; `None` on overflow.
+///
+/// On a pre-release the level first finalises it when the pre-release already belongs to that
+/// level's version (as npm and cargo-release do): `1.3.0-rc.1` is on its way to the minor release
+/// `1.3.0`, so `minor` means "release it", not `1.4.0`.
+fn level_core(current: &Version, level: Level) -> Option<Version> {
+    let Version {
+        major,
+        minor,
+        patch,
+        ..
+    } = *current;
+    let pre = !current.pre.is_empty();
+    Some(match level {
+        Level::Patch if pre => Version::new(major, minor, patch),
+        Level::Patch => Version::new(major, minor, patch.checked_add(1)?),
+        Level::Minor if pre && patch == 0 => Version::new(major, minor, 0),
+        Level::Minor => Version::new(major, minor.checked_add(1)?, 0),
+        Level::Major if pre && minor == 0 && patch == 0 => Version::new(major, 0, 0),
+        Level::Major => Version::new(major.checked_add(1)?, 0, 0),
+    })
+}
+
+fn next_patch(current: &Version) -> Option<Version> {
+    Some(Version::new(
+        current.major,
+        current.minor,
+        current.patch.checked_add(1)?,
+    ))
+}
+
+/// A pre-release number that would not fit in a `u64`.
+struct Overflowed;
+
+/// The number that continues the pre-release of `current` when it is `kind` or `kind.N` (a bare
+/// kind counts as `.0`, so `dev` continues as `dev.1`); `None` when it is anything else.
+///
+/// Works on the raw digits rather than [`pre_release`] so that a number already beyond `u64` is
+/// reported as an overflow instead of being silently restarted at `.1`.
+fn next_of_kind(current: &Version, kind: PreKind) -> Result<Option<u64>, Overflowed> {
+    match known_pre_parts(&current.pre) {
+        Some((found, digits)) if found == kind => {
+            let number = match digits {
+                Some(digits) => digits.parse::<u64>().map_err(|_| Overflowed)?,
+                None => 0,
+            };
+            number.checked_add(1).map(Some).ok_or(Overflowed)
+        }
+        _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn v(text: &str) -> Version {
+        Version::parse(text).expect("test versions are valid SemVer")
+    }
+
+    /// Parses a request written as on the command line, e.g. `minor --pre rc`.
+    fn request(text: &str) -> BumpRequest {
+        let (arg, pre) = match text.split_once(" --pre ") {
+            Some((arg, kind)) => (arg, Some(kind.parse().expect("test kinds are valid"))),
+            None => (text, None),
+        };
+        BumpRequest::parse(arg, pre).expect("test requests are valid")
+    }
+
+    mod bumping {
+        use super::*;
+
+        /// `expected` is the new version, or a fragment of the error message.
+        #[track_caller]
+        fn case(current: &str, req: &str, expected: Result<&str, &str>) {
+            let got = bump(&v(current), &request(req));
+            match (got, expected) {
+                (Ok(got), Ok(want)) => assert_eq!(got, v(want), "{current} {req}"),
+                (Err(err), Err(fragment)) => {
+                    let message = err.to_string();
+                    assert!(
+                        message.contains(fragment),
+                        "{current} {req}: `{message}` lacks `{fragment}`"
+                    );
+                }
+                (got, want) => panic!("{current} {req}: got {got:?}, want {want:?}"),
+            }
+        }
+
+        #[test]
+        fn levels_on_final_versions() {
+            case("1.2.3", "major", Ok("2.0.0"));
+            case("1.2.3", "minor", Ok("1.3.0"));
+            case("1.2.3", "patch", Ok("1.2.4"));
+            case("0.3.2", "major", Ok("1.0.0"));
+            case("0.3.2", "minor", Ok("0.4.0"));
+            case("0.3.2", "patch", Ok("0.3.3"));
+            case("0.0.0", "patch", Ok("0.0.1"));
+            case("1.2.3+build.5", "patch", Ok("1.2.4"));
+            case("1.2.3+build.5", "major", Ok("2.0.0"));
+        }
+
+        #[test]
+        fn levels_finalise_their_own_pre_releases() {
+            case("0.2.1-dev", "patch", Ok("0.2.1"));
+            case("1.3.0-rc.1", "minor", Ok("1.3.0"));
+            case("1.2.1-dev", "minor", Ok("1.3.0"));
+            case("2.0.0-beta.1", "major", Ok("2.0.0"));
+            case("2.1.0-rc.1", "major", Ok("3.0.0"));
+            case("2.0.1-rc.1", "major", Ok("3.0.0"));
+            case("1.3.0-rc.1", "patch", Ok("1.3.0"));
+            case("1.3.0-rc.1", "major", Ok("2.0.0"));
+            case("1.0.0-rc.1", "major", Ok("1.0.0"));
+            case("0.1.0-alpha.1", "major", Ok("1.0.0"));
+            case("1.3.0-rc.1+build.7", "minor", Ok("1.3.0"));
+            // Foreign pre-releases are finalised by the same rules.
+            case("1.0.0-foo.3", "patch", Ok("1.0.0"));
+            case("1.0.0-rc.1.2", "minor", Ok("1.0.0"));
+            case("1.0.1-foo", "minor", Ok("1.1.0"));
+        }
+
+        #[test]
+        fn levels_with_pre() {
+            case("1.2.0", "minor --pre rc", Ok("1.3.0-rc.1"));
+            case("1.2.0", "major --pre alpha", Ok("2.0.0-alpha.1"));
+            case("1.2.0", "patch --pre beta", Ok("1.2.1-beta.1"));
+            case("1.2.0", "patch --pre dev", Ok("1.2.1-dev.1"));
+            case("1.3.0-rc.1", "minor --pre rc", Ok("1.3.0-rc.2"));
+            case("1.3.0-rc", "minor --pre rc", Ok("1.3.0-rc.1"));
+            case("1.2.1-dev", "patch --pre dev", Ok("1.2.1-dev.1"));
+            case("1.2.1-dev.3", "patch --pre dev", Ok("1.2.1-dev.4"));
+            case("1.3.0-alpha.2", "minor --pre beta", Ok("1.3.0-beta.1"));
+            case("1.3.0-dev.9", "minor --pre alpha", Ok("1.3.0-alpha.1"));
+            case("1.2.1-dev.3", "minor --pre dev", Ok("1.3.0-dev.1"));
+            case("1.3.0-rc.2", "major --pre rc", Ok("2.0.0-rc.1"));
+            case("2.0.0-rc.2", "major --pre rc", Ok("2.0.0-rc.3"));
+            case("1.0.0-foo.3", "patch --pre rc", Ok("1.0.0-rc.1"));
+            case(
+                "1.3.0-rc.1",
+                "minor --pre alpha",
+                Err("1.3.0-alpha.1 is not greater than the current version 1.3.0-rc.1"),
+            );
+            case("1.3.0-beta.1", "minor --pre dev", Err("is not greater"));
+        }
+
+        #[test]
+        fn pre_kind_alone() {
+            case("1.3.0-rc.1", "rc", Ok("1.3.0-rc.2"));
+            case("1.3.0-rc", "rc", Ok("1.3.0-rc.1"));
+            case("1.3.0-dev", "dev", Ok("1.3.0-dev.1"));
+            case("1.3.0-dev.0", "dev", Ok("1.3.0-dev.1"));
+            case("1.3.0-alpha.2", "beta", Ok("1.3.0-beta.1"));
+            case("0.2.1-dev", "rc", Ok("0.2.1-rc.1"));
+            case("1.3.0-dev.4", "alpha", Ok("1.3.0-alpha.1"));
+            case("1.2.0", "rc", Ok("1.2.1-rc.1"));
+            case("1.2.0", "dev", Ok("1.2.1-dev.1"));
+            case("1.2.0+build", "alpha", Ok("1.2.1-alpha.1"));
+            case("1.3.0-rc.1+build", "rc", Ok("1.3.0-rc.2"));
+            case("3.0.1-rc.20241029", "rc", Ok("3.0.1-rc.20241030"));
+            case("3.0.1-dev.50", "dev", Ok("3.0.1-dev.51"));
+            case("3.0.1-dev.50", "rc", Ok("3.0.1-rc.1"));
+            case(
+                "1.3.0-rc.1",
+                "alpha",
+                Err("1.3.0-alpha.1 is not greater than the current version 1.3.0-rc.1"),
+            );
+            case("1.3.0-beta.1", "dev", Err("is not greater"));
+            case("1.0.0-foo.3", "rc", Err("not one the kit continues"));
+            case("1.0.0-rc.1.2", "rc", Err("pass an explicit version"));
+            case("1.0.0-RC.1", "rc", Err("not one the kit continues"));
+        }
+
+        #[test]
+        fn release() {
+            case("1.3.0-rc.2", "release", Ok("1.3.0"));
+            case("0.2.1-dev", "release", Ok("0.2.1"));
+            case("1.0.0-foo.3", "release", Ok("1.0.0"));
+            case("1.3.0-rc.1+build", "release", Ok("1.3.0"));
+            case("1.3.0", "release", Err("1.3.0 is already a final release"));
+            case("1.3.0+build", "release", Err("already a final release"));
+        }
+
+        #[test]
+        fn exact() {
+            case("1.3.0", "1.4.0", Ok("1.4.0"));
+            case("1.3.0", "v1.4.0", Ok("1.4.0"));
+            case("1.3.0", "2.0.0-rc.1", Ok("2.0.0-rc.1"));
+            case("1.3.0-rc.1", "1.3.0", Ok("1.3.0"));
+            case("1.3.0", "1.4.0+build", Ok("1.4.0+build"));
+            case(
+                "1.3.0",
+                "1.2.0",
+                Err(
+                    "1.2.0 is not greater than the current version 1.3.0: choose a higher level \
+                     or version",
+                ),
+            );
+            case("1.3.0", "1.3.0", Err("is not greater"));
+            // Build metadata does not make a version newer.
+            case("1.3.0", "1.3.0+build", Err("is not greater"));
+            case("1.3.0", "1.3.0-rc.9", Err("is not greater"));
+        }
+
+        #[test]
+        fn overflow_is_an_error() {
+            let max = u64::MAX;
+            case(
+                &format!("1.2.{max}"),
+                "patch",
+                Err("would push a number past"),
+            );
+            case(&format!("1.{max}.0"), "minor", Err("`minor` on"));
+            case(
+                &format!("{max}.0.0"),
+                "major",
+                Err("pass an explicit version"),
+            );
+            case(&format!("1.2.{max}"), "rc", Err("would push a number past"));
+            case(&format!("1.2.{max}"), "minor --pre rc", Ok("1.3.0-rc.1"));
+            case(&format!("1.{max}.1-rc.1"), "minor", Err("would push"));
+            case(
+                &format!("1.{max}.0-rc.1"),
+                "minor",
+                Ok(&format!("1.{max}.0")),
+            );
+            case(&format!("1.0.0-rc.{max}"), "rc", Err("would push"));
+            case(
+                &format!("1.0.0-rc.{max}"),
+                "minor --pre rc",
+                Err("would push"),
+            );
+            case(&format!("1.0.0-rc.{max}"), "release", Ok("1.0.0"));
+            case("1.0.0-rc.99999999999999999999", "rc", Err("would push"));
+            case(
+                "1.0.0-rc.99999999999999999999",
+                "minor --pre rc",
+                Err("would push"),
+            );
+            case(
+                "1.0.0-rc.99999999999999999999",
+                "beta",
+                Err("is not greater"),
+            );
+            case(
+                "1.0.0-alpha.99999999999999999999",
+                "beta",
+                Ok("1.0.0-beta.1"),
+            );
+            case("1.0.0-rc.99999999999999999999", "patch", Ok("1.0.0"));
+        }
+    }
+
+    mod parsing {
+        use super::*;
+
+        #[track_caller]
+        fn case(arg: &str, pre: Option<PreKind>, expected: Result<BumpRequest, &str>) {
+            match (BumpRequest::parse(arg, pre), expected) {
+                (Ok(got), Ok(want)) => assert_eq!(got, want, "{arg:?} {pre:?}"),
+                (Err(err), Err(fragment)) => {
+                    let message = err.to_string();
+                    assert!(
+                        message.contains(fragment),
+                        "{arg:?}: `{message}` lacks `{fragment}`"
+                    );
+                }
+                (got, want) => panic!("{arg:?} {pre:?}: got {got:?}, want {want:?}"),
+            }
+        }
+
+        #[test]
+        fn requests() {
+            use BumpRequest::*;
+            case("major", None, Ok(Level(super::Level::Major)));
+            case("MINOR", None, Ok(Level(super::Level::Minor)));
+            case(" patch ", None, Ok(Level(super::Level::Patch)));
+            let rc = Some(PreKind::Rc);
+            case("minor", rc, Ok(LevelPre(super::Level::Minor, PreKind::Rc)));
+            case("rc", None, Ok(Pre(PreKind::Rc)));
+            case("Alpha", None, Ok(Pre(PreKind::Alpha)));
+            case("beta", None, Ok(Pre(PreKind::Beta)));
+            case("dev", None, Ok(Pre(PreKind::Dev)));
+            case("release", None, Ok(Release));
+            case("Release", None, Ok(Release));
+            case("1.4.0", None, Ok(Exact(v("1.4.0"))));
+            case("v1.4.0", None, Ok(Exact(v("1.4.0"))));
+            case("V2.0.0-rc.1", None, Ok(Exact(v("2.0.0-rc.1"))));
+        }
+
+        #[test]
+        fn errors() {
+            let list = "use major, minor, patch, rc, alpha, beta, dev, release, or a version like \
+                        1.2.3";
+            case("majr", None, Err(list));
+            case("", None, Err("unknown bump ``"));
+            case("v", None, Err("unknown bump `v`"));
+            case("1.4", None, Err("`1.4` is not a valid version"));
+            case("v1.4.0.1", None, Err("`v1.4.0.1` is not a valid version"));
+            case("99999999999999999999.0.0", None, Err("not a valid version"));
+            let rc = Some(PreKind::Rc);
+            case(
+                "rc",
+                rc,
+                Err("--pre rc cannot be combined with `rc`: use --pre with major, minor or patch"),
+            );
+            case("release", rc, Err("cannot be combined with `release`"));
+            case("1.4.0", rc, Err("cannot be combined with `1.4.0`"));
+            case("majr", rc, Err(list));
+        }
+
+        #[track_caller]
+        fn kind_case(text: &str, expected: Result<PreKind, &str>) {
+            match (text.parse::<PreKind>(), expected) {
+                (Ok(got), Ok(want)) => assert_eq!(got, want, "{text:?}"),
+                (Err(err), Err(fragment)) => assert!(err.to_string().contains(fragment)),
+                (got, want) => panic!("{text:?}: got {got:?}, want {want:?}"),
+            }
+        }
+
+        #[test]
+        fn pre_kinds() {
+            kind_case("rc", Ok(PreKind::Rc));
+            kind_case("RC", Ok(PreKind::Rc));
+            kind_case("alpha", Ok(PreKind::Alpha));
+            kind_case("Beta", Ok(PreKind::Beta));
+            kind_case("dev", Ok(PreKind::Dev));
+            kind_case(
+                "gamma",
+                Err("unknown pre-release kind `gamma`: use rc, alpha, beta or dev"),
+            );
+            kind_case("a", Err("use rc, alpha, beta or dev"));
+        }
+
+        #[track_caller]
+        fn level_case(text: &str, expected: Result<super::Level, &str>) {
+            match (text.parse::<super::Level>(), expected) {
+                (Ok(got), Ok(want)) => assert_eq!(got, want, "{text:?}"),
+                (Err(err), Err(fragment)) => assert!(err.to_string().contains(fragment)),
+                (got, want) => panic!("{text:?}: got {got:?}, want {want:?}"),
+            }
+        }
+
+        #[test]
+        fn levels() {
+            level_case("major", Ok(Level::Major));
+            level_case("Minor", Ok(Level::Minor));
+            level_case("PATCH", Ok(Level::Patch));
+            level_case("rc", Err("unknown level `rc`: use major, minor or patch"));
+        }
+
+        #[test]
+        fn level_order_lets_max_pick_the_biggest() {
+            let levels = [Level::Patch, Level::Major, Level::Minor];
+            assert_eq!(levels.into_iter().max(), Some(Level::Major));
+            assert!(Level::Patch < Level::Minor);
+        }
+
+        #[test]
+        fn display() {
+            assert_eq!(Level::Major.to_string(), "major");
+            assert_eq!(PreKind::Dev.to_string(), "dev");
+            assert_eq!(PreKind::Alpha.to_string(), "alpha");
+            assert_eq!(PreKind::Beta.to_string(), "beta");
+            assert_eq!(PreKind::Rc.to_string(), "rc");
+            assert_eq!(request("patch").to_string(), "patch");
+            assert_eq!(request("minor --pre rc").to_string(), "minor --pre rc");
+            assert_eq!(request("dev").to_string(), "dev");
+            assert_eq!(request("release").to_string(), "release");
+            assert_eq!(request("v1.4.0-rc.1").to_string(), "1.4.0-rc.1");
+        }
+
+        #[track_caller]
+        fn version_case(text: &str, expected: Result<&str, &str>) {
+            match (parse_version(text), expected) {
+                (Ok(got), Ok(want)) => assert_eq!(got, v(want)),
+                (Err(err), Err(fragment)) => {
+                    let message = err.to_string();
+                    assert!(message.contains(fragment), "`{message}` lacks `{fragment}`");
+                }
+                (got, want) => panic!("{text:?}: got {got:?}, want {want:?}"),
+            }
+        }
+
+        #[test]
+        fn versions() {
+            version_case("1.2.3", Ok("1.2.3"));
+            version_case(" 1.2.3\n", Ok("1.2.3"));
+            version_case("1.3.0-rc.1+build.5", Ok("1.3.0-rc.1+build.5"));
+            version_case("1.2", Err("`1.2` is not a valid version ("));
+            version_case("v1.2.3", Err("write it as MAJOR.MINOR.PATCH"));
+            version_case("", Err("`` is not a valid version"));
+            version_case("1.2.3-01", Err("not a valid version"));
+        }
+    }
+
+    mod pre_releases {
+        use super::*;
+
+        #[track_caller]
+        fn case(text: &str, expected: Option<(PreKind, Option<u64>)>) {
+            let expected = expected.map(|(kind, number)| PreRelease { kind, number });
+            assert_eq!(pre_release(&v(text)), expected, "{text}");
+        }
+
+        #[test]
+        fn parsed_view() {
+            use PreKind::*;
+            case("1.0.0", None);
+            case("1.0.0+build", None);
+            case("1.0.0-rc", Some((Rc, None)));
+            case("1.0.0-rc.1", Some((Rc, Some(1))));
+            case("1.0.0-rc.1+build", Some((Rc, Some(1))));
+            case("1.0.0-alpha.0", Some((Alpha, Some(0))));
+            case("1.0.0-beta.7", Some((Beta, Some(7))));
+            case("1.2.0-dev", Some((Dev, None)));
+            case("3.0.1-rc.20241029", Some((Rc, Some(20_241_029))));
+            case("3.0.1-dev.50", Some((Dev, Some(50))));
+            case("1.0.0-rc.18446744073709551615", Some((Rc, Some(u64::MAX))));
+            case("1.0.0-rc.18446744073709551616", None);
+            case("1.0.0-foo.3", None);
+            case("1.0.0-rc.1.2", None);
+            case("1.0.0-rc.x", None);
+            case("1.0.0-RC.1", None);
+            case("1.0.0-1", None);
+            case("1.0.0-rc1", None);
+        }
+
+        #[test]
+        fn building() {
+            assert_eq!(with_pre(&v("1.2.0"), PreKind::Dev, None), v("1.2.0-dev"));
+            assert_eq!(with_pre(&v("1.2.0"), PreKind::Rc, Some(3)), v("1.2.0-rc.3"));
+            assert_eq!(
+                with_pre(&v("1.2.0-beta.1+build"), PreKind::Alpha, Some(0)),
+                v("1.2.0-alpha.0")
+            );
+            assert_eq!(core(&v("1.2.3-rc.1+build")), v("1.2.3"));
+        }
+    }
+
+    mod order {
+        use super::*;
+
+        #[track_caller]
+        fn case(a: &str, expected: Ordering, b: &str) {
+            assert_eq!(release_cmp(&v(a), &v(b)), expected, "{a} vs {b}");
+            assert_eq!(release_cmp(&v(b), &v(a)), expected.reverse(), "{b} vs {a}");
+            assert_eq!(is_greater(&v(a), &v(b)), expected == Ordering::Greater);
+        }
+
+        #[test]
+        fn release_order() {
+            use Ordering::*;
+            case("1.0.0", Less, "2.0.0");
+            case("1.10.0", Greater, "1.9.0");
+            case("1.0.10", Greater, "1.0.9");
+            case("1.0.0", Greater, "1.0.0-rc.9");
+            case("1.0.0-rc.1", Less, "1.0.1-dev");
+            case("1.0.0-dev.9", Less, "1.0.0-alpha.1");
+            case("1.0.0-dev", Less, "1.0.0-alpha");
+            case("1.0.0-alpha.9", Less, "1.0.0-beta.1");
+            case("1.0.0-beta.9", Less, "1.0.0-rc.1");
+            case("1.0.0-dev.9", Less, "1.0.0-rc.1");
+            case("1.0.0-rc.2", Less, "1.0.0-rc.10");
+            case("3.0.1-rc.9", Less, "3.0.1-rc.20241029");
+            case("1.0.0-dev", Less, "1.0.0-dev.0");
+            case("1.0.0-dev.0", Less, "1.0.0-dev.1");
+            case("1.0.0-rc", Less, "1.0.0-rc.1");
+            case("1.0.0-rc.1", Equal, "1.0.0-rc.1");
+            case("1.0.0+a", Equal, "1.0.0+b");
+            case("1.0.0-rc.1+a", Equal, "1.0.0-rc.1");
+            // Foreign pre-releases fall back to SemVer precedence.
+            case("1.0.0-rc.1", Less, "1.0.0-rc.1.2");
+            case("1.0.0-rc.1.2", Less, "1.0.0-rc.2");
+            case("1.0.0-bar", Less, "1.0.0-foo.3");
+            case("1.0.0-1", Less, "1.0.0-alpha");
+            case("1.0.0-1", Less, "1.0.0-dev");
+            case("1.0.0-foo.3", Less, "1.0.0");
+            case("1.0.0-rc.99999999999999999999", Greater, "1.0.0-rc.9");
+            // `dev` sits just below `alpha` even next to foreign words, which keeps the order
+            // transitive.
+            case("1.0.0-dev.1", Less, "1.0.0-alpha.1");
+            case("1.0.0-alpha.1", Less, "1.0.0-c");
+            case("1.0.0-dev.1", Less, "1.0.0-c");
+            case("1.0.0-aaa", Less, "1.0.0-dev");
+        }
+    }
+
+    mod properties {
+        use super::*;
+
+        fn kind() -> impl Strategy<Value = PreKind> {
+            prop_oneof![
+                Just(PreKind::Dev),
+                Just(PreKind::Alpha),
+                Just(PreKind::Beta),
+                Just(PreKind::Rc),
+            ]
+        }
+
+        /// Mostly small numbers so that equal cores and kinds meet often; some extremes for
+        /// overflow.
+        fn number() -> impl Strategy<Value = u64> {
+            prop_oneof![
+                8 => 0u64..3,
+                1 => Just(u64::MAX),
+                1 => any::<u64>(),
+            ]
+        }
+
+        fn level() -> impl Strategy<Value = Level> {
+            prop_oneof![Just(Level::Patch), Just(Level::Minor), Just(Level::Major)]
+        }
+
+        /// Final versions and versions with a pre-release the kit knows.
+        fn known_version() -> impl Strategy<Value = Version> {
+            (
+                number(),
+                number(),
+                number(),
+                proptest::option::of((kind(), proptest::option::of(number()))),
+            )
+                .prop_map(|(major, minor, patch, pre)| {
+                    let core = Version::new(major, minor, patch);
+                    match pre {
+                        Some((kind, number)) => with_pre(&core, kind, number),
+                        None => core,
+                    }
+                })
+        }
+
+        /// Any version without build metadata, including foreign pre-releases.
+        fn any_version() -> impl Strategy<Value = Version> {
+            let identifier = prop_oneof![
+                Just("dev"),
+                Just("alpha"),
+                Just("beta"),
+                Just("rc"),
+                Just("a"),
+                Just("c"),
+                Just("foo"),
+                Just("alpha1"),
+                Just("0"),
+                Just("1"),
+                Just("10"),
+            ];
+            (
+                0u64..2,
+                0u64..2,
+                0u64..2,
+                proptest::collection::vec(identifier, 0..4),
+            )
+                .prop_map(|(major, minor, patch, identifiers)| {
+                    let mut version = Version::new(major, minor, patch);
+                    version.pre = Prerelease::new(&identifiers.join("."))
+                        .expect("pool identifiers are valid");
+                    version
+                })
+        }
+
+        fn request() -> impl Strategy<Value = BumpRequest> {
+            prop_oneof![
+                level().prop_map(BumpRequest::Level),
+                (level(), kind()).prop_map(|(level, kind)| BumpRequest::LevelPre(level, kind)),
+                kind().prop_map(BumpRequest::Pre),
+                Just(BumpRequest::Release),
+                known_version().prop_map(BumpRequest::Exact),
+            ]
+        }
+
+        /// The order spelled out for the kit's own pre-releases.
+        /// Core, then final above pre-release, then kind, then number.
+        type KnownKey = (u64, u64, u64, bool, Option<(PreKind, Option<u64>)>);
+
+        fn known_key(version: &Version) -> KnownKey {
+            let pre = pre_release(version).map(|pre| (pre.kind, pre.number));
+            (
+                version.major,
+                version.minor,
+                version.patch,
+                pre.is_none(),
+                pre,
+            )
+        }
+
+        proptest! {
+            #[test]
+            fn bump_only_moves_forward(current in known_version(), request in request()) {
+                if let Ok(next) = bump(&current, &request) {
+                    prop_assert_eq!(release_cmp(&next, &current), Ordering::Greater);
+                }
+            }
+
+            #[test]
+            fn level_bumps_succeed_below_the_limits(
+                current in known_version(),
+                level in level(),
+            ) {
+                let small = current.major < u64::MAX
+                    && current.minor < u64::MAX
+                    && current.patch < u64::MAX;
+                prop_assume!(small);
+                prop_assert!(bump(&current, &BumpRequest::Level(level)).is_ok());
+            }
+
+            #[test]
+            fn order_is_antisymmetric_and_consistent_with_equality(
+                a in any_version(),
+                b in any_version(),
+            ) {
+                let forward = release_cmp(&a, &b);
+                prop_assert_eq!(forward, release_cmp(&b, &a).reverse());
+                prop_assert_eq!(forward == Ordering::Equal, a == b);
+            }
+
+            #[test]
+            fn order_is_transitive(a in any_version(), b in any_version(), c in any_version()) {
+                let mut sorted = [a, b, c];
+                sorted.sort_by(release_cmp);
+                let [a, b, c] = sorted;
+                prop_assert_ne!(release_cmp(&a, &b), Ordering::Greater);
+                prop_assert_ne!(release_cmp(&b, &c), Ordering::Greater);
+                prop_assert_ne!(release_cmp(&a, &c), Ordering::Greater);
+            }
+
+            #[test]
+            fn order_is_transitive_on_known_versions(
+                a in known_version(),
+                b in known_version(),
+                c in known_version(),
+            ) {
+                if release_cmp(&a, &b) != Ordering::Greater
+                    && release_cmp(&b, &c) != Ordering::Greater
+                {
+                    prop_assert_ne!(release_cmp(&a, &c), Ordering::Greater);
+                }
+                prop_assert_eq!(release_cmp(&a, &b) == Ordering::Equal, a == b);
+            }
+
+            #[test]
+            fn known_pre_releases_rank_by_kind_then_number(
+                a in known_version(),
+                b in known_version(),
+            ) {
+                prop_assert_eq!(release_cmp(&a, &b), known_key(&a).cmp(&known_key(&b)));
+            }
+
+            #[test]
+            fn without_dev_the_order_is_semver_precedence(
+                a in any_version(),
+                b in any_version(),
+            ) {
+                let has_dev = |v: &Version| v.pre.as_str().split('.').any(|id| id == "dev");
+                prop_assume!(!has_dev(&a) && !has_dev(&b));
+                prop_assert_eq!(release_cmp(&a, &b), a.cmp_precedence(&b));
+            }
+
+            #[test]
+            fn build_metadata_is_ignored(a in known_version(), build in "[a-z0-9]{1,8}") {
+                let mut with_build = a.clone();
+                with_build.build = BuildMetadata::new(&build).expect("valid build metadata");
+                prop_assert_eq!(release_cmp(&a, &with_build), Ordering::Equal);
+            }
+
+            #[test]
+            fn pre_release_reads_what_with_pre_writes(
+                version in known_version(),
+                kind in kind(),
+                number in proptest::option::of(number()),
+            ) {
+                let built = with_pre(&version, kind, number);
+                prop_assert_eq!(pre_release(&built), Some(PreRelease { kind, number }));
+                prop_assert_eq!(core(&built), core(&version));
+                prop_assert_eq!(parse_version(&built.to_string()), Ok(built));
+            }
+
+            #[test]
+            fn parsing_never_panics(arg in "\\PC{0,16}", version_like in "[vV0-9.a-z+-]{0,16}") {
+                let _ = BumpRequest::parse(&arg, None);
+                let _ = BumpRequest::parse(&version_like, Some(PreKind::Rc));
+                let _ = parse_version(&version_like);
+                if let Ok(request) = BumpRequest::parse(&version_like, None) {
+                    let _ = bump(&Version::new(1, 2, 3), &request);
+                }
+            }
+
+            #[test]
+            fn request_display_parses_back(request in request()) {
+                let text = request.to_string();
+                prop_assert_eq!(super::request(&text), request);
+            }
+        }
+    }
+}

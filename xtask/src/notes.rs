@@ -1,0 +1,105 @@
+//! Release notes: the commits since the last release, grouped by the changelog engine and rendered.
+
+use anyhow::{Result, anyhow};
+use gix::ObjectId;
+
+use crate::config::{Config, OtherSetting};
+use crate::domain::changelog::{self, CommitInfo, GroupSpec, Options};
+use crate::domain::rules::TagFormat;
+use crate::ops::repo::{ReleaseTag, Repo};
+
+/// The unreleased history of the current line: HEAD, the last release tag reachable from it, the commits since.
+pub struct Unreleased {
+    pub head: ObjectId,
+    pub last: Option<ReleaseTag>,
+    pub commits: Vec<CommitInfo>,
+}
+
+pub fn tag_format(config: &Config) -> Result<TagFormat> {
+    TagFormat::parse(config.tag_format()).map_err(|e| anyhow!("xtask.toml: tag.format: {e}"))
+}
+
+/// Commits since the highest release tag reachable from HEAD (tags of other lines do not count).
+pub fn unreleased(repo: &Repo, format: &TagFormat) -> Result<Unreleased> {
+    let head = repo
+        .head()?
+        .commit
+        .ok_or_else(|| anyhow!("the repository has no commits yet: commit something first"))?;
+    let tags = repo.release_tags(format)?;
+    let last = repo.last_release(&tags, head)?.cloned();
+    let commits = repo.commits_since(head, last.as_ref().map(|t| t.commit))?;
+    Ok(Unreleased {
+        head,
+        last,
+        commits,
+    })
+}
+
+/// The changelog engine's options from the configuration.
+pub fn options(config: &Config) -> Result<Options> {
+    let mut options = Options::default();
+    if let Some(groups) = &config.changelog.groups {
+        options.groups = groups
+            .iter()
+            .map(|g| GroupSpec {
+                title: g.title.clone(),
+                kinds: g.types.clone(),
+            })
+            .collect();
+    }
+    options.other = match &config.changelog.other {
+        None => options.other,
+        Some(OtherSetting::Title(title)) => Some(title.clone()),
+        Some(OtherSetting::Enabled(_)) => None,
+    };
+    options.skip_subjects = vec![
+        subject_pattern(config.release_commit())?,
+        subject_pattern(config.dev_commit())?,
+    ];
+    Ok(options)
+}
+
+/// A pattern matching the subjects that a message template produces for any version, so that the kit's own
+/// release and development commits stay out of the notes. The template is rendered with a sample version;
+/// every number in it then stands for any number, and a version may carry a pre-release.
+pub fn subject_pattern(template: &str) -> Result<regex::Regex> {
+    let sample = crate::domain::version::Version::new(1, 2, 3);
+    let context = crate::render::MessageContext::new(&sample, &sample, "v1.2.3", "2000-01-01");
+    let rendered = crate::render::Renderer::builtin().message(
+        "release message template",
+        template,
+        &context,
+    )?;
+    let subject = rendered.lines().next().unwrap_or("");
+    let escaped = regex::escape(subject);
+    let numbers = regex::Regex::new(r"\d+").expect("constant pattern");
+    let pattern = numbers.replace_all(&escaped, r"\d+");
+    let pattern = pattern.replace(
+        r"\d+\.\d+\.\d+",
+        r"\d+\.\d+\.\d+(?:[-.]?[0-9A-Za-z.]+)?(?:\+[0-9A-Za-z.-]+)?",
+    );
+    regex::Regex::new(&format!("^{pattern}$"))
+        .map_err(|e| anyhow!("cannot match release commits: {e}"))
+}
+
+pub fn group(commits: &[CommitInfo], options: &Options) -> changelog::Changes {
+    changelog::group(commits, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_patterns_match_any_version() {
+        let p = subject_pattern("chore(release): {{ version }}").unwrap();
+        assert!(p.is_match("chore(release): 0.2.0"));
+        assert!(p.is_match("chore(release): 10.20.30-rc.1"));
+        assert!(!p.is_match("chore(release): stuff"));
+        let p = subject_pattern("Start development on version {{ major }}.{{ minor }}.{{ patch }}")
+            .unwrap();
+        assert!(p.is_match("Start development on version 0.2.1"));
+        let p = subject_pattern("chore: start {{ version }} development").unwrap();
+        assert!(p.is_match("chore: start 0.2.1-dev development"));
+    }
+}

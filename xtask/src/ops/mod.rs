@@ -1,0 +1,8 @@
+//! Effects, kept thin: git reads (gix) and writes (git CLI), files, cargo, prompts, the terminal.
+
+pub mod cargo;
+pub mod fs;
+pub mod git;
+pub mod prompt;
+pub mod repo;
+pub mod term;

@@ -1,0 +1,333 @@
+//! The project's version files: which they are, what they say, and the edits a new version needs.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::config::{Config, FileEntry, Scheme};
+use crate::domain::files::{self, CargoEdit, Locator};
+use crate::domain::{pep440, version};
+use crate::ops::cargo;
+use crate::ops::fs::FileChange;
+
+/// One configured version file.
+#[derive(Debug, Clone)]
+pub struct VersionFile {
+    /// Path relative to the repository root, with `/` separators, as configured.
+    pub path: String,
+    pub kind: Kind,
+    pub scheme: Scheme,
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// A Cargo manifest; the root of a workspace brings its members and `Cargo.lock` along.
+    Cargo,
+    Text(Locator),
+}
+
+/// What one file says.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Reading {
+    pub path: String,
+    pub line: usize,
+    /// The version as written in the file.
+    pub text: String,
+    /// The version in canonical SemVer form.
+    pub version: String,
+}
+
+/// The configured version files, in order; the first is authoritative.
+pub fn version_files(config: &Config) -> Result<Vec<VersionFile>> {
+    let entries = match &config.version.files {
+        Some(entries) if entries.is_empty() => {
+            bail!(
+                "xtask.toml: version.files is empty: list at least one file, e.g. files = [\"Cargo.toml\"]"
+            )
+        }
+        Some(entries) => entries.clone(),
+        None => vec![FileEntry::Path("Cargo.toml".into())],
+    };
+    entries.iter().map(version_file).collect()
+}
+
+fn version_file(entry: &FileEntry) -> Result<VersionFile> {
+    let (path, kind, scheme) = match entry {
+        FileEntry::Path(path) => {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            let (kind, scheme) = match name {
+                "Cargo.toml" => (Kind::Cargo, Scheme::Semver),
+                "pyproject.toml" => (
+                    Kind::Text(Locator::Toml(vec!["project".into(), "version".into()])),
+                    Scheme::Pep440,
+                ),
+                "package.json" => (
+                    Kind::Text(Locator::Json(vec!["version".into()])),
+                    Scheme::Semver,
+                ),
+                _ => bail!(
+                    "xtask.toml: version file {path:?}: say how to find the version in it, \
+                     e.g. {{ path = {path:?}, regex = 'version = \"(?<version>[^\"]+)\"' }} (or json = \"key\", toml = \"table.key\")"
+                ),
+            };
+            (path.clone(), kind, scheme)
+        }
+        FileEntry::Table(t) => {
+            let kind = if let Some(pattern) = &t.regex {
+                let regex = regex::Regex::new(pattern).map_err(|e| {
+                    anyhow!("xtask.toml: version file {:?}: invalid regex: {e}", t.path)
+                })?;
+                if !regex.capture_names().any(|n| n == Some("version")) {
+                    bail!(
+                        "xtask.toml: version file {:?}: the regex needs a named group `version`, e.g. 'version = \"(?<version>[^\"]+)\"'",
+                        t.path
+                    );
+                }
+                Kind::Text(Locator::Regex(regex))
+            } else if let Some(key) = &t.json {
+                Kind::Text(Locator::Json(files::parse_key_path(key)))
+            } else if let Some(key) = &t.toml {
+                Kind::Text(Locator::Toml(files::parse_key_path(key)))
+            } else {
+                return version_file(&FileEntry::Path(t.path.clone())).map(|mut f| {
+                    f.scheme = t.scheme.unwrap_or(f.scheme);
+                    f
+                });
+            };
+            (t.path.clone(), kind, t.scheme.unwrap_or_default())
+        }
+    };
+    if path.is_empty()
+        || Path::new(&path).is_absolute()
+        || path.split(['/', '\\']).any(|s| s == "..")
+    {
+        bail!(
+            "xtask.toml: version file {path:?}: give a path inside the repository, relative to its root"
+        );
+    }
+    Ok(VersionFile { path, kind, scheme })
+}
+
+/// Reads the version a file's text holds, in canonical form.
+pub fn read_text(file: &VersionFile, contents: &str) -> Result<Reading> {
+    let locator = match &file.kind {
+        Kind::Cargo => &Locator::CargoManifest,
+        Kind::Text(locator) => locator,
+    };
+    let found = files::read(contents, locator).map_err(|e| anyhow!("{}: {e}", file.path))?;
+    let version = parse_in_scheme(&found.text, file.scheme)
+        .map_err(|e| anyhow!("{}:{}: {e}", file.path, found.line))?;
+    Ok(Reading {
+        path: file.path.clone(),
+        line: found.line,
+        text: found.text,
+        version: version.to_string(),
+    })
+}
+
+/// Parses a version as a file in `scheme` writes it.
+pub fn parse_in_scheme(text: &str, scheme: Scheme) -> Result<version::Version> {
+    match scheme {
+        Scheme::Semver => Ok(version::parse_version(text)?),
+        Scheme::Pep440 => Ok(pep440::parse(text)?),
+    }
+}
+
+/// Writes a version the way a file in `scheme` wants it.
+pub fn render_in_scheme(v: &version::Version, scheme: Scheme) -> Result<String> {
+    match scheme {
+        Scheme::Semver => Ok(v.to_string()),
+        Scheme::Pep440 => Ok(pep440::render(v)?),
+    }
+}
+
+/// Reads a file of the work tree as UTF-8 text, with errors that say which file.
+pub fn read_file(root: &Path, rel: &str) -> Result<String> {
+    let path = root.join(rel);
+    let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            anyhow!("{rel}: file not found: create it or fix version.files in xtask.toml")
+        }
+        _ => anyhow!("{rel}: cannot read: {e}"),
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        anyhow!("{rel}:{line}: not valid UTF-8: version files must be UTF-8 text")
+    })
+}
+
+/// Every file's reading, or every problem found (all of them, not just the first).
+pub fn read_all(
+    root: &Path,
+    files: &[VersionFile],
+) -> std::result::Result<Vec<Reading>, Vec<anyhow::Error>> {
+    let mut readings = Vec::new();
+    let mut problems = Vec::new();
+    for file in files {
+        match read_file(root, &file.path).and_then(|text| read_text(file, &text)) {
+            Ok(r) => readings.push(r),
+            Err(e) => problems.push(e),
+        }
+    }
+    if let Some(first) = readings.first() {
+        for r in &readings[1..] {
+            if r.version != first.version {
+                problems.push(anyhow!(
+                    "{}:{}: version {} disagrees with {} in {} (the first file is authoritative): \
+                     run `cargo xtask bump {}` to bring them in step",
+                    r.path,
+                    r.line,
+                    r.text,
+                    first.text,
+                    first.path,
+                    first.version
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(readings)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The current version: every file read and in agreement.
+pub fn current_version(
+    root: &Path,
+    files: &[VersionFile],
+) -> Result<(version::Version, Vec<Reading>)> {
+    let readings = read_all(root, files).map_err(join_errors)?;
+    let first = readings.first().context("no version files configured")?;
+    let current = version::parse_version(&first.version)?;
+    Ok((current, readings))
+}
+
+/// Folds several problems into one error, one per line.
+pub fn join_errors(problems: Vec<anyhow::Error>) -> anyhow::Error {
+    let lines: Vec<String> = problems.iter().map(|p| format!("{p:#}")).collect();
+    anyhow!("{}", lines.join("\n"))
+}
+
+/// The edits that set every version file to `new`; nothing is written here.
+/// `overlay` holds changes planned but not yet written (the release step's, when planning the dev step): a
+/// file's text is taken from there when present.
+pub fn changes_for(
+    root: &Path,
+    files: &[VersionFile],
+    old: &version::Version,
+    new: &version::Version,
+    overlay: &[FileChange],
+) -> Result<Vec<FileChange>> {
+    let read = |rel: &str| match overlay.iter().find(|c| c.rel == rel) {
+        Some(change) => Ok(change.after.clone()),
+        None => read_file(root, rel),
+    };
+    let mut changes: Vec<FileChange> = Vec::new();
+    let mut problems = Vec::new();
+    for file in files {
+        let result = match &file.kind {
+            Kind::Cargo => cargo_changes(root, file, old, new, &read),
+            Kind::Text(locator) => {
+                text_change(root, file, locator, old, new, &read).map(|c| c.into_iter().collect())
+            }
+        };
+        match result {
+            Ok(found) => {
+                for change in found {
+                    // Two entries may name the same file (a manifest listed and also a workspace member).
+                    if !changes.iter().any(|c| c.rel == change.rel) {
+                        changes.push(change);
+                    }
+                }
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+    if problems.is_empty() {
+        Ok(changes)
+    } else {
+        Err(join_errors(problems))
+    }
+}
+
+fn text_change(
+    root: &Path,
+    file: &VersionFile,
+    locator: &Locator,
+    old: &version::Version,
+    new: &version::Version,
+    read: &dyn Fn(&str) -> Result<String>,
+) -> Result<Option<FileChange>> {
+    let before = read(&file.path)?;
+    let reading = read_text(file, &before)?;
+    if reading.version != old.to_string() {
+        bail!(
+            "{}:{}: holds {} but the current version is {old}",
+            file.path,
+            reading.line,
+            reading.text
+        );
+    }
+    let text = render_in_scheme(new, file.scheme).map_err(|e| anyhow!("{}: {e}", file.path))?;
+    let after =
+        files::rewrite(&before, locator, &text).map_err(|e| anyhow!("{}: {e}", file.path))?;
+    Ok((after != before).then(|| FileChange::new(root, &file.path, Some(before), after)))
+}
+
+/// A Cargo manifest: the workspace's manifests (root and members) and `Cargo.lock`.
+fn cargo_changes(
+    root: &Path,
+    file: &VersionFile,
+    old: &version::Version,
+    new: &version::Version,
+    read: &dyn Fn(&str) -> Result<String>,
+) -> Result<Vec<FileChange>> {
+    let manifest = root.join(&file.path);
+    let workspace = cargo::workspace(&manifest)?;
+    let (old, new) = (old.to_string(), new.to_string());
+    let edit = CargoEdit {
+        members: &workspace.member_names,
+        old: &old,
+        new: &new,
+    };
+    let mut changes = Vec::new();
+    let mut manifests: Vec<PathBuf> = vec![workspace.root_manifest.clone()];
+    manifests.extend(workspace.member_manifests.iter().cloned());
+    manifests.dedup();
+    for path in manifests {
+        let rel = relative(root, &path)?;
+        let before = read(&rel)?;
+        if let Some(after) =
+            files::rewrite_cargo_manifest(&before, &edit).map_err(|e| anyhow!("{rel}: {e}"))?
+        {
+            changes.push(FileChange::new(root, &rel, Some(before), after));
+        }
+    }
+    let lock = workspace.root_manifest.with_file_name("Cargo.lock");
+    if lock.exists() {
+        let rel = relative(root, &lock)?;
+        let before = read(&rel)?;
+        if let Some(after) =
+            files::rewrite_cargo_lock(&before, &edit).map_err(|e| anyhow!("{rel}: {e}"))?
+        {
+            changes.push(FileChange::new(root, &rel, Some(before), after));
+        }
+    }
+    Ok(changes)
+}
+
+fn relative(root: &Path, path: &Path) -> Result<String> {
+    let rel = path.strip_prefix(root).map_err(|_| {
+        anyhow!(
+            "{} is outside the repository {}",
+            path.display(),
+            root.display()
+        )
+    })?;
+    Ok(rel.to_string_lossy().replace('\\', "/"))
+}

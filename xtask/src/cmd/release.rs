@@ -75,7 +75,7 @@ pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
         }
     };
 
-    let (snapshot, settings) = snapshot(&p, &git, args.force)?;
+    let (snapshot, settings) = snapshot(&p, &git, args.force, args.dry_run)?;
     let choice = match choice {
         Some(choice) => choice,
         None if args.dry_run => Choice::Auto,
@@ -203,7 +203,7 @@ fn abort(git: &Git, journal: &Path) -> Result<()> {
 }
 
 /// Reads everything the checks need; changes nothing.
-fn snapshot(p: &Project, git: &Git, force: bool) -> Result<(Snapshot, Settings)> {
+fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snapshot, Settings)> {
     let config = &p.config;
     let tag_format = notes::tag_format(config)?;
     let mut problems = Vec::new();
@@ -260,6 +260,7 @@ fn snapshot(p: &Project, git: &Git, force: bool) -> Result<(Snapshot, Settings)>
         maintainers: config.release.maintainers.clone().unwrap_or_default(),
         tag_format,
         force,
+        dry_run,
     };
     Ok((snapshot, settings))
 }

@@ -35,6 +35,9 @@ pub struct Settings {
     pub tag_format: TagFormat,
     /// Release even if the commits call for a higher level; said in a warning.
     pub force: bool,
+    /// A dry run: what only matters when the release really runs (uncommitted changes, no git identity) is a
+    /// warning, so the plan can be read while work is in progress.
+    pub dry_run: bool,
 }
 
 /// How the version is chosen.
@@ -173,6 +176,7 @@ pub fn decide(
     if snapshot.head.is_none() {
         problems.push("the repository has no commits yet: commit something first".to_string());
     }
+    let mut execution_problems = Vec::new();
     if !snapshot.dirty.is_empty() {
         let shown: Vec<&str> = snapshot.dirty.iter().take(10).map(String::as_str).collect();
         let more = snapshot.dirty.len().saturating_sub(shown.len());
@@ -181,13 +185,13 @@ pub fn decide(
         } else {
             String::new()
         };
-        problems.push(format!(
+        execution_problems.push(format!(
             "uncommitted changes to tracked files: {}{more}: commit them or set them aside first (untracked files are fine)",
             shown.join(", ")
         ));
     }
     match &snapshot.identity {
-        None => problems.push(
+        None => execution_problems.push(
             "no git identity: set one with `git config user.name \"Your Name\"` and `git config user.email you@example.com`"
                 .to_string(),
         ),
@@ -199,6 +203,16 @@ pub fn decide(
                 ));
             }
         }
+    }
+
+    if settings.dry_run {
+        warnings.extend(
+            execution_problems
+                .into_iter()
+                .map(|p| format!("{p} (a real release would stop here)")),
+        );
+    } else {
+        problems.extend(execution_problems);
     }
 
     let current = match &snapshot.current {
@@ -389,6 +403,7 @@ mod tests {
             maintainers: vec![],
             tag_format: TagFormat::parse("v{{ version }}").unwrap(),
             force: false,
+            dry_run: false,
         }
     }
 

@@ -45,8 +45,11 @@ fn stdin_text() -> Result<String> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// A refused update: the rule, the reason and a hint.
+type Refusal = (String, String, String);
+
 /// Prints refusals (all of them) and fails the hook.
-fn verdicts(refusals: Vec<(String, String, String)>) -> Result<()> {
+fn verdicts(refusals: Vec<Refusal>) -> Result<()> {
     if refusals.is_empty() {
         return Ok(());
     }
@@ -56,7 +59,7 @@ fn verdicts(refusals: Vec<(String, String, String)>) -> Result<()> {
     Err(AlreadyReported.into())
 }
 
-fn refusal(verdict: Verdict) -> Option<(String, String, String)> {
+fn refusal(verdict: Verdict) -> Option<Refusal> {
     match verdict {
         Verdict::Allowed => None,
         Verdict::Refused { rule, reason, hint } => Some((rule, reason, hint)),
@@ -115,6 +118,13 @@ fn tag_format(config: &Config) -> Result<TagFormat> {
 
 /// Refuses creating a badly named branch or tag at the moment it is made. The hottest path in the kit:
 /// it runs on every ref update, so it returns before reading anything when nothing is being created.
+///
+/// Git writes an all-zero old value both for a ref created anew and for one updated by force (`git branch
+/// -f`, `git tag -f`), and an all-zero new value for a deletion (`git tag -d`): only a name that is really new
+/// is judged, and only a refused one costs a look at the refs that exist. Refs that come from another
+/// repository (`git fetch`, `pull`, `clone`, `remote update`, a push received) are not judged at all: their
+/// names were chosen there, where the server's pre-receive hook is the judge, and refusing them would break
+/// every fetch from a repository with, say, a `nightly` tag.
 fn reference_transaction(dir: &Path, args: &[String]) -> Result<()> {
     if args.first().map(String::as_str) != Some("prepared") {
         return Ok(());
@@ -124,27 +134,161 @@ fn reference_transaction(dir: &Path, args: &[String]) -> Result<()> {
         .lines()
         .filter_map(|line| {
             let mut fields = line.splitn(3, ' ');
-            let (old, _new, name) = (fields.next()?, fields.next()?, fields.next()?);
-            (is_zero(old) && (name.starts_with("refs/heads/") || name.starts_with("refs/tags/")))
-                .then_some(name)
+            let (old, new, name) = (fields.next()?, fields.next()?, fields.next()?);
+            (is_zero(old)
+                && !is_zero(new)
+                && (name.starts_with("refs/heads/") || name.starts_with("refs/tags/")))
+            .then_some(name)
         })
         .collect();
     if created.is_empty() {
         return Ok(());
     }
+    let judged = judge_names(dir, &created);
+    if judged.as_ref().is_ok_and(Vec::is_empty) || refs_from_elsewhere() {
+        return Ok(());
+    }
+    let mut refused = judged?;
+    let existing = existing_names(dir, &refused)?;
+    refused.retain(|(name, _)| !existing.contains(name));
+    verdicts(refused.into_iter().map(|(_, r)| r).collect())
+}
+
+/// The created refs whose names break the rules, each with its refusal.
+fn judge_names<'n>(dir: &Path, created: &[&'n str]) -> Result<Vec<(&'n str, Refusal)>> {
     let config = work_tree_config(dir)?;
-    let mut refusals = Vec::new();
-    for name in created {
+    let mut refused = Vec::new();
+    for &name in created {
+        let verdict = if let Some(branch) = name.strip_prefix("refs/heads/") {
+            rules::check_branch(branch, &branch_rules(&config)?)
+        } else {
+            let tag = name.strip_prefix("refs/tags/").unwrap_or(name);
+            rules::check_tag_name(tag, &tag_format(&config)?)
+        };
+        refused.extend(refusal(verdict).map(|r| (name, r)));
+    }
+    Ok(refused)
+}
+
+/// Which of `refused` are not new after all: the ref exists (an update by force), or, for a branch, a
+/// remote-tracking branch of that name does (`git checkout <branch>` of a branch someone else named).
+fn existing_names<'n>(dir: &Path, refused: &[(&'n str, Refusal)]) -> Result<Vec<&'n str>> {
+    let mut args = vec![
+        "for-each-ref".to_string(),
+        "--format=%(refname)".to_string(),
+    ];
+    for (name, _) in refused {
+        args.push((*name).to_string());
         if let Some(branch) = name.strip_prefix("refs/heads/") {
-            refusals.extend(refusal(rules::check_branch(
-                branch,
-                &branch_rules(&config)?,
-            )));
-        } else if let Some(tag) = name.strip_prefix("refs/tags/") {
-            refusals.extend(refusal(rules::check_tag_name(tag, &tag_format(&config)?)));
+            args.push(format!("refs/remotes/*/{branch}"));
         }
     }
-    verdicts(refusals)
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = crate::ops::git::Git::new(dir)?.raw(&args)?;
+    let listed: Vec<&str> = out.lines().collect();
+    Ok(refused
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| {
+            listed.iter().any(|l| {
+                *l == *name
+                    || name.strip_prefix("refs/heads/").is_some_and(|branch| {
+                        l.strip_prefix("refs/remotes/")
+                            .and_then(|l| l.strip_suffix(branch))
+                            .and_then(|remote| remote.strip_suffix('/'))
+                            .is_some_and(|remote| !remote.is_empty() && !remote.contains('/'))
+                    })
+            })
+        })
+        .collect())
+}
+
+/// Whether the git command this hook runs for brings refs from another repository. Git tells the hook
+/// nothing about it, so this asks the system for that command's arguments: the shim passes git's process id
+/// as `XTASK_GIT_PID` (`$PPID` there). Where they cannot be read, the answer is no, and names are judged.
+fn refs_from_elsewhere() -> bool {
+    // `git pull` says so to the `git fetch` it runs.
+    if std::env::var("GIT_REFLOG_ACTION").is_ok_and(|action| {
+        matches!(
+            action.split_whitespace().next(),
+            Some("pull" | "fetch" | "clone")
+        )
+    }) {
+        return true;
+    }
+    let pid = std::env::var("XTASK_GIT_PID")
+        .ok()
+        .and_then(|pid| pid.trim().parse::<u32>().ok())
+        .or_else(parent_pid);
+    let Some(args) = pid.and_then(command_line) else {
+        return false;
+    };
+    matches!(
+        git_subcommand(&args),
+        Some("fetch" | "pull" | "clone" | "remote" | "receive-pack" | "submodule")
+    )
+}
+
+#[cfg(unix)]
+fn parent_pid() -> Option<u32> {
+    Some(std::os::unix::process::parent_id())
+}
+
+#[cfg(not(unix))]
+fn parent_pid() -> Option<u32> {
+    None
+}
+
+/// The arguments a process was started with: `/proc` on Linux, `ps` elsewhere (split at spaces, which is
+/// enough to find a git subcommand).
+fn command_line(pid: u32) -> Option<Vec<String>> {
+    if let Ok(bytes) = std::fs::read(format!("/proc/{pid}/cmdline")) {
+        let bytes = bytes.strip_suffix(&[0]).unwrap_or(&bytes);
+        return Some(
+            bytes
+                .split(|b| *b == 0)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect(),
+        );
+    }
+    let out = std::process::Command::new("ps")
+        .args(["-o", "args=", "-p", &pid.to_string()])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    })
+}
+
+/// The subcommand of a git command line: `fetch` in `git -C dir -c a=b fetch origin` or `git-fetch`.
+fn git_subcommand(args: &[String]) -> Option<&str> {
+    let (program, rest) = args.split_first()?;
+    let program = program.rsplit(['/', '\\']).next().unwrap_or(program);
+    let program = program.strip_suffix(".exe").unwrap_or(program);
+    if let Some(dashed) = program.strip_prefix("git-") {
+        return Some(dashed);
+    }
+    if program != "git" {
+        return None;
+    }
+    let mut rest = rest.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            // Global options that take the next argument as their value.
+            "-C" | "-c" | "--git-dir" | "--work-tree" | "--namespace" | "--super-prefix"
+            | "--config-env" | "--attr-source" => {
+                rest.next();
+            }
+            option if option.starts_with('-') => {}
+            subcommand => return Some(subcommand),
+        }
+    }
+    None
 }
 
 /// One pushed ref, as git describes it to pre-push and pre-receive.
@@ -194,12 +338,50 @@ fn pre_receive(dir: &Path) -> Result<()> {
     let objects = CliObjects::new(dir)?;
     // The rules come from the default branch as it is now, never from what is being pushed.
     let config = match objects.default_branch_config()? {
-        Some(text) => {
-            Config::parse(&text).context("the xtask.toml on the default branch is invalid")?
-        }
+        Some(text) => usable_config(&text).context(
+            "the xtask.toml on the default branch is invalid, so no push can be judged: \
+             fix it in the server's repository",
+        )?,
         None => Config::default(),
     };
-    verdicts(check_updates(&config, &objects, &updates, Side::Server)?)
+    let mut refusals = check_updates(&config, &objects, &updates, Side::Server)?;
+    // An xtask.toml that cannot be used, once on the default branch, would refuse every later push,
+    // the one fixing it included: it does not get there.
+    if let Some(default) = objects.default_branch() {
+        for u in updates
+            .iter()
+            .filter(|u| u.name == default && !is_zero(&u.new))
+        {
+            let Some(bytes) = objects.file_at(&u.new, crate::config::FILE_NAME)? else {
+                continue;
+            };
+            if let Err(e) = usable_config(&String::from_utf8_lossy(&bytes)) {
+                refusals.push((
+                    "xtask.toml".to_string(),
+                    format!(
+                        "the xtask.toml pushed to {} is invalid: {e:#}",
+                        default.trim_start_matches("refs/heads/")
+                    ),
+                    "fix it (`cargo xtask check` says what is wrong) and push again: the server \
+                     takes its rules from this file"
+                        .to_string(),
+                ));
+            }
+        }
+    }
+    verdicts(refusals)
+}
+
+/// Parses an xtask.toml and everything the push rules build from it.
+fn usable_config(text: &str) -> Result<Config> {
+    let config = Config::parse(text)?;
+    branch_rules(&config)?;
+    tag_format(&config)?;
+    for pattern in config.release_branches() {
+        Pattern::parse(&pattern).map_err(|e| anyhow!("xtask.toml: release.branches: {e}"))?;
+    }
+    project::version_files(&config)?;
+    Ok(config)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -481,6 +663,14 @@ impl CliObjects {
         Ok(CliObjects {
             git: crate::ops::git::Git::new(dir)?,
         })
+    }
+
+    /// The ref HEAD names: the default branch of a bare repository.
+    fn default_branch(&self) -> Option<String> {
+        self.git
+            .raw(&["symbolic-ref", "--quiet", "HEAD"])
+            .ok()
+            .map(|name| name.trim().to_string())
     }
 
     fn default_branch_config(&self) -> Result<Option<String>> {

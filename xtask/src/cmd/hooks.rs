@@ -160,14 +160,15 @@ fn install(places: &Places, force: bool) -> Result<()> {
 /// Copies the running binary under the git directory, unless an identical copy is there.
 fn install_binary(bin: &Path) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find the running binary to install")?;
-    let bytes = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
-    if std::fs::read(bin).ok().as_deref() == Some(bytes.as_slice()) {
+    if same_file_contents(&exe, bin) {
         return Ok(());
     }
     let dir = bin.parent().context("the binary's path has no directory")?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let tmp = with_suffix(bin, ".tmp");
-    std::fs::write(&tmp, &bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    // `copy` lets the system clone or copy in the kernel: the binary is large in a debug build.
+    std::fs::copy(&exe, &tmp)
+        .with_context(|| format!("cannot copy {} to {}", exe.display(), tmp.display()))?;
     set_executable(&tmp)?;
     std::fs::rename(&tmp, bin).with_context(|| format!("cannot install {}", bin.display()))?;
     std::fs::write(
@@ -175,6 +176,15 @@ fn install_binary(bin: &Path) -> Result<()> {
         format!("xtask {}\n", env!("CARGO_PKG_VERSION")),
     )?;
     Ok(())
+}
+
+/// Whether two files hold the same bytes (sizes first: reading a large binary twice is the slow part).
+fn same_file_contents(a: &Path, b: &Path) -> bool {
+    let (Ok(meta_a), Ok(meta_b)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    meta_a.len() == meta_b.len()
+        && matches!((std::fs::read(a), std::fs::read(b)), (Ok(x), Ok(y)) if x == y)
 }
 
 fn write_executable(path: &Path, text: &str) -> Result<()> {
@@ -221,6 +231,10 @@ fn uninstall(places: &Places) -> Result<()> {
         && dir.exists()
     {
         std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
+        // `<git dir>/xtask` holds nothing else: leave no empty directory behind.
+        if let Some(parent) = dir.parent() {
+            let _ = std::fs::remove_dir(parent);
+        }
     }
     Ok(())
 }

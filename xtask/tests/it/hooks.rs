@@ -1,1 +1,784 @@
-//! Placeholder.
+//! The git hooks, end to end: `xtask hooks install|uninstall|status` in throw-away repositories, then plain
+//! git commands (commit, branch, tag, fetch, push) that run the installed shims and the installed binary.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use tempfile::TempDir;
+
+use crate::support::{self, Repo, Run};
+
+/// `git commit` refuses messages that are not Conventional Commits.
+const DENY: &str = "[commits]\nconventional = \"deny\"\n";
+/// A Cargo-free version file: the hooks read it at a commit.
+const VERSION_JSON: &str = "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n";
+
+fn output(mut command: Command) -> Run {
+    command.stdin(Stdio::null());
+    // A binary copied by this test may still be open for writing in a child that another test thread
+    // forked meanwhile (until that child's exec closes it): running it fails with ETXTBSY for that long.
+    let mut attempts = 0;
+    let out = loop {
+        match command.output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 50 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            result => break result.unwrap(),
+        }
+    };
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs git in `dir` (a linked worktree, a nested repository) with the repository's isolated environment.
+fn git_in(repo: &Repo, dir: &Path, args: &[&str]) -> Run {
+    let mut command = repo.command("git", args);
+    command.current_dir(dir);
+    output(command)
+}
+
+/// A repository at version 0.1.0 with `config` as its xtask.toml, one commit, and the hooks installed.
+fn project(config: &str) -> Repo {
+    let repo = Repo::new();
+    repo.write("xtask.toml", &format!("{VERSION_JSON}{config}"));
+    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
+    repo.commit("chore: initial import");
+    repo.xtask(&["hooks", "install"]).ok();
+    repo
+}
+
+/// Where git looks for this repository's hooks.
+fn hooks_dir(repo: &Repo) -> PathBuf {
+    PathBuf::from(repo.git(&["rev-parse", "--path-format=absolute", "--git-path", "hooks"]))
+}
+
+fn git_dir(repo: &Repo) -> PathBuf {
+    PathBuf::from(repo.git(&["rev-parse", "--path-format=absolute", "--git-common-dir"]))
+}
+
+/// Every file under `dir` with its bytes and permission bits, for byte-for-byte comparisons.
+fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut files = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            for (name, file) in snapshot(&path) {
+                let dir_name = path.file_name().unwrap().to_string_lossy();
+                files.insert(format!("{dir_name}/{name}"), file);
+            }
+        } else {
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            files.insert(name, (std::fs::read(&path).unwrap(), mode));
+        }
+    }
+    files
+}
+
+fn write_hook(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// The line `hooks status` prints for `name`.
+#[track_caller]
+fn status_line(status: &Run, name: &str) -> String {
+    status
+        .stdout
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(name))
+        .unwrap_or_else(|| panic!("no {name} in\n{}", status.stdout))
+        .to_string()
+}
+
+/// A bare repository on `main`, added to `repo` as `origin`.
+fn bare_origin(repo: &Repo) -> TempDir {
+    let bare = TempDir::new().unwrap();
+    let path = bare.path().to_str().unwrap();
+    repo.git(&["init", "--quiet", "--bare", "--initial-branch=main", path]);
+    repo.git(&["remote", "add", "origin", path]);
+    bare
+}
+
+/// A git command a hook stopped: git's exit code varies by command, so only failure is checked.
+trait Refused {
+    fn refused(self) -> Run;
+}
+
+impl Refused for Run {
+    #[track_caller]
+    fn refused(self) -> Run {
+        assert_ne!(
+            self.code, 0,
+            "expected a failure\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+fn remote_refs(repo: &Repo) -> String {
+    repo.git(&["ls-remote", "origin"])
+}
+
+#[test]
+fn the_installed_copy_keeps_working_when_the_binary_that_installed_it_is_gone() {
+    let repo = Repo::new();
+    repo.write("xtask.toml", DENY);
+    repo.commit("chore: initial import");
+    let elsewhere = TempDir::new().unwrap();
+    let copy = elsewhere.path().join("xtask");
+    std::fs::copy(support::xtask_bin(), &copy).unwrap();
+    output(repo.command(&copy, &["hooks", "install"]))
+        .ok()
+        .says("commit-msg: installed");
+    let status = output(repo.command(&copy, &["hooks", "status"])).ok();
+    for name in ["commit-msg", "reference-transaction", "pre-push"] {
+        assert!(
+            status_line(&status, name).contains("ours, current"),
+            "{status:?}"
+        );
+    }
+    drop(elsewhere);
+    assert!(!copy.exists());
+
+    let installed = git_dir(&repo).join("xtask/bin/xtask");
+    assert!(installed.is_file(), "{installed:?}");
+    let shim = std::fs::read_to_string(hooks_dir(&repo).join("commit-msg")).unwrap();
+    assert!(
+        shim.contains(&*installed.to_string_lossy()),
+        "the shim runs the installed copy:\n{shim}"
+    );
+    repo.try_git(&["commit", "--allow-empty", "-m", "did some stuff"])
+        .fails(1)
+        .says("commits.conventional");
+    repo.git(&["commit", "--allow-empty", "-m", "feat(cli): add --json"]);
+    repo.try_git(&["checkout", "-b", "wip-stuff"])
+        .refused()
+        .says("branches.allowed");
+
+    // A broken install (the copy removed as well) warns and does not block work.
+    std::fs::remove_dir_all(installed.parent().unwrap()).unwrap();
+    repo.try_git(&["commit", "--allow-empty", "-m", "did more stuff"])
+        .ok()
+        .says("the kit's binary is missing");
+    repo.xtask(&["hooks", "status"])
+        .ok()
+        .says("binary is missing");
+}
+
+#[test]
+fn commit_msg_denies_non_conventional_messages_but_not_gits_own() {
+    let repo = project(DENY);
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let run = repo
+        .try_git(&["commit", "--allow-empty", "-m", "did some stuff"])
+        .fails(1)
+        .says("commits.conventional")
+        .says("`did some stuff`")
+        .says("feat(cli): add --json");
+    assert!(run.stderr.contains("error:"), "{run:?}");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+
+    repo.git(&["commit", "--allow-empty", "-m", "feat(cli): add --json"]);
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s"]),
+        "feat(cli): add --json"
+    );
+
+    // Messages git writes itself: autosquash markers, merges, reverts.
+    repo.git(&["commit", "--allow-empty", "--fixup", "HEAD"]);
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s"]),
+        "fixup! feat(cli): add --json"
+    );
+    repo.git(&["checkout", "--quiet", "-b", "feature/merge-me"]);
+    repo.write("topic.txt", "topic\n");
+    repo.commit("fix: on a topic");
+    repo.git(&["checkout", "--quiet", "main"]);
+    repo.git(&["merge", "--no-ff", "--no-edit", "feature/merge-me"]);
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s"]),
+        "Merge branch 'feature/merge-me'"
+    );
+    repo.git(&["revert", "--no-edit", "feature/merge-me"]);
+    assert!(
+        repo.git(&["log", "-1", "--format=%s"])
+            .starts_with("Revert \"")
+    );
+}
+
+#[test]
+fn commit_msg_warns_by_default() {
+    let repo = project("");
+    let run = repo
+        .try_git(&["commit", "--allow-empty", "-m", "did some stuff"])
+        .ok()
+        .says("warning:")
+        .says("commits.conventional");
+    assert!(!run.stderr.contains("error:"), "{run:?}");
+    assert_eq!(repo.git(&["log", "-1", "--format=%s"]), "did some stuff");
+
+    repo.write(
+        "xtask.toml",
+        &format!("{VERSION_JSON}[commits]\nconventional = \"off\"\n"),
+    );
+    let run = repo
+        .try_git(&["commit", "--allow-empty", "-m", "more stuff"])
+        .ok();
+    assert!(!run.stderr.contains("commits.conventional"), "{run:?}");
+}
+
+#[test]
+fn reference_transaction_judges_new_branch_and_tag_names() {
+    let repo = project(
+        "[branches]\nallowed = [\"main\", \"feature/*\", \"stable/{{ major }}.{{ minor }}\"]\n",
+    );
+    let refs = repo.git(&["for-each-ref"]);
+    repo.try_git(&["checkout", "-b", "wip-stuff"])
+        .refused()
+        .says("branches.allowed")
+        .says("`wip-stuff`")
+        .says("feature/my-topic");
+    assert_eq!(repo.git(&["branch", "--show-current"]), "main");
+    repo.git(&["checkout", "--quiet", "-b", "feature/json"]);
+    repo.git(&["switch", "--quiet", "main"]);
+    repo.try_git(&["switch", "-c", "wip-switch"])
+        .refused()
+        .says("branches.allowed");
+
+    repo.try_git(&["branch", "stable/latest"])
+        .refused()
+        .says("`stable/latest`");
+    repo.git(&["branch", "stable/0.1"]);
+
+    repo.try_git(&["tag", "release-1"])
+        .refused()
+        .says("tag.format")
+        .says("`release-1`")
+        .says("v1.2.0");
+    repo.try_git(&["tag", "-a", "release-2", "-m", "x"])
+        .refused()
+        .says("tag.format");
+    repo.git(&["tag", "-a", "v0.1.0", "-m", "x"]);
+    let now = repo.git(&["for-each-ref", "--format=%(refname)"]);
+    assert_eq!(
+        now,
+        "refs/heads/feature/json\nrefs/heads/main\nrefs/heads/stable/0.1\nrefs/tags/v0.1.0"
+    );
+    assert!(refs.contains("refs/heads/main"));
+}
+
+#[test]
+fn reference_transaction_lets_existing_refs_change_and_go() {
+    let repo = Repo::new();
+    repo.write("xtask.toml", VERSION_JSON);
+    repo.commit("chore: initial import");
+    repo.commit("chore: second");
+    // Refs named before the rules existed.
+    repo.git(&["branch", "wip-old"]);
+    repo.git(&["tag", "nightly"]);
+    repo.git(&["tag", "-a", "old-release", "-m", "x"]);
+    repo.xtask(&["hooks", "install"]).ok();
+
+    repo.git(&["branch", "-f", "wip-old", "HEAD~1"]);
+    repo.git(&["checkout", "--quiet", "wip-old"]);
+    repo.commit("fix: on an old branch");
+    repo.git(&["reset", "--quiet", "--hard", "HEAD~1"]);
+    repo.git(&["checkout", "--quiet", "main"]);
+    repo.git(&["tag", "-f", "nightly", "HEAD~1"]);
+    repo.git(&["tag", "-d", "nightly"]);
+    repo.git(&["update-ref", "-d", "refs/tags/old-release"]);
+    repo.git(&["branch", "-D", "wip-old"]);
+    assert_eq!(
+        repo.git(&["for-each-ref", "--format=%(refname)"]),
+        "refs/heads/main"
+    );
+}
+
+#[test]
+fn fetching_refs_named_outside_the_rules_is_not_refused() {
+    let upstream = Repo::new();
+    upstream.commit("chore: upstream history");
+    upstream.git(&["tag", "nightly"]);
+    upstream.git(&["tag", "-a", "release-1", "-m", "x"]);
+    upstream.git(&["branch", "wip-upstream"]);
+
+    let repo = project("");
+    let path = upstream.path().to_str().unwrap();
+    repo.git(&["remote", "add", "upstream", path]);
+    repo.git(&["fetch", "--quiet", "upstream"]);
+    assert!(repo.git(&["tag", "--list"]).contains("nightly"));
+    assert!(repo.git(&["tag", "--list"]).contains("release-1"));
+
+    upstream.commit("chore: more upstream history");
+    upstream.git(&["tag", "-a", "release-2", "-m", "x"]);
+    repo.git(&["fetch", "--quiet", "--tags", "upstream"]);
+    repo.git(&["remote", "update"]);
+    assert!(repo.git(&["tag", "--list"]).contains("release-2"));
+
+    // The branch exists upstream already: checking it out is not naming a branch.
+    repo.git(&["checkout", "--quiet", "wip-upstream"]);
+    repo.git(&[
+        "pull",
+        "--quiet",
+        "--no-rebase",
+        "--no-edit",
+        "upstream",
+        "wip-upstream",
+    ]);
+    repo.git(&["checkout", "--quiet", "main"]);
+
+    // A name made up here still is.
+    repo.try_git(&["branch", "wip-mine", "upstream/wip-upstream"])
+        .refused()
+        .says("branches.allowed");
+    repo.try_git(&["tag", "release-3"])
+        .refused()
+        .says("tag.format");
+}
+
+#[test]
+fn pre_push_refuses_bad_release_tags() {
+    let repo = project("");
+    let _bare = bare_origin(&repo);
+    repo.git(&["push", "--quiet", "origin", "main"]);
+
+    repo.git(&["tag", "v0.1.0"]);
+    repo.try_git(&["push", "origin", "v0.1.0"])
+        .fails(1)
+        .says("tag.annotated")
+        .says("lightweight");
+    repo.git(&["tag", "-d", "v0.1.0"]);
+
+    repo.git(&["tag", "-a", "v0.9.0", "-m", "Release 0.9.0"]);
+    repo.try_git(&["push", "origin", "v0.9.0"])
+        .fails(1)
+        .says("tag.version")
+        .says("say 0.1.0");
+    assert!(!remote_refs(&repo).contains("refs/tags/"));
+
+    repo.git(&["tag", "-a", "v0.1.0", "-m", "Release 0.1.0"]);
+    repo.git(&["push", "--quiet", "origin", "v0.1.0"]);
+    assert!(remote_refs(&repo).contains("refs/tags/v0.1.0"));
+
+    repo.try_git(&["push", "origin", ":refs/tags/v0.1.0"])
+        .fails(1)
+        .says("deleting the release tag v0.1.0");
+    assert!(remote_refs(&repo).contains("refs/tags/v0.1.0"));
+}
+
+/// A client without hooks (or pushing with --no-verify) and a server with the pre-receive hook.
+fn server() -> (Repo, TempDir) {
+    let repo = Repo::new();
+    repo.write("xtask.toml", VERSION_JSON);
+    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
+    repo.commit("chore: initial import");
+    repo.xtask(&["hooks", "install"]).ok();
+    let bare = bare_origin(&repo);
+    repo.xtask(&[
+        "hooks",
+        "install",
+        "--server",
+        bare.path().to_str().unwrap(),
+    ])
+    .ok()
+    .says("pre-receive: installed");
+    repo.git(&["push", "--quiet", "origin", "main"]);
+    (repo, bare)
+}
+
+#[test]
+fn pre_receive_refuses_what_the_client_did_not_check() {
+    let (repo, bare) = server();
+    let status = repo.xtask(&["hooks", "status", "--server", bare.path().to_str().unwrap()]);
+    assert!(status_line(&status.ok(), "pre-receive").contains("ours, current"));
+
+    repo.try_git(&["push", "--no-verify", "origin", "HEAD:refs/heads/wip-stuff"])
+        .fails(1)
+        .says("pre-receive hook declined")
+        .says("branches.allowed");
+
+    repo.git(&["tag", "-a", "v0.9.0", "-m", "Release 0.9.0"]);
+    repo.try_git(&["push", "--no-verify", "origin", "v0.9.0"])
+        .fails(1)
+        .says("tag.version");
+    repo.git(&["tag", "v0.2.0"]);
+    repo.try_git(&["push", "--no-verify", "origin", "v0.2.0"])
+        .fails(1)
+        .says("tag.annotated");
+
+    repo.git(&["tag", "-a", "v0.1.0", "-m", "Release 0.1.0"]);
+    repo.git(&["push", "--quiet", "--no-verify", "origin", "v0.1.0"]);
+    repo.try_git(&["push", "--no-verify", "origin", ":refs/tags/v0.1.0"])
+        .fails(1)
+        .says("deleting the release tag v0.1.0");
+
+    repo.commit("feat: published");
+    repo.git(&["push", "--quiet", "origin", "main"]);
+    repo.git(&[
+        "commit",
+        "--quiet",
+        "--amend",
+        "--allow-empty",
+        "-m",
+        "feat: rewritten",
+    ]);
+    repo.try_git(&["push", "--no-verify", "--force", "origin", "main"])
+        .fails(1)
+        .says("force-pushing the release branch main");
+
+    let refs = remote_refs(&repo);
+    assert!(!refs.contains("wip-stuff") && !refs.contains("v0.9.0") && !refs.contains("v0.2.0"));
+    assert!(refs.contains("refs/tags/v0.1.0"));
+    let main = repo.git(&["ls-remote", "origin", "refs/heads/main"]);
+    assert!(
+        main.starts_with(&repo.git(&["rev-parse", "HEAD@{1}"])),
+        "{main}"
+    );
+}
+
+#[test]
+fn pre_receive_takes_its_rules_from_the_default_branch_not_from_the_push() {
+    let (repo, _bare) = server();
+    let before = remote_refs(&repo);
+    repo.write(
+        "xtask.toml",
+        &format!("{VERSION_JSON}[branches]\nallowed = [\"**\"]\n"),
+    );
+    repo.commit("chore: allow every branch name");
+    repo.try_git(&[
+        "push",
+        "--no-verify",
+        "origin",
+        "main",
+        "HEAD:refs/heads/wip-anything",
+    ])
+    .fails(1)
+    .says("branches.allowed")
+    .says("`wip-anything`");
+    assert_eq!(remote_refs(&repo), before);
+
+    // Once the new rules are on the default branch, they apply.
+    repo.git(&["push", "--quiet", "origin", "main"]);
+    repo.git(&[
+        "push",
+        "--quiet",
+        "--no-verify",
+        "origin",
+        "HEAD:refs/heads/wip-anything",
+    ]);
+
+    // A broken xtask.toml would refuse every later push, its own fix included: it stays out.
+    let before = remote_refs(&repo);
+    repo.write("xtask.toml", "[branches]\nallowed = [\"feature/***\"]\n");
+    repo.commit("chore: break the rules");
+    repo.try_git(&["push", "--no-verify", "origin", "main"])
+        .fails(1)
+        .says("the xtask.toml pushed to main is invalid");
+    assert_eq!(remote_refs(&repo), before);
+    repo.write("xtask.toml", VERSION_JSON);
+    repo.commit("chore: mend the rules");
+    repo.git(&["push", "--quiet", "--no-verify", "origin", "main"]);
+}
+
+#[test]
+fn a_foreign_hook_is_chained_reported_and_restored() {
+    let repo = Repo::new();
+    repo.write("xtask.toml", DENY);
+    repo.commit("chore: initial import");
+    let hooks = hooks_dir(&repo);
+    let foreign = "#!/bin/sh\n# another tool's hook\necho \"foreign saw $(head -n1 \"$1\")\" >> .git/foreign.log\n";
+    write_hook(&hooks.join("commit-msg"), foreign);
+    let pristine = snapshot(&hooks);
+
+    repo.xtask(&["hooks", "install"])
+        .ok()
+        .says("the existing hook is kept and runs first");
+    let installed = snapshot(&hooks);
+    assert_eq!(
+        installed["commit-msg.xtask-chained"], pristine["commit-msg"],
+        "the foreign hook is kept as it was"
+    );
+    let binary = snapshot(&git_dir(&repo).join("xtask"));
+    repo.xtask(&["hooks", "install"])
+        .ok()
+        .says("already installed");
+    assert_eq!(
+        snapshot(&hooks),
+        installed,
+        "a second install changes nothing"
+    );
+    assert_eq!(snapshot(&git_dir(&repo).join("xtask")), binary);
+
+    let status = repo.xtask(&["hooks", "status"]).ok();
+    let line = status_line(&status, "commit-msg");
+    assert!(
+        line.contains("ours, current") && line.contains("chains"),
+        "{line}"
+    );
+    assert!(status_line(&status, "pre-push").contains("ours, current"));
+
+    // Both run, the foreign one first; ours still refuses.
+    repo.git(&["commit", "--allow-empty", "-m", "feat: chained"]);
+    repo.try_git(&["commit", "--allow-empty", "-m", "did some stuff"])
+        .fails(1)
+        .says("commits.conventional");
+    assert_eq!(
+        repo.read(".git/foreign.log"),
+        "foreign saw feat: chained\nforeign saw did some stuff\n"
+    );
+
+    // The foreign hook's refusal stands.
+    let refusing = "#!/bin/sh\necho 'foreign says no' >&2\nexit 3\n";
+    write_hook(&hooks.join("commit-msg.xtask-chained"), refusing);
+    repo.try_git(&["commit", "--allow-empty", "-m", "feat: fine by us"])
+        .fails(1)
+        .says("foreign says no");
+    write_hook(&hooks.join("commit-msg.xtask-chained"), foreign);
+
+    // Stale, missing and foreign hooks are reported as such.
+    let mut edited = std::fs::read_to_string(hooks.join("reference-transaction")).unwrap();
+    edited.push_str("# edited\n");
+    std::fs::write(hooks.join("reference-transaction"), edited).unwrap();
+    std::fs::remove_file(hooks.join("pre-push")).unwrap();
+    let status = repo.xtask(&["hooks", "status"]).ok();
+    assert!(status_line(&status, "reference-transaction").contains("stale"));
+    assert!(status_line(&status, "pre-push").contains("missing"));
+
+    repo.xtask(&["hooks", "uninstall"])
+        .ok()
+        .says("the previous hook is restored");
+    assert_eq!(
+        snapshot(&hooks),
+        pristine,
+        "uninstall restores the hooks byte for byte"
+    );
+    assert!(!git_dir(&repo).join("xtask").exists());
+    let status = repo.xtask(&["hooks", "status"]).ok();
+    assert!(status_line(&status, "commit-msg").contains("foreign"));
+    assert!(status_line(&status, "reference-transaction").contains("missing"));
+}
+
+#[test]
+fn install_force_replaces_a_foreign_hook_and_uninstall_restores_it() {
+    let repo = Repo::new();
+    repo.write("xtask.toml", DENY);
+    repo.commit("chore: initial import");
+    let hooks = hooks_dir(&repo);
+    write_hook(
+        &hooks.join("commit-msg"),
+        "#!/bin/sh\necho ran >> .git/foreign.log\n",
+    );
+    let pristine = snapshot(&hooks);
+
+    repo.xtask(&["hooks", "install", "--force"])
+        .ok()
+        .says("replaced");
+    repo.git(&["commit", "--allow-empty", "-m", "feat: replaced"]);
+    assert!(
+        !repo.path().join(".git/foreign.log").exists(),
+        "the replaced hook does not run"
+    );
+    repo.try_git(&["commit", "--allow-empty", "-m", "did some stuff"])
+        .fails(1);
+    let status = repo.xtask(&["hooks", "status"]).ok();
+    assert!(!status_line(&status, "commit-msg").contains("chains"));
+
+    repo.xtask(&["hooks", "uninstall"]).ok();
+    assert_eq!(snapshot(&hooks), pristine);
+}
+
+#[test]
+fn core_hooks_path_set_by_another_tool_is_where_hooks_go() {
+    let repo = Repo::new();
+    repo.write("xtask.toml", DENY);
+    repo.write("sub/file", "x\n");
+    repo.commit("chore: initial import");
+    repo.git(&["config", "core.hooksPath", ".githooks"]);
+    let default_hooks = snapshot(&repo.path().join(".git/hooks"));
+
+    // From a subdirectory, as a user might: the relative path is the work tree's.
+    let mut install = repo.command(support::xtask_bin(), &["hooks", "install"]);
+    install.current_dir(repo.path().join("sub"));
+    output(install).ok();
+    assert_eq!(repo.git(&["config", "core.hooksPath"]), ".githooks");
+    for name in ["commit-msg", "reference-transaction", "pre-push"] {
+        assert!(repo.path().join(".githooks").join(name).is_file());
+    }
+    assert_eq!(snapshot(&repo.path().join(".git/hooks")), default_hooks);
+    repo.try_git(&["commit", "--allow-empty", "-m", "did some stuff"])
+        .fails(1)
+        .says("commits.conventional");
+    repo.try_git(&["branch", "wip-stuff"])
+        .refused()
+        .says("branches.allowed");
+    let status = repo.xtask(&["hooks", "status"]).ok();
+    assert!(status_line(&status, "commit-msg").contains("ours, current"));
+
+    repo.xtask(&["hooks", "uninstall"]).ok();
+    assert_eq!(repo.git(&["config", "core.hooksPath"]), ".githooks");
+    assert!(!repo.path().join(".githooks/commit-msg").exists());
+}
+
+#[test]
+fn linked_worktrees_use_the_same_hooks() {
+    let repo = Repo::new();
+    repo.write("xtask.toml", DENY);
+    repo.commit("chore: initial import");
+    let trees = TempDir::new().unwrap();
+    let wt = trees.path().join("wt");
+    repo.git(&[
+        "worktree",
+        "add",
+        "--quiet",
+        "-b",
+        "feature/wt",
+        wt.to_str().unwrap(),
+    ]);
+
+    // Installed from the linked worktree, into the hooks every worktree shares.
+    let mut install = repo.command(support::xtask_bin(), &["hooks", "install"]);
+    install.current_dir(&wt);
+    output(install).ok();
+    assert!(repo.path().join(".git/hooks/commit-msg").is_file());
+    assert!(repo.path().join(".git/xtask/bin/xtask").is_file());
+
+    git_in(
+        &repo,
+        &wt,
+        &["commit", "--allow-empty", "-m", "did some stuff"],
+    )
+    .fails(1)
+    .says("commits.conventional");
+    git_in(
+        &repo,
+        &wt,
+        &["commit", "--allow-empty", "-m", "feat: in a worktree"],
+    )
+    .ok();
+    git_in(&repo, &wt, &["checkout", "-b", "wip-in-wt"])
+        .refused()
+        .says("branches.allowed");
+    repo.try_git(&["commit", "--allow-empty", "-m", "did some stuff"])
+        .fails(1)
+        .says("commits.conventional");
+    let bad = trees.path().join("bad");
+    repo.try_git(&["worktree", "add", "-b", "wip-wt", bad.to_str().unwrap()])
+        .refused()
+        .says("branches.allowed");
+    assert!(
+        repo.try_git(&["rev-parse", "--verify", "--quiet", "wip-wt"])
+            .code
+            != 0
+    );
+    let status = repo.xtask(&["hooks", "status"]).ok();
+    assert!(status_line(&status, "commit-msg").contains("ours, current"));
+}
+
+#[test]
+fn hostile_names_and_messages_are_data_not_code() {
+    let repo = Repo::new();
+    // The repository's own path ends up in the shims: quote it too.
+    let nested = repo.path().join("it's \"$(touch pwned)\" `touch pwned` ü");
+    std::fs::create_dir_all(&nested).unwrap();
+    let git = |args: &[&str]| git_in(&repo, &nested, args);
+    git(&["init", "--quiet", "--initial-branch=main"]).ok();
+    git(&["config", "user.name", "Test User"]).ok();
+    git(&["config", "user.email", "test@example.com"]).ok();
+    std::fs::write(nested.join("xtask.toml"), DENY).unwrap();
+    git(&["add", "xtask.toml"]).ok();
+    let mut install = repo.command(support::xtask_bin(), &["hooks", "install"]);
+    install.current_dir(&nested);
+    output(install).ok();
+
+    git(&[
+        "commit",
+        "-m",
+        "feat: $(touch pwned) `touch pwned` \"'; touch pwned",
+    ])
+    .ok();
+    git(&[
+        "commit",
+        "--allow-empty",
+        "-m",
+        "$(touch pwned) `touch pwned`",
+    ])
+    .fails(1)
+    .says("`$(touch pwned) `touch pwned``");
+    git(&["commit", "--allow-empty", "-m", "feat\u{202e}: ü"])
+        .fails(1)
+        .says("\\u{202e}");
+
+    let allowed = "feature/it's-\"$(touch${IFS}pwned)\"-`touch${IFS}pwned`;-ü";
+    git(&["checkout", "--quiet", "-b", allowed]).ok();
+    assert_eq!(
+        git(&["branch", "--show-current"]).ok().stdout.trim_end(),
+        allowed
+    );
+    let refused = "wip-'\"$(touch${IFS}pwned)`touch${IFS}pwned`\u{202e}-ü";
+    git(&["branch", refused])
+        .refused()
+        .says("branches.allowed")
+        .says("wip-'\"$(touch${IFS}pwned)`touch${IFS}pwned`\\u{202e}-ü");
+    git(&["tag", "$(touch${IFS}pwned)"])
+        .refused()
+        .says("tag.format");
+
+    for dir in [
+        repo.path(),
+        nested.as_path(),
+        &nested.join(".git"),
+        &nested.join(".git/hooks"),
+    ] {
+        assert!(!dir.join("pwned").exists(), "something ran in {dir:?}");
+    }
+    assert!(!repo.home.path().join("pwned").exists());
+}
+
+#[test]
+fn chained_hooks_reading_standard_input_and_ours_both_see_all_of_it() {
+    let repo = Repo::new();
+    repo.write("xtask.toml", VERSION_JSON);
+    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
+    repo.commit("chore: initial import");
+    let _bare = bare_origin(&repo);
+    let hooks = hooks_dir(&repo);
+    for name in ["pre-push", "reference-transaction"] {
+        write_hook(
+            &hooks.join(name),
+            &format!("#!/bin/sh\necho \"$1\" >> .git/{name}.log\ncat >> .git/{name}.log\n"),
+        );
+    }
+    repo.xtask(&["hooks", "install"]).ok();
+
+    repo.try_git(&["tag", "release-1"])
+        .refused()
+        .says("tag.format");
+    assert!(
+        repo.read(".git/reference-transaction.log")
+            .contains("refs/tags/release-1")
+    );
+    repo.git(&["tag", "v0.1.0"]);
+    repo.try_git(&["push", "origin", "main", "v0.1.0"])
+        .fails(1)
+        .says("tag.annotated");
+    let log = repo.read(".git/pre-push.log");
+    assert!(log.starts_with("origin\n"), "{log}");
+    assert!(
+        log.contains("refs/heads/main") && log.contains("refs/tags/v0.1.0"),
+        "{log}"
+    );
+    repo.git(&["push", "--quiet", "origin", "main"]);
+}

@@ -1,6 +1,5 @@
 //! Git reads through gix: HEAD, tags, commits since a tag, file contents at a commit, configuration.
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -170,31 +169,32 @@ impl Repo {
 
     /// Commits reachable from `head` but not from `hide`, newest first.
     pub fn commits_since(&self, head: ObjectId, hide: Option<ObjectId>) -> Result<Vec<CommitInfo>> {
-        let walk = self.git.rev_walk([head]).with_hidden(hide);
+        // With a hidden commit, gix first reads both sides back to where they meet, then walks the wanted
+        // side again: a cache turns those second reads into copies.
+        let cached;
+        let git = match hide {
+            Some(_) => {
+                let mut git = self.git.clone();
+                git.object_cache_size_if_unset(HIDDEN_WALK_CACHE_BYTES);
+                cached = git;
+                &cached
+            }
+            None => &self.git,
+        };
         let mut commits = Vec::new();
-        for info in walk.all().context("cannot walk the history")? {
-            let info = info.context("cannot walk the history")?;
-            commits.push(self.commit_info(info.id)?);
-        }
+        walk(git, head, hide, |info, _| commits.push(info))?;
         Ok(commits)
     }
 
     /// Every commit reachable from `head`, newest first, with parents.
     pub fn all_commits(&self, head: ObjectId) -> Result<Vec<Node>> {
         let mut nodes = Vec::new();
-        for info in self
-            .git
-            .rev_walk([head])
-            .all()
-            .context("cannot walk the history")?
-        {
-            let info = info.context("cannot walk the history")?;
-            let parents = info.parent_ids.iter().copied().collect();
+        walk(&self.git, head, None, |info, parents| {
             nodes.push(Node {
-                info: self.commit_info(info.id)?,
-                parents,
-            });
-        }
+                info,
+                parents: parents.to_vec(),
+            })
+        })?;
         Ok(nodes)
     }
 
@@ -206,21 +206,7 @@ impl Repo {
         let decoded = commit
             .decode()
             .with_context(|| format!("cannot decode commit {id}"))?;
-        let message = String::from_utf8_lossy(decoded.message).into_owned();
-        let author = decoded
-            .author()
-            .with_context(|| format!("cannot read the author of commit {id}"))?;
-        let time = author.time().map(|t| t.seconds).unwrap_or(0);
-        let hex = id.to_string();
-        Ok(CommitInfo {
-            short_id: hex[..7.min(hex.len())].to_string(),
-            id: hex,
-            message,
-            author_name: author.name.to_string(),
-            author_email: author.email.to_string(),
-            time,
-            parent_count: decoded.parents.len(),
-        })
+        info_of(id, &decoded)
     }
 
     /// A file's bytes at a commit, or `None` if the commit has no such file.
@@ -259,30 +245,101 @@ impl Repo {
     }
 }
 
+/// The object cache of walks with a hidden commit (`A..B`): enough for the few thousand commits between
+/// the two that gix reads twice.
+const HIDDEN_WALK_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Walks the history from `head`, breadth-first and newest first, in exactly the order of gix's `rev_walk`
+/// (the same traversal underneath), handing each commit and its parents to `each`.
+///
+/// Reading a commit (finding it in a pack and inflating it) is most of the cost of a walk, and `rev_walk`
+/// reads each commit for its parents only, so that looking its message up afterwards reads it a second
+/// time. Here the traversal is used directly and each commit is decoded from the traversal's own buffer:
+/// one read per commit. The commit-graph is not used: every commit's message is needed anyway.
+fn walk(
+    git: &gix::Repository,
+    head: ObjectId,
+    hide: Option<ObjectId>,
+    mut each: impl FnMut(CommitInfo, &[ObjectId]),
+) -> Result<()> {
+    // As `rev_walk` does in a shallow clone: the parents of the shallow commits are not there, so the walk
+    // stops at them (commits keep their parent ids).
+    let skip = shallow_parents(git)?;
+    let walk =
+        gix::traverse::commit::Simple::filtered([head], &git.objects, move |id: &gix::oid| {
+            skip.binary_search_by(|s| s.as_ref().cmp(id)).is_err()
+        });
+    let mut walk = walk.hide(hide).context("cannot walk the history")?;
+    let kind = git.object_hash();
+    while let Some(info) = walk.next() {
+        let info = info.context("cannot walk the history")?;
+        let id = info.id;
+        let decoded = gix::objs::CommitRef::from_bytes(walk.commit_data(), kind)
+            .with_context(|| format!("cannot decode commit {id}"))?;
+        each(info_of(id, &decoded)?, &info.parent_ids);
+    }
+    Ok(())
+}
+
+/// The parents of the commits a shallow clone cut its history at, sorted; empty in a complete clone.
+fn shallow_parents(git: &gix::Repository) -> Result<Vec<ObjectId>> {
+    let Some(shallow) = git
+        .shallow_commits()
+        .context("cannot read the shallow file")?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut parents = Vec::new();
+    for id in shallow.iter() {
+        if let Ok(commit) = git.find_commit(*id) {
+            parents.extend(commit.parent_ids().map(|p| p.detach()));
+        }
+    }
+    parents.sort();
+    Ok(parents)
+}
+
+fn info_of(id: ObjectId, decoded: &gix::objs::CommitRef<'_>) -> Result<CommitInfo> {
+    let author = decoded
+        .author()
+        .with_context(|| format!("cannot read the author of commit {id}"))?;
+    let time = author.time().map(|t| t.seconds).unwrap_or(0);
+    let hex = id.to_string();
+    Ok(CommitInfo {
+        short_id: hex[..7.min(hex.len())].to_string(),
+        id: hex,
+        message: String::from_utf8_lossy(decoded.message).into_owned(),
+        author_name: author.name.to_string(),
+        author_email: author.email.to_string(),
+        time,
+        parent_count: decoded.parents.len(),
+    })
+}
+
 /// Splits a history into release sections: each commit goes to the oldest release (by version) that contains it;
 /// commits in no release are "unreleased". Each commit is visited once, so this is linear in the history.
 pub fn sections<'n>(
     nodes: &'n [Node],
     tags: &[&ReleaseTag],
 ) -> (Vec<&'n CommitInfo>, Vec<Vec<&'n CommitInfo>>) {
-    let index: HashMap<ObjectId, usize> = nodes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, n)| {
-            ObjectId::from_hex(n.info.id.as_bytes())
-                .ok()
-                .map(|id| (id, i))
-        })
-        .collect();
+    // Object ids are already uniformly distributed: gix's table hashes them by their first bytes.
+    let mut index: gix::hashtable::HashMap<ObjectId, usize> = Default::default();
+    index.reserve(nodes.len());
+    for (i, n) in nodes.iter().enumerate() {
+        if let Ok(id) = ObjectId::from_hex(n.info.id.as_bytes()) {
+            index.insert(id, i);
+        }
+    }
     let mut owner: Vec<Option<usize>> = vec![None; nodes.len()];
+    let mut stack = Vec::new();
     for (section, tag) in tags.iter().enumerate() {
         let Some(&start) = index.get(&tag.commit) else {
             continue;
         };
-        let mut stack = vec![start];
-        let mut seen = HashSet::new();
+        // A commit already owned was reached from an older release, and so were its ancestors.
+        stack.push(start);
         while let Some(i) = stack.pop() {
-            if owner[i].is_some() || !seen.insert(i) {
+            if owner[i].is_some() {
                 continue;
             }
             owner[i] = Some(section);
@@ -290,7 +347,8 @@ pub fn sections<'n>(
                 nodes[i]
                     .parents
                     .iter()
-                    .filter_map(|p| index.get(p).copied()),
+                    .filter_map(|p| index.get(p).copied())
+                    .filter(|&p| owner[p].is_none()),
             );
         }
     }

@@ -160,6 +160,19 @@ pub fn read_file(root: &Path, rel: &str) -> Result<String> {
     })
 }
 
+/// A file's text, or `None` if it does not exist (a changelog about to be created).
+pub fn read_optional(root: &Path, rel: &str) -> Result<Option<String>> {
+    match std::fs::read(root.join(rel)) {
+        Ok(bytes) => {
+            Ok(Some(String::from_utf8(bytes).map_err(|_| {
+                anyhow!("{rel}: not valid UTF-8: cannot update it")
+            })?))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(anyhow!("{rel}: cannot read: {e}")),
+    }
+}
+
 /// Every file's reading, or every problem found (all of them, not just the first).
 pub fn read_all(
     root: &Path,

@@ -106,15 +106,7 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
 
     if args.write {
         let rel = p.config.changelog_file().to_string();
-        let path = p.root.join(&rel);
-        let existing = match std::fs::read(&path) {
-            Ok(bytes) => Some(
-                String::from_utf8(bytes)
-                    .map_err(|_| anyhow!("{rel}: not valid UTF-8: cannot update it"))?,
-            ),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(anyhow!("{rel}: cannot read: {e}")),
-        };
+        let existing = crate::project::read_optional(&p.root, &rel)?;
         let section = texts.first().map(String::as_str).unwrap_or("");
         let key = sections
             .first()

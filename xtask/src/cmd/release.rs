@@ -445,15 +445,7 @@ fn changelog_change(
     section: &str,
     version: &Version,
 ) -> Result<FileChange> {
-    let path = p.root.join(rel);
-    let existing = match std::fs::read(&path) {
-        Ok(bytes) => Some(
-            String::from_utf8(bytes)
-                .map_err(|_| anyhow!("{rel}: not valid UTF-8: cannot update it"))?,
-        ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(anyhow!("{rel}: cannot read: {e}")),
-    };
+    let existing = project::read_optional(&p.root, rel)?;
     if existing.is_some() && !Git::new(&p.root)?.is_tracked(rel)? {
         return Err(anyhow!(
             "{rel} exists but git does not track it: commit it (or remove it) so the release can update it"

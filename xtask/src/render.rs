@@ -1,10 +1,11 @@
 //! Templates (minijinja): the changelog section and the commit and tag messages.
 
 use std::path::Path;
+use std::sync::{Arc, LazyLock};
 
 use anyhow::{Result, anyhow};
 use minijinja::syntax::SyntaxConfig;
-use minijinja::value::Serde;
+use minijinja::value::{Enumerator, Object, ObjectRepr, Serde};
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
@@ -23,7 +24,7 @@ const CHANGELOG: &str = "changelog";
 
 /// What a changelog template sees.
 #[derive(Debug, Serialize)]
-pub struct SectionContext<'a> {
+pub struct SectionContext {
     /// `None` for the unreleased section.
     pub version: Option<String>,
     pub previous: Option<String>,
@@ -31,25 +32,22 @@ pub struct SectionContext<'a> {
     pub previous_tag: Option<String>,
     pub date: String,
     pub repository_url: Option<String>,
-    pub breaking: &'a [Entry],
-    pub groups: &'a [Group],
-    /// Every listed commit, newest first.
-    pub commits: Vec<&'a Entry>,
+    /// The breaking entries (see [`Changes::breaking`]).
+    pub breaking: Value,
+    /// The groups, each with `title`, `kinds` and `entries`.
+    pub groups: Value,
+    /// Every listed commit, newest first within each group, groups in order.
+    pub commits: Value,
 }
 
-impl<'a> SectionContext<'a> {
+impl SectionContext {
     pub fn new(
-        changes: &'a Changes,
+        changes: Changes,
         version: Option<&Version>,
         previous: Option<&Version>,
         date: &str,
     ) -> Self {
-        let mut commits: Vec<&Entry> = changes
-            .groups
-            .iter()
-            .flat_map(|g| g.entries.iter())
-            .collect();
-        commits.dedup_by(|a, b| a.hash == b.hash);
+        let notes = Arc::new(Notes::new(changes));
         SectionContext {
             version: version.map(Version::to_string),
             previous: previous.map(Version::to_string),
@@ -57,11 +55,172 @@ impl<'a> SectionContext<'a> {
             previous_tag: None,
             date: date.to_string(),
             repository_url: None,
-            breaking: &changes.breaking,
-            groups: &changes.groups,
-            commits,
+            breaking: ListView::value(&notes, List::Breaking),
+            groups: ListView::value(&notes, List::Groups),
+            commits: ListView::value(&notes, List::Commits),
         }
     }
+}
+
+/// The changes of one section as templates see them, converted to template values field by field
+/// when a template reads them. A template reads a few fields of each entry; converting every entry
+/// whole up front (twice, for `commits`) was most of the rendering time of a long history.
+#[derive(Debug)]
+struct Notes {
+    changes: Changes,
+    /// `(group, entry)` of each commit in `commits`.
+    commits: Vec<(usize, usize)>,
+}
+
+impl Notes {
+    fn new(changes: Changes) -> Notes {
+        let mut commits: Vec<(usize, usize)> = Vec::new();
+        let mut last: Option<&str> = None;
+        for (g, group) in changes.groups.iter().enumerate() {
+            for (e, entry) in group.entries.iter().enumerate() {
+                if last != Some(entry.hash.as_str()) {
+                    commits.push((g, e));
+                }
+                last = Some(entry.hash.as_str());
+            }
+        }
+        Notes { changes, commits }
+    }
+
+    fn entry(&self, place: Place) -> Option<&Entry> {
+        match place {
+            Place::Breaking(e) => self.changes.breaking.get(e),
+            Place::Grouped(g, e) => self.changes.groups.get(g)?.entries.get(e),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Breaking(usize),
+    Grouped(usize, usize),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum List {
+    Breaking,
+    Groups,
+    Entries(usize),
+    Commits,
+}
+
+/// A list of a section's template context: `breaking`, `groups`, a group's `entries`, or `commits`.
+#[derive(Debug)]
+struct ListView(Arc<Notes>, List);
+
+impl ListView {
+    fn value(notes: &Arc<Notes>, list: List) -> Value {
+        Value::from_object(ListView(Arc::clone(notes), list))
+    }
+
+    fn len(&self) -> usize {
+        let changes = &self.0.changes;
+        match self.1 {
+            List::Breaking => changes.breaking.len(),
+            List::Groups => changes.groups.len(),
+            List::Entries(g) => changes.groups.get(g).map_or(0, |g| g.entries.len()),
+            List::Commits => self.0.commits.len(),
+        }
+    }
+}
+
+impl Object for ListView {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let i = key.as_usize().filter(|&i| i < self.len())?;
+        let notes = Arc::clone(&self.0);
+        Some(match self.1 {
+            List::Breaking => Value::from_object(EntryView(notes, Place::Breaking(i))),
+            List::Groups => Value::from_object(GroupView(notes, i)),
+            List::Entries(g) => Value::from_object(EntryView(notes, Place::Grouped(g, i))),
+            List::Commits => {
+                let (g, e) = *self.0.commits.get(i)?;
+                Value::from_object(EntryView(notes, Place::Grouped(g, e)))
+            }
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.len())
+    }
+}
+
+/// The fields of a group, as [`Group`] serializes.
+const GROUP_FIELDS: &[&str] = &["title", "kinds", "entries"];
+
+#[derive(Debug)]
+struct GroupView(Arc<Notes>, usize);
+
+impl Object for GroupView {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let group: &Group = self.0.changes.groups.get(self.1)?;
+        Some(match key.as_str()? {
+            "title" => Value::from(group.title.as_str()),
+            "kinds" => Value::from(Serde(&group.kinds)),
+            "entries" => ListView::value(&self.0, List::Entries(self.1)),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(GROUP_FIELDS)
+    }
+}
+
+/// The fields of an entry, as [`Entry`] serializes (a test keeps the two in step).
+const ENTRY_FIELDS: &[&str] = &[
+    "hash",
+    "short_hash",
+    "kind",
+    "scope",
+    "description",
+    "body",
+    "breaking",
+    "footers",
+    "pr",
+    "author",
+    "author_email",
+    "co_authors",
+];
+
+#[derive(Debug)]
+struct EntryView(Arc<Notes>, Place);
+
+impl Object for EntryView {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        entry_field(self.0.entry(self.1)?, key.as_str()?)
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(ENTRY_FIELDS)
+    }
+}
+
+fn entry_field(entry: &Entry, key: &str) -> Option<Value> {
+    let text = |s: &Option<String>| Value::from(s.as_deref());
+    Some(match key {
+        "hash" => Value::from(entry.hash.as_str()),
+        "short_hash" => Value::from(entry.short_hash.as_str()),
+        "kind" => text(&entry.kind),
+        "scope" => text(&entry.scope),
+        "description" => Value::from(entry.description.as_str()),
+        "body" => text(&entry.body),
+        "breaking" => text(&entry.breaking),
+        "footers" => Value::from(Serde(&entry.footers)),
+        "pr" => Value::from(entry.pr),
+        "author" => Value::from(entry.author.as_str()),
+        "author_email" => Value::from(entry.author_email.as_str()),
+        "co_authors" => Value::from(Serde(&entry.co_authors)),
+        _ => return None,
+    })
 }
 
 /// What commit and tag message templates see.
@@ -171,8 +330,10 @@ fn pr_links(text: String, url: Option<String>) -> String {
         return text;
     };
     let url = url.trim_end_matches('/');
-    let re = regex::Regex::new(r"\(#(\d+)\)").expect("a valid constant pattern");
-    re.replace_all(&text, |c: &regex::Captures| {
+    // Compiled once: the filter runs for every line of the notes.
+    static PR: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"\(#(\d+)\)").expect("a valid constant pattern"));
+    PR.replace_all(&text, |c: &regex::Captures| {
         format!("([#{n}]({url}/pull/{n}))", n = &c[1])
     })
     .into_owned()
@@ -249,6 +410,112 @@ pub fn date_of(seconds: i64) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sample_entry() -> Entry {
+        Entry {
+            hash: "0123456789abcdef0123456789abcdef01234567".into(),
+            short_hash: "0123456".into(),
+            kind: Some("feat".into()),
+            scope: None,
+            description: "add --json (#12)".into(),
+            body: Some("Body.".into()),
+            breaking: Some("output changed".into()),
+            footers: vec![crate::domain::commit::Footer {
+                token: "Refs".into(),
+                separator: ": ".into(),
+                value: "#3".into(),
+            }],
+            pr: Some(12),
+            author: "A U Thor".into(),
+            author_email: "a@example.com".into(),
+            co_authors: vec!["B <b@example.com>".into()],
+        }
+    }
+
+    #[test]
+    fn entry_views_show_what_entries_serialize() {
+        let entry = sample_entry();
+        let whole = Value::from(Serde(&entry));
+        let keys: Vec<String> = whole
+            .try_iter()
+            .unwrap()
+            .map(|k| k.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(keys, ENTRY_FIELDS, "ENTRY_FIELDS follows Entry's fields");
+        for key in ENTRY_FIELDS {
+            assert_eq!(
+                entry_field(&entry, key),
+                Some(whole.get_attr(key).unwrap()),
+                "{key}"
+            );
+        }
+        let group = Value::from(Serde(Group {
+            title: "Added".into(),
+            kinds: vec!["feat".into()],
+            entries: vec![],
+        }));
+        let keys: Vec<String> = group
+            .try_iter()
+            .unwrap()
+            .map(|k| k.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(keys, GROUP_FIELDS);
+    }
+
+    #[test]
+    fn templates_see_the_section_as_plain_values() {
+        let changes = Changes {
+            breaking: vec![sample_entry()],
+            groups: vec![Group {
+                title: "Added".into(),
+                kinds: vec!["feat".into()],
+                entries: vec![sample_entry()],
+            }],
+        };
+        let context = SectionContext::new(changes, None, None, "2024-01-01");
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let ctx = Value::from(Serde(&context));
+        let out = env
+            .render_str(
+                "{{ breaking | length }} {{ breaking[0].breaking }}; \
+                 {% for g in groups %}{{ g.title }}={{ g.kinds | join(',') }}:\
+                 {% for e in g.entries %}{{ e.kind }}/{{ e.scope }}/{{ e.pr }}/{{ e.footers[0].value }}{% endfor %}{% endfor %}; \
+                 {{ commits | map(attribute='short_hash') | join }}",
+                ctx.clone(),
+            )
+            .unwrap();
+        assert_eq!(out, "1 output changed; Added=feat:feat/None/12/#3; 0123456");
+        let every_field = "{% for k, v in e | items %}{{ k }}={{ v }};{% endfor %}";
+        let viewed = env
+            .render_str(every_field, minijinja::context! { e => ctx.get_attr("commits").unwrap().get_item_by_index(0).unwrap() })
+            .unwrap();
+        let whole = env
+            .render_str(
+                every_field,
+                minijinja::context! { e => Value::from(Serde(sample_entry())) },
+            )
+            .unwrap();
+        assert_eq!(viewed, whole);
+        assert!(whole.contains("pr=12;"), "{whole}");
+        let empty = SectionContext::new(
+            Changes {
+                breaking: vec![],
+                groups: vec![],
+            },
+            None,
+            None,
+            "2024-01-01",
+        );
+        assert_eq!(
+            env.render_str(
+                "{% if breaking %}x{% endif %}{% if not groups %}none{% endif %}",
+                Value::from(Serde(&empty))
+            )
+            .unwrap(),
+            "none"
+        );
+    }
 
     #[test]
     fn dates() {

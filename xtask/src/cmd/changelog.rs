@@ -7,11 +7,11 @@ use anyhow::{Result, anyhow};
 use super::Project;
 use super::version::usage;
 use crate::cli::{ChangelogArgs, Format};
-use crate::domain::changelog::Changes;
-use crate::domain::changelog_file;
+use crate::domain::changelog::{self, Changes, Options, Prepared};
 use crate::domain::version::{self, Version};
+use crate::domain::{changelog_file, history};
 use crate::notes;
-use crate::ops::repo::{self, ReleaseTag};
+use crate::ops::repo::ReleaseTag;
 use crate::ops::{fs, term};
 use crate::render::{self, Renderer, SectionContext};
 
@@ -94,24 +94,18 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
     }
 
     let renderer = Renderer::new(&p.root, &p.config)?;
-    let mut texts = Vec::new();
-    for s in &sections {
-        let mut context =
-            SectionContext::new(&s.changes, s.version.as_ref(), s.previous.as_ref(), &s.date);
-        context.tag = s.tag.clone();
-        context.previous_tag = s.previous_tag.clone();
-        context.repository_url = p.config.changelog.repository_url.clone();
-        texts.push(renderer.changelog(&context)?);
-    }
+    let url = p.config.changelog.repository_url.as_deref();
+    // The first section's version names it in the file (`--write` writes one section only).
+    let key = sections
+        .first()
+        .and_then(|s| s.version.as_ref())
+        .map(Version::to_string);
+    let texts = render_all(&renderer, sections, url)?;
 
     if args.write {
         let rel = p.config.changelog_file().to_string();
         let existing = crate::project::read_optional(&p.root, &rel)?;
         let section = texts.first().map(String::as_str).unwrap_or("");
-        let key = sections
-            .first()
-            .and_then(|s| s.version.as_ref())
-            .map(Version::to_string);
         let after = changelog_file::insert_section(
             existing.as_deref(),
             render::DEFAULT_CHANGELOG_HEADER,
@@ -129,11 +123,65 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
     Ok(())
 }
 
+/// Renders the sections, spread over the machine's cores: for the whole history (`--all`), templates
+/// cost about as much as reading it.
+fn render_all(
+    renderer: &Renderer,
+    sections: Vec<Section>,
+    url: Option<&str>,
+) -> Result<Vec<String>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || sections.len() < 2 {
+        return sections
+            .into_iter()
+            .map(|s| render_one(renderer, s, url))
+            .collect();
+    }
+    // Consecutive runs of sections, one per thread, so that the texts come back in order.
+    let per_thread = sections.len().div_ceil(threads);
+    let mut parts: Vec<Vec<Section>> = Vec::new();
+    for section in sections {
+        match parts.last_mut() {
+            Some(part) if part.len() < per_thread => part.push(section),
+            _ => parts.push(vec![section]),
+        }
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = parts
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(|s| render_one(renderer, s, url))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut texts = Vec::new();
+        for worker in workers {
+            let part = worker
+                .join()
+                .map_err(|_| anyhow!("rendering the changelog failed: a worker thread panicked"))?;
+            texts.extend(part?);
+        }
+        Ok(texts)
+    })
+}
+
+fn render_one(renderer: &Renderer, s: Section, url: Option<&str>) -> Result<String> {
+    let mut context =
+        SectionContext::new(s.changes, s.version.as_ref(), s.previous.as_ref(), &s.date);
+    context.tag = s.tag;
+    context.previous_tag = s.previous_tag;
+    context.repository_url = url.map(str::to_string);
+    renderer.changelog(&context)
+}
+
 /// One section per release tag reachable from HEAD, newest first, with the unreleased changes on top.
 fn all_sections(
     p: &Project,
     format: &crate::domain::rules::TagFormat,
-    options: &crate::domain::changelog::Options,
+    options: &Options,
     today: &str,
 ) -> Result<Vec<Section>> {
     let head = p
@@ -141,31 +189,38 @@ fn all_sections(
         .head()?
         .commit
         .ok_or_else(|| anyhow!("the repository has no commits yet: commit something first"))?;
-    let nodes = p.repo.all_commits(head)?;
+    let history = p
+        .repo
+        .history(head, |commit| changelog::prepare(&commit, options))?;
     let mut tags: Vec<ReleaseTag> = p.repo.release_tags(format)?;
-    let known: std::collections::HashSet<String> =
-        nodes.iter().map(|n| n.info.id.clone()).collect();
-    tags.retain(|t| known.contains(&t.commit.to_string()));
+    tags.retain(|t| history.index_of(t.commit).is_some());
     tags.sort_by(|a, b| version::release_cmp(&a.version, &b.version));
-    // Two tags on one commit: the commit belongs to the first release that contains it.
-    let ordered: Vec<&ReleaseTag> = tags.iter().collect();
-    let (unreleased, released) = repo::sections(&nodes, &ordered);
+    let starts: Vec<Option<usize>> = tags.iter().map(|t| history.index_of(t.commit)).collect();
+    let owners = history::owners(&history.parents, &starts);
+
+    // Each commit moves into its section's list, keeping the newest-first order.
+    let mut unreleased = Vec::new();
+    let mut released: Vec<Vec<Prepared>> = tags.iter().map(|_| Vec::new()).collect();
+    for (commit, owner) in history.items.into_iter().zip(owners) {
+        match owner.and_then(|o| released.get_mut(o)) {
+            Some(list) => list.push(commit),
+            None => unreleased.push(commit),
+        }
+    }
     let mut sections = Vec::new();
     if !unreleased.is_empty() {
-        let commits: Vec<_> = unreleased.into_iter().cloned().collect();
         sections.push(Section {
             version: None,
             previous: tags.last().map(|t| t.version.clone()),
             tag: None,
             previous_tag: tags.last().map(|t| t.name.clone()),
             date: today.to_string(),
-            changes: notes::group(&commits, options),
+            changes: changelog::group_prepared(unreleased, options),
         });
     }
-    for (index, commits) in released.iter().enumerate().rev() {
+    for (index, commits) in released.into_iter().enumerate().rev() {
         let tag = &tags[index];
         let previous = index.checked_sub(1).map(|i| &tags[i]);
-        let commits: Vec<_> = commits.iter().map(|c| (*c).clone()).collect();
         let time = p.repo.commit_info(tag.commit)?.time;
         sections.push(Section {
             version: Some(tag.version.clone()),
@@ -173,7 +228,7 @@ fn all_sections(
             tag: Some(tag.name.clone()),
             previous_tag: previous.map(|t| t.name.clone()),
             date: render::date_of(time)?,
-            changes: notes::group(&commits, options),
+            changes: changelog::group_prepared(commits, options),
         });
     }
     Ok(sections)

@@ -369,7 +369,7 @@ fn build(
         let changes: Changes = notes::group(&snapshot.commits, &options);
         let previous = snapshot.last_release.as_ref().map(|(_, v)| v);
         let mut section_context =
-            SectionContext::new(&changes, Some(&decision.version), previous, &date);
+            SectionContext::new(changes, Some(&decision.version), previous, &date);
         section_context.tag = Some(decision.tag.clone());
         section_context.previous_tag = snapshot.last_release.as_ref().map(|(t, _)| t.clone());
         section_context.repository_url = config.changelog.repository_url.clone();

@@ -155,11 +155,43 @@ pub fn default_groups() -> Vec<GroupSpec> {
         .collect()
 }
 
+/// What grouping needs of one commit, computed from that commit alone, so that callers may prepare
+/// a long history's commits in parallel with reading it (see [`group_prepared`]).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The full hash, lowercase: what `cherry picked from` lines of later copies point at.
+    pub id: String,
+    /// The hashes this commit's `git cherry-pick -x` lines name, lowercase.
+    pub origins: Vec<String>,
+    /// The commit's line in the notes; `None` when it is left out (a merge, an autosquash commit, a
+    /// skipped subject).
+    pub entry: Option<Entry>,
+}
+
+/// Parses and filters one commit for [`group_prepared`].
+pub fn prepare(c: &CommitInfo, options: &Options) -> Prepared {
+    Prepared {
+        id: c.id.to_ascii_lowercase(),
+        origins: cherry_pick_origins(&c.message)
+            .into_iter()
+            .map(str::to_ascii_lowercase)
+            .collect(),
+        entry: wanted(c, options).then(|| entry(c)),
+    }
+}
+
 /// Sorts `commits` (newest first, as `git log` lists them) into release notes. Entries keep the
 /// input order within each group.
 pub fn group(commits: &[CommitInfo], options: &Options) -> Changes {
-    let wanted: Vec<bool> = commits.iter().map(|c| wanted(c, options)).collect();
-    let change_of = changes(commits);
+    group_prepared(
+        commits.iter().map(|c| prepare(c, options)).collect(),
+        options,
+    )
+}
+
+/// [`group`] over commits already [`prepare`]d, newest first.
+pub fn group_prepared(commits: Vec<Prepared>, options: &Options) -> Changes {
+    let change_of = changes(&commits);
     let mut seen = HashSet::new();
 
     let mut groups: Vec<Group> = options
@@ -186,13 +218,14 @@ pub fn group(commits: &[CommitInfo], options: &Options) -> Changes {
     });
 
     let mut breaking = Vec::new();
-    for (i, c) in commits.iter().enumerate() {
-        let want = wanted.get(i).copied().unwrap_or(false);
+    for (i, c) in commits.into_iter().enumerate() {
+        let Some(entry) = c.entry else {
+            continue;
+        };
         // The first wanted commit of each change is its newest copy; later cherry-picks are dropped.
-        if !want || !seen.insert(change_of.get(i).copied().unwrap_or(i)) {
+        if !seen.insert(change_of.get(i).copied().unwrap_or(i)) {
             continue;
         }
-        let entry = entry(c);
         if let Some(text) = &entry.breaking {
             breaking.push(Entry {
                 description: text.clone(),
@@ -268,20 +301,23 @@ fn entry(c: &CommitInfo) -> Entry {
 /// For each commit, an id of the change it carries: commits linked by `git cherry-pick -x` lines
 /// (to each other, or to the same origin outside the list) share one. Union-find, so chains of
 /// picks of picks collapse too; prefix lookups go through a sorted map to stay O(n log n).
-fn changes(commits: &[CommitInfo]) -> Vec<usize> {
+fn changes(commits: &[Prepared]) -> Vec<usize> {
+    // Most histories have no cherry-picks: then every commit is its own change.
+    if commits.iter().all(|c| c.origins.is_empty()) {
+        return (0..commits.len()).collect();
+    }
     let mut by_id = BTreeMap::new();
     for (i, c) in commits.iter().enumerate() {
         // Shorter ids would match nearly anything as prefixes; real ids are never that short.
         if c.id.len() >= 4 {
-            by_id.entry(c.id.to_ascii_lowercase()).or_insert(i);
+            by_id.entry(c.id.as_str()).or_insert(i);
         }
     }
     let mut parent: Vec<usize> = (0..commits.len()).collect();
-    let mut outside: HashMap<String, usize> = HashMap::new();
+    let mut outside: HashMap<&str, usize> = HashMap::new();
     for (i, c) in commits.iter().enumerate() {
-        for origin in cherry_pick_origins(&c.message) {
-            let origin = origin.to_ascii_lowercase();
-            let node = match lookup(&by_id, &origin) {
+        for origin in &c.origins {
+            let node = match lookup(&by_id, origin) {
                 Some(j) => j,
                 None => *outside.entry(origin).or_insert_with(|| {
                     parent.push(parent.len());
@@ -296,15 +332,15 @@ fn changes(commits: &[CommitInfo]) -> Vec<usize> {
 
 /// The commit whose id starts with `origin` (an abbreviated hash), or that `origin` starts with
 /// (when the list holds abbreviated ids).
-fn lookup(by_id: &BTreeMap<String, usize>, origin: &str) -> Option<usize> {
+fn lookup(by_id: &BTreeMap<&str, usize>, origin: &str) -> Option<usize> {
     let longer = by_id
-        .range::<str, _>((Bound::Included(origin), Bound::Unbounded))
+        .range::<&str, _>((Bound::Included(origin), Bound::Unbounded))
         .next()
         .filter(|(id, _)| id.starts_with(origin));
     let shorter = by_id
-        .range::<str, _>((Bound::Unbounded, Bound::Included(origin)))
+        .range::<&str, _>((Bound::Unbounded, Bound::Included(origin)))
         .next_back()
-        .filter(|(id, _)| origin.starts_with(id.as_str()));
+        .filter(|(id, _)| origin.starts_with(**id));
     longer.or(shorter).map(|(_, &i)| i)
 }
 

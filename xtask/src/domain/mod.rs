@@ -5,6 +5,7 @@ pub mod changelog;
 pub mod changelog_file;
 pub mod commit;
 pub mod files;
+pub mod history;
 pub mod pep440;
 pub mod plan;
 pub mod rules;

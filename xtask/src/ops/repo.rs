@@ -32,10 +32,19 @@ pub struct ReleaseTag {
     pub annotated: bool,
 }
 
-/// A commit with its parents, for walks over the whole history.
-pub struct Node {
-    pub info: CommitInfo,
-    pub parents: Vec<ObjectId>,
+/// A whole history read by [`Repo::history`]: newest first, each commit's parents as indices into
+/// the lists (see [`crate::domain::history`]), and what the caller's function made of each commit.
+pub struct History<T> {
+    pub parents: Vec<Vec<usize>>,
+    pub items: Vec<T>,
+    index: gix::hashtable::HashMap<ObjectId, usize>,
+}
+
+impl<T> History<T> {
+    /// The place of commit `id` in the lists, if the history has it.
+    pub fn index_of(&self, id: ObjectId) -> Option<usize> {
+        self.index.get(&id).copied()
+    }
 }
 
 impl Repo {
@@ -140,9 +149,39 @@ impl Repo {
     }
 
     /// Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor).
+    ///
+    /// Hooks ask this of a release tag and a branch tip, where the answer is almost always yes and the tag
+    /// is usually near the tip. So the quick way goes first: walk back from `descendant`, newest commits
+    /// first, until `ancestor` turns up or the commits get older than it. Only the commits above the tag
+    /// are read, and the commit-graph is used when the repository has one. A "no" from that walk is
+    /// confirmed by git's exact merge-base rule, so a commit dated before its parent (clocks that
+    /// disagree) can make an answer slower, never wrong.
     pub fn is_ancestor(&self, ancestor: ObjectId, descendant: ObjectId) -> Result<bool> {
         if ancestor == descendant {
             return Ok(true);
+        }
+        let Ok(time) = self.git.find_commit(ancestor).and_then(|c| c.time()) else {
+            return Ok(false);
+        };
+        // Walks by date look each commit up twice (to queue it by its date, then for its parents): a
+        // small cache makes the second a copy.
+        let mut git = self.git.clone();
+        git.object_cache_size_if_unset(ANCESTRY_CACHE_BYTES);
+        let walk = git
+            .rev_walk([descendant])
+            .sorting(gix::revision::walk::Sorting::ByCommitTimeCutoff {
+                order: gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+                seconds: time.seconds,
+            })
+            .all();
+        if let Ok(walk) = walk {
+            for info in walk {
+                match info {
+                    Ok(info) if info.id == ancestor => return Ok(true),
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+            }
         }
         match self.git.merge_base(ancestor, descendant) {
             Ok(base) => Ok(base.map(|b| b.detach()) == Some(ancestor)),
@@ -186,16 +225,74 @@ impl Repo {
         Ok(commits)
     }
 
-    /// Every commit reachable from `head`, newest first, with parents.
-    pub fn all_commits(&self, head: ObjectId) -> Result<Vec<Node>> {
-        let mut nodes = Vec::new();
-        walk(&self.git, head, None, |info, parents| {
-            nodes.push(Node {
-                info,
-                parents: parents.to_vec(),
-            })
+    /// Every commit reachable from `head`, newest first, with its parents, each commit turned into a `T`
+    /// by `make` on a second thread while this one goes on reading: on long histories, reading
+    /// (inflating each commit) and parsing messages then cost about as much as reading alone.
+    pub fn history<T: Send>(
+        &self,
+        head: ObjectId,
+        make: impl Fn(CommitInfo) -> T + Sync,
+    ) -> Result<History<T>> {
+        /// Commits travel in batches, so the threads meet a few hundred times, not once per commit.
+        const BATCH: usize = 512;
+        let kind = self.git.object_hash();
+        let mut ids = Vec::new();
+        let mut parent_ids: Vec<Vec<ObjectId>> = Vec::new();
+        let items = std::thread::scope(|scope| -> Result<Vec<T>> {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(ObjectId, Vec<u8>)>>(8);
+            let make = &make;
+            let maker = scope.spawn(move || -> Result<Vec<T>> {
+                let mut items = Vec::new();
+                for batch in receiver {
+                    for (id, data) in batch {
+                        let decoded = gix::objs::CommitRef::from_bytes(&data, kind)
+                            .with_context(|| format!("cannot decode commit {id}"))?;
+                        items.push(make(info_of(id, &decoded)?));
+                    }
+                }
+                Ok(items)
+            });
+            let mut batch = Vec::with_capacity(BATCH);
+            let walked = walk_raw(&self.git, head, None, |id, parents, data| {
+                ids.push(id);
+                parent_ids.push(parents.to_vec());
+                batch.push((id, data.to_vec()));
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    // A closed channel means the maker stopped on an error: no use reading on.
+                    sender
+                        .send(full)
+                        .map_err(|_| anyhow!("reading the history stopped"))?;
+                }
+                Ok(())
+            });
+            if walked.is_ok() && !batch.is_empty() {
+                let _ = sender.send(batch);
+            }
+            drop(sender);
+            let made = maker
+                .join()
+                .map_err(|_| anyhow!("reading the history failed: a worker thread panicked"))?;
+            // The maker's error first: when it failed, the walk only stopped because of it.
+            let items = made?;
+            walked?;
+            Ok(items)
         })?;
-        Ok(nodes)
+        // Object ids are already uniformly distributed: gix's table hashes them by their first bytes.
+        let mut index: gix::hashtable::HashMap<ObjectId, usize> = Default::default();
+        index.reserve(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            index.insert(*id, i);
+        }
+        let parents = parent_ids
+            .iter()
+            .map(|ps| ps.iter().filter_map(|p| index.get(p).copied()).collect())
+            .collect();
+        Ok(History {
+            parents,
+            items,
+            index,
+        })
     }
 
     pub fn commit_info(&self, id: ObjectId) -> Result<CommitInfo> {
@@ -245,22 +342,41 @@ impl Repo {
     }
 }
 
+/// The object cache of [`Repo::is_ancestor`]'s walk: a few thousand commits.
+const ANCESTRY_CACHE_BYTES: usize = 4 * 1024 * 1024;
+
 /// The object cache of walks with a hidden commit (`A..B`): enough for the few thousand commits between
 /// the two that gix reads twice.
 const HIDDEN_WALK_CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Walks the history from `head`, breadth-first and newest first, in exactly the order of gix's `rev_walk`
 /// (the same traversal underneath), handing each commit and its parents to `each`.
-///
-/// Reading a commit (finding it in a pack and inflating it) is most of the cost of a walk, and `rev_walk`
-/// reads each commit for its parents only, so that looking its message up afterwards reads it a second
-/// time. Here the traversal is used directly and each commit is decoded from the traversal's own buffer:
-/// one read per commit. The commit-graph is not used: every commit's message is needed anyway.
 fn walk(
     git: &gix::Repository,
     head: ObjectId,
     hide: Option<ObjectId>,
     mut each: impl FnMut(CommitInfo, &[ObjectId]),
+) -> Result<()> {
+    let kind = git.object_hash();
+    walk_raw(git, head, hide, |id, parents, data| {
+        let decoded = gix::objs::CommitRef::from_bytes(data, kind)
+            .with_context(|| format!("cannot decode commit {id}"))?;
+        each(info_of(id, &decoded)?, parents);
+        Ok(())
+    })
+}
+
+/// [`walk`], handing over each commit's undecoded object data.
+///
+/// Reading a commit (finding it in a pack and inflating it) is most of the cost of a walk, and `rev_walk`
+/// reads each commit for its parents only, so that looking its message up afterwards reads it a second
+/// time. Here the traversal is used directly and each commit's data is taken from the traversal's own
+/// buffer: one read per commit. The commit-graph is not used: every commit's message is needed anyway.
+fn walk_raw(
+    git: &gix::Repository,
+    head: ObjectId,
+    hide: Option<ObjectId>,
+    mut each: impl FnMut(ObjectId, &[ObjectId], &[u8]) -> Result<()>,
 ) -> Result<()> {
     // As `rev_walk` does in a shallow clone: the parents of the shallow commits are not there, so the walk
     // stops at them (commits keep their parent ids).
@@ -270,13 +386,9 @@ fn walk(
             skip.binary_search_by(|s| s.as_ref().cmp(id)).is_err()
         });
     let mut walk = walk.hide(hide).context("cannot walk the history")?;
-    let kind = git.object_hash();
     while let Some(info) = walk.next() {
         let info = info.context("cannot walk the history")?;
-        let id = info.id;
-        let decoded = gix::objs::CommitRef::from_bytes(walk.commit_data(), kind)
-            .with_context(|| format!("cannot decode commit {id}"))?;
-        each(info_of(id, &decoded)?, &info.parent_ids);
+        each(info.id, &info.parent_ids, walk.commit_data())?;
     }
     Ok(())
 }
@@ -314,51 +426,4 @@ fn info_of(id: ObjectId, decoded: &gix::objs::CommitRef<'_>) -> Result<CommitInf
         time,
         parent_count: decoded.parents.len(),
     })
-}
-
-/// Splits a history into release sections: each commit goes to the oldest release (by version) that contains it;
-/// commits in no release are "unreleased". Each commit is visited once, so this is linear in the history.
-pub fn sections<'n>(
-    nodes: &'n [Node],
-    tags: &[&ReleaseTag],
-) -> (Vec<&'n CommitInfo>, Vec<Vec<&'n CommitInfo>>) {
-    // Object ids are already uniformly distributed: gix's table hashes them by their first bytes.
-    let mut index: gix::hashtable::HashMap<ObjectId, usize> = Default::default();
-    index.reserve(nodes.len());
-    for (i, n) in nodes.iter().enumerate() {
-        if let Ok(id) = ObjectId::from_hex(n.info.id.as_bytes()) {
-            index.insert(id, i);
-        }
-    }
-    let mut owner: Vec<Option<usize>> = vec![None; nodes.len()];
-    let mut stack = Vec::new();
-    for (section, tag) in tags.iter().enumerate() {
-        let Some(&start) = index.get(&tag.commit) else {
-            continue;
-        };
-        // A commit already owned was reached from an older release, and so were its ancestors.
-        stack.push(start);
-        while let Some(i) = stack.pop() {
-            if owner[i].is_some() {
-                continue;
-            }
-            owner[i] = Some(section);
-            stack.extend(
-                nodes[i]
-                    .parents
-                    .iter()
-                    .filter_map(|p| index.get(p).copied())
-                    .filter(|&p| owner[p].is_none()),
-            );
-        }
-    }
-    let mut unreleased = Vec::new();
-    let mut released = vec![Vec::new(); tags.len()];
-    for (i, node) in nodes.iter().enumerate() {
-        match owner[i] {
-            Some(section) => released[section].push(&node.info),
-            None => unreleased.push(&node.info),
-        }
-    }
-    (unreleased, released)
 }

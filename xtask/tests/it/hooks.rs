@@ -379,6 +379,37 @@ fn pre_push_refuses_bad_release_tags() {
     assert!(remote_refs(&repo).contains("refs/tags/v0.1.0"));
 }
 
+#[test]
+fn pre_push_checks_that_a_release_branch_contains_the_tag() {
+    let repo = project("");
+    let _bare = bare_origin(&repo);
+    repo.tag("v0.1.0");
+    // Commits made after the release on a machine whose clock is ten days behind: walking back from main
+    // by date stops before reaching the tag, and the exact check must still find it.
+    repo.rewind_clock(10 * 24 * 60 * 60);
+    repo.commit("fix: one");
+    repo.commit("fix: two");
+    repo.git(&["push", "--quiet", "origin", "main"]);
+    repo.git(&["push", "--quiet", "origin", "v0.1.0"]);
+    assert!(remote_refs(&repo).contains("refs/tags/v0.1.0"));
+
+    // A release made on a feature branch that no release branch contains.
+    repo.git(&["switch", "--quiet", "-c", "feature/early"]);
+    repo.write("VERSION.json", "{\n  \"version\": \"0.2.0\"\n}\n");
+    repo.commit("feat: early");
+    repo.tag("v0.2.0");
+    repo.try_git(&["push", "origin", "v0.2.0"])
+        .fails(1)
+        .says("release.branches")
+        .says("the tag v0.2.0 is on");
+    assert!(!remote_refs(&repo).contains("refs/tags/v0.2.0"));
+    // Once main contains it, the same tag goes through.
+    repo.git(&["switch", "--quiet", "main"]);
+    repo.git(&["merge", "--quiet", "--ff-only", "feature/early"]);
+    repo.git(&["push", "--quiet", "origin", "main", "v0.2.0"]);
+    assert!(remote_refs(&repo).contains("refs/tags/v0.2.0"));
+}
+
 /// A client without hooks (or pushing with --no-verify) and a server with the pre-receive hook.
 fn server() -> (Repo, TempDir) {
     let repo = Repo::new();

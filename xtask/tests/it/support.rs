@@ -186,6 +186,11 @@ impl Repo {
         std::fs::read_to_string(self.path().join(rel)).unwrap()
     }
 
+    /// Dates the following commits `seconds` earlier, as a machine whose clock is behind would.
+    pub fn rewind_clock(&self, seconds: u64) {
+        self.clock.set(self.clock.get() - seconds);
+    }
+
     /// Stages everything and commits with `message`, a minute after the previous commit.
     pub fn commit(&self, message: &str) {
         self.git(&["add", "--all"]);

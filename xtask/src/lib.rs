@@ -20,6 +20,29 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// `xtask hook <name> <git's arguments>…` exactly as the shims call it, read without clap: git runs hooks
+/// on every commit and ref update, and building the whole command-line parser is a tenth of a hook's own
+/// work. Anything else (help, `-C`, an unknown hook) goes through clap as usual.
+fn hook_call(args: &[OsString]) -> Option<cli::Cli> {
+    const HOOKS: [&str; 4] = [
+        "commit-msg",
+        "reference-transaction",
+        "pre-push",
+        "pre-receive",
+    ];
+    let [_, command, name, rest @ ..] = args else {
+        return None;
+    };
+    let name = name.to_str().filter(|n| HOOKS.contains(n))?;
+    (command == "hook").then(|| cli::Cli {
+        dir: None,
+        command: cli::Command::Hook(cli::HookArgs {
+            name: name.to_string(),
+            args: rest.to_vec(),
+        }),
+    })
+}
+
 /// A mistake in how the command was called: exit code 2, like clap's own usage errors.
 #[derive(Debug)]
 pub struct UsageError(pub String);
@@ -46,7 +69,12 @@ impl std::error::Error for AlreadyReported {}
 
 /// Runs the command line; the one place where errors become exit codes.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let cli = match cli::Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let parsed = match hook_call(&args) {
+        Some(cli) => Ok(cli),
+        None => cli::Cli::try_parse_from(args),
+    };
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -63,6 +91,40 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             } else {
                 ExitCode::FAILURE
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(args: &[&str]) -> Vec<OsString> {
+        args.iter().map(OsString::from).collect()
+    }
+
+    /// The shortcut reads what clap reads, and leaves everything else to clap.
+    #[test]
+    fn hook_calls_skip_clap_with_the_same_result() {
+        for args in [
+            &["xtask", "hook", "commit-msg", ".git/COMMIT_EDITMSG"][..],
+            &["xtask", "hook", "reference-transaction", "prepared"],
+            &["xtask", "hook", "pre-push", "origin", "https://h/r.git"],
+            &["xtask", "hook", "pre-push", "-weird", "--name=x"],
+            &["xtask", "hook", "pre-receive"],
+        ] {
+            let fast = hook_call(&os(args)).expect("a hook call");
+            let slow = cli::Cli::try_parse_from(os(args)).unwrap();
+            assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{args:?}");
+        }
+        for args in [
+            &["xtask", "hook", "--help"][..],
+            &["xtask", "hook", "post-commit"],
+            &["xtask", "-C", "dir", "hook", "pre-push"],
+            &["xtask", "hooks", "pre-push"],
+            &["xtask", "hook"],
+        ] {
+            assert!(hook_call(&os(args)).is_none(), "{args:?}");
         }
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::Project;
-use super::version::usage;
+use super::version::{pre_kind, usage};
 use crate::cli::BumpArgs;
 use crate::domain::version::{self, BumpRequest};
 use crate::ops::{fs, term};
@@ -13,12 +13,7 @@ use crate::project;
 
 pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
     let p = Project::open(dir)?;
-    let pre = args
-        .pre
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(usage)?;
+    let pre = pre_kind(args.pre.as_deref())?;
     let request = BumpRequest::parse(&args.level, pre).map_err(usage)?;
     let files = project::version_files(&p.config)?;
     let (current, _) = project::current_version(&p.root, &files)?;

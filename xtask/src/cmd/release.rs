@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 
 use super::Project;
-use super::version::usage;
+use super::version::{pre_kind, usage};
 use crate::cli::{Format, ReleaseArgs};
 use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::rules::Pattern;
@@ -57,12 +57,7 @@ pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
         ));
     }
     let interactive = prompt::interactive(args.yes) && !args.dry_run && args.format == Format::Text;
-    let pre = args
-        .pre
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(usage)?;
+    let pre = pre_kind(args.pre.as_deref())?;
     let choice = match &args.level {
         Some(level) => Some(Choice::parse(level, pre).map_err(usage)?),
         None if interactive || args.dry_run => None,

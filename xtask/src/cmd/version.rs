@@ -19,12 +19,7 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
     let (current, _) = project::current_version(&p.root, &files)?;
     let shown = match &args.next {
         Some(level) => {
-            let pre = args
-                .pre
-                .as_deref()
-                .map(str::parse)
-                .transpose()
-                .map_err(usage)?;
+            let pre = pre_kind(args.pre.as_deref())?;
             let request = BumpRequest::parse(level, pre).map_err(usage)?;
             version::bump(&current, &request)?
         }
@@ -81,6 +76,11 @@ fn all(p: &Project, files: &[project::VersionFile], format: Format) -> Result<()
     } else {
         Err(project::join_errors(problems))
     }
+}
+
+/// `--pre <kind>`, read as a usage error when it names no pre-release kind.
+pub fn pre_kind(arg: Option<&str>) -> Result<Option<crate::domain::version::PreKind>> {
+    arg.map(str::parse).transpose().map_err(usage)
 }
 
 pub fn usage(e: impl std::fmt::Display) -> anyhow::Error {

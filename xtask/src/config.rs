@@ -50,14 +50,8 @@ pub struct FileTable {
     pub scheme: Option<Scheme>,
 }
 
-/// How a file writes versions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scheme {
-    #[default]
-    Semver,
-    Pep440,
-}
+/// How a file (or the tags) writes versions.
+pub use crate::domain::version::Scheme;
 
 /// `version.dev`: a template for the next development version, or `false` for none.
 #[derive(Debug, Clone, Deserialize)]
@@ -108,6 +102,8 @@ pub struct ReleaseConfig {
 #[serde(deny_unknown_fields)]
 pub struct TagConfig {
     pub format: Option<String>,
+    /// How new tags spell versions; default: the first version file's scheme.
+    pub scheme: Option<Scheme>,
     pub message: Option<String>,
     pub sign: Option<bool>,
 }

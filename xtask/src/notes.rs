@@ -15,8 +15,19 @@ pub struct Unreleased {
     pub commits: Vec<CommitInfo>,
 }
 
+/// `tag.format`, writing new tags in `tag.scheme` or, by default, the first version file's scheme
+/// (a Python project tags `v4.18.0rc1`, a Cargo one `v4.18.0-rc.1`).
 pub fn tag_format(config: &Config) -> Result<TagFormat> {
-    TagFormat::parse(config.tag_format()).map_err(|e| anyhow!("xtask.toml: tag.format: {e}"))
+    let format = TagFormat::parse(config.tag_format())
+        .map_err(|e| anyhow!("xtask.toml: tag.format: {e}"))?;
+    let scheme = match config.tag.scheme {
+        Some(scheme) => scheme,
+        None => crate::project::version_files(config)?
+            .first()
+            .map(|f| f.scheme)
+            .unwrap_or_default(),
+    };
+    Ok(format.in_scheme(scheme))
 }
 
 /// Commits since the highest release tag reachable from HEAD (tags of other lines do not count).

@@ -33,8 +33,14 @@ pub struct Reading {
     pub line: usize,
     /// The version as written in the file.
     pub text: String,
-    /// The version in canonical SemVer form.
+    /// The version, as the kit writes it in messages (SemVer, or `X.Y.Z.postN`).
     pub version: String,
+    /// The version as a value: files in different schemes agree when these are equal.
+    #[serde(skip)]
+    pub parsed: version::Version,
+    /// The file's scheme, so a message can spell a version the way this file would.
+    #[serde(skip)]
+    pub scheme: Scheme,
 }
 
 /// The configured version files, in order; the first is authoritative.
@@ -122,6 +128,8 @@ pub fn read_text(file: &VersionFile, contents: &str) -> Result<Reading> {
         line: found.line,
         text: found.text,
         version: version.to_string(),
+        parsed: version,
+        scheme: file.scheme,
     })
 }
 
@@ -136,9 +144,26 @@ pub fn parse_in_scheme(text: &str, scheme: Scheme) -> Result<version::Version> {
 /// Writes a version the way a file in `scheme` wants it.
 pub fn render_in_scheme(v: &version::Version, scheme: Scheme) -> Result<String> {
     match scheme {
-        Scheme::Semver => Ok(v.to_string()),
+        Scheme::Semver => Ok(version::render_semver(v)?),
         Scheme::Pep440 => Ok(pep440::render(v)?),
     }
+}
+
+/// Every file that cannot spell `v` in its scheme, each named with the reason: checked before a
+/// release or bump writes anything (a post-release in a Cargo manifest, `-foo.bar` in PEP 440).
+pub fn unspellable(files: &[VersionFile], v: &version::Version) -> Vec<String> {
+    files
+        .iter()
+        .filter_map(|f| {
+            render_in_scheme(v, f.scheme).err().map(|e| {
+                format!(
+                    "{}: cannot hold {v} ({} scheme): {e:#}",
+                    f.path,
+                    f.scheme.as_str()
+                )
+            })
+        })
+        .collect()
 }
 
 /// Reads a file of the work tree as UTF-8 text, with errors that say which file.
@@ -188,16 +213,20 @@ pub fn read_all(
     }
     if let Some(first) = readings.first() {
         for r in &readings[1..] {
-            if r.version != first.version {
+            // Versions, not texts: `0.3.1-dev` in Cargo.toml agrees with `0.3.1.dev0` in Python.
+            if r.parsed != first.parsed {
+                let fix = match render_in_scheme(&first.parsed, r.scheme) {
+                    Ok(spelled) => format!("edit it to say {spelled}"),
+                    Err(e) => format!("this file cannot hold that version: {e:#}"),
+                };
                 problems.push(anyhow!(
                     "{}:{}: version {} disagrees with {} in {} (the first file is authoritative): \
-                     run `cargo xtask bump {}` to bring them in step",
+                     {fix}",
                     r.path,
                     r.line,
                     r.text,
                     first.text,
                     first.path,
-                    first.version
                 ));
             }
         }
@@ -216,7 +245,7 @@ pub fn current_version(
 ) -> Result<(version::Version, Vec<Reading>)> {
     let readings = read_all(root, files).map_err(join_errors)?;
     let first = readings.first().context("no version files configured")?;
-    let current = version::parse_version(&first.version)?;
+    let current = first.parsed.clone();
     Ok((current, readings))
 }
 
@@ -278,7 +307,7 @@ fn text_change(
 ) -> Result<Option<FileChange>> {
     let before = read(&file.path)?;
     let reading = read_text(file, &before)?;
-    if reading.version != old.to_string() {
+    if reading.parsed != *old {
         bail!(
             "{}:{}: holds {} but the current version is {old}",
             file.path,
@@ -300,9 +329,21 @@ fn cargo_changes(
     new: &version::Version,
     read: &dyn Fn(&str) -> Result<String>,
 ) -> Result<Vec<FileChange>> {
+    // The manifests hold the old version as this file spells it (`2.4.0-rc2`, say, while the
+    // authoritative Python file says `2.4.0rc2`): edits match that text.
+    let reading = read_text(file, &read(&file.path)?)?;
+    if reading.parsed != *old {
+        bail!(
+            "{}:{}: holds {} but the current version is {old}",
+            file.path,
+            reading.line,
+            reading.text
+        );
+    }
+    let new = render_in_scheme(new, Scheme::Semver).map_err(|e| anyhow!("{}: {e:#}", file.path))?;
     let manifest = root.join(&file.path);
     let workspace = cargo::workspace(&manifest)?;
-    let (old, new) = (old.to_string(), new.to_string());
+    let old = reading.text;
     let edit = CargoEdit {
         members: &workspace.member_names,
         old: &old,

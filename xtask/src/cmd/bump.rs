@@ -8,6 +8,7 @@ use super::Project;
 use super::version::{pre_kind, usage};
 use crate::cli::BumpArgs;
 use crate::domain::version::{self, BumpRequest};
+
 use crate::ops::{fs, term};
 use crate::project;
 
@@ -16,9 +17,21 @@ pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
     let pre = pre_kind(args.pre.as_deref())?;
     let request = BumpRequest::parse(&args.level, pre).map_err(usage)?;
     let files = project::version_files(&p.config)?;
-    let (current, _) = project::current_version(&p.root, &files)?;
+    let (current, readings) = project::current_version(&p.root, &files)?;
     let new = version::bump(&current, &request)?;
+    // Every file must be able to spell the new version before any is written.
+    let unspellable = project::unspellable(&files, &new);
+    if !unspellable.is_empty() {
+        return Err(anyhow::anyhow!("{}", unspellable.join("\n")));
+    }
     let changes = project::changes_for(&p.root, &files, &current, &new, &[])?;
+    // Shown as the first (authoritative) file spells it.
+    let scheme = readings.first().map(|r| r.scheme).unwrap_or_default();
+    let (current, new_text) = (
+        readings.first().map(|r| r.text.clone()).unwrap_or_default(),
+        project::render_in_scheme(&new, scheme)?,
+    );
+    let new = new_text;
     if args.dry_run {
         for change in &changes {
             term::out(&fs::unified_diff(change));

@@ -63,7 +63,7 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
     } else {
         let history = notes::unreleased(&p.repo, &format)?;
         vec![Section {
-            tag: asked_version.as_ref().map(|v| format.render(v)),
+            tag: asked_version.as_ref().and_then(|v| format.render(v).ok()),
             version: asked_version,
             previous: history.last.as_ref().map(|t| t.version.clone()),
             previous_tag: history.last.as_ref().map(|t| t.name.clone()),

@@ -113,7 +113,7 @@ fn branch_rules(config: &Config) -> Result<Vec<Pattern>> {
 }
 
 fn tag_format(config: &Config) -> Result<TagFormat> {
-    TagFormat::parse(config.tag_format()).map_err(|e| anyhow!("xtask.toml: tag.format: {e}"))
+    crate::notes::tag_format(config)
 }
 
 /// Refuses creating a badly named branch or tag at the moment it is made. The hottest path in the kit:

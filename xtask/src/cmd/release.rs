@@ -221,16 +221,38 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         Ok((v, _)) => Ok(v),
         Err(e) => Err(format!("{e:#}")),
     };
-    let (last_release, commits, tags) = match head.commit {
+    let (last_release, last_final, commits, commits_since_final, tags) = match head.commit {
         Some(commit) => {
             let tags = p.repo.release_tags(&tag_format)?;
             let last = p.repo.last_release(&tags, commit)?.cloned();
             let commits = p
                 .repo
                 .commits_since(commit, last.as_ref().map(|t| t.commit))?;
-            (last.map(|t| (t.name, t.version)), commits, all_tags(git)?)
+            // After a pre-release, a final release reaches back to the last final one.
+            let (last_final, commits_since_final) = match &last {
+                Some(tag) if !tag.version.is_final() => {
+                    let finals: Vec<_> = tags
+                        .iter()
+                        .filter(|t| t.version.is_final())
+                        .cloned()
+                        .collect();
+                    let last_final = p.repo.last_release(&finals, commit)?.cloned();
+                    let since = p
+                        .repo
+                        .commits_since(commit, last_final.as_ref().map(|t| t.commit))?;
+                    (last_final, since)
+                }
+                _ => (last.clone(), commits.clone()),
+            };
+            (
+                last.map(|t| (t.name, t.version)),
+                last_final.map(|t| (t.name, t.version)),
+                commits,
+                commits_since_final,
+                all_tags(git)?,
+            )
         }
-        None => (None, Vec::new(), Vec::new()),
+        None => (None, None, Vec::new(), Vec::new(), Vec::new()),
     };
     let identity = match (p.repo.config("user.name"), p.repo.config("user.email")) {
         (Some(name), Some(email)) if !name.is_empty() && !email.is_empty() => Some((name, email)),
@@ -246,14 +268,17 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
             Err(problems.join("\n"))
         },
         last_release,
+        last_final,
         tags,
         commits,
+        commits_since_final,
         identity,
     };
     let settings = Settings {
         branches,
         maintainers: config.release.maintainers.clone().unwrap_or_default(),
         tag_format,
+        file_schemes: files.iter().map(|f| (f.path.clone(), f.scheme)).collect(),
         force,
         dry_run,
     };
@@ -361,12 +386,14 @@ fn build(
     let mut changelog = None;
     if !args.no_changelog {
         let options = notes::options(config)?;
-        let changes: Changes = notes::group(&snapshot.commits, &options);
-        let previous = snapshot.last_release.as_ref().map(|(_, v)| v);
+        // A final release after release candidates lists everything since the last final one.
+        let (commits, since) = snapshot.range_for(&decision.version);
+        let changes: Changes = notes::group(commits, &options);
+        let previous = since.map(|(_, v)| v);
         let mut section_context =
             SectionContext::new(changes, Some(&decision.version), previous, &date);
         section_context.tag = Some(decision.tag.clone());
-        section_context.previous_tag = snapshot.last_release.as_ref().map(|(t, _)| t.clone());
+        section_context.previous_tag = since.map(|(t, _)| t.clone());
         section_context.repository_url = config.changelog.repository_url.clone();
         let section = renderer.changelog(&section_context)?;
         let rel = config.changelog_file().to_string();
@@ -379,12 +406,19 @@ fn build(
         tag_message = format!("{tag_message}\n\n{}", section.trim_end());
     }
 
-    let dev = match config.dev_template().filter(|_| !args.no_dev) {
+    // A pre-release keeps its version in the files, so that the next `rc` continues it and
+    // `release` promotes it; only a final release moves on to the next development version.
+    let dev_wanted = !args.no_dev && decision.version.is_final();
+    let dev = match config.dev_template().filter(|_| dev_wanted) {
         None => None,
         Some(template) => {
             let text = renderer.message("version.dev", template, &context)?;
-            let version = version::parse_version(&text).map_err(|e| {
-                anyhow!("xtask.toml: version.dev gives {text:?}, which is not a version: {e}")
+            // The template may spell the version either way (`-dev` or `.dev0`).
+            let version = version::parse_any(text.trim()).ok_or_else(|| {
+                anyhow!(
+                    "xtask.toml: version.dev gives {text:?}, which is not a version: write it like \
+                     {{{{ major }}}}.{{{{ minor }}}}.{{{{ patch + 1 }}}}-dev"
+                )
             })?;
             if !version::is_greater(&version, &decision.version) {
                 return Err(anyhow!(
@@ -546,6 +580,11 @@ fn print_plan(release: &ReleasePlan) {
             );
             term::section("Development commit:", &dev.message);
         }
+        None if !d.version.is_final() => term::section(
+            "Next development version:",
+            "none: the files keep the pre-release, so the next `rc` continues it and `release` \
+             promotes it",
+        ),
         None => term::section("Next development version:", "none"),
     }
     match &release.push {

@@ -6,36 +6,50 @@ use anyhow::Result;
 
 use super::Project;
 use crate::cli::{Format, VersionArgs};
-use crate::domain::version::{self, BumpRequest};
+use crate::domain::version::{self, BumpRequest, Scheme, Version};
 use crate::ops::term;
 use crate::project;
 
 pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
     let p = Project::open(dir)?;
     let files = project::version_files(&p.config)?;
-    if args.all {
-        return all(&p, &files, args.format);
-    }
-    let (current, _) = project::current_version(&p.root, &files)?;
-    let shown = match &args.next {
-        Some(level) => {
-            let pre = pre_kind(args.pre.as_deref())?;
-            let request = BumpRequest::parse(level, pre).map_err(usage)?;
-            version::bump(&current, &request)?
-        }
-        None => current.clone(),
+    let next = |current: &Version| -> Result<Option<Version>> {
+        let Some(level) = &args.next else {
+            return Ok(None);
+        };
+        let pre = pre_kind(args.pre.as_deref())?;
+        let request = BumpRequest::parse(level, pre).map_err(usage)?;
+        Ok(Some(version::bump(current, &request)?))
     };
+    if args.all {
+        return all(&p, &files, args.format, &next);
+    }
+    let (current, readings) = project::current_version(&p.root, &files)?;
+    let shown = next(&current)?.unwrap_or_else(|| current.clone());
+    // The first file's spelling: a Python project asks for `2.6.0rc1`, not `2.6.0-rc.1`.
+    let scheme = readings.first().map(|r| r.scheme).unwrap_or_default();
+    let spelled = project::render_in_scheme(&shown, scheme)?;
     match args.format {
-        Format::Text => term::out(&shown.to_string()),
+        Format::Text => term::out(&spelled),
         Format::Json => term::out(
-            &serde_json::json!({ "version": shown.to_string(), "current": current.to_string() })
-                .to_string(),
+            &serde_json::json!({
+                "version": spelled,
+                "current": readings.first().map(|r| r.text.clone()),
+                "semver": Scheme::Semver.render(&shown).ok(),
+                "pep440": Scheme::Pep440.render(&shown).ok(),
+            })
+            .to_string(),
         ),
     }
     Ok(())
 }
 
-fn all(p: &Project, files: &[project::VersionFile], format: Format) -> Result<()> {
+fn all(
+    p: &Project,
+    files: &[project::VersionFile],
+    format: Format,
+    next: &dyn Fn(&Version) -> Result<Option<Version>>,
+) -> Result<()> {
     let (readings, problems) = match project::read_all(&p.root, files) {
         Ok(readings) => (readings, Vec::new()),
         Err(problems) => {
@@ -51,20 +65,55 @@ fn all(p: &Project, files: &[project::VersionFile], format: Format) -> Result<()
             (readings, problems)
         }
     };
+    // With --next, each file's spelling of the next version (only once they agree).
+    let upcoming = match readings.first() {
+        Some(first) if problems.is_empty() => next(&first.parsed)?,
+        _ => None,
+    };
+    let shown: Vec<(String, String)> = readings
+        .iter()
+        .map(|r| {
+            let text = match &upcoming {
+                Some(v) => project::render_in_scheme(v, r.scheme)
+                    .unwrap_or_else(|e| format!("(cannot hold {v}: {e:#})")),
+                None => r.text.clone(),
+            };
+            (r.path.clone(), text)
+        })
+        .collect();
     match format {
         Format::Text => {
-            let width = readings.iter().map(|r| r.path.len()).max().unwrap_or(0);
-            let lines: Vec<String> = readings
+            let width = shown.iter().map(|(path, _)| path.len()).max().unwrap_or(0);
+            let lines: Vec<String> = shown
                 .iter()
-                .map(|r| format!("{:width$}  {}", r.path, r.text, width = width))
+                .map(|(path, text)| format!("{path:width$}  {text}"))
                 .collect();
             if !lines.is_empty() {
                 term::out(&lines.join("\n"));
             }
+            if problems.is_empty() && readings.len() > 1 {
+                let version = &readings[0].parsed;
+                term::note(&format!(
+                    "all {} files agree on {version}{}",
+                    readings.len(),
+                    if upcoming.is_some() { " now" } else { "" }
+                ));
+            }
         }
         Format::Json => {
             let problems: Vec<String> = problems.iter().map(|e| format!("{e:#}")).collect();
-            term::out(&serde_json::json!({ "files": readings, "agree": problems.is_empty(), "problems": problems }).to_string());
+            let files: Vec<serde_json::Value> = readings
+                .iter()
+                .zip(&shown)
+                .map(|(r, (_, text))| {
+                    let mut value = serde_json::json!(r);
+                    if upcoming.is_some() {
+                        value["next"] = serde_json::json!(text);
+                    }
+                    value
+                })
+                .collect();
+            term::out(&serde_json::json!({ "files": files, "agree": problems.is_empty(), "problems": problems }).to_string());
             if !problems.is_empty() {
                 return Err(crate::AlreadyReported.into());
             }

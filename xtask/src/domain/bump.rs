@@ -28,7 +28,7 @@ pub fn level_for(c: &Conventional) -> Level {
 }
 
 /// Below 1.0.0, Major is capped to Minor (see the module docs).
-fn adjusted(level: Level, current: &semver::Version) -> Level {
+fn adjusted(level: Level, current: &super::version::Version) -> Level {
     if current.major == 0 {
         level.min(Level::Minor)
     } else {
@@ -39,7 +39,7 @@ fn adjusted(level: Level, current: &semver::Version) -> Level {
 /// The level the commits call for together, after the pre-1.0 adjustment; `None` without commits.
 pub fn required_level<'a>(
     commits: impl IntoIterator<Item = &'a Conventional>,
-    current: &semver::Version,
+    current: &super::version::Version,
 ) -> Option<Level> {
     commits
         .into_iter()
@@ -51,7 +51,7 @@ pub fn required_level<'a>(
 /// release, a breaking change in a non-major release from 1.0.0 on. In input order.
 pub fn offending<'a, T>(
     chosen: Level,
-    current: &semver::Version,
+    current: &super::version::Version,
     commits: &'a [(T, Conventional)],
 ) -> Vec<&'a (T, Conventional)> {
     commits
@@ -65,8 +65,8 @@ mod tests {
     use super::super::commit::parse;
     use super::*;
 
-    fn v(s: &str) -> semver::Version {
-        semver::Version::parse(s).unwrap()
+    fn v(s: &str) -> crate::domain::version::Version {
+        crate::domain::version::Version::parse(s).unwrap()
     }
 
     fn commits(messages: &[&str]) -> Vec<Conventional> {

@@ -1,34 +1,36 @@
-//! PEP 440 version text for Python packages, mapped to and from the kit's canonical SemVer versions.
+//! PEP 440 version text for Python packages, read into and written from the kit's [`Version`].
 //!
-//! Only the part of PEP 440 that has a SemVer twin is supported:
-//!
-//! | PEP 440 (normal form) | SemVer                      |
-//! |-----------------------|-----------------------------|
-//! | `1.2.0`               | `1.2.0`                     |
-//! | `1.2.0a1`             | `1.2.0-alpha.1`             |
-//! | `1.2.0b2`             | `1.2.0-beta.2`              |
-//! | `1.2.0rc1`            | `1.2.0-rc.1`                |
-//! | `1.2.0.dev3`          | `1.2.0-dev.3`               |
+//! | PEP 440 (normal form) | the same version in SemVer   |
+//! |-----------------------|------------------------------|
+//! | `1.2.0`               | `1.2.0`                      |
+//! | `1.2.0a1`             | `1.2.0-alpha.1`              |
+//! | `1.2.0b2`             | `1.2.0-beta.2`               |
+//! | `1.2.0rc1`            | `1.2.0-rc.1` (or `-rc1`)     |
+//! | `1.2.0.dev3`          | `1.2.0-dev.3`                |
 //! | `1.2.0.dev0`          | `1.2.0-dev.0` or `1.2.0-dev` |
+//! | `1.2.0+local.7`       | `1.2.0+local.7`              |
+//! | `1.0.0.post1`         | none: refused in SemVer files and tags |
 //!
 //! A bare SemVer kind renders with number 0 (`1.2.0-rc` is `1.2.0rc0`), and [`parse`] always
-//! writes the number out, so `1.2.0.dev0` reads back as `1.2.0-dev.0`.
+//! writes the number out, so `1.2.0.dev0` reads back as `1.2.0-dev.0` (the same version as
+//! `1.2.0-dev`, see [`super::version`]).
 //!
 //! [`parse`] accepts what PEP 440 normalises to those forms: any letter case, a leading `v`,
 //! surrounding whitespace, one to three release numbers (`1.2` is `1.2.0`), the spellings
-//! `alpha`, `beta`, `c`, `pre` and `preview`, the separators `.`, `-` and `_` around a pre-release
-//! or dev tag, and a missing number meaning `0` (`1.2.0a` is `1.2.0-alpha.0`).
+//! `alpha`, `beta`, `c`, `pre` and `preview`, the separators `.`, `-` and `_` around a pre-release,
+//! post or dev tag, the post spellings `post`, `rev`, `r` and the implicit `1.0-1`, and a missing
+//! number meaning `0` (`1.2.0a` is `1.2.0-alpha.0`).
 //!
-//! Refused, because SemVer has no place for them: epochs (`1!2.0`), post-releases (`1.0.post1`,
-//! `1.0-1`), a pre-release combined with a dev release (`1.0rc1.dev2`), local version labels
-//! (`1.0+abc`) and more than three release numbers.
+//! Refused, because the kit's versions have no place for them: epochs (`1!2.0`), a pre-release
+//! combined with a dev release (`1.0rc1.dev2`), a post-release combined with either, and more
+//! than three release numbers.
 //!
-//! PEP 440 orders `X.Y.Z.devN` < `X.Y.ZaN` < `X.Y.ZbN` < `X.Y.ZrcN` < `X.Y.Z`, which is exactly the
-//! kit's release order ([`super::version::release_cmp`]) on the mapped versions.
+//! PEP 440 orders `X.Y.Z.devN` < `X.Y.ZaN` < `X.Y.ZbN` < `X.Y.ZrcN` < `X.Y.Z` < `X.Y.Z.postN`,
+//! which is exactly the kit's release order ([`super::version::release_cmp`]).
 
 use std::fmt;
 
-use super::version::{PreKind, Version, pre_release, with_pre};
+use super::version::{BuildMetadata, PreKind, Version, pre_release, with_pre};
 
 /// Everything that can go wrong while reading or writing PEP 440 text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,20 +39,16 @@ pub enum Pep440Error {
     Invalid { text: String, reason: String },
     /// `N!` in front of the release numbers.
     Epoch { text: String },
-    /// `.postN`, `-N`, `revN` or `rN` after the release.
-    PostRelease { text: String },
     /// Both a pre-release (`a`, `b`, `rc`) and a dev release.
     PreAndDev { text: String },
-    /// `+label` at the end.
-    LocalVersion { text: String },
+    /// A post-release combined with a pre-release or a dev release.
+    PostAndPre { text: String },
     /// More than major, minor and patch.
     TooManySegments { text: String, count: usize },
     /// A number too large for a `u64`.
     Overflow { text: String },
     /// A SemVer pre-release other than the kit's `dev`, `alpha`, `beta` and `rc`.
     NotRepresentable { version: Version },
-    /// SemVer build metadata, which PEP 440 public versions cannot carry.
-    BuildMetadata { version: Version },
 }
 
 impl fmt::Display for Pep440Error {
@@ -66,21 +64,16 @@ impl fmt::Display for Pep440Error {
                 "`{text}` has an epoch, which is not supported because SemVer has no equivalent: \
                  drop the `N!` prefix"
             ),
-            Pep440Error::PostRelease { text } => write!(
-                f,
-                "`{text}` is a post-release, which is not supported because SemVer has no \
-                 equivalent: release the fix as a new patch version instead"
-            ),
             Pep440Error::PreAndDev { text } => write!(
                 f,
                 "`{text}` combines a pre-release with a dev release, which is not supported \
                  because a SemVer version has a single pre-release label: use either the \
                  pre-release (like 1.0rc1) or the dev release (like 1.0.dev2)"
             ),
-            Pep440Error::LocalVersion { text } => write!(
+            Pep440Error::PostAndPre { text } => write!(
                 f,
-                "`{text}` has a local version label, and local version labels are not supported \
-                 because they cannot be published to a package index: drop the `+` suffix"
+                "`{text}` combines a post-release with a pre-release or dev release, which is not \
+                 supported: use one of them (like 1.0.post1 or 1.0rc1)"
             ),
             Pep440Error::TooManySegments { text, count } => write!(
                 f,
@@ -97,11 +90,6 @@ impl fmt::Display for Pep440Error {
                 f,
                 "{version} cannot be written as a PEP 440 version: use alpha, beta, rc or dev \
                  pre-releases"
-            ),
-            Pep440Error::BuildMetadata { version } => write!(
-                f,
-                "{version} cannot be written as a PEP 440 version: drop the build metadata `+{}`",
-                version.build
             ),
         }
     }
@@ -123,14 +111,11 @@ pub fn parse(text: &str) -> Result<Version, Pep440Error> {
     if parts.epoch {
         return Err(Pep440Error::Epoch { text: owned() });
     }
-    if parts.local {
-        return Err(Pep440Error::LocalVersion { text: owned() });
-    }
-    if parts.post {
-        return Err(Pep440Error::PostRelease { text: owned() });
-    }
     if parts.pre.is_some() && parts.dev.is_some() {
         return Err(Pep440Error::PreAndDev { text: owned() });
+    }
+    if parts.post.is_some() && (parts.pre.is_some() || parts.dev.is_some()) {
+        return Err(Pep440Error::PostAndPre { text: owned() });
     }
     if parts.release.len() > 3 {
         return Err(Pep440Error::TooManySegments {
@@ -151,30 +136,49 @@ pub fn parse(text: &str) -> Result<Version, Pep440Error> {
     let core = Version::new(major, minor, patch);
     // A missing number means 0 in PEP 440, so it is written out: `1.2.0a` is `1.2.0-alpha.0`.
     let optional = |digits: Option<&str>| digits.map_or(Ok(0), number);
-    Ok(match (parts.pre, parts.dev) {
+    let mut version = match (parts.pre, parts.dev) {
         (Some((kind, digits)), _) => with_pre(&core, kind, Some(optional(digits)?)),
         (None, Some(digits)) => with_pre(&core, PreKind::Dev, Some(optional(digits)?)),
         (None, None) => core,
-    })
+    };
+    if let Some(digits) = parts.post {
+        version.post = Some(optional(digits)?);
+    }
+    if let Some(label) = parts.local {
+        // PEP 440 normalises a local label's separators to `.`; SemVer build metadata holds it.
+        let normal = label.replace(['-', '_'], ".");
+        version.build = BuildMetadata::new(&normal).map_err(|e| Pep440Error::Invalid {
+            text: owned(),
+            reason: e.to_string(),
+        })?;
+    }
+    Ok(version)
 }
 
 /// Writes a canonical SemVer version in PEP 440 normal form.
 pub fn render(v: &Version) -> Result<String, Pep440Error> {
+    let mut text = format!("{}.{}.{}", v.major, v.minor, v.patch);
+    if !v.pre.is_empty() {
+        let pre =
+            pre_release(v).ok_or_else(|| Pep440Error::NotRepresentable { version: v.clone() })?;
+        let number = pre.number.unwrap_or(0);
+        text.push_str(&match pre.kind {
+            PreKind::Dev => format!(".dev{number}"),
+            PreKind::Alpha => format!("a{number}"),
+            PreKind::Beta => format!("b{number}"),
+            PreKind::Rc => format!("rc{number}"),
+        });
+    }
+    if let Some(post) = v.post {
+        text.push_str(&format!(".post{post}"));
+    }
     if !v.build.is_empty() {
-        return Err(Pep440Error::BuildMetadata { version: v.clone() });
+        // A local label is lowercase alphanumerics separated by dots in normal form.
+        let label = v.build.as_str().to_ascii_lowercase().replace('-', ".");
+        text.push('+');
+        text.push_str(&label);
     }
-    let core = format!("{}.{}.{}", v.major, v.minor, v.patch);
-    if v.pre.is_empty() {
-        return Ok(core);
-    }
-    let pre = pre_release(v).ok_or_else(|| Pep440Error::NotRepresentable { version: v.clone() })?;
-    let number = pre.number.unwrap_or(0);
-    Ok(match pre.kind {
-        PreKind::Dev => format!("{core}.dev{number}"),
-        PreKind::Alpha => format!("{core}a{number}"),
-        PreKind::Beta => format!("{core}b{number}"),
-        PreKind::Rc => format!("{core}rc{number}"),
-    })
+    Ok(text)
 }
 
 /// The pieces of a PEP 440 version as written, before any support decisions.
@@ -182,9 +186,10 @@ struct Parts<'a> {
     epoch: bool,
     release: Vec<&'a str>,
     pre: Option<(PreKind, Option<&'a str>)>,
-    post: bool,
+    /// `Some(number)` for a post-release; an implicit (`1.0-1`) or bare (`1.0.post`) one too.
+    post: Option<Option<&'a str>>,
     dev: Option<Option<&'a str>>,
-    local: bool,
+    local: Option<&'a str>,
 }
 
 /// Pre-release spellings, longest first so that `preview` is not read as `pre` plus `view`.
@@ -242,26 +247,25 @@ impl<'a> Parts<'a> {
 
         let post = cursor
             .attempt(|c| {
-                let implicit = c.eat("-") && c.digits().is_some();
-                implicit.then_some(())
+                // The implicit form `1.0-1` has its number right after the hyphen.
+                c.eat("-").then_some(())?;
+                c.digits().map(Some)
             })
             .or_else(|| {
                 cursor.attempt(|c| {
                     c.separator();
                     POST_TAGS.iter().find(|tag| c.eat(tag))?;
-                    c.tag_number();
-                    Some(())
+                    Some(c.tag_number())
                 })
-            })
-            .is_some();
+            });
 
         let dev = cursor.attempt(|c| {
             c.separator();
             c.eat("dev").then(|| c.tag_number())
         });
 
-        let local = cursor.eat("+");
-        if local {
+        let mut local = None;
+        if cursor.eat("+") {
             let label_ok = cursor
                 .rest
                 .split(['.', '-', '_'])
@@ -269,6 +273,7 @@ impl<'a> Parts<'a> {
             if !label_ok {
                 return Err(format!("`{}` is not a valid local label", cursor.rest));
             }
+            local = Some(cursor.rest);
             cursor.rest = "";
         }
 
@@ -344,7 +349,7 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::version::release_cmp;
+    use crate::domain::version::{is_greater, release_cmp};
     use proptest::prelude::*;
     use std::cmp::Ordering;
 
@@ -435,17 +440,10 @@ mod tests {
     }
 
     #[test]
-    fn refuses_what_semver_cannot_hold() {
+    fn refuses_what_the_kit_cannot_hold() {
         case("1!2.0", Err("`1!2.0` has an epoch, which is not supported"));
-        case(
-            "1.0.post1",
-            Err("`1.0.post1` is a post-release, which is not supported"),
-        );
-        case("1.0-1", Err("is a post-release"));
-        case("1.0post", Err("is a post-release"));
-        case("1.0.rev2", Err("is a post-release"));
-        case("1.0-r2", Err("is a post-release"));
-        case("1.0rc1.post1", Err("is a post-release"));
+        case("1.0rc1.post1", Err("combines a post-release"));
+        case("1.0.post1.dev2", Err("combines a post-release"));
         case(
             "1.0rc1.dev2",
             Err("combines a pre-release with a dev release"),
@@ -454,11 +452,39 @@ mod tests {
             "1.0a.dev1",
             Err("combines a pre-release with a dev release"),
         );
-        case("1.0+abc", Err("local version labels are not supported"));
-        case(
-            "1.0+ubuntu-1.2",
-            Err("local version labels are not supported"),
-        );
+    }
+
+    /// Post-releases and local labels have no SemVer text to compare with, so these tables check
+    /// the parsed fields and the normal form written back.
+    #[test]
+    fn post_releases_and_local_labels() {
+        let table: [(&str, Option<u64>, &str, &str); 9] = [
+            ("1.0.post1", Some(1), "", "1.0.0.post1"),
+            ("1.0-1", Some(1), "", "1.0.0.post1"),
+            ("1.0post", Some(0), "", "1.0.0.post0"),
+            ("1.0.rev2", Some(2), "", "1.0.0.post2"),
+            ("1.0-r2", Some(2), "", "1.0.0.post2"),
+            ("1.0.0.POST_3", Some(3), "", "1.0.0.post3"),
+            ("1.0+abc", None, "abc", "1.0.0+abc"),
+            ("1.0+ubuntu-1.2", None, "ubuntu.1.2", "1.0.0+ubuntu.1.2"),
+            (
+                "1.0.post1+Local_7",
+                Some(1),
+                "local.7",
+                "1.0.0.post1+local.7",
+            ),
+        ];
+        for (text, post, build, normal) in table {
+            let got = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(got.post, post, "{text}");
+            assert_eq!(got.build.as_str(), build, "{text}");
+            assert_eq!(render(&got).as_deref(), Ok(normal), "{text}");
+        }
+        // A post-release sorts after its final release and before the next pre-release.
+        let post = parse("1.0.0.post1").unwrap();
+        assert!(is_greater(&post, &v("1.0.0")));
+        assert!(is_greater(&v("1.0.1-dev"), &post));
+        assert!(is_greater(&parse("1.0.0.post2").unwrap(), &post));
     }
 
     #[test]
@@ -506,13 +532,17 @@ mod tests {
             ),
         );
         render_case("1.0.0-rc.1.2", Err("use alpha, beta, rc or dev"));
-        render_case("1.0.0-RC.1", Err("use alpha, beta, rc or dev"));
         render_case("1.0.0-rc.99999999999999999999", Err("cannot be written"));
-        render_case(
-            "1.0.0+abc",
-            Err("1.0.0+abc cannot be written as a PEP 440 version: drop the build metadata `+abc`"),
-        );
-        render_case("1.0.0-rc.1+abc", Err("drop the build metadata"));
+    }
+
+    #[test]
+    fn renders_other_spellings_of_known_pre_releases() {
+        render_case("1.0.0-RC.1", Ok("1.0.0rc1"));
+        render_case("2.4.0-rc2", Ok("2.4.0rc2"));
+        render_case("1.0.0-a.1", Ok("1.0.0a1"));
+        render_case("1.0.0-beta3", Ok("1.0.0b3"));
+        render_case("1.0.0+abc", Ok("1.0.0+abc"));
+        render_case("1.0.0-rc.1+Build-5", Ok("1.0.0rc1+build.5"));
     }
 
     fn kind() -> impl Strategy<Value = PreKind> {

@@ -19,10 +19,16 @@ pub struct Snapshot {
     pub current: Result<Version, String>,
     /// The highest release tag reachable from HEAD, with its version.
     pub last_release: Option<(String, Version)>,
+    /// The highest *final* release tag reachable from HEAD: where a final release's notes and
+    /// level policy start, so that promoting `2.6.0rc2` to `2.6.0` covers everything since `2.5.1`.
+    pub last_final: Option<(String, Version)>,
     /// Every tag name in the repository.
     pub tags: Vec<String>,
     /// The commits since the last release, newest first.
     pub commits: Vec<CommitInfo>,
+    /// The commits since the last final release, newest first (the same as `commits` when the
+    /// last release is final).
+    pub commits_since_final: Vec<CommitInfo>,
     /// `user.name` and `user.email`, if set.
     pub identity: Option<(String, String)>,
 }
@@ -33,6 +39,8 @@ pub struct Settings {
     pub branches: Vec<Pattern>,
     pub maintainers: Vec<String>,
     pub tag_format: TagFormat,
+    /// Each version file with its scheme: a version some file cannot spell is refused up front.
+    pub file_schemes: Vec<(String, version::Scheme)>,
     /// Release even if the commits call for a higher level; said in a warning.
     pub force: bool,
     /// A dry run: what only matters when the release really runs (uncommitted changes, no git identity) is a
@@ -72,6 +80,19 @@ pub struct Decision {
     pub warnings: Vec<String>,
 }
 
+impl Snapshot {
+    /// The commits a release of `new` is about, and the release they start after: since the last
+    /// release for a pre-release, since the last *final* release for a final one (its notes then
+    /// include every release candidate's changes).
+    pub fn range_for(&self, new: &Version) -> (&[CommitInfo], Option<&(String, Version)>) {
+        if new.is_final() {
+            (&self.commits_since_final, self.last_final.as_ref())
+        } else {
+            (&self.commits, self.last_release.as_ref())
+        }
+    }
+}
+
 impl Default for Snapshot {
     fn default() -> Self {
         Snapshot {
@@ -80,8 +101,10 @@ impl Default for Snapshot {
             dirty: Vec::new(),
             current: Err("no version read".into()),
             last_release: None,
+            last_final: None,
             tags: Vec::new(),
             commits: Vec::new(),
+            commits_since_final: Vec::new(),
             identity: None,
         }
     }
@@ -238,20 +261,44 @@ pub fn decide(
                 "{new} is not greater than {last}, the last release on this line (tag {tag}): choose a higher version"
             ));
         }
-        let tag = settings.tag_format.render(new);
-        if snapshot.tags.iter().any(|t| t == &tag) {
-            problems.push(format!("the tag {tag} already exists: choose another version, or delete the tag if it was a mistake"));
+        match settings.tag_format.render(new) {
+            Ok(tag) => {
+                // The same version spelled in the other scheme is the same release.
+                let existing = snapshot.tags.iter().find(|t| {
+                    **t == tag
+                        || settings
+                            .tag_format
+                            .version_of(t)
+                            .is_some_and(|v| version::same_release(&v, new))
+                });
+                if let Some(existing) = existing {
+                    problems.push(format!("the tag {existing} already exists for {new}: choose another version, or delete the tag if it was a mistake"));
+                }
+            }
+            Err(reason) => problems.push(format!(
+                "tag.format: the tag for {new} cannot be written in the {} scheme: {reason}",
+                settings.tag_format.scheme().as_str()
+            )),
         }
         check_branch(snapshot, settings, new, &mut problems);
+        for (path, scheme) in &settings.file_schemes {
+            if let Err(reason) = scheme.render(new) {
+                problems.push(format!(
+                    "{path} cannot hold {new} ({} scheme): {reason}",
+                    scheme.as_str()
+                ));
+            }
+        }
 
-        // Policy: the level must not be lower than the commits call for.
+        // Policy: the level must not be lower than the commits since the last final release call
+        // for (a release candidate and its promotion answer to the same rule).
         let base = snapshot
-            .last_release
+            .last_final
             .as_ref()
             .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| current.clone());
+            .unwrap_or_else(|| version::core(current));
         if let (Some(chosen), Some(_)) = (level_between(&base, new), required) {
-            let parsed = conventional(&snapshot.commits);
+            let parsed = conventional(&snapshot.commits_since_final);
             let offending = bump::offending(chosen, current, &parsed);
             if !offending.is_empty() {
                 let list: Vec<String> = offending
@@ -294,7 +341,10 @@ pub fn decide(
     let (Some(current), Some((version, required))) = (current, decided) else {
         return Err(vec!["no version could be chosen".to_string()]);
     };
-    let tag = settings.tag_format.render(&version);
+    let tag = settings
+        .tag_format
+        .render(&version)
+        .map_err(|reason| vec![reason])?;
     Ok(Decision {
         version,
         previous: current,
@@ -309,7 +359,9 @@ fn choose(
     current: &Version,
     choice: &Choice,
 ) -> Result<(Version, Option<Level>), String> {
-    let required = required_level(&snapshot.commits, current);
+    // The level a release line calls for is judged from its last final release, so that a release
+    // candidate and its promotion are held to the same rule.
+    let required = required_level(&snapshot.commits_since_final, current);
     let request = match choice {
         Choice::Auto => match required {
             Some(level) => BumpRequest::Level(level),
@@ -387,8 +439,10 @@ mod tests {
             branch: Some("main".into()),
             current: Ok(Version::parse(current).unwrap()),
             last_release: Some((format!("v{current}"), Version::parse(current).unwrap())),
+            last_final: Some((format!("v{current}"), Version::parse(current).unwrap())),
             tags: vec![format!("v{current}")],
             commits: commits.iter().map(|(id, m)| commit(id, m)).collect(),
+            commits_since_final: commits.iter().map(|(id, m)| commit(id, m)).collect(),
             identity: Some(("A".into(), "a@x".into())),
             ..Snapshot::default()
         }
@@ -402,6 +456,7 @@ mod tests {
             ],
             maintainers: vec![],
             tag_format: TagFormat::parse("v{{ version }}").unwrap(),
+            file_schemes: vec![("Cargo.toml".into(), version::Scheme::Semver)],
             force: false,
             dry_run: false,
         }

@@ -13,7 +13,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use semver::Version;
+use super::version::{self, Scheme, Version};
 
 /// What `*` and `**` stand for in an example name.
 const TOPIC_EXAMPLE: &str = "my-topic";
@@ -730,6 +730,8 @@ pub struct TagFormat {
     text: String,
     prefix: String,
     suffix: String,
+    /// How new tags spell the version; tags in either scheme are read.
+    scheme: Scheme,
 }
 
 impl TagFormat {
@@ -770,20 +772,36 @@ impl TagFormat {
             text: format.to_owned(),
             prefix,
             suffix,
+            scheme: Scheme::Semver,
         })
     }
 
-    /// The tag of `version`: `v{{ version }}` renders 1.2.0 as `v1.2.0`.
-    pub fn render(&self, version: &Version) -> String {
-        format!("{}{version}{}", self.prefix, self.suffix)
+    /// The same format, writing new tags in `scheme` (`v4.18.0rc1` in PEP 440).
+    pub fn in_scheme(mut self, scheme: Scheme) -> TagFormat {
+        self.scheme = scheme;
+        self
     }
 
-    /// The version a tag names, or `None` when the tag does not fit the format.
+    /// The scheme new tags are written in.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The tag of `version`: `v{{ version }}` renders 1.2.0 as `v1.2.0`, and 1.3.0-rc.1 as
+    /// `v1.3.0-rc.1` in SemVer or `v1.3.0rc1` in PEP 440; a version the scheme cannot spell is
+    /// refused with the reason.
+    pub fn render(&self, version: &Version) -> Result<String, String> {
+        let text = self.scheme.render(version)?;
+        Ok(format!("{}{text}{}", self.prefix, self.suffix))
+    }
+
+    /// The version a tag names in either scheme (a project that changed its tag style keeps its
+    /// history), or `None` when the tag does not fit the format.
     pub fn version_of(&self, tag: &str) -> Option<Version> {
         let version = tag
             .strip_prefix(self.prefix.as_str())?
             .strip_suffix(self.suffix.as_str())?;
-        Version::parse(version).ok()
+        version::parse_any(version)
     }
 
     /// Whether `tag` is a release tag: one that fits the format. Hooks use it to tell release tags
@@ -799,7 +817,7 @@ impl TagFormat {
 
     /// The tag of version 1.2.0, for messages.
     pub fn example(&self) -> String {
-        self.render(&Version::new(1, 2, 0))
+        format!("{}1.2.0{}", self.prefix, self.suffix)
     }
 }
 
@@ -1267,7 +1285,7 @@ mod tests {
         fn case(format: &str, version: &str, tag: &str) {
             let format = TagFormat::parse(format).unwrap();
             let version = Version::parse(version).unwrap();
-            assert_eq!(format.render(&version), tag);
+            assert_eq!(format.render(&version).unwrap(), tag);
             assert_eq!(format.version_of(tag), Some(version));
             assert!(format.is_release_tag(tag));
             assert_eq!(check_tag_name(tag, &format), Verdict::Allowed);
@@ -1743,7 +1761,7 @@ mod tests {
             let format = TagFormat::parse(&format!("{prefix}{{{{ version }}}}{suffix}")).unwrap();
             let mut version = Version::new(major, minor, patch);
             version.pre = semver::Prerelease::new(&pre).unwrap();
-            let tag = format.render(&version);
+            let tag = format.render(&version).unwrap();
             prop_assert_eq!(format.version_of(&tag), Some(version));
             prop_assert_eq!(check_tag_name(&tag, &format), Verdict::Allowed);
         }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::domain::changelog::{Changes, Entry, Group};
-use crate::domain::version::Version;
+use crate::domain::version::{Scheme, Version};
 
 /// The default changelog section template, compiled into the binary.
 pub const DEFAULT_CHANGELOG_TEMPLATE: &str = include_str!("../../templates/changelog.md.j2");
@@ -254,6 +254,8 @@ impl MessageContext {
 pub struct Renderer {
     env: Environment<'static>,
     changelog_name: String,
+    /// How section headings spell versions: the tags' scheme.
+    scheme: Scheme,
 }
 
 impl Renderer {
@@ -273,10 +275,21 @@ impl Renderer {
         };
         env.add_template_owned(CHANGELOG, source)
             .map_err(|e| template_error(&name, &e))?;
+        // The tags' scheme; a broken tag or version configuration is reported by the command
+        // that needs it, so headings fall back to SemVer here rather than failing twice.
+        let scheme = crate::notes::tag_format(config)
+            .map(|f| f.scheme())
+            .unwrap_or_default();
         Ok(Renderer {
             env,
             changelog_name: name,
+            scheme,
         })
+    }
+
+    /// How section headings spell versions.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
     }
 
     /// The built-in templates only (for tests and for repositories without a work tree).
@@ -287,6 +300,7 @@ impl Renderer {
         Renderer {
             env,
             changelog_name: "built-in changelog template".into(),
+            scheme: Scheme::Semver,
         }
     }
 

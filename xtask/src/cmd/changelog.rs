@@ -171,6 +171,10 @@ fn render_all(
 fn render_one(renderer: &Renderer, s: Section, url: Option<&str>) -> Result<String> {
     let mut context =
         SectionContext::new(s.changes, s.version.as_ref(), s.previous.as_ref(), &s.date);
+    // Headings spell versions as the project's tags do (`2.6.0rc1` in a Python project).
+    let scheme = renderer.scheme();
+    context.version = s.version.as_ref().map(|v| scheme.spell(v));
+    context.previous = s.previous.as_ref().map(|v| scheme.spell(v));
     context.tag = s.tag;
     context.previous_tag = s.previous_tag;
     context.repository_url = url.map(str::to_string);

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, anyhow};
 use crate::cli::HookArgs;
 use crate::config::Config;
 use crate::domain::rules::{self, Enforcement, Pattern, TagFormat, Verdict};
-use crate::domain::version::{self, Version};
+use crate::domain::version::Version;
 use crate::ops::repo::Repo;
 use crate::ops::term;
 use crate::{AlreadyReported, UsageError, project};
@@ -587,7 +587,7 @@ fn version_at(config: &Config, objects: &dyn Objects, commit: &str) -> Result<Ve
         .ok_or_else(|| anyhow!("{} does not exist there", file.path))?;
     let text = String::from_utf8(bytes).map_err(|_| anyhow!("{} is not UTF-8 there", file.path))?;
     let reading = project::read_text(file, &text)?;
-    Ok(version::parse_version(&reading.version)?)
+    Ok(reading.parsed)
 }
 
 fn short(id: &str) -> &str {

@@ -10,7 +10,7 @@ use super::version::{pre_kind, usage};
 use crate::cli::{Format, ReleaseArgs};
 use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::rules::Pattern;
-use crate::domain::version::{self, Version};
+use crate::domain::version::{self, Scheme, Version};
 use crate::domain::{changelog::Changes, changelog_file};
 use crate::exec::{self, Action};
 use crate::notes;
@@ -35,6 +35,14 @@ struct ReleasePlan {
     push: Option<Vec<String>>,
     remote: String,
     pre: Vec<String>,
+    /// How the project spells versions in messages, notes and output (the tags' scheme).
+    scheme: Scheme,
+}
+
+impl ReleasePlan {
+    fn spell(&self, v: &Version) -> String {
+        self.scheme.spell(v)
+    }
 }
 
 struct DevStep {
@@ -112,7 +120,8 @@ pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
         if !prompt::confirm(
             &format!(
                 "Release {} as {}?",
-                release.decision.version, release.decision.tag
+                release.spell(&release.decision.version),
+                release.decision.tag
             ),
             true,
         )? {
@@ -127,7 +136,8 @@ pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
     })?;
     term::step(&format!(
         "released {} as {}",
-        release.decision.version, release.decision.tag
+        release.spell(&release.decision.version),
+        release.decision.tag
     ));
 
     let pushed = match &release.push {
@@ -368,6 +378,11 @@ fn ask_version(snapshot: &Snapshot) -> Result<Choice> {
     Ok(Choice::Request(version::BumpRequest::Exact(version)))
 }
 
+/// How the project spells versions: the tags' scheme (`tag.scheme`, else the first file's).
+fn snapshot_scheme(p: &Project) -> Result<Scheme> {
+    Ok(notes::tag_format(&p.config)?.scheme())
+}
+
 /// Turns the decision into concrete steps: texts rendered, files' new contents computed.
 fn build(
     p: &Project,
@@ -379,7 +394,12 @@ fn build(
     let date = render::release_date()?;
     let renderer = Renderer::new(&p.root, config)?;
     let files = project::version_files(config)?;
-    let context = MessageContext::new(&decision.version, &decision.previous, &decision.tag, &date);
+    let scheme = snapshot_scheme(p)?;
+    let spell = |v: &Version| scheme.spell(v);
+    let mut context =
+        MessageContext::new(&decision.version, &decision.previous, &decision.tag, &date);
+    context.version = spell(&decision.version);
+    context.previous = spell(&decision.previous);
 
     let mut release_files =
         project::changes_for(&p.root, &files, &decision.previous, &decision.version, &[])?;
@@ -392,12 +412,19 @@ fn build(
         let previous = since.map(|(_, v)| v);
         let mut section_context =
             SectionContext::new(changes, Some(&decision.version), previous, &date);
+        section_context.version = Some(spell(&decision.version));
+        section_context.previous = previous.map(spell);
         section_context.tag = Some(decision.tag.clone());
         section_context.previous_tag = since.map(|(t, _)| t.clone());
         section_context.repository_url = config.changelog.repository_url.clone();
         let section = renderer.changelog(&section_context)?;
         let rel = config.changelog_file().to_string();
-        release_files.push(changelog_change(p, &rel, &section, &decision.version)?);
+        release_files.push(changelog_change(
+            p,
+            &rel,
+            &section,
+            &spell(&decision.version),
+        )?);
         changelog = Some((rel, section));
     }
     let release_message = renderer.message("release.commit", config.release_commit(), &context)?;
@@ -426,8 +453,10 @@ fn build(
                     decision.version
                 ));
             }
-            let dev_context =
+            let mut dev_context =
                 MessageContext::new(&version, &decision.version, &decision.tag, &date);
+            dev_context.version = spell(&version);
+            dev_context.previous = spell(&decision.version);
             let message =
                 renderer.message("release.dev_commit", config.dev_commit(), &dev_context)?;
             let files =
@@ -464,16 +493,12 @@ fn build(
         push,
         remote: config.remote().to_string(),
         pre: config.release.pre.clone().unwrap_or_default(),
+        scheme,
     })
 }
 
 /// The changelog file with the new section; refuses to write over an untracked file the user owns.
-fn changelog_change(
-    p: &Project,
-    rel: &str,
-    section: &str,
-    version: &Version,
-) -> Result<FileChange> {
+fn changelog_change(p: &Project, rel: &str, section: &str, version: &str) -> Result<FileChange> {
     let existing = project::read_optional(&p.root, rel)?;
     if existing.is_some() && !Git::new(&p.root)?.is_tracked(rel)? {
         return Err(anyhow!(
@@ -484,7 +509,7 @@ fn changelog_change(
         existing.as_deref(),
         render::DEFAULT_CHANGELOG_HEADER,
         section,
-        Some(&version.to_string()),
+        Some(version),
     );
     Ok(FileChange::new(&p.root, rel, existing, after))
 }
@@ -495,14 +520,17 @@ fn review(p: &Project, release: &mut ReleasePlan) -> Result<()> {
         return Ok(());
     };
     term::section(
-        &format!("Release notes for {}:", release.decision.version),
+        &format!(
+            "Release notes for {}:",
+            release.spell(&release.decision.version)
+        ),
         &section,
     );
     if !prompt::confirm("Edit the release notes first?", false)? {
         return Ok(());
     }
     let edited = prompt::edit("Release notes", &section)?;
-    let change = changelog_change(p, &rel, &edited, &release.decision.version)?;
+    let change = changelog_change(p, &rel, &edited, &release.spell(&release.decision.version))?;
     release.release_files.retain(|c| c.rel != rel);
     release.release_files.push(change);
     let head = release
@@ -547,7 +575,11 @@ fn print_plan(release: &ReleasePlan) {
         .unwrap_or_default();
     term::section(
         "Release plan (dry run: nothing is changed)",
-        &format!("version: {} → {}{required}", d.previous, d.version),
+        &format!(
+            "version: {} → {}{required}",
+            release.spell(&d.previous),
+            release.spell(&d.version)
+        ),
     );
     for command in &release.pre {
         term::section("Check:", &format!("run `{command}`"));
@@ -575,7 +607,7 @@ fn print_plan(release: &ReleasePlan) {
         Some(dev) => {
             let diffs: Vec<String> = dev.files.iter().map(fs::unified_diff).collect();
             term::section(
-                &format!("Next development version: {}", dev.version),
+                &format!("Next development version: {}", release.spell(&dev.version)),
                 &diffs.join(""),
             );
             term::section("Development commit:", &dev.message);
@@ -627,10 +659,10 @@ fn summary(release: &ReleasePlan, pushed: bool) -> serde_json::Value {
         commits.push(dev.message.lines().next().unwrap_or("").to_string());
     }
     serde_json::json!({
-        "version": release.decision.version.to_string(),
-        "previous": release.decision.previous.to_string(),
+        "version": release.spell(&release.decision.version),
+        "previous": release.spell(&release.decision.previous),
         "tag": release.decision.tag,
-        "dev_version": release.dev.as_ref().map(|d| d.version.to_string()),
+        "dev_version": release.dev.as_ref().map(|d| release.spell(&d.version)),
         "commits": commits,
         "files": files,
         "pushed": pushed,
@@ -655,7 +687,8 @@ fn github_output(release: &ReleasePlan) -> Result<()> {
     writeln!(
         file,
         "version={}\ntag={}",
-        release.decision.version, release.decision.tag
+        release.spell(&release.decision.version),
+        release.decision.tag
     )?;
     Ok(())
 }

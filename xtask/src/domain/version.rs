@@ -240,6 +240,12 @@ impl Scheme {
         }
     }
 
+    /// `v` as this scheme writes it, for messages and templates; a version the scheme cannot
+    /// spell (refused before anything is written) is shown as the kit writes it.
+    pub fn spell(self, v: &Version) -> String {
+        self.render(v).unwrap_or_else(|_| v.to_string())
+    }
+
     /// Reads a version as this scheme writes it.
     pub fn parse(self, text: &str) -> Result<Version, String> {
         match self {

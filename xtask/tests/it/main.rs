@@ -6,4 +6,5 @@ mod changelog;
 mod hooks;
 mod interactive;
 mod release;
+mod schemes;
 mod version;

@@ -99,7 +99,7 @@ fn auto_picks_the_level_the_commits_call_for() {
     let repo = python_project();
     repo.xtask(&["release", "auto", "--dry-run"])
         .ok()
-        .says("0.1.1-dev.0 → 0.2.0")
+        .says("0.1.1.dev0 → 0.2.0")
         .says("the commits call for minor");
     repo.write("pkg/core.py", "x = 3\n");
     repo.commit("feat!: x is three");

@@ -243,3 +243,104 @@ fn semver_and_pep440_tags_are_both_read() {
         .fails(1)
         .says("the tag v1.0.1-rc.1 already exists");
 }
+
+/// The kit's PEP 440 text is what Python's `packaging` calls normal form, and both order the same
+/// versions the same way. Skipped, saying why, where Python or `packaging` is missing.
+#[test]
+fn pep440_rendering_and_order_agree_with_python_packaging() {
+    use xtask::domain::{pep440, version};
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import packaging.version"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!(
+            "skipped: python3 with the `packaging` module is not installed (pip install packaging)"
+        );
+        return;
+    }
+    let texts = [
+        "0.0.1",
+        "1.0.0.dev0",
+        "1.0.0.dev3",
+        "1.0.0a0",
+        "1.0.0a1",
+        "1.0.0b1",
+        "1.0.0b12",
+        "1.0.0rc1",
+        "1.0.0rc2",
+        "1.0.0",
+        "1.0.0+local.7",
+        "1.0.0.post1",
+        "1.0.0.post2",
+        "1.0.1.dev0",
+        "1.0.1rc20260101",
+        "1.0.1",
+        "1.10.0",
+        "2.0.0rc1",
+        "10.0.0",
+    ];
+    // Other spellings read by the kit, each with the normal form packaging gives.
+    let spellings = [
+        ("1.0.0-rc.1", "1.0.0rc1"),
+        ("1.0.0-dev", "1.0.0.dev0"),
+        ("1.0.0-alpha.2", "1.0.0a2"),
+        ("1.0.0-beta.3", "1.0.0b3"),
+        ("2.4.0-rc2", "2.4.0rc2"),
+    ];
+    let mut versions: Vec<version::Version> = texts
+        .iter()
+        .map(|t| pep440::parse(t).unwrap_or_else(|e| panic!("{t}: {e}")))
+        .collect();
+    for (text, _) in spellings {
+        versions.push(version::Version::parse(text).unwrap());
+    }
+    let rendered: Vec<String> = versions
+        .iter()
+        .map(|v| pep440::render(v).unwrap())
+        .collect();
+    let mut sorted = versions.clone();
+    sorted.sort_by(version::release_cmp);
+    let kit_order: Vec<String> = sorted.iter().map(|v| pep440::render(v).unwrap()).collect();
+    let script = r#"
+import json, sys
+from packaging.version import Version
+texts = json.loads(sys.argv[1])
+print(json.dumps({"normal": [str(Version(t)) for t in texts],
+                  "sorted": [str(v) for v in sorted(Version(t) for t in texts)]}))
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, &serde_json::to_string(&rendered).unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let normal: Vec<String> = serde_json::from_value(answer["normal"].clone()).unwrap();
+    assert_eq!(
+        normal, rendered,
+        "the kit's PEP 440 text is packaging's normal form"
+    );
+    for (text, want) in spellings {
+        assert!(
+            rendered.contains(&want.to_string()),
+            "{text} renders as {want}"
+        );
+    }
+    // packaging sorts local versions above their public one; the kit ignores local labels in
+    // release order (as SemVer ignores build metadata), so compare the order without them.
+    let public = |list: &[String]| -> Vec<String> {
+        let mut seen = Vec::new();
+        for v in list {
+            let v = v.split('+').next().unwrap().to_string();
+            if seen.last() != Some(&v) {
+                seen.push(v);
+            }
+        }
+        seen
+    };
+    let python_order: Vec<String> = serde_json::from_value(answer["sorted"].clone()).unwrap();
+    assert_eq!(public(&kit_order), public(&python_order));
+}

@@ -46,6 +46,15 @@ pub enum Format {
     Json,
 }
 
+/// How versions are spelled on the command line's output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemeArg {
+    /// SemVer 2.0: 1.2.0-rc.1
+    Semver,
+    /// PEP 440: 1.2.0rc1
+    Pep440,
+}
+
 #[derive(Debug, Args)]
 pub struct VersionArgs {
     /// Print every version file and its value; fail if they disagree
@@ -57,17 +66,39 @@ pub struct VersionArgs {
     /// With --next: start a pre-release of that level (rc, alpha, beta, dev)
     #[arg(long, value_name = "KIND", requires = "next")]
     pub pre: Option<String>,
+    /// Print the nightly build's version, X.Y.Z-rc.YYYYMMDD (date: SOURCE_DATE_EPOCH, else today, UTC)
+    #[arg(long, conflicts_with_all = ["next", "all", "dev"])]
+    pub nightly: bool,
+    /// Print a dev build's version, X.Y.Z-dev.N (N: --build, else the commits since the last release tag)
+    #[arg(long, conflicts_with_all = ["next", "all"])]
+    pub dev: bool,
+    /// With --dev: the build number N
+    #[arg(long, value_name = "N", requires = "dev")]
+    pub build: Option<u64>,
+    /// Spell the version in this scheme (default: the first version file's; SemVer for --nightly and --dev)
+    #[arg(long, value_enum, conflicts_with = "all")]
+    pub scheme: Option<SchemeArg>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("target").required(true).args(["level", "nightly", "dev"]))]
 pub struct BumpArgs {
     /// major, minor, patch, rc, alpha, beta, dev, release, or an explicit version such as 1.4.0
-    pub level: String,
+    pub level: Option<String>,
     /// Start a pre-release of the level (rc, alpha, beta, dev): `minor --pre rc` makes 1.2.0 → 1.3.0-rc.1
-    #[arg(long, value_name = "KIND")]
+    #[arg(long, value_name = "KIND", requires = "level")]
     pub pre: Option<String>,
+    /// Write the nightly build's version, X.Y.Z-rc.YYYYMMDD, into every file (for CI, before building)
+    #[arg(long, conflicts_with_all = ["level", "dev"])]
+    pub nightly: bool,
+    /// Write a dev build's version, X.Y.Z-dev.N, into every file (for CI, before building)
+    #[arg(long, conflicts_with = "level")]
+    pub dev: bool,
+    /// With --dev: the build number N (default: the commits since the last release tag)
+    #[arg(long, value_name = "N", requires = "dev")]
+    pub build: Option<u64>,
     /// Print a unified diff of the changes instead of writing them
     #[arg(long)]
     pub dry_run: bool,

@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::Project;
-use super::version::{pre_kind, usage};
+use super::version::{CiBuild, ci_version, pre_kind, usage};
 use crate::cli::BumpArgs;
 use crate::domain::version::{self, BumpRequest};
 
@@ -15,10 +15,20 @@ use crate::project;
 pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
     let p = Project::open(dir)?;
     let pre = pre_kind(args.pre.as_deref())?;
-    let request = BumpRequest::parse(&args.level, pre).map_err(usage)?;
     let files = project::version_files(&p.config)?;
+    let new = |current: &version::Version| -> Result<version::Version> {
+        if args.nightly {
+            return ci_version(&p, current, CiBuild::Nightly);
+        }
+        if args.dev {
+            return ci_version(&p, current, CiBuild::Dev(args.build));
+        }
+        let level = args.level.as_deref().unwrap_or_default();
+        let request = BumpRequest::parse(level, pre).map_err(usage)?;
+        Ok(version::bump(current, &request)?)
+    };
     let (current, readings) = project::current_version(&p.root, &files)?;
-    let new = version::bump(&current, &request)?;
+    let new = new(&current)?;
     // Every file must be able to spell the new version before any is written.
     let unspellable = project::unspellable(&files, &new);
     if !unspellable.is_empty() {

@@ -545,17 +545,19 @@ fn review(p: &Project, release: &mut ReleasePlan) -> Result<()> {
 }
 
 fn actions(release: &ReleasePlan) -> Vec<Action> {
-    let mut actions = vec![
-        Action::Write(release.release_files.clone()),
-        Action::Commit {
+    let mut actions = Vec::new();
+    // A version released as written with no changelog changes no file: the tag goes on HEAD.
+    if !release.release_files.is_empty() {
+        actions.push(Action::Write(release.release_files.clone()));
+        actions.push(Action::Commit {
             message: release.release_message.clone(),
-        },
-        Action::Tag {
-            name: release.decision.tag.clone(),
-            message: release.tag_message.clone(),
-            sign: release.sign,
-        },
-    ];
+        });
+    }
+    actions.push(Action::Tag {
+        name: release.decision.tag.clone(),
+        message: release.tag_message.clone(),
+        sign: release.sign,
+    });
     if let Some(dev) = &release.dev {
         if !dev.files.is_empty() {
             actions.push(Action::Write(dev.files.clone()));
@@ -594,7 +596,14 @@ fn print_plan(release: &ReleasePlan) {
         .map(fs::unified_diff)
         .collect();
     term::section("Version files:", &diffs.join(""));
-    term::section("Release commit:", &release.release_message);
+    if release.release_files.is_empty() {
+        term::section(
+            "Release commit:",
+            "none: no file changes (the version is released as written), so the tag goes on HEAD",
+        );
+    } else {
+        term::section("Release commit:", &release.release_message);
+    }
     term::section(
         &format!(
             "Annotated tag {}{}:",

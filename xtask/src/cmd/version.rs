@@ -2,13 +2,13 @@
 
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 
 use super::Project;
-use crate::cli::{Format, VersionArgs};
+use crate::cli::{Format, SchemeArg, VersionArgs};
 use crate::domain::version::{self, BumpRequest, Scheme, Version};
 use crate::ops::term;
-use crate::project;
+use crate::{notes, project, render};
 
 pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
     let p = Project::open(dir)?;
@@ -25,9 +25,21 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
         return all(&p, &files, args.format, &next);
     }
     let (current, readings) = project::current_version(&p.root, &files)?;
-    let shown = next(&current)?.unwrap_or_else(|| current.clone());
-    // The first file's spelling: a Python project asks for `2.6.0rc1`, not `2.6.0-rc.1`.
-    let scheme = readings.first().map(|r| r.scheme).unwrap_or_default();
+    let build = match (args.nightly, args.dev) {
+        (true, _) => Some(CiBuild::Nightly),
+        (_, true) => Some(CiBuild::Dev(args.build)),
+        _ => None,
+    };
+    let (shown, scheme) = match build {
+        // CI builds are spelled in SemVer unless --scheme says otherwise.
+        Some(build) => (ci_version(&p, &current, build)?, Scheme::Semver),
+        // The first file's spelling: a Python project asks for `2.6.0rc1`, not `2.6.0-rc.1`.
+        None => (
+            next(&current)?.unwrap_or_else(|| current.clone()),
+            readings.first().map(|r| r.scheme).unwrap_or_default(),
+        ),
+    };
+    let scheme = args.scheme.map(scheme_of).unwrap_or(scheme);
     let spelled = project::render_in_scheme(&shown, scheme)?;
     match args.format {
         Format::Text => term::out(&spelled),
@@ -124,6 +136,50 @@ fn all(
         Ok(())
     } else {
         Err(project::join_errors(problems))
+    }
+}
+
+/// Which CI build a version is for.
+#[derive(Debug, Clone, Copy)]
+pub enum CiBuild {
+    /// `X.Y.Z-rc.YYYYMMDD`.
+    Nightly,
+    /// `X.Y.Z-dev.N`, N given or the number of commits since the last release tag.
+    Dev(Option<u64>),
+}
+
+/// The version of a nightly or dev build of `current` (see [`version::ci_base`]).
+pub fn ci_version(p: &Project, current: &Version, build: CiBuild) -> Result<Version> {
+    let format = notes::tag_format(&p.config)?;
+    let tags = p.repo.release_tags(&format)?;
+    let released = tags
+        .iter()
+        .any(|t| version::same_release(&t.version, &version::core(current)));
+    let base = version::ci_base(current, released)
+        .ok_or_else(|| anyhow!("{current}: the next patch number would overflow"))?;
+    Ok(match build {
+        CiBuild::Nightly => {
+            let date = render::release_date()?;
+            let number = version::date_number(&date)
+                .ok_or_else(|| anyhow!("the date {date} cannot stamp a nightly version"))?;
+            version::nightly(&base, number)
+        }
+        CiBuild::Dev(Some(number)) => version::dev_build(&base, number),
+        CiBuild::Dev(None) => {
+            let head = p.repo.head()?.commit.ok_or_else(|| {
+                anyhow!("the repository has no commits yet: commit something, or pass --build N")
+            })?;
+            let last = p.repo.last_release(&tags, head)?;
+            let count = p.repo.commits_since(head, last.map(|t| t.commit))?.len();
+            version::dev_build(&base, count as u64)
+        }
+    })
+}
+
+pub fn scheme_of(arg: SchemeArg) -> Scheme {
+    match arg {
+        SchemeArg::Semver => Scheme::Semver,
+        SchemeArg::Pep440 => Scheme::Pep440,
     }
 }
 

@@ -247,7 +247,7 @@ pub fn decide(
     };
     let mut decided = None;
     if let Some(current) = &current {
-        match choose(snapshot, current, choice) {
+        match choose(snapshot, current, choice, &settings.tag_format) {
             Ok((new, required)) => decided = Some((new, required)),
             Err(reason) => problems.push(reason),
         }
@@ -354,10 +354,20 @@ pub fn decide(
     })
 }
 
+/// Whether some tag names `v`, in either spelling.
+fn released(snapshot: &Snapshot, tag_format: &TagFormat, v: &Version) -> bool {
+    snapshot.tags.iter().any(|tag| {
+        tag_format
+            .version_of(tag)
+            .is_some_and(|tagged| version::same_release(&tagged, v))
+    })
+}
+
 fn choose(
     snapshot: &Snapshot,
     current: &Version,
     choice: &Choice,
+    tag_format: &TagFormat,
 ) -> Result<(Version, Option<Level>), String> {
     // The level a release line calls for is judged from its last final release, so that a release
     // candidate and its promotion are held to the same rule.
@@ -378,6 +388,16 @@ fn choose(
         },
         Choice::Request(request) => request.clone(),
     };
+    // Releasing the version as written: a file that already holds the unreleased final `X.Y.Z`
+    // (a project whose files carry the next version) releases it as it is.
+    let as_written = match &request {
+        BumpRequest::Release => true,
+        BumpRequest::Exact(v) => version::same_release(v, current),
+        _ => false,
+    };
+    if as_written && current.is_final() && !released(snapshot, tag_format, current) {
+        return Ok((current.clone(), required));
+    }
     version::bump(current, &request)
         .map(|v| (v, required))
         .map_err(|e| e.to_string())

@@ -739,6 +739,38 @@ pub fn bump(current: &Version, request: &BumpRequest) -> Result<Version, Version
     }
 }
 
+/// The version CI builds are stamped from: the files' `X.Y.Z` with any pre-release dropped
+/// (`3.1.0`, `3.1.0-dev`, `3.1.0.dev0` → `3.1.0`), or, when that version is already released
+/// (its tag exists), the next patch, so that a nightly always sorts above the last release.
+/// `None` when the next patch would overflow.
+pub fn ci_base(current: &Version, released: bool) -> Option<Version> {
+    let base = core(current);
+    if released {
+        next_patch(&base)
+    } else {
+        Some(base)
+    }
+}
+
+/// A nightly build's version: `X.Y.Z-rc.YYYYMMDD` (`X.Y.ZrcYYYYMMDD` in PEP 440), above every
+/// dev build and below the release of the same `X.Y.Z`.
+pub fn nightly(base: &Version, yyyymmdd: u64) -> Version {
+    with_pre(base, PreKind::Rc, Some(yyyymmdd))
+}
+
+/// A dev build's version: `X.Y.Z-dev.N` (`X.Y.Z.devN` in PEP 440).
+pub fn dev_build(base: &Version, build: u64) -> Version {
+    with_pre(base, PreKind::Dev, Some(build))
+}
+
+/// `YYYY-MM-DD` as the number `YYYYMMDD` a nightly carries; `None` for any other text.
+pub fn date_number(date: &str) -> Option<u64> {
+    let digits: String = date.chars().filter(|c| *c != '-').collect();
+    (digits.len() == 8 && date.len() == 10)
+        .then_some(())
+        .and_then(|()| digits.parse().ok())
+}
+
 /// The `X.Y.Z` a level leads to; `None` on overflow.
 ///
 /// On a pre-release the level first finalises it when the pre-release already belongs to that
@@ -807,6 +839,52 @@ mod tests {
             None => (text, None),
         };
         BumpRequest::parse(arg, pre).expect("test requests are valid")
+    }
+
+    mod ci_versions {
+        use super::*;
+
+        #[test]
+        fn base_drops_the_pre_release_unless_released() {
+            let table = [
+                ("3.1.0", false, "3.1.0"),
+                ("3.1.0-dev", false, "3.1.0"),
+                ("3.1.0-dev.7", false, "3.1.0"),
+                ("3.1.0-rc.2", false, "3.1.0"),
+                ("3.0.0", true, "3.0.1"),
+                ("3.0.0-rc.1", true, "3.0.1"),
+                ("0.9.0-dev", false, "0.9.0"),
+            ];
+            for (current, released, want) in table {
+                assert_eq!(ci_base(&v(current), released), Some(v(want)), "{current}");
+            }
+            let max = Version::new(1, 1, u64::MAX);
+            assert_eq!(ci_base(&max, true), None);
+        }
+
+        #[test]
+        fn nightly_and_dev_builds_order_between_dev_and_release() {
+            let base = v("3.1.0");
+            let night = nightly(&base, 20_260_101);
+            let dev = dev_build(&base, 5);
+            assert_eq!(night, v("3.1.0-rc.20260101"));
+            assert_eq!(dev, v("3.1.0-dev.5"));
+            assert!(is_greater(&night, &dev));
+            assert!(is_greater(&base, &night));
+            assert!(is_greater(&nightly(&base, 20_260_102), &night));
+            assert!(is_greater(&dev_build(&base, 10), &dev));
+            // After 3.0.0 is released, the nightlies of 3.0.1 outrank it.
+            let after = ci_base(&v("3.0.0"), true).unwrap();
+            assert!(is_greater(&nightly(&after, 20_260_101), &v("3.0.0")));
+        }
+
+        #[test]
+        fn dates() {
+            assert_eq!(date_number("2026-01-01"), Some(20_260_101));
+            assert_eq!(date_number("20260101"), None);
+            assert_eq!(date_number("2026-1-01"), None);
+            assert_eq!(date_number("abcd-ef-gh"), None);
+        }
     }
 
     mod bumping {

@@ -3,6 +3,7 @@
 mod support;
 
 mod changelog;
+mod ci_versions;
 mod hooks;
 mod interactive;
 mod release;

@@ -405,8 +405,10 @@ fn stored_policy(dir: &Path) -> Result<Config> {
     })
 }
 
-/// `commits.conventional = "deny"` on the server: the message of every commit the push brings to a branch,
-/// that is every commit not already reachable from an existing ref.
+/// `commits.conventional = "deny"` on the server: the message of every commit the push brings onto a
+/// branch, that is every commit reachable from a pushed branch and from no existing branch. Existing refs
+/// outside `refs/heads/` do not count: the rules do not judge what is pushed there, so they must not be a
+/// way to bring a commit in unjudged and onto a branch later.
 fn check_new_messages(
     config: &Config,
     objects: &CliObjects,
@@ -733,12 +735,12 @@ impl CliObjects {
             .map(|name| name.trim().to_string())
     }
 
-    /// The commits reachable from `tips` and from no existing ref, read in two git calls whatever their
-    /// number: their ids, then the objects themselves, decoded as the gix readers decode them.
+    /// The commits reachable from `tips` and from no existing branch, read in two git calls whatever
+    /// their number: their ids, then the objects themselves, decoded as the gix readers decode them.
     fn new_commits(&self, tips: &[&str]) -> Result<Vec<NewCommit>> {
         let mut args = vec!["rev-list"];
         args.extend_from_slice(tips);
-        args.extend(["--not", "--all"]);
+        args.extend(["--not", "--branches"]);
         let ids = self.git.raw(&args)?;
         if ids.trim().is_empty() {
             return Ok(Vec::new());

@@ -654,6 +654,20 @@ fn pre_receive_checks_the_messages_of_the_commits_a_push_brings() {
     .says(&format!("commit {wip}"));
     assert_eq!(bare_refs(&repo, &bare), before);
 
+    // A ref the rules do not judge does not carry a commit past them onto a branch.
+    repo.git(&[
+        "push",
+        "--quiet",
+        "--no-verify",
+        "origin",
+        "HEAD:refs/parked/wip",
+    ]);
+    let before = bare_refs(&repo, &bare);
+    repo.try_git(&["push", "--no-verify", "origin", "main"])
+        .fails(1)
+        .says(&format!("commit {wip}"));
+    assert_eq!(bare_refs(&repo, &bare), before);
+
     repo.git(&[
         "commit",
         "--quiet",

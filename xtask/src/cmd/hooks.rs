@@ -12,7 +12,7 @@ use xshell::{Shell, cmd};
 
 use crate::cli::HooksCommand;
 use crate::config::FILE_NAME;
-use crate::domain::server_policy::{self, DefaultBranch, PolicyRecord, PolicySource};
+use crate::domain::server_policy::{self, DefaultBranch, PolicyAction, PolicyRecord, PolicySource};
 use crate::ops::policy::{PolicyStore, blob_id};
 use crate::ops::repo::Repo;
 use crate::ops::{fs, term};
@@ -145,13 +145,12 @@ fn shown(bare: &Path) -> String {
 /// The default branch's xtask.toml, as text (empty when it has none: the defaults).
 enum DefaultPolicy {
     Found {
+        name: String,
+        commit: String,
         text: String,
-        source: PolicySource,
     },
     /// Nothing was pushed yet: HEAD names this branch.
-    Empty {
-        name: String,
-    },
+    Empty { name: String },
 }
 
 /// The default branch's xtask.toml, or why the default branch cannot be found and how to fix that.
@@ -170,10 +169,7 @@ fn default_branch_policy(repo: &Repo, bare: &Path) -> Result<Result<DefaultPolic
             .map_err(|_| anyhow!("{FILE_NAME} on {name} is not valid UTF-8: save it as UTF-8"))?,
         None => String::new(),
     };
-    Ok(Ok(DefaultPolicy::Found {
-        text,
-        source: PolicySource::Branch { name, commit },
-    }))
+    Ok(Ok(DefaultPolicy::Found { name, commit, text }))
 }
 
 fn plan_policy(
@@ -199,7 +195,9 @@ fn plan_policy(
             )
         }
         None => match default_branch_policy(&repo, bare)?.map_err(|problem| anyhow!(problem))? {
-            DefaultPolicy::Found { text, source } => (text, source),
+            DefaultPolicy::Found { name, commit, text } => {
+                (text, PolicySource::Branch { name, commit })
+            }
             DefaultPolicy::Empty { name } => bail!(
                 "{} has no branches yet (HEAD names {name}), so there is no {FILE_NAME} to take the \
                  policy from.\nPush the default branch first and install then, or pin the policy from \
@@ -213,96 +211,79 @@ fn plan_policy(
         source,
         stored_by: format!("xtask {}", env!("CARGO_PKG_VERSION")),
     };
-    let adopt = |text: String, record: PolicyRecord| -> Result<(String, PolicyRecord)> {
-        super::hook::usable_config(&text).with_context(|| {
-            format!(
-                "{} cannot be the server's policy: fix it, then install again",
-                record.source.describe()
-            )
-        })?;
-        Ok((text, record))
-    };
     let update_hint = format!(
         "cargo xtask hooks install --server {} --update",
         shown(bare)
     );
-    let plan = match store.read() {
-        Ok(None) => PolicyPlan {
-            outcome: format!("stored, from {}", record.source.describe()),
-            write: Some(adopt(text, record)?),
-            store,
-            diff: None,
-            note: None,
+    let stored = store.read();
+    let action = server_policy::plan_install(
+        match &stored {
+            Ok(Some(old)) => Ok(Some((old.text.as_str(), &old.record.source))),
+            Ok(None) => Ok(None),
+            Err(_) => Err(()),
         },
-        Err(e) if update => PolicyPlan {
-            outcome: format!(
-                "replaced an unusable one ({e:#}), from {}",
-                record.source.describe()
-            ),
-            write: Some(adopt(text, record)?),
-            store,
-            diff: None,
-            note: None,
-        },
-        Err(e) => bail!(
-            "the stored policy cannot be used: {e:#}\nreplace it: {update_hint} (or --config FILE)"
-        ),
-        Ok(Some(stored)) if stored.text == text && stored.record.source == record.source => {
-            PolicyPlan {
-                outcome: format!("already stored, from {}", record.source.describe()),
-                write: None,
-                store,
-                diff: None,
-                note: None,
-            }
-        }
-        Ok(Some(stored)) if update => {
-            let diff = (stored.text != text).then(|| {
-                fs::unified_diff(&fs::FileChange::new(
-                    &places.common,
-                    "xtask/policy.toml",
-                    Some(stored.text.clone()),
-                    text.clone(),
-                ))
-            });
-            PolicyPlan {
-                outcome: if diff.is_some() {
-                    format!(
-                        "updated: was {}, now {}",
-                        stored.record.source.describe(),
-                        record.source.describe()
-                    )
-                } else {
-                    format!(
-                        "unchanged text, now recorded as {}",
-                        record.source.describe()
-                    )
-                },
-                write: Some(adopt(text, record)?),
-                store,
-                diff,
-                note: None,
-            }
-        }
-        Ok(Some(stored)) if config.is_some() => bail!(
-            "a different policy is already stored ({}): pass --update to replace it with {}",
-            stored.record.source.describe(),
-            record.source.describe()
-        ),
-        Ok(Some(stored)) => PolicyPlan {
-            outcome: format!("kept, from {}", stored.record.source.describe()),
-            write: None,
-            store,
-            diff: None,
-            note: (stored.text != text).then(|| {
-                format!(
-                    "{} differs from the stored policy: adopt it with `{update_hint}`",
-                    record.source.describe()
-                )
-            }),
-        },
+        (&text, &record.source),
+        config.is_some(),
+        update,
+    );
+    let new = record.source.describe();
+    let old = match &stored {
+        Ok(Some(old)) => old.record.source.describe(),
+        _ => String::new(),
     };
-    Ok(plan)
+    let (outcome, note) = match action {
+        PolicyAction::Store => (format!("stored, from {new}"), None),
+        PolicyAction::AlreadyStored => (format!("already stored, from {new}"), None),
+        PolicyAction::Replace { changed: true } => (format!("updated: was {old}, now {new}"), None),
+        PolicyAction::Replace { changed: false } => {
+            (format!("unchanged text, now recorded as {new}"), None)
+        }
+        PolicyAction::ReplaceUnusable => (format!("replaced an unusable one, from {new}"), None),
+        PolicyAction::Keep { differs } => (
+            format!("kept, from {old}"),
+            differs.then(|| {
+                format!("{new} differs from the stored policy: adopt it with `{update_hint}`")
+            }),
+        ),
+        PolicyAction::RefuseOtherFile => {
+            bail!(
+                "a different policy is already stored ({old}): pass --update to replace it with {new}"
+            )
+        }
+        PolicyAction::RefuseUnusable => {
+            let problem = stored.err().map(|e| format!("{e:#}")).unwrap_or_default();
+            bail!(
+                "the stored policy cannot be used: {problem}\nreplace it: {update_hint} (or --config FILE)"
+            )
+        }
+    };
+    let diff = match (&stored, action) {
+        (Ok(Some(old)), PolicyAction::Replace { changed: true }) => {
+            Some(fs::unified_diff(&fs::FileChange::new(
+                &places.common,
+                "xtask/policy.toml",
+                Some(old.text.clone()),
+                text.clone(),
+            )))
+        }
+        _ => None,
+    };
+    let write = match action {
+        PolicyAction::Store | PolicyAction::Replace { .. } | PolicyAction::ReplaceUnusable => {
+            super::hook::usable_config(&text).with_context(|| {
+                format!("{new} cannot be the server's policy: fix it, then install again")
+            })?;
+            Some((text, record))
+        }
+        _ => None,
+    };
+    Ok(PolicyPlan {
+        store,
+        write,
+        outcome,
+        diff,
+        note,
+    })
 }
 
 fn read_text(path: &Path) -> Option<String> {
@@ -541,13 +522,8 @@ fn policy_status(bare: &Path, places: &Places) -> Result<()> {
     }];
     let repo = Repo::open(&places.common)?;
     let problem = match default_branch_policy(&repo, bare)? {
-        Ok(DefaultPolicy::Found { text, source }) => {
-            let at = match &source {
-                PolicySource::Branch { name, commit } => {
-                    format!("{name} at {}", commit.get(..7).unwrap_or(commit))
-                }
-                PolicySource::File { path } => path.clone(),
-            };
+        Ok(DefaultPolicy::Found { name, commit, text }) => {
+            let at = format!("{name} at {}", commit.get(..7).unwrap_or(&commit));
             let verdict = match &stored {
                 Ok(Some(stored)) if stored.text == text => {
                     format!("its {FILE_NAME} is the stored policy")

@@ -142,6 +142,49 @@ pub fn default_branch(
     }
 }
 
+/// What `hooks install --server` does with the stored policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyAction {
+    /// Nothing is stored yet: store the new policy.
+    Store,
+    /// The new policy is what is stored, from the same source: nothing to do.
+    AlreadyStored,
+    /// `--update`: replace the stored policy; `changed` when its text differs (not only its source).
+    Replace { changed: bool },
+    /// `--update` over a stored policy that cannot be used.
+    ReplaceUnusable,
+    /// A plain install keeps the stored policy; `differs` when the new one's text is another.
+    Keep { differs: bool },
+    /// `--config FILE` names a policy other than the stored one, without `--update`.
+    RefuseOtherFile,
+    /// The stored policy cannot be used and `--update` was not given.
+    RefuseUnusable,
+}
+
+/// Decides between the stored policy (`Err` when it cannot be used) and a new one (its text and source):
+/// installing again keeps what is stored unless `--update` says otherwise, and a file named explicitly
+/// never silently loses to what is stored.
+pub fn plan_install(
+    stored: Result<Option<(&str, &PolicySource)>, ()>,
+    new: (&str, &PolicySource),
+    from_file: bool,
+    update: bool,
+) -> PolicyAction {
+    match stored {
+        Ok(None) => PolicyAction::Store,
+        Err(()) if update => PolicyAction::ReplaceUnusable,
+        Err(()) => PolicyAction::RefuseUnusable,
+        Ok(Some(old)) if old == new => PolicyAction::AlreadyStored,
+        Ok(Some((text, _))) if update => PolicyAction::Replace {
+            changed: text != new.0,
+        },
+        Ok(Some((text, _))) if from_file && text != new.0 => PolicyAction::RefuseOtherFile,
+        Ok(Some((text, _))) => PolicyAction::Keep {
+            differs: text != new.0,
+        },
+    }
+}
+
 /// A commit a push brings, as the server reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCommit {
@@ -303,6 +346,100 @@ mod tests {
         assert_eq!(file.describe(), "the file /etc/x\\u{1b}.toml");
         assert!(PolicyRecord::from_json("{").is_err());
         assert!(PolicyRecord::from_json("{\"sha1\": \"x\"}").is_err());
+    }
+
+    #[test]
+    fn installing_again_keeps_the_stored_policy_unless_told_otherwise() {
+        use PolicyAction::*;
+        let main = PolicySource::Branch {
+            name: "main".into(),
+            commit: "1".into(),
+        };
+        let moved = PolicySource::Branch {
+            name: "main".into(),
+            commit: "2".into(),
+        };
+        let file = PolicySource::File { path: "/p".into() };
+        let (a, b) = ("[commits]\nconventional = \"deny\"\n", "");
+        // (stored, new, from a file, --update) → action
+        type Stored<'a> = Result<Option<(&'a str, &'a PolicySource)>, ()>;
+        type Case<'a> = (
+            Stored<'a>,
+            (&'a str, &'a PolicySource),
+            bool,
+            bool,
+            PolicyAction,
+        );
+        let table: [Case; 13] = [
+            (Ok(None), (a, &main), false, false, Store),
+            (Ok(None), (a, &file), true, true, Store),
+            (Err(()), (a, &main), false, false, RefuseUnusable),
+            (Err(()), (a, &main), false, true, ReplaceUnusable),
+            (
+                Ok(Some((a, &main))),
+                (a, &main),
+                false,
+                false,
+                AlreadyStored,
+            ),
+            (Ok(Some((a, &main))), (a, &main), false, true, AlreadyStored),
+            (
+                Ok(Some((a, &main))),
+                (a, &moved),
+                false,
+                false,
+                Keep { differs: false },
+            ),
+            (
+                Ok(Some((a, &main))),
+                (b, &moved),
+                false,
+                false,
+                Keep { differs: true },
+            ),
+            (
+                Ok(Some((a, &main))),
+                (a, &moved),
+                false,
+                true,
+                Replace { changed: false },
+            ),
+            (
+                Ok(Some((a, &main))),
+                (b, &moved),
+                false,
+                true,
+                Replace { changed: true },
+            ),
+            (
+                Ok(Some((a, &main))),
+                (b, &file),
+                true,
+                false,
+                RefuseOtherFile,
+            ),
+            (
+                Ok(Some((a, &main))),
+                (a, &file),
+                true,
+                false,
+                Keep { differs: false },
+            ),
+            (
+                Ok(Some((a, &main))),
+                (b, &file),
+                true,
+                true,
+                Replace { changed: true },
+            ),
+        ];
+        for (stored, new, from_file, update, expected) in table {
+            assert_eq!(
+                plan_install(stored, new, from_file, update),
+                expected,
+                "{stored:?} {new:?} file={from_file} update={update}"
+            );
+        }
     }
 
     fn commit(id: &str, parents: usize, message: &str) -> NewCommit {

@@ -738,6 +738,24 @@ fn install_refuses_a_head_naming_a_missing_branch_and_a_policy_file_works_there(
         .says("HEAD names the branch master");
 
     let policy = repo.home.path().join("policy.toml");
+    std::fs::write(&policy, "[commits]\nconventional = \"always\"\n").unwrap();
+    repo.xtask(&[
+        "hooks",
+        "install",
+        "--server",
+        server,
+        "--config",
+        policy.to_str().unwrap(),
+    ])
+    .fails(1)
+    .says("cannot be the server's policy")
+    .says("commits.conventional must be");
+    assert_eq!(
+        snapshot(bare.path()),
+        pristine,
+        "a failed install changes nothing"
+    );
+
     std::fs::write(&policy, format!("{VERSION_JSON}{DENY}")).unwrap();
     repo.xtask(&[
         "hooks",
@@ -776,6 +794,54 @@ fn install_refuses_a_head_naming_a_missing_branch_and_a_policy_file_works_there(
     .ok()
     .says("policy: already stored");
     assert_eq!(snapshot(bare.path()), installed);
+}
+
+#[test]
+fn an_empty_bare_repository_takes_its_policy_from_a_file_or_after_the_first_push() {
+    let repo = Repo::new();
+    repo.write("xtask.toml", &format!("{VERSION_JSON}{DENY}"));
+    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
+    repo.commit("chore: initial import");
+    let bare = bare_origin(&repo);
+    let server = bare_path(&bare);
+    let pristine = snapshot(bare.path());
+    repo.xtask(&["hooks", "install", "--server", server])
+        .fails(1)
+        .says("has no branches yet (HEAD names main)")
+        .says("Push the default branch first")
+        .says("--config FILE");
+    assert_eq!(snapshot(bare.path()), pristine);
+
+    let policy = repo.home.path().join("policy.toml");
+    std::fs::write(&policy, format!("{VERSION_JSON}{DENY}")).unwrap();
+    repo.xtask(&[
+        "hooks",
+        "install",
+        "--server",
+        server,
+        "--config",
+        policy.to_str().unwrap(),
+    ])
+    .ok();
+    let status = repo.xtask(&["hooks", "status", "--server", server]).ok();
+    assert!(status_line(&status, "default").contains("main: no commits yet"));
+    // The first push is judged too, every commit of it.
+    repo.git(&[
+        "commit",
+        "--quiet",
+        "--no-verify",
+        "--allow-empty",
+        "-m",
+        "wip",
+    ]);
+    repo.try_git(&["push", "--no-verify", "origin", "main"])
+        .fails(1)
+        .says("subject line `wip`");
+    assert_eq!(bare_refs(&repo, &bare), "");
+    repo.git(&["reset", "--quiet", "--soft", "HEAD~1"]);
+    repo.git(&["push", "--quiet", "--no-verify", "origin", "main"]);
+    let status = repo.xtask(&["hooks", "status", "--server", server]).ok();
+    assert!(status_line(&status, "default").contains("is the stored policy"));
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! `xtask hook <name>`: the entry points git calls through the shims. Each does only the work its rules need:
-//! commit-msg and reference-transaction never open the repository; pre-push reads a few objects with gix.
+//! commit-msg and reference-transaction never open the repository; pre-push reads a few objects with gix;
+//! pre-receive judges with the policy stored in the bare repository, reading through git (see `CliObjects`).
 
 use std::io::Read;
 use std::path::Path;

@@ -164,9 +164,15 @@ pub enum HooksCommand {
         /// Replace foreign hooks instead of chaining them
         #[arg(long)]
         force: bool,
-        /// Install the server-side pre-receive hook into this bare repository
+        /// Install the server-side pre-receive hook into this bare repository, with its policy
         #[arg(long, value_name = "BARE_REPO")]
         server: Option<PathBuf>,
+        /// With --server: store the policy from this file instead of the default branch's xtask.toml
+        #[arg(long, value_name = "FILE", requires = "server")]
+        config: Option<PathBuf>,
+        /// With --server: replace the stored policy (from the default branch, or --config FILE), showing what changed
+        #[arg(long, requires = "server")]
+        update: bool,
     },
     /// Remove the kit's hooks, restoring any hook they had chained
     Uninstall {
@@ -174,7 +180,7 @@ pub enum HooksCommand {
         #[arg(long, value_name = "BARE_REPO")]
         server: Option<PathBuf>,
     },
-    /// Say, per hook: ours and current, ours but stale, foreign, or missing
+    /// Say, per hook: ours and current, ours but stale, foreign, or missing; and the server's policy
     Status {
         #[arg(long, value_name = "BARE_REPO")]
         server: Option<PathBuf>,

@@ -1,5 +1,6 @@
 //! `xtask hook <name>`: the entry points git calls through the shims. Each does only the work its rules need:
-//! commit-msg and reference-transaction never open the repository; pre-push reads a few objects with gix.
+//! commit-msg and reference-transaction never open the repository; pre-push reads a few objects with gix;
+//! pre-receive judges with the policy stored in the bare repository, reading through git (see `CliObjects`).
 
 use std::io::Read;
 use std::path::Path;
@@ -9,7 +10,9 @@ use anyhow::{Context, Result, anyhow};
 use crate::cli::HookArgs;
 use crate::config::Config;
 use crate::domain::rules::{self, Enforcement, Pattern, TagFormat, Verdict};
+use crate::domain::server_policy::{self, NewCommit};
 use crate::domain::version::Version;
+use crate::ops::policy::PolicyStore;
 use crate::ops::repo::Repo;
 use crate::ops::term;
 use crate::{AlreadyReported, UsageError, project};
@@ -336,17 +339,12 @@ fn pre_receive(dir: &Path) -> Result<()> {
         })
         .collect();
     let objects = CliObjects::new(dir)?;
-    // The rules come from the default branch as it is now, never from what is being pushed.
-    let config = match objects.default_branch_config()? {
-        Some(text) => usable_config(&text).context(
-            "the xtask.toml on the default branch is invalid, so no push can be judged: \
-             fix it in the server's repository",
-        )?,
-        None => Config::default(),
-    };
+    // The rules come from the policy the administrator stored, never from a branch anyone can push to.
+    let config = stored_policy(dir)?;
     let mut refusals = check_updates(&config, &objects, &updates, Side::Server)?;
-    // An xtask.toml that cannot be used, once on the default branch, would refuse every later push,
-    // the one fixing it included: it does not get there.
+    refusals.extend(check_new_messages(&config, &objects, &updates)?);
+    // An xtask.toml that cannot be used, once on the default branch, would break the hooks of every
+    // clone and could not be adopted as the server's policy: it does not get there.
     if let Some(default) = objects.default_branch() {
         for u in updates
             .iter()
@@ -362,8 +360,8 @@ fn pre_receive(dir: &Path) -> Result<()> {
                         "the xtask.toml pushed to {} is invalid: {e:#}",
                         default.trim_start_matches("refs/heads/")
                     ),
-                    "fix it (`cargo xtask check` says what is wrong) and push again: the server \
-                     takes its rules from this file"
+                    "fix it (`cargo xtask check` says what is wrong) and push again: every clone's \
+                     hooks read this file"
                         .to_string(),
                 ));
             }
@@ -372,8 +370,73 @@ fn pre_receive(dir: &Path) -> Result<()> {
     verdicts(refusals)
 }
 
+/// The policy stored in the bare repository by `hooks install --server`. Without a usable one the hook
+/// refuses every push (fails closed): judging by the defaults would let through what the project forbids.
+fn stored_policy(dir: &Path) -> Result<Config> {
+    // Git runs the hook in the bare repository and says where it is in GIT_DIR.
+    let git_dir = std::env::var_os("GIT_DIR").map_or_else(|| dir.to_path_buf(), |d| dir.join(d));
+    let git_dir = std::fs::canonicalize(&git_dir).unwrap_or(git_dir);
+    let fix = format!(
+        "an administrator can store it again with `cargo xtask hooks install --server {} --update` \
+         (or `--config FILE`)",
+        git_dir.display()
+    );
+    let store = PolicyStore::in_git_dir(&git_dir);
+    let stored = match store.read() {
+        Ok(Some(stored)) => stored,
+        Ok(None) => {
+            return Err(anyhow!(
+                "the push is refused: the server's policy is missing ({} does not exist), so nothing \
+                 can be judged\n{fix}",
+                store.policy_path().display()
+            ));
+        }
+        Err(e) => {
+            return Err(anyhow!(
+                "the push is refused: the server's policy cannot be used: {e:#}\n{fix}"
+            ));
+        }
+    };
+    usable_config(&stored.text).map_err(|e| {
+        anyhow!(
+            "the push is refused: the server's policy ({}, from {}) is invalid: {e:#}\n{fix}",
+            store.policy_path().display(),
+            stored.record.source.describe()
+        )
+    })
+}
+
+/// `commits.conventional = "deny"` on the server: the message of every commit the push brings onto a
+/// branch, that is every commit reachable from a pushed branch and from no existing branch. Existing refs
+/// outside `refs/heads/` do not count: the rules do not judge what is pushed there, so they must not be a
+/// way to bring a commit in unjudged and onto a branch later.
+fn check_new_messages(
+    config: &Config,
+    objects: &CliObjects,
+    updates: &[Update],
+) -> Result<Vec<Refusal>> {
+    if config.commits.conventional.as_deref() != Some("deny") {
+        return Ok(Vec::new());
+    }
+    let tips: Vec<&str> = updates
+        .iter()
+        .filter(|u| u.name.starts_with("refs/heads/") && !is_zero(&u.new))
+        .map(|u| u.new.as_str())
+        .collect();
+    if tips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let commits = objects.new_commits(&tips)?;
+    let types = config
+        .commits
+        .types
+        .clone()
+        .unwrap_or_else(rules::default_types);
+    Ok(server_policy::judge_new_commits(&commits, &types))
+}
+
 /// Parses an xtask.toml and everything the push rules build from it.
-fn usable_config(text: &str) -> Result<Config> {
+pub(super) fn usable_config(text: &str) -> Result<Config> {
     let config = Config::parse(text)?;
     branch_rules(&config)?;
     tag_format(&config)?;
@@ -673,21 +736,20 @@ impl CliObjects {
             .map(|name| name.trim().to_string())
     }
 
-    fn default_branch_config(&self) -> Result<Option<String>> {
-        let Ok(head) = self
+    /// The commits reachable from `tips` and from no existing branch, read in two git calls whatever
+    /// their number: their ids, then the objects themselves, decoded as the gix readers decode them.
+    fn new_commits(&self, tips: &[&str]) -> Result<Vec<NewCommit>> {
+        let mut args = vec!["rev-list"];
+        args.extend_from_slice(tips);
+        args.extend(["--not", "--branches"]);
+        let ids = self.git.raw(&args)?;
+        if ids.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        let batch = self
             .git
-            .raw(&["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
-        else {
-            return Ok(None);
-        };
-        Ok(self
-            .git
-            .raw(&[
-                "cat-file",
-                "blob",
-                &format!("{}:{}", head.trim(), crate::config::FILE_NAME),
-            ])
-            .ok())
+            .raw_bytes(&["cat-file", "--batch"], ids.as_bytes())?;
+        read_commits(&batch)
     }
 }
 
@@ -739,5 +801,66 @@ impl Objects for CliObjects {
                     .map(|(n, o)| (n.to_string(), o.to_string()))
             })
             .collect())
+    }
+}
+
+/// Decodes `git cat-file --batch` output (`<id> <type> <size>\n<bytes>\n`, repeated) holding commits.
+fn read_commits(mut batch: &[u8]) -> Result<Vec<NewCommit>> {
+    let mut commits = Vec::new();
+    while !batch.is_empty() {
+        let end = batch
+            .iter()
+            .position(|b| *b == b'\n')
+            .context("cannot read git's object listing: a header line is cut short")?;
+        let (header, rest) = batch.split_at(end);
+        let header = String::from_utf8_lossy(header);
+        let mut fields = header.split(' ');
+        let (Some(id), Some(kind), Some(size)) = (fields.next(), fields.next(), fields.next())
+        else {
+            return Err(anyhow!("cannot read git's object listing: {header:?}"));
+        };
+        let size: usize = size
+            .parse()
+            .map_err(|_| anyhow!("cannot read git's object listing: {header:?}"))?;
+        let data = rest
+            .get(1..1 + size)
+            .with_context(|| format!("cannot read git's object listing: {id} is cut short"))?;
+        batch = rest.get(size + 2..).unwrap_or_default();
+        if kind != "commit" {
+            return Err(anyhow!("{id} is a {kind}, not a commit"));
+        }
+        let hash = gix::hash::Kind::from_hex_len(id.len()).unwrap_or(gix::hash::Kind::Sha1);
+        let decoded = gix::objs::CommitRef::from_bytes(data, hash)
+            .with_context(|| format!("cannot decode commit {id}"))?;
+        commits.push(NewCommit {
+            id: id.to_string(),
+            parent_count: decoded.parents.len(),
+            message: String::from_utf8_lossy(decoded.message).into_owned(),
+        });
+    }
+    Ok(commits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_object_listings_are_read_by_size_not_by_line() {
+        let first = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\nwip\n\0\nfake 1\n";
+        let second = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent 1111111111111111111111111111111111111111\nparent 2222222222222222222222222222222222222222\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\nMerge\n";
+        let mut batch = Vec::new();
+        for (id, data) in [("a".repeat(40), &first[..]), ("b".repeat(40), &second[..])] {
+            batch.extend_from_slice(format!("{id} commit {}\n", data.len()).as_bytes());
+            batch.extend_from_slice(data);
+            batch.push(b'\n');
+        }
+        let commits = read_commits(&batch).unwrap();
+        assert_eq!(commits.len(), 2);
+        assert_eq!(commits[0].message, "wip\n\0\nfake 1\n");
+        assert_eq!(commits[0].parent_count, 0);
+        assert_eq!(commits[1].parent_count, 2);
+        assert!(read_commits(&batch[..batch.len() - 5]).is_err());
+        assert!(read_commits(b"abc missing\n").is_err());
     }
 }

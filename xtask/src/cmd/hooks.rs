@@ -2,7 +2,8 @@
 //!
 //! One source of truth for where hooks live: `git rev-parse --git-path hooks`, which honours `core.hooksPath`,
 //! linked worktrees and submodules. The binary is copied under the common git directory, so hooks keep working
-//! when the build tree moves or is cleaned.
+//! when the build tree moves or is cleaned. On a server, the policy pre-receive judges with is stored beside
+//! the binary (see [`crate::domain::server_policy`]).
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +11,11 @@ use anyhow::{Context, Result, anyhow, bail};
 use xshell::{Shell, cmd};
 
 use crate::cli::HooksCommand;
-use crate::ops::term;
+use crate::config::FILE_NAME;
+use crate::domain::server_policy::{self, DefaultBranch, PolicyAction, PolicyRecord, PolicySource};
+use crate::ops::policy::{PolicyStore, blob_id};
+use crate::ops::repo::Repo;
+use crate::ops::{fs, term};
 
 /// Client-side hooks, in the order they are reported.
 pub const CLIENT_HOOKS: [&str; 3] = ["commit-msg", "reference-transaction", "pre-push"];
@@ -47,6 +52,8 @@ fn is_ours(text: &str) -> bool {
 struct Places {
     hooks: PathBuf,
     bin: PathBuf,
+    /// The common git directory, where the binary and a server's policy live.
+    common: PathBuf,
     names: &'static [&'static str],
 }
 
@@ -75,16 +82,208 @@ fn places(dir: &Path, server: Option<&Path>) -> Result<Places> {
     Ok(Places {
         hooks: PathBuf::from(hooks),
         bin: Path::new(common).join("xtask").join("bin").join("xtask"),
+        common: PathBuf::from(common),
         names,
     })
 }
 
 pub fn run(dir: &Path, command: HooksCommand) -> Result<()> {
     match command {
-        HooksCommand::Install { force, server } => install(&places(dir, server.as_deref())?, force),
-        HooksCommand::Uninstall { server } => uninstall(&places(dir, server.as_deref())?),
-        HooksCommand::Status { server } => status(&places(dir, server.as_deref())?),
+        HooksCommand::Install {
+            force,
+            server,
+            config,
+            update,
+        } => {
+            let places = places(dir, server.as_deref())?;
+            // Everything is checked before anything changes: the policy is planned first.
+            let policy = match &server {
+                Some(bare) => Some(plan_policy(bare, &places, config.as_deref(), update)?),
+                None => None,
+            };
+            install(&places, force, policy.as_ref())
+        }
+        HooksCommand::Uninstall { server } => {
+            uninstall(&places(dir, server.as_deref())?, server.is_some())
+        }
+        HooksCommand::Status { server } => {
+            let places = places(dir, server.as_deref())?;
+            status(&places)?;
+            match &server {
+                Some(bare) => policy_status(bare, &places),
+                None => Ok(()),
+            }
+        }
     }
+}
+
+/// What `install --server` does with the stored policy.
+struct PolicyPlan {
+    store: PolicyStore,
+    /// The text and record to store; `None` keeps the stored policy as it is.
+    write: Option<(String, PolicyRecord)>,
+    /// What happened to it, for the report.
+    outcome: String,
+    /// The change to the stored text, as a unified diff.
+    diff: Option<String>,
+    /// Something the administrator should act on.
+    note: Option<String>,
+}
+
+/// The bare repository as the user wrote it, for commands printed back to them.
+fn shown(bare: &Path) -> String {
+    let text = bare.display().to_string();
+    if text.is_empty()
+        || text.contains(|c: char| c.is_whitespace() || "'\"$`\\;&|<>()*?[]#~".contains(c))
+    {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    } else {
+        text
+    }
+}
+
+/// The default branch's xtask.toml, as text (empty when it has none: the defaults).
+enum DefaultPolicy {
+    Found {
+        name: String,
+        commit: String,
+        text: String,
+    },
+    /// Nothing was pushed yet: HEAD names this branch.
+    Empty { name: String },
+}
+
+/// The default branch's xtask.toml, or why the default branch cannot be found and how to fix that.
+fn default_branch_policy(repo: &Repo, bare: &Path) -> Result<Result<DefaultPolicy, String>> {
+    let branches: Vec<String> = repo.branches()?.into_iter().map(|(name, _)| name).collect();
+    let head = repo.head_state()?;
+    let (name, commit) = match server_policy::default_branch(&shown(bare), &head, &branches) {
+        Ok(DefaultBranch::Found { name, commit }) => (name, commit),
+        Ok(DefaultBranch::Empty { name }) => return Ok(Ok(DefaultPolicy::Empty { name })),
+        Err(problem) => return Ok(Err(problem)),
+    };
+    let id = gix::ObjectId::from_hex(commit.as_bytes())
+        .map_err(|_| anyhow!("HEAD of {} is not a commit id: {commit}", bare.display()))?;
+    let text = match repo.file_at(id, FILE_NAME)? {
+        Some(bytes) => String::from_utf8(bytes)
+            .map_err(|_| anyhow!("{FILE_NAME} on {name} is not valid UTF-8: save it as UTF-8"))?,
+        None => String::new(),
+    };
+    Ok(Ok(DefaultPolicy::Found { name, commit, text }))
+}
+
+fn plan_policy(
+    bare: &Path,
+    places: &Places,
+    config: Option<&Path>,
+    update: bool,
+) -> Result<PolicyPlan> {
+    let repo = Repo::open(&places.common)?;
+    let store = PolicyStore::in_git_dir(&places.common);
+    let (text, source) = match config {
+        Some(file) => {
+            let bytes = std::fs::read(file)
+                .with_context(|| format!("cannot read the policy file {}", file.display()))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| anyhow!("{} is not valid UTF-8: save it as UTF-8", file.display()))?;
+            let path = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+            (
+                text,
+                PolicySource::File {
+                    path: path.display().to_string(),
+                },
+            )
+        }
+        None => match default_branch_policy(&repo, bare)?.map_err(|problem| anyhow!(problem))? {
+            DefaultPolicy::Found { name, commit, text } => {
+                (text, PolicySource::Branch { name, commit })
+            }
+            DefaultPolicy::Empty { name } => bail!(
+                "{} has no branches yet (HEAD names {name}), so there is no {FILE_NAME} to take the \
+                 policy from.\nPush the default branch first and install then, or pin the policy from \
+                 a file: --config FILE",
+                shown(bare)
+            ),
+        },
+    };
+    let record = PolicyRecord {
+        sha1: blob_id(text.as_bytes()),
+        source,
+        stored_by: format!("xtask {}", env!("CARGO_PKG_VERSION")),
+    };
+    let update_hint = format!(
+        "cargo xtask hooks install --server {} --update",
+        shown(bare)
+    );
+    let stored = store.read();
+    let action = server_policy::plan_install(
+        match &stored {
+            Ok(Some(old)) => Ok(Some((old.text.as_str(), &old.record.source))),
+            Ok(None) => Ok(None),
+            Err(_) => Err(()),
+        },
+        (&text, &record.source),
+        config.is_some(),
+        update,
+    );
+    let new = record.source.describe();
+    let old = match &stored {
+        Ok(Some(old)) => old.record.source.describe(),
+        _ => String::new(),
+    };
+    let (outcome, note) = match action {
+        PolicyAction::Store => (format!("stored, from {new}"), None),
+        PolicyAction::AlreadyStored => (format!("already stored, from {new}"), None),
+        PolicyAction::Replace { changed: true } => (format!("updated: was {old}, now {new}"), None),
+        PolicyAction::Replace { changed: false } => {
+            (format!("unchanged text, now recorded as {new}"), None)
+        }
+        PolicyAction::ReplaceUnusable => (format!("replaced an unusable one, from {new}"), None),
+        PolicyAction::Keep { differs } => (
+            format!("kept, from {old}"),
+            differs.then(|| {
+                format!("{new} differs from the stored policy: adopt it with `{update_hint}`")
+            }),
+        ),
+        PolicyAction::RefuseOtherFile => {
+            bail!(
+                "a different policy is already stored ({old}): pass --update to replace it with {new}"
+            )
+        }
+        PolicyAction::RefuseUnusable => {
+            let problem = stored.err().map(|e| format!("{e:#}")).unwrap_or_default();
+            bail!(
+                "the stored policy cannot be used: {problem}\nreplace it: {update_hint} (or --config FILE)"
+            )
+        }
+    };
+    let diff = match (&stored, action) {
+        (Ok(Some(old)), PolicyAction::Replace { changed: true }) => {
+            Some(fs::unified_diff(&fs::FileChange::new(
+                &places.common,
+                "xtask/policy.toml",
+                Some(old.text.clone()),
+                text.clone(),
+            )))
+        }
+        _ => None,
+    };
+    let write = match action {
+        PolicyAction::Store | PolicyAction::Replace { .. } | PolicyAction::ReplaceUnusable => {
+            super::hook::usable_config(&text).with_context(|| {
+                format!("{new} cannot be the server's policy: fix it, then install again")
+            })?;
+            Some((text, record))
+        }
+        _ => None,
+    };
+    Ok(PolicyPlan {
+        store,
+        write,
+        outcome,
+        diff,
+        note,
+    })
 }
 
 fn read_text(path: &Path) -> Option<String> {
@@ -99,7 +298,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn install(places: &Places, force: bool) -> Result<()> {
+fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<()> {
     // Check every hook before changing any.
     for name in places.names {
         let path = places.hooks.join(name);
@@ -113,6 +312,19 @@ fn install(places: &Places, force: bool) -> Result<()> {
                 path.display(),
                 with_suffix(&path, CHAINED).display()
             );
+        }
+    }
+    // The policy before the hook: a freshly installed hook always finds one.
+    if let Some(plan) = policy {
+        if let Some((text, record)) = &plan.write {
+            plan.store.write(text, record)?;
+        }
+        if let Some(diff) = &plan.diff {
+            term::section("policy changes:", diff);
+        }
+        term::step(&format!("policy: {}", plan.outcome));
+        if let Some(note) = &plan.note {
+            term::warn(note);
         }
     }
     install_binary(&places.bin)?;
@@ -204,7 +416,7 @@ fn set_executable(_: &Path) -> Result<()> {
     Ok(())
 }
 
-fn uninstall(places: &Places) -> Result<()> {
+fn uninstall(places: &Places, server: bool) -> Result<()> {
     for name in places.names {
         let path = places.hooks.join(name);
         let outcome = match read_text(&path) {
@@ -226,6 +438,14 @@ fn uninstall(places: &Places) -> Result<()> {
             None => "not installed".to_string(),
         };
         term::step(&format!("{name}: {outcome}"));
+    }
+    if server {
+        let removed = PolicyStore::in_git_dir(&places.common).remove()?;
+        term::step(if removed {
+            "policy: removed"
+        } else {
+            "policy: none stored"
+        });
     }
     if let Some(dir) = places.bin.parent()
         && dir.exists()
@@ -269,4 +489,68 @@ fn status(places: &Places) -> Result<()> {
     }
     term::out(&lines.join("\n"));
     Ok(())
+}
+
+/// `status --server`: the stored policy, and whether the default branch's xtask.toml still matches it.
+fn policy_status(bare: &Path, places: &Places) -> Result<()> {
+    let store = PolicyStore::in_git_dir(&places.common);
+    let install_hint = format!("cargo xtask hooks install --server {}", shown(bare));
+    let stored = store.read();
+    let mut lines = vec![match &stored {
+        Ok(Some(stored)) => {
+            let defaults = if stored.text.trim().is_empty() {
+                " (empty: the defaults)"
+            } else {
+                ""
+            };
+            format!(
+                "{:22} {}{defaults}, sha1 {}, stored in {}",
+                "policy",
+                stored.record.source.describe(),
+                stored.record.sha1.get(..12).unwrap_or(&stored.record.sha1),
+                store.policy_path().display()
+            )
+        }
+        Ok(None) => format!(
+            "{:22} missing: pre-receive refuses every push (store one with `{install_hint}`)",
+            "policy"
+        ),
+        Err(e) => format!(
+            "{:22} unusable, pre-receive refuses every push: {e:#} (replace it with `{install_hint} --update`)",
+            "policy"
+        ),
+    }];
+    let repo = Repo::open(&places.common)?;
+    let problem = match default_branch_policy(&repo, bare)? {
+        Ok(DefaultPolicy::Found { name, commit, text }) => {
+            let at = format!("{name} at {}", commit.get(..7).unwrap_or(&commit));
+            let verdict = match &stored {
+                Ok(Some(stored)) if stored.text == text => {
+                    format!("its {FILE_NAME} is the stored policy")
+                }
+                Ok(Some(_)) => format!(
+                    "its {FILE_NAME} differs from the stored policy (adopt it with `{install_hint} --update`)"
+                ),
+                _ => format!("its {FILE_NAME} has sha1 {}", blob_id(text.as_bytes())),
+            };
+            lines.push(format!("{:22} {at}: {verdict}", "default branch"));
+            None
+        }
+        Ok(DefaultPolicy::Empty { name }) => {
+            lines.push(format!("{:22} {name}: no commits yet", "default branch"));
+            None
+        }
+        Err(problem) => {
+            lines.push(format!(
+                "{:22} cannot be found (see below)",
+                "default branch"
+            ));
+            Some(problem)
+        }
+    };
+    term::out(&lines.join("\n"));
+    match problem {
+        Some(problem) => Err(anyhow!(problem)),
+        None => Ok(()),
+    }
 }

@@ -981,7 +981,7 @@ fn check_subject<'a>(subject: &'a str, types: &[String]) -> Result<(), Problem<'
 /// `text` as it may be quoted in a message: control characters (and the bidirectional overrides
 /// that can make a terminal show something else than what is there) escaped, and cut to
 /// `SHOWN_LIMIT` characters with `…`, since names and subjects come from anyone.
-fn shown(text: &str) -> String {
+pub fn shown(text: &str) -> String {
     let mut out = String::new();
     let mut count = 0_usize;
     for c in text.chars() {

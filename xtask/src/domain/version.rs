@@ -1400,11 +1400,11 @@ mod tests {
         }
 
         /// The order spelled out for the kit's own pre-releases.
-        /// Core, then final above pre-release, then kind, then number.
-        type KnownKey = (u64, u64, u64, bool, Option<(PreKind, Option<u64>)>);
+        /// Core, then final above pre-release, then kind, then number (a bare kind is `.0`).
+        type KnownKey = (u64, u64, u64, bool, Option<(PreKind, u64)>);
 
         fn known_key(version: &Version) -> KnownKey {
-            let pre = pre_release(version).map(|pre| (pre.kind, pre.number));
+            let pre = pre_release(version).map(|pre| (pre.kind, pre.number.unwrap_or(0)));
             (
                 version.major,
                 version.minor,

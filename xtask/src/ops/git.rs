@@ -144,4 +144,24 @@ impl Git {
     pub fn raw(&self, args: &[&str]) -> Result<String> {
         self.run(args, None)
     }
+
+    /// Runs git with `input` on its standard input, returning its standard output as bytes (for
+    /// `cat-file --batch`, whose objects are sized in bytes and need not be UTF-8).
+    pub fn raw_bytes(&self, args: &[&str], input: &[u8]) -> Result<Vec<u8>> {
+        let output = cmd!(self.sh, "git {args...}")
+            .quiet()
+            .ignore_status()
+            .stdin(input)
+            .output()
+            .map_err(|e| anyhow!("cannot run git: {e}"))?;
+        if output.status.success() {
+            Ok(output.stdout)
+        } else {
+            Err(anyhow!(
+                "`git {}` failed:\n{}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr).trim()
+            ))
+        }
+    }
 }

@@ -7,6 +7,7 @@ use gix::ObjectId;
 
 use crate::domain::changelog::CommitInfo;
 use crate::domain::rules::TagFormat;
+use crate::domain::server_policy::HeadState;
 use crate::domain::version::{self, Version};
 
 /// An open repository.
@@ -91,6 +92,34 @@ impl Repo {
         });
         let commit = head.id().map(|id| id.detach());
         Ok(Head { commit, branch })
+    }
+
+    /// HEAD as it is written: the ref it names and the commit that ref resolves to, for telling a
+    /// missing default branch from a detached HEAD (a bare repository's HEAD can name either).
+    pub fn head_state(&self) -> Result<HeadState> {
+        let head = self.git.head().context("cannot read HEAD")?;
+        Ok(HeadState {
+            referent: head.referent_name().map(|name| name.as_bstr().to_string()),
+            commit: head.id().map(|id| id.to_string()),
+        })
+    }
+
+    /// The local branches (short names) and their commits.
+    pub fn branches(&self) -> Result<Vec<(String, ObjectId)>> {
+        let mut out = Vec::new();
+        let platform = self.git.references().context("cannot list references")?;
+        for reference in platform
+            .local_branches()
+            .context("cannot list branches")?
+            .flatten()
+        {
+            let name = reference.name().as_bstr().to_string();
+            if let (Some(branch), Some(id)) = (name.strip_prefix("refs/heads/"), reference.try_id())
+            {
+                out.push((branch.to_string(), id.detach()));
+            }
+        }
+        Ok(out)
     }
 
     /// A configuration value, as git would resolve it (repository, global, system).

@@ -410,24 +410,40 @@ fn pre_push_checks_that_a_release_branch_contains_the_tag() {
     assert!(remote_refs(&repo).contains("refs/tags/v0.2.0"));
 }
 
-/// A client without hooks (or pushing with --no-verify) and a server with the pre-receive hook.
-fn server() -> (Repo, TempDir) {
+/// A client with hooks (bypassed with --no-verify) and a server whose pre-receive hook and stored policy
+/// were installed from `config` (after the version file) on its default branch.
+fn server_with(config: &str) -> (Repo, TempDir) {
     let repo = Repo::new();
-    repo.write("xtask.toml", VERSION_JSON);
+    repo.write("xtask.toml", &format!("{VERSION_JSON}{config}"));
     repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
     repo.commit("chore: initial import");
     repo.xtask(&["hooks", "install"]).ok();
     let bare = bare_origin(&repo);
-    repo.xtask(&[
-        "hooks",
-        "install",
-        "--server",
-        bare.path().to_str().unwrap(),
-    ])
-    .ok()
-    .says("pre-receive: installed");
     repo.git(&["push", "--quiet", "origin", "main"]);
+    repo.xtask(&["hooks", "install", "--server", bare_path(&bare)])
+        .ok()
+        .says("pre-receive: installed")
+        .says("policy: stored, from xtask.toml on main at");
     (repo, bare)
+}
+
+fn server() -> (Repo, TempDir) {
+    server_with("")
+}
+
+fn bare_path(bare: &TempDir) -> &str {
+    bare.path().to_str().unwrap()
+}
+
+/// Every ref of the bare repository, read there rather than through the remote.
+fn bare_refs(repo: &Repo, bare: &TempDir) -> String {
+    git_in(
+        repo,
+        bare.path(),
+        &["for-each-ref", "--format=%(refname) %(objectname)"],
+    )
+    .ok()
+    .stdout
 }
 
 #[test]
@@ -481,47 +497,482 @@ fn pre_receive_refuses_what_the_client_did_not_check() {
 }
 
 #[test]
-fn pre_receive_takes_its_rules_from_the_default_branch_not_from_the_push() {
-    let (repo, _bare) = server();
-    let before = remote_refs(&repo);
+fn pre_receive_judges_with_the_stored_policy_never_with_a_pushed_xtask_toml() {
+    let (repo, bare) = server_with(DENY);
+    let server = bare_path(&bare);
+    // Anyone allowed to push to main loosens the rules there; the push itself follows the stored ones.
     repo.write(
         "xtask.toml",
-        &format!("{VERSION_JSON}[branches]\nallowed = [\"**\"]\n"),
+        &format!(
+            "{VERSION_JSON}[commits]\nconventional = \"off\"\n[branches]\nallowed = [\"**\"]\n"
+        ),
     );
-    repo.commit("chore: allow every branch name");
+    repo.commit("chore: loosen the rules");
+    repo.git(&["push", "--quiet", "origin", "main"]);
+
+    // The next pushes are still judged by the stored policy.
+    let before = bare_refs(&repo, &bare);
     repo.try_git(&[
         "push",
         "--no-verify",
         "origin",
-        "main",
-        "HEAD:refs/heads/wip-anything",
+        "HEAD:refs/heads/bad_branch",
     ])
     .fails(1)
     .says("branches.allowed")
-    .says("`wip-anything`");
-    assert_eq!(remote_refs(&repo), before);
+    .says("`bad_branch`");
+    repo.git(&[
+        "commit",
+        "--quiet",
+        "--no-verify",
+        "--allow-empty",
+        "-m",
+        "wip",
+    ]);
+    repo.try_git(&["push", "--no-verify", "origin", "main"])
+        .fails(1)
+        .says("commits.conventional")
+        .says("subject line `wip`");
+    assert_eq!(bare_refs(&repo, &bare), before);
 
-    // Once the new rules are on the default branch, they apply.
-    repo.git(&["push", "--quiet", "origin", "main"]);
+    // The administrator sees the difference, and adopts the new rules on purpose.
+    let status = repo.xtask(&["hooks", "status", "--server", server]).ok();
+    let line = status_line(&status, "default");
+    assert!(
+        line.contains("differs from the stored policy") && line.contains("--update"),
+        "{line}"
+    );
+    assert!(status_line(&status, "policy").contains("xtask.toml on main at"));
+    repo.xtask(&["hooks", "install", "--server", server])
+        .ok()
+        .says("policy: kept")
+        .says("differs from the stored policy");
+    repo.xtask(&["hooks", "install", "--server", server, "--update"])
+        .ok()
+        .says("-conventional = \"deny\"")
+        .says("+conventional = \"off\"")
+        .says("policy: updated");
+    let status = repo.xtask(&["hooks", "status", "--server", server]).ok();
+    assert!(status_line(&status, "default").contains("is the stored policy"));
     repo.git(&[
         "push",
         "--quiet",
         "--no-verify",
         "origin",
-        "HEAD:refs/heads/wip-anything",
+        "main",
+        "HEAD:refs/heads/bad_branch",
     ]);
 
-    // A broken xtask.toml would refuse every later push, its own fix included: it stays out.
-    let before = remote_refs(&repo);
+    // An xtask.toml that no clone could use stays off the default branch.
+    let before = bare_refs(&repo, &bare);
     repo.write("xtask.toml", "[branches]\nallowed = [\"feature/***\"]\n");
     repo.commit("chore: break the rules");
     repo.try_git(&["push", "--no-verify", "origin", "main"])
         .fails(1)
         .says("the xtask.toml pushed to main is invalid");
-    assert_eq!(remote_refs(&repo), before);
-    repo.write("xtask.toml", VERSION_JSON);
-    repo.commit("chore: mend the rules");
+    assert_eq!(bare_refs(&repo, &bare), before);
+}
+
+#[test]
+fn pre_receive_checks_the_messages_of_the_commits_a_push_brings() {
+    // A commit the server already has was judged when it came; only new commits are judged.
+    let (repo, bare) = server();
+    let server = bare_path(&bare);
+    repo.git(&["commit", "--quiet", "--allow-empty", "-m", "old habits"]);
+    repo.git(&["push", "--quiet", "origin", "main"]);
+    let policy = repo.home.path().join("policy.toml");
+    std::fs::write(&policy, format!("{VERSION_JSON}{DENY}")).unwrap();
+    repo.xtask(&[
+        "hooks",
+        "install",
+        "--server",
+        server,
+        "--config",
+        policy.to_str().unwrap(),
+    ])
+    .fails(1)
+    .says("a different policy is already stored")
+    .says("--update");
+    repo.xtask(&[
+        "hooks",
+        "install",
+        "--server",
+        server,
+        "--config",
+        policy.to_str().unwrap(),
+        "--update",
+    ])
+    .ok()
+    .says("+[commits]")
+    .says("policy: updated");
+    let status = repo.xtask(&["hooks", "status", "--server", server]).ok();
+    assert!(
+        status_line(&status, "policy").contains("the file "),
+        "{status:?}"
+    );
+    repo.git(&[
+        "push",
+        "--quiet",
+        "--no-verify",
+        "origin",
+        "HEAD:refs/heads/feature/old",
+    ]);
+
+    let before = bare_refs(&repo, &bare);
+    repo.git(&[
+        "commit",
+        "--quiet",
+        "--no-verify",
+        "--allow-empty",
+        "-m",
+        "feat: fine",
+    ]);
+    repo.git(&[
+        "commit",
+        "--quiet",
+        "--no-verify",
+        "--allow-empty",
+        "-m",
+        "wip",
+    ]);
+    let wip = repo.git(&["rev-parse", "--short=7", "HEAD"]);
+    repo.try_git(&["push", "--no-verify", "origin", "main"])
+        .fails(1)
+        .says("pre-receive hook declined")
+        .says(&format!(
+            "commits.conventional: commit {wip}: subject line `wip`"
+        ))
+        .says("e.g. `feat(cli): add --json`");
+    // The same commits on a new branch: refused all the same.
+    repo.try_git(&[
+        "push",
+        "--no-verify",
+        "origin",
+        "HEAD:refs/heads/feature/new",
+    ])
+    .fails(1)
+    .says(&format!("commit {wip}"));
+    assert_eq!(bare_refs(&repo, &bare), before);
+
+    // A ref the rules do not judge does not carry a commit past them onto a branch.
+    repo.git(&[
+        "push",
+        "--quiet",
+        "--no-verify",
+        "origin",
+        "HEAD:refs/parked/wip",
+    ]);
+    let before = bare_refs(&repo, &bare);
+    repo.try_git(&["push", "--no-verify", "origin", "main"])
+        .fails(1)
+        .says(&format!("commit {wip}"));
+    assert_eq!(bare_refs(&repo, &bare), before);
+
+    repo.git(&[
+        "commit",
+        "--quiet",
+        "--amend",
+        "--no-verify",
+        "--allow-empty",
+        "-m",
+        "fix: x",
+    ]);
     repo.git(&["push", "--quiet", "--no-verify", "origin", "main"]);
+
+    // A merge commit passes whatever its message, and so do git's own messages.
+    repo.git(&["switch", "--quiet", "-c", "feature/side"]);
+    repo.git(&["commit", "--quiet", "--allow-empty", "-m", "feat: side"]);
+    repo.git(&["switch", "--quiet", "main"]);
+    repo.write("notes.txt", "a change to revert\n");
+    repo.commit("fix: main");
+    repo.git(&[
+        "merge",
+        "--quiet",
+        "--no-ff",
+        "--no-verify",
+        "-m",
+        "merged the side work",
+        "feature/side",
+    ]);
+    repo.git(&["revert", "--no-edit", "HEAD~1"]);
+    repo.git(&["push", "--quiet", "--no-verify", "origin", "main"]);
+    assert_eq!(
+        git_in(&repo, bare.path(), &["rev-parse", "main"])
+            .ok()
+            .stdout,
+        repo.git(&["rev-parse", "HEAD"]) + "\n"
+    );
+}
+
+#[test]
+fn install_refuses_a_head_naming_a_missing_branch_and_a_policy_file_works_there() {
+    let repo = Repo::new();
+    repo.write("xtask.toml", &format!("{VERSION_JSON}{DENY}"));
+    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
+    repo.commit("chore: initial import");
+    let bare = bare_origin(&repo);
+    let server = bare_path(&bare);
+    repo.git(&["push", "--quiet", "origin", "main"]);
+    git_in(
+        &repo,
+        bare.path(),
+        &["symbolic-ref", "HEAD", "refs/heads/master"],
+    )
+    .ok();
+    let pristine = snapshot(bare.path());
+
+    repo.xtask(&["hooks", "install", "--server", server])
+        .fails(1)
+        .says("HEAD names the branch master, which does not exist")
+        .says("(its branches: main)")
+        .says("symbolic-ref HEAD refs/heads/main")
+        .says("--config FILE");
+    assert_eq!(
+        snapshot(bare.path()),
+        pristine,
+        "a failed install changes nothing"
+    );
+    repo.xtask(&["hooks", "status", "--server", server])
+        .fails(1)
+        .says("pre-receive            missing")
+        .says("HEAD names the branch master");
+
+    let policy = repo.home.path().join("policy.toml");
+    std::fs::write(&policy, "[commits]\nconventional = \"always\"\n").unwrap();
+    repo.xtask(&[
+        "hooks",
+        "install",
+        "--server",
+        server,
+        "--config",
+        policy.to_str().unwrap(),
+    ])
+    .fails(1)
+    .says("cannot be the server's policy")
+    .says("commits.conventional must be");
+    assert_eq!(
+        snapshot(bare.path()),
+        pristine,
+        "a failed install changes nothing"
+    );
+
+    std::fs::write(&policy, format!("{VERSION_JSON}{DENY}")).unwrap();
+    repo.xtask(&[
+        "hooks",
+        "install",
+        "--server",
+        server,
+        "--config",
+        policy.to_str().unwrap(),
+    ])
+    .ok()
+    .says("policy: stored, from the file ");
+    let before = bare_refs(&repo, &bare);
+    repo.git(&[
+        "commit",
+        "--quiet",
+        "--no-verify",
+        "--allow-empty",
+        "-m",
+        "wip",
+    ]);
+    repo.try_git(&["push", "--no-verify", "origin", "main"])
+        .fails(1)
+        .says("commits.conventional");
+    assert_eq!(bare_refs(&repo, &bare), before);
+
+    // Installing again from the same file changes nothing.
+    let installed = snapshot(bare.path());
+    repo.xtask(&[
+        "hooks",
+        "install",
+        "--server",
+        server,
+        "--config",
+        policy.to_str().unwrap(),
+    ])
+    .ok()
+    .says("policy: already stored");
+    assert_eq!(snapshot(bare.path()), installed);
+}
+
+#[test]
+fn an_empty_bare_repository_takes_its_policy_from_a_file_or_after_the_first_push() {
+    let repo = Repo::new();
+    repo.write("xtask.toml", &format!("{VERSION_JSON}{DENY}"));
+    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
+    repo.commit("chore: initial import");
+    let bare = bare_origin(&repo);
+    let server = bare_path(&bare);
+    let pristine = snapshot(bare.path());
+    repo.xtask(&["hooks", "install", "--server", server])
+        .fails(1)
+        .says("has no branches yet (HEAD names main)")
+        .says("Push the default branch first")
+        .says("--config FILE");
+    assert_eq!(snapshot(bare.path()), pristine);
+
+    let policy = repo.home.path().join("policy.toml");
+    std::fs::write(&policy, format!("{VERSION_JSON}{DENY}")).unwrap();
+    repo.xtask(&[
+        "hooks",
+        "install",
+        "--server",
+        server,
+        "--config",
+        policy.to_str().unwrap(),
+    ])
+    .ok();
+    let status = repo.xtask(&["hooks", "status", "--server", server]).ok();
+    assert!(status_line(&status, "default").contains("main: no commits yet"));
+    // The first push is judged too, every commit of it.
+    repo.git(&[
+        "commit",
+        "--quiet",
+        "--no-verify",
+        "--allow-empty",
+        "-m",
+        "wip",
+    ]);
+    repo.try_git(&["push", "--no-verify", "origin", "main"])
+        .fails(1)
+        .says("subject line `wip`");
+    assert_eq!(bare_refs(&repo, &bare), "");
+    repo.git(&["reset", "--quiet", "--soft", "HEAD~1"]);
+    repo.git(&["push", "--quiet", "--no-verify", "origin", "main"]);
+    let status = repo.xtask(&["hooks", "status", "--server", server]).ok();
+    assert!(status_line(&status, "default").contains("is the stored policy"));
+}
+
+#[test]
+fn pre_receive_fails_closed_without_its_binary_or_a_usable_policy() {
+    let (repo, bare) = server();
+    let server = bare_path(&bare);
+    let before = bare_refs(&repo, &bare);
+    repo.git(&["commit", "--quiet", "--allow-empty", "-m", "feat: fine"]);
+    let refused = |needle: &str| {
+        repo.try_git(&["push", "--no-verify", "origin", "main"])
+            .fails(1)
+            .says("pre-receive hook declined")
+            .says(needle);
+        assert_eq!(bare_refs(&repo, &bare), before);
+    };
+
+    let binary = bare.path().join("xtask/bin/xtask");
+    std::fs::remove_file(&binary).unwrap();
+    refused("the kit's binary is missing");
+    let status = repo.xtask(&["hooks", "status", "--server", server]).ok();
+    assert!(status_line(&status, "pre-receive").contains("the binary is missing"));
+    repo.xtask(&["hooks", "install", "--server", server]).ok();
+
+    let policy = bare.path().join("xtask/policy.toml");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(&policy, format!("{text}[branches]\nallowed = [\"**\"]\n")).unwrap();
+    refused("does not match the hash recorded when it was stored");
+    std::fs::remove_file(&policy).unwrap();
+    refused("policy.toml is missing beside");
+    std::fs::remove_file(bare.path().join("xtask/policy-source.json")).unwrap();
+    refused("the server's policy is missing");
+    let status = repo.xtask(&["hooks", "status", "--server", server]).ok();
+    assert!(status_line(&status, "policy").contains("missing: pre-receive refuses every push"));
+
+    repo.xtask(&["hooks", "install", "--server", server])
+        .ok()
+        .says("policy: stored");
+    repo.git(&["push", "--quiet", "--no-verify", "origin", "main"]);
+}
+
+#[test]
+fn pre_receive_refuses_moving_a_release_tag() {
+    let (repo, bare) = server();
+    repo.tag("v0.1.0");
+    repo.git(&["push", "--quiet", "--no-verify", "origin", "main", "v0.1.0"]);
+    let before = bare_refs(&repo, &bare);
+    repo.git(&["commit", "--quiet", "--allow-empty", "-m", "fix: later"]);
+    repo.git(&[
+        "tag",
+        "--force",
+        "--annotate",
+        "v0.1.0",
+        "-m",
+        "Release 0.1.0 again",
+    ]);
+    repo.try_git(&["push", "--no-verify", "--force", "origin", "v0.1.0"])
+        .fails(1)
+        .says("tag.format")
+        .says("moving the release tag v0.1.0 is not allowed");
+    assert_eq!(bare_refs(&repo, &bare), before);
+}
+
+#[test]
+fn pre_receive_checks_who_made_a_release_tag() {
+    let (repo, bare) = server_with("[release]\nmaintainers = [\"boss@example.com\"]\n");
+    let before = bare_refs(&repo, &bare);
+    repo.tag("v0.1.0");
+    repo.try_git(&["push", "--no-verify", "origin", "v0.1.0"])
+        .fails(1)
+        .says("release.maintainers")
+        .says("made by test@example.com, who is not one of release.maintainers")
+        .says("boss@example.com");
+    assert_eq!(bare_refs(&repo, &bare), before);
+    repo.git(&["tag", "--delete", "v0.1.0"]);
+    repo.git(&[
+        "-c",
+        "user.email=boss@example.com",
+        "tag",
+        "--annotate",
+        "v0.1.0",
+        "-m",
+        "Release 0.1.0",
+    ]);
+    repo.git(&["push", "--quiet", "--no-verify", "origin", "v0.1.0"]);
+    assert!(bare_refs(&repo, &bare).contains("refs/tags/v0.1.0"));
+}
+
+#[test]
+fn uninstall_server_removes_the_hook_its_binary_and_its_policy() {
+    let repo = Repo::new();
+    repo.write("xtask.toml", VERSION_JSON);
+    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
+    repo.commit("chore: initial import");
+    let bare = bare_origin(&repo);
+    let server = bare_path(&bare);
+    repo.git(&["push", "--quiet", "origin", "main"]);
+    let hooks = bare.path().join("hooks");
+    write_hook(
+        &hooks.join("pre-receive"),
+        "#!/bin/sh\ncat >> foreign.log\n",
+    );
+    let pristine = snapshot(&hooks);
+
+    repo.xtask(&["hooks", "install", "--server", server])
+        .ok()
+        .says("the existing hook is kept and runs first");
+    repo.try_git(&["push", "--no-verify", "origin", "HEAD:refs/heads/wip-stuff"])
+        .fails(1)
+        .says("branches.allowed");
+    assert!(
+        std::fs::read_to_string(bare.path().join("foreign.log"))
+            .unwrap()
+            .contains("refs/heads/wip-stuff")
+    );
+
+    repo.xtask(&["hooks", "uninstall", "--server", server])
+        .ok()
+        .says("pre-receive: removed; the previous hook is restored")
+        .says("policy: removed");
+    assert_eq!(snapshot(&hooks), pristine);
+    assert!(!bare.path().join("xtask").exists());
+    let status = repo.xtask(&["hooks", "status", "--server", server]).ok();
+    assert!(status_line(&status, "pre-receive").contains("foreign"));
+    assert!(status_line(&status, "policy").contains("missing"));
+    repo.git(&[
+        "push",
+        "--quiet",
+        "--no-verify",
+        "origin",
+        "HEAD:refs/heads/wip-stuff",
+    ]);
 }
 
 #[test]

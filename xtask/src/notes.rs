@@ -35,6 +35,40 @@ pub fn unreleased(repo: &Repo, format: &TagFormat) -> Result<Unreleased> {
     })
 }
 
+/// A release that has its tag: the tag, the release before it on the same line, and its own commits.
+pub struct Released {
+    pub tag: ReleaseTag,
+    pub previous: Option<ReleaseTag>,
+    pub commits: Vec<CommitInfo>,
+}
+
+/// The release of `version` when its tag (under `format`) exists: its commits since the highest lower
+/// release tag reachable from it. `None` when no tag names that version (it is not released yet).
+pub fn released(
+    repo: &Repo,
+    format: &TagFormat,
+    version: &crate::domain::version::Version,
+) -> Result<Option<Released>> {
+    let tags = repo.release_tags(format)?;
+    let Some(tag) = tags.iter().find(|t| t.version == *version).cloned() else {
+        return Ok(None);
+    };
+    let lower: Vec<ReleaseTag> = tags
+        .into_iter()
+        .filter(|t| {
+            crate::domain::version::release_cmp(&t.version, version).is_lt()
+                && t.commit != tag.commit
+        })
+        .collect();
+    let previous = repo.last_release(&lower, tag.commit)?.cloned();
+    let commits = repo.commits_since(tag.commit, previous.as_ref().map(|t| t.commit))?;
+    Ok(Some(Released {
+        tag,
+        previous,
+        commits,
+    }))
+}
+
 /// The changelog engine's options from the configuration.
 pub fn options(config: &Config) -> Result<Options> {
     let mut options = Options::default();

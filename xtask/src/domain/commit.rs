@@ -428,6 +428,14 @@ pub fn is_git_generated(message: &str) -> bool {
     })
 }
 
+/// The subject a `git revert` commit reverts: `Revert "feat: add cache"` → `feat: add cache`. Only git's
+/// exact form counts (the quotes around the whole rest of the subject); `None` for anything else.
+pub fn reverted_subject(message: &str) -> Option<&str> {
+    let s = subject(message).trim();
+    let inner = s.strip_prefix("Revert \"")?.strip_suffix('"')?;
+    (!inner.trim().is_empty()).then_some(inner)
+}
+
 /// `fixup! `, `squash! ` and `amend! ` subjects, which `git rebase --autosquash` folds away.
 pub fn is_autosquash(message: &str) -> bool {
     let s = subject(message).trim_start();
@@ -831,6 +839,26 @@ mod tests {
         for (message, generated, autosquash) in table {
             assert_eq!(is_git_generated(message), *generated, "{message:?}");
             assert_eq!(is_autosquash(message), *autosquash, "{message:?}");
+        }
+    }
+
+    #[test]
+    fn reverted_subjects() {
+        let table: &[(&str, Option<&str>)] = &[
+            (
+                "Revert \"feat: add cache\"\n\nThis reverts commit 1234567.",
+                Some("feat: add cache"),
+            ),
+            ("Revert \"Revert \"fix: x\"\"", Some("Revert \"fix: x\"")),
+            ("Revert \"fix: x\"\r\n", Some("fix: x")),
+            ("Revert \"\"", None),
+            ("Revert \"unterminated", None),
+            ("Revert the cache", None),
+            ("revert: feat: add cache", None),
+            ("Reapply \"feat: x\"", None),
+        ];
+        for (message, want) in table {
+            assert_eq!(reverted_subject(message), *want, "{message:?}");
         }
     }
 

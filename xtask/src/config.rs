@@ -237,6 +237,22 @@ impl Config {
             .unwrap_or_else(|| vec!["main".into(), "master".into()])
     }
 
+    /// `commits.types`, or the Conventional Commits defaults.
+    pub fn commit_types(&self) -> Vec<String> {
+        self.commits
+            .types
+            .clone()
+            .unwrap_or_else(crate::domain::rules::default_types)
+    }
+
+    /// `branches.allowed`, or the defaults: the usual names and `<type>/*` for every commit type.
+    pub fn allowed_branches(&self) -> Vec<String> {
+        self.branches
+            .allowed
+            .clone()
+            .unwrap_or_else(|| crate::domain::rules::default_branches(&self.commit_types()))
+    }
+
     pub fn remote(&self) -> &str {
         self.release.remote.as_deref().unwrap_or("origin")
     }

@@ -96,11 +96,7 @@ pub fn branch_patterns(
     config: &crate::config::Config,
     problems: &mut Vec<String>,
 ) -> Option<Vec<Pattern>> {
-    let texts = config
-        .branches
-        .allowed
-        .clone()
-        .unwrap_or_else(rules::default_branches);
+    let texts = config.allowed_branches();
     let mut patterns = Vec::new();
     let before = problems.len();
     for text in texts {

@@ -688,16 +688,20 @@ pub fn check_branch(name: &str, allowed: &[Pattern]) -> Verdict {
         .collect::<Vec<_>>()
         .join(", ");
     let hint = format!(
-        "name the branch after one of {listed}, e.g. `{}`",
+        "name the branch after one of {listed}, e.g. `{}`, or add a pattern to `branches.allowed` in \
+         xtask.toml",
         shown(&example.example())
     );
     Verdict::refused("branches.allowed", reason, hint)
 }
 
-/// The branch patterns allowed when the configuration names none. `**` for the bots, whose branch
-/// names have several segments (`dependabot/cargo/serde-1.0`).
-pub fn default_branches() -> Vec<String> {
-    [
+/// The branch patterns allowed when the configuration names none: the usual long-lived and topic names,
+/// then `<type>/*` for every Conventional Commits type in `types` (the configured `commits.types`, or
+/// [`default_types`]), so that `ci/cache` or `refactor/parser` names a branch as its commits are named.
+/// `**` for the bots, whose branch names have several segments (`dependabot/cargo/serde-1.0`). A type
+/// that could not be a pattern's first segment (a `/`, `*`, `{` or space in it) is skipped.
+pub fn default_branches(types: &[String]) -> Vec<String> {
+    let mut patterns: Vec<String> = [
         "main",
         "master",
         "develop",
@@ -717,7 +721,19 @@ pub fn default_branches() -> Vec<String> {
     ]
     .into_iter()
     .map(str::to_owned)
-    .collect()
+    .collect();
+    for kind in types {
+        let kind = kind.to_ascii_lowercase();
+        let plain = !kind.is_empty()
+            && kind
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        let pattern = format!("{kind}/*");
+        if plain && !patterns.contains(&pattern) {
+            patterns.push(pattern);
+        }
+    }
+    patterns
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1009,7 +1025,10 @@ mod tests {
     }
 
     fn defaults() -> Vec<Pattern> {
-        default_branches().iter().map(|p| pattern(p)).collect()
+        default_branches(&default_types())
+            .iter()
+            .map(|p| pattern(p))
+            .collect()
     }
 
     const MB: usize = 1 << 20;
@@ -1211,6 +1230,14 @@ mod tests {
             "stable/1",
             "dependabot/cargo/serde-1.0",
             "renovate/serde",
+            // Every Conventional Commits type names a topic.
+            "ci/cache",
+            "refactor/parser",
+            "perf/walk",
+            "test/fuzz",
+            "build/profile",
+            "style/fmt",
+            "revert/cache",
         ] {
             case(name, true);
         }
@@ -1221,6 +1248,8 @@ mod tests {
             "mainline",
             "dependabot",
             "HEAD",
+            "ci",
+            "ci/a/b",
         ] {
             case(name, false);
         }
@@ -1241,13 +1270,22 @@ mod tests {
             "{hint}"
         );
         assert!(hint.contains("`dependabot/**`"), "{hint}");
-        assert!(hint.ends_with("e.g. `feature/my-topic`"), "{hint}");
+        assert!(
+            hint.ends_with(
+                "e.g. `feature/my-topic`, or add a pattern to `branches.allowed` in xtask.toml"
+            ),
+            "{hint}"
+        );
 
         let only_main = [pattern("main")];
         let Verdict::Refused { hint, .. } = check_branch("x", &only_main) else {
             panic!("`x` must be refused");
         };
-        assert_eq!(hint, "name the branch after one of `main`, e.g. `main`");
+        assert_eq!(
+            hint,
+            "name the branch after one of `main`, e.g. `main`, or add a pattern to `branches.allowed` in \
+             xtask.toml"
+        );
 
         let Verdict::Refused { hint, .. } = check_branch("x", &[]) else {
             panic!("nothing is allowed by an empty list");
@@ -1257,8 +1295,29 @@ mod tests {
 
     #[test]
     fn defaults_parse() {
-        assert_eq!(defaults().len(), 16);
+        // 16 names, then a prefix per type not already there (feat, fix, docs and chore are).
+        assert_eq!(defaults().len(), 16 + 7);
         assert_eq!(default_types().len(), 11);
+    }
+
+    #[test]
+    fn default_branches_follow_the_configured_types() {
+        let types = |list: &[&str]| list.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>();
+        // (types, the patterns after the 16 names: each type once, none already there, none unusable)
+        let table: &[(&[&str], &[&str])] = &[
+            (&[], &[]),
+            (&["ci", "Refactor"], &["ci/*", "refactor/*"]),
+            (&["feat", "fix"], &[]),
+            (&["a/b", "x*", "{{", "two words", ""], &[]),
+            (&["ops", "ops"], &["ops/*"]),
+        ];
+        for (kinds, extra) in table {
+            let got = default_branches(&types(kinds));
+            assert_eq!(&got[16..], *extra, "{kinds:?}");
+            for text in &got {
+                Pattern::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            }
+        }
     }
 
     #[test]

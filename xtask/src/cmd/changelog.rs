@@ -231,6 +231,9 @@ fn all_sections(
         .history(head, |commit| changelog::prepare(&commit, options))?;
     let mut tags: Vec<ReleaseTag> = p.repo.release_tags(format)?;
     tags.retain(|t| history.index_of(t.commit).is_some());
+    if tags.is_empty() {
+        notes::warn_without_release(&p.repo, format)?;
+    }
     tags.sort_by(|a, b| version::release_cmp(&a.version, &b.version));
     let starts: Vec<Option<usize>> = tags.iter().map(|t| history.index_of(t.commit)).collect();
     let owners = history::owners(&history.parents, &starts);

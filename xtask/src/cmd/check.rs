@@ -32,8 +32,9 @@ pub fn run(dir: &Path) -> Result<()> {
         },
         Err(e) => problems.push(format!("{e:#}")),
     }
-    if let Err(e) = notes::tag_format(config) {
-        problems.push(format!("{e:#}"));
+    match notes::tag_format(config) {
+        Ok(format) => release_tags(&p, &format)?,
+        Err(e) => problems.push(format!("{e:#}")),
     }
     for pattern in config.release_branches() {
         if let Err(e) = Pattern::parse(&pattern) {
@@ -89,6 +90,20 @@ pub fn run(dir: &Path) -> Result<()> {
         term::section("-", problem);
     }
     Err(AlreadyReported.into())
+}
+
+/// Says which release the next one follows, or warns (with a likely `tag.format`) when no tag reachable
+/// from HEAD follows the format.
+fn release_tags(p: &Project, format: &rules::TagFormat) -> Result<()> {
+    let Some(head) = p.repo.head()?.commit else {
+        return Ok(());
+    };
+    let tags = p.repo.release_tags(format)?;
+    match p.repo.last_release(&tags, head)? {
+        Some(last) => term::step(&format!("last release: {} ({})", last.version, last.name)),
+        None => notes::warn_without_release(&p.repo, format)?,
+    }
+    Ok(())
 }
 
 /// `branches.allowed` as patterns (the defaults when unset); `None` if any is invalid (each one reported).

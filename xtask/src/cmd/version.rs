@@ -6,7 +6,9 @@ use anyhow::Result;
 
 use super::Project;
 use crate::cli::{Format, VersionArgs};
+use crate::domain::plan;
 use crate::domain::version::{self, BumpRequest};
+use crate::notes;
 use crate::ops::term;
 use crate::project;
 
@@ -18,6 +20,18 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
     }
     let (current, _) = project::current_version(&p.root, &files)?;
     let shown = match &args.next {
+        // `auto`: the level the commits since the last release call for, as `release auto` picks it.
+        Some(level) if level.eq_ignore_ascii_case("auto") && args.pre.is_none() => {
+            let history = notes::unreleased(&p.repo, &notes::tag_format(&p.config)?)?;
+            let Some(level) = plan::required_level(&history.commits, &current) else {
+                let since = history
+                    .last
+                    .map(|t| format!(" since {}", t.name))
+                    .unwrap_or_default();
+                anyhow::bail!("no commits{since}: nothing to release, so `auto` names no level");
+            };
+            version::bump(&current, &BumpRequest::Level(level))?
+        }
         Some(level) => {
             let pre = pre_kind(args.pre.as_deref())?;
             let request = BumpRequest::parse(level, pre).map_err(usage)?;

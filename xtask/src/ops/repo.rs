@@ -139,6 +139,17 @@ impl Repo {
         Ok(tags)
     }
 
+    /// The short names of every tag (`v1.0.0`, `release-1.0`), in no particular order.
+    pub fn tag_names(&self) -> Result<Vec<String>> {
+        let platform = self.git.references().context("cannot list references")?;
+        let mut names = Vec::new();
+        for reference in platform.tags().context("cannot list tags")?.flatten() {
+            let full = reference.name().as_bstr().to_string();
+            names.push(full.strip_prefix("refs/tags/").unwrap_or(&full).to_string());
+        }
+        Ok(names)
+    }
+
     /// Whether the tag `name` exists.
     pub fn tag_exists(&self, name: &str) -> bool {
         self.git

@@ -279,3 +279,52 @@ fn a_closed_pipe_ends_the_command_quietly() {
     let output = child.wait_with_output().unwrap();
     quiet(output.status, &first);
 }
+
+/// Tags in another format: every command that looks for the last release says so, and suggests the format.
+#[test]
+fn release_tags_in_another_format_are_explained() {
+    let repo = Repo::new();
+    repo.write("VERSION.json", "{ \"version\": \"1.0.0\" }\n");
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n",
+    );
+    repo.commit("chore: initial");
+    repo.tag("release-1.0");
+    repo.commit("feat: add export");
+    let before = repo.state();
+    for args in [
+        &["changelog"][..],
+        &["changelog", "--all"],
+        &["release", "--dry-run", "--yes", "minor"],
+        &["version", "--next", "auto"],
+        &["check"],
+    ] {
+        let run = repo.xtask(args).ok();
+        for needle in [
+            "warning: no tag reachable from HEAD follows tag.format `v{{ version }}`",
+            "tag `release-1.0`",
+            "format = \"release-{{ version }}\"",
+        ] {
+            assert!(
+                run.stderr.contains(needle),
+                "{args:?}: {needle:?} in\n{}",
+                run.stderr
+            );
+        }
+    }
+    assert_eq!(repo.xtask(&["version", "--next", "auto"]).stdout, "1.1.0\n");
+    assert_eq!(repo.state(), before);
+    // Without any tag, the warning names the format only; with a release tag, there is none.
+    repo.git(&["tag", "--delete", "release-1.0"]);
+    let run = repo.xtask(&["changelog"]).ok();
+    assert!(run.stderr.contains("tag.format `v{{ version }}`") && !run.stderr.contains("release-"));
+    repo.tag("v1.0.0");
+    let run = repo.xtask(&["check"]).ok();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("last release: 1.0.0 (v1.0.0)"),
+        "{}",
+        run.stderr
+    );
+}

@@ -328,3 +328,40 @@ fn release_tags_in_another_format_are_explained() {
         run.stderr
     );
 }
+
+/// A message stored in Latin-1 (git's `encoding` header says so) reads back as UTF-8, not mojibake.
+#[test]
+fn messages_in_a_legacy_encoding_are_decoded() {
+    let repo = Repo::new();
+    repo.write("VERSION.json", "{ \"version\": \"1.0.0\" }\n");
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n",
+    );
+    repo.commit("chore: initial");
+    repo.tag("v1.0.0");
+    // "feat: gérer les données" in ISO-8859-1: é is one byte, 0xE9.
+    // Outside the work tree, so that it is not committed.
+    let file = repo.home.path().join("latin1-message");
+    std::fs::write(&file, b"feat: g\xe9rer les donn\xe9es\n").unwrap();
+    repo.git(&[
+        "-c",
+        "i18n.commitEncoding=ISO-8859-1",
+        "commit",
+        "--quiet",
+        "--allow-empty",
+        "-F",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        repo.git(&["cat-file", "commit", "HEAD"])
+            .contains("encoding ISO-8859-1"),
+        "the commit carries the header"
+    );
+    let draft = repo.xtask(&["changelog"]).ok().stdout;
+    assert!(draft.contains("- gérer les données ("), "{draft}");
+    assert!(
+        !draft.contains('\u{fffd}') && !draft.contains("Ã"),
+        "{draft}"
+    );
+}

@@ -3,6 +3,7 @@
 mod support;
 
 mod changelog;
+mod check;
 mod hooks;
 mod interactive;
 mod release;

@@ -115,3 +115,42 @@ fn cargo_errors_are_shown_in_one_clear_line() {
         run.stderr
     );
 }
+
+#[test]
+fn configuration_errors_name_the_key_path_line_value_and_allowed_values() {
+    let repo = project("");
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[version]\nfiles = [\n  { path = \"VERSION.json\", json = \"version\", scheme = \"calver\" },\n]\n",
+            &[
+                "xtask.toml:3:",
+                "version.files[0].scheme",
+                "`calver`",
+                "`semver`",
+                "`pep440`",
+            ],
+        ),
+        (
+            "[version]\nfiles = [\"Cargo.toml\", { path = \"VERSION.json\", jsn = \"version\" }]\n",
+            &[
+                "xtask.toml:2:",
+                "version.files[1].jsn",
+                "unknown field `jsn`",
+                "`json`",
+            ],
+        ),
+        (
+            "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\ndev = 5\n",
+            &["xtask.toml:3:7", "version.dev", "integer `5`", "or false"],
+        ),
+    ];
+    for (config, needles) in cases {
+        repo.write("xtask.toml", config);
+        repo.commit("chore: a configuration");
+        let stderr = check_fails(&repo, needles);
+        assert!(!stderr.contains("untagged"), "{stderr}");
+        // Every command reads the configuration the same way.
+        let run = repo.xtask(&["version"]).fails(1);
+        assert!(run.stderr.contains(needles[1]), "{}", run.stderr);
+    }
+}

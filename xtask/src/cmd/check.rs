@@ -35,8 +35,11 @@ pub fn run(dir: &Path) -> Result<()> {
     // Release asks cargo for the workspace of every Cargo version file: so does check, so that a broken
     // manifest or a missing pinned toolchain shows up here, not in the middle of a release.
     for file in project::version_files(config).unwrap_or_default() {
+        // A missing manifest is reported above, with the other version files.
+        let manifest = p.root.join(&file.path);
         if matches!(file.kind, project::Kind::Cargo)
-            && let Err(e) = cargo::workspace(&p.root.join(&file.path))
+            && manifest.is_file()
+            && let Err(e) = cargo::workspace(&manifest)
         {
             problems.push(format!("{e:#}"));
         }

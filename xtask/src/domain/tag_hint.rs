@@ -88,14 +88,32 @@ pub fn warning(format: &TagFormat, suggestion: Option<&Suggestion>) -> String {
         format.as_str(),
         format.example()
     );
-    if let Some(s) = suggestion {
-        let others = match s.count {
-            1 => String::new(),
-            n => format!(" and {} other tag(s)", n - 1),
-        };
+    let Some(s) = suggestion else {
+        return text;
+    };
+    let (others, verb, noun, them) = match s.count {
+        1 => (String::new(), "looks", "a release", "it is"),
+        n => (
+            format!(" and {} other tag(s)", n - 1),
+            "look",
+            "releases",
+            "they are",
+        ),
+    };
+    // `v1.2` under `v{{ version }}`: the right prefix, but not a whole X.Y.Z version.
+    let same = TagFormat::parse(&s.format).is_ok_and(|f| f.example() == format.example());
+    if same {
         text.push_str(&format!(
-            "\ntag `{}`{others} look like releases in another format: if they are, set `format = \"{}\"` \
-             under [tag] in xtask.toml",
+            "\ntag `{}`{others} {} like {noun} in this format but without a full X.Y.Z version: name \
+             releases like `{}`",
+            s.example,
+            verb,
+            format.example()
+        ));
+    } else {
+        text.push_str(&format!(
+            "\ntag `{}`{others} {verb} like {noun} named another way: if {them} yours, set tag.format to \
+             match ([tag] format = \"{}\" in xtask.toml)",
             s.example, s.format
         ));
     }
@@ -181,5 +199,12 @@ mod tests {
             hinted.contains("format = \"release-{{ version }}\""),
             "{hinted}"
         );
+        let s = suggest(["v1.2"], &format);
+        let partial = warning(&format, s.as_ref());
+        assert!(
+            partial.contains("`v1.2`") && partial.contains("full X.Y.Z"),
+            "{partial}"
+        );
+        assert!(!partial.contains("format = "), "{partial}");
     }
 }

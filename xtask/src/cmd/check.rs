@@ -1,4 +1,5 @@
-//! `xtask check`: the configuration, the version files and the current branch, with every problem listed.
+//! `xtask check`: the release's preflight that does not depend on the level (configuration, templates, tag names,
+//! the kit's own commit messages, version files, cargo's workspace, the branch), with every problem listed.
 
 use std::path::Path;
 
@@ -114,7 +115,7 @@ pub fn run(dir: &Path) -> Result<()> {
 }
 
 /// The tag `format` gives a sample version, if git would refuse it as a ref name.
-fn tag_ref_problem(format: &rules::TagFormat) -> Option<String> {
+pub(super) fn tag_ref_problem(format: &rules::TagFormat) -> Option<String> {
     ["1.2.3", "1.2.3-rc.1"].iter().find_map(|sample| {
         let version = crate::domain::version::Version::parse(sample).ok()?;
         let tag = format.render(&version);
@@ -130,7 +131,7 @@ fn tag_ref_problem(format: &rules::TagFormat) -> Option<String> {
 
 /// Judges a rendered `release.commit` or `release.dev_commit` by the commit-message rules, as the
 /// commit-msg hook will: a problem under `commits.conventional = "deny"`, a warning under "warn".
-fn judge_commit_message(
+pub(super) fn judge_commit_message(
     config: &crate::config::Config,
     key: &str,
     message: &str,

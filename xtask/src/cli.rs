@@ -60,7 +60,7 @@ pub struct VersionArgs {
     /// Print every version file and its value; fail if they disagree
     #[arg(long)]
     pub all: bool,
-    /// Print the version a bump would give, changing nothing (LEVEL or VERSION as for `bump`)
+    /// Print the version a bump would give, changing nothing (`auto`, or LEVEL or VERSION as for `bump`)
     #[arg(long, value_name = "LEVEL")]
     pub next: Option<String>,
     /// With --next: start a pre-release of that level (rc, alpha, beta, dev)

@@ -33,8 +33,8 @@ pub struct VersionConfig {
 }
 
 /// One version file: a bare path (its kind guessed from the name) or a table saying how to find the version.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+/// Deserialized by hand (see [`shapes`]): serde's untagged enums hide what is wrong inside the table.
+#[derive(Debug, Clone)]
 pub enum FileEntry {
     Path(String),
     Table(FileTable),
@@ -54,8 +54,7 @@ pub struct FileTable {
 pub use crate::domain::version::Scheme;
 
 /// `version.dev`: a template for the next development version, or `false` for none.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum DevSetting {
     Enabled(bool),
     Template(String),
@@ -72,8 +71,8 @@ pub struct ChangelogConfig {
     pub groups: Option<Vec<GroupEntry>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+/// `changelog.other`: a group title, or `false` to leave such commits out.
+#[derive(Debug, Clone)]
 pub enum OtherSetting {
     Enabled(bool),
     Title(String),
@@ -121,6 +120,83 @@ pub struct CommitsConfig {
     pub types: Option<Vec<String>>,
 }
 
+/// Settings that take one of several shapes (a string or a table, a string or a boolean). serde's
+/// `untagged` enums would say only "data did not match any variant"; these say what each shape is, and a
+/// table's own errors (an unknown key, a wrong `scheme`) come through with their position.
+mod shapes {
+    use std::fmt;
+
+    use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+
+    use super::{DevSetting, FileEntry, FileTable, OtherSetting};
+
+    impl<'de> Deserialize<'de> for FileEntry {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Shape;
+            impl<'de> Visitor<'de> for Shape {
+                type Value = FileEntry;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str(
+                        "a path such as \"Cargo.toml\", or a table such as \
+                         { path = \"VERSION.json\", json = \"version\" }",
+                    )
+                }
+                fn visit_str<E: de::Error>(self, path: &str) -> Result<FileEntry, E> {
+                    Ok(FileEntry::Path(path.to_owned()))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<FileEntry, A::Error> {
+                    FileTable::deserialize(de::value::MapAccessDeserializer::new(map))
+                        .map(FileEntry::Table)
+                }
+            }
+            deserializer.deserialize_any(Shape)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for DevSetting {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Shape;
+            impl Visitor<'_> for Shape {
+                type Value = DevSetting;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str(
+                        "a template string such as \"{{ major }}.{{ minor }}.{{ patch + 1 }}-dev\", \
+                         or false for no development version",
+                    )
+                }
+                fn visit_bool<E: de::Error>(self, on: bool) -> Result<DevSetting, E> {
+                    Ok(DevSetting::Enabled(on))
+                }
+                fn visit_str<E: de::Error>(self, template: &str) -> Result<DevSetting, E> {
+                    Ok(DevSetting::Template(template.to_owned()))
+                }
+            }
+            deserializer.deserialize_any(Shape)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for OtherSetting {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Shape;
+            impl Visitor<'_> for Shape {
+                type Value = OtherSetting;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str(
+                        "a group title such as \"Other\", or false to leave such commits out",
+                    )
+                }
+                fn visit_bool<E: de::Error>(self, on: bool) -> Result<OtherSetting, E> {
+                    Ok(OtherSetting::Enabled(on))
+                }
+                fn visit_str<E: de::Error>(self, title: &str) -> Result<OtherSetting, E> {
+                    Ok(OtherSetting::Title(title.to_owned()))
+                }
+            }
+            deserializer.deserialize_any(Shape)
+        }
+    }
+}
+
 pub const DEFAULT_DEV: &str = "{{ major }}.{{ minor }}.{{ patch + 1 }}-dev";
 pub const DEFAULT_RELEASE_COMMIT: &str = "chore(release): {{ version }}";
 pub const DEFAULT_DEV_COMMIT: &str = "chore: start {{ version }} development";
@@ -147,11 +223,15 @@ impl Config {
     /// Parses the text of `xtask.toml`; errors name the file, line, column and key.
     pub fn parse(text: &str) -> Result<Config> {
         let config: Config = toml::from_str(text).map_err(|e| {
-            let position = e.span().map(|span| line_column(text, span.start));
             let message = e.message().trim_end_matches('\n');
-            match position {
-                Some((line, column)) => anyhow::anyhow!("{FILE_NAME}:{line}:{column}: {message}"),
-                None => anyhow::anyhow!("{FILE_NAME}: {message}"),
+            let Some(span) = e.span() else {
+                return anyhow::anyhow!("{FILE_NAME}: {message}");
+            };
+            let (line, column) = line_column(text, span.start);
+            // serde says what is wrong; the key path says where, also inside arrays of tables.
+            match key_path_at(text, span.start) {
+                Some(key) => anyhow::anyhow!("{FILE_NAME}:{line}:{column}: {key}: {message}"),
+                None => anyhow::anyhow!("{FILE_NAME}:{line}:{column}: {message}"),
             }
         })?;
         config.validate(text)?;
@@ -174,7 +254,7 @@ impl Config {
                 locate(text, "other")
             );
         }
-        for entry in self.version.files.iter().flatten() {
+        for (index, entry) in self.version.files.iter().flatten().enumerate() {
             if let FileEntry::Table(table) = entry {
                 let ways = [&table.regex, &table.json, &table.toml]
                     .iter()
@@ -182,7 +262,8 @@ impl Config {
                     .count();
                 if ways > 1 {
                     bail!(
-                        "{}: version file {:?} sets more than one of regex, json and toml: keep one",
+                        "{}: version.files[{index}]: version file {:?} sets more than one of regex, json \
+                         and toml: keep one",
                         locate(text, &table.path),
                         table.path
                     );
@@ -233,6 +314,22 @@ impl Config {
             .unwrap_or_else(|| vec!["main".into(), "master".into()])
     }
 
+    /// `commits.types`, or the Conventional Commits defaults.
+    pub fn commit_types(&self) -> Vec<String> {
+        self.commits
+            .types
+            .clone()
+            .unwrap_or_else(crate::domain::rules::default_types)
+    }
+
+    /// `branches.allowed`, or the defaults: the usual names and `<type>/*` for every commit type.
+    pub fn allowed_branches(&self) -> Vec<String> {
+        self.branches
+            .allowed
+            .clone()
+            .unwrap_or_else(|| crate::domain::rules::default_branches(&self.commit_types()))
+    }
+
     pub fn remote(&self) -> &str {
         self.release.remote.as_deref().unwrap_or("origin")
     }
@@ -244,6 +341,95 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+/// The key path of the setting at byte `offset` of `text`, such as `version.files[1].scheme`: the
+/// deepest key or array element whose key or value covers the offset. `None` when the text does not
+/// parse or the offset is outside every setting (a syntax error names its own position).
+fn key_path_at(text: &str, offset: usize) -> Option<String> {
+    let document = toml_edit::Document::parse(text).ok()?;
+    let mut path = Vec::new();
+    path_in_table(document.as_table(), offset, &mut path).then(|| path.concat())
+}
+
+fn covers(span: Option<std::ops::Range<usize>>, offset: usize) -> bool {
+    span.is_some_and(|s| s.contains(&offset))
+}
+
+/// A `.`-joined key segment.
+fn segment(path: &[String], key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let key = if bare {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    };
+    if path.is_empty() {
+        key
+    } else {
+        format!(".{key}")
+    }
+}
+
+fn path_in_table(table: &toml_edit::Table, offset: usize, path: &mut Vec<String>) -> bool {
+    for (key, item) in table.iter() {
+        let key_span = table.key(key).and_then(toml_edit::Key::span);
+        path.push(segment(path, key));
+        let found = match item {
+            toml_edit::Item::Table(inner) => {
+                path_in_table(inner, offset, path) || covers(inner.span(), offset)
+            }
+            toml_edit::Item::ArrayOfTables(tables) => tables.iter().enumerate().any(|(i, t)| {
+                path.push(format!("[{i}]"));
+                let found = path_in_table(t, offset, path) || covers(t.span(), offset);
+                if !found {
+                    path.pop();
+                }
+                found
+            }),
+            toml_edit::Item::Value(value) => {
+                covers(key_span.clone(), offset) || path_in_value(value, offset, path)
+            }
+            toml_edit::Item::None => false,
+        };
+        if found {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
+
+fn path_in_value(value: &toml_edit::Value, offset: usize, path: &mut Vec<String>) -> bool {
+    if !covers(value.span(), offset) {
+        return false;
+    }
+    match value {
+        toml_edit::Value::Array(array) => {
+            for (i, element) in array.iter().enumerate() {
+                path.push(format!("[{i}]"));
+                if path_in_value(element, offset, path) {
+                    return true;
+                }
+                path.pop();
+            }
+        }
+        toml_edit::Value::InlineTable(table) => {
+            for (key, element) in table.iter() {
+                let key_span = table.key(key).and_then(toml_edit::Key::span);
+                path.push(segment(path, key));
+                if covers(key_span, offset) || path_in_value(element, offset, path) {
+                    return true;
+                }
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+    true
 }
 
 /// `xtask.toml:LINE` of the first line mentioning `needle`, for errors found after parsing.
@@ -299,19 +485,99 @@ other = false
         assert_eq!(c.release_commit(), "Bump version to {{ version }}");
     }
 
+    /// Inside entries that take several shapes too: the key path, line and column, the value and what is
+    /// allowed.
+    #[test]
+    fn errors_inside_file_entries_name_the_key_path() {
+        let table: &[(&str, &[&str])] = &[
+            (
+                "[version]\nfiles = [\"Cargo.toml\", { path = \"a\", scheme = \"calver\" }]\n",
+                &[
+                    "xtask.toml:2:47: version.files[1].scheme:",
+                    "unknown variant `calver`, expected `semver` or `pep440`",
+                ],
+            ),
+            (
+                "[version]\nfiles = [\n  \"Cargo.toml\",\n  { path = \"a\", pth = \"x\" },\n]\n",
+                &[
+                    "xtask.toml:4:17: version.files[1].pth:",
+                    "unknown field `pth`, expected one of `path`, `regex`, `json`, `toml`, `scheme`",
+                ],
+            ),
+            (
+                "[version]\nfiles = [{ scheme = \"semver\" }]\n",
+                &["version.files[0]:", "missing field `path`"],
+            ),
+            (
+                "[version]\nfiles = [{ path = \"a\", json = 1 }]\n",
+                &[
+                    "version.files[0].json:",
+                    "invalid type: integer `1`, expected a string",
+                ],
+            ),
+            (
+                "[version]\nfiles = [5]\n",
+                &[
+                    "xtask.toml:2:10: version.files[0]:",
+                    "integer `5`",
+                    "a path such as",
+                ],
+            ),
+            (
+                "[version]\ndev = 5\n",
+                &[
+                    "xtask.toml:2:7: version.dev:",
+                    "invalid type: integer `5`",
+                    "a template string",
+                    "or false",
+                ],
+            ),
+            (
+                "[[version.files]]\npath = \"a\"\n\n[[version.files]]\npath = \"b\"\nscheme = \"calver\"\n",
+                &[
+                    "xtask.toml:6:10: version.files[1].scheme:",
+                    "`calver`",
+                    "`pep440`",
+                ],
+            ),
+            (
+                "[changelog]\nother = 3\n",
+                &["changelog.other:", "a group title"],
+            ),
+            (
+                "[changelog]\ngroups = [{ title = \"A\", types = [\"feat\", 2] }]\n",
+                &["changelog.groups[0].types[1]:", "integer `2`"],
+            ),
+            (
+                "[\"odd key\"]\nx = 1\n",
+                &["\"odd key\":", "unknown field `odd key`"],
+            ),
+        ];
+        for (text, needles) in table {
+            let message = format!("{:#}", Config::parse(text).unwrap_err());
+            for needle in *needles {
+                assert!(
+                    message.contains(needle),
+                    "{message:?} does not contain {needle:?}"
+                );
+            }
+            assert!(!message.contains("untagged"), "{message}");
+        }
+    }
+
     #[test]
     fn errors_name_line_column_and_key() {
         error(
             "[version]\nfilez = []\n",
-            "xtask.toml:2:1: unknown field `filez`",
+            "xtask.toml:2:1: version.filez: unknown field `filez`",
         );
         error(
             "[tag]\nsign = \"yes\"\n",
-            "xtask.toml:2:8: invalid type: string \"yes\", expected a boolean",
+            "xtask.toml:2:8: tag.sign: invalid type: string \"yes\", expected a boolean",
         );
         error(
             "[commits]\nconventional = \"maybe\"\n",
-            "xtask.toml:2: commits.conventional must be",
+            "xtask.toml:2: commits.conventional must be \"deny\", \"warn\" or \"off\", not \"maybe\"",
         );
         error("[release\n", "xtask.toml:1:");
         error(
@@ -320,7 +586,7 @@ other = false
         );
         error(
             "[version]\nfiles = [{ path = \"a\", json = \"v\", toml = \"v\" }]\n",
-            "sets more than one of regex, json and toml",
+            "version.files[0]: version file \"a\" sets more than one of regex, json and toml",
         );
     }
 }

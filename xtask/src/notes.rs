@@ -6,6 +6,7 @@ use gix::ObjectId;
 use crate::config::{Config, OtherSetting};
 use crate::domain::changelog::{self, CommitInfo, GroupSpec, Options};
 use crate::domain::rules::TagFormat;
+use crate::domain::tag_hint;
 use crate::ops::repo::{ReleaseTag, Repo};
 
 /// The unreleased history of the current line: HEAD, the last release tag reachable from it, the commits since.
@@ -38,12 +39,59 @@ pub fn unreleased(repo: &Repo, format: &TagFormat) -> Result<Unreleased> {
         .ok_or_else(|| anyhow!("the repository has no commits yet: commit something first"))?;
     let tags = repo.release_tags(format)?;
     let last = repo.last_release(&tags, head)?.cloned();
+    if last.is_none() {
+        warn_without_release(repo, format)?;
+    }
     let commits = repo.commits_since(head, last.as_ref().map(|t| t.commit))?;
     Ok(Unreleased {
         head,
         last,
         commits,
     })
+}
+
+/// Warns that no release tag follows `format` (call it when none is reachable from HEAD), naming the
+/// format and, when other tags look like releases, one of them and the `tag.format` that would match.
+pub fn warn_without_release(repo: &Repo, format: &TagFormat) -> Result<()> {
+    let names = repo.tag_names()?;
+    // A tag that follows the format but is not reachable (another release line) needs no hint.
+    let suggestion = tag_hint::suggest(names.iter().map(String::as_str), format);
+    crate::ops::term::warn(&tag_hint::warning(format, suggestion.as_ref()));
+    Ok(())
+}
+
+/// A release that has its tag: the tag, the release before it on the same line, and its own commits.
+pub struct Released {
+    pub tag: ReleaseTag,
+    pub previous: Option<ReleaseTag>,
+    pub commits: Vec<CommitInfo>,
+}
+
+/// The release of `version` when its tag (under `format`) exists: its commits since the highest lower
+/// release tag reachable from it. `None` when no tag names that version (it is not released yet).
+pub fn released(
+    repo: &Repo,
+    format: &TagFormat,
+    version: &crate::domain::version::Version,
+) -> Result<Option<Released>> {
+    let tags = repo.release_tags(format)?;
+    let Some(tag) = tags.iter().find(|t| t.version == *version).cloned() else {
+        return Ok(None);
+    };
+    let lower: Vec<ReleaseTag> = tags
+        .into_iter()
+        .filter(|t| {
+            crate::domain::version::release_cmp(&t.version, version).is_lt()
+                && t.commit != tag.commit
+        })
+        .collect();
+    let previous = repo.last_release(&lower, tag.commit)?.cloned();
+    let commits = repo.commits_since(tag.commit, previous.as_ref().map(|t| t.commit))?;
+    Ok(Some(Released {
+        tag,
+        previous,
+        commits,
+    }))
 }
 
 /// The changelog engine's options from the configuration.

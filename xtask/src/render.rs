@@ -335,6 +335,15 @@ fn base_environment() -> Environment<'static> {
         env.set_syntax(syntax);
     }
     env.add_filter("pr_links", pr_links);
+    // A missing value (`{{ tag }}` of the unreleased section, `{{ previous }}` of a first release) prints
+    // as nothing rather than as `none`; `{% if tag %}` still tells it apart.
+    env.set_formatter(|out, state, value| {
+        if value.is_none() {
+            Ok(())
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
     env
 }
 

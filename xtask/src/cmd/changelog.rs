@@ -51,14 +51,48 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
         } else {
             Some(p.repo.resolve(from)?)
         };
-        let commits = p.repo.commits_since(p.repo.resolve(to)?, hide)?;
+        let to_commit = p.repo.resolve(to)?;
+        let commits = p.repo.commits_since(to_commit, hide)?;
+        // A and B name the section when they are tags: B's version heads it unless --version says otherwise.
+        let from_tag = tag_name(&p, from);
+        let to_tag = tag_name(&p, to);
+        let version = asked_version
+            .clone()
+            .or_else(|| to_tag.as_deref().and_then(|t| format.version_of(t)));
+        let tag = match (&asked_version, &to_tag) {
+            (Some(v), _) => Some(
+                format
+                    .render(v)
+                    .map_err(|e| anyhow!("--version {v}: {e}"))?,
+            ),
+            (None, tag) => tag.clone(),
+        };
+        // A tagged B is dated as `--all` dates its release: by the tagged commit.
+        let date = match &to_tag {
+            Some(_) => render::date_of(p.repo.commit_info(to_commit)?.time)?,
+            None => today,
+        };
         vec![Section {
-            version: asked_version,
-            previous: None,
-            tag: None,
-            previous_tag: None,
-            date: today,
+            version,
+            previous: from_tag.as_deref().and_then(|t| format.version_of(t)),
+            tag,
+            previous_tag: from_tag,
+            date,
             changes: notes::group(&commits, &options),
+        }]
+    } else if let Some(released) = match &asked_version {
+        Some(v) => notes::released(&p.repo, &format, v)?,
+        None => None,
+    } {
+        // `--version V` of a release already tagged: that release's own commits, dated by its tag.
+        let time = p.repo.commit_info(released.tag.commit)?.time;
+        vec![Section {
+            version: Some(released.tag.version.clone()),
+            previous: released.previous.as_ref().map(|t| t.version.clone()),
+            tag: Some(released.tag.name.clone()),
+            previous_tag: released.previous.as_ref().map(|t| t.name.clone()),
+            date: render::date_of(time)?,
+            changes: notes::group(&released.commits, &options),
         }]
     } else {
         let history = notes::unreleased(&p.repo, &format)?;
@@ -121,6 +155,13 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
     }
     term::out(&texts.join("\n"));
     Ok(())
+}
+
+/// The tag a revision names (`v1.0.0`, `refs/tags/v1.0.0`), if it names one; `None` for `HEAD`, a branch
+/// or a hash.
+fn tag_name(p: &Project, revision: &str) -> Option<String> {
+    let name = revision.strip_prefix("refs/tags/").unwrap_or(revision);
+    (!name.is_empty() && p.repo.tag_exists(name)).then(|| name.to_string())
 }
 
 /// Renders the sections, spread over the machine's cores: for the whole history (`--all`), templates
@@ -198,6 +239,9 @@ fn all_sections(
         .history(head, |commit| changelog::prepare(&commit, options))?;
     let mut tags: Vec<ReleaseTag> = p.repo.release_tags(format)?;
     tags.retain(|t| history.index_of(t.commit).is_some());
+    if tags.is_empty() {
+        notes::warn_without_release(&p.repo, format)?;
+    }
     tags.sort_by(|a, b| version::release_cmp(&a.version, &b.version));
     let starts: Vec<Option<usize>> = tags.iter().map(|t| history.index_of(t.commit)).collect();
     let owners = history::owners(&history.parents, &starts);

@@ -1,4 +1,5 @@
-//! `xtask check`: the configuration, the version files and the current branch, with every problem listed.
+//! `xtask check`: the release's preflight that does not depend on the level (configuration, templates, tag names,
+//! the kit's own commit messages, version files, cargo's workspace, the branch), with every problem listed.
 
 use std::path::Path;
 
@@ -8,7 +9,7 @@ use super::Project;
 use crate::AlreadyReported;
 use crate::domain::rules::{self, Pattern, Verdict};
 use crate::notes;
-use crate::ops::term;
+use crate::ops::{cargo, term};
 use crate::project;
 use crate::render::{MessageContext, Renderer};
 
@@ -32,8 +33,24 @@ pub fn run(dir: &Path) -> Result<()> {
         },
         Err(e) => problems.push(format!("{e:#}")),
     }
-    if let Err(e) = notes::tag_format(config) {
-        problems.push(format!("{e:#}"));
+    // Release asks cargo for the workspace of every Cargo version file: so does check, so that a broken
+    // manifest or a missing pinned toolchain shows up here, not in the middle of a release.
+    for file in project::version_files(config).unwrap_or_default() {
+        // A missing manifest is reported above, with the other version files.
+        let manifest = p.root.join(&file.path);
+        if matches!(file.kind, project::Kind::Cargo)
+            && manifest.is_file()
+            && let Err(e) = cargo::workspace(&manifest)
+        {
+            problems.push(format!("{e:#}"));
+        }
+    }
+    match notes::tag_format(config) {
+        Ok(format) => {
+            problems.extend(tag_ref_problem(&format));
+            release_tags(&p, &format)?;
+        }
+        Err(e) => problems.push(format!("{e:#}")),
     }
     for pattern in config.release_branches() {
         if let Err(e) = Pattern::parse(&pattern) {
@@ -52,10 +69,16 @@ pub fn run(dir: &Path) -> Result<()> {
                 ("version.dev", config.dev_template()),
             ];
             for (key, template) in templates {
-                if let Some(template) = template
-                    && let Err(e) = renderer.message(key, template, &context)
-                {
-                    problems.push(format!("xtask.toml: {e:#}"));
+                let Some(template) = template else {
+                    continue;
+                };
+                match renderer.message(key, template, &context) {
+                    Err(e) => problems.push(format!("xtask.toml: {e:#}")),
+                    // The kit's own commits go through the commit-msg hook like anyone's.
+                    Ok(message) if key.starts_with("release.") => {
+                        judge_commit_message(config, key, &message, &mut problems)
+                    }
+                    Ok(_) => {}
                 }
             }
         }
@@ -91,16 +114,73 @@ pub fn run(dir: &Path) -> Result<()> {
     Err(AlreadyReported.into())
 }
 
+/// The tag `format` gives a sample version, if git would refuse it as a ref name.
+pub(super) fn tag_ref_problem(format: &rules::TagFormat) -> Option<String> {
+    ["1.2.3", "1.2.3-rc.1"].iter().find_map(|sample| {
+        let version = crate::domain::version::Version::parse(sample).ok()?;
+        let tag = format.render(&version).ok()?;
+        rules::ref_name_problem(&tag).map(|why| {
+            format!(
+                "xtask.toml: tag.format `{}` makes the tag `{tag}` for {sample}, which git refuses as a \
+                 tag name: {why} (see `git check-ref-format`)",
+                format.as_str()
+            )
+        })
+    })
+}
+
+/// Judges a rendered `release.commit` or `release.dev_commit` by the commit-message rules, as the
+/// commit-msg hook will: a problem under `commits.conventional = "deny"`, a warning under "warn".
+pub(super) fn judge_commit_message(
+    config: &crate::config::Config,
+    key: &str,
+    message: &str,
+    problems: &mut Vec<String>,
+) {
+    let mode = config.commits.conventional.as_deref().unwrap_or("warn");
+    if mode == "off" {
+        return;
+    }
+    if let Verdict::Refused { rule, reason, hint } =
+        rules::check_message(message, &config.commit_types())
+    {
+        let verb = if mode == "deny" {
+            "refuses"
+        } else {
+            "warns about"
+        };
+        let text = format!(
+            "xtask.toml: {key} makes the commit message `{}`, which {rule} = \"{mode}\" {verb}: \
+             {reason}: {hint}",
+            message.lines().next().unwrap_or("")
+        );
+        match mode {
+            "deny" => problems.push(text),
+            _ => term::warn(&text),
+        }
+    }
+}
+
+/// Says which release the next one follows, or warns (with a likely `tag.format`) when no tag reachable
+/// from HEAD follows the format.
+fn release_tags(p: &Project, format: &rules::TagFormat) -> Result<()> {
+    let Some(head) = p.repo.head()?.commit else {
+        return Ok(());
+    };
+    let tags = p.repo.release_tags(format)?;
+    match p.repo.last_release(&tags, head)? {
+        Some(last) => term::step(&format!("last release: {} ({})", last.version, last.name)),
+        None => notes::warn_without_release(&p.repo, format)?,
+    }
+    Ok(())
+}
+
 /// `branches.allowed` as patterns (the defaults when unset); `None` if any is invalid (each one reported).
 pub fn branch_patterns(
     config: &crate::config::Config,
     problems: &mut Vec<String>,
 ) -> Option<Vec<Pattern>> {
-    let texts = config
-        .branches
-        .allowed
-        .clone()
-        .unwrap_or_else(rules::default_branches);
+    let texts = config.allowed_branches();
     let mut patterns = Vec::new();
     let before = problems.len();
     for text in texts {

@@ -106,10 +106,7 @@ fn is_zero(oid: &str) -> bool {
 
 fn branch_rules(config: &Config) -> Result<Vec<Pattern>> {
     config
-        .branches
-        .allowed
-        .clone()
-        .unwrap_or_else(rules::default_branches)
+        .allowed_branches()
         .iter()
         .map(|p| Pattern::parse(p).map_err(|e| anyhow!("xtask.toml: branches.allowed: {e}")))
         .collect()

@@ -235,6 +235,9 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         Some(commit) => {
             let tags = p.repo.release_tags(&tag_format)?;
             let last = p.repo.last_release(&tags, commit)?.cloned();
+            if last.is_none() {
+                notes::warn_without_release(&p.repo, &tag_format)?;
+            }
             let commits = p
                 .repo
                 .commits_since(commit, last.as_ref().map(|t| t.commit))?;

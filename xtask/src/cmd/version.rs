@@ -6,6 +6,7 @@ use anyhow::{Result, anyhow};
 
 use super::Project;
 use crate::cli::{Format, SchemeArg, VersionArgs};
+use crate::domain::plan;
 use crate::domain::version::{self, BumpRequest, Scheme, Version};
 use crate::ops::term;
 use crate::{notes, project, render};
@@ -17,6 +18,18 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
         let Some(level) = &args.next else {
             return Ok(None);
         };
+        // `auto`: the level the commits since the last release call for, as `release auto` picks it.
+        if level.eq_ignore_ascii_case("auto") && args.pre.is_none() {
+            let history = notes::unreleased(&p.repo, &notes::tag_format(&p.config)?)?;
+            let Some(level) = plan::required_level(&history.commits, current) else {
+                let since = history
+                    .last
+                    .map(|t| format!(" since {}", t.name))
+                    .unwrap_or_default();
+                anyhow::bail!("no commits{since}: nothing to release, so `auto` names no level");
+            };
+            return Ok(Some(version::bump(current, &BumpRequest::Level(level))?));
+        }
         let pre = pre_kind(args.pre.as_deref())?;
         let request = BumpRequest::parse(level, pre).map_err(usage)?;
         Ok(Some(version::bump(current, &request)?))

@@ -27,8 +27,8 @@
 //! shown because users read it. A breaking commit is always listed under [`Changes::breaking`],
 //! whatever its type, so a `build!: require Rust 1.88` is not lost even though `build` is left out.
 //!
-//! Git's own `Revert "…"` subjects are not conventional and go to Other; a conventional `revert:`
-//! goes to Reverted.
+//! Git's own `Revert "…"` commits count as type `revert`, described by the subject they revert, so
+//! they go to Reverted with a conventional `revert:` (wherever `changelog.groups` puts `revert`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
@@ -275,6 +275,17 @@ fn entry(c: &CommitInfo) -> Entry {
             conv.breaking,
             conv.footers,
         ),
+        Err(_) if commit::reverted_subject(&c.message).is_some() => {
+            let reverted = commit::reverted_subject(&c.message).unwrap_or_default();
+            let rest = c
+                .message
+                .trim_start()
+                .split_once('\n')
+                .map_or("", |(_, r)| r);
+            let (body, footers) = body_and_footers(rest);
+            let kind = Some("revert".to_owned());
+            (kind, None, reverted.to_owned(), body, None, footers)
+        }
         Err(_) => {
             let text = c.message.trim_start();
             let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
@@ -489,8 +500,9 @@ mod tests {
                 ("Changed", &[6]),
                 ("Fixed", &[3, 13]),
                 ("Performance", &[15]),
+                ("Reverted", &[8]),
                 ("Documentation", &[5]),
-                ("Other", &[8, 9, 18]),
+                ("Other", &[9, 18]),
             ],
         );
     }
@@ -511,6 +523,7 @@ mod tests {
                 ("Changed", &[6]),
                 ("Fixed", &[3, 13]),
                 ("Performance", &[15]),
+                ("Reverted", &[8]),
                 ("Documentation", &[5]),
             ],
         );
@@ -531,8 +544,9 @@ mod tests {
                 ("Changed", &[6]),
                 ("Fixed", &[3, 13]),
                 ("Performance", &[15]),
+                ("Reverted", &[8]),
                 ("Documentation", &[5]),
-                ("Misc", &[0, 1, 2, 8, 9, 10, 12, 16, 17, 18]),
+                ("Misc", &[0, 1, 2, 9, 10, 12, 16, 17, 18]),
             ],
         );
         // `other` named like a configured group merges into it; custom groups keep their order.
@@ -597,9 +611,10 @@ mod tests {
             changes.breaking.get(1).map(|e| e.kind.as_deref()),
             Some(Some("refactor"))
         );
+        // Git's own revert is a `revert`, named by what it reverts.
         let revert = by(8);
-        assert_eq!(revert.kind, None);
-        assert_eq!(revert.description, "Revert \"feat: add import\"");
+        assert_eq!(revert.kind.as_deref(), Some("revert"));
+        assert_eq!(revert.description, "feat: add import");
         assert_eq!(revert.body.as_deref(), Some("This reverts commit 1234567."));
         // The serialised form is what templates see.
         let json = serde_json::to_value(&changes).unwrap();

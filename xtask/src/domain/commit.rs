@@ -392,6 +392,24 @@ fn hash_number(item: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// A commit's text (message, author name) as UTF-8, decoded from the encoding its `encoding` header
+/// names (`git -c i18n.commitEncoding=ISO-8859-1 commit` writes Latin-1 bytes and says so). Without a
+/// header, or with UTF-8 or a label nobody knows, the bytes are read as UTF-8, invalid sequences
+/// replaced, as `git log` shows them. Labels follow the WHATWG Encoding Standard, where `ISO-8859-1`
+/// means windows-1252: the same characters, plus the printable ones Latin-1 leaves as controls.
+pub fn decode_text(bytes: &[u8], encoding: Option<&[u8]>) -> String {
+    let named = encoding
+        .map(|label| label.trim_ascii())
+        .and_then(encoding_rs::Encoding::for_label);
+    match named {
+        Some(encoding) if encoding != encoding_rs::UTF_8 => {
+            let (text, _) = encoding.decode_without_bom_handling(bytes);
+            text.into_owned()
+        }
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
 /// The first line of `message`, without its line ending.
 pub fn subject(message: &str) -> &str {
     let line = message.split_once('\n').map_or(message, |(first, _)| first);
@@ -426,6 +444,14 @@ pub fn is_git_generated(message: &str) -> bool {
         Some(_) => true,
         None => false,
     })
+}
+
+/// The subject a `git revert` commit reverts: `Revert "feat: add cache"` → `feat: add cache`. Only git's
+/// exact form counts (the quotes around the whole rest of the subject); `None` for anything else.
+pub fn reverted_subject(message: &str) -> Option<&str> {
+    let s = subject(message).trim();
+    let inner = s.strip_prefix("Revert \"")?.strip_suffix('"')?;
+    (!inner.trim().is_empty()).then_some(inner)
 }
 
 /// `fixup! `, `squash! ` and `amend! ` subjects, which `git rebase --autosquash` folds away.
@@ -831,6 +857,54 @@ mod tests {
         for (message, generated, autosquash) in table {
             assert_eq!(is_git_generated(message), *generated, "{message:?}");
             assert_eq!(is_autosquash(message), *autosquash, "{message:?}");
+        }
+    }
+
+    #[test]
+    fn decoding() {
+        // (bytes, the encoding header, the text)
+        type Case<'a> = (&'a [u8], Option<&'a [u8]>, &'a str);
+        let table: &[Case] = &[
+            (b"fix: caf\xe9", Some(b"ISO-8859-1"), "fix: café"),
+            (b"fix: caf\xe9", Some(b"iso-8859-1 "), "fix: café"),
+            (b"fix: \x80", Some(b"latin1"), "fix: €"),
+            (b"fix: caf\xc3\xa9", None, "fix: café"),
+            (b"fix: caf\xc3\xa9", Some(b"UTF-8"), "fix: café"),
+            (b"fix: caf\xe9", None, "fix: caf\u{fffd}"),
+            (
+                b"fix: caf\xe9",
+                Some(b"no-such-encoding"),
+                "fix: caf\u{fffd}",
+            ),
+            (b"fix: \x82\xa0", Some(b"Shift_JIS"), "fix: あ"),
+            (b"", Some(b"ISO-8859-1"), ""),
+        ];
+        for (bytes, encoding, want) in table {
+            assert_eq!(
+                decode_text(bytes, *encoding),
+                *want,
+                "{bytes:?} {encoding:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn reverted_subjects() {
+        let table: &[(&str, Option<&str>)] = &[
+            (
+                "Revert \"feat: add cache\"\n\nThis reverts commit 1234567.",
+                Some("feat: add cache"),
+            ),
+            ("Revert \"Revert \"fix: x\"\"", Some("Revert \"fix: x\"")),
+            ("Revert \"fix: x\"\r\n", Some("fix: x")),
+            ("Revert \"\"", None),
+            ("Revert \"unterminated", None),
+            ("Revert the cache", None),
+            ("revert: feat: add cache", None),
+            ("Reapply \"feat: x\"", None),
+        ];
+        for (message, want) in table {
+            assert_eq!(reverted_subject(message), *want, "{message:?}");
         }
     }
 

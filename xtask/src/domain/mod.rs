@@ -10,4 +10,5 @@ pub mod pep440;
 pub mod plan;
 pub mod rules;
 pub mod server_policy;
+pub mod tag_hint;
 pub mod version;

@@ -688,16 +688,20 @@ pub fn check_branch(name: &str, allowed: &[Pattern]) -> Verdict {
         .collect::<Vec<_>>()
         .join(", ");
     let hint = format!(
-        "name the branch after one of {listed}, e.g. `{}`",
+        "name the branch after one of {listed}, e.g. `{}`, or add a pattern to `branches.allowed` in \
+         xtask.toml",
         shown(&example.example())
     );
     Verdict::refused("branches.allowed", reason, hint)
 }
 
-/// The branch patterns allowed when the configuration names none. `**` for the bots, whose branch
-/// names have several segments (`dependabot/cargo/serde-1.0`).
-pub fn default_branches() -> Vec<String> {
-    [
+/// The branch patterns allowed when the configuration names none: the usual long-lived and topic names,
+/// then `<type>/*` for every Conventional Commits type in `types` (the configured `commits.types`, or
+/// [`default_types`]), so that `ci/cache` or `refactor/parser` names a branch as its commits are named.
+/// `**` for the bots, whose branch names have several segments (`dependabot/cargo/serde-1.0`). A type
+/// that could not be a pattern's first segment (a `/`, `*`, `{` or space in it) is skipped.
+pub fn default_branches(types: &[String]) -> Vec<String> {
+    let mut patterns: Vec<String> = [
         "main",
         "master",
         "develop",
@@ -717,7 +721,19 @@ pub fn default_branches() -> Vec<String> {
     ]
     .into_iter()
     .map(str::to_owned)
-    .collect()
+    .collect();
+    for kind in types {
+        let kind = kind.to_ascii_lowercase();
+        let plain = !kind.is_empty()
+            && kind
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        let pattern = format!("{kind}/*");
+        if plain && !patterns.contains(&pattern) {
+            patterns.push(pattern);
+        }
+    }
+    patterns
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -819,6 +835,55 @@ impl TagFormat {
     pub fn example(&self) -> String {
         format!("{}1.2.0{}", self.prefix, self.suffix)
     }
+}
+
+/// Why git would refuse `name` as the last part of a ref (`refs/tags/<name>`), following
+/// `git check-ref-format`; `None` when it is a valid name. Run on what `tag.format` renders, so that a
+/// format that can never make a tag is found by `check`, not half-way through a release.
+pub fn ref_name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        return Some("it is empty");
+    }
+    if name == "@" {
+        return Some("`@` alone is not a ref name");
+    }
+    if let Some(c) = name.chars().find(|c| c.is_ascii_control()) {
+        return Some(if c == '\t' || c == '\n' {
+            "it contains whitespace"
+        } else {
+            "it contains a control character"
+        });
+    }
+    let forbidden: [(&str, &'static str); 10] = [
+        (" ", "it contains a space"),
+        ("~", "it contains `~`"),
+        ("^", "it contains `^`"),
+        (":", "it contains `:`"),
+        ("?", "it contains `?`"),
+        ("*", "it contains `*`"),
+        ("[", "it contains `[`"),
+        ("\\", "it contains `\\`"),
+        ("..", "it contains `..`"),
+        ("@{", "it contains `@{`"),
+    ];
+    if let Some((_, why)) = forbidden.iter().find(|(bad, _)| name.contains(bad)) {
+        return Some(why);
+    }
+    if name.starts_with('/') || name.ends_with('/') || name.contains("//") {
+        return Some("it starts or ends with `/` or has an empty `//` component");
+    }
+    if name.ends_with('.') {
+        return Some("it ends with `.`");
+    }
+    for component in name.split('/') {
+        if component.starts_with('.') {
+            return Some("a `/`-separated component starts with `.`");
+        }
+        if component.ends_with(".lock") {
+            return Some("a `/`-separated component ends with `.lock`");
+        }
+    }
+    None
 }
 
 /// Allows `tag` if it fits `format`.
@@ -1027,7 +1092,10 @@ mod tests {
     }
 
     fn defaults() -> Vec<Pattern> {
-        default_branches().iter().map(|p| pattern(p)).collect()
+        default_branches(&default_types())
+            .iter()
+            .map(|p| pattern(p))
+            .collect()
     }
 
     const MB: usize = 1 << 20;
@@ -1229,6 +1297,14 @@ mod tests {
             "stable/1",
             "dependabot/cargo/serde-1.0",
             "renovate/serde",
+            // Every Conventional Commits type names a topic.
+            "ci/cache",
+            "refactor/parser",
+            "perf/walk",
+            "test/fuzz",
+            "build/profile",
+            "style/fmt",
+            "revert/cache",
         ] {
             case(name, true);
         }
@@ -1239,6 +1315,8 @@ mod tests {
             "mainline",
             "dependabot",
             "HEAD",
+            "ci",
+            "ci/a/b",
         ] {
             case(name, false);
         }
@@ -1259,13 +1337,22 @@ mod tests {
             "{hint}"
         );
         assert!(hint.contains("`dependabot/**`"), "{hint}");
-        assert!(hint.ends_with("e.g. `feature/my-topic`"), "{hint}");
+        assert!(
+            hint.ends_with(
+                "e.g. `feature/my-topic`, or add a pattern to `branches.allowed` in xtask.toml"
+            ),
+            "{hint}"
+        );
 
         let only_main = [pattern("main")];
         let Verdict::Refused { hint, .. } = check_branch("x", &only_main) else {
             panic!("`x` must be refused");
         };
-        assert_eq!(hint, "name the branch after one of `main`, e.g. `main`");
+        assert_eq!(
+            hint,
+            "name the branch after one of `main`, e.g. `main`, or add a pattern to `branches.allowed` in \
+             xtask.toml"
+        );
 
         let Verdict::Refused { hint, .. } = check_branch("x", &[]) else {
             panic!("nothing is allowed by an empty list");
@@ -1275,8 +1362,71 @@ mod tests {
 
     #[test]
     fn defaults_parse() {
-        assert_eq!(defaults().len(), 16);
+        // 16 names, then a prefix per type not already there (feat, fix, docs and chore are).
+        assert_eq!(defaults().len(), 16 + 7);
         assert_eq!(default_types().len(), 11);
+    }
+
+    #[test]
+    fn default_branches_follow_the_configured_types() {
+        let types = |list: &[&str]| list.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>();
+        // (types, the patterns after the 16 names: each type once, none already there, none unusable)
+        let table: &[(&[&str], &[&str])] = &[
+            (&[], &[]),
+            (&["ci", "Refactor"], &["ci/*", "refactor/*"]),
+            (&["feat", "fix"], &[]),
+            (&["a/b", "x*", "{{", "two words", ""], &[]),
+            (&["ops", "ops"], &["ops/*"]),
+        ];
+        for (kinds, extra) in table {
+            let got = default_branches(&types(kinds));
+            assert_eq!(&got[16..], *extra, "{kinds:?}");
+            for text in &got {
+                Pattern::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            }
+        }
+    }
+
+    #[test]
+    fn ref_names() {
+        let table: &[(&str, bool)] = &[
+            // (name, valid)
+            ("v1.2.3", true),
+            ("release/1.2.3-rc.1+build.5", true),
+            ("xtask@1.2.3", true),
+            ("v1.2.3-ünïcode", true),
+            ("v1.2.3 x", false),
+            ("v1.2.3..x", false),
+            ("v~1", false),
+            ("v^1", false),
+            ("v:1", false),
+            ("v?1", false),
+            ("v*1", false),
+            ("v[1", false),
+            ("v\\1", false),
+            ("v\t1", false),
+            ("v\u{7f}1", false),
+            ("v@{1", false),
+            ("@", false),
+            ("", false),
+            ("/v1", false),
+            ("v1/", false),
+            ("a//v1", false),
+            ("v1.", false),
+            (".v1", false),
+            ("a/.v1", false),
+            ("v1.lock", false),
+            ("v1.lock/x", false),
+            ("v1@x", true),
+        ];
+        for (name, valid) in table {
+            assert_eq!(
+                ref_name_problem(name).is_none(),
+                *valid,
+                "{name:?}: {:?}",
+                ref_name_problem(name)
+            );
+        }
     }
 
     #[test]

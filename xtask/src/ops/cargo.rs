@@ -50,9 +50,9 @@ pub fn workspace(manifest: &Path) -> Result<Workspace> {
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(anyhow!(
-            "{}: cargo cannot read the workspace:\n{}",
+            "{}: cargo cannot read the workspace: {}",
             manifest.display(),
-            stderr.trim_end()
+            first_meaningful_lines(&stderr)
         ));
     }
     let metadata: Metadata = serde_json::from_slice(&output.stdout)
@@ -67,4 +67,80 @@ pub fn workspace(manifest: &Path) -> Result<Workspace> {
         member_names: members.iter().map(|p| p.name.clone()).collect(),
         member_manifests: members.iter().map(|p| p.manifest_path.clone()).collect(),
     })
+}
+
+/// What a failed tool (cargo, or rustup in front of it) said, as one line: its first `error:` (or git's
+/// `fatal:`) line, the first line under `Caused by:`, and a `help:` line, without the progress lines
+/// (`info:`, `warning:`) and backtraces (`Stack backtrace:` and everything after it) around them. A
+/// `rust-toolchain.toml` naming a toolchain that is not installed then reads as that, in one line.
+pub fn first_meaningful_lines(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .take_while(|l| {
+            let l = l.trim_start().to_ascii_lowercase();
+            !(l.starts_with("stack backtrace:") || l.starts_with("backtrace:"))
+        })
+        .map(str::trim_end)
+        .collect();
+    let strip = |line: &str, prefix: &str| {
+        line.trim_start()
+            .strip_prefix(prefix)
+            .map(|rest| rest.trim().to_string())
+    };
+    let error = lines
+        .iter()
+        .find_map(|l| strip(l, "error:").or_else(|| strip(l, "fatal:")));
+    let Some(mut text) = error else {
+        // Nothing labelled: the first line that says anything.
+        return lines
+            .iter()
+            .map(|l| l.trim())
+            .find(|l| !l.is_empty() && !l.starts_with("info:") && !l.starts_with("warning:"))
+            .unwrap_or("it printed nothing")
+            .to_string();
+    };
+    if let Some(at) = lines.iter().position(|l| l.trim() == "Caused by:")
+        && let Some(cause) = lines[at + 1..]
+            .iter()
+            .map(|l| l.trim())
+            .find(|l| !l.is_empty())
+    {
+        text = format!("{text}: {cause}");
+    }
+    if let Some(help) = lines.iter().find_map(|l| strip(l, "help:")) {
+        text = format!("{text} ({help})");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_meaningful_lines_table() {
+        let table: &[(&str, &str)] = &[
+            (
+                "error: toolchain '1.60.0-x86_64-unknown-linux-gnu' is not installed\nhelp: run `rustup toolchain install` to install it\n\nStack backtrace:\n   0: anyhow::error::<impl>::from\n   1: rustup::config::Cfg::local_toolchain\n",
+                "toolchain '1.60.0-x86_64-unknown-linux-gnu' is not installed (run `rustup toolchain install` to install it)",
+            ),
+            (
+                "info: syncing channel updates for '1.60.0'\ninfo: latest update on 2022-04-07\nerror: could not download file\n",
+                "could not download file",
+            ),
+            (
+                "error: failed to parse manifest at `/r/Cargo.toml`\n\nCaused by:\n  TOML parse error at line 1, column 9\n    |\n",
+                "failed to parse manifest at `/r/Cargo.toml`: TOML parse error at line 1, column 9",
+            ),
+            ("fatal: not a git repository\n", "not a git repository"),
+            (
+                "warning: unused\nsomething odd happened\n",
+                "something odd happened",
+            ),
+            ("", "it printed nothing"),
+        ];
+        for (stderr, want) in table {
+            assert_eq!(first_meaningful_lines(stderr), *want, "{stderr:?}");
+        }
+    }
 }

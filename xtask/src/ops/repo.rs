@@ -6,6 +6,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use gix::ObjectId;
 
 use crate::domain::changelog::CommitInfo;
+use crate::domain::commit;
 use crate::domain::rules::TagFormat;
 use crate::domain::server_policy::HeadState;
 use crate::domain::version::{self, Version};
@@ -166,6 +167,17 @@ impl Repo {
             });
         }
         Ok(tags)
+    }
+
+    /// The short names of every tag (`v1.0.0`, `release-1.0`), in no particular order.
+    pub fn tag_names(&self) -> Result<Vec<String>> {
+        let platform = self.git.references().context("cannot list references")?;
+        let mut names = Vec::new();
+        for reference in platform.tags().context("cannot list tags")?.flatten() {
+            let full = reference.name().as_bstr().to_string();
+            names.push(full.strip_prefix("refs/tags/").unwrap_or(&full).to_string());
+        }
+        Ok(names)
     }
 
     /// Whether the tag `name` exists.
@@ -445,12 +457,14 @@ fn info_of(id: ObjectId, decoded: &gix::objs::CommitRef<'_>) -> Result<CommitInf
         .author()
         .with_context(|| format!("cannot read the author of commit {id}"))?;
     let time = author.time().map(|t| t.seconds).unwrap_or(0);
+    // `git -c i18n.commitEncoding=… commit` stores the message in that encoding and names it here.
+    let encoding = decoded.encoding.map(|e| e.as_ref());
     let hex = id.to_string();
     Ok(CommitInfo {
         short_id: hex[..7.min(hex.len())].to_string(),
         id: hex,
-        message: String::from_utf8_lossy(decoded.message).into_owned(),
-        author_name: author.name.to_string(),
+        message: commit::decode_text(decoded.message, encoding),
+        author_name: commit::decode_text(author.name, encoding),
         author_email: author.email.to_string(),
         time,
         parent_count: decoded.parents.len(),

@@ -18,44 +18,61 @@ fn paint(code: &str, text: &str) -> String {
 }
 
 /// Program output (a version, a changelog, JSON): stdout, exactly as given.
+///
+/// A reader that stops early (`xtask changelog --all | head`) closes the pipe: the rest of the output is
+/// dropped quietly, as `git log | head` does, and the command goes on to finish its work (a release in
+/// progress must not stop half-way because nobody reads its summary).
 pub fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    if !text.ends_with('\n') {
-        let _ = stdout.write_all(b"\n");
-    }
-    let _ = stdout.flush();
+    let mut write = || -> std::io::Result<()> {
+        stdout.write_all(text.as_bytes())?;
+        if !text.ends_with('\n') {
+            stdout.write_all(b"\n")?;
+        }
+        stdout.flush()
+    };
+    // Errors (a closed pipe, a full disk) are ignored: there is nobody left to tell.
+    let _ = write();
+}
+
+/// One line on stderr. Unlike `eprintln!`, a closed stderr (`xtask … 2>&1 | head -1`) is not a panic:
+/// the line is dropped.
+fn err_line(line: std::fmt::Arguments<'_>) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr
+        .write_fmt(line)
+        .and_then(|()| stderr.write_all(b"\n"));
 }
 
 /// A finished step of a longer job.
 pub fn step(text: &str) {
-    eprintln!("{} {text}", paint("32", "✓"));
+    err_line(format_args!("{} {text}", paint("32", "✓")));
 }
 
 /// Something the user should know that does not stop the job.
 pub fn note(text: &str) {
-    eprintln!("{} {text}", paint("36", "·"));
+    err_line(format_args!("{} {text}", paint("36", "·")));
 }
 
 pub fn warn(text: &str) {
-    eprintln!("{} {text}", paint("33", "warning:"));
+    err_line(format_args!("{} {text}", paint("33", "warning:")));
 }
 
 /// An error: every line of it, the first after `error:`.
 pub fn error(text: &str) {
     let mut lines = text.lines();
     if let Some(first) = lines.next() {
-        eprintln!("{} {first}", paint("1;31", "error:"));
+        err_line(format_args!("{} {first}", paint("1;31", "error:")));
     }
     for line in lines {
-        eprintln!("  {line}");
+        err_line(format_args!("  {line}"));
     }
 }
 
 /// A heading followed by an indented block, for plans and problem lists.
 pub fn section(title: &str, body: &str) {
-    eprintln!("{}", paint("1", title));
+    err_line(format_args!("{}", paint("1", title)));
     for line in body.lines() {
-        eprintln!("  {line}");
+        err_line(format_args!("  {line}"));
     }
 }

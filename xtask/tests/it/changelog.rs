@@ -126,3 +126,242 @@ fn regex_lite_replace(text: &str) -> String {
         .join("\n")
         + "\n"
 }
+
+/// Releases 0.9.0 and 1.0.0 (a `feat` reverted by git in between), a fix after.
+fn two_releases() -> Repo {
+    let repo = Repo::new();
+    repo.write("VERSION.json", "{ \"version\": \"1.0.0\" }\n");
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n",
+    );
+    repo.commit("chore: initial");
+    repo.tag("v0.9.0");
+    repo.write("cache.txt", "cache\n");
+    repo.commit("feat: add cache");
+    repo.git(&["revert", "--no-edit", "HEAD"]);
+    repo.commit("revert: fix: a wrong guess");
+    repo.commit("feat: add export");
+    repo.tag("v1.0.0");
+    repo.commit("fix: after the release");
+    repo
+}
+
+const TAGS_TEMPLATE: &str =
+    "tag={{ tag }} previous_tag={{ previous_tag }} version={{ version }} previous={{ previous }}\n";
+
+#[test]
+fn version_and_range_name_their_tags_with_the_default_and_a_custom_template() {
+    let repo = two_releases();
+    // The default template: a tagged version gets its own release's commits, dated by its tag.
+    let draft = repo.xtask(&["changelog", "--version", "1.0.0"]).ok().stdout;
+    assert!(draft.starts_with("## [1.0.0] - 2024-01-01\n"), "{draft}");
+    assert!(draft.contains("add export") && !draft.contains("after the release"));
+    let json = repo
+        .xtask(&["changelog", "--range", "v0.9.0..v1.0.0", "--format", "json"])
+        .ok()
+        .stdout;
+    assert!(
+        json.contains("\"tag\": \"v1.0.0\"") && json.contains("\"previous_tag\": \"v0.9.0\""),
+        "{json}"
+    );
+
+    repo.write("templates/changelog.md.j2", TAGS_TEMPLATE);
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["changelog", "--version", "1.0.0"],
+            "tag=v1.0.0 previous_tag=v0.9.0 version=1.0.0 previous=0.9.0\n",
+        ),
+        (
+            &["changelog", "--range", "v0.9.0..v1.0.0"],
+            "tag=v1.0.0 previous_tag=v0.9.0 version=1.0.0 previous=0.9.0\n",
+        ),
+        (
+            &["changelog", "--version", "1.1.0"],
+            "tag=v1.1.0 previous_tag=v1.0.0 version=1.1.0 previous=1.0.0\n",
+        ),
+        (
+            &["changelog", "--range", "v1.0.0..HEAD", "--version", "1.0.1"],
+            "tag=v1.0.1 previous_tag=v1.0.0 version=1.0.1 previous=1.0.0\n",
+        ),
+        // Nothing to name: empty, never `none`.
+        (
+            &["changelog"],
+            "tag= previous_tag=v1.0.0 version= previous=1.0.0\n",
+        ),
+        (
+            &["changelog", "--range", "HEAD~1..HEAD"],
+            "tag= previous_tag= version= previous=\n",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = repo.xtask(args).ok().stdout;
+        assert_eq!(&out, want, "{args:?}");
+    }
+    let all = repo.xtask(&["changelog", "--all"]).ok().stdout;
+    assert!(!all.to_lowercase().contains("none"), "{all}");
+}
+
+#[test]
+fn reverts_go_to_reverted_naming_what_they_revert() {
+    let repo = two_releases();
+    let draft = repo
+        .xtask(&["changelog", "--range", "v0.9.0..v1.0.0"])
+        .ok()
+        .stdout;
+    let reverted = draft.find("### Reverted").expect("a Reverted group");
+    let section = &draft[reverted..];
+    assert!(section.contains("\n- feat: add cache ("), "{draft}");
+    assert!(section.contains("\n- fix: a wrong guess ("), "{draft}");
+    assert!(!draft.contains("Revert \""), "{draft}");
+    // Configurable like every group.
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n\n[changelog]\ngroups = [{ title = \"Rolled back\", types = [\"revert\"] }]\nother = false\n",
+    );
+    let draft = repo
+        .xtask(&["changelog", "--range", "v0.9.0..v1.0.0"])
+        .ok()
+        .stdout;
+    assert!(
+        draft.contains("### Rolled back\n") && draft.contains("\n- feat: add cache ("),
+        "{draft}"
+    );
+}
+
+/// A reader that stops early closes the pipe: the command ends quietly (exit 0, or killed by SIGPIPE as
+/// `git log | head` is), never with a panic.
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let repo = two_releases();
+    // A template that writes about a megabyte, far more than a pipe holds.
+    repo.write(
+        "templates/changelog.md.j2",
+        "{% for i in range(2000) %}{% for j in range(50) %}line {{ i }} {{ j }} of a long changelog\n{% endfor %}{% endfor %}",
+    );
+    let quiet = |status: std::process::ExitStatus, stderr: &str| {
+        use std::os::unix::process::ExitStatusExt;
+        assert!(
+            status.code() == Some(0) || status.signal() == Some(13),
+            "{status:?}\n{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    };
+    // stdout closed: `changelog --all | head -1`.
+    let mut child = repo
+        .command(crate::support::xtask_bin(), &["changelog", "--all"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    quiet(output.status, &String::from_utf8_lossy(&output.stderr));
+    // The dry run's plan goes to stderr: `release --dry-run 2>&1 | head -1`.
+    let mut child = repo
+        .command(
+            crate::support::xtask_bin(),
+            &["release", "--dry-run", "--yes", "minor"],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    quiet(output.status, &first);
+}
+
+/// Tags in another format: every command that looks for the last release says so, and suggests the format.
+#[test]
+fn release_tags_in_another_format_are_explained() {
+    let repo = Repo::new();
+    repo.write("VERSION.json", "{ \"version\": \"1.0.0\" }\n");
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n",
+    );
+    repo.commit("chore: initial");
+    repo.tag("release-1.0");
+    repo.commit("feat: add export");
+    let before = repo.state();
+    for args in [
+        &["changelog"][..],
+        &["changelog", "--all"],
+        &["release", "--dry-run", "--yes", "minor"],
+        &["version", "--next", "auto"],
+        &["check"],
+    ] {
+        let run = repo.xtask(args).ok();
+        for needle in [
+            "warning: no tag reachable from HEAD follows tag.format `v{{ version }}`",
+            "tag `release-1.0`",
+            "format = \"release-{{ version }}\"",
+        ] {
+            assert!(
+                run.stderr.contains(needle),
+                "{args:?}: {needle:?} in\n{}",
+                run.stderr
+            );
+        }
+    }
+    assert_eq!(repo.xtask(&["version", "--next", "auto"]).stdout, "1.1.0\n");
+    assert_eq!(repo.state(), before);
+    // Without any tag, the warning names the format only; with a release tag, there is none.
+    repo.git(&["tag", "--delete", "release-1.0"]);
+    let run = repo.xtask(&["changelog"]).ok();
+    assert!(run.stderr.contains("tag.format `v{{ version }}`") && !run.stderr.contains("release-"));
+    repo.tag("v1.0.0");
+    let run = repo.xtask(&["check"]).ok();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("last release: 1.0.0 (v1.0.0)"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A message stored in Latin-1 (git's `encoding` header says so) reads back as UTF-8, not mojibake.
+#[test]
+fn messages_in_a_legacy_encoding_are_decoded() {
+    let repo = Repo::new();
+    repo.write("VERSION.json", "{ \"version\": \"1.0.0\" }\n");
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n",
+    );
+    repo.commit("chore: initial");
+    repo.tag("v1.0.0");
+    // "feat: gérer les données" in ISO-8859-1: é is one byte, 0xE9.
+    // Outside the work tree, so that it is not committed.
+    let file = repo.home.path().join("latin1-message");
+    std::fs::write(&file, b"feat: g\xe9rer les donn\xe9es\n").unwrap();
+    repo.git(&[
+        "-c",
+        "i18n.commitEncoding=ISO-8859-1",
+        "commit",
+        "--quiet",
+        "--allow-empty",
+        "-F",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        repo.git(&["cat-file", "commit", "HEAD"])
+            .contains("encoding ISO-8859-1"),
+        "the commit carries the header"
+    );
+    let draft = repo.xtask(&["changelog"]).ok().stdout;
+    assert!(draft.contains("- gérer les données ("), "{draft}");
+    assert!(
+        !draft.contains('\u{fffd}') && !draft.contains("Ã"),
+        "{draft}"
+    );
+}

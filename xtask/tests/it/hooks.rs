@@ -281,6 +281,32 @@ fn reference_transaction_judges_new_branch_and_tag_names() {
 }
 
 #[test]
+fn default_branch_rules_accept_every_commit_type_as_a_prefix() {
+    let repo = project("");
+    for name in ["ci/cache", "refactor/parser", "feature/json", "perf/walk"] {
+        repo.git(&["switch", "--quiet", "-c", name]);
+        repo.git(&["switch", "--quiet", "main"]);
+    }
+    let before = repo.state();
+    repo.try_git(&["switch", "-c", "wip-thing"])
+        .refused()
+        .says("`wip-thing`")
+        .says("`branches.allowed` in xtask.toml")
+        .says("`ci/*`");
+    assert_eq!(repo.state(), before);
+    // The prefixes follow the configured types.
+    repo.write(
+        "xtask.toml",
+        &format!("{VERSION_JSON}[commits]\ntypes = [\"feat\", \"ops\"]\n"),
+    );
+    repo.commit("chore: our own types");
+    repo.git(&["branch", "ops/rotate-keys"]);
+    repo.try_git(&["branch", "ci/other"])
+        .refused()
+        .says("branches.allowed");
+}
+
+#[test]
 fn reference_transaction_lets_existing_refs_change_and_go() {
     let repo = Repo::new();
     repo.write("xtask.toml", VERSION_JSON);

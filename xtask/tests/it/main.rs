@@ -3,6 +3,7 @@
 mod support;
 
 mod changelog;
+mod check;
 mod ci_versions;
 mod hooks;
 mod interactive;

@@ -181,7 +181,7 @@ fn bad_input_is_refused_and_changes_nothing() {
         &repo,
         &["version"],
         1,
-        "xtask.toml:2:1: unknown field `filez`",
+        "xtask.toml:2:1: version.filez: unknown field `filez`",
     );
 }
 

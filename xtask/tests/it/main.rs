@@ -4,6 +4,7 @@ mod support;
 
 mod changelog;
 mod hooks;
+mod hostile;
 mod interactive;
 mod release;
 mod version;

@@ -1,0 +1,59 @@
+//! Safety under hostile conditions: races with other processes and worktrees, damaged or outdated journals,
+//! paths that lead outside the work tree, files that cannot be written, remotes that refuse, shallow clones and
+//! runaway templates. Each test reproduces the situation in a throw-away repository and then looks at the
+//! repository, the other worktree, the remote and the user's files, not only at the exit code.
+
+use std::time::{Duration, Instant};
+
+use crate::support::Repo;
+
+/// A project with a regex version file `VERSION`, a changelog and one `feat` since `v0.1.0`.
+fn project() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION\", regex = '(?<version>\\S+)' }]\ndev = false\n",
+    );
+    repo.write("VERSION", "0.1.0\n");
+    repo.write(
+        "CHANGELOG.md",
+        "# Changelog\n\n## [0.1.0] - 2023-01-01\n\n- first\n",
+    );
+    repo.commit("chore: initial");
+    repo.tag("v0.1.0");
+    repo.write("src.txt", "one\n");
+    repo.commit("feat: one");
+    repo
+}
+
+fn append_config(repo: &Repo, text: &str) {
+    repo.write("xtask.toml", &(repo.read("xtask.toml") + text));
+    repo.commit("chore: configure");
+}
+
+#[test]
+fn a_runaway_template_is_stopped_with_an_error_naming_it() {
+    let repo = project();
+    repo.write(
+        "templates/loop.md.j2",
+        "{% for i in range(10000) %}{% for j in range(10000) %}{{ i }}{% endfor %}{% endfor %}\n",
+    );
+    append_config(&repo, "[changelog]\ntemplate = \"templates/loop.md.j2\"\n");
+    let before = repo.state();
+    let started = Instant::now();
+    repo.xtask(&["release", "minor", "--yes"])
+        .fails(1)
+        .says("templates/loop.md.j2: template error: the template does too much work");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(repo.state(), before);
+    // A message template is limited the same way.
+    repo.write("xtask.toml", &repo.read("xtask.toml").replace("[changelog]\ntemplate = \"templates/loop.md.j2\"\n", "[release]\ncommit = \"{% for i in range(10000) %}{% for j in range(10000) %}x{% endfor %}{% endfor %}\"\n"));
+    repo.commit("chore: loop in the message");
+    repo.xtask(&["release", "minor", "--yes", "--no-changelog"])
+        .fails(1)
+        .says("release.commit: template error: the template does too much work");
+}

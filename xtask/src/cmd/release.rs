@@ -10,6 +10,7 @@ use super::version::{pre_kind, usage};
 use crate::cli::{Format, ReleaseArgs};
 use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::rules::Pattern;
+use crate::domain::shell;
 use crate::domain::version::{self, Version};
 use crate::domain::{changelog::Changes, changelog_file};
 use crate::exec::{self, Action};
@@ -213,7 +214,7 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         .collect();
     let files = project::version_files(config)?;
     if p.repo.is_shallow() {
-        deepen(p, git)?;
+        deepen(p, git, dry_run)?;
     }
     let head = p.repo.head()?;
     let branch = head.branch.clone().or_else(|| ci_branch(p, head.commit));
@@ -292,10 +293,20 @@ fn ci_branch(p: &Project, head: Option<gix::ObjectId>) -> Option<String> {
 }
 
 /// A shallow clone hides the history since the last release: fetch it back to the last release tag when a
-/// remote answers, or say exactly what to run.
-fn deepen(p: &Project, git: &Git) -> Result<()> {
+/// remote answers, or say exactly what to run. A dry run changes nothing, so it fetches nothing either: it
+/// says what a release would fetch, and that its plan may be missing commits.
+fn deepen(p: &Project, git: &Git, dry_run: bool) -> Result<()> {
     let remote = p.config.remote().to_string();
-    let command = format!("git fetch --tags --unshallow {remote}");
+    let quoted = shell::quote(&remote);
+    let command = format!("git fetch --tags --unshallow {quoted}");
+    if dry_run {
+        term::warn(&format!(
+            "shallow clone: this dry run fetches nothing, so the changelog and level below may miss commits; \
+             a release would run `git fetch --tags --depth=1 {quoted}` and then \
+             `git fetch --shallow-exclude=<newest release tag> {quoted}` (or `{command}`)"
+        ));
+        return Ok(());
+    }
     if git.remotes()?.contains(&remote) {
         term::note(&format!(
             "shallow clone: fetching the history and tags from {remote}"

@@ -9,4 +9,5 @@ pub mod history;
 pub mod pep440;
 pub mod plan;
 pub mod rules;
+pub mod shell;
 pub mod version;

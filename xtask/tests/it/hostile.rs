@@ -57,3 +57,37 @@ fn a_runaway_template_is_stopped_with_an_error_naming_it() {
         .fails(1)
         .says("release.commit: template error: the template does too much work");
 }
+
+/// A `git clone --depth 1` of `origin`, with the test identity.
+fn shallow_clone(origin: &Repo) -> Repo {
+    let clone = Repo::new();
+    std::fs::remove_dir_all(clone.path().join(".git")).unwrap();
+    let url = format!("file://{}", origin.path().display());
+    clone.git(&["clone", "--quiet", "--depth", "1", &url, "."]);
+    clone.git(&["config", "user.name", "Test User"]);
+    clone.git(&["config", "user.email", "test@example.com"]);
+    clone
+}
+
+#[test]
+fn a_dry_run_in_a_shallow_clone_fetches_nothing_and_says_what_a_release_would() {
+    let origin = project();
+    origin.write("src.txt", "two\n");
+    origin.commit("fix: two");
+    let clone = shallow_clone(&origin);
+    let shallow = std::fs::read(clone.path().join(".git/shallow")).unwrap();
+    let objects = clone.git(&["count-objects", "-v"]);
+    let before = clone.state();
+    clone
+        .xtask(&["release", "minor", "--dry-run"])
+        .ok()
+        .says("this dry run fetches nothing")
+        .says("git fetch --tags --depth=1 origin");
+    assert_eq!(
+        std::fs::read(clone.path().join(".git/shallow")).unwrap(),
+        shallow
+    );
+    assert_eq!(clone.git(&["count-objects", "-v"]), objects);
+    assert_eq!(clone.state(), before);
+    assert_eq!(clone.git(&["tag", "--list"]), "");
+}

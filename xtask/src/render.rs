@@ -347,7 +347,7 @@ fn pr_links(text: String, url: Option<String>) -> String {
 }
 
 fn read_template(root: &Path, rel: &str) -> Result<String> {
-    std::fs::read_to_string(root.join(rel))
+    std::fs::read_to_string(crate::ops::fs::confined(root, rel)?)
         .map_err(|e| anyhow!("{rel}: cannot read the template: {e}"))
 }
 

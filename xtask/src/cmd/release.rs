@@ -190,9 +190,10 @@ fn abort(git: &Git, journal: &Path) -> Result<()> {
         return Ok(());
     }
     let recorded = exec::load(journal)?;
-    exec::undo(git, journal, &recorded)?;
+    let done = exec::undo(git, journal, &recorded)?;
     term::step(&format!(
-        "restored the repository to {} as before the interrupted release",
+        "{}restored the repository to {} as before the interrupted release",
+        done.summary(),
         &recorded.head[..recorded.head.len().min(7)]
     ));
     Ok(())

@@ -91,3 +91,73 @@ fn a_dry_run_in_a_shallow_clone_fetches_nothing_and_says_what_a_release_would() 
     assert_eq!(clone.state(), before);
     assert_eq!(clone.git(&["tag", "--list"]), "");
 }
+
+#[test]
+fn configured_paths_outside_the_work_tree_or_in_git_are_configuration_errors() {
+    let outside = tempfile::TempDir::new().unwrap();
+    let absolute = outside.path().join("out.md");
+    let cases = [
+        "../out.md".to_string(),
+        absolute.to_str().unwrap().to_string(),
+        ".git/hooks/post-commit".to_string(),
+    ];
+    for path in cases {
+        let repo = project();
+        append_config(&repo, &format!("[changelog]\nfile = {path:?}\n"));
+        let before = repo.state();
+        for args in [
+            &["check"][..],
+            &["release", "minor", "--dry-run"],
+            &["release", "minor", "--yes"],
+        ] {
+            repo.xtask(args)
+                .fails(1)
+                .says("changelog.file")
+                .says(&format!("{path:?}"));
+        }
+        assert_eq!(repo.state(), before, "{path}");
+        assert!(!repo.path().join(".git/hooks/post-commit").exists());
+        assert!(!repo.path().parent().unwrap().join("out.md").exists());
+        assert!(!absolute.exists());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_version_file_is_written_through_inside_the_tree_and_refused_outside() {
+    use std::os::unix::fs::symlink;
+    let repo = project();
+    std::fs::create_dir(repo.path().join("meta")).unwrap();
+    std::fs::rename(
+        repo.path().join("VERSION"),
+        repo.path().join("meta/VERSION"),
+    )
+    .unwrap();
+    symlink("meta/VERSION", repo.path().join("VERSION")).unwrap();
+    repo.commit("chore: VERSION is a link");
+    repo.xtask(&["release", "minor", "--yes"]).ok();
+    let link = std::fs::symlink_metadata(repo.path().join("VERSION")).unwrap();
+    assert!(link.file_type().is_symlink(), "VERSION is still a link");
+    assert_eq!(repo.read("meta/VERSION"), "0.2.0\n");
+    assert_eq!(repo.git(&["show", "v0.2.0:meta/VERSION"]), "0.2.0");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+
+    // A link leading out of the work tree: refused before anything changes, the outside file untouched.
+    let outside = tempfile::TempDir::new().unwrap();
+    let target = outside.path().join("VERSION");
+    std::fs::write(&target, "0.2.0\n").unwrap();
+    std::fs::remove_file(repo.path().join("VERSION")).unwrap();
+    symlink(&target, repo.path().join("VERSION")).unwrap();
+    repo.commit("chore: VERSION leads outside");
+    repo.write("src.txt", "three\n");
+    repo.commit("fix: three");
+    let before = repo.state();
+    repo.xtask(&["release", "patch", "--yes"])
+        .fails(1)
+        .says("VERSION leads outside the work tree");
+    repo.xtask(&["check"])
+        .fails(1)
+        .says("VERSION leads outside the work tree");
+    assert_eq!(repo.state(), before);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "0.2.0\n");
+}

@@ -90,6 +90,9 @@ pub struct JournalTag {
     pub name: String,
     /// The tag object this run created; `None` until `git tag` has succeeded.
     pub id: Option<String>,
+    /// `git tag` failed: whatever tag of that name exists is someone else's.
+    #[serde(default)]
+    pub refused: bool,
 }
 
 pub fn journal_path(git_dir: &Path) -> PathBuf {
@@ -246,14 +249,23 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, action: &Action) -> Resu
             journal.tag = Some(JournalTag {
                 name: name.clone(),
                 id: None,
+                refused: false,
             });
             save(path, journal)?;
-            // `git tag` without --force creates the ref only if it is absent (git checks the old value).
-            git.tag_annotated(name, message, *sign)?;
+            // `git tag` without --force creates the ref only if it is absent (git checks the old value), so
+            // when it fails, a tag of that name is another process's, even one on an identical commit.
+            if let Err(e) = git.tag_annotated(name, message, *sign) {
+                if let Some(tag) = &mut journal.tag {
+                    tag.refused = true;
+                }
+                save(path, journal)?;
+                return Err(e);
+            }
             let id = git.ref_value(&format!("refs/tags/{name}"))?;
             journal.tag = Some(JournalTag {
                 name: name.clone(),
                 id,
+                refused: false,
             });
             save(path, journal)
         }
@@ -333,6 +345,7 @@ pub fn plan_undo(journal: &Journal, now: &Observed) -> std::result::Result<UndoP
     }
     if let (Some(tag), Some((value, target))) = (&journal.tag, &now.tag) {
         let created_here = match &tag.id {
+            _ if tag.refused => false,
             Some(id) => id == value,
             // Killed between `git tag` and the journal's update: ours if it tags a commit of this run.
             None => target.as_deref().is_some_and(|t| ours.contains(&t)),
@@ -515,7 +528,7 @@ fn manual_commands(journal: &Journal, path: &Path) -> String {
             ));
         }
     }
-    if let Some(tag) = &journal.tag {
+    if let Some(tag) = journal.tag.as_ref().filter(|t| !t.refused) {
         let name = format!("refs/tags/{}", tag.name);
         match &tag.id {
             Some(id) => lines.push(shell::join(&["git", "update-ref", "-d", &name, id])),
@@ -588,6 +601,7 @@ mod tests {
             tag: Some(JournalTag {
                 name: "v2".into(),
                 id: Some(T.into()),
+                refused: false,
             }),
         }
     }
@@ -625,6 +639,7 @@ mod tests {
         j.tag = Some(JournalTag {
             name: "v2".into(),
             id: None,
+            refused: false,
         });
         assert_eq!(plan_undo(&j, &now).unwrap().delete_tag, None);
         now.tag = Some((X.into(), Some(B.into())));
@@ -632,6 +647,11 @@ mod tests {
             plan_undo(&j, &now).unwrap().delete_tag,
             Some(("refs/tags/v2".into(), X.into()))
         );
+        // `git tag` refused: another process's tag, even on an identical commit.
+        if let Some(tag) = &mut j.tag {
+            tag.refused = true;
+        }
+        assert_eq!(plan_undo(&j, &now).unwrap().delete_tag, None);
     }
 
     #[test]

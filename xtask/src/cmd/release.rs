@@ -86,6 +86,15 @@ pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
     }
 
     let mut release = build(&p, &snapshot, decision, &args)?;
+    // Checks that need the plan: the files can be written, and the remote will take the push.
+    let problems = preflight(&git, &release, args.dry_run);
+    if args.dry_run {
+        for problem in &problems {
+            term::warn(problem);
+        }
+    } else if !problems.is_empty() {
+        return report(&problems);
+    }
     if args.dry_run {
         print_plan(&release);
         if args.format == Format::Json {
@@ -144,11 +153,15 @@ pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
             Err(e) => {
                 term::error(&format!("{e:#}"));
                 term::note(&format!(
-                    "the release is complete locally; push it with: git push --atomic {} {}",
-                    release.remote,
-                    refspecs.join(" ")
+                    "the release is complete locally; push it with: {}",
+                    push_command(&release.remote, refspecs)
                 ));
                 github_output(&release)?;
+                if args.format == Format::Json {
+                    let mut object = summary(&release, false);
+                    object["error"] = serde_json::Value::String(format!("{e:#}"));
+                    term::out(&object.to_string());
+                }
                 return Err(AlreadyReported.into());
             }
         },
@@ -157,8 +170,11 @@ pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
     if release.push.is_none() {
         let branch = release.branch.as_deref().unwrap_or("HEAD");
         term::note(&format!(
-            "to publish: git push --atomic {} {branch} {}",
-            release.remote, release.decision.tag
+            "to publish: {}",
+            push_command(
+                &release.remote,
+                &[branch.to_string(), release.decision.tag.clone()]
+            )
         ));
     }
     github_output(&release)?;
@@ -166,6 +182,76 @@ pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
         term::out(&summary(&release, pushed).to_string());
     }
     Ok(())
+}
+
+/// `git push --atomic REMOTE REFSPEC…`, quoted for the shell: names are data, whatever they contain.
+fn push_command(remote: &str, refspecs: &[String]) -> String {
+    let mut words = vec!["git", "push", "--atomic", remote];
+    words.extend(refspecs.iter().map(String::as_str));
+    shell::join(&words)
+}
+
+/// The checks that need the finished plan, all before anything changes: every file the release writes can be
+/// written, and, when pushing, the remote has no such tag and its branch is not ahead of HEAD (a push that
+/// would be refused after the release is made). A dry run asks no remote.
+fn preflight(git: &Git, release: &ReleasePlan, dry_run: bool) -> Vec<String> {
+    let mut changes = release.release_files.clone();
+    if let Some(dev) = &release.dev {
+        changes.extend(
+            dev.files
+                .iter()
+                .filter(|c| !release.release_files.iter().any(|r| r.rel == c.rel))
+                .cloned(),
+        );
+    }
+    let mut problems = fs::check_writable(&changes);
+    let Some(_) = &release.push else {
+        return problems;
+    };
+    let tag = format!("refs/tags/{}", release.decision.tag);
+    let branch = release.branch.as_ref().map(|b| format!("refs/heads/{b}"));
+    let mut wanted = vec![tag.clone()];
+    wanted.extend(branch.clone());
+    if dry_run {
+        term::note(&format!(
+            "a release would first ask the remote: {}",
+            shell::join(
+                &[
+                    &["git", "ls-remote", "--", release.remote.as_str()][..],
+                    &wanted.iter().map(String::as_str).collect::<Vec<_>>()
+                ]
+                .concat()
+            )
+        ));
+        return problems;
+    }
+    let remote = &release.remote;
+    match git.ls_remote(remote, &wanted) {
+        Err(e) => problems.push(format!(
+            "push: cannot ask {remote} about its refs ({e:#}): fix the remote, or release with --no-push and push later"
+        )),
+        Ok(advertised) => {
+            if advertised.iter().any(|(name, _)| *name == tag) {
+                problems.push(format!(
+                    "push: tag {} already exists on {remote}: a push would be refused; pick another version",
+                    release.decision.tag
+                ));
+            }
+            if let Some(branch) = &branch
+                && let Some((_, id)) = advertised.iter().find(|(name, _)| name == branch)
+                && !git.is_ancestor(id, &release.head)
+            {
+                problems.push(format!(
+                    "push: {remote}'s {} is at {}, which HEAD does not contain (the remote is ahead or has \
+                     diverged): run `{}` and merge or rebase first",
+                    branch.trim_start_matches("refs/heads/"),
+                    id.get(..7).unwrap_or(id),
+                    shell::join(&["git", "fetch", remote.as_str()])
+                ));
+            }
+        }
+    }
+    problems
 }
 
 fn report(problems: &[String]) -> Result<()> {
@@ -561,14 +647,7 @@ fn print_plan(release: &ReleasePlan) {
         None => term::section("Next development version:", "none"),
     }
     match &release.push {
-        Some(refspecs) => term::section(
-            "Push:",
-            &format!(
-                "git push --atomic {} {}",
-                release.remote,
-                refspecs.join(" ")
-            ),
-        ),
+        Some(refspecs) => term::section("Push:", &push_command(&release.remote, refspecs)),
         None => term::section("Push:", "no (pass --push or set release.push = true)"),
     }
 }

@@ -178,6 +178,14 @@ impl Config {
                 locate(text, "other")
             );
         }
+        if let Some(remote) = self.release.remote.as_deref()
+            && (remote.is_empty() || remote.starts_with('-'))
+        {
+            bail!(
+                "{}: release.remote: {remote:?} is not a remote name or URL (git would read it as an option)",
+                locate(text, "remote")
+            );
+        }
         let mut paths: Vec<(&str, &str)> = Vec::new();
         for entry in self.version.files.iter().flatten() {
             paths.push((
@@ -281,7 +289,10 @@ pub fn check_relative_path(path: &str) -> std::result::Result<(), &'static str> 
     if path.is_empty() {
         return Err("is empty");
     }
-    if bytes[0] == b'/' || bytes[0] == b'\\' || (bytes.len() > 1 && bytes[1] == b':') {
+    if bytes[0] == b'/'
+        || bytes[0] == b'\\'
+        || (bytes.len() > 1 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
+    {
         return Err("is absolute");
     }
     let parts = path.split(['/', '\\']);
@@ -392,6 +403,14 @@ other = false
         error(
             "[version]\nfiles = [{ path = \".git/hooks/post-commit\", regex = '(?<version>.*)' }]\n",
             "version.files: \".git/hooks/post-commit\" is under .git",
+        );
+    }
+
+    #[test]
+    fn a_remote_is_not_an_option() {
+        error(
+            "[release]\nremote = \"--receive-pack=touch x\"\n",
+            "xtask.toml:2: release.remote: \"--receive-pack=touch x\" is not a remote name or URL",
         );
     }
 

@@ -381,6 +381,29 @@ fn a_read_only_changelog_is_refused_in_preflight() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn bump_refuses_a_read_only_version_file_before_writing_any() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = project();
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION\", regex = '(?<version>\\S+)' }, { path = \"b/VERSION\", regex = '(?<version>\\S+)' }]\n",
+    );
+    repo.write("b/VERSION", "0.1.0\n");
+    repo.commit("chore: two version files");
+    std::fs::set_permissions(
+        repo.path().join("b/VERSION"),
+        std::fs::Permissions::from_mode(0o444),
+    )
+    .unwrap();
+    let before = repo.state();
+    repo.xtask(&["bump", "0.2.0"])
+        .fails(1)
+        .says("b/VERSION: cannot be written (its mode 444 is read-only)");
+    assert_eq!(repo.state(), before);
+}
+
 /// `chattr -i` on drop, so a failed test leaves a removable folder.
 struct Immutable(std::path::PathBuf);
 

@@ -181,6 +181,15 @@ pub fn run(
             "a release is already under way (or was interrupted): run `cargo xtask release --abort` to undo it"
         );
     }
+    let current = git.head_id().unwrap_or_default();
+    if current != head {
+        bail!(
+            "HEAD moved from {} to {} after the checks (another process committed or switched branches): \
+             nothing was changed; release again",
+            short(head),
+            short(&current)
+        );
+    }
     let mut journal = Journal {
         head: head.to_string(),
         branch: git.head_ref()?,
@@ -234,6 +243,17 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, action: &Action) -> Resu
             git.add(&stage)
         }
         Action::Commit { message } => {
+            // The branch must be where this run left it: a commit made meanwhile by another process would
+            // otherwise become the release's parent, and an undo could not tell it from ours.
+            let expected = journal.commits.last().unwrap_or(&journal.head).clone();
+            let current = git.head_id()?;
+            if current != expected {
+                bail!(
+                    "HEAD moved to {} while the release ran (expected {}): another process committed",
+                    short(&current),
+                    short(&expected)
+                );
+            }
             journal.pending_commit = Some(message.clone());
             save(path, journal)?;
             let id = git.commit(message)?;
@@ -290,6 +310,8 @@ pub struct Observed {
     pub head: String,
     /// HEAD's first parent (to recognise a commit made just before a kill).
     pub head_parent: Option<String>,
+    /// The first parent of each commit the journal lists, in its order.
+    pub parents: Vec<Option<String>>,
     /// The tag's current value and the commit it peels to, if it exists.
     pub tag: Option<(String, Option<String>)>,
     /// Each journal file's current blob id (`None`: missing), or why it cannot be read.
@@ -321,6 +343,19 @@ pub fn plan_undo(journal: &Journal, now: &Observed) -> std::result::Result<UndoP
             describe_branch(&now.branch),
             describe_branch(&journal.branch)
         ));
+    }
+    // The release's commits form one chain on top of the old HEAD; anything else means someone else's commit
+    // sits between them, which moving the branch back would drop.
+    let mut expected_parent = journal.head.as_str();
+    for (commit, parent) in journal.commits.iter().zip(&now.parents) {
+        if parent.as_deref() != Some(expected_parent) {
+            problems.push(format!(
+                "the release's commit {} does not follow {} (another commit came in between)",
+                short(commit),
+                short(expected_parent)
+            ));
+        }
+        expected_parent = commit;
     }
     let pending_is_ours = journal.pending_commit.is_some()
         && now
@@ -453,6 +488,11 @@ fn observe(git: &Git, journal: &Journal) -> Result<Observed> {
     Ok(Observed {
         branch: git.head_ref()?,
         head_parent: git.peeled(&format!("{head}^")),
+        parents: journal
+            .commits
+            .iter()
+            .map(|c| git.peeled(&format!("{c}^")))
+            .collect(),
         head,
         tag,
         files,
@@ -611,6 +651,7 @@ mod tests {
             branch: Some("refs/heads/main".into()),
             head: B.into(),
             head_parent: Some(A.into()),
+            parents: vec![Some(A.into())],
             tag: Some((T.into(), Some(B.into()))),
             files: vec![Ok(Some(content_id(b"2\n")))],
         }
@@ -667,6 +708,11 @@ mod tests {
         now.head_parent = Some(B.into());
         let problems = plan_undo(&journal(), &now).unwrap_err();
         assert!(problems[0].contains("not a commit of the interrupted release"));
+        // A foreign commit under the release's commit: moving the branch back would drop it.
+        let mut now = observed();
+        now.parents = vec![Some(X.into())];
+        let problems = plan_undo(&journal(), &now).unwrap_err();
+        assert!(problems[0].contains("does not follow"), "{problems:?}");
     }
 
     #[test]
@@ -675,7 +721,9 @@ mod tests {
         j.commits.clear();
         j.tag = None;
         j.pending_commit = Some("chore(release): 2".into());
-        let plan = plan_undo(&j, &observed()).unwrap();
+        let mut now = observed();
+        now.parents.clear();
+        let plan = plan_undo(&j, &now).unwrap();
         assert_eq!(
             plan.move_ref,
             Some(("refs/heads/main".into(), A.into(), B.into()))

@@ -44,7 +44,23 @@ struct DevStep {
     message: String,
 }
 
+/// With `--format json` a JSON object is printed whatever happens: the summary, or `"pushed": false` and
+/// `"error"` when the release stops, so a CI script always has something to parse.
 pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
+    let json = args.format == Format::Json && !args.abort;
+    let mut printed = false;
+    let result = release(dir, args, &mut printed);
+    if json
+        && !printed
+        && let Err(e) = &result
+    {
+        let object = serde_json::json!({ "pushed": false, "error": e.to_string() });
+        term::out(&object.to_string());
+    }
+    result
+}
+
+fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()> {
     let p = Project::open(dir)?;
     let git = Git::new(&p.root)?;
     let journal = exec::journal_path(p.repo.git_dir());
@@ -161,6 +177,7 @@ pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
                     let mut object = summary(&release, false);
                     object["error"] = serde_json::Value::String(format!("{e:#}"));
                     term::out(&object.to_string());
+                    *json_printed = true;
                 }
                 return Err(AlreadyReported.into());
             }
@@ -267,7 +284,11 @@ fn report(problems: &[String]) -> Result<()> {
     for problem in problems {
         term::section("-", problem);
     }
-    Err(AlreadyReported.into())
+    // Printed already; the text travels along for `--format json`.
+    Err(anyhow::Error::new(AlreadyReported).context(format!(
+        "cannot release, nothing was changed: {}",
+        problems.join("; ")
+    )))
 }
 
 fn abort(git: &Git, journal: &Path) -> Result<()> {

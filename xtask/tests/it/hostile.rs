@@ -218,6 +218,25 @@ fn a_tag_another_process_created_meanwhile_is_left_as_it_was() {
 }
 
 #[test]
+fn a_commit_another_process_made_after_the_checks_stops_the_release_unchanged() {
+    let repo = project();
+    append_config(
+        &repo,
+        "[release]\npre = [\"git commit --quiet --allow-empty -m 'chore: someone else'\"]\n",
+    );
+    let run = repo.xtask(&["release", "minor", "--yes"]).fails(1);
+    assert!(run.stderr.contains("HEAD moved from"), "{}", run.stderr);
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s"]),
+        "chore: someone else"
+    );
+    assert_eq!(repo.read("VERSION"), "0.1.0\n");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert_eq!(repo.git(&["tag", "--list", "v0.2.0"]), "");
+    assert!(!repo.path().join(JOURNAL).exists());
+}
+
+#[test]
 fn a_release_in_a_second_worktree_never_deletes_the_first_ones_tag() {
     let repo = project();
     // While the second worktree's release is between its checks and its tag, the first worktree releases the
@@ -516,6 +535,20 @@ fn push_preflight_refuses_a_tag_the_remote_has_or_a_branch_ahead_before_changing
         .says("nothing was changed");
     assert_eq!((repo.state(), remote_refs(&repo)), before);
     assert!(!repo.path().join(JOURNAL).exists());
+    // `--format json` prints its object even so.
+    let run = repo
+        .xtask(&["release", "minor", "--yes", "--push", "--format", "json"])
+        .fails(1);
+    let object: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(object["pushed"], false);
+    assert!(
+        object["error"]
+            .as_str()
+            .unwrap()
+            .contains("tag v0.2.0 already exists on origin"),
+        "{object}"
+    );
+    assert_eq!((repo.state(), remote_refs(&repo)), before);
 
     // The remote's main has a commit ours does not: refused the same way, also through release.push.
     let repo = project();

@@ -122,24 +122,30 @@ fn writable(target: &Path) -> std::result::Result<(), String> {
         if !meta.is_file() {
             return Err("not a regular file".into());
         }
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            if meta.permissions().mode() & 0o222 == 0 {
-                return Err(format!(
-                    "its mode {:o} is read-only",
-                    meta.permissions().mode() & 0o7777
-                ));
-            }
-        }
-        #[cfg(not(unix))]
-        if meta.permissions().readonly() {
-            return Err("it is read-only".into());
-        }
+        read_only_mode(&meta)?;
         access_write(target).map_err(|e| format!("the system refuses: {e}"))?;
     }
     if folder.exists() {
         access_write(folder).map_err(|e| format!("its folder refuses new files: {e}"))?;
+    }
+    Ok(())
+}
+
+/// A mode with no write bit for anyone: refused on purpose, whoever runs the kit.
+#[cfg(unix)]
+fn read_only_mode(meta: &std::fs::Metadata) -> std::result::Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode();
+    if mode & 0o222 == 0 {
+        return Err(format!("its mode {:o} is read-only", mode & 0o7777));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn read_only_mode(meta: &std::fs::Metadata) -> std::result::Result<(), String> {
+    if meta.permissions().readonly() {
+        return Err("it is read-only".into());
     }
     Ok(())
 }
@@ -292,4 +298,80 @@ pub fn unified_diff(change: &FileChange) -> String {
         .context_radius(2)
         .header(&format!("a/{}", change.rel), &format!("b/{}", change.rel))
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_write_keeps_the_mode_and_leaves_no_temporary_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::TempDir::new().unwrap();
+        let script = dir.path().join("run.sh");
+        std::fs::write(&script, "v1").unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o751)).unwrap();
+        let change = FileChange::new(dir.path(), "run.sh", Some("v1".into()), "v2".into());
+        write_all(&[change]).unwrap();
+        assert_eq!(std::fs::read_to_string(&script).unwrap(), "v2");
+        assert_eq!(
+            std::fs::metadata(&script).unwrap().permissions().mode() & 0o777,
+            0o751
+        );
+        assert_eq!(listing(dir.path()), ["run.sh"]);
+    }
+
+    #[test]
+    fn a_failed_stage_removes_every_temporary_file_and_changes_nothing() {
+        let dir = tempfile::TempDir::new().unwrap();
+        std::fs::write(dir.path().join("a"), "a1").unwrap();
+        // The second target's folder is a file: its temporary file cannot be created.
+        std::fs::write(dir.path().join("notadir"), "").unwrap();
+        let changes = [
+            FileChange::new(dir.path(), "a", Some("a1".into()), "a2".into()),
+            FileChange::new(dir.path(), "notadir/b", None, "b".into()),
+        ];
+        let e = write_all(&changes).unwrap_err().to_string();
+        assert!(
+            e.contains("notadir/b: cannot write") && e.contains("no file was changed"),
+            "{e}"
+        );
+        assert_eq!(std::fs::read_to_string(dir.path().join("a")).unwrap(), "a1");
+        assert_eq!(listing(dir.path()), ["a", "notadir"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_only_inside_the_work_tree() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::TempDir::new().unwrap();
+        let outside = tempfile::TempDir::new().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join("real"), "x").unwrap();
+        symlink("real", dir.path().join("inside")).unwrap();
+        symlink(outside.path(), dir.path().join("out")).unwrap();
+        symlink(".git", dir.path().join("git")).unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        assert_eq!(confined(dir.path(), "inside").unwrap(), root.join("real"));
+        assert_eq!(
+            confined(dir.path(), "new/file").unwrap(),
+            root.join("new/file")
+        );
+        let e = confined(dir.path(), "out/CHANGELOG.md")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("leads outside the work tree"), "{e}");
+        let e = confined(dir.path(), "git/config").unwrap_err().to_string();
+        assert!(e.contains("leads into .git"), "{e}");
+    }
 }

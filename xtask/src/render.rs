@@ -24,8 +24,8 @@ const CHANGELOG: &str = "changelog";
 
 /// The most work one render may do (minijinja's fuel: about one unit per instruction, and per 64 bytes
 /// allocated). A template from the repository is code the maintainer runs by releasing; a loop gone wrong must
-/// end with an error, not hang a CI job. The default template spends some 40 units per commit, so this leaves
-/// room for a section of some 200,000 commits.
+/// end with an error, not hang a CI job. The default template renders one section of 200,000 commits (with
+/// `repository_url` links) within it, measured; a nested loop over 10,000 × 10,000 stops in about a second.
 pub const TEMPLATE_FUEL: u64 = 10_000_000;
 
 /// What a changelog template sees.

@@ -254,6 +254,45 @@ impl Config {
                 locate(text, "other")
             );
         }
+        if let Some(remote) = self.release.remote.as_deref()
+            && (remote.is_empty() || remote.starts_with('-'))
+        {
+            bail!(
+                "{}: release.remote: {remote:?} is not a remote name or URL (git would read it as an option)",
+                locate(text, "remote")
+            );
+        }
+        let mut paths: Vec<(&str, &str)> = Vec::new();
+        for entry in self.version.files.iter().flatten() {
+            paths.push((
+                "version.files",
+                match entry {
+                    FileEntry::Path(path) => path,
+                    FileEntry::Table(table) => &table.path,
+                },
+            ));
+        }
+        paths.extend(
+            self.changelog
+                .file
+                .as_deref()
+                .map(|p| ("changelog.file", p)),
+        );
+        paths.extend(
+            self.changelog
+                .template
+                .as_deref()
+                .map(|p| ("changelog.template", p)),
+        );
+        for (key, path) in paths {
+            if let Err(reason) = check_relative_path(path) {
+                bail!(
+                    "{}: {key}: {path:?} {reason}: give a path relative to the repository root, inside the \
+                     work tree and not under .git",
+                    locate(text, path)
+                );
+            }
+        }
         for (index, entry) in self.version.files.iter().flatten().enumerate() {
             if let FileEntry::Table(table) = entry {
                 let ways = [&table.regex, &table.json, &table.toml]
@@ -333,6 +372,33 @@ impl Config {
     pub fn remote(&self) -> &str {
         self.release.remote.as_deref().unwrap_or("origin")
     }
+}
+
+/// A configured path must stay inside the work tree as written (symbolic links are followed and checked when
+/// the file is read or written): relative, no `..`, and nothing under `.git`, where a "version file" could be
+/// a hook or the repository's own configuration.
+pub fn check_relative_path(path: &str) -> std::result::Result<(), &'static str> {
+    let bytes = path.as_bytes();
+    if path.is_empty() {
+        return Err("is empty");
+    }
+    if bytes[0] == b'/'
+        || bytes[0] == b'\\'
+        || (bytes.len() > 1 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
+    {
+        return Err("is absolute");
+    }
+    let parts = path.split(['/', '\\']);
+    for part in parts {
+        if part == ".." {
+            return Err("leads out of the work tree (`..`)");
+        }
+        // Case-insensitive: on macOS and Windows `.GIT` is the same folder.
+        if part.eq_ignore_ascii_case(".git") {
+            return Err("is under .git");
+        }
+    }
+    Ok(())
 }
 
 /// 1-based line and column of a byte offset.
@@ -588,5 +654,51 @@ other = false
             "[version]\nfiles = [{ path = \"a\", json = \"v\", toml = \"v\" }]\n",
             "version.files[0]: version file \"a\" sets more than one of regex, json and toml",
         );
+        error(
+            "[changelog]\nfile = \"../out.md\"\n",
+            "xtask.toml:2: changelog.file: \"../out.md\" leads out of the work tree",
+        );
+        error(
+            "[changelog]\ntemplate = \"/etc/passwd\"\n",
+            "xtask.toml:2: changelog.template: \"/etc/passwd\" is absolute",
+        );
+        error(
+            "[version]\nfiles = [{ path = \".git/hooks/post-commit\", regex = '(?<version>.*)' }]\n",
+            "version.files: \".git/hooks/post-commit\" is under .git",
+        );
+    }
+
+    #[test]
+    fn a_remote_is_not_an_option() {
+        error(
+            "[release]\nremote = \"--receive-pack=touch x\"\n",
+            "xtask.toml:2: release.remote: \"--receive-pack=touch x\" is not a remote name or URL",
+        );
+    }
+
+    #[test]
+    fn configured_paths_stay_in_the_work_tree() {
+        for ok in [
+            "CHANGELOG.md",
+            "docs/CHANGES.md",
+            "./x",
+            "a/.github/x",
+            "x.git",
+        ] {
+            assert_eq!(check_relative_path(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "/abs",
+            "\\\\server\\x",
+            "C:x",
+            "../x",
+            "a/../../x",
+            ".git/config",
+            "sub/.GIT/x",
+            "a\\..\\b",
+        ] {
+            assert!(check_relative_path(bad).is_err(), "{bad}");
+        }
     }
 }

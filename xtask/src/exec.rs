@@ -4,12 +4,20 @@
 //! any point leaves enough behind for `xtask release --abort` to put the repository back: HEAD and its branch,
 //! the index, the files the release wrote (byte for byte), and no tag from the run. Untracked files are never
 //! touched; nothing is stashed or reset hard.
+//!
+//! Every ref is changed by compare-and-swap: the tag is created only if absent (`git tag` without `--force`),
+//! and undone only while it still holds the object this run created; the branch is moved back only from a
+//! commit this run made. Before undoing anything, the undo checks that HEAD is on the release's branch at one
+//! of its commits and that every file still holds what the release wrote; if not, it changes nothing and says
+//! what differs and which commands would finish the job by hand.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::config::check_relative_path;
+use crate::domain::shell;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
 
@@ -47,23 +55,44 @@ impl Action {
 
 /// What must be undone, as recorded so far.
 #[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Journal {
     /// HEAD's commit before the release.
     pub head: String,
-    /// Files the release may have written, with their text before (`None`: the file did not exist).
+    /// The branch HEAD was on (`refs/heads/…`); `None` for a detached HEAD.
+    pub branch: Option<String>,
+    /// Files the release may have written.
     pub files: Vec<JournalFile>,
     /// Commits the release made, oldest first.
     pub commits: Vec<String>,
     /// A commit under way: its message (a kill may land between git's commit and the journal's update).
     pub pending_commit: Option<String>,
     /// The tag the release creates, recorded before it is created.
-    pub tag: Option<String>,
+    pub tag: Option<JournalTag>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct JournalFile {
+    /// The configured path, relative to the work tree.
     pub rel: String,
+    /// The file actually written (a symbolic link's target), relative to the work tree.
+    pub real: String,
+    /// The text before the release; `None`: the file did not exist.
     pub before: Option<String>,
+    /// The git blob id of what the release wrote (the last write, when two steps write the file).
+    pub written: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalTag {
+    pub name: String,
+    /// The tag object this run created; `None` until `git tag` has succeeded.
+    pub id: Option<String>,
+    /// `git tag` failed: whatever tag of that name exists is someone else's.
+    #[serde(default)]
+    pub refused: bool,
 }
 
 pub fn journal_path(git_dir: &Path) -> PathBuf {
@@ -80,14 +109,65 @@ fn save(path: &Path, journal: &Journal) -> Result<()> {
     Ok(())
 }
 
+/// Reads and validates the journal: a damaged or foreign one is an error, never acted on.
 pub fn load(path: &Path) -> Result<Journal> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is damaged: inspect it, then delete it", path.display()))
+    let damaged = |reason: String| {
+        anyhow!(
+            "the release journal {} is damaged ({reason}): nothing was changed; inspect it, undo the release by \
+             hand if needed, then delete it",
+            path.display()
+        )
+    };
+    let journal: Journal = serde_json::from_slice(&bytes).map_err(|e| damaged(e.to_string()))?;
+    validate(&journal).map_err(damaged)?;
+    Ok(journal)
 }
 
-/// Runs `actions` in order. On failure everything done so far is undone and the error says which step failed.
-/// `on_step` is told of each finished step (for progress lines).
+fn validate(journal: &Journal) -> std::result::Result<(), String> {
+    let is_id = |s: &str| matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if !is_id(&journal.head) {
+        return Err(format!("head {:?} is not a commit id", journal.head));
+    }
+    if let Some(c) = journal.commits.iter().find(|c| !is_id(c)) {
+        return Err(format!("commit {c:?} is not a commit id"));
+    }
+    if let Some(branch) = &journal.branch
+        && (!branch.starts_with("refs/heads/") || branch.contains(".."))
+    {
+        return Err(format!("branch {branch:?} is not a branch"));
+    }
+    if let Some(tag) = &journal.tag {
+        if tag.name.is_empty() || tag.name.starts_with('-') || tag.name.contains("..") {
+            return Err(format!("tag {:?} is not a tag name", tag.name));
+        }
+        if let Some(id) = tag.id.as_deref().filter(|id| !is_id(id)) {
+            return Err(format!("tag id {id:?} is not an object id"));
+        }
+    }
+    for file in &journal.files {
+        for path in [&file.rel, &file.real] {
+            check_relative_path(path).map_err(|reason| format!("file {path:?} {reason}"))?;
+        }
+        if !is_id(&file.written) {
+            return Err(format!(
+                "{}: {:?} is not a content hash",
+                file.rel, file.written
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The git blob id of `text`: what `git hash-object` says, so a user can check it by hand.
+pub fn content_id(text: &[u8]) -> String {
+    gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, text)
+        .map(|id| id.to_string())
+        .unwrap_or_default()
+}
+
+/// Runs `actions` in order. On failure everything done so far is undone and the error says which step failed
+/// and what was put back. `on_step` is told of each finished step (for progress lines).
 pub fn run(
     git: &Git,
     git_dir: &Path,
@@ -101,16 +181,30 @@ pub fn run(
             "a release is already under way (or was interrupted): run `cargo xtask release --abort` to undo it"
         );
     }
+    let current = git.head_id().unwrap_or_default();
+    if current != head {
+        bail!(
+            "HEAD moved from {} to {} after the checks (another process committed or switched branches): \
+             nothing was changed; release again",
+            short(head),
+            short(&current)
+        );
+    }
     let mut journal = Journal {
         head: head.to_string(),
+        branch: git.head_ref()?,
         ..Journal::default()
     };
     save(&path, &journal)?;
     for action in actions {
         if let Err(error) = apply(git, &path, &mut journal, action) {
-            let undo = undo(git, &path, &journal);
-            return Err(match undo {
-                Ok(()) => error.context(format!("{} failed; the repository is as it was before the release", action.describe())),
+            let undone = undo(git, &path, &journal);
+            return Err(match undone {
+                Ok(done) => error.context(format!(
+                    "{} failed; {}the repository is as it was before the release",
+                    action.describe(),
+                    done.summary()
+                )),
                 Err(undo_error) => error.context(format!(
                     "{} failed, and undoing it failed too ({undo_error:#}): the journal is kept at {}; \
                      fix the cause and run `cargo xtask release --abort`",
@@ -128,19 +222,38 @@ pub fn run(
 fn apply(git: &Git, path: &Path, journal: &mut Journal, action: &Action) -> Result<()> {
     match action {
         Action::Write(changes) => {
+            let mut stage = Vec::new();
             for change in changes {
-                if !journal.files.iter().any(|f| f.rel == change.rel) {
-                    journal.files.push(JournalFile {
+                let real = real_rel(git.root(), &change.rel)?;
+                let written = content_id(change.after.as_bytes());
+                match journal.files.iter_mut().find(|f| f.rel == change.rel) {
+                    // Written before in this run: the text before the release stays the first one.
+                    Some(file) => file.written = written,
+                    None => journal.files.push(JournalFile {
                         rel: change.rel.clone(),
+                        real: real.clone(),
                         before: change.before.clone(),
-                    });
+                        written,
+                    }),
                 }
+                stage.push(real);
             }
             save(path, journal)?;
             fs::write_all(changes)?;
-            git.add(&changes.iter().map(|c| c.rel.clone()).collect::<Vec<_>>())
+            git.add(&stage)
         }
         Action::Commit { message } => {
+            // The branch must be where this run left it: a commit made meanwhile by another process would
+            // otherwise become the release's parent, and an undo could not tell it from ours.
+            let expected = journal.commits.last().unwrap_or(&journal.head).clone();
+            let current = git.head_id()?;
+            if current != expected {
+                bail!(
+                    "HEAD moved to {} while the release ran (expected {}): another process committed",
+                    short(&current),
+                    short(&expected)
+                );
+            }
             journal.pending_commit = Some(message.clone());
             save(path, journal)?;
             let id = git.commit(message)?;
@@ -153,63 +266,492 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, action: &Action) -> Resu
             message,
             sign,
         } => {
-            journal.tag = Some(name.clone());
+            journal.tag = Some(JournalTag {
+                name: name.clone(),
+                id: None,
+                refused: false,
+            });
             save(path, journal)?;
-            git.tag_annotated(name, message, *sign)
+            // `git tag` without --force creates the ref only if it is absent (git checks the old value), so
+            // when it fails, a tag of that name is another process's, even one on an identical commit.
+            if let Err(e) = git.tag_annotated(name, message, *sign) {
+                if let Some(tag) = &mut journal.tag {
+                    tag.refused = true;
+                }
+                save(path, journal)?;
+                return Err(e);
+            }
+            let id = git.ref_value(&format!("refs/tags/{name}"))?;
+            journal.tag = Some(JournalTag {
+                name: name.clone(),
+                id,
+                refused: false,
+            });
+            save(path, journal)
         }
     }
 }
 
-/// Puts the repository back as the journal says it was, then removes the journal.
-pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<()> {
-    let current = git.head_id().unwrap_or_default();
-    let ours = current == journal.head
-        || journal.commits.contains(&current)
-        || journal.pending_commit.is_some() && parent_is_known(git, &current, journal);
-    if !ours {
-        bail!(
-            "HEAD ({}) is not a commit of the interrupted release: commits were made since; \
-             move HEAD back to {} yourself (the journal at {} lists what the release wrote)",
-            short(&current),
-            short(&journal.head),
-            path.display()
-        );
-    }
-    if let Some(tag) = &journal.tag
-        && git
-            .raw(&[
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                &format!("refs/tags/{tag}"),
-            ])
-            .is_ok()
-    {
-        git.delete_tag(tag)?;
-    }
-    git.reset_index_and_head(&journal.head)?;
+/// The path git tracks for `rel`: the target of a symbolic link inside the work tree, or `rel` itself.
+fn real_rel(root: &Path, rel: &str) -> Result<String> {
+    let real = fs::confined(root, rel)?;
+    let root = root.canonicalize()?;
+    let inside = real
+        .strip_prefix(&root)
+        .map_err(|_| anyhow!("{rel} leads outside the work tree"))?;
+    Ok(inside.to_string_lossy().replace('\\', "/"))
+}
+
+/// What the repository looks like now, for the undo's decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observed {
+    /// The branch HEAD is on, or `None` if detached.
+    pub branch: Option<String>,
+    pub head: String,
+    /// HEAD's first parent (to recognise a commit made just before a kill).
+    pub head_parent: Option<String>,
+    /// The first parent of each commit the journal lists, in its order.
+    pub parents: Vec<Option<String>>,
+    /// The tag's current value and the commit it peels to, if it exists.
+    pub tag: Option<(String, Option<String>)>,
+    /// Each journal file's current blob id (`None`: missing), or why it cannot be read.
+    pub files: Vec<std::result::Result<Option<String>, String>>,
+}
+
+/// What the undo will do, decided from the journal and what is observed.
+#[derive(Debug, Default, PartialEq)]
+pub struct UndoPlan {
+    /// Delete this tag, expecting this value.
+    pub delete_tag: Option<(String, String)>,
+    /// A tag left alone because it does not hold what this run created (said to the user).
+    pub tag_left: Option<String>,
+    /// Move this ref (a branch, or `HEAD` when detached) from the second value back to the first.
+    pub move_ref: Option<(String, String, String)>,
+    /// Index paths to reset to the old HEAD.
+    pub unstage: Vec<String>,
+    /// Files to put back (indexes into the journal's files).
+    pub restore: Vec<usize>,
+}
+
+/// Decides the undo, or lists every reason not to touch anything.
+pub fn plan_undo(journal: &Journal, now: &Observed) -> std::result::Result<UndoPlan, Vec<String>> {
     let mut problems = Vec::new();
-    for file in &journal.files {
+    let mut plan = UndoPlan::default();
+    if now.branch != journal.branch {
+        problems.push(format!(
+            "HEAD is on {}, but the release was made on {}",
+            describe_branch(&now.branch),
+            describe_branch(&journal.branch)
+        ));
+    }
+    // The release's commits form one chain on top of the old HEAD; anything else means someone else's commit
+    // sits between them, which moving the branch back would drop.
+    let mut expected_parent = journal.head.as_str();
+    for (commit, parent) in journal.commits.iter().zip(&now.parents) {
+        if parent.as_deref() != Some(expected_parent) {
+            problems.push(format!(
+                "the release's commit {} does not follow {} (another commit came in between)",
+                short(commit),
+                short(expected_parent)
+            ));
+        }
+        expected_parent = commit;
+    }
+    let pending_is_ours = journal.pending_commit.is_some()
+        && now
+            .head_parent
+            .as_ref()
+            .is_some_and(|p| *p == journal.head || journal.commits.contains(p));
+    let mut ours: Vec<&str> = journal.commits.iter().map(String::as_str).collect();
+    if pending_is_ours && now.head != journal.head && !ours.contains(&now.head.as_str()) {
+        ours.push(&now.head);
+    }
+    if now.head != journal.head && now.branch == journal.branch {
+        if ours.contains(&now.head.as_str()) {
+            let name = journal.branch.clone().unwrap_or_else(|| "HEAD".into());
+            plan.move_ref = Some((name, journal.head.clone(), now.head.clone()));
+        } else {
+            problems.push(format!(
+                "HEAD is at {}, which is not a commit of the interrupted release (commits were made since, or \
+                 HEAD was moved)",
+                short(&now.head)
+            ));
+        }
+    }
+    if let (Some(tag), Some((value, target))) = (&journal.tag, &now.tag) {
+        let created_here = match &tag.id {
+            _ if tag.refused => false,
+            Some(id) => id == value,
+            // Killed between `git tag` and the journal's update: ours if it tags a commit of this run.
+            None => target.as_deref().is_some_and(|t| ours.contains(&t)),
+        };
+        if created_here {
+            plan.delete_tag = Some((format!("refs/tags/{}", tag.name), value.clone()));
+        } else {
+            plan.tag_left = Some(tag.name.clone());
+        }
+    }
+    for (index, (file, current)) in journal.files.iter().zip(&now.files).enumerate() {
+        let before = file.before.as_ref().map(|t| content_id(t.as_bytes()));
+        match current {
+            Err(e) => problems.push(format!("{}: {e}", file.rel)),
+            Ok(current) if current.as_deref() == Some(file.written.as_str()) => {
+                plan.restore.push(index)
+            }
+            Ok(current) if *current == before => {}
+            Ok(None) => problems.push(format!(
+                "{} was deleted after the release wrote it",
+                file.rel
+            )),
+            Ok(Some(_)) => problems.push(format!(
+                "{} was changed after the release wrote it",
+                file.rel
+            )),
+        }
+        for path in [&file.rel, &file.real] {
+            if !plan.unstage.contains(path) {
+                plan.unstage.push(path.clone());
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(plan)
+    } else {
+        Err(problems)
+    }
+}
+
+fn describe_branch(branch: &Option<String>) -> String {
+    match branch {
+        Some(b) => b.strip_prefix("refs/heads/").unwrap_or(b).to_string(),
+        None => "a detached HEAD".into(),
+    }
+}
+
+/// What an undo did, for the messages.
+#[derive(Debug, Default)]
+pub struct Undone {
+    pub tag_deleted: Option<String>,
+    pub tag_left: Option<String>,
+    pub moved: Option<(String, String)>,
+    pub restored: Vec<String>,
+}
+
+impl Undone {
+    /// "deleted tag v1, moved main back to abc1234, put back A, B; " (empty when nothing needed undoing).
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(tag) = &self.tag_deleted {
+            parts.push(format!("deleted tag {tag}"));
+        }
+        if let Some((name, to)) = &self.moved {
+            parts.push(format!("moved {name} back to {}", short(to)));
+        }
+        if !self.restored.is_empty() {
+            parts.push(format!("put back {}", self.restored.join(", ")));
+        }
+        if let Some(tag) = &self.tag_left {
+            parts.push(format!(
+                "left tag {tag} alone (it is not the one this release created)"
+            ));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("{}; ", parts.join(", "))
+        }
+    }
+}
+
+fn observe(git: &Git, journal: &Journal) -> Result<Observed> {
+    let head = git.head_id()?;
+    let tag = match &journal.tag {
+        Some(tag) => {
+            let name = format!("refs/tags/{}", tag.name);
+            git.ref_value(&name)?
+                .map(|value| (value, git.peeled(&name)))
+        }
+        None => None,
+    };
+    let files = journal
+        .files
+        .iter()
+        .map(|file| match fs::confined(git.root(), &file.rel) {
+            Err(e) => Err(format!("{e:#}")),
+            Ok(path) => match std::fs::read(&path) {
+                Ok(bytes) => Ok(Some(content_id(&bytes))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(format!("cannot read: {e}")),
+            },
+        })
+        .collect();
+    Ok(Observed {
+        branch: git.head_ref()?,
+        head_parent: git.peeled(&format!("{head}^")),
+        parents: journal
+            .commits
+            .iter()
+            .map(|c| git.peeled(&format!("{c}^")))
+            .collect(),
+        head,
+        tag,
+        files,
+    })
+}
+
+/// Puts the repository back as the journal says it was, then removes the journal. Checks first: if anything
+/// is not as the release left it, nothing is changed and the error lists what differs and the commands that
+/// would finish the undo by hand.
+pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<Undone> {
+    let now = observe(git, journal)?;
+    let plan = plan_undo(journal, &now).map_err(|problems| {
+        anyhow!(
+            "cannot undo the release safely, so nothing was changed:\n  - {}\n\
+             Put things back as the release left them and run `cargo xtask release --abort` again, or finish the \
+             undo by hand with:\n{}",
+            problems.join("\n  - "),
+            manual_commands(journal, path)
+        )
+    })?;
+    let mut done = Undone {
+        tag_left: plan.tag_left.clone(),
+        ..Undone::default()
+    };
+    if let Some((name, value)) = &plan.delete_tag {
+        git.delete_ref(name, value)
+            .context("the tag changed while undoing; it was left as it is")?;
+        done.tag_deleted = name.strip_prefix("refs/tags/").map(str::to_string);
+    }
+    if let Some((name, to, from)) = &plan.move_ref {
+        git.update_ref(name, to, from)
+            .context("the branch moved while undoing; it was left as it is")?;
+        done.moved = Some((describe_branch(&journal.branch), to.clone()));
+    }
+    if !plan.unstage.is_empty() {
+        git.reset_paths(&journal.head, &plan.unstage)?;
+    }
+    let mut problems = Vec::new();
+    for &index in &plan.restore {
+        let file = &journal.files[index];
         let change = FileChange::new(git.root(), &file.rel, file.before.clone(), String::new());
-        if let Err(e) = fs::restore(&change) {
-            problems.push(format!("{}: {e}", file.rel));
+        match fs::restore(&change) {
+            Ok(()) => done.restored.push(file.rel.clone()),
+            Err(e) => problems.push(format!("{}: {e:#}", file.rel)),
         }
     }
     if !problems.is_empty() {
-        return Err(anyhow!("cannot restore {}", problems.join(", ")));
+        return Err(anyhow!(
+            "{}cannot put back {}",
+            done.summary(),
+            problems.join(", ")
+        ));
     }
     std::fs::remove_file(path).context("cannot remove the release journal")?;
-    Ok(())
+    Ok(done)
 }
 
-fn parent_is_known(git: &Git, commit: &str, journal: &Journal) -> bool {
-    let parent = git
-        .raw(&["rev-parse", "--verify", "--quiet", &format!("{commit}^")])
-        .unwrap_or_default();
-    let parent = parent.trim();
-    parent == journal.head || journal.commits.iter().any(|c| c == parent)
+/// The commands that would finish the undo by hand, each word quoted for the shell.
+fn manual_commands(journal: &Journal, path: &Path) -> String {
+    let mut lines = Vec::new();
+    if let Some(branch) = &journal.branch {
+        lines.push(shell::join(&[
+            "git",
+            "switch",
+            describe_branch(&journal.branch).as_str(),
+        ]));
+        if let Some(last) = journal.commits.last() {
+            lines.push(format!(
+                "{}    # only if {} is still at {}",
+                shell::join(&["git", "update-ref", branch.as_str(), &journal.head, last]),
+                describe_branch(&journal.branch),
+                short(last)
+            ));
+        }
+    }
+    if let Some(tag) = journal.tag.as_ref().filter(|t| !t.refused) {
+        let name = format!("refs/tags/{}", tag.name);
+        match &tag.id {
+            Some(id) => lines.push(shell::join(&["git", "update-ref", "-d", &name, id])),
+            None => lines.push(format!(
+                "{}    # only if it tags a commit of the release",
+                shell::join(&["git", "tag", "--delete", &tag.name])
+            )),
+        }
+    }
+    let files: Vec<&str> = journal.files.iter().map(|f| f.real.as_str()).collect();
+    if !files.is_empty() {
+        let mut reset = vec!["git", "reset", "--quiet", journal.head.as_str(), "--"];
+        reset.extend(&files);
+        lines.push(shell::join(&reset));
+        let existed: Vec<&str> = journal
+            .files
+            .iter()
+            .filter(|f| f.before.is_some())
+            .map(|f| f.real.as_str())
+            .collect();
+        if !existed.is_empty() {
+            let mut checkout = vec!["git", "checkout", journal.head.as_str(), "--"];
+            checkout.extend(&existed);
+            lines.push(format!(
+                "{}    # overwrites those files",
+                shell::join(&checkout)
+            ));
+        }
+        for file in journal.files.iter().filter(|f| f.before.is_none()) {
+            lines.push(format!(
+                "{}    # the release created it",
+                shell::join(&["rm", "--", file.real.as_str()])
+            ));
+        }
+    }
+    lines.push(shell::join(&["rm", "--", &path.to_string_lossy()]));
+    lines
+        .iter()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn short(id: &str) -> &str {
     id.get(..7).unwrap_or(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    const C: &str = "cccccccccccccccccccccccccccccccccccccccc";
+    const T: &str = "dddddddddddddddddddddddddddddddddddddddd";
+    const X: &str = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
+
+    fn journal() -> Journal {
+        Journal {
+            head: A.into(),
+            branch: Some("refs/heads/main".into()),
+            files: vec![JournalFile {
+                rel: "VERSION".into(),
+                real: "VERSION".into(),
+                before: Some("1\n".into()),
+                written: content_id(b"2\n"),
+            }],
+            commits: vec![B.into()],
+            pending_commit: None,
+            tag: Some(JournalTag {
+                name: "v2".into(),
+                id: Some(T.into()),
+                refused: false,
+            }),
+        }
+    }
+
+    fn observed() -> Observed {
+        Observed {
+            branch: Some("refs/heads/main".into()),
+            head: B.into(),
+            head_parent: Some(A.into()),
+            parents: vec![Some(A.into())],
+            tag: Some((T.into(), Some(B.into()))),
+            files: vec![Ok(Some(content_id(b"2\n")))],
+        }
+    }
+
+    #[test]
+    fn an_untouched_release_is_undone_completely() {
+        let plan = plan_undo(&journal(), &observed()).unwrap();
+        assert_eq!(plan.delete_tag, Some(("refs/tags/v2".into(), T.into())));
+        assert_eq!(
+            plan.move_ref,
+            Some(("refs/heads/main".into(), A.into(), B.into()))
+        );
+        assert_eq!(plan.restore, vec![0]);
+    }
+
+    #[test]
+    fn a_tag_that_is_not_ours_is_left_alone() {
+        let mut now = observed();
+        now.tag = Some((X.into(), Some(C.into())));
+        let plan = plan_undo(&journal(), &now).unwrap();
+        assert_eq!(plan.delete_tag, None);
+        assert_eq!(plan.tag_left, Some("v2".into()));
+        // Killed before the journal learnt the tag's id: ours only if it tags a commit of the run.
+        let mut j = journal();
+        j.tag = Some(JournalTag {
+            name: "v2".into(),
+            id: None,
+            refused: false,
+        });
+        assert_eq!(plan_undo(&j, &now).unwrap().delete_tag, None);
+        now.tag = Some((X.into(), Some(B.into())));
+        assert_eq!(
+            plan_undo(&j, &now).unwrap().delete_tag,
+            Some(("refs/tags/v2".into(), X.into()))
+        );
+        // `git tag` refused: another process's tag, even on an identical commit.
+        if let Some(tag) = &mut j.tag {
+            tag.refused = true;
+        }
+        assert_eq!(plan_undo(&j, &now).unwrap().delete_tag, None);
+    }
+
+    #[test]
+    fn anything_changed_since_refuses_and_says_what() {
+        let mut now = observed();
+        now.branch = Some("refs/heads/other".into());
+        now.files = vec![Ok(Some(content_id(b"edited\n")))];
+        let problems = plan_undo(&journal(), &now).unwrap_err();
+        assert!(problems[0].contains("HEAD is on other, but the release was made on main"));
+        assert!(problems[1].contains("VERSION was changed after the release wrote it"));
+        let mut now = observed();
+        now.head = C.into();
+        now.head_parent = Some(B.into());
+        let problems = plan_undo(&journal(), &now).unwrap_err();
+        assert!(problems[0].contains("not a commit of the interrupted release"));
+        // A foreign commit under the release's commit: moving the branch back would drop it.
+        let mut now = observed();
+        now.parents = vec![Some(X.into())];
+        let problems = plan_undo(&journal(), &now).unwrap_err();
+        assert!(problems[0].contains("does not follow"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_commit_made_just_before_a_kill_is_recognised() {
+        let mut j = journal();
+        j.commits.clear();
+        j.tag = None;
+        j.pending_commit = Some("chore(release): 2".into());
+        let mut now = observed();
+        now.parents.clear();
+        let plan = plan_undo(&j, &now).unwrap();
+        assert_eq!(
+            plan.move_ref,
+            Some(("refs/heads/main".into(), A.into(), B.into()))
+        );
+    }
+
+    #[test]
+    fn files_already_as_before_are_not_touched() {
+        let mut now = observed();
+        now.files = vec![Ok(Some(content_id(b"1\n")))];
+        assert!(plan_undo(&journal(), &now).unwrap().restore.is_empty());
+    }
+
+    #[test]
+    fn a_damaged_journal_is_refused() {
+        let mut j = journal();
+        j.files[0].rel = "../../etc/passwd".into();
+        assert!(
+            validate(&j)
+                .unwrap_err()
+                .contains("leads out of the work tree")
+        );
+        let mut j = journal();
+        j.files[0].real = ".git/hooks/pre-commit".into();
+        assert!(validate(&j).unwrap_err().contains("under .git"));
+        let mut j = journal();
+        j.head = "HEAD~3".into();
+        assert!(validate(&j).is_err());
+        assert!(validate(&journal()).is_ok());
+    }
 }

@@ -168,7 +168,8 @@ pub fn unspellable(files: &[VersionFile], v: &version::Version) -> Vec<String> {
 
 /// Reads a file of the work tree as UTF-8 text, with errors that say which file.
 pub fn read_file(root: &Path, rel: &str) -> Result<String> {
-    let path = root.join(rel);
+    // Symbolic links are followed only inside the work tree.
+    let path = crate::ops::fs::confined(root, rel)?;
     let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => {
             anyhow!("{rel}: file not found: create it or fix version.files in xtask.toml")
@@ -187,7 +188,7 @@ pub fn read_file(root: &Path, rel: &str) -> Result<String> {
 
 /// A file's text, or `None` if it does not exist (a changelog about to be created).
 pub fn read_optional(root: &Path, rel: &str) -> Result<Option<String>> {
-    match std::fs::read(root.join(rel)) {
+    match std::fs::read(crate::ops::fs::confined(root, rel)?) {
         Ok(bytes) => {
             Ok(Some(String::from_utf8(bytes).map_err(|_| {
                 anyhow!("{rel}: not valid UTF-8: cannot update it")

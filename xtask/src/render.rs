@@ -22,6 +22,12 @@ pub const OVERRIDE_PATH: &str = "templates/changelog.md.j2";
 
 const CHANGELOG: &str = "changelog";
 
+/// The most work one render may do (minijinja's fuel: about one unit per instruction, and per 64 bytes
+/// allocated). A template from the repository is code the maintainer runs by releasing; a loop gone wrong must
+/// end with an error, not hang a CI job. The default template renders one section of 200,000 commits (with
+/// `repository_url` links) within it, measured; a nested loop over 10,000 × 10,000 stops in about a second.
+pub const TEMPLATE_FUEL: u64 = 10_000_000;
+
 /// What a changelog template sees.
 #[derive(Debug, Serialize)]
 pub struct SectionContext {
@@ -327,6 +333,7 @@ impl Renderer {
 fn base_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(TEMPLATE_FUEL));
     if let Ok(syntax) = SyntaxConfig::builder()
         .trim_blocks(true)
         .keep_trailing_newline(true)
@@ -363,11 +370,17 @@ fn pr_links(text: String, url: Option<String>) -> String {
 }
 
 fn read_template(root: &Path, rel: &str) -> Result<String> {
-    std::fs::read_to_string(root.join(rel))
+    std::fs::read_to_string(crate::ops::fs::confined(root, rel)?)
         .map_err(|e| anyhow!("{rel}: cannot read the template: {e}"))
 }
 
 fn template_error(name: &str, e: &minijinja::Error) -> anyhow::Error {
+    if e.kind() == minijinja::ErrorKind::OutOfFuel {
+        return anyhow!(
+            "{name}: template error: the template does too much work (over {TEMPLATE_FUEL} steps): \
+             look for a loop that runs too long"
+        );
+    }
     let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
     match e.line() {
         Some(line) => anyhow!("{name}:{line}: template error: {}{detail}", e.kind()),
@@ -498,6 +511,7 @@ mod tests {
         let context = SectionContext::new(changes, None, None, "2024-01-01");
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_fuel(Some(TEMPLATE_FUEL));
         let ctx = Value::from(Serde(&context));
         let out = env
             .render_str(

@@ -52,6 +52,14 @@ pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
         ));
         return Ok(());
     }
+    // Every file writable before any is written (read-only and immutable files are refused up front).
+    let problems = fs::check_writable(&changes);
+    if !problems.is_empty() {
+        return Err(anyhow::anyhow!(
+            "nothing was changed:\n{}",
+            problems.join("\n")
+        ));
+    }
     fs::write_all(&changes)?;
     for change in &changes {
         term::step(&format!("{}: {current} → {new}", change.rel));

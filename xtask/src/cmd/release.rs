@@ -10,6 +10,7 @@ use super::version::{pre_kind, usage};
 use crate::cli::{Format, ReleaseArgs};
 use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::rules::Pattern;
+use crate::domain::shell;
 use crate::domain::version::{self, Scheme, Version};
 use crate::domain::{changelog::Changes, changelog_file};
 use crate::exec::{self, Action};
@@ -51,7 +52,23 @@ struct DevStep {
     message: String,
 }
 
+/// With `--format json` a JSON object is printed whatever happens: the summary, or `"pushed": false` and
+/// `"error"` when the release stops, so a CI script always has something to parse.
 pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
+    let json = args.format == Format::Json && !args.abort;
+    let mut printed = false;
+    let result = release(dir, args, &mut printed);
+    if json
+        && !printed
+        && let Err(e) = &result
+    {
+        let object = serde_json::json!({ "pushed": false, "error": e.to_string() });
+        term::out(&object.to_string());
+    }
+    result
+}
+
+fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()> {
     let p = Project::open(dir)?;
     let git = Git::new(&p.root)?;
     let journal = exec::journal_path(p.repo.git_dir());
@@ -93,6 +110,15 @@ pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
     }
 
     let mut release = build(&p, &snapshot, decision, &args)?;
+    // Checks that need the plan: the files can be written, and the remote will take the push.
+    let problems = preflight(&git, &release, args.dry_run);
+    if args.dry_run {
+        for problem in &problems {
+            term::warn(problem);
+        }
+    } else if !problems.is_empty() {
+        return report(&problems);
+    }
     if args.dry_run {
         print_plan(&release);
         if args.format == Format::Json {
@@ -153,11 +179,16 @@ pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
             Err(e) => {
                 term::error(&format!("{e:#}"));
                 term::note(&format!(
-                    "the release is complete locally; push it with: git push --atomic {} {}",
-                    release.remote,
-                    refspecs.join(" ")
+                    "the release is complete locally; push it with: {}",
+                    push_command(&release.remote, refspecs)
                 ));
                 github_output(&release)?;
+                if args.format == Format::Json {
+                    let mut object = summary(&release, false);
+                    object["error"] = serde_json::Value::String(format!("{e:#}"));
+                    term::out(&object.to_string());
+                    *json_printed = true;
+                }
                 return Err(AlreadyReported.into());
             }
         },
@@ -166,8 +197,11 @@ pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
     if release.push.is_none() {
         let branch = release.branch.as_deref().unwrap_or("HEAD");
         term::note(&format!(
-            "to publish: git push --atomic {} {branch} {}",
-            release.remote, release.decision.tag
+            "to publish: {}",
+            push_command(
+                &release.remote,
+                &[branch.to_string(), release.decision.tag.clone()]
+            )
         ));
     }
     github_output(&release)?;
@@ -175,6 +209,76 @@ pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
         term::out(&summary(&release, pushed).to_string());
     }
     Ok(())
+}
+
+/// `git push --atomic REMOTE REFSPEC…`, quoted for the shell: names are data, whatever they contain.
+fn push_command(remote: &str, refspecs: &[String]) -> String {
+    let mut words = vec!["git", "push", "--atomic", remote];
+    words.extend(refspecs.iter().map(String::as_str));
+    shell::join(&words)
+}
+
+/// The checks that need the finished plan, all before anything changes: every file the release writes can be
+/// written, and, when pushing, the remote has no such tag and its branch is not ahead of HEAD (a push that
+/// would be refused after the release is made). A dry run asks no remote.
+fn preflight(git: &Git, release: &ReleasePlan, dry_run: bool) -> Vec<String> {
+    let mut changes = release.release_files.clone();
+    if let Some(dev) = &release.dev {
+        changes.extend(
+            dev.files
+                .iter()
+                .filter(|c| !release.release_files.iter().any(|r| r.rel == c.rel))
+                .cloned(),
+        );
+    }
+    let mut problems = fs::check_writable(&changes);
+    let Some(_) = &release.push else {
+        return problems;
+    };
+    let tag = format!("refs/tags/{}", release.decision.tag);
+    let branch = release.branch.as_ref().map(|b| format!("refs/heads/{b}"));
+    let mut wanted = vec![tag.clone()];
+    wanted.extend(branch.clone());
+    if dry_run {
+        term::note(&format!(
+            "a release would first ask the remote: {}",
+            shell::join(
+                &[
+                    &["git", "ls-remote", "--", release.remote.as_str()][..],
+                    &wanted.iter().map(String::as_str).collect::<Vec<_>>()
+                ]
+                .concat()
+            )
+        ));
+        return problems;
+    }
+    let remote = &release.remote;
+    match git.ls_remote(remote, &wanted) {
+        Err(e) => problems.push(format!(
+            "push: cannot ask {remote} about its refs ({e:#}): fix the remote, or release with --no-push and push later"
+        )),
+        Ok(advertised) => {
+            if advertised.iter().any(|(name, _)| *name == tag) {
+                problems.push(format!(
+                    "push: tag {} already exists on {remote}: a push would be refused; pick another version",
+                    release.decision.tag
+                ));
+            }
+            if let Some(branch) = &branch
+                && let Some((_, id)) = advertised.iter().find(|(name, _)| name == branch)
+                && !git.is_ancestor(id, &release.head)
+            {
+                problems.push(format!(
+                    "push: {remote}'s {} is at {}, which HEAD does not contain (the remote is ahead or has \
+                     diverged): run `{}` and merge or rebase first",
+                    branch.trim_start_matches("refs/heads/"),
+                    id.get(..7).unwrap_or(id),
+                    shell::join(&["git", "fetch", remote.as_str()])
+                ));
+            }
+        }
+    }
+    problems
 }
 
 fn report(problems: &[String]) -> Result<()> {
@@ -190,7 +294,11 @@ fn report(problems: &[String]) -> Result<()> {
     for problem in problems {
         term::section("-", problem);
     }
-    Err(AlreadyReported.into())
+    // Printed already; the text travels along for `--format json`.
+    Err(anyhow::Error::new(AlreadyReported).context(format!(
+        "cannot release, nothing was changed: {}",
+        problems.join("; ")
+    )))
 }
 
 fn abort(git: &Git, journal: &Path) -> Result<()> {
@@ -199,9 +307,10 @@ fn abort(git: &Git, journal: &Path) -> Result<()> {
         return Ok(());
     }
     let recorded = exec::load(journal)?;
-    exec::undo(git, journal, &recorded)?;
+    let done = exec::undo(git, journal, &recorded)?;
     term::step(&format!(
-        "restored the repository to {} as before the interrupted release",
+        "{}restored the repository to {} as before the interrupted release",
+        done.summary(),
         &recorded.head[..recorded.head.len().min(7)]
     ));
     Ok(())
@@ -223,7 +332,7 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         .collect();
     let files = project::version_files(config)?;
     if p.repo.is_shallow() {
-        deepen(p, git)?;
+        deepen(p, git, dry_run)?;
     }
     let head = p.repo.head()?;
     let branch = head.branch.clone().or_else(|| ci_branch(p, head.commit));
@@ -330,10 +439,20 @@ fn ci_branch(p: &Project, head: Option<gix::ObjectId>) -> Option<String> {
 }
 
 /// A shallow clone hides the history since the last release: fetch it back to the last release tag when a
-/// remote answers, or say exactly what to run.
-fn deepen(p: &Project, git: &Git) -> Result<()> {
+/// remote answers, or say exactly what to run. A dry run changes nothing, so it fetches nothing either: it
+/// says what a release would fetch, and that its plan may be missing commits.
+fn deepen(p: &Project, git: &Git, dry_run: bool) -> Result<()> {
     let remote = p.config.remote().to_string();
-    let command = format!("git fetch --tags --unshallow {remote}");
+    let quoted = shell::quote(&remote);
+    let command = format!("git fetch --tags --unshallow {quoted}");
+    if dry_run {
+        term::warn(&format!(
+            "shallow clone: this dry run fetches nothing, so the changelog and level below may miss commits; \
+             a release would run `git fetch --tags --depth=1 {quoted}` and then \
+             `git fetch --shallow-exclude=<newest release tag> {quoted}` (or `{command}`)"
+        ));
+        return Ok(());
+    }
     if git.remotes()?.contains(&remote) {
         term::note(&format!(
             "shallow clone: fetching the history and tags from {remote}"
@@ -632,14 +751,7 @@ fn print_plan(release: &ReleasePlan) {
         None => term::section("Next development version:", "none"),
     }
     match &release.push {
-        Some(refspecs) => term::section(
-            "Push:",
-            &format!(
-                "git push --atomic {} {}",
-                release.remote,
-                refspecs.join(" ")
-            ),
-        ),
+        Some(refspecs) => term::section("Push:", &push_command(&release.remote, refspecs)),
         None => term::section("Push:", "no (pass --push or set release.push = true)"),
     }
 }

@@ -10,5 +10,6 @@ pub mod pep440;
 pub mod plan;
 pub mod rules;
 pub mod server_policy;
+pub mod shell;
 pub mod tag_hint;
 pub mod version;

@@ -1,8 +1,14 @@
-//! File writes: a set of files replaced atomically, all or none.
+//! File writes: a set of files replaced atomically, all or none, only inside the work tree.
+//!
+//! Every write goes through [`replace`]: a new temporary file beside the target (created exclusively, so a
+//! planted file or link at its name is never followed), synced, given the target's mode, then renamed over
+//! the target. A symbolic link inside the work tree is written through (the link stays a link); one leading
+//! outside the work tree or into `.git` is refused.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 
 /// One file's planned new contents. `before` is `None` for a file that does not exist yet.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -15,6 +21,9 @@ pub struct FileChange {
     pub before: Option<String>,
     #[serde(skip)]
     pub after: String,
+    /// The work tree's root, which every write must stay inside.
+    #[serde(skip)]
+    pub root: PathBuf,
 }
 
 impl FileChange {
@@ -24,52 +33,172 @@ impl FileChange {
             rel: rel.to_string(),
             before,
             after,
+            root: root.to_path_buf(),
         }
     }
 }
 
-/// Writes every change or none: each new text goes to a temporary file beside its target first, and only
-/// when all are written are they renamed into place; a failed rename puts back the files already renamed.
-pub fn write_all(changes: &[FileChange]) -> Result<()> {
-    let mut staged: Vec<(PathBuf, &FileChange)> = Vec::new();
-    let cleanup = |staged: &[(PathBuf, &FileChange)]| {
-        for (tmp, _) in staged {
-            let _ = std::fs::remove_file(tmp);
+/// The real file `rel` names under `root`, symbolic links followed: refused when it is outside the work tree
+/// or under its `.git`. A file that does not exist yet is judged by its folder.
+pub fn confined(root: &Path, rel: &str) -> Result<PathBuf> {
+    let root_real = root
+        .canonicalize()
+        .map_err(|e| anyhow!("{}: cannot resolve the work tree: {e}", root.display()))?;
+    let path = root.join(rel);
+    let real = match std::fs::symlink_metadata(&path) {
+        Ok(meta) if meta.file_type().is_symlink() => path.canonicalize().map_err(|e| {
+            anyhow!("{rel} is a symbolic link to a file that cannot be reached ({e}): fix or remove the link")
+        })?,
+        Ok(_) => path
+            .canonicalize()
+            .map_err(|e| anyhow!("{rel}: cannot resolve: {e}"))?,
+        Err(_) => {
+            // Not there yet: the nearest existing folder decides where it would be created.
+            let mut existing = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let mut rest = vec![path.file_name().map(|n| n.to_os_string()).unwrap_or_default()];
+            while !existing.exists() {
+                match (existing.file_name(), existing.parent()) {
+                    (Some(name), Some(parent)) => {
+                        rest.push(name.to_os_string());
+                        existing = parent.to_path_buf();
+                    }
+                    _ => break,
+                }
+            }
+            let mut real = existing
+                .canonicalize()
+                .map_err(|e| anyhow!("{rel}: cannot resolve its folder: {e}"))?;
+            for part in rest.iter().rev() {
+                real.push(part);
+            }
+            real
         }
     };
+    if !real.starts_with(&root_real) {
+        bail!(
+            "{rel} leads outside the work tree (to {}): the kit writes only inside the repository; \
+             replace the link with the file itself",
+            real.display()
+        );
+    }
+    if real.starts_with(root_real.join(".git")) {
+        bail!(
+            "{rel} leads into .git (to {}): the kit never writes git's own files",
+            real.display()
+        );
+    }
+    Ok(real)
+}
+
+/// Preflight: every problem that would stop one of `changes` from being written, before anything is.
+///
+/// A file whose mode grants no write permission to anyone (`chmod a-w`, 0444) is refused **even for root**,
+/// who could write it anyway: a read-only mode is the owner saying "do not change this", and a release is not
+/// the moment to overrule it. Beyond that, `access(2)` decides (another owner's file, an immutable file, a
+/// read-only file system), and the folder must take the temporary file and the rename.
+pub fn check_writable(changes: &[FileChange]) -> Vec<String> {
+    let mut problems = Vec::new();
     for change in changes {
-        let tmp = temp_path(&change.path);
-        let written = (|| -> std::io::Result<()> {
-            if let Some(parent) = change.path.parent() {
-                std::fs::create_dir_all(parent)?;
+        let target = match confined(&change.root, &change.rel) {
+            Ok(target) => target,
+            Err(e) => {
+                problems.push(format!("{e:#}"));
+                continue;
             }
-            std::fs::write(&tmp, &change.after)?;
-            // Keep the file's mode (an executable script stays executable).
-            if let Ok(meta) = std::fs::metadata(&change.path) {
-                std::fs::set_permissions(&tmp, meta.permissions())?;
-            }
-            Ok(())
-        })();
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            cleanup(&staged);
-            return Err(anyhow!(
-                "{}: cannot write: {e}; no file was changed",
+        };
+        if let Err(reason) = writable(&target) {
+            problems.push(format!(
+                "{}: cannot be written ({reason}): make it writable, or leave it out of the release",
                 change.rel
             ));
         }
-        staged.push((tmp, change));
     }
-    for (index, (tmp, change)) in staged.iter().enumerate() {
-        if let Err(e) = std::fs::rename(tmp, &change.path) {
-            for (_, done) in &staged[..index] {
-                let _ = restore(done);
+    problems
+}
+
+fn writable(target: &Path) -> std::result::Result<(), String> {
+    let folder = target.parent().unwrap_or(Path::new("."));
+    if let Ok(meta) = std::fs::metadata(target) {
+        if !meta.is_file() {
+            return Err("not a regular file".into());
+        }
+        read_only_mode(&meta)?;
+        access_write(target).map_err(|e| format!("the system refuses: {e}"))?;
+    }
+    if folder.exists() {
+        access_write(folder).map_err(|e| format!("its folder refuses new files: {e}"))?;
+    }
+    Ok(())
+}
+
+/// A mode with no write bit for anyone: refused on purpose, whoever runs the kit.
+#[cfg(unix)]
+fn read_only_mode(meta: &std::fs::Metadata) -> std::result::Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode();
+    if mode & 0o222 == 0 {
+        return Err(format!("its mode {:o} is read-only", mode & 0o7777));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn read_only_mode(meta: &std::fs::Metadata) -> std::result::Result<(), String> {
+    if meta.permissions().readonly() {
+        return Err("it is read-only".into());
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn access_write(path: &Path) -> std::io::Result<()> {
+    rustix::fs::access(path, rustix::fs::Access::WRITE_OK).map_err(std::io::Error::from)
+}
+
+#[cfg(not(unix))]
+fn access_write(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Writes every change or none: each new text goes to a temporary file beside its target first, and only
+/// when all are written are they renamed into place; a failed rename puts back the files already renamed.
+/// The error says exactly which files were replaced and put back, and which were never changed.
+pub fn write_all(changes: &[FileChange]) -> Result<()> {
+    let mut targets = Vec::new();
+    for change in changes {
+        targets.push(confined(&change.root, &change.rel)?);
+    }
+    let mut staged: Vec<PathBuf> = Vec::new();
+    for (change, target) in changes.iter().zip(&targets) {
+        match stage(target, &change.after) {
+            Ok(tmp) => staged.push(tmp),
+            Err(e) => {
+                remove_all(&staged);
+                bail!("{}: cannot write: {e}; no file was changed", change.rel);
             }
-            cleanup(&staged[index..]);
-            return Err(anyhow!(
-                "{}: cannot replace: {e}; no file was changed",
-                change.rel
-            ));
+        }
+    }
+    for (index, ((change, target), tmp)) in changes.iter().zip(&targets).zip(&staged).enumerate() {
+        if let Err(e) = commit(tmp, target) {
+            remove_all(&staged[index..]);
+            let mut restored = Vec::new();
+            let mut not_restored = Vec::new();
+            for done in &changes[..index] {
+                match restore(done) {
+                    Ok(()) => restored.push(done.rel.as_str()),
+                    Err(re) => not_restored.push(format!("{} ({re:#})", done.rel)),
+                }
+            }
+            let untouched: Vec<&str> = changes[index..].iter().map(|c| c.rel.as_str()).collect();
+            let mut message = format!("{}: cannot replace: {e}", change.rel);
+            if !restored.is_empty() {
+                message += &format!("; put back {} as it was", restored.join(", "));
+            }
+            if !not_restored.is_empty() {
+                message += &format!("; COULD NOT put back {}", not_restored.join(", "));
+            }
+            message += &format!("; not changed: {}", untouched.join(", "));
+            bail!(message);
         }
     }
     Ok(())
@@ -77,26 +206,88 @@ pub fn write_all(changes: &[FileChange]) -> Result<()> {
 
 /// Puts a file back as it was before `change`: its old text, or no file at all.
 pub fn restore(change: &FileChange) -> Result<()> {
+    let target = confined(&change.root, &change.rel)?;
     match &change.before {
-        Some(text) => {
-            let tmp = temp_path(&change.path);
-            std::fs::write(&tmp, text)?;
-            std::fs::rename(&tmp, &change.path)?;
-        }
-        None => match std::fs::remove_file(&change.path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
-            _ => {}
+        Some(text) => replace(&target, text),
+        None => match std::fs::remove_file(&target) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
         },
+    }
+}
+
+/// Replaces one file through a temporary file and a rename (the one write path).
+fn replace(target: &Path, text: &str) -> Result<()> {
+    let tmp = stage(target, text)?;
+    commit(&tmp, target).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// Writes `text` to a new temporary file beside `target`, synced and with `target`'s mode; removed again if
+/// anything fails.
+fn stage(target: &Path, text: &str) -> Result<PathBuf> {
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mode = std::fs::metadata(target).ok().map(|m| m.permissions());
+    let (tmp, mut file) = create_temp(target)?;
+    let written = (|| -> std::io::Result<()> {
+        file.write_all(text.as_bytes())?;
+        // Keep the file's mode (an executable script stays executable).
+        if let Some(mode) = mode {
+            file.set_permissions(mode)?;
+        }
+        file.sync_all()
+    })();
+    drop(file);
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    Ok(tmp)
+}
+
+fn commit(tmp: &Path, target: &Path) -> Result<()> {
+    std::fs::rename(tmp, target)?;
+    // Make the rename itself durable; a folder that cannot be opened or synced is not worth failing for.
+    if let Some(dir) = target.parent()
+        && let Ok(dir) = std::fs::File::open(dir)
+    {
+        let _ = dir.sync_all();
     }
     Ok(())
 }
 
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
+/// A new file beside `target` that did not exist before (never an existing file or link).
+fn create_temp(target: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.xtask-{}.tmp", std::process::id()))
+    let mut last = None;
+    for attempt in 0..16 {
+        let tmp = target.with_file_name(format!(
+            ".{name}.xtask-{}-{attempt}.tmp",
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary name")))
+}
+
+fn remove_all(paths: &[PathBuf]) {
+    for path in paths {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 /// A unified diff of a change, for dry runs.
@@ -107,4 +298,80 @@ pub fn unified_diff(change: &FileChange) -> String {
         .context_radius(2)
         .header(&format!("a/{}", change.rel), &format!("b/{}", change.rel))
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_write_keeps_the_mode_and_leaves_no_temporary_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::TempDir::new().unwrap();
+        let script = dir.path().join("run.sh");
+        std::fs::write(&script, "v1").unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o751)).unwrap();
+        let change = FileChange::new(dir.path(), "run.sh", Some("v1".into()), "v2".into());
+        write_all(&[change]).unwrap();
+        assert_eq!(std::fs::read_to_string(&script).unwrap(), "v2");
+        assert_eq!(
+            std::fs::metadata(&script).unwrap().permissions().mode() & 0o777,
+            0o751
+        );
+        assert_eq!(listing(dir.path()), ["run.sh"]);
+    }
+
+    #[test]
+    fn a_failed_stage_removes_every_temporary_file_and_changes_nothing() {
+        let dir = tempfile::TempDir::new().unwrap();
+        std::fs::write(dir.path().join("a"), "a1").unwrap();
+        // The second target's folder is a file: its temporary file cannot be created.
+        std::fs::write(dir.path().join("notadir"), "").unwrap();
+        let changes = [
+            FileChange::new(dir.path(), "a", Some("a1".into()), "a2".into()),
+            FileChange::new(dir.path(), "notadir/b", None, "b".into()),
+        ];
+        let e = write_all(&changes).unwrap_err().to_string();
+        assert!(
+            e.contains("notadir/b: cannot write") && e.contains("no file was changed"),
+            "{e}"
+        );
+        assert_eq!(std::fs::read_to_string(dir.path().join("a")).unwrap(), "a1");
+        assert_eq!(listing(dir.path()), ["a", "notadir"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_only_inside_the_work_tree() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::TempDir::new().unwrap();
+        let outside = tempfile::TempDir::new().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join("real"), "x").unwrap();
+        symlink("real", dir.path().join("inside")).unwrap();
+        symlink(outside.path(), dir.path().join("out")).unwrap();
+        symlink(".git", dir.path().join("git")).unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        assert_eq!(confined(dir.path(), "inside").unwrap(), root.join("real"));
+        assert_eq!(
+            confined(dir.path(), "new/file").unwrap(),
+            root.join("new/file")
+        );
+        let e = confined(dir.path(), "out/CHANGELOG.md")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("leads outside the work tree"), "{e}");
+        let e = confined(dir.path(), "git/config").unwrap_err().to_string();
+        assert!(e.contains("leads into .git"), "{e}");
+    }
 }

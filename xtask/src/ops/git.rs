@@ -99,14 +99,84 @@ impl Git {
         .map(drop)
     }
 
-    pub fn delete_tag(&self, name: &str) -> Result<()> {
-        self.run(&["tag", "--delete", name], None).map(drop)
+    /// The object a ref holds, or `None` if it does not exist.
+    pub fn ref_value(&self, name: &str) -> Result<Option<String>> {
+        let out = self.run(&["for-each-ref", "--format=%(objectname)", name], None)?;
+        Ok(out.lines().next().map(str::to_string))
     }
 
-    /// Moves HEAD (and its branch) back to `commit` and makes the index match it; the work tree is not touched.
-    pub fn reset_index_and_head(&self, commit: &str) -> Result<()> {
-        self.run(&["reset", "--quiet", "--mixed", commit, "--"], None)
+    /// The commit a ref peels to (a tag's commit), or `None`.
+    pub fn peeled(&self, name: &str) -> Option<String> {
+        self.run(
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{name}^{{commit}}"),
+            ],
+            None,
+        )
+        .ok()
+        .map(|s| s.trim().to_string())
+    }
+
+    /// The branch HEAD is on (`refs/heads/…`), or `None` when it is detached.
+    pub fn head_ref(&self) -> Result<Option<String>> {
+        Ok(self
+            .run(&["symbolic-ref", "--quiet", "HEAD"], None)
+            .ok()
+            .map(|s| s.trim().to_string()))
+    }
+
+    /// Compare-and-swap: sets `name` to `new` only if it still holds `old` (`HEAD` itself is never followed to
+    /// its branch here; name the branch).
+    pub fn update_ref(&self, name: &str, new: &str, old: &str) -> Result<()> {
+        self.run(
+            &[
+                "update-ref",
+                "--no-deref",
+                "-m",
+                "xtask release: undo",
+                name,
+                new,
+                old,
+            ],
+            None,
+        )
+        .map(drop)
+    }
+
+    /// Compare-and-swap delete: removes `name` only if it still holds `old`.
+    pub fn delete_ref(&self, name: &str, old: &str) -> Result<()> {
+        self.run(&["update-ref", "--no-deref", "-d", name, old], None)
             .map(drop)
+    }
+
+    /// Makes the index entries of `paths` match `commit`; HEAD, other entries and the work tree are left alone.
+    pub fn reset_paths(&self, commit: &str, paths: &[String]) -> Result<()> {
+        let mut args = vec!["reset", "--quiet", commit, "--"];
+        args.extend(paths.iter().map(String::as_str));
+        self.run(&args, None).map(drop)
+    }
+
+    /// `git ls-remote` of the given refs: `(ref, object)` pairs the remote advertises.
+    pub fn ls_remote(&self, remote: &str, refs: &[String]) -> Result<Vec<(String, String)>> {
+        let mut args = vec!["ls-remote", "--", remote];
+        args.extend(refs.iter().map(String::as_str));
+        Ok(self
+            .run(&args, None)?
+            .lines()
+            .filter_map(|l| {
+                let (id, name) = l.split_once('\t')?;
+                Some((name.to_string(), id.to_string()))
+            })
+            .collect())
+    }
+
+    /// Whether `ancestor` is an ancestor of (or equal to) `commit`; `false` also when git does not know it.
+    pub fn is_ancestor(&self, ancestor: &str, commit: &str) -> bool {
+        self.run(&["merge-base", "--is-ancestor", ancestor, commit], None)
+            .is_ok()
     }
 
     /// Runs a command with a shell, reporting its exit status; its output goes to the terminal.

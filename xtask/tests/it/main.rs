@@ -6,6 +6,7 @@ mod changelog;
 mod check;
 mod ci_versions;
 mod hooks;
+mod hostile;
 mod interactive;
 mod release;
 mod schemes;

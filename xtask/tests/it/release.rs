@@ -323,9 +323,13 @@ fn push_is_atomic_and_a_failed_push_keeps_the_release() {
         .says("pushed");
     let remote_tags = repo.git(&["ls-remote", "--tags", "origin"]);
     assert!(remote_tags.contains("refs/tags/v0.2.0"), "{remote_tags}");
-    repo.git(&["remote", "set-url", "origin", "/nonexistent/remote"]);
     repo.write("pkg/core.py", "x = 9\n");
     repo.commit("fix: nine");
+    // The remote refuses the push (after the preflight's look at it passed): the release stays, with the
+    // command to retry.
+    let hook = remote.path().join("hooks/pre-receive");
+    std::fs::write(&hook, "#!/bin/sh\nexit 1\n").unwrap();
+    make_executable(hook);
     repo.xtask(&["release", "patch", "--yes", "--push"])
         .fails(1)
         .says("git push --atomic origin refs/heads/main refs/tags/v0.2.1");

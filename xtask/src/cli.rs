@@ -31,6 +31,11 @@ pub enum Command {
     Changelog(ChangelogArgs),
     /// Release: bump, changelog, commit, annotated tag, next development version, push
     Release(ReleaseArgs),
+    /// Cut a release line's branch (stable/X.Y) or the next major's branch
+    #[command(subcommand)]
+    Branch(BranchCommand),
+    /// Cherry-pick commits onto a release line without touching your checkout, or list what it lacks
+    Backport(BackportArgs),
     /// Install, remove or inspect the kit's git hooks
     #[command(subcommand)]
     Hooks(HooksCommand),
@@ -153,6 +158,55 @@ pub struct ReleaseArgs {
     /// Undo an interrupted release, restoring the repository as it was
     #[arg(long, conflicts_with_all = ["level", "dry_run", "push"])]
     pub abort: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BranchCommand {
+    /// Create the release line's branch for the version on the development branch (1.4.0-dev →
+    /// stable/1.4) and move the development branch to the next minor's dev version (1.5.0-dev)
+    #[command(
+        after_help = "Example:\n  cargo xtask branch cut --rc --yes   # stable/1.4, v1.4.0-rc.1 on it, main at 1.5.0-dev"
+    )]
+    Cut {
+        /// Also release X.Y.0-rc.1 on the new branch (without switching your checkout)
+        #[arg(long)]
+        rc: bool,
+        /// Print what would be done and change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Create the branch for the next major's breaking changes (release.next_branch, next/2 on 1.x)
+    #[command(after_help = "Example:\n  cargo xtask branch next   # next/2 at HEAD")]
+    Next {
+        /// Print what would be done and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(
+    group = clap::ArgGroup::new("what").required(true).args(["commits", "list"]),
+    after_help = "Examples:\n  cargo xtask backport --list stable/1.4\n  cargo xtask backport 1a2b3c4 --to stable/1.4 --yes"
+)]
+pub struct BackportArgs {
+    /// The commits to cherry-pick (with -x), in this order
+    #[arg(requires = "to")]
+    pub commits: Vec<String>,
+    /// The release line's branch to put them on
+    #[arg(long, value_name = "LINE")]
+    pub to: Option<String>,
+    /// List the fixes on the current branch since LINE was cut that LINE does not have yet
+    #[arg(long, value_name = "LINE", conflicts_with_all = ["commits", "to"])]
+    pub list: Option<String>,
+    /// Do not ask for confirmation
+    #[arg(long, short = 'y')]
+    pub yes: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }

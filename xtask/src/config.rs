@@ -95,6 +95,12 @@ pub struct ReleaseConfig {
     pub dev_commit: Option<String>,
     pub push: Option<bool>,
     pub remote: Option<String>,
+    /// The name of a release line's branch: `stable/{{ major }}.{{ minor }}`.
+    pub line_branch: Option<String>,
+    /// The branch for the next major's breaking changes: `next/{{ major + 1 }}`.
+    pub next_branch: Option<String>,
+    /// The commit types `backport --list` offers: `["fix", "perf", "security"]`.
+    pub backport_types: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -203,6 +209,9 @@ pub const DEFAULT_DEV_COMMIT: &str = "chore: start {{ version }} development";
 pub const DEFAULT_TAG_FORMAT: &str = "v{{ version }}";
 pub const DEFAULT_TAG_MESSAGE: &str = "Release {{ version }}";
 pub const DEFAULT_CHANGELOG: &str = "CHANGELOG.md";
+pub const DEFAULT_LINE_BRANCH: &str = "stable/{{ major }}.{{ minor }}";
+pub const DEFAULT_NEXT_BRANCH: &str = "next/{{ major + 1 }}";
+pub const DEFAULT_BACKPORT_TYPES: [&str; 3] = ["fix", "perf", "security"];
 
 impl Config {
     /// Reads `xtask.toml` from the repository root; a missing file is the all-defaults configuration.
@@ -346,11 +355,19 @@ impl Config {
         self.changelog.file.as_deref().unwrap_or(DEFAULT_CHANGELOG)
     }
 
+    /// `release.branches`, and the line branches (`release.line_branch`): a line branch is a
+    /// release branch for its own `X.Y`.
     pub fn release_branches(&self) -> Vec<String> {
-        self.release
+        let mut branches = self
+            .release
             .branches
             .clone()
-            .unwrap_or_else(|| vec!["main".into(), "master".into()])
+            .unwrap_or_else(|| vec!["main".into(), "master".into()]);
+        let line = self.line_branch().to_string();
+        if !branches.contains(&line) {
+            branches.push(line);
+        }
+        branches
     }
 
     /// `commits.types`, or the Conventional Commits defaults.
@@ -371,6 +388,29 @@ impl Config {
 
     pub fn remote(&self) -> &str {
         self.release.remote.as_deref().unwrap_or("origin")
+    }
+
+    pub fn line_branch(&self) -> &str {
+        self.release
+            .line_branch
+            .as_deref()
+            .unwrap_or(DEFAULT_LINE_BRANCH)
+    }
+
+    pub fn next_branch(&self) -> &str {
+        self.release
+            .next_branch
+            .as_deref()
+            .unwrap_or(DEFAULT_NEXT_BRANCH)
+    }
+
+    pub fn backport_types(&self) -> Vec<String> {
+        self.release.backport_types.clone().unwrap_or_else(|| {
+            DEFAULT_BACKPORT_TYPES
+                .iter()
+                .map(|t| t.to_string())
+                .collect()
+        })
     }
 }
 
@@ -524,7 +564,10 @@ mod tests {
         let c = Config::parse("").unwrap();
         assert_eq!(c.tag_format(), "v{{ version }}");
         assert_eq!(c.dev_template(), Some(DEFAULT_DEV));
-        assert_eq!(c.release_branches(), ["main", "master"]);
+        assert_eq!(
+            c.release_branches(),
+            ["main", "master", "stable/{{ major }}.{{ minor }}"]
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! One module per user-visible command, and the dispatch between them.
 
+mod backport;
+mod branch;
 mod bump;
 mod changelog;
 mod check;
@@ -24,6 +26,8 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Check => check::run(&dir),
         Command::Changelog(args) => changelog::run(&dir, args),
         Command::Release(args) => release::run(&dir, args),
+        Command::Branch(args) => branch::run(&dir, args),
+        Command::Backport(args) => backport::run(&dir, args),
         Command::Hooks(args) => hooks::run(&dir, args),
         Command::Hook(args) => hook::run(&dir, args),
     }

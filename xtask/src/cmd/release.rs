@@ -8,6 +8,7 @@ use anyhow::{Result, anyhow};
 use super::Project;
 use super::version::{pre_kind, usage};
 use crate::cli::{Format, ReleaseArgs};
+use crate::domain::lines::LineTemplate;
 use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::rules::Pattern;
 use crate::domain::shell;
@@ -401,6 +402,10 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         maintainers: config.release.maintainers.clone().unwrap_or_default(),
         tag_format,
         file_schemes: files.iter().map(|f| (f.path.clone(), f.scheme)).collect(),
+        line: Some(
+            LineTemplate::parse(config.line_branch())
+                .map_err(|e| anyhow!("xtask.toml: release.line_branch: {e}"))?,
+        ),
         force,
         dry_run,
     };

@@ -6,6 +6,7 @@ pub mod changelog_file;
 pub mod commit;
 pub mod files;
 pub mod history;
+pub mod lines;
 pub mod pep440;
 pub mod plan;
 pub mod rules;

@@ -3,6 +3,7 @@
 use super::bump;
 use super::changelog::CommitInfo;
 use super::commit;
+use super::lines::{self, LineTemplate};
 use super::rules::{Pattern, TagFormat};
 use super::version::{self, BumpRequest, Level, Version};
 
@@ -39,6 +40,9 @@ pub struct Settings {
     pub branches: Vec<Pattern>,
     pub maintainers: Vec<String>,
     pub tag_format: TagFormat,
+    /// `release.line_branch`: on a line branch only that line's versions are released, and `auto`
+    /// means a patch.
+    pub line: Option<LineTemplate>,
     /// Each version file with its scheme: a version some file cannot spell is refused up front.
     pub file_schemes: Vec<(String, version::Scheme)>,
     /// Release even if the commits call for a higher level; said in a warning.
@@ -245,9 +249,21 @@ pub fn decide(
             None
         }
     };
+    // The release line the branch is, if it is one.
+    let on_line = settings
+        .line
+        .as_ref()
+        .zip(snapshot.branch.as_deref())
+        .and_then(|(template, branch)| Some((branch, template.line_of(branch)?)));
     let mut decided = None;
     if let Some(current) = &current {
-        match choose(snapshot, current, choice, &settings.tag_format) {
+        match choose(
+            snapshot,
+            current,
+            choice,
+            &settings.tag_format,
+            on_line.is_some(),
+        ) {
             Ok((new, required)) => decided = Some((new, required)),
             Err(reason) => problems.push(reason),
         }
@@ -280,7 +296,10 @@ pub fn decide(
                 settings.tag_format.scheme().as_str()
             )),
         }
-        check_branch(snapshot, settings, new, &mut problems);
+        match on_line.and_then(|(branch, line)| lines::off_line(branch, line, new)) {
+            Some(problem) => problems.push(problem),
+            None => check_branch(snapshot, settings, new, &mut problems),
+        }
         for (path, scheme) in &settings.file_schemes {
             if let Err(reason) = scheme.render(new) {
                 problems.push(format!(
@@ -368,11 +387,15 @@ fn choose(
     current: &Version,
     choice: &Choice,
     tag_format: &TagFormat,
+    on_line: bool,
 ) -> Result<(Version, Option<Level>), String> {
     // The level a release line calls for is judged from its last final release, so that a release
     // candidate and its promotion are held to the same rule.
     let required = required_level(&snapshot.commits_since_final, current);
     let request = match choice {
+        // A line branch releases patches only: `auto` there is a patch, and the level policy then
+        // names any feature or breaking change that would need more.
+        Choice::Auto if on_line && required.is_some() => BumpRequest::Level(Level::Patch),
         Choice::Auto => match required {
             Some(level) => BumpRequest::Level(level),
             None => {
@@ -477,6 +500,7 @@ mod tests {
             maintainers: vec![],
             tag_format: TagFormat::parse("v{{ version }}").unwrap(),
             file_schemes: vec![("Cargo.toml".into(), version::Scheme::Semver)],
+            line: Some(LineTemplate::parse("stable/{{ major }}.{{ minor }}").unwrap()),
             force: false,
             dry_run: false,
         }
@@ -606,10 +630,46 @@ mod tests {
             &s,
             &settings(),
             "patch",
-            &[
-                "branch stable/1.3 is not a release branch for 1.4.1",
-                "stable/1.4",
-            ],
+            &["stable/1.3 is the release line of 1.3", "not 1.4.1"],
         );
+    }
+
+    #[test]
+    fn a_line_releases_its_own_patches_only() {
+        let mut s = snapshot(
+            "1.4.1-dev",
+            &[("b2", "fix: a fix"), ("a1", "feat: a feature")],
+        );
+        s.branch = Some("stable/1.4".into());
+        s.last_release = Some(("v1.4.0".into(), Version::parse("1.4.0").unwrap()));
+        s.last_final = s.last_release.clone();
+        // `auto` on a line is a patch, so the feature is named rather than a minor released.
+        refused(
+            &s,
+            &settings(),
+            "auto",
+            &["a patch release of 1.4.1", "a1 feat: a feature"],
+        );
+        refused(
+            &s,
+            &settings(),
+            "minor",
+            &["stable/1.4 is the release line of 1.4"],
+        );
+        refused(&s, &settings(), "major", &["only 1.4.* versions"]);
+        // --force lets the feature through as a patch, but never a minor.
+        let forced = Settings {
+            force: true,
+            ..settings()
+        };
+        let d = decide(&s, &forced, &Choice::parse("patch", None).unwrap()).unwrap();
+        assert_eq!(d.version.to_string(), "1.4.1");
+        refused(&s, &forced, "minor", &["--force does not change this"]);
+        // Release candidates of the line's X.Y.0 are released on it.
+        let mut rc = snapshot("1.4.0-dev", &[("c3", "feat: c")]);
+        rc.branch = Some("stable/1.4".into());
+        rc.last_release = Some(("v1.3.0".into(), Version::parse("1.3.0").unwrap()));
+        rc.last_final = rc.last_release.clone();
+        ok(&rc, "rc", "1.4.0-rc.1");
     }
 }

@@ -210,6 +210,91 @@ impl Git {
             .collect())
     }
 
+    /// Creates `name` (a full ref) at `at` only if it does not exist yet (compare-and-swap against
+    /// "absent"), through `update-ref`, so the user's reference-transaction hook judges it.
+    pub fn create_ref(&self, name: &str, at: &str, reason: &str) -> Result<()> {
+        self.run(
+            &["update-ref", "--no-deref", "-m", reason, name, at, ""],
+            None,
+        )
+        .map(drop)
+    }
+
+    /// The best common ancestor of `a` and `b`, or `None` when they share no history.
+    pub fn merge_base(&self, a: &str, b: &str) -> Result<Option<String>> {
+        Ok(self
+            .run(&["merge-base", a, b], None)
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()))
+    }
+
+    /// The commits in `limit..head` whose patch `upstream` already has (`git cherry`, which
+    /// compares patch ids): the full ids of those marked `-`.
+    pub fn equivalent_patches(
+        &self,
+        upstream: &str,
+        head: &str,
+        limit: &str,
+    ) -> Result<Vec<String>> {
+        Ok(self
+            .run(&["cherry", upstream, head, limit], None)?
+            .lines()
+            .filter_map(|line| line.strip_prefix("- "))
+            .map(|id| id.trim().to_string())
+            .collect())
+    }
+
+    /// A new linked worktree at `path` with `rev` checked out detached; the user's own checkout
+    /// is not touched.
+    pub fn worktree_add_detached(&self, path: &Path, rev: &str) -> Result<()> {
+        let path = path.to_string_lossy();
+        self.run(
+            &["worktree", "add", "--quiet", "--detach", "--", &path, rev],
+            None,
+        )
+        .map(drop)
+    }
+
+    /// A new linked worktree at `path` with `branch` checked out (it must not be checked out
+    /// anywhere else); commits made there move the branch.
+    pub fn worktree_add(&self, path: &Path, branch: &str) -> Result<()> {
+        let path = path.to_string_lossy();
+        self.run(&["worktree", "add", "--quiet", "--", &path, branch], None)
+            .map(drop)
+    }
+
+    /// Removes a linked worktree the kit made, with whatever is in it.
+    pub fn worktree_remove(&self, path: &Path) -> Result<()> {
+        let path = path.to_string_lossy();
+        self.run(&["worktree", "remove", "--force", "--", &path], None)
+            .map(drop)
+    }
+
+    /// The branches checked out in any worktree (`refs/heads/…`), with the worktree's path.
+    pub fn checked_out_branches(&self) -> Result<Vec<(String, PathBuf)>> {
+        let out = self.run(&["worktree", "list", "--porcelain"], None)?;
+        let mut found = Vec::new();
+        let mut path = None;
+        for line in out.lines() {
+            if let Some(p) = line.strip_prefix("worktree ") {
+                path = Some(PathBuf::from(p));
+            } else if let (Some(branch), Some(p)) = (line.strip_prefix("branch "), &path) {
+                found.push((branch.to_string(), p.clone()));
+            }
+        }
+        Ok(found)
+    }
+
+    /// `git cherry-pick -x` of one commit in this work tree; the error carries git's message.
+    pub fn cherry_pick(&self, commit: &str) -> Result<()> {
+        self.run(
+            &["cherry-pick", "-x", "--allow-empty-message", commit],
+            None,
+        )
+        .map(drop)
+    }
+
     /// Runs git with the given arguments (for the few one-off reads and writes the commands need).
     pub fn raw(&self, args: &[&str]) -> Result<String> {
         self.run(args, None)

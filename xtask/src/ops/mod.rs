@@ -3,6 +3,7 @@
 pub mod cargo;
 pub mod fs;
 pub mod git;
+pub mod kit;
 pub mod policy;
 pub mod prompt;
 pub mod repo;

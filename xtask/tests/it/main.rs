@@ -8,6 +8,7 @@ mod ci_versions;
 mod hooks;
 mod hostile;
 mod interactive;
+mod lines;
 mod release;
 mod schemes;
 mod version;

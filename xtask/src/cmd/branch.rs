@@ -1,0 +1,399 @@
+//! `xtask branch cut` and `branch next`: a release line's branch, and the next major's.
+
+use std::path::Path;
+
+use anyhow::{Result, anyhow, bail};
+
+use super::Project;
+use crate::AlreadyReported;
+use crate::cli::BranchCommand;
+use crate::domain::lines::LineTemplate;
+use crate::domain::shell;
+use crate::domain::version::{self, BumpRequest, PreKind, Version};
+use crate::exec::{self, Action};
+use crate::notes;
+use crate::ops::fs::{self, FileChange};
+use crate::ops::git::Git;
+use crate::ops::{kit, prompt, term};
+use crate::project;
+use crate::render::{self, MessageContext, Renderer};
+
+pub fn run(dir: &Path, command: BranchCommand) -> Result<()> {
+    match command {
+        BranchCommand::Cut { rc, dry_run, yes } => cut(dir, rc, dry_run, yes),
+        BranchCommand::Next { dry_run } => next(dir, dry_run),
+    }
+}
+
+/// What `branch cut` will do, checked in full before anything changes.
+struct Cut {
+    head: String,
+    development: String,
+    line: String,
+    current: Version,
+    /// The next minor's development version, its file changes and commit message; `None` with
+    /// `version.dev = false`.
+    dev: Option<(Version, Vec<FileChange>, String)>,
+    /// The release candidate to release on the line with `--rc`, and its tag.
+    rc: Option<(Version, String)>,
+}
+
+fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
+    let p = Project::open(dir)?;
+    let git = Git::new(&p.root)?;
+    let plan = plan_cut(&p, &git, rc, dry_run)?;
+    let spell = |v: &Version| {
+        notes::tag_format(&p.config)
+            .map(|f| f.scheme().spell(v))
+            .unwrap_or_else(|_| v.to_string())
+    };
+
+    let mut lines = vec![format!(
+        "create {} at {} ({}, version {})",
+        plan.line,
+        short(&plan.head),
+        plan.development,
+        spell(&plan.current)
+    )];
+    if let Some((v, tag)) = &plan.rc {
+        lines.push(format!("release {} on {} (tag {tag})", spell(v), plan.line));
+    }
+    match &plan.dev {
+        Some((v, changes, message)) => {
+            lines.push(format!(
+                "on {}: set the version to {} and commit \"{}\"",
+                plan.development,
+                spell(v),
+                message.lines().next().unwrap_or("")
+            ));
+            for change in changes {
+                lines.push(fs::unified_diff(change));
+            }
+        }
+        None => lines.push(format!(
+            "{} keeps its version (version.dev = false)",
+            plan.development
+        )),
+    }
+    if dry_run {
+        term::out(&format!(
+            "Branch cut (dry run: nothing is changed)\n{}",
+            lines.join("\n")
+        ));
+        return Ok(());
+    }
+    if prompt::interactive(yes) {
+        term::section("Branch cut:", &lines.join("\n"));
+        if !prompt::confirm(&format!("Cut {}?", plan.line), true)? {
+            term::note("cancelled: nothing was changed");
+            return Ok(());
+        }
+    }
+
+    // 1. The line branch, at the commit the checks saw; created only if absent.
+    let line_ref = format!("refs/heads/{}", plan.line);
+    git.create_ref(&line_ref, &plan.head, "xtask branch cut")?;
+    term::step(&format!("created {} at {}", plan.line, short(&plan.head)));
+
+    // 2. The release candidate, released on the line in a worktree of its own.
+    if let Some((v, tag)) = &plan.rc {
+        if let Err(e) = release_on_line(&git, &plan.line, "rc") {
+            let undone = remove_created(&git, &line_ref, None);
+            return Err(e.context(format!(
+                "the release of {} on {} failed; {undone}",
+                spell(v),
+                plan.line
+            )));
+        }
+        term::step(&format!("released {} on {} as {tag}", spell(v), plan.line));
+    }
+
+    // 3. The development branch moves on to the next minor.
+    if let Some((v, changes, message)) = plan.dev {
+        let actions = [Action::Write(changes), Action::Commit { message }];
+        if let Err(e) = exec::run(&git, p.repo.git_dir(), &plan.head, &actions, |a| {
+            term::step(&a.describe())
+        }) {
+            let tag = plan.rc.as_ref().map(|(_, t)| format!("refs/tags/{t}"));
+            let undone = remove_created(&git, &line_ref, tag.as_deref());
+            return Err(e.context(format!(
+                "{} could not move to {}; {undone}",
+                plan.development,
+                spell(&v)
+            )));
+        }
+    }
+
+    let mut refs = vec![plan.development.clone(), plan.line.clone()];
+    refs.extend(plan.rc.as_ref().map(|(_, tag)| tag.clone()));
+    let mut push = vec!["git".to_string(), "push".into(), "--atomic".into()];
+    push.push(p.config.remote().to_string());
+    push.extend(refs);
+    term::step(&format!("cut {}", plan.line));
+    term::note(&format!("to publish: {}", shell::join(&push)));
+    term::note(&format!(
+        "release on the line from a checkout of it (`git switch {}`), and backport fixes with \
+         `cargo xtask backport <commit> --to {}`",
+        shell::quote(&plan.line),
+        shell::quote(&plan.line)
+    ));
+    Ok(())
+}
+
+/// Every check of `branch cut`, all problems together.
+fn plan_cut(p: &Project, git: &Git, rc: bool, dry_run: bool) -> Result<Cut> {
+    let config = &p.config;
+    let journal = exec::journal_path(p.repo.git_dir());
+    if journal.exists() {
+        bail!(
+            "an interrupted release left a journal at {}: run `cargo xtask release --abort` first",
+            journal.display()
+        );
+    }
+    let template = LineTemplate::parse(config.line_branch())
+        .map_err(|e| anyhow!("xtask.toml: release.line_branch: {e}"))?;
+    let format = notes::tag_format(config)?;
+    let head = p.repo.head()?;
+    let mut problems = Vec::new();
+    let Some(commit) = head.commit else {
+        bail!("the repository has no commits yet: commit something first");
+    };
+    let development = match &head.branch {
+        None => {
+            problems.push(
+                "HEAD is detached: check out the development branch to cut a line from it".into(),
+            );
+            String::new()
+        }
+        Some(b) if template.line_of(b).is_some() => {
+            problems.push(format!(
+                "{b} is itself a release line: cut lines from the development branch"
+            ));
+            b.clone()
+        }
+        Some(b) => b.clone(),
+    };
+    let dirty = git.dirty_files()?;
+    if !dirty.is_empty() {
+        let text = format!(
+            "uncommitted changes to tracked files: {}: commit them or set them aside first",
+            dirty.join(", ")
+        );
+        if dry_run {
+            term::warn(&format!("{text} (a real cut would stop here)"));
+        } else {
+            problems.push(text);
+        }
+    }
+    let files = project::version_files(config)?;
+    let current = match project::current_version(&p.root, &files) {
+        Ok((v, _)) => v,
+        Err(e) => {
+            problems.push(format!("{e:#}"));
+            return Err(report(problems));
+        }
+    };
+    let tags = p.repo.release_tags(&format)?;
+    let released = tags
+        .iter()
+        .any(|t| version::same_release(&t.version, &version::core(&current)));
+    if current.patch != 0 {
+        problems.push(format!(
+            "{development} is at {current}: a line is cut for a minor release X.Y.0; set the next minor's \
+             development version first, e.g. `cargo xtask bump {}.{}.0-dev`",
+            current.major,
+            current.minor.saturating_add(1)
+        ));
+    } else if current.is_final() && released {
+        problems.push(format!(
+            "{current} is released already: cut the line for the next minor after setting its version, \
+             e.g. `cargo xtask bump {}.{}.0-dev`",
+            current.major,
+            current.minor.saturating_add(1)
+        ));
+    }
+    let line = template.name(current.major, current.minor);
+    if p.repo.resolve(&format!("refs/heads/{line}")).is_ok() {
+        problems.push(format!(
+            "the branch {line} exists already: the line of {}.{} was cut before",
+            current.major, current.minor
+        ));
+    }
+    let rc = if rc {
+        match version::bump(&current, &BumpRequest::Pre(PreKind::Rc)) {
+            Ok(v) if v.major == current.major && v.minor == current.minor => {
+                match format.render(&v) {
+                    Ok(tag) => {
+                        if p.repo.tag_exists(&tag) {
+                            problems.push(format!("the tag {tag} exists already"));
+                        }
+                        Some((v, tag))
+                    }
+                    Err(e) => {
+                        problems.push(format!("tag.format: {e}"));
+                        None
+                    }
+                }
+            }
+            Ok(v) => {
+                problems.push(format!(
+                    "--rc: the next release candidate of {current} would be {v}, which is not on the \
+                     line {line}"
+                ));
+                None
+            }
+            Err(e) => {
+                problems.push(format!("--rc: {e}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let dev = match config.dev_template() {
+        None => None,
+        Some(_) => {
+            let minor = current
+                .minor
+                .checked_add(1)
+                .ok_or_else(|| anyhow!("{current}: the next minor would overflow"))?;
+            let next =
+                version::with_pre(&Version::new(current.major, minor, 0), PreKind::Dev, None);
+            problems.extend(project::unspellable(&files, &next));
+            let changes = match project::changes_for(&p.root, &files, &current, &next, &[]) {
+                Ok(changes) => changes,
+                Err(e) => {
+                    problems.push(format!("{e:#}"));
+                    Vec::new()
+                }
+            };
+            let renderer = Renderer::new(&p.root, config)?;
+            let date = render::release_date()?;
+            let spelled = format.scheme().spell(&next);
+            let mut context = MessageContext::new(&next, &current, "", &date);
+            context.version = spelled;
+            let message = renderer.message("release.dev_commit", config.dev_commit(), &context)?;
+            Some((next, changes, message))
+        }
+    };
+    if !problems.is_empty() {
+        return Err(report(problems));
+    }
+    Ok(Cut {
+        head: commit.to_string(),
+        development,
+        line,
+        current,
+        dev,
+        rc,
+    })
+}
+
+/// `xtask branch next`: `next/{{ major + 1 }}` at HEAD, for the breaking changes that wait.
+fn next(dir: &Path, dry_run: bool) -> Result<()> {
+    let p = Project::open(dir)?;
+    let git = Git::new(&p.root)?;
+    let config = &p.config;
+    let head = p.repo.head()?;
+    let commit = head
+        .commit
+        .ok_or_else(|| anyhow!("the repository has no commits yet: commit something first"))?;
+    let template = LineTemplate::parse(config.line_branch())
+        .map_err(|e| anyhow!("xtask.toml: release.line_branch: {e}"))?;
+    match &head.branch {
+        None => bail!("HEAD is detached: check out the development branch first"),
+        Some(b) if template.line_of(b).is_some() => {
+            bail!(
+                "{b} is a release line: create the next major's branch from the development branch"
+            )
+        }
+        Some(_) => {}
+    }
+    let files = project::version_files(config)?;
+    let (current, _) = project::current_version(&p.root, &files)?;
+    let renderer = Renderer::new(&p.root, config)?;
+    let context = MessageContext::new(&current, &current, "", &render::release_date()?);
+    let name = renderer.message("release.next_branch", config.next_branch(), &context)?;
+    if name.is_empty() {
+        bail!(
+            "xtask.toml: release.next_branch gives an empty name: e.g. \"next/{{{{ major + 1 }}}}\""
+        );
+    }
+    let full = format!("refs/heads/{name}");
+    if p.repo.resolve(&full).is_ok() {
+        bail!("the branch {name} exists already");
+    }
+    if dry_run {
+        term::out(&format!(
+            "create {name} at {} (dry run: nothing is changed)",
+            short(&commit.to_string())
+        ));
+        return Ok(());
+    }
+    git.create_ref(&full, &commit.to_string(), "xtask branch next")?;
+    term::step(&format!("created {name} at {}", short(&commit.to_string())));
+    term::note(&format!(
+        "to publish: {}",
+        shell::join(&["git", "push", p.config.remote(), name.as_str()])
+    ));
+    Ok(())
+}
+
+/// Runs `release <level>` on `line` in a temporary worktree, which is removed afterwards.
+fn release_on_line(git: &Git, line: &str, level: &str) -> Result<()> {
+    let path = kit::temporary_worktree(line)?;
+    git.worktree_add(&path, line)?;
+    let released = kit::run_in(&path, &["release", level, "--yes", "--no-push"]);
+    let removed = git.worktree_remove(&path);
+    match (released, removed) {
+        (Ok(true), Ok(())) => Ok(()),
+        (Ok(false), _) => Err(anyhow!("`release {level}` on {line} did not succeed (see above)")),
+        (Err(e), _) => Err(e),
+        (Ok(true), Err(e)) => Err(e.context(format!(
+            "released on {line}, but the temporary worktree {} could not be removed: remove it with \
+             `git worktree remove --force {}`",
+            path.display(),
+            shell::quote(&path.to_string_lossy())
+        ))),
+    }
+}
+
+/// Deletes the refs `branch cut` created, each only if it still holds what the cut made; says
+/// what was done, for the error message.
+fn remove_created(git: &Git, line_ref: &str, tag_ref: Option<&str>) -> String {
+    let mut left = Vec::new();
+    for name in tag_ref.into_iter().chain([line_ref]) {
+        let removed = git
+            .ref_value(name)
+            .ok()
+            .flatten()
+            .map(|value| git.delete_ref(name, &value));
+        if !matches!(removed, Some(Ok(()))) {
+            left.push(name.to_string());
+        }
+    }
+    if left.is_empty() {
+        "what the cut created was removed again: nothing is left behind".into()
+    } else {
+        format!(
+            "these could not be removed and are left for you to check: {}",
+            left.join(", ")
+        )
+    }
+}
+
+fn report(problems: Vec<String>) -> anyhow::Error {
+    term::error(&format!(
+        "cannot cut the line: {} problem{} found, nothing was changed",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    ));
+    for problem in &problems {
+        term::section("-", problem);
+    }
+    AlreadyReported.into()
+}
+
+fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}

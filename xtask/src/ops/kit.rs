@@ -1,0 +1,49 @@
+//! The kit running itself: a command in another work tree (a temporary worktree of a release line).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Result, anyhow};
+
+/// Runs this same binary as `xtask -C <dir> <args>`; its output goes to our stderr, so that our
+/// stdout keeps only our own data. Returns whether it succeeded.
+pub fn run_in(dir: &Path, args: &[&str]) -> Result<bool> {
+    let exe =
+        std::env::current_exe().map_err(|e| anyhow!("cannot find the kit's own binary: {e}"))?;
+    let status = Command::new(exe)
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(std::io::stderr())
+        .status()
+        .map_err(|e| anyhow!("cannot run the kit in {}: {e}", dir.display()))?;
+    Ok(status.success())
+}
+
+/// A path for a temporary worktree that does not exist yet, outside the repository (so nothing in
+/// the user's work tree or `.git` is touched), named after `purpose`.
+pub fn temporary_worktree(purpose: &str) -> Result<PathBuf> {
+    let base = std::env::temp_dir();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let safe: String = purpose
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    for attempt in 0..100u32 {
+        let path = base.join(format!(
+            "xtask-{safe}-{}-{stamp}-{attempt}",
+            std::process::id()
+        ));
+        if !path.exists() {
+            return Ok(path);
+        }
+    }
+    Err(anyhow!(
+        "cannot find a free temporary directory in {}",
+        base.display()
+    ))
+}

@@ -240,3 +240,27 @@ fn a_conflicting_backport_leaves_the_line_unchanged_and_says_how_to_finish() {
         .fails(1)
         .says("no-such-commit is not a commit");
 }
+
+#[test]
+fn pre_push_accepts_a_line_release_tag_only_on_its_own_line() {
+    let repo = project(None, "1.3.0", "1.4.0-dev");
+    let bare = tempfile::TempDir::new().unwrap();
+    let path = bare.path().to_str().unwrap();
+    repo.git(&["init", "--quiet", "--bare", "--initial-branch=main", path]);
+    repo.git(&["remote", "add", "origin", path]);
+    repo.xtask(&["hooks", "install"]).ok();
+    repo.xtask(&["branch", "cut", "--yes"]).ok();
+    repo.git(&["push", "--quiet", "origin", "main", "stable/1.4", "v1.3.0"]);
+    repo.git(&["switch", "--quiet", "stable/1.4"]);
+    repo.xtask(&["release", "release", "--yes"]).ok();
+    repo.git(&["push", "--quiet", "origin", "stable/1.4", "v1.4.0"]);
+    // A 1.5.0 tag made on the 1.4 line (by hand, past the kit) is refused at push time.
+    repo.write("VERSION", "1.5.0\n");
+    repo.commit("chore: 1.5.0 on the wrong branch");
+    repo.git(&["tag", "--annotate", "v1.5.0", "-m", "Release 1.5.0"]);
+    let refused = repo.try_git(&["push", "origin", "stable/1.4", "v1.5.0"]);
+    assert_ne!(refused.code, 0, "{}", refused.stderr);
+    assert!(refused.stderr.contains("v1.5.0"), "{}", refused.stderr);
+    let remote_tags = repo.git(&["ls-remote", "--tags", "origin"]);
+    assert!(!remote_tags.contains("v1.5.0"), "{remote_tags}");
+}

@@ -81,10 +81,16 @@ fn list(p: &Project, git: &Git, line: &str, format: Format) -> Result<()> {
                 .map(|c| format!("{} {}", c.short_id, c.subject))
                 .collect();
             term::out(&rows.join("\n"));
+            // The command for all of them while it stays readable; the form otherwise.
             let ids: Vec<&str> = found.iter().map(|c| c.short_id.as_str()).collect();
+            let commits = if ids.len() <= 10 {
+                ids.join(" ")
+            } else {
+                "<commit>…".to_string()
+            };
             term::note(&format!(
-                "backport them with: cargo xtask backport {} --to {}",
-                ids.join(" "),
+                "{} to backport; backport with: cargo xtask backport {commits} --to {}",
+                ids.len(),
                 shell::quote(line)
             ));
         }

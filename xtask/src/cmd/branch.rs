@@ -213,10 +213,23 @@ fn plan_cut(p: &Project, git: &Git, rc: bool, dry_run: bool) -> Result<Cut> {
         ));
     }
     let line = template.name(current.major, current.minor);
+    let remote = config.remote();
     if p.repo.resolve(&format!("refs/heads/{line}")).is_ok() {
         problems.push(format!(
             "the branch {line} exists already: the line of {}.{} was cut before",
             current.major, current.minor
+        ));
+    } else if p
+        .repo
+        .resolve(&format!("refs/remotes/{remote}/{line}"))
+        .is_ok()
+    {
+        problems.push(format!(
+            "{remote} has the branch {line} already: the line of {}.{} was cut elsewhere; check it out \
+             with `git switch {}`",
+            current.major,
+            current.minor,
+            shell::quote(&line)
         ));
     }
     let rc = if rc {

@@ -100,7 +100,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     let choice = match choice {
         Some(choice) => choice,
         None if args.dry_run => Choice::Auto,
-        None => ask_version(&snapshot)?,
+        None => ask_version(&snapshot, snapshot_scheme(&p)?)?,
     };
     let decision = match plan::decide(&snapshot, &settings, &choice) {
         Ok(decision) => decision,
@@ -482,19 +482,20 @@ fn deepen(p: &Project, git: &Git, dry_run: bool) -> Result<()> {
     ))
 }
 
-fn ask_version(snapshot: &Snapshot) -> Result<Choice> {
+fn ask_version(snapshot: &Snapshot, scheme: Scheme) -> Result<Choice> {
     let current = snapshot.current.as_ref().map_err(|e| anyhow!("{e}"))?;
-    let items = plan::menu(current, &snapshot.commits);
+    // The level is judged since the last final release, as the preflight judges it.
+    let items = plan::menu(current, &snapshot.commits_since_final);
     let choices: Vec<(String, Version)> = items
         .into_iter()
         .filter_map(|(label, v)| v.ok().map(|v| (label, v)))
         .collect();
     let labels: Vec<String> = choices
         .iter()
-        .map(|(label, v)| format!("{v}  ({label})"))
+        .map(|(label, v)| format!("{}  ({label})", scheme.spell(v)))
         .collect();
     let index = prompt::select(
-        &format!("Release which version? (now {current})"),
+        &format!("Release which version? (now {})", scheme.spell(current)),
         labels,
         0,
     )?;

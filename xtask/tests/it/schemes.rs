@@ -275,6 +275,10 @@ fn pep440_rendering_and_order_agree_with_python_packaging() {
         "1.0.1.dev0",
         "1.0.1rc20260101",
         "1.0.1",
+        // CI versions: a dev build < a nightly < the release.
+        "3.1.0.dev5",
+        "3.1.0rc20260101",
+        "3.1.0",
         "1.10.0",
         "2.0.0rc1",
         "10.0.0",

@@ -298,6 +298,20 @@ pub fn changes_for(
     }
 }
 
+/// The file's reading, which must be `old`: a plan is made from the version the files agreed on.
+fn holding(file: &VersionFile, contents: &str, old: &version::Version) -> Result<Reading> {
+    let reading = read_text(file, contents)?;
+    if reading.parsed != *old {
+        bail!(
+            "{}:{}: holds {} but the current version is {old}",
+            file.path,
+            reading.line,
+            reading.text
+        );
+    }
+    Ok(reading)
+}
+
 fn text_change(
     root: &Path,
     file: &VersionFile,
@@ -307,15 +321,7 @@ fn text_change(
     read: &dyn Fn(&str) -> Result<String>,
 ) -> Result<Option<FileChange>> {
     let before = read(&file.path)?;
-    let reading = read_text(file, &before)?;
-    if reading.parsed != *old {
-        bail!(
-            "{}:{}: holds {} but the current version is {old}",
-            file.path,
-            reading.line,
-            reading.text
-        );
-    }
+    holding(file, &before, old)?;
     let text = render_in_scheme(new, file.scheme).map_err(|e| anyhow!("{}: {e}", file.path))?;
     let after =
         files::rewrite(&before, locator, &text).map_err(|e| anyhow!("{}: {e}", file.path))?;
@@ -332,15 +338,7 @@ fn cargo_changes(
 ) -> Result<Vec<FileChange>> {
     // The manifests hold the old version as this file spells it (`2.4.0-rc2`, say, while the
     // authoritative Python file says `2.4.0rc2`): edits match that text.
-    let reading = read_text(file, &read(&file.path)?)?;
-    if reading.parsed != *old {
-        bail!(
-            "{}:{}: holds {} but the current version is {old}",
-            file.path,
-            reading.line,
-            reading.text
-        );
-    }
+    let reading = holding(file, &read(&file.path)?, old)?;
     let new = render_in_scheme(new, Scheme::Semver).map_err(|e| anyhow!("{}: {e:#}", file.path))?;
     let manifest = root.join(&file.path);
     let workspace = cargo::workspace(&manifest)?;

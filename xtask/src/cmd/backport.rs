@@ -135,15 +135,7 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
         }
     }
     if !problems.is_empty() {
-        term::error(&format!(
-            "cannot backport: {} problem{} found, nothing was changed",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" }
-        ));
-        for problem in &problems {
-            term::section("-", problem);
-        }
-        return Err(AlreadyReported.into());
+        return Err(super::refuse("backport", &problems));
     }
     let Some(old) = old else {
         return Err(AlreadyReported.into());

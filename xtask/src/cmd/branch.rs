@@ -5,7 +5,6 @@ use std::path::Path;
 use anyhow::{Result, anyhow, bail};
 
 use super::Project;
-use crate::AlreadyReported;
 use crate::cli::BranchCommand;
 use crate::domain::lines::LineTemplate;
 use crate::domain::shell;
@@ -396,15 +395,7 @@ fn remove_created(git: &Git, line_ref: &str, tag_ref: Option<&str>) -> String {
 }
 
 fn report(problems: Vec<String>) -> anyhow::Error {
-    term::error(&format!(
-        "cannot cut the line: {} problem{} found, nothing was changed",
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
-    ));
-    for problem in &problems {
-        term::section("-", problem);
-    }
-    AlreadyReported.into()
+    super::refuse("cut the line", &problems)
 }
 
 fn short(id: &str) -> &str {

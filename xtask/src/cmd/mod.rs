@@ -33,6 +33,20 @@ pub fn dispatch(cli: Cli) -> Result<()> {
     }
 }
 
+/// Prints every problem a command's checks found, under "cannot <what>: N problems found, nothing
+/// was changed", and returns the error that ends the command without printing it again.
+pub fn refuse(what: &str, problems: &[String]) -> anyhow::Error {
+    crate::ops::term::error(&format!(
+        "cannot {what}: {} problem{} found, nothing was changed",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    ));
+    for problem in problems {
+        crate::ops::term::section("-", problem);
+    }
+    crate::AlreadyReported.into()
+}
+
 /// A repository with a work tree and its configuration: what most commands start from.
 pub struct Project {
     pub repo: Repo,

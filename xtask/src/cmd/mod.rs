@@ -3,6 +3,7 @@
 mod bump;
 mod changelog;
 mod check;
+mod deprecations;
 mod hook;
 mod hooks;
 mod release;
@@ -24,6 +25,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Check => check::run(&dir),
         Command::Changelog(args) => changelog::run(&dir, args),
         Command::Release(args) => release::run(&dir, args),
+        Command::Deprecations(args) => deprecations::run(&dir, args),
         Command::Hooks(args) => hooks::run(&dir, args),
         Command::Hook(args) => hook::run(&dir, args),
     }

@@ -8,6 +8,7 @@ use anyhow::{Result, anyhow};
 use super::Project;
 use super::version::{pre_kind, usage};
 use crate::cli::{Format, ReleaseArgs};
+use crate::config::DeprecationPolicy;
 use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::rules::Pattern;
 use crate::domain::shell;
@@ -121,6 +122,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     }
     if args.dry_run {
         print_plan(&release);
+        removable_notes(&release.decision);
         if args.format == Format::Json {
             term::out(&summary(&release, false).to_string());
         }
@@ -165,6 +167,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         release.spell(&release.decision.version),
         release.decision.tag
     ));
+    removable_notes(&release.decision);
 
     let pushed = match &release.push {
         Some(refspecs) => match git.push_atomic(&release.remote, refspecs) {
@@ -209,6 +212,13 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         term::out(&summary(&release, pushed).to_string());
     }
     Ok(())
+}
+
+/// The deprecations whose window this release opens.
+fn removable_notes(decision: &Decision) {
+    for line in &decision.removable {
+        term::note(&format!("may now be removed: {line}"));
+    }
 }
 
 /// `git push --atomic REMOTE REFSPEC…`, quoted for the shell: names are data, whatever they contain.
@@ -380,6 +390,13 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         (Some(name), Some(email)) if !name.is_empty() && !email.is_empty() => Some((name, email)),
         _ => None,
     };
+    // Deprecation windows: one walk of HEAD's history for its `Deprecated:` and `Removed:` footers.
+    let deprecations = match head.commit {
+        Some(commit) if config.deprecation_policy() != DeprecationPolicy::Off => {
+            super::deprecations::gather(&p.repo, &tag_format, commit)?.notices
+        }
+        _ => Vec::new(),
+    };
     let snapshot = Snapshot {
         head: head.commit.map(|c| c.to_string()),
         branch,
@@ -395,6 +412,7 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         commits,
         commits_since_final,
         identity,
+        deprecations,
     };
     let settings = Settings {
         branches,
@@ -403,6 +421,7 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         file_schemes: files.iter().map(|f| (f.path.clone(), f.scheme)).collect(),
         force,
         dry_run,
+        deprecation: config.deprecation_policy(),
     };
     Ok((snapshot, settings))
 }

@@ -3,6 +3,7 @@
 use super::bump;
 use super::changelog::CommitInfo;
 use super::commit;
+use super::deprecations::{self, Notice};
 use super::rules::{Pattern, TagFormat};
 use super::version::{self, BumpRequest, Level, Version};
 
@@ -31,6 +32,9 @@ pub struct Snapshot {
     pub commits_since_final: Vec<CommitInfo>,
     /// `user.name` and `user.email`, if set.
     pub identity: Option<(String, String)>,
+    /// The `Deprecated:`/`Removed:` footers of HEAD's history, each with the first release containing it
+    /// (empty when the deprecation policy is off).
+    pub deprecations: Vec<Notice>,
 }
 
 /// The configured rules a release must meet.
@@ -46,6 +50,8 @@ pub struct Settings {
     /// A dry run: what only matters when the release really runs (uncommitted changes, no git identity) is a
     /// warning, so the plan can be read while work is in progress.
     pub dry_run: bool,
+    /// `[policy] deprecation`: when a `Removed:` may ship.
+    pub deprecation: deprecations::Policy,
 }
 
 /// How the version is chosen.
@@ -78,6 +84,8 @@ pub struct Decision {
     pub required: Option<Level>,
     /// Things the user should know (a policy overridden with --force).
     pub warnings: Vec<String>,
+    /// The deprecations whose removal window opens with this release, described.
+    pub removable: Vec<String>,
 }
 
 impl Snapshot {
@@ -106,6 +114,7 @@ impl Default for Snapshot {
             commits: Vec::new(),
             commits_since_final: Vec::new(),
             identity: None,
+            deprecations: Vec::new(),
         }
     }
 }
@@ -335,6 +344,29 @@ pub fn decide(
         }
     }
 
+    let mut removable = Vec::new();
+    if let Some((new, _)) = &decided {
+        let scheme = settings.tag_format.scheme();
+        let verdict = deprecations::judge(
+            &snapshot.deprecations,
+            settings.deprecation,
+            new,
+            snapshot.last_release.as_ref().map(|(_, v)| v),
+            &|v| scheme.spell(v),
+        );
+        for early in verdict.early {
+            if settings.force {
+                warnings.push(format!("{early}\nremoving it anyway because of --force"));
+            } else {
+                problems.push(format!(
+                    "{early}\nleave that commit out of this release, or pass --force to release anyway"
+                ));
+            }
+        }
+        warnings.extend(verdict.warnings);
+        removable = verdict.opening;
+    }
+
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -351,6 +383,7 @@ pub fn decide(
         tag,
         required,
         warnings,
+        removable,
     })
 }
 
@@ -479,6 +512,7 @@ mod tests {
             file_schemes: vec![("Cargo.toml".into(), version::Scheme::Semver)],
             force: false,
             dry_run: false,
+            deprecation: deprecations::Policy::TwoMinors,
         }
     }
 
@@ -592,6 +626,61 @@ mod tests {
             "0.9.0",
             &["not greater"],
         );
+    }
+
+    #[test]
+    fn deprecation_windows() {
+        let notice =
+            |commit: &str, release: Option<&str>, deprecated: &[&str], removed: &[&str]| Notice {
+                commit: commit.into(),
+                subject: "s".into(),
+                deprecated: deprecated.iter().map(|s| s.to_string()).collect(),
+                removed: removed.iter().map(|s| s.to_string()).collect(),
+                release: release.map(|v| deprecations::Release {
+                    tag: format!("v{v}"),
+                    version: Version::parse(v).unwrap(),
+                }),
+            };
+        let mut s = snapshot("2.3.0", &[("f6", "fix: y")]);
+        s.deprecations = vec![
+            notice("f6", None, &[], &["The option ", "unknown"]),
+            notice("b2", Some("2.2.0"), &["the option"], &[]),
+        ];
+        refused(
+            &s,
+            &settings(),
+            "patch",
+            &[
+                "removes \"the option\" too early",
+                "2.2.0 (v2.2.0)",
+                "from 2.4.0 on",
+                "--force",
+            ],
+        );
+        let d = decide(&s, &settings(), &Choice::parse("2.4.0", None).unwrap()).unwrap();
+        assert!(
+            d.warnings.iter().any(|w| w.contains("unknown")),
+            "{:?}",
+            d.warnings
+        );
+        let mut forced = settings();
+        forced.force = true;
+        let d = decide(&s, &forced, &Choice::parse("patch", None).unwrap()).unwrap();
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("anyway because of --force")),
+            "{:?}",
+            d.warnings
+        );
+        // Without the removal, 2.4.0 opens the window and says so.
+        s.deprecations.remove(0);
+        let d = decide(&s, &settings(), &Choice::parse("minor", None).unwrap()).unwrap();
+        assert_eq!(d.removable.len(), 1, "{:?}", d.removable);
+        let mut off = settings();
+        off.deprecation = deprecations::Policy::Off;
+        let d = decide(&s, &off, &Choice::parse("minor", None).unwrap()).unwrap();
+        assert!(d.removable.is_empty());
     }
 
     #[test]

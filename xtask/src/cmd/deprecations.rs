@@ -9,7 +9,7 @@ use gix::ObjectId;
 use super::Project;
 use crate::cli::{DeprecationsArgs, Format};
 use crate::domain::changelog::CommitInfo;
-use crate::domain::deprecations::{self, Deprecation, Notice, Release};
+use crate::domain::deprecations::{self, Deprecation, Notice, Policy, Reading, Release};
 use crate::domain::rules::TagFormat;
 use crate::domain::version::{self, Version};
 use crate::domain::{commit, history};
@@ -28,7 +28,17 @@ pub struct Gathered {
 /// `fixup!` commits left out, as in the changelog), and, from the release tags in it, the oldest release
 /// that contains each commit.
 pub fn gather(repo: &Repo, format: &TagFormat, head: ObjectId) -> Result<Gathered> {
-    let history = repo.history(head, |c: CommitInfo| {
+    gather_since(repo, format, head, None)
+}
+
+/// [`gather`] without the history of `hide`.
+fn gather_since(
+    repo: &Repo,
+    format: &TagFormat,
+    head: ObjectId,
+    hide: Option<ObjectId>,
+) -> Result<Gathered> {
+    let history = repo.history_since(head, hide, |c: CommitInfo| {
         if c.parent_count > 1 || commit::is_autosquash(&c.message) {
             return None;
         }
@@ -72,6 +82,39 @@ pub fn gather(repo: &Repo, format: &TagFormat, head: ObjectId) -> Result<Gathere
         notices,
         last_release: releases.last().cloned(),
     })
+}
+
+/// The notices a release of `new` judges: none when it removes nothing and opens no window (most releases,
+/// which then read no history), else the history since the last release whose windows were all open already.
+/// `unreleased` are the commits the release is about.
+pub fn for_release(
+    repo: &Repo,
+    format: &TagFormat,
+    policy: Policy,
+    previous: Option<&Version>,
+    new: &Version,
+    unreleased: &[CommitInfo],
+) -> Result<Vec<Notice>> {
+    let Some(head) = repo.head()?.commit else {
+        return Ok(Vec::new());
+    };
+    let removing = unreleased
+        .iter()
+        .any(|c| !deprecations::message_values(&c.message).1.is_empty());
+    let tags = repo.release_tags(format)?;
+    let versions: Vec<Version> = tags.iter().map(|t| t.version.clone()).collect();
+    let hide = match deprecations::reading(policy, removing, previous, new, &versions) {
+        Reading::Nothing => return Ok(Vec::new()),
+        Reading::Everything => None,
+        Reading::After(bound) => {
+            let older: Vec<_> = tags
+                .into_iter()
+                .filter(|t| version::release_cmp(&t.version, &bound).is_le())
+                .collect();
+            repo.last_release(&older, head)?.map(|t| t.commit)
+        }
+    };
+    Ok(gather_since(repo, format, head, hide)?.notices)
 }
 
 pub fn run(dir: &Path, args: DeprecationsArgs) -> Result<()> {

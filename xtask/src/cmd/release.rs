@@ -8,7 +8,6 @@ use anyhow::{Result, anyhow};
 use super::Project;
 use super::version::{pre_kind, usage};
 use crate::cli::{Format, ReleaseArgs};
-use crate::config::DeprecationPolicy;
 use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::rules::Pattern;
 use crate::domain::shell;
@@ -96,12 +95,23 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         }
     };
 
-    let (snapshot, settings) = snapshot(&p, &git, args.force, args.dry_run)?;
+    let (mut snapshot, settings) = snapshot(&p, &git, args.force, args.dry_run)?;
     let choice = match choice {
         Some(choice) => choice,
         None if args.dry_run => Choice::Auto,
         None => ask_version(&snapshot)?,
     };
+    // Deprecation windows: the history is read only when this version removes something or opens a window.
+    if let Some(new) = plan::next_version(&snapshot, &settings, &choice) {
+        snapshot.deprecations = super::deprecations::for_release(
+            &p.repo,
+            &settings.tag_format,
+            settings.deprecation,
+            snapshot.last_release.as_ref().map(|(_, v)| v),
+            &new,
+            &snapshot.commits,
+        )?;
+    }
     let decision = match plan::decide(&snapshot, &settings, &choice) {
         Ok(decision) => decision,
         Err(problems) => return report(&problems),
@@ -390,13 +400,6 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         (Some(name), Some(email)) if !name.is_empty() && !email.is_empty() => Some((name, email)),
         _ => None,
     };
-    // Deprecation windows: one walk of HEAD's history for its `Deprecated:` and `Removed:` footers.
-    let deprecations = match head.commit {
-        Some(commit) if config.deprecation_policy() != DeprecationPolicy::Off => {
-            super::deprecations::gather(&p.repo, &tag_format, commit)?.notices
-        }
-        _ => Vec::new(),
-    };
     let snapshot = Snapshot {
         head: head.commit.map(|c| c.to_string()),
         branch,
@@ -412,7 +415,7 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         commits,
         commits_since_final,
         identity,
-        deprecations,
+        deprecations: Vec::new(),
     };
     let settings = Settings {
         branches,

@@ -327,6 +327,52 @@ pub fn judge(
     verdict
 }
 
+/// How much of the history a release must read for its deprecation check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reading {
+    /// Nothing can be refused or opened: no history is read.
+    Nothing,
+    /// The whole history: a `Removed:` may match a deprecation of any age.
+    Everything,
+    /// Only what is not in the release at this version: every window of what it and older releases
+    /// announced was already open at the previous release.
+    After(Version),
+}
+
+/// What a release of `new` after `previous` must read, given whether the commits it releases carry a
+/// `Removed:` footer (`removing`) and the versions of the release tags. Most releases open no window (a
+/// patch release never does under either policy) and remove nothing, so they read no history at all.
+pub fn reading(
+    policy: Policy,
+    removing: bool,
+    previous: Option<&Version>,
+    new: &Version,
+    releases: &[Version],
+) -> Reading {
+    if policy == Policy::Off {
+        return Reading::Nothing;
+    }
+    if removing {
+        return Reading::Everything;
+    }
+    let opened = |v: &Version| {
+        policy
+            .window(v)
+            .is_some_and(|from| previous.is_some_and(|p| reaches(p, &from)))
+    };
+    let opens_now = releases
+        .iter()
+        .any(|v| !opened(v) && policy.window(v).is_some_and(|from| reaches(new, &from)));
+    if !opens_now {
+        return Reading::Nothing;
+    }
+    releases
+        .iter()
+        .filter(|v| opened(v))
+        .max_by(|a, b| version::release_cmp(a, b))
+        .map_or(Reading::Everything, |v| Reading::After(v.clone()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -700,6 +746,97 @@ mod tests {
         assert!(judge_at("2.4.1", "2.4.0").is_empty());
         // A jump past the window opens it too.
         assert_eq!(judge_at("3.0.0", "2.2.0").len(), 1);
+    }
+
+    #[test]
+    fn reading_table() {
+        let releases: Vec<Version> = ["1.9.0", "2.0.0", "2.1.0", "2.1.1", "2.2.0", "2.3.0"]
+            .iter()
+            .map(|t| v(t))
+            .collect();
+        // (what, policy, removing, previous, new, expected)
+        let cases: &[(&str, Policy, bool, &str, &str, Reading)] = &[
+            (
+                "a patch opens nothing",
+                Policy::TwoMinors,
+                false,
+                "2.3.0",
+                "2.3.1",
+                Reading::Nothing,
+            ),
+            (
+                "2.4.0 opens 2.2's window: read after 2.1.1",
+                Policy::TwoMinors,
+                false,
+                "2.3.0",
+                "2.4.0",
+                Reading::After(v("2.1.1")),
+            ),
+            (
+                "a release candidate of 2.4.0 too",
+                Policy::TwoMinors,
+                false,
+                "2.3.0",
+                "2.4.0-rc.1",
+                Reading::After(v("2.1.1")),
+            ),
+            (
+                "its promotion opens nothing new",
+                Policy::TwoMinors,
+                false,
+                "2.4.0-rc.1",
+                "2.4.0",
+                Reading::Nothing,
+            ),
+            (
+                "a removal reads everything",
+                Policy::TwoMinors,
+                true,
+                "2.3.0",
+                "2.3.1",
+                Reading::Everything,
+            ),
+            (
+                "off reads nothing",
+                Policy::Off,
+                true,
+                "2.3.0",
+                "3.0.0",
+                Reading::Nothing,
+            ),
+            (
+                "next-major: 3.0.0 opens every 2.x window",
+                Policy::NextMajor,
+                false,
+                "2.3.0",
+                "3.0.0",
+                Reading::After(v("1.9.0")),
+            ),
+            (
+                "next-major: a minor opens nothing",
+                Policy::NextMajor,
+                false,
+                "2.3.0",
+                "2.4.0",
+                Reading::Nothing,
+            ),
+        ];
+        for (what, policy, removing, previous, new, expected) in cases {
+            assert_eq!(
+                &reading(*policy, *removing, Some(&v(previous)), &v(new), &releases),
+                expected,
+                "{what}"
+            );
+        }
+        // Nothing released before: everything that may open is read.
+        assert_eq!(
+            reading(Policy::TwoMinors, false, None, &v("2.4.0"), &releases),
+            Reading::Everything
+        );
+        assert_eq!(
+            reading(Policy::TwoMinors, false, None, &v("0.1.0"), &[]),
+            Reading::Nothing
+        );
     }
 
     #[test]

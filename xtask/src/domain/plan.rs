@@ -387,6 +387,15 @@ pub fn decide(
     })
 }
 
+/// The version `choice` gives, if it gives one (the checks are [`decide`]'s): for gathering what
+/// only some releases need to know.
+pub fn next_version(snapshot: &Snapshot, settings: &Settings, choice: &Choice) -> Option<Version> {
+    let current = snapshot.current.as_ref().ok()?;
+    choose(snapshot, current, choice, &settings.tag_format)
+        .ok()
+        .map(|(v, _)| v)
+}
+
 /// Whether some tag names `v`, in either spelling.
 fn released(snapshot: &Snapshot, tag_format: &TagFormat, v: &Version) -> bool {
     snapshot.tags.iter().any(|tag| {

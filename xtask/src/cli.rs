@@ -36,6 +36,8 @@ pub enum Command {
     Branch(BranchCommand),
     /// Cherry-pick commits onto a release line without touching your checkout, or list what it lacks
     Backport(BackportArgs),
+    /// List the deprecations announced by `Deprecated:` footers, with their removal windows
+    Deprecations(DeprecationsArgs),
     /// Install, remove or inspect the kit's git hooks
     #[command(subcommand)]
     Hooks(HooksCommand),
@@ -128,6 +130,12 @@ pub struct ChangelogArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DeprecationsArgs {
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
 pub struct ReleaseArgs {
     /// auto, major, minor, patch, rc, alpha, beta, dev, release, or an explicit version; asked for when omitted
     pub level: Option<String>,
@@ -152,7 +160,8 @@ pub struct ReleaseArgs {
     /// Skip the changelog
     #[arg(long)]
     pub no_changelog: bool,
-    /// Release even if the commits call for a higher level than the one chosen
+    /// Release even if the commits call for a higher level than the one chosen, or remove a deprecation
+    /// before its window opens
     #[arg(long)]
     pub force: bool,
     /// Undo an interrupted release, restoring the repository as it was

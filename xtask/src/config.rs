@@ -23,6 +23,8 @@ pub struct Config {
     pub branches: BranchesConfig,
     #[serde(default)]
     pub commits: CommitsConfig,
+    #[serde(default)]
+    pub policy: PolicyConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -49,6 +51,9 @@ pub struct FileTable {
     pub toml: Option<String>,
     pub scheme: Option<Scheme>,
 }
+
+/// How long a deprecation stays before its removal may ship.
+pub use crate::domain::deprecations::Policy as DeprecationPolicy;
 
 /// How a file (or the tags) writes versions.
 pub use crate::domain::version::Scheme;
@@ -124,6 +129,14 @@ pub struct BranchesConfig {
 pub struct CommitsConfig {
     pub conventional: Option<String>,
     pub types: Option<Vec<String>>,
+}
+
+/// `[policy]`: rules the release enforces over the history.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// `"two-minors"` (default), `"next-major"` or `"off"`: see [`crate::domain::deprecations::Policy`].
+    pub deprecation: Option<String>,
 }
 
 /// Settings that take one of several shapes (a string or a table, a string or a boolean). serde's
@@ -257,6 +270,14 @@ impl Config {
                 locate(text, "conventional")
             );
         }
+        if let Some(policy) = &self.policy.deprecation
+            && DeprecationPolicy::parse(policy).is_none()
+        {
+            bail!(
+                "{}: policy.deprecation must be \"two-minors\", \"next-major\" or \"off\", not {policy:?}",
+                locate(text, "deprecation")
+            );
+        }
         if let Some(OtherSetting::Enabled(true)) = self.changelog.other {
             bail!(
                 "{}: changelog.other takes a group title such as \"Other\", or false to leave such commits out",
@@ -384,6 +405,15 @@ impl Config {
             .allowed
             .clone()
             .unwrap_or_else(|| crate::domain::rules::default_branches(&self.commit_types()))
+    }
+
+    /// `policy.deprecation`, or the default (two minors).
+    pub fn deprecation_policy(&self) -> DeprecationPolicy {
+        self.policy
+            .deprecation
+            .as_deref()
+            .and_then(DeprecationPolicy::parse)
+            .unwrap_or_default()
     }
 
     pub fn remote(&self) -> &str {
@@ -568,6 +598,9 @@ mod tests {
             c.release_branches(),
             ["main", "master", "stable/{{ major }}.{{ minor }}"]
         );
+        assert_eq!(c.deprecation_policy(), DeprecationPolicy::TwoMinors);
+        let c = Config::parse("[policy]\ndeprecation = \"next-major\"\n").unwrap();
+        assert_eq!(c.deprecation_policy(), DeprecationPolicy::NextMajor);
     }
 
     #[test]
@@ -689,6 +722,14 @@ other = false
             "xtask.toml:2: commits.conventional must be \"deny\", \"warn\" or \"off\", not \"maybe\"",
         );
         error("[release\n", "xtask.toml:1:");
+        error(
+            "[policy]\ndeprecation = \"two minors\"\n",
+            "xtask.toml:2: policy.deprecation must be \"two-minors\", \"next-major\" or \"off\", not \"two minors\"",
+        );
+        error(
+            "[policy]\ndeprecations = \"off\"\n",
+            "xtask.toml:2:1: policy.deprecations: unknown field `deprecations`",
+        );
         error(
             "[changelog]\nother = true\n",
             "changelog.other takes a group title",

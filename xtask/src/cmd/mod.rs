@@ -5,6 +5,7 @@ mod branch;
 mod bump;
 mod changelog;
 mod check;
+mod deprecations;
 mod hook;
 mod hooks;
 mod release;
@@ -28,6 +29,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Release(args) => release::run(&dir, args),
         Command::Branch(args) => branch::run(&dir, args),
         Command::Backport(args) => backport::run(&dir, args),
+        Command::Deprecations(args) => deprecations::run(&dir, args),
         Command::Hooks(args) => hooks::run(&dir, args),
         Command::Hook(args) => hook::run(&dir, args),
     }

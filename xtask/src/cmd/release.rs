@@ -96,12 +96,23 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         }
     };
 
-    let (snapshot, settings) = snapshot(&p, &git, args.force, args.dry_run)?;
+    let (mut snapshot, settings) = snapshot(&p, &git, args.force, args.dry_run)?;
     let choice = match choice {
         Some(choice) => choice,
         None if args.dry_run => Choice::Auto,
         None => ask_version(&snapshot, snapshot_scheme(&p)?)?,
     };
+    // Deprecation windows: the history is read only when this version removes something or opens a window.
+    if let Some(new) = plan::next_version(&snapshot, &settings, &choice) {
+        snapshot.deprecations = super::deprecations::for_release(
+            &p.repo,
+            &settings.tag_format,
+            settings.deprecation,
+            snapshot.last_release.as_ref().map(|(_, v)| v),
+            &new,
+            &snapshot.commits,
+        )?;
+    }
     let decision = match plan::decide(&snapshot, &settings, &choice) {
         Ok(decision) => decision,
         Err(problems) => return report(&problems),
@@ -122,6 +133,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     }
     if args.dry_run {
         print_plan(&release);
+        removable_notes(&release.decision);
         if args.format == Format::Json {
             term::out(&summary(&release, false).to_string());
         }
@@ -166,6 +178,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         release.spell(&release.decision.version),
         release.decision.tag
     ));
+    removable_notes(&release.decision);
 
     let pushed = match &release.push {
         Some(refspecs) => match git.push_atomic(&release.remote, refspecs) {
@@ -210,6 +223,13 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         term::out(&summary(&release, pushed).to_string());
     }
     Ok(())
+}
+
+/// The deprecations whose window this release opens.
+fn removable_notes(decision: &Decision) {
+    for line in &decision.removable {
+        term::note(&format!("may now be removed: {line}"));
+    }
 }
 
 /// `git push --atomic REMOTE REFSPEC…`, quoted for the shell: names are data, whatever they contain.
@@ -396,6 +416,7 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         commits,
         commits_since_final,
         identity,
+        deprecations: Vec::new(),
     };
     let settings = Settings {
         branches,
@@ -408,6 +429,7 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         ),
         force,
         dry_run,
+        deprecation: config.deprecation_policy(),
     };
     Ok((snapshot, settings))
 }

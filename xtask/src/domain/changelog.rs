@@ -27,6 +27,10 @@
 //! shown because users read it. A breaking commit is always listed under [`Changes::breaking`],
 //! whatever its type, so a `build!: require Rust 1.88` is not lost even though `build` is left out.
 //!
+//! A `Deprecated: <what>` footer adds `<what>` to the group of type `deprecate` (else the group titled
+//! Deprecated), and `Removed: <what>` to that of `remove` (else Removed), besides the commit's own entry:
+//! a `feat` that deprecates the option it replaces is listed under both Added and Deprecated.
+//!
 //! Git's own `Revert "…"` commits count as type `revert`, described by the subject they revert, so
 //! they go to Reverted with a conventional `revert:` (wherever `changelog.groups` puts `revert`).
 
@@ -36,6 +40,7 @@ use std::ops::Bound;
 use super::commit::{
     self, Footer, body_and_footers, cherry_pick_origins, co_authors_in, is_autosquash, pr_number,
 };
+use super::deprecations;
 
 /// A commit as read from git, newest first in the lists given to [`group`].
 #[derive(Debug, Clone, serde::Serialize)]
@@ -217,6 +222,22 @@ pub fn group_prepared(commits: Vec<Prepared>, options: &Options) -> Changes {
             })
     });
 
+    // `Deprecated:` and `Removed:` footers feed these groups (found by type, else by title).
+    let footer_group = |kind: &str, title: &str| {
+        options
+            .groups
+            .iter()
+            .position(|g| g.kinds.iter().any(|k| k.eq_ignore_ascii_case(kind)))
+            .or_else(|| {
+                options
+                    .groups
+                    .iter()
+                    .position(|g| g.title.eq_ignore_ascii_case(title))
+            })
+    };
+    let deprecated_group = footer_group("deprecate", "Deprecated");
+    let removed_group = footer_group("remove", "Removed");
+
     let mut breaking = Vec::new();
     for (i, c) in commits.into_iter().enumerate() {
         let Some(entry) = c.entry else {
@@ -246,8 +267,32 @@ pub fn group_prepared(commits: Vec<Prepared>, options: &Options) -> Changes {
                 }),
             None => other,
         };
+        let (deprecated, removed) = deprecations::footer_values(&entry.footers);
+        let mut footer_entries = Vec::new();
+        for (group, whats) in [(deprecated_group, deprecated), (removed_group, removed)] {
+            for what in whats {
+                // A `deprecate: x` commit that also says `Deprecated: x` is listed once.
+                if group == target
+                    && deprecations::key(&what) == deprecations::key(&entry.description)
+                {
+                    continue;
+                }
+                let footer_entry = Entry {
+                    description: what,
+                    body: None,
+                    breaking: None,
+                    ..entry.clone()
+                };
+                footer_entries.push((group, footer_entry));
+            }
+        }
         if let Some(g) = target.and_then(|t| groups.get_mut(t)) {
             g.entries.push(entry);
+        }
+        for (group, footer_entry) in footer_entries {
+            if let Some(g) = group.and_then(|t| groups.get_mut(t)) {
+                g.entries.push(footer_entry);
+            }
         }
     }
     groups.retain(|g| !g.entries.is_empty());
@@ -620,6 +665,85 @@ mod tests {
         let json = serde_json::to_value(&changes).unwrap();
         assert_eq!(json["groups"][0]["title"], "Added");
         assert_eq!(json["breaking"][0]["pr"], 39);
+    }
+
+    /// `Deprecated:` and `Removed:` footers feed their groups, beside the commit's own entry.
+    #[test]
+    fn deprecation_footers_feed_their_groups() {
+        let commits = [
+            ci(
+                1,
+                "feat(sync): epoch streams\n\nDeprecated: the epoch_transitions_only option\nDeprecated: the --poll flag",
+            ),
+            ci(2, "chore: drop the old engine\n\nremoved: The old engine"),
+            ci(3, "deprecate: the sync API\n\nDeprecated: the sync API"),
+            ci(4, "Tidy up\n\nRemoved: x\nRemoved #5"),
+        ];
+        let titles = |options: &Options| -> Vec<(String, Vec<String>)> {
+            group(&commits, options)
+                .groups
+                .iter()
+                .map(|g| {
+                    (
+                        g.title.clone(),
+                        g.entries.iter().map(|e| e.description.clone()).collect(),
+                    )
+                })
+                .collect()
+        };
+        let owned = |rows: &[(&str, &[&str])]| -> Vec<(String, Vec<String>)> {
+            rows.iter()
+                .map(|(t, ds)| (t.to_string(), ds.iter().map(|d| d.to_string()).collect()))
+                .collect()
+        };
+        assert_eq!(
+            titles(&Options::default()),
+            owned(&[
+                ("Added", &["epoch streams"]),
+                (
+                    "Deprecated",
+                    &[
+                        "the epoch_transitions_only option",
+                        "the --poll flag",
+                        "the sync API"
+                    ]
+                ),
+                ("Removed", &["The old engine", "x"]),
+                ("Other", &["Tidy up"]),
+            ])
+        );
+        // Configured groups are found by type, else by title; without either, the footers are not listed.
+        let custom = Options {
+            groups: vec![
+                GroupSpec {
+                    title: "Features".into(),
+                    kinds: vec!["feat".into()],
+                },
+                GroupSpec {
+                    title: "Going away".into(),
+                    kinds: vec!["deprecate".into()],
+                },
+            ],
+            other: None,
+            ..Options::default()
+        };
+        assert_eq!(
+            titles(&custom),
+            owned(&[
+                ("Features", &["epoch streams"]),
+                (
+                    "Going away",
+                    &[
+                        "the epoch_transitions_only option",
+                        "the --poll flag",
+                        "the sync API"
+                    ]
+                ),
+            ])
+        );
+        let footer = group(&commits, &Options::default()).groups[1].entries[0].clone();
+        assert_eq!(footer.hash, hex(1));
+        assert_eq!(footer.scope.as_deref(), Some("sync"));
     }
 
     #[test]

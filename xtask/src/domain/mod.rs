@@ -4,6 +4,7 @@ pub mod bump;
 pub mod changelog;
 pub mod changelog_file;
 pub mod commit;
+pub mod deprecations;
 pub mod files;
 pub mod history;
 pub mod lines;

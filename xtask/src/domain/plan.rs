@@ -3,6 +3,7 @@
 use super::bump;
 use super::changelog::CommitInfo;
 use super::commit;
+use super::deprecations::{self, Notice};
 use super::lines::{self, LineTemplate};
 use super::rules::{Pattern, TagFormat};
 use super::version::{self, BumpRequest, Level, Version};
@@ -32,6 +33,9 @@ pub struct Snapshot {
     pub commits_since_final: Vec<CommitInfo>,
     /// `user.name` and `user.email`, if set.
     pub identity: Option<(String, String)>,
+    /// The `Deprecated:`/`Removed:` footers of HEAD's history, each with the first release containing it
+    /// (empty when the deprecation policy is off).
+    pub deprecations: Vec<Notice>,
 }
 
 /// The configured rules a release must meet.
@@ -50,6 +54,8 @@ pub struct Settings {
     /// A dry run: what only matters when the release really runs (uncommitted changes, no git identity) is a
     /// warning, so the plan can be read while work is in progress.
     pub dry_run: bool,
+    /// `[policy] deprecation`: when a `Removed:` may ship.
+    pub deprecation: deprecations::Policy,
 }
 
 /// How the version is chosen.
@@ -82,6 +88,8 @@ pub struct Decision {
     pub required: Option<Level>,
     /// Things the user should know (a policy overridden with --force).
     pub warnings: Vec<String>,
+    /// The deprecations whose removal window opens with this release, described.
+    pub removable: Vec<String>,
 }
 
 impl Snapshot {
@@ -110,6 +118,7 @@ impl Default for Snapshot {
             commits: Vec::new(),
             commits_since_final: Vec::new(),
             identity: None,
+            deprecations: Vec::new(),
         }
     }
 }
@@ -249,12 +258,7 @@ pub fn decide(
             None
         }
     };
-    // The release line the branch is, if it is one.
-    let on_line = settings
-        .line
-        .as_ref()
-        .zip(snapshot.branch.as_deref())
-        .and_then(|(template, branch)| Some((branch, template.line_of(branch)?)));
+    let on_line = on_line(snapshot, settings);
     let mut decided = None;
     if let Some(current) = &current {
         match choose(
@@ -354,6 +358,29 @@ pub fn decide(
         }
     }
 
+    let mut removable = Vec::new();
+    if let Some((new, _)) = &decided {
+        let scheme = settings.tag_format.scheme();
+        let verdict = deprecations::judge(
+            &snapshot.deprecations,
+            settings.deprecation,
+            new,
+            snapshot.last_release.as_ref().map(|(_, v)| v),
+            &|v| scheme.spell(v),
+        );
+        for early in verdict.early {
+            if settings.force {
+                warnings.push(format!("{early}\nremoving it anyway because of --force"));
+            } else {
+                problems.push(format!(
+                    "{early}\nleave that commit out of this release, or pass --force to release anyway"
+                ));
+            }
+        }
+        warnings.extend(verdict.warnings);
+        removable = verdict.opening;
+    }
+
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -370,7 +397,25 @@ pub fn decide(
         tag,
         required,
         warnings,
+        removable,
     })
+}
+
+/// The version `choice` gives, if it gives one (the checks are [`decide`]'s): for gathering what
+/// only some releases need to know.
+pub fn next_version(snapshot: &Snapshot, settings: &Settings, choice: &Choice) -> Option<Version> {
+    let current = snapshot.current.as_ref().ok()?;
+    let line = on_line(snapshot, settings).is_some();
+    choose(snapshot, current, choice, &settings.tag_format, line)
+        .ok()
+        .map(|(v, _)| v)
+}
+
+/// The release line the branch is, if it is one: the branch and its `X.Y`.
+fn on_line<'s>(snapshot: &'s Snapshot, settings: &Settings) -> Option<(&'s str, (u64, u64))> {
+    let template = settings.line.as_ref()?;
+    let branch = snapshot.branch.as_deref()?;
+    Some((branch, template.line_of(branch)?))
 }
 
 /// Whether some tag names `v`, in either spelling.
@@ -503,6 +548,7 @@ mod tests {
             line: Some(LineTemplate::parse("stable/{{ major }}.{{ minor }}").unwrap()),
             force: false,
             dry_run: false,
+            deprecation: deprecations::Policy::TwoMinors,
         }
     }
 
@@ -616,6 +662,61 @@ mod tests {
             "0.9.0",
             &["not greater"],
         );
+    }
+
+    #[test]
+    fn deprecation_windows() {
+        let notice =
+            |commit: &str, release: Option<&str>, deprecated: &[&str], removed: &[&str]| Notice {
+                commit: commit.into(),
+                subject: "s".into(),
+                deprecated: deprecated.iter().map(|s| s.to_string()).collect(),
+                removed: removed.iter().map(|s| s.to_string()).collect(),
+                release: release.map(|v| deprecations::Release {
+                    tag: format!("v{v}"),
+                    version: Version::parse(v).unwrap(),
+                }),
+            };
+        let mut s = snapshot("2.3.0", &[("f6", "fix: y")]);
+        s.deprecations = vec![
+            notice("f6", None, &[], &["The option ", "unknown"]),
+            notice("b2", Some("2.2.0"), &["the option"], &[]),
+        ];
+        refused(
+            &s,
+            &settings(),
+            "patch",
+            &[
+                "removes \"the option\" too early",
+                "2.2.0 (v2.2.0)",
+                "from 2.4.0 on",
+                "--force",
+            ],
+        );
+        let d = decide(&s, &settings(), &Choice::parse("2.4.0", None).unwrap()).unwrap();
+        assert!(
+            d.warnings.iter().any(|w| w.contains("unknown")),
+            "{:?}",
+            d.warnings
+        );
+        let mut forced = settings();
+        forced.force = true;
+        let d = decide(&s, &forced, &Choice::parse("patch", None).unwrap()).unwrap();
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("anyway because of --force")),
+            "{:?}",
+            d.warnings
+        );
+        // Without the removal, 2.4.0 opens the window and says so.
+        s.deprecations.remove(0);
+        let d = decide(&s, &settings(), &Choice::parse("minor", None).unwrap()).unwrap();
+        assert_eq!(d.removable.len(), 1, "{:?}", d.removable);
+        let mut off = settings();
+        off.deprecation = deprecations::Policy::Off;
+        let d = decide(&s, &off, &Choice::parse("minor", None).unwrap()).unwrap();
+        assert!(d.removable.is_empty());
     }
 
     #[test]

@@ -274,6 +274,17 @@ impl Repo {
         head: ObjectId,
         make: impl Fn(CommitInfo) -> T + Sync,
     ) -> Result<History<T>> {
+        self.history_since(head, None, make)
+    }
+
+    /// [`Repo::history`] without the commits reachable from `hide` (parents among them are left out of
+    /// the lists, as in a shallow clone).
+    pub fn history_since<T: Send>(
+        &self,
+        head: ObjectId,
+        hide: Option<ObjectId>,
+        make: impl Fn(CommitInfo) -> T + Sync,
+    ) -> Result<History<T>> {
         /// Commits travel in batches, so the threads meet a few hundred times, not once per commit.
         const BATCH: usize = 512;
         let kind = self.git.object_hash();
@@ -294,7 +305,7 @@ impl Repo {
                 Ok(items)
             });
             let mut batch = Vec::with_capacity(BATCH);
-            let walked = walk_raw(&self.git, head, None, |id, parents, data| {
+            let walked = walk_raw(&self.git, head, hide, |id, parents, data| {
                 ids.push(id);
                 parent_ids.push(parents.to_vec());
                 batch.push((id, data.to_vec()));

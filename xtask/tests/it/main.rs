@@ -5,6 +5,7 @@ mod support;
 mod changelog;
 mod check;
 mod ci_versions;
+mod deprecations;
 mod hooks;
 mod hostile;
 mod interactive;

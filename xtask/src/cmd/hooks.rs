@@ -29,10 +29,10 @@ const BIN_PLACEHOLDER: &str = "@XTASK_BIN@";
 
 fn shim_source(name: &str) -> &'static str {
     match name {
-        "commit-msg" => include_str!("../../../hooks/commit-msg"),
-        "reference-transaction" => include_str!("../../../hooks/reference-transaction"),
-        "pre-push" => include_str!("../../../hooks/pre-push"),
-        _ => include_str!("../../../hooks/pre-receive"),
+        "commit-msg" => include_str!("../../hooks/commit-msg"),
+        "reference-transaction" => include_str!("../../hooks/reference-transaction"),
+        "pre-push" => include_str!("../../hooks/pre-push"),
+        _ => include_str!("../../hooks/pre-receive"),
     }
 }
 

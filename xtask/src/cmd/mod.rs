@@ -5,6 +5,7 @@ mod changelog;
 mod check;
 mod hook;
 mod hooks;
+mod init;
 mod release;
 mod version;
 
@@ -26,6 +27,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Release(args) => release::run(&dir, args),
         Command::Hooks(args) => hooks::run(&dir, args),
         Command::Hook(args) => hook::run(&dir, args),
+        Command::Init(args) => init::run(&dir, args),
     }
 }
 

@@ -23,7 +23,9 @@ fn main() {
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     // The `cc` linker driver, which rustc uses on Linux, understands `-no-pie`; other platforms' linkers
     // do not, and their loaders are not the cost here.
-    if os == "linux" {
+    // Installed as a library beside a project's own xtask, the kit has no binary to link.
+    let has_binary = Path::new("src/main.rs").exists();
+    if os == "linux" && has_binary {
         println!("cargo::rustc-link-arg-bins=-no-pie");
     }
     embed_kit_files();

@@ -5,6 +5,7 @@ mod support;
 mod changelog;
 mod ci_versions;
 mod hooks;
+mod init;
 mod interactive;
 mod release;
 mod schemes;

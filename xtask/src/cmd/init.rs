@@ -217,6 +217,13 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
             }
         }
     }
+    for rel in record.files.keys() {
+        if !new_record.files.contains_key(rel) && root.join(rel).exists() {
+            notes.push(format!(
+                "{rel}: the kit no longer ships this file; delete it if you have not made it yours"
+            ));
+        }
+    }
     let record_text = serde_json::to_string_pretty(&new_record)? + "\n";
     let old_record = read(root, &record_rel)?;
     // Only the list of files counts: a re-run by another build of the same kit changes nothing.
@@ -434,11 +441,16 @@ fn show(plan: &Plan) {
 }
 
 fn next_steps(path: &Path, mode: Mode) {
-    let mut text = format!(
-        "cd {}\ngit add --all && git commit -m \"chore: adopt the xtask release kit\"\n",
-        path.display()
+    let mut text = String::new();
+    if path != Path::new(".") {
+        text.push_str(&format!("cd {}\n", path.display()));
+    }
+    // The first build adds the kit's dependencies to Cargo.lock: commit after it, so a release starts clean.
+    text.push_str(
+        "cargo xtask release --dry-run   # builds the kit (minutes, the first time) and shows the plan\n\
+         git add --all && git commit -m \"chore: adopt the xtask release kit\"\n\
+         cargo xtask hooks install\n",
     );
-    text.push_str("cargo xtask release --dry-run\ncargo xtask hooks install\n");
     if mode == Mode::Library {
         text.push_str("(your own commands work as before: the kit handles only its own)\n");
     }

@@ -56,8 +56,22 @@ pub fn installed_manifest(kit: &str, name: &str, facts: &PackageFacts) -> Result
     doc.remove("dev-dependencies");
     doc.remove("bench");
     doc.remove("test");
-    Ok(doc.to_string())
+    // The kit's tests need its dev-dependencies and its own repository: a target's `cargo test --workspace`
+    // must not try to build them.
+    let mut lib = Table::new();
+    lib.insert("test", toml_edit::value(false));
+    lib.insert("doctest", toml_edit::value(false));
+    doc.insert("lib", Item::Table(lib));
+    let text = doc.to_string();
+    Ok(if text.starts_with(INSTALLED_HEADER) {
+        text
+    } else {
+        format!("{INSTALLED_HEADER}{text}")
+    })
 }
+
+const INSTALLED_HEADER: &str = "# The release kit, installed by `xtask init`: run it again with a newer kit to upgrade.\n\
+                                # A file you change here is kept as yours (see kit-files.json).\n";
 
 /// The root `Cargo.toml` with `member` in the workspace (unless a glob already covers it) and, with
 /// `profile`, the `[profile.xtask]` that `cargo xtask` builds with. A repository without a root manifest

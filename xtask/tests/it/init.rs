@@ -312,6 +312,14 @@ fn a_package_json_with_named_tags_keeps_its_tag_names() {
 
 #[test]
 fn a_toolchain_too_old_for_the_kit_gets_cargos_one_line() {
+    // `init` warns about a pin it can see (no cargo runs here: rustup would try to download 1.80).
+    let pinned = Repo::new();
+    pinned.write("rust-toolchain.toml", "[toolchain]\nchannel = \"1.80\"\n");
+    pinned
+        .xtask(&["init", ".", "--dry-run"])
+        .ok()
+        .says("pins Rust 1.80, older than the 1.88 the kit needs");
+
     let repo = Repo::new();
     repo.xtask(&["init", ".", "--yes"]).ok();
     // A rustc that says it is 1.80: cargo refuses before compiling anything.

@@ -291,6 +291,14 @@ fn setup_cfg_and_init_py_are_both_found_and_a_dry_run_changes_nothing() {
         .fails(1)
         .says("inside the repository");
     assert_eq!(repo.state(), before);
+    // What the starter configuration says is read as it was detected.
+    repo.xtask(&["init", ".", "--yes"]).ok();
+    let all = repo.xtask(&["version", "--all"]).ok().stdout;
+    assert!(
+        all.contains("setup.cfg") && all.contains("fast_llm/__init__.py"),
+        "{all}"
+    );
+    assert_eq!(all.matches("0.2.0").count(), 2, "{all}");
 }
 
 #[test]

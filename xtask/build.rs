@@ -29,6 +29,29 @@ fn main() {
         println!("cargo::rustc-link-arg-bins=-no-pie");
     }
     embed_kit_files();
+    kit_version();
+}
+
+/// The kit's version as `XTASK_KIT_VERSION`: the crate's own, or, in a copy installed by `xtask init` (which
+/// has no version, so that the project's version files leave it alone), the one recorded in
+/// `[package.metadata.xtask-kit]`.
+fn kit_version() {
+    let own = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let manifest = std::fs::read_to_string("Cargo.toml").unwrap_or_default();
+    let recorded = manifest
+        .split("[package.metadata.xtask-kit]")
+        .nth(1)
+        .and_then(|table| {
+            table
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("version = \""))
+        })
+        .and_then(|rest| rest.split('"').next());
+    println!("cargo::rerun-if-changed=Cargo.toml");
+    println!(
+        "cargo::rustc-env=XTASK_KIT_VERSION={}",
+        recorded.unwrap_or(&own)
+    );
 }
 
 fn embed_kit_files() {

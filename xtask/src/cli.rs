@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "xtask",
-    version,
+    version = crate::kit::VERSION,
     about = "Release automation for git repositories",
     max_term_width = 100
 )]

@@ -3,8 +3,8 @@
 // `KIT_FILES`: every file of this crate that an installed copy needs, `(path in the crate, contents)`.
 include!(concat!(env!("OUT_DIR"), "/kit_files.rs"));
 
-/// The kit's version (as this build knows it; an installed copy has no version of its own and says 0.0.0).
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The kit's version (an installed copy, which has no version of its own, records it in its manifest).
+pub const VERSION: &str = env!("XTASK_KIT_VERSION");
 /// The oldest Rust that builds the kit: gix needs 1.88.
 pub const RUST_VERSION: &str = env!("CARGO_PKG_RUST_VERSION");
 pub const LICENSE: &str = env!("CARGO_PKG_LICENSE");

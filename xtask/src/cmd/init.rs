@@ -150,6 +150,16 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
         Mode::Library
     };
     let crate_dir = mode.crate_dir();
+    // A copy of the kit put there by hand (or the kit's own source): not a user's xtask to embed into.
+    if mode == Mode::Library
+        && root.join("xtask/src/cmd/release.rs").exists()
+        && root.join("xtask/src/exec.rs").exists()
+    {
+        bail!(
+            "xtask/ already holds a copy of the kit that init did not install (there is no xtask/{RECORD}): \
+             to let init manage it, move xtask/ away (keeping any change of yours), then run init again"
+        );
+    }
     if mode == Mode::Library
         && root.join(LIBRARY_DIR).exists()
         && !root.join(LIBRARY_DIR).join(RECORD).exists()
@@ -173,6 +183,7 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
         Mode::Library => LIBRARY_DIR,
     };
     let facts = PackageFacts {
+        version: kit::VERSION,
         edition: kit::EDITION,
         rust_version: kit::RUST_VERSION,
         license: kit::LICENSE,

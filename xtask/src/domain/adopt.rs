@@ -13,6 +13,8 @@ pub const ALIAS: &str = "run --package xtask --profile xtask --";
 
 /// Concrete values for the fields the kit's own manifest inherits from its workspace.
 pub struct PackageFacts<'a> {
+    /// The kit's version, kept in `[package.metadata.xtask-kit]` for `--version` and `kit-files.json`.
+    pub version: &'a str,
     pub edition: &'a str,
     pub rust_version: &'a str,
     pub license: &'a str,
@@ -53,6 +55,20 @@ pub fn installed_manifest(kit: &str, name: &str, facts: &PackageFacts) -> Result
     for key in inherited {
         package.remove(&key);
     }
+    let mut metadata = Table::new();
+    metadata.insert("version", toml_edit::value(facts.version));
+    let package = doc["package"]
+        .as_table_mut()
+        .ok_or("the kit's Cargo.toml: [package] is not a table")?;
+    if package.get("metadata").is_none() {
+        let mut table = Table::new();
+        table.set_implicit(true);
+        package.insert("metadata", Item::Table(table));
+    }
+    package["metadata"]
+        .as_table_mut()
+        .ok_or("the kit's Cargo.toml: package.metadata is not a table")?
+        .insert("xtask-kit", Item::Table(metadata));
     doc.remove("dev-dependencies");
     doc.remove("bench");
     doc.remove("test");
@@ -321,6 +337,7 @@ mod tests {
     use super::*;
 
     const FACTS: PackageFacts = PackageFacts {
+        version: "1.2.0",
         edition: "2024",
         rust_version: "1.88",
         license: "MIT OR Apache-2.0",
@@ -333,7 +350,8 @@ mod tests {
                    [dependencies]\nanyhow = \"1\"\n\n[dev-dependencies]\ntempfile = \"3\"\n\n[[bench]]\nname = \"speed\"\nharness = false\n";
         let out = installed_manifest(kit, "xtask-release", &FACTS).unwrap();
         assert!(!out.contains("workspace"), "{out}");
-        assert!(!out.contains("\nversion"), "{out}");
+        let parsed: toml::Table = out.parse().unwrap();
+        assert!(parsed["package"].get("version").is_none(), "{out}");
         assert!(out.contains("rust-version = \"1.88\""), "{out}");
         assert!(out.contains("edition = \"2024\""), "{out}");
         assert!(out.contains("name = \"xtask-release\""), "{out}");

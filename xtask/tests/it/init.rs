@@ -107,6 +107,10 @@ fn a_rust_workspace_gains_the_kit_and_plans_its_patch_release() {
         .ok()
         .says("0.4.0 → 0.4.1")
         .says("Annotated tag v0.4.1");
+    // The installed copy has no version of its own, but knows the kit's.
+    cargo(&repo, &["xtask", "--version"])
+        .ok()
+        .says(&format!("xtask {}", env!("CARGO_PKG_VERSION")));
 
     // The user's edit of the configuration survives a second `init`, which changes nothing at all.
     let edited = format!("{starter}\n[release]\npush = false\n");
@@ -381,4 +385,18 @@ fn every_command_shows_an_example_in_its_help() {
             help.stdout
         );
     }
+}
+
+#[test]
+fn a_copy_of_the_kit_made_by_hand_is_not_taken_for_a_users_xtask() {
+    let repo = Repo::new();
+    repo.write("xtask/Cargo.toml", "[package]\nname = \"xtask\"\n");
+    repo.write("xtask/src/cmd/release.rs", "\n");
+    repo.write("xtask/src/exec.rs", "\n");
+    repo.commit("chore: the kit, copied by hand");
+    let before = repo.state();
+    repo.xtask(&["init", ".", "--yes"])
+        .fails(1)
+        .says("xtask/ already holds a copy of the kit that init did not install");
+    assert_eq!(repo.state(), before);
 }

@@ -400,3 +400,30 @@ fn a_copy_of_the_kit_made_by_hand_is_not_taken_for_a_users_xtask() {
         .says("xtask/ already holds a copy of the kit that init did not install");
     assert_eq!(repo.state(), before);
 }
+
+#[test]
+fn in_a_terminal_init_asks_before_writing() {
+    let repo = Repo::new();
+    repo.write("package.json", "{ \"version\": \"1.0.0\" }\n");
+    repo.commit("feat: first");
+    let before = repo.state();
+    let ask = |answer: &str| {
+        let mut command = Command::new(crate::support::xtask_bin());
+        command.args(["init", "."]).current_dir(repo.path());
+        repo.env(&mut command);
+        command.env("TERM", "xterm");
+        let mut session =
+            rexpect::session::spawn_command(command, Some(20_000)).expect("a pseudo-terminal");
+        session.exp_string("files?").unwrap();
+        session.exp_string("(Y/n)").unwrap();
+        // Give the prompt a moment to switch the terminal to raw mode.
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        session.send(answer).unwrap();
+        session.flush().unwrap();
+        session.exp_eof().unwrap()
+    };
+    assert!(ask("n\r").contains("nothing was changed"));
+    assert_eq!(repo.state(), before);
+    assert!(ask("y\r").contains("next steps"));
+    assert!(repo.read("xtask.toml").contains("\"package.json\""));
+}

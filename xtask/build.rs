@@ -1,18 +1,99 @@
-//! Links the kit's binary as a position-dependent executable on Linux, for the git hooks' sake.
+//! Two jobs at build time: linking the binary for the git hooks' sake, and embedding the kit's own files.
 //!
-//! Git starts the binary for every commit and every ref update. Linked position-independent (rustc's
-//! default), a binary of this size spends about half a millisecond of each start in the dynamic loader
-//! applying some 30,000 relocations: a third of what a `git rev-parse` costs in all. Linked with
+//! **Linking.** Git starts the binary for every commit and every ref update. Linked position-independent
+//! (rustc's default), a binary of this size spends about half a millisecond of each start in the dynamic
+//! loader applying some 30,000 relocations: a third of what a `git rev-parse` costs in all. Linked with
 //! `-no-pie`, it starts faster than `git --version`. The price is that the executable itself is not
 //! placed at a random address (its libraries still are); for a developer tool run from the user's
 //! own repository, start-up time matters more. Only the binaries are affected, not the library or tests.
+//!
+//! **Embedding.** `xtask init` installs the kit into another repository from the binary alone, so every
+//! file of this crate that the installed crate needs (its manifest, this script, `src/`, `hooks/`,
+//! `templates/`) is listed here, from the disk, and compiled in with `include_str!`: a file added to
+//! `src/` is shipped without anyone keeping a list by hand.
+
+use std::path::{Path, PathBuf};
+
+/// What the installed crate is made of, relative to the crate's directory.
+const SHIPPED_FILES: [&str; 2] = ["Cargo.toml", "build.rs"];
+const SHIPPED_DIRS: [&str; 3] = ["src", "hooks", "templates"];
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     // The `cc` linker driver, which rustc uses on Linux, understands `-no-pie`; other platforms' linkers
     // do not, and their loaders are not the cost here.
-    if os == "linux" {
+    // Installed as a library beside a project's own xtask, the kit has no binary to link.
+    let has_binary = Path::new("src/main.rs").exists();
+    if os == "linux" && has_binary {
         println!("cargo::rustc-link-arg-bins=-no-pie");
+    }
+    embed_kit_files();
+    kit_version();
+}
+
+/// The kit's version as `XTASK_KIT_VERSION`: the crate's own, or, in a copy installed by `xtask init` (which
+/// has no version, so that the project's version files leave it alone), the one recorded in
+/// `[package.metadata.xtask-kit]`.
+fn kit_version() {
+    let own = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let manifest = std::fs::read_to_string("Cargo.toml").unwrap_or_default();
+    let recorded = manifest
+        .split("[package.metadata.xtask-kit]")
+        .nth(1)
+        .and_then(|table| {
+            table
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("version = \""))
+        })
+        .and_then(|rest| rest.split('"').next());
+    println!("cargo::rerun-if-changed=Cargo.toml");
+    println!(
+        "cargo::rustc-env=XTASK_KIT_VERSION={}",
+        recorded.unwrap_or(&own)
+    );
+}
+
+fn embed_kit_files() {
+    let crate_dir =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let mut files: Vec<String> = SHIPPED_FILES.iter().map(|f| f.to_string()).collect();
+    for dir in SHIPPED_DIRS {
+        // A directory named here makes cargo rerun this script when a file in it is added or removed.
+        println!("cargo::rerun-if-changed={dir}");
+        collect(&crate_dir, &crate_dir.join(dir), &mut files);
+    }
+    files.sort();
+    let mut code =
+        String::from("/// The kit's own files, relative to its crate: `(path, contents)`.\n");
+    code.push_str("pub const KIT_FILES: &[(&str, &str)] = &[\n");
+    for rel in &files {
+        let absolute = crate_dir.join(rel);
+        code.push_str(&format!(
+            "    ({rel:?}, include_str!({:?})),\n",
+            absolute.display().to_string()
+        ));
+    }
+    code.push_str("];\n");
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("kit_files.rs");
+    std::fs::write(&out, code).expect("cannot write the list of the kit's files");
+}
+
+fn collect(crate_dir: &Path, dir: &Path, files: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(crate_dir, &path, files);
+        } else if let Ok(rel) = path.strip_prefix(crate_dir) {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            // Editors' swap and backup files are not the kit's.
+            if !rel.ends_with('~') && !rel.rsplit('/').next().is_some_and(|n| n.starts_with('.')) {
+                files.push(rel);
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "xtask",
-    version,
+    version = crate::kit::VERSION,
     about = "Release automation for git repositories",
     max_term_width = 100
 )]
@@ -22,14 +22,27 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the current version (from the version files)
+    #[command(
+        after_help = "Examples:\n  cargo xtask version --all\n  cargo xtask version --next minor --pre rc"
+    )]
     Version(VersionArgs),
     /// Rewrite every version file to a new version
+    #[command(
+        after_help = "Examples:\n  cargo xtask bump patch --dry-run\n  cargo xtask bump 2.0.0"
+    )]
     Bump(BumpArgs),
     /// Check the configuration, the version files and the current branch; list every problem
+    #[command(after_help = "Example:\n  cargo xtask check")]
     Check,
     /// Draft release notes from the Conventional Commits since the last release
+    #[command(
+        after_help = "Examples:\n  cargo xtask changelog\n  cargo xtask changelog --write --version 1.4.0\n  cargo xtask changelog --range v1.2.0..v1.3.0"
+    )]
     Changelog(ChangelogArgs),
     /// Release: bump, changelog, commit, annotated tag, next development version, push
+    #[command(
+        after_help = "Examples:\n  cargo xtask release --dry-run\n  cargo xtask release auto --yes --push"
+    )]
     Release(ReleaseArgs),
     /// Cut a release line's branch (stable/X.Y) or the next major's branch
     #[command(subcommand)]
@@ -39,8 +52,16 @@ pub enum Command {
     /// List the deprecations announced by `Deprecated:` footers, with their removal windows
     Deprecations(DeprecationsArgs),
     /// Install, remove or inspect the kit's git hooks
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  cargo xtask hooks install\n  cargo xtask hooks status\n  cargo xtask hooks install --server /srv/git/project.git"
+    )]
     Hooks(HooksCommand),
+    /// Put the kit into a repository (or beside its own xtask): crate, alias, workspace member, xtask.toml
+    #[command(
+        after_help = "Examples:\n  xtask init ../my-project --dry-run\n  xtask init ../my-project --yes"
+    )]
+    Init(InitArgs),
     /// Entry point for the installed git hooks (git calls this)
     #[command(hide = true)]
     Hook(HookArgs),
@@ -169,6 +190,19 @@ pub struct ReleaseArgs {
     pub abort: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The repository to put the kit into (its work tree's top directory)
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Write without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Show what would be written and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]

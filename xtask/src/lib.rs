@@ -10,6 +10,7 @@ pub mod cmd;
 pub mod config;
 pub mod domain;
 pub mod exec;
+pub mod kit;
 pub mod notes;
 pub mod ops;
 pub mod project;
@@ -40,6 +41,58 @@ fn hook_call(args: &[OsString]) -> Option<cli::Cli> {
             name: name.to_string(),
             args: rest.to_vec(),
         }),
+    })
+}
+
+/// The kit's commands, for [`dispatch`].
+const KIT_COMMANDS: [&str; 8] = [
+    "version",
+    "bump",
+    "check",
+    "changelog",
+    "release",
+    "hooks",
+    "hook",
+    "init",
+];
+
+/// The entry point for a project's own xtask that embeds the kit as a library: call it as the first line
+/// of `main`. When the command line names one of the kit's commands (`release`, `version`, `bump`, `check`,
+/// `changelog`, `hooks`, `hook`, `init`, optionally after `-C DIR`) it runs that command and exits the
+/// process with its exit code; for any other command it returns, and `main` goes on with its own.
+///
+/// ```no_run
+/// fn main() {
+///     xtask_release::dispatch();
+///     // The project's own commands, as before.
+/// }
+/// # mod xtask_release { pub fn dispatch() { xtask::dispatch() } }
+/// ```
+pub fn dispatch() {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    if let Some(code) = dispatch_args(&args) {
+        std::process::exit(code);
+    }
+}
+
+/// [`dispatch`] for given arguments: the exit code when the kit handled the command.
+pub fn dispatch_args(args: &[OsString]) -> Option<i32> {
+    let command = match args.get(1).and_then(|a| a.to_str()) {
+        Some("-C") => args.get(3),
+        _ => args.get(1),
+    }?;
+    let command = command.to_str()?;
+    if !KIT_COMMANDS.contains(&command) {
+        return None;
+    }
+    let code = run(args.iter().cloned());
+    // ExitCode offers no way back to a number; the three codes the kit uses are known.
+    Some(if code == ExitCode::SUCCESS {
+        0
+    } else if code == ExitCode::from(2) {
+        2
+    } else {
+        1
     })
 }
 

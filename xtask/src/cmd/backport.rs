@@ -12,7 +12,7 @@ use crate::cli::{BackportArgs, Format};
 use crate::domain::lines::{self, Candidate};
 use crate::domain::{commit, shell};
 use crate::ops::git::Git;
-use crate::ops::{kit, prompt, term};
+use crate::ops::{prompt, spawn, term};
 
 pub fn run(dir: &Path, args: BackportArgs) -> Result<()> {
     let p = Project::open(dir)?;
@@ -154,7 +154,7 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
 
     // In a worktree of its own, detached at the line's tip: the user's checkout is never touched,
     // and the line moves only once every pick succeeded (compare-and-swap against its old tip).
-    let path = kit::temporary_worktree(line)?;
+    let path = spawn::temporary_worktree(line)?;
     git.worktree_add_detached(&path, &old)?;
     let inside = Git::new(&path)?;
     for (index, pick) in picks.iter().enumerate() {

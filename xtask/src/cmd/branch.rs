@@ -13,7 +13,7 @@ use crate::exec::{self, Action};
 use crate::notes;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
-use crate::ops::{kit, prompt, term};
+use crate::ops::{prompt, spawn, term};
 use crate::project;
 use crate::render::{self, MessageContext, Renderer};
 
@@ -353,9 +353,9 @@ fn next(dir: &Path, dry_run: bool) -> Result<()> {
 
 /// Runs `release <level>` on `line` in a temporary worktree, which is removed afterwards.
 fn release_on_line(git: &Git, line: &str, level: &str) -> Result<()> {
-    let path = kit::temporary_worktree(line)?;
+    let path = spawn::temporary_worktree(line)?;
     git.worktree_add(&path, line)?;
-    let released = kit::run_in(&path, &["release", level, "--yes", "--no-push"]);
+    let released = spawn::run_in(&path, &["release", level, "--yes", "--no-push"]);
     let removed = git.worktree_remove(&path);
     match (released, removed) {
         (Ok(true), Ok(())) => Ok(()),

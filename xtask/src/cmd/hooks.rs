@@ -29,10 +29,10 @@ const BIN_PLACEHOLDER: &str = "@XTASK_BIN@";
 
 fn shim_source(name: &str) -> &'static str {
     match name {
-        "commit-msg" => include_str!("../../../hooks/commit-msg"),
-        "reference-transaction" => include_str!("../../../hooks/reference-transaction"),
-        "pre-push" => include_str!("../../../hooks/pre-push"),
-        _ => include_str!("../../../hooks/pre-receive"),
+        "commit-msg" => include_str!("../../hooks/commit-msg"),
+        "reference-transaction" => include_str!("../../hooks/reference-transaction"),
+        "pre-push" => include_str!("../../hooks/pre-push"),
+        _ => include_str!("../../hooks/pre-receive"),
     }
 }
 
@@ -209,7 +209,7 @@ fn plan_policy(
     let record = PolicyRecord {
         sha1: blob_id(text.as_bytes()),
         source,
-        stored_by: format!("xtask {}", env!("CARGO_PKG_VERSION")),
+        stored_by: format!("xtask {}", crate::kit::VERSION),
     };
     let update_hint = format!(
         "cargo xtask hooks install --server {} --update",
@@ -385,7 +385,7 @@ fn install_binary(bin: &Path) -> Result<()> {
     std::fs::rename(&tmp, bin).with_context(|| format!("cannot install {}", bin.display()))?;
     std::fs::write(
         dir.join("version"),
-        format!("xtask {}\n", env!("CARGO_PKG_VERSION")),
+        format!("xtask {}\n", crate::kit::VERSION),
     )?;
     Ok(())
 }

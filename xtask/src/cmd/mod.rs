@@ -8,6 +8,7 @@ mod check;
 mod deprecations;
 mod hook;
 mod hooks;
+mod init;
 mod release;
 mod version;
 
@@ -32,6 +33,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Deprecations(args) => deprecations::run(&dir, args),
         Command::Hooks(args) => hooks::run(&dir, args),
         Command::Hook(args) => hook::run(&dir, args),
+        Command::Init(args) => init::run(&dir, args),
     }
 }
 

@@ -1,10 +1,12 @@
 //! Pure logic: no git, no file system, no terminal. Everything here is a function of plain data.
 
+pub mod adopt;
 pub mod bump;
 pub mod changelog;
 pub mod changelog_file;
 pub mod commit;
 pub mod deprecations;
+pub mod detect;
 pub mod files;
 pub mod history;
 pub mod lines;

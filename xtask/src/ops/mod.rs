@@ -3,8 +3,8 @@
 pub mod cargo;
 pub mod fs;
 pub mod git;
-pub mod kit;
 pub mod policy;
 pub mod prompt;
 pub mod repo;
+pub mod spawn;
 pub mod term;

@@ -8,6 +8,7 @@ mod ci_versions;
 mod deprecations;
 mod hooks;
 mod hostile;
+mod init;
 mod interactive;
 mod lines;
 mod release;

@@ -1,4 +1,4 @@
-//! The kit running itself: a command in another work tree (a temporary worktree of a release line).
+//! The kit running itself in another work tree (a temporary worktree of a release line).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

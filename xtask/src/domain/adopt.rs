@@ -1,0 +1,512 @@
+//! How `xtask init` edits a repository to hold the kit: pure text-to-text edits and the decision, per kit
+//! file, between writing it, upgrading it and keeping what the user has.
+//!
+//! Every edit of a user's file is format-preserving (comments, order and spacing kept) and idempotent:
+//! applied to its own output it changes nothing, which is what makes re-running `init` safe.
+
+use std::collections::BTreeMap;
+
+use toml_edit::{DocumentMut, Item, Table, Value};
+
+/// The command the `cargo xtask` alias runs when the kit is the repository's xtask.
+pub const ALIAS: &str = "run --package xtask --profile xtask --";
+
+/// Concrete values for the fields the kit's own manifest inherits from its workspace.
+pub struct PackageFacts<'a> {
+    /// The kit's version, kept in `[package.metadata.xtask-kit]` for `--version` and `kit-files.json`.
+    pub version: &'a str,
+    pub edition: &'a str,
+    pub rust_version: &'a str,
+    pub license: &'a str,
+}
+
+fn parse(name: &str, text: &str) -> Result<DocumentMut, String> {
+    text.parse::<DocumentMut>().map_err(|e| {
+        format!(
+            "{name}: not valid TOML, so it cannot be edited: {}",
+            e.to_string().trim_end()
+        )
+    })
+}
+
+/// The kit's `Cargo.toml` as it is installed under `name`: nothing inherited from the target's workspace
+/// (its `[workspace.package]` is someone else's), no version (so the project's own version files never
+/// include the task runner), no tests or benchmarks (they are not shipped).
+pub fn installed_manifest(kit: &str, name: &str, facts: &PackageFacts) -> Result<String, String> {
+    let mut doc = parse("the kit's Cargo.toml", kit)?;
+    let package = doc
+        .get_mut("package")
+        .and_then(Item::as_table_like_mut)
+        .ok_or("the kit's Cargo.toml has no [package]")?;
+    package.insert("name", toml_edit::value(name));
+    package.remove("version");
+    package.insert("edition", toml_edit::value(facts.edition));
+    package.insert("rust-version", toml_edit::value(facts.rust_version));
+    package.insert("license", toml_edit::value(facts.license));
+    package.insert("publish", toml_edit::value(false));
+    let inherited: Vec<String> = package
+        .iter()
+        .filter(|(_, item)| {
+            item.as_table_like()
+                .is_some_and(|t| t.get("workspace").is_some())
+        })
+        .map(|(key, _)| key.to_string())
+        .collect();
+    for key in inherited {
+        package.remove(&key);
+    }
+    let mut metadata = Table::new();
+    metadata.insert("version", toml_edit::value(facts.version));
+    let package = doc["package"]
+        .as_table_mut()
+        .ok_or("the kit's Cargo.toml: [package] is not a table")?;
+    if package.get("metadata").is_none() {
+        let mut table = Table::new();
+        table.set_implicit(true);
+        package.insert("metadata", Item::Table(table));
+    }
+    package["metadata"]
+        .as_table_mut()
+        .ok_or("the kit's Cargo.toml: package.metadata is not a table")?
+        .insert("xtask-kit", Item::Table(metadata));
+    doc.remove("dev-dependencies");
+    doc.remove("bench");
+    doc.remove("test");
+    // The kit's tests need its dev-dependencies and its own repository: a target's `cargo test --workspace`
+    // must not try to build them.
+    let mut lib = Table::new();
+    lib.insert("test", toml_edit::value(false));
+    lib.insert("doctest", toml_edit::value(false));
+    doc.insert("lib", Item::Table(lib));
+    let text = doc.to_string();
+    Ok(if text.starts_with(INSTALLED_HEADER) {
+        text
+    } else {
+        format!("{INSTALLED_HEADER}{text}")
+    })
+}
+
+const INSTALLED_HEADER: &str = "# The release kit, installed by `xtask init`: run it again with a newer kit to upgrade.\n\
+                                # A file you change here is kept as yours (see kit-files.json).\n";
+
+/// The root `Cargo.toml` with `member` in the workspace (unless a glob already covers it) and, with
+/// `profile`, the `[profile.xtask]` that `cargo xtask` builds with. A repository without a root manifest
+/// gets a minimal workspace holding just the kit.
+pub fn add_workspace_member(
+    root: Option<&str>,
+    member: &str,
+    profile: bool,
+) -> Result<String, String> {
+    let mut text = match root {
+        None => format!(
+            "# Added by `xtask init`: a workspace for the release kit alone.\n[workspace]\nresolver = \"3\"\nmembers = [\"{member}\"]\n"
+        ),
+        Some(text) => {
+            let mut doc = parse("Cargo.toml", text)?;
+            if doc.get("workspace").is_none() {
+                // A single package becomes a workspace: the root package stays a member.
+                let mut workspace = Table::new();
+                workspace.insert(
+                    "members",
+                    toml_edit::value(Value::Array([member].into_iter().collect())),
+                );
+                doc.insert("workspace", Item::Table(workspace));
+            } else {
+                let workspace = doc["workspace"]
+                    .as_table_like_mut()
+                    .ok_or("Cargo.toml: `workspace` is not a table")?;
+                match workspace.get_mut("members") {
+                    None => {
+                        workspace.insert(
+                            "members",
+                            toml_edit::value(Value::Array([member].into_iter().collect())),
+                        );
+                    }
+                    Some(members) => {
+                        let members = members
+                            .as_array_mut()
+                            .ok_or("Cargo.toml: `workspace.members` is not a list")?;
+                        let covered = members
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .any(|m| crate::domain::detect::glob_match(m, member));
+                        if !covered {
+                            push_keeping_layout(members, member);
+                        }
+                    }
+                }
+            }
+            doc.to_string()
+        }
+    };
+    if profile && !has_xtask_profile(&text) {
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(PROFILE);
+    }
+    Ok(text)
+}
+
+const PROFILE: &str = "
+# `cargo xtask` builds with this profile (added by `xtask init`): optimised, without debug info, so the
+# release kit walks long histories fast while a first build stays a few minutes. Other builds are unaffected.
+[profile.xtask]
+inherits = \"dev\"
+debug = false
+opt-level = 2
+";
+
+fn has_xtask_profile(text: &str) -> bool {
+    text.parse::<DocumentMut>()
+        .ok()
+        .is_some_and(|doc| doc.get("profile").and_then(|p| p.get("xtask")).is_some())
+}
+
+/// Appends to a list the way it is laid out: one per line when it is, inline otherwise.
+fn push_keeping_layout(array: &mut toml_edit::Array, item: &str) {
+    let multiline = array
+        .iter()
+        .next()
+        .and_then(|v| v.decor().prefix())
+        .and_then(|p| p.as_str())
+        .is_some_and(|p| p.contains('\n'));
+    if multiline {
+        let prefix = array
+            .iter()
+            .last()
+            .and_then(|v| v.decor().prefix())
+            .and_then(|p| p.as_str())
+            .unwrap_or("\n    ")
+            .to_string();
+        array.push_formatted(Value::from(item).decorated(prefix, ""));
+        array.set_trailing_comma(true);
+    } else {
+        array.push(item);
+    }
+}
+
+/// `.cargo/config.toml` with the `cargo xtask` alias; any alias and other key already there are kept.
+/// Returns the text and whether an `xtask` alias of someone else's was found (and kept).
+pub fn add_alias(config: Option<&str>, alias: &str) -> Result<(String, bool), String> {
+    let text = config.unwrap_or("");
+    let doc = parse(".cargo/config.toml", text)?;
+    if let Some(existing) = doc.get("alias").and_then(|a| a.get("xtask")) {
+        let same = existing.as_str() == Some(alias);
+        return Ok((text.to_string(), !same));
+    }
+    let comment = "# `cargo xtask …` runs the release kit (added by `xtask init`).\n";
+    if doc.get("alias").is_some_and(|a| a.is_table()) {
+        let mut doc = doc;
+        let table = doc["alias"]
+            .as_table_mut()
+            .ok_or(".cargo/config.toml: `alias` is not a table")?;
+        table.insert("xtask", toml_edit::value(alias));
+        if let Some(mut key) = table.key_mut("xtask") {
+            key.leaf_decor_mut().set_prefix(comment);
+        }
+        return Ok((doc.to_string(), false));
+    }
+    if doc.get("alias").is_some() {
+        return Err(".cargo/config.toml: `alias` is not a table: add `xtask = \"run --package xtask --\"` to it by hand".into());
+    }
+    let mut out = text.to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&format!("[alias]\n{comment}xtask = \"{alias}\"\n"));
+    Ok((out, false))
+}
+
+/// `.gitignore` with cargo's build directory ignored, unless a line already does.
+pub fn ignore_target(gitignore: Option<&str>) -> String {
+    let text = gitignore.unwrap_or("");
+    let ignored = text.lines().map(str::trim).any(|l| {
+        matches!(
+            l,
+            "target" | "/target" | "target/" | "/target/" | "**/target" | "**/target/"
+        )
+    });
+    if ignored {
+        return text.to_string();
+    }
+    let mut out = text.to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str("/target\n");
+    out
+}
+
+/// A manifest with a path dependency on the kit's library (kept as it is when already there).
+pub fn add_path_dependency(manifest: &str, name: &str, path: &str) -> Result<String, String> {
+    let mut doc = parse("xtask/Cargo.toml", manifest)?;
+    if doc.get("dependencies").is_none() {
+        doc.insert("dependencies", Item::Table(Table::new()));
+    }
+    let deps = doc["dependencies"]
+        .as_table_like_mut()
+        .ok_or("xtask/Cargo.toml: `dependencies` is not a table")?;
+    if deps.get(name).is_none() {
+        let mut dep = toml_edit::InlineTable::new();
+        dep.insert("path", Value::from(path));
+        deps.insert(name, toml_edit::value(dep));
+    }
+    Ok(doc.to_string())
+}
+
+/// `main.rs` with `call` as the first statement of `fn main`; `None` when there is no `fn main` to edit.
+/// Already there: unchanged.
+pub fn add_dispatch_call(main_rs: &str, call: &str) -> Option<String> {
+    if main_rs.contains(call) {
+        return Some(main_rs.to_string());
+    }
+    let start = main_rs.find("fn main(")?;
+    let brace = start + main_rs[start..].find('{')?;
+    let after = &main_rs[brace + 1..];
+    // The statement goes on its own line, indented like the line that follows (or four spaces).
+    let indent = after
+        .lines()
+        .nth(1)
+        .map(|l| &l[..l.len() - l.trim_start().len()])
+        .filter(|i| !i.is_empty())
+        .unwrap_or("    ");
+    let comment = "// The release kit's commands (release, version, hooks, …); returns for every other command.";
+    Some(format!(
+        "{}\n{indent}{comment}\n{indent}{call}{}",
+        &main_rs[..brace + 1],
+        after
+    ))
+}
+
+/// What happens to one of the kit's own files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KitFile {
+    /// Written: new, or an upgrade of the kit's own unmodified copy (`before` is what is there now).
+    Write {
+        rel: String,
+        before: Option<String>,
+        after: String,
+    },
+    /// Already as the kit would write it.
+    Current { rel: String },
+    /// A file the kit did not write, or one the user changed since: kept as it is.
+    Kept { rel: String, reason: String },
+}
+
+/// Decides, per kit file, from what is on disk and what the kit recorded writing (`recorded`: path → hash).
+pub fn plan_kit_files(
+    wanted: &[(String, String)],
+    on_disk: &BTreeMap<String, String>,
+    recorded: &BTreeMap<String, String>,
+    hash: &dyn Fn(&str) -> String,
+) -> Vec<KitFile> {
+    wanted
+        .iter()
+        .map(|(rel, after)| match on_disk.get(rel) {
+            None => KitFile::Write {
+                rel: rel.clone(),
+                before: None,
+                after: after.clone(),
+            },
+            Some(now) if now == after => KitFile::Current { rel: rel.clone() },
+            Some(now) => match recorded.get(rel) {
+                Some(h) if *h == hash(now) => KitFile::Write {
+                    rel: rel.clone(),
+                    before: Some(now.clone()),
+                    after: after.clone(),
+                },
+                Some(_) => KitFile::Kept {
+                    rel: rel.clone(),
+                    reason: "changed since the kit wrote it".into(),
+                },
+                None => KitFile::Kept {
+                    rel: rel.clone(),
+                    reason: "not written by the kit".into(),
+                },
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FACTS: PackageFacts = PackageFacts {
+        version: "1.2.0",
+        edition: "2024",
+        rust_version: "1.88",
+        license: "MIT OR Apache-2.0",
+    };
+
+    #[test]
+    fn the_installed_manifest_inherits_nothing() {
+        let kit = "[package]\nname = \"xtask\"\nversion.workspace = true\nedition.workspace = true\n\
+                   license.workspace = true\nrust-version.workspace = true\npublish = false\n\n\
+                   [dependencies]\nanyhow = \"1\"\n\n[dev-dependencies]\ntempfile = \"3\"\n\n[[bench]]\nname = \"speed\"\nharness = false\n";
+        let out = installed_manifest(kit, "xtask-release", &FACTS).unwrap();
+        assert!(!out.contains("workspace"), "{out}");
+        let parsed: toml::Table = out.parse().unwrap();
+        assert!(parsed["package"].get("version").is_none(), "{out}");
+        assert!(out.contains("rust-version = \"1.88\""), "{out}");
+        assert!(out.contains("edition = \"2024\""), "{out}");
+        assert!(out.contains("name = \"xtask-release\""), "{out}");
+        assert!(
+            out.contains("anyhow = \"1\"") && !out.contains("tempfile") && !out.contains("bench"),
+            "{out}"
+        );
+        assert_eq!(
+            installed_manifest(&out, "xtask-release", &FACTS).unwrap(),
+            out
+        );
+    }
+
+    #[test]
+    fn members_are_added_keeping_comments_and_globs() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "[workspace]\nmembers = [\"crates/*\"]  # our crates\n",
+                "[workspace]\nmembers = [\"crates/*\", \"xtask\"]  # our crates\n",
+            ),
+            (
+                "[workspace]\nmembers = [\"*\"]\n",
+                "[workspace]\nmembers = [\"*\"]\n",
+            ),
+            (
+                "[workspace]\nmembers = [\n    \"a\",\n    \"b\",\n]\n",
+                "[workspace]\nmembers = [\n    \"a\",\n    \"b\",\n    \"xtask\",\n]\n",
+            ),
+            (
+                "# hi\n[workspace]\nresolver = \"2\"\n",
+                "# hi\n[workspace]\nresolver = \"2\"\nmembers = [\"xtask\"]\n",
+            ),
+            (
+                "[package]\nname = \"one\"\n",
+                "[package]\nname = \"one\"\n\n[workspace]\nmembers = [\"xtask\"]\n",
+            ),
+        ];
+        for (before, after) in cases {
+            let out = add_workspace_member(Some(before), "xtask", false).unwrap();
+            assert_eq!(out, *after, "{before}");
+            assert_eq!(
+                add_workspace_member(Some(&out), "xtask", false).unwrap(),
+                out
+            );
+        }
+        let fresh = add_workspace_member(None, "xtask", true).unwrap();
+        let doc: toml::Table = fresh.parse().unwrap();
+        assert_eq!(doc["workspace"]["members"].as_array().unwrap().len(), 1);
+        assert_eq!(doc["profile"]["xtask"]["opt-level"].as_integer(), Some(2));
+        assert_eq!(
+            add_workspace_member(Some(&fresh), "xtask", true).unwrap(),
+            fresh
+        );
+        assert!(add_workspace_member(Some("[workspace"), "xtask", true).is_err());
+    }
+
+    #[test]
+    fn the_alias_joins_the_users_configuration() {
+        let (out, foreign) = add_alias(
+            Some("[alias]\n# ours\nlint = \"clippy\"\n\n[build]\njobs = 2\n"),
+            ALIAS,
+        )
+        .unwrap();
+        assert!(!foreign);
+        assert!(
+            out.starts_with("[alias]\n# ours\nlint = \"clippy\"\n"),
+            "{out}"
+        );
+        assert!(out.contains(&format!("xtask = \"{ALIAS}\"")), "{out}");
+        assert!(out.contains("[build]\njobs = 2"), "{out}");
+        assert_eq!(add_alias(Some(&out), ALIAS).unwrap(), (out.clone(), false));
+        let (fresh, _) = add_alias(None, ALIAS).unwrap();
+        assert!(fresh.parse::<toml::Table>().unwrap()["alias"]["xtask"].as_str() == Some(ALIAS));
+        let theirs = "[alias]\nxtask = \"run -p xtask --\"\n";
+        assert_eq!(
+            add_alias(Some(theirs), ALIAS).unwrap(),
+            (theirs.to_string(), true)
+        );
+        let (plain, _) = add_alias(Some("[build]\njobs = 2"), ALIAS).unwrap();
+        assert!(
+            plain.starts_with("[build]\njobs = 2\n\n[alias]\n"),
+            "{plain}"
+        );
+    }
+
+    #[test]
+    fn target_is_ignored_once() {
+        assert_eq!(ignore_target(None), "/target\n");
+        assert_eq!(ignore_target(Some("*.pyc")), "*.pyc\n/target\n");
+        assert_eq!(ignore_target(Some("target/\n")), "target/\n");
+    }
+
+    #[test]
+    fn the_users_main_calls_the_kit_first() {
+        let main = "use std::env;\n\nfn main() -> anyhow::Result<()> {\n    let task = env::args().nth(1);\n    Ok(())\n}\n";
+        let out = add_dispatch_call(main, "xtask_release::dispatch();").unwrap();
+        assert!(
+            out.contains("fn main() -> anyhow::Result<()> {\n    // The release kit"),
+            "{out}"
+        );
+        assert!(
+            out.contains("\n    xtask_release::dispatch();\n    let task"),
+            "{out}"
+        );
+        assert_eq!(
+            add_dispatch_call(&out, "xtask_release::dispatch();").unwrap(),
+            out
+        );
+        assert!(add_dispatch_call("pub fn other() {}", "x();").is_none());
+        let dep = add_path_dependency(
+            "[package]\nname = \"xtask\"\n",
+            "xtask-release",
+            "../xtask-release",
+        )
+        .unwrap();
+        assert!(
+            dep.contains("[dependencies]\nxtask-release = { path = \"../xtask-release\" }"),
+            "{dep}"
+        );
+        assert_eq!(
+            add_path_dependency(&dep, "xtask-release", "../xtask-release").unwrap(),
+            dep
+        );
+    }
+
+    #[test]
+    fn kit_files_are_upgraded_only_when_the_kit_wrote_them() {
+        let hash = |s: &str| format!("h{}", s.len());
+        let wanted: Vec<(String, String)> = ["new", "same", "ours", "edited", "theirs"]
+            .iter()
+            .map(|n| (n.to_string(), "v2".to_string()))
+            .collect();
+        let on_disk: BTreeMap<String, String> = [
+            ("same", "v2"),
+            ("ours", "v1"),
+            ("edited", "v1 edited"),
+            ("theirs", "x"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let recorded: BTreeMap<String, String> = [("ours", "h2"), ("edited", "h2")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let plan = plan_kit_files(&wanted, &on_disk, &recorded, &hash);
+        let kinds: Vec<&str> = plan
+            .iter()
+            .map(|p| match p {
+                KitFile::Write { before: None, .. } => "create",
+                KitFile::Write { .. } => "upgrade",
+                KitFile::Current { .. } => "current",
+                KitFile::Kept { .. } => "kept",
+            })
+            .collect();
+        assert_eq!(kinds, ["create", "current", "upgrade", "kept", "kept"]);
+    }
+}

@@ -1,0 +1,92 @@
+//! The kit's own files, compiled into the binary by `build.rs`, and the facts its installed manifest needs.
+
+// `KIT_FILES`: every file of this crate that an installed copy needs, `(path in the crate, contents)`.
+include!(concat!(env!("OUT_DIR"), "/kit_files.rs"));
+
+/// The kit's version (an installed copy, which has no version of its own, records it in its manifest).
+pub const VERSION: &str = env!("XTASK_KIT_VERSION");
+/// The oldest Rust that builds the kit: gix needs 1.88.
+pub const RUST_VERSION: &str = env!("CARGO_PKG_RUST_VERSION");
+pub const LICENSE: &str = env!("CARGO_PKG_LICENSE");
+/// Cargo tells a build script everything but the edition; the unit test below keeps this in step.
+pub const EDITION: &str = "2024";
+
+/// The kit's files for a crate installed as a binary (`with_main`) or as a library beside a user's xtask.
+pub fn files(with_main: bool) -> impl Iterator<Item = (&'static str, &'static str)> {
+    KIT_FILES
+        .iter()
+        .copied()
+        .filter(move |(rel, _)| with_main || *rel != "src/main.rs")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The embedded list is the crate on disk: every source file, hook shim and template, with its text.
+    #[test]
+    fn the_embedded_files_are_the_crates_files() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (rel, text) in KIT_FILES {
+            let on_disk = std::fs::read_to_string(dir.join(rel)).unwrap();
+            assert_eq!(on_disk, *text, "{rel}");
+        }
+        for rel in [
+            "Cargo.toml",
+            "build.rs",
+            "src/lib.rs",
+            "src/main.rs",
+            "src/kit.rs",
+            "src/cmd/init.rs",
+            "src/domain/detect.rs",
+            "hooks/commit-msg",
+            "hooks/pre-receive",
+            "templates/changelog.md.j2",
+        ] {
+            assert!(
+                KIT_FILES.iter().any(|(r, _)| *r == rel),
+                "{rel} is not embedded"
+            );
+        }
+        let mut count = 0;
+        let mut stack = vec![dir.join("src")];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(d).unwrap().flatten() {
+                if entry.path().is_dir() {
+                    stack.push(entry.path());
+                } else {
+                    count += 1;
+                }
+            }
+        }
+        let embedded = KIT_FILES
+            .iter()
+            .filter(|(r, _)| r.starts_with("src/"))
+            .count();
+        assert_eq!(embedded, count, "every file under src/ is embedded");
+        assert!(!files(false).any(|(r, _)| r == "src/main.rs"));
+    }
+
+    #[test]
+    fn the_edition_is_the_workspaces() {
+        // In this repository the crate inherits its edition; an installed copy states it.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for manifest in [dir.join("../Cargo.toml"), dir.join("Cargo.toml")] {
+            let Ok(text) = std::fs::read_to_string(&manifest) else {
+                continue;
+            };
+            let doc: toml::Table = text.parse().unwrap();
+            for table in [
+                doc.get("workspace").and_then(|w| w.get("package")),
+                doc.get("package"),
+            ] {
+                if let Some(edition) = table
+                    .and_then(|t| t.get("edition"))
+                    .and_then(|e| e.as_str())
+                {
+                    assert_eq!(edition, EDITION, "{}", manifest.display());
+                }
+            }
+        }
+    }
+}

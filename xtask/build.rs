@@ -10,7 +10,9 @@
 //! **Embedding.** `xtask init` installs the kit into another repository from the binary alone, so every
 //! file of this crate that the installed crate needs (its manifest, this script, `src/`, `hooks/`,
 //! `templates/`) is listed here, from the disk, and compiled in with `include_str!`: a file added to
-//! `src/` is shipped without anyone keeping a list by hand.
+//! `src/` is shipped without anyone keeping a list by hand. In this repository `hooks/` and
+//! `templates/` sit at the top of the workspace; an installed copy keeps them inside its crate, so a
+//! project's own `hooks/` or `templates/` never meets the kit's.
 
 use std::path::{Path, PathBuf};
 
@@ -54,45 +56,72 @@ fn kit_version() {
     );
 }
 
+/// Where a shipped directory is: in the crate (an installed copy keeps everything there), else at the
+/// top of the workspace (this repository keeps `hooks/` and `templates/` beside the crate).
+pub fn source_dir(crate_dir: &Path, dir: &str) -> PathBuf {
+    let inside = crate_dir.join(dir);
+    if inside.is_dir() {
+        inside
+    } else {
+        crate_dir.join("..").join(dir)
+    }
+}
+
 fn embed_kit_files() {
     let crate_dir =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let mut files: Vec<String> = SHIPPED_FILES.iter().map(|f| f.to_string()).collect();
+    let mut files: Vec<(String, PathBuf)> = SHIPPED_FILES
+        .iter()
+        .map(|f| (f.to_string(), crate_dir.join(f)))
+        .collect();
     for dir in SHIPPED_DIRS {
+        let source = source_dir(&crate_dir, dir);
         // A directory named here makes cargo rerun this script when a file in it is added or removed.
-        println!("cargo::rerun-if-changed={dir}");
-        collect(&crate_dir, &crate_dir.join(dir), &mut files);
+        println!("cargo::rerun-if-changed={}", source.display());
+        collect(&source, &source, dir, &mut files);
     }
     files.sort();
     let mut code =
         String::from("/// The kit's own files, relative to its crate: `(path, contents)`.\n");
     code.push_str("pub const KIT_FILES: &[(&str, &str)] = &[\n");
-    for rel in &files {
-        let absolute = crate_dir.join(rel);
+    for (rel, absolute) in &files {
         code.push_str(&format!(
             "    ({rel:?}, include_str!({:?})),\n",
             absolute.display().to_string()
         ));
     }
     code.push_str("];\n");
+    // The default changelog template and header, for the renderer.
+    for (name, rel) in [
+        ("CHANGELOG_TEMPLATE", "templates/changelog.md.j2"),
+        ("CHANGELOG_HEADER", "templates/changelog-header.md"),
+    ] {
+        let absolute =
+            source_dir(&crate_dir, "templates").join(rel.trim_start_matches("templates/"));
+        code.push_str(&format!(
+            "pub const {name}: &str = include_str!({:?});\n",
+            absolute.display().to_string()
+        ));
+    }
     let out =
         PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("kit_files.rs");
     std::fs::write(&out, code).expect("cannot write the list of the kit's files");
 }
 
-fn collect(crate_dir: &Path, dir: &Path, files: &mut Vec<String>) {
+/// Every file below `dir`, named as `prefix/<path below base>`, with where it is on disk.
+fn collect(base: &Path, dir: &Path, prefix: &str, files: &mut Vec<(String, PathBuf)>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            collect(crate_dir, &path, files);
-        } else if let Ok(rel) = path.strip_prefix(crate_dir) {
-            let rel = rel.to_string_lossy().replace('\\', "/");
+            collect(base, &path, prefix, files);
+        } else if let Ok(rel) = path.strip_prefix(base) {
+            let rel = format!("{prefix}/{}", rel.to_string_lossy().replace('\\', "/"));
             // Editors' swap and backup files are not the kit's.
             if !rel.ends_with('~') && !rel.rsplit('/').next().is_some_and(|n| n.starts_with('.')) {
-                files.push(rel);
+                files.push((rel, path));
             }
         }
     }

@@ -11,6 +11,14 @@ pub const LICENSE: &str = env!("CARGO_PKG_LICENSE");
 /// Cargo tells a build script everything but the edition; the unit test below keeps this in step.
 pub const EDITION: &str = "2024";
 
+/// The text of one embedded file (`hooks/commit-msg`, `templates/changelog.md.j2`).
+pub fn embedded(rel: &str) -> Option<&'static str> {
+    KIT_FILES
+        .iter()
+        .find(|(path, _)| *path == rel)
+        .map(|(_, text)| *text)
+}
+
 /// The kit's files for a crate installed as a binary (`with_main`) or as a library beside a user's xtask.
 pub fn files(with_main: bool) -> impl Iterator<Item = (&'static str, &'static str)> {
     KIT_FILES
@@ -28,8 +36,23 @@ mod tests {
     fn the_embedded_files_are_the_crates_files() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         for (rel, text) in KIT_FILES {
-            let on_disk = std::fs::read_to_string(dir.join(rel)).unwrap();
+            // `hooks/` and `templates/` are at the top of this workspace, inside an installed crate.
+            let inside = dir.join(rel);
+            let path = if inside.exists() {
+                inside
+            } else {
+                dir.join("..").join(rel)
+            };
+            let on_disk = std::fs::read_to_string(path).unwrap();
             assert_eq!(on_disk, *text, "{rel}");
+        }
+        for hook in [
+            "commit-msg",
+            "reference-transaction",
+            "pre-push",
+            "pre-receive",
+        ] {
+            assert!(embedded(&format!("hooks/{hook}")).is_some(), "{hook}");
         }
         for rel in [
             "Cargo.toml",

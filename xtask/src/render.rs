@@ -14,9 +14,9 @@ use crate::domain::changelog::{Changes, Entry, Group};
 use crate::domain::version::{Scheme, Version};
 
 /// The default changelog section template, compiled into the binary.
-pub const DEFAULT_CHANGELOG_TEMPLATE: &str = include_str!("../templates/changelog.md.j2");
+pub const DEFAULT_CHANGELOG_TEMPLATE: &str = crate::kit::CHANGELOG_TEMPLATE;
 /// The header a new changelog file starts with.
-pub const DEFAULT_CHANGELOG_HEADER: &str = include_str!("../templates/changelog-header.md");
+pub const DEFAULT_CHANGELOG_HEADER: &str = crate::kit::CHANGELOG_HEADER;
 /// Where a repository may override the changelog template.
 pub const OVERRIDE_PATH: &str = "templates/changelog.md.j2";
 

@@ -28,12 +28,8 @@ const REPLACED: &str = ".xtask-replaced";
 const BIN_PLACEHOLDER: &str = "@XTASK_BIN@";
 
 fn shim_source(name: &str) -> &'static str {
-    match name {
-        "commit-msg" => include_str!("../../hooks/commit-msg"),
-        "reference-transaction" => include_str!("../../hooks/reference-transaction"),
-        "pre-push" => include_str!("../../hooks/pre-push"),
-        _ => include_str!("../../hooks/pre-receive"),
-    }
+    // Every hook the kit installs has its shim embedded (a unit test in `kit` checks it).
+    crate::kit::embedded(&format!("hooks/{name}")).unwrap_or_default()
 }
 
 /// The shim for `name`, running the binary at `bin`.

@@ -36,6 +36,7 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
         .map(version::parse_version)
         .transpose()
         .map_err(usage)?;
+    let one_version = asked_version.is_some() && !args.all && args.range.is_none();
 
     let sections = if args.all {
         all_sections(&p, &format, &options, &today)?
@@ -60,6 +61,13 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
             date: today,
             changes: notes::group(&commits, &options),
         }]
+    } else if let Some(released) = asked_version
+        .as_ref()
+        .map(|v| released_section(&p, &format, &options, v))
+        .transpose()?
+        .flatten()
+    {
+        vec![released]
     } else {
         let history = notes::unreleased(&p.repo, &format)?;
         vec![Section {
@@ -100,11 +108,29 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
         .first()
         .and_then(|s| s.version.as_ref())
         .map(Version::to_string);
+    // The tag of the one section asked for by `--version`, when that version is released.
+    let released_tag = match one_version {
+        true => sections
+            .first()
+            .and_then(|s| s.tag.clone())
+            .filter(|tag| p.repo.tag_exists(tag)),
+        false => None,
+    };
     let texts = render_all(&renderer, sections, url)?;
 
     if args.write {
         let rel = p.config.changelog_file().to_string();
         let existing = crate::project::read_optional(&p.root, &rel)?;
+        if let (Some(text), Some(version), Some(tag)) = (existing.as_deref(), &key, &released_tag)
+            && changelog_file::has_section(text, version)
+        {
+            return Err(anyhow!(
+                "{rel} already has the notes of {version}, which is released (tag {tag}): they are kept as they \
+                 are, hand edits included. To regenerate them from that release's commits, delete the {version} \
+                 section from {rel} and run `cargo xtask changelog --write --version {version}` again \
+                 (`cargo xtask changelog --version {version}` prints them without writing)"
+            ));
+        }
         let section = texts.first().map(String::as_str).unwrap_or("");
         let after = changelog_file::insert_section(
             existing.as_deref(),
@@ -121,6 +147,39 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
     }
     term::out(&texts.join("\n"));
     Ok(())
+}
+
+/// The section of a version that is already released (`--version` naming a release tag): the commits from
+/// the previous release reachable from its tag up to the tag, dated by the tagged commit as in `--all`.
+/// `None` when the version has no release tag yet.
+fn released_section(
+    p: &Project,
+    format: &crate::domain::rules::TagFormat,
+    options: &Options,
+    version: &Version,
+) -> Result<Option<Section>> {
+    let tags = p.repo.release_tags(format)?;
+    let Some(tag) = tags.iter().find(|t| t.version == *version) else {
+        return Ok(None);
+    };
+    let older: Vec<ReleaseTag> = tags
+        .iter()
+        .filter(|t| version::release_cmp(&t.version, version).is_lt())
+        .cloned()
+        .collect();
+    let previous = p.repo.last_release(&older, tag.commit)?;
+    let commits = p
+        .repo
+        .commits_since(tag.commit, previous.map(|t| t.commit))?;
+    let time = p.repo.commit_info(tag.commit)?.time;
+    Ok(Some(Section {
+        version: Some(tag.version.clone()),
+        previous: previous.map(|t| t.version.clone()),
+        tag: Some(tag.name.clone()),
+        previous_tag: previous.map(|t| t.name.clone()),
+        date: render::date_of(time)?,
+        changes: notes::group(&commits, options),
+    }))
 }
 
 /// Renders the sections, spread over the machine's cores: for the whole history (`--all`), templates

@@ -10,3 +10,6 @@ pub mod pep440;
 pub mod plan;
 pub mod rules;
 pub mod version;
+
+#[cfg(test)]
+pub(crate) mod scaling;

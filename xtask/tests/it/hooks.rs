@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use tempfile::TempDir;
 
@@ -14,15 +13,11 @@ const DENY: &str = "[commits]\nconventional = \"deny\"\n";
 /// A Cargo-free version file: the hooks read it at a commit.
 const VERSION_JSON: &str = "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n";
 
-fn output(command: Command) -> Run {
-    support::run(command)
-}
-
 /// Runs git in `dir` (a linked worktree, a nested repository) with the repository's isolated environment.
 fn git_in(repo: &Repo, dir: &Path, args: &[&str]) -> Run {
     let mut command = repo.command("git", args);
     command.current_dir(dir);
-    output(command)
+    support::run(command)
 }
 
 /// A repository at version 0.1.0 with `config` as its xtask.toml, one commit, and the hooks installed.
@@ -148,10 +143,10 @@ fn the_installed_copy_keeps_working_when_the_binary_that_installed_it_is_gone() 
     let elsewhere = TempDir::new().unwrap();
     let copy = elsewhere.path().join("xtask");
     support::write_executable(&copy, &std::fs::read(support::xtask_bin()).unwrap());
-    output(repo.command(&copy, &["hooks", "install"]))
+    support::run(repo.command(&copy, &["hooks", "install"]))
         .ok()
         .says("commit-msg: installed");
-    let status = output(repo.command(&copy, &["hooks", "status"])).ok();
+    let status = support::run(repo.command(&copy, &["hooks", "status"])).ok();
     for name in ["commit-msg", "reference-transaction", "pre-push"] {
         assert!(
             status_line(&status, name).contains("ours, current"),
@@ -647,7 +642,7 @@ fn core_hooks_path_set_by_another_tool_is_where_hooks_go() {
     // From a subdirectory, as a user might: the relative path is the work tree's.
     let mut install = repo.command(support::xtask_bin(), &["hooks", "install"]);
     install.current_dir(repo.path().join("sub"));
-    output(install).ok();
+    support::run(install).ok();
     assert_eq!(repo.git(&["config", "core.hooksPath"]), ".githooks");
     for name in ["commit-msg", "reference-transaction", "pre-push"] {
         assert!(repo.path().join(".githooks").join(name).is_file());
@@ -684,7 +679,7 @@ fn linked_worktrees_use_the_same_hooks() {
     // Installed from the linked worktree, into the hooks every worktree shares.
     let mut install = repo.command(support::xtask_bin(), &["hooks", "install"]);
     install.current_dir(&wt);
-    output(install).ok();
+    support::run(install).ok();
     assert!(repo.path().join(".git/hooks/commit-msg").is_file());
     assert!(repo.path().join(".git/xtask/bin/xtask").is_file());
 
@@ -734,7 +729,7 @@ fn hostile_names_and_messages_are_data_not_code() {
     git(&["add", "xtask.toml"]).ok();
     let mut install = repo.command(support::xtask_bin(), &["hooks", "install"]);
     install.current_dir(&nested);
-    output(install).ok();
+    support::run(install).ok();
 
     git(&[
         "commit",

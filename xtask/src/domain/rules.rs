@@ -1615,7 +1615,7 @@ mod tests {
         );
 
         // The cost: 10 times the name (or the pattern), about 10 times the work.
-        let n = MB / 64;
+        let n = MB / 256;
         assert_linear(
             "stars against a long name",
             n,

@@ -1,4 +1,5 @@
-//! Fuzzes the commit message parser and its helpers: none of them may panic on any input.
+//! Fuzzes the commit message parser and its helpers: none of them may panic on any input, and what they
+//! return must hold together.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -7,11 +8,25 @@ use xtask::domain::commit;
 fuzz_target!(|data: &[u8]| {
     // Commit messages need not be UTF-8; lossy decoding is how such bytes reach the parser.
     let message = String::from_utf8_lossy(data);
-    if let Ok(parsed) = commit::parse(&message) {
-        let _ = commit::pr_number(&parsed.description);
-        let _ = commit::co_authors(&parsed);
+    match commit::parse(&message) {
+        Ok(parsed) => {
+            assert!(!parsed.kind.is_empty() && !parsed.description.is_empty());
+            assert_eq!(parsed.kind, parsed.kind.to_ascii_lowercase());
+            assert!(
+                parsed.breaking.is_some() || !parsed.bang,
+                "a `!` makes it breaking"
+            );
+            let _ = commit::pr_number(&parsed.description);
+            let _ = commit::co_authors(&parsed);
+        }
+        Err(e) => assert!(!e.reason.is_empty()),
     }
-    let _ = commit::subject(&message);
-    let _ = commit::is_git_generated(&message);
-    let _ = commit::cherry_picked_from(&message);
+    let subject = commit::subject(&message);
+    assert!(message.starts_with(subject) && !subject.contains('\n'));
+    if commit::is_git_generated(&message) {
+        assert!(commit::parse(&message).is_err());
+    }
+    if let Some(origin) = commit::cherry_picked_from(&message) {
+        assert!(origin.chars().all(|c| c.is_ascii_hexdigit()));
+    }
 });

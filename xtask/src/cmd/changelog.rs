@@ -36,6 +36,7 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
         .map(version::parse_version)
         .transpose()
         .map_err(usage)?;
+    let one_version = asked_version.is_some() && !args.all && args.range.is_none();
 
     let sections = if args.all {
         all_sections(&p, &format, &options, &today)?
@@ -134,11 +135,29 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
         .first()
         .and_then(|s| s.version.as_ref())
         .map(Version::to_string);
+    // The tag of the one section asked for by `--version`, when that version is released.
+    let released_tag = match one_version {
+        true => sections
+            .first()
+            .and_then(|s| s.tag.clone())
+            .filter(|tag| p.repo.tag_exists(tag)),
+        false => None,
+    };
     let texts = render_all(&renderer, sections, url)?;
 
     if args.write {
         let rel = p.config.changelog_file().to_string();
         let existing = crate::project::read_optional(&p.root, &rel)?;
+        if let (Some(text), Some(version), Some(tag)) = (existing.as_deref(), &key, &released_tag)
+            && changelog_file::has_section(text, version)
+        {
+            return Err(anyhow!(
+                "{rel} already has the notes of {version}, which is released (tag {tag}): they are kept as they \
+                 are, hand edits included. To regenerate them from that release's commits, delete the {version} \
+                 section from {rel} and run `cargo xtask changelog --write --version {version}` again \
+                 (`cargo xtask changelog --version {version}` prints them without writing)"
+            ));
+        }
         let section = texts.first().map(String::as_str).unwrap_or("");
         let after = changelog_file::insert_section(
             existing.as_deref(),

@@ -51,6 +51,13 @@ pub fn insert_section(
     }
 }
 
+/// Whether `text` has a section for `version` (a level-two heading naming it, outside code fences).
+pub fn has_section(text: &str, version: &str) -> bool {
+    section_starts(text)
+        .into_iter()
+        .any(|start| heading_key(&text[start..]) == version)
+}
+
 fn ensure_newline(text: &str) -> String {
     let trimmed = text.trim_end_matches(['\n', '\r']);
     format!("{trimmed}\n")
@@ -155,6 +162,16 @@ mod tests {
             None,
             &format!("{}\n\n{new}", HEADER.trim_end()),
         );
+    }
+
+    #[test]
+    fn sections_are_found_by_version() {
+        let text = "# C\n\n```\n## [3.0.0]\n```\n\n## [2.0.0] - 2024-01-01\n\n- a\n\n## v1.0.0\n";
+        assert!(has_section(text, "2.0.0"));
+        assert!(has_section(text, "1.0.0"));
+        assert!(!has_section(text, "3.0.0"), "inside a code fence");
+        assert!(!has_section(text, "2.0"));
+        assert!(!has_section("", "2.0.0"));
     }
 
     #[test]

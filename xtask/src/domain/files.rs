@@ -2091,15 +2091,62 @@ dependencies = [
         ]
     }
 
+    /// What must hold for any text: a version read names a real line; a file that cannot be read
+    /// cannot be rewritten; writing back the version read (a pattern's text) changes no byte; a Cargo
+    /// rewrite that changes something writes the new version and leaves valid TOML; errors explain.
+    fn read_and_rewrite_agree(
+        text: &str,
+        locator: &Locator,
+        new: &str,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let found = read(text, locator);
+        match &found {
+            Ok(found) => {
+                let lines = text.split('\n').count();
+                prop_assert!(
+                    (1..=lines).contains(&found.line),
+                    "line {} of {}",
+                    found.line,
+                    lines
+                );
+                if let Locator::Regex(_) = locator {
+                    prop_assert!(text.contains(&found.text));
+                    prop_assert_eq!(rewrite(text, locator, &found.text), Ok(text.to_owned()));
+                }
+            }
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+        match rewrite(text, locator, new) {
+            Ok(_) => prop_assert!(found.is_ok(), "rewrote what could not be read: {:?}", found),
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+        let members = members();
+        let edit = CargoEdit {
+            members: &members,
+            old: "0.1.0",
+            new: "0.2.0",
+        };
+        for result in [
+            rewrite_cargo_manifest(text, &edit),
+            rewrite_cargo_lock(text, &edit),
+        ] {
+            match result {
+                Ok(Some(after)) => {
+                    prop_assert_ne!(&after, text);
+                    prop_assert!(after.contains(edit.new));
+                    prop_assert!(parse_toml(&after).is_ok(), "{}", after);
+                }
+                Ok(None) => {}
+                Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+        }
+        Ok(())
+    }
+
     proptest! {
         #[test]
         fn never_panics(text in "(?s).{0,200}", locator in any_locator(), new in ".{0,10}") {
-            let _ = read(&text, &locator);
-            let _ = rewrite(&text, &locator, &new);
-            let members = members();
-            let edit = CargoEdit { members: &members, old: "0.1.0", new: "0.2.0" };
-            let _ = rewrite_cargo_manifest(&text, &edit);
-            let _ = rewrite_cargo_lock(&text, &edit);
+            read_and_rewrite_agree(&text, &locator, &new)?;
         }
 
         #[test]
@@ -2115,12 +2162,7 @@ dependencies = [
                 at -= 1;
             }
             text.insert_str(at, &insert);
-            let _ = read(&text, &locator);
-            let _ = rewrite(&text, &locator, "1.0.0");
-            let members = members();
-            let edit = CargoEdit { members: &members, old: "0.1.0", new: "0.2.0" };
-            let _ = rewrite_cargo_manifest(&text, &edit);
-            let _ = rewrite_cargo_lock(&text, &edit);
+            read_and_rewrite_agree(&text, &locator, "1.0.0")?;
         }
 
         #[test]

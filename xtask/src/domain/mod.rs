@@ -17,3 +17,6 @@ pub mod server_policy;
 pub mod shell;
 pub mod tag_hint;
 pub mod version;
+
+#[cfg(test)]
+pub(crate) mod scaling;

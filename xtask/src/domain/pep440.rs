@@ -631,9 +631,22 @@ mod tests {
 
         #[test]
         fn parse_never_panics(text in "\\PC{0,20}", pep_like in "[vV0-9.!+_a-z-]{0,20}") {
-            let _ = parse(&text);
-            if let Ok(version) = parse(&pep_like) {
-                prop_assert!(render(&version).is_ok());
+            // Any input gives a version that renders to a normal form reading back the same, or one
+            // of the reading errors, explained.
+            for input in [&text, &pep_like] {
+                match parse(input) {
+                    Ok(version) => {
+                        let normal = render(&version);
+                        prop_assert!(normal.is_ok(), "{:?} → {} → {:?}", input, version, normal);
+                        let normal = normal.unwrap_or_default();
+                        prop_assert_eq!(parse(&normal), Ok(version));
+                    }
+                    Err(e) => {
+                        let reading_error = !matches!(e, Pep440Error::NotRepresentable { .. });
+                        prop_assert!(reading_error, "{:?}: {:?}", input, e);
+                        prop_assert!(!e.to_string().is_empty());
+                    }
+                }
             }
         }
     }

@@ -1417,8 +1417,25 @@ mod tests {
         proptest! {
             #[test]
             fn bump_only_moves_forward(current in known_version(), request in request()) {
-                if let Ok(next) = bump(&current, &request) {
-                    prop_assert_eq!(release_cmp(&next, &current), Ordering::Greater);
+                // A bump either moves forward or says why it cannot, and the reason holds.
+                let extreme = [current.major, current.minor, current.patch].contains(&u64::MAX)
+                    || pre_release(&current).and_then(|p| p.number) == Some(u64::MAX);
+                match bump(&current, &request) {
+                    Ok(next) => prop_assert_eq!(release_cmp(&next, &current), Ordering::Greater),
+                    Err(VersionError::NotGreater { current: reported, new }) => {
+                        prop_assert_eq!(&reported, &current);
+                        prop_assert_ne!(release_cmp(&new, &current), Ordering::Greater);
+                        // Levels and `release` always move forward when they do not overflow.
+                        let forward_by_design =
+                            matches!(request, BumpRequest::Level(_) | BumpRequest::Release);
+                        prop_assert!(!forward_by_design, "{} on {} gave {}", request, current, new);
+                    }
+                    Err(VersionError::AlreadyFinal { version }) => {
+                        prop_assert_eq!(&request, &BumpRequest::Release);
+                        prop_assert!(version.pre.is_empty());
+                    }
+                    Err(VersionError::Overflow { .. }) => prop_assert!(extreme, "{}", current),
+                    Err(other) => prop_assert!(false, "unexpected error on {}: {}", current, other),
                 }
             }
 
@@ -1517,11 +1534,28 @@ mod tests {
 
             #[test]
             fn parsing_never_panics(arg in "\\PC{0,16}", version_like in "[vV0-9.a-z+-]{0,16}") {
-                let _ = BumpRequest::parse(&arg, None);
-                let _ = BumpRequest::parse(&version_like, Some(PreKind::Rc));
-                let _ = parse_version(&version_like);
+                // Whatever the input: a value that reads back the same, or an error that names the input.
+                for text in [&arg, &version_like] {
+                    match BumpRequest::parse(text, None) {
+                        Ok(request) => prop_assert_eq!(super::request(&request.to_string()), request),
+                        Err(e) => prop_assert!(e.to_string().contains(text.trim()), "{}", e),
+                    }
+                    match BumpRequest::parse(text, Some(PreKind::Rc)) {
+                        Ok(BumpRequest::LevelPre(_, kind)) => prop_assert_eq!(kind, PreKind::Rc),
+                        Ok(other) => prop_assert!(false, "--pre rc gave {}", other),
+                        Err(e) => prop_assert!(!e.to_string().is_empty()),
+                    }
+                    match parse_version(text) {
+                        Ok(version) => prop_assert_eq!(parse_version(&version.to_string()), Ok(version)),
+                        Err(e) => prop_assert!(!e.to_string().is_empty()),
+                    }
+                }
                 if let Ok(request) = BumpRequest::parse(&version_like, None) {
-                    let _ = bump(&Version::new(1, 2, 3), &request);
+                    let current = Version::new(1, 2, 3);
+                    match bump(&current, &request) {
+                        Ok(next) => prop_assert_eq!(release_cmp(&next, &current), Ordering::Greater),
+                        Err(e) => prop_assert!(!e.to_string().is_empty()),
+                    }
                 }
             }
 

@@ -1,6 +1,6 @@
 //! The changelog draft on a real history: breaking changes first, merges and fixups left out, golden output.
 
-use crate::support::Repo;
+use crate::support::{COMMIT_DAY, RELEASE_DAY, Repo};
 
 fn history() -> Repo {
     let repo = Repo::new();
@@ -85,27 +85,100 @@ fn release_auto_makes_a_major_and_keeps_the_file_verbatim() {
     repo.xtask(&["release", "auto", "--yes", "--no-dev"]).ok();
     assert_eq!(repo.git(&["describe", "--exact-match"]), "v2.0.0");
     let file = repo.read("CHANGELOG.md");
+    // A release is dated by SOURCE_DATE_EPOCH, not by its commits (a different day in the tests).
     assert!(
-        file.starts_with(
-            "# Changelog\n\nKept verbatim.\n\n## [2.0.0] - 2024-01-01\n\n### ⚠ Breaking changes\n"
-        ),
+        file.starts_with(&format!(
+            "# Changelog\n\nKept verbatim.\n\n## [2.0.0] - {RELEASE_DAY}\n\n### ⚠ Breaking changes\n"
+        )),
         "{file}"
     );
     assert!(
         file.ends_with("\n## [1.0.0] - 2023-12-01\n\n- the first release\n"),
         "{file}"
     );
-    // The whole history: one section per release, newest first.
+    // The whole history: one section per release, newest first, each dated by its tagged commit.
     let all = repo.xtask(&["changelog", "--all"]).ok().stdout;
-    let v2 = all.find("## [2.0.0]").unwrap();
-    let v1 = all.find("## [1.0.0]").unwrap();
+    let v2 = all
+        .find(&format!("## [2.0.0] - {COMMIT_DAY}"))
+        .unwrap_or_else(|| panic!("{all}"));
+    let v1 = all
+        .find(&format!("## [1.0.0] - {COMMIT_DAY}"))
+        .unwrap_or_else(|| panic!("{all}"));
     assert!(v2 < v1, "{all}");
-    // Writing the same version twice replaces its section.
+    assert!(!all.contains(RELEASE_DAY), "{all}");
     repo.xtask(&["changelog", "--write", "--range", "v1.0.0..v2.0.0"])
         .fails(2);
+}
+
+#[test]
+fn writing_a_released_versions_notes_again_keeps_them() {
+    let repo = history();
+    // Notes drafted ahead of the release, written twice: the second write replaces the first.
     repo.xtask(&["changelog", "--write", "--version", "2.0.0"])
         .ok();
-    assert_eq!(repo.read("CHANGELOG.md").matches("## [2.0.0]").count(), 1);
+    let drafted = repo.read("CHANGELOG.md");
+    assert!(
+        drafted.starts_with(&format!(
+            "# Changelog\n\nKept verbatim.\n\n## [2.0.0] - {RELEASE_DAY}\n\n### ⚠ Breaking changes\n"
+        )),
+        "{drafted}"
+    );
+    assert!(drafted.contains("- drop the legacy API ("), "{drafted}");
+    repo.xtask(&["changelog", "--write", "--version", "2.0.0"])
+        .ok();
+    assert_eq!(repo.read("CHANGELOG.md"), drafted);
+    repo.commit("chore: notes for 2.0.0");
+
+    repo.xtask(&["release", "2.0.0", "--yes", "--no-dev"]).ok();
+    let released = repo.read("CHANGELOG.md");
+    assert_eq!(
+        released, drafted,
+        "the release writes the same notes in the same place"
+    );
+
+    // Once 2.0.0 is released, writing its notes again is refused and changes nothing.
+    let before = repo.state();
+    repo.xtask(&["changelog", "--write", "--version", "2.0.0"])
+        .fails(1)
+        .says("CHANGELOG.md already has the notes of 2.0.0, which is released (tag v2.0.0)")
+        .says("delete the 2.0.0 section");
+    assert_eq!(repo.state(), before);
+    assert_eq!(repo.read("CHANGELOG.md"), released);
+
+    // Printed, the released version's notes come from its own commits (v1.0.0..v2.0.0), dated by its tag.
+    let printed = repo.xtask(&["changelog", "--version", "2.0.0"]).ok().stdout;
+    let section = |text: &str| {
+        let start = text.find("## [2.0.0]").unwrap_or_else(|| panic!("{text}"));
+        let end = text.find("## [1.0.0]").unwrap_or(text.len());
+        regex_lite_replace(&text[start..end])
+            .split_once('\n')
+            .map(|(_, body)| body.trim().to_string())
+            .unwrap()
+    };
+    assert!(
+        printed.starts_with(&format!("## [2.0.0] - {COMMIT_DAY}\n")),
+        "{printed}"
+    );
+    assert_eq!(section(&printed), section(&released));
+    assert!(!printed.contains("No notable changes"), "{printed}");
+
+    // With the section deleted, `--write` regenerates it from that range.
+    let without = released.replace(
+        &released[released.find("## [2.0.0]").unwrap()..released.find("## [1.0.0]").unwrap()],
+        "",
+    );
+    repo.write("CHANGELOG.md", &without);
+    repo.xtask(&["changelog", "--write", "--version", "2.0.0"])
+        .ok();
+    let regenerated = repo.read("CHANGELOG.md");
+    assert_eq!(section(&regenerated), section(&released));
+    assert!(
+        regenerated.starts_with(&format!(
+            "# Changelog\n\nKept verbatim.\n\n## [2.0.0] - {COMMIT_DAY}\n\n### ⚠ Breaking changes\n"
+        )),
+        "{regenerated}"
+    );
+    assert!(regenerated.ends_with("\n## [1.0.0] - 2023-12-01\n\n- the first release\n"));
 }
 
 /// Short hashes vary with the clock; replace them with HASH.

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use tempfile::TempDir;
 
@@ -14,32 +13,11 @@ const DENY: &str = "[commits]\nconventional = \"deny\"\n";
 /// A Cargo-free version file: the hooks read it at a commit.
 const VERSION_JSON: &str = "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n";
 
-fn output(mut command: Command) -> Run {
-    command.stdin(Stdio::null());
-    // A binary copied by this test may still be open for writing in a child that another test thread
-    // forked meanwhile (until that child's exec closes it): running it fails with ETXTBSY for that long.
-    let mut attempts = 0;
-    let out = loop {
-        match command.output() {
-            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 50 => {
-                attempts += 1;
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            result => break result.unwrap(),
-        }
-    };
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 /// Runs git in `dir` (a linked worktree, a nested repository) with the repository's isolated environment.
 fn git_in(repo: &Repo, dir: &Path, args: &[&str]) -> Run {
     let mut command = repo.command("git", args);
     command.current_dir(dir);
-    output(command)
+    support::run(command)
 }
 
 /// A repository at version 0.1.0 with `config` as its xtask.toml, one commit, and the hooks installed.
@@ -85,10 +63,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32)> {
 }
 
 fn write_hook(path: &Path, text: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    support::write_executable(path, text.as_bytes());
 }
 
 /// The line `hooks status` prints for `name`.
@@ -111,21 +86,49 @@ fn bare_origin(repo: &Repo) -> TempDir {
     bare
 }
 
-/// A git command a hook stopped: git's exit code varies by command, so only failure is checked.
-trait Refused {
-    fn refused(self) -> Run;
+/// What a refused git command must leave as it was, as seen from `dir`: HEAD (the branch and the commit),
+/// every ref, the index, the work tree's status, and the refs of `origin` when there is one.
+fn observed(repo: &Repo, dir: &Path) -> Vec<String> {
+    let queries: [&[&str]; 6] = [
+        &["symbolic-ref", "--quiet", "HEAD"],
+        &["rev-parse", "--verify", "--quiet", "HEAD"],
+        &["for-each-ref", "--format=%(refname) %(objectname)"],
+        &["ls-files", "--stage"],
+        &["status", "--porcelain", "--untracked-files=all"],
+        &["ls-remote", "origin"],
+    ];
+    queries
+        .iter()
+        .map(|args| {
+            let run = git_in(repo, dir, args);
+            format!("git {args:?} → {}\n{}", run.code, run.stdout)
+        })
+        .collect()
 }
 
-impl Refused for Run {
-    #[track_caller]
-    fn refused(self) -> Run {
-        assert_ne!(
-            self.code, 0,
-            "expected a failure\nstdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
+/// Runs git in the work tree expecting a hook to stop it: it fails (git's exit code varies by command, so
+/// callers that know it check it) and HEAD, refs, index, status and the remote's refs are unchanged.
+#[track_caller]
+fn refuses(repo: &Repo, args: &[&str]) -> Run {
+    refuses_in(repo, repo.path(), args)
+}
+
+/// [`refuses`] for git run in `dir` (a linked worktree, a nested repository).
+#[track_caller]
+fn refuses_in(repo: &Repo, dir: &Path, args: &[&str]) -> Run {
+    let before = observed(repo, dir);
+    let run = git_in(repo, dir, args);
+    assert_ne!(
+        run.code, 0,
+        "expected git {args:?} to be refused\nstdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert_eq!(
+        observed(repo, dir),
+        before,
+        "git {args:?} was refused but changed the repository or its remote"
+    );
+    run
 }
 
 fn remote_refs(repo: &Repo) -> String {
@@ -139,11 +142,11 @@ fn the_installed_copy_keeps_working_when_the_binary_that_installed_it_is_gone() 
     repo.commit("chore: initial import");
     let elsewhere = TempDir::new().unwrap();
     let copy = elsewhere.path().join("xtask");
-    std::fs::copy(support::xtask_bin(), &copy).unwrap();
-    output(repo.command(&copy, &["hooks", "install"]))
+    support::write_executable(&copy, &std::fs::read(support::xtask_bin()).unwrap());
+    support::run(repo.command(&copy, &["hooks", "install"]))
         .ok()
         .says("commit-msg: installed");
-    let status = output(repo.command(&copy, &["hooks", "status"])).ok();
+    let status = support::run(repo.command(&copy, &["hooks", "status"])).ok();
     for name in ["commit-msg", "reference-transaction", "pre-push"] {
         assert!(
             status_line(&status, name).contains("ours, current"),
@@ -160,13 +163,11 @@ fn the_installed_copy_keeps_working_when_the_binary_that_installed_it_is_gone() 
         shim.contains(&*installed.to_string_lossy()),
         "the shim runs the installed copy:\n{shim}"
     );
-    repo.try_git(&["commit", "--allow-empty", "-m", "did some stuff"])
+    refuses(&repo, &["commit", "--allow-empty", "-m", "did some stuff"])
         .fails(1)
         .says("commits.conventional");
     repo.git(&["commit", "--allow-empty", "-m", "feat(cli): add --json"]);
-    repo.try_git(&["checkout", "-b", "wip-stuff"])
-        .refused()
-        .says("branches.allowed");
+    refuses(&repo, &["checkout", "-b", "wip-stuff"]).says("branches.allowed");
 
     // A broken install (the copy removed as well) warns and does not block work.
     std::fs::remove_dir_all(installed.parent().unwrap()).unwrap();
@@ -182,8 +183,7 @@ fn the_installed_copy_keeps_working_when_the_binary_that_installed_it_is_gone() 
 fn commit_msg_denies_non_conventional_messages_but_not_gits_own() {
     let repo = project(DENY);
     let head = repo.git(&["rev-parse", "HEAD"]);
-    let run = repo
-        .try_git(&["commit", "--allow-empty", "-m", "did some stuff"])
+    let run = refuses(&repo, &["commit", "--allow-empty", "-m", "did some stuff"])
         .fails(1)
         .says("commits.conventional")
         .says("`did some stuff`")
@@ -246,31 +246,23 @@ fn reference_transaction_judges_new_branch_and_tag_names() {
         "[branches]\nallowed = [\"main\", \"feature/*\", \"stable/{{ major }}.{{ minor }}\"]\n",
     );
     let refs = repo.git(&["for-each-ref"]);
-    repo.try_git(&["checkout", "-b", "wip-stuff"])
-        .refused()
+    refuses(&repo, &["checkout", "-b", "wip-stuff"])
         .says("branches.allowed")
         .says("`wip-stuff`")
         .says("feature/my-topic");
     assert_eq!(repo.git(&["branch", "--show-current"]), "main");
     repo.git(&["checkout", "--quiet", "-b", "feature/json"]);
     repo.git(&["switch", "--quiet", "main"]);
-    repo.try_git(&["switch", "-c", "wip-switch"])
-        .refused()
-        .says("branches.allowed");
+    refuses(&repo, &["switch", "-c", "wip-switch"]).says("branches.allowed");
 
-    repo.try_git(&["branch", "stable/latest"])
-        .refused()
-        .says("`stable/latest`");
+    refuses(&repo, &["branch", "stable/latest"]).says("`stable/latest`");
     repo.git(&["branch", "stable/0.1"]);
 
-    repo.try_git(&["tag", "release-1"])
-        .refused()
+    refuses(&repo, &["tag", "release-1"])
         .says("tag.format")
         .says("`release-1`")
         .says("v1.2.0");
-    repo.try_git(&["tag", "-a", "release-2", "-m", "x"])
-        .refused()
-        .says("tag.format");
+    refuses(&repo, &["tag", "-a", "release-2", "-m", "x"]).says("tag.format");
     repo.git(&["tag", "-a", "v0.1.0", "-m", "x"]);
     let now = repo.git(&["for-each-ref", "--format=%(refname)"]);
     assert_eq!(
@@ -287,13 +279,10 @@ fn default_branch_rules_accept_every_commit_type_as_a_prefix() {
         repo.git(&["switch", "--quiet", "-c", name]);
         repo.git(&["switch", "--quiet", "main"]);
     }
-    let before = repo.state();
-    repo.try_git(&["switch", "-c", "wip-thing"])
-        .refused()
+    refuses(&repo, &["switch", "-c", "wip-thing"])
         .says("`wip-thing`")
         .says("`branches.allowed` in xtask.toml")
         .says("`ci/*`");
-    assert_eq!(repo.state(), before);
     // The prefixes follow the configured types.
     repo.write(
         "xtask.toml",
@@ -301,9 +290,7 @@ fn default_branch_rules_accept_every_commit_type_as_a_prefix() {
     );
     repo.commit("chore: our own types");
     repo.git(&["branch", "ops/rotate-keys"]);
-    repo.try_git(&["branch", "ci/other"])
-        .refused()
-        .says("branches.allowed");
+    refuses(&repo, &["branch", "ci/other"]).says("branches.allowed");
 }
 
 #[test]
@@ -367,12 +354,8 @@ fn fetching_refs_named_outside_the_rules_is_not_refused() {
     repo.git(&["checkout", "--quiet", "main"]);
 
     // A name made up here still is.
-    repo.try_git(&["branch", "wip-mine", "upstream/wip-upstream"])
-        .refused()
-        .says("branches.allowed");
-    repo.try_git(&["tag", "release-3"])
-        .refused()
-        .says("tag.format");
+    refuses(&repo, &["branch", "wip-mine", "upstream/wip-upstream"]).says("branches.allowed");
+    refuses(&repo, &["tag", "release-3"]).says("tag.format");
 }
 
 #[test]
@@ -382,14 +365,14 @@ fn pre_push_refuses_bad_release_tags() {
     repo.git(&["push", "--quiet", "origin", "main"]);
 
     repo.git(&["tag", "v0.1.0"]);
-    repo.try_git(&["push", "origin", "v0.1.0"])
+    refuses(&repo, &["push", "origin", "v0.1.0"])
         .fails(1)
         .says("tag.annotated")
         .says("lightweight");
     repo.git(&["tag", "-d", "v0.1.0"]);
 
     repo.git(&["tag", "-a", "v0.9.0", "-m", "Release 0.9.0"]);
-    repo.try_git(&["push", "origin", "v0.9.0"])
+    refuses(&repo, &["push", "origin", "v0.9.0"])
         .fails(1)
         .says("tag.version")
         .says("say 0.1.0");
@@ -399,7 +382,7 @@ fn pre_push_refuses_bad_release_tags() {
     repo.git(&["push", "--quiet", "origin", "v0.1.0"]);
     assert!(remote_refs(&repo).contains("refs/tags/v0.1.0"));
 
-    repo.try_git(&["push", "origin", ":refs/tags/v0.1.0"])
+    refuses(&repo, &["push", "origin", ":refs/tags/v0.1.0"])
         .fails(1)
         .says("deleting the release tag v0.1.0");
     assert!(remote_refs(&repo).contains("refs/tags/v0.1.0"));
@@ -424,7 +407,7 @@ fn pre_push_checks_that_a_release_branch_contains_the_tag() {
     repo.write("VERSION.json", "{\n  \"version\": \"0.2.0\"\n}\n");
     repo.commit("feat: early");
     repo.tag("v0.2.0");
-    repo.try_git(&["push", "origin", "v0.2.0"])
+    refuses(&repo, &["push", "origin", "v0.2.0"])
         .fails(1)
         .says("release.branches")
         .says("the tag v0.2.0 is on");
@@ -478,25 +461,31 @@ fn pre_receive_refuses_what_the_client_did_not_check() {
     let status = repo.xtask(&["hooks", "status", "--server", bare.path().to_str().unwrap()]);
     assert!(status_line(&status.ok(), "pre-receive").contains("ours, current"));
 
-    repo.try_git(&["push", "--no-verify", "origin", "HEAD:refs/heads/wip-stuff"])
-        .fails(1)
-        .says("pre-receive hook declined")
-        .says("branches.allowed");
+    refuses(
+        &repo,
+        &["push", "--no-verify", "origin", "HEAD:refs/heads/wip-stuff"],
+    )
+    .fails(1)
+    .says("pre-receive hook declined")
+    .says("branches.allowed");
 
     repo.git(&["tag", "-a", "v0.9.0", "-m", "Release 0.9.0"]);
-    repo.try_git(&["push", "--no-verify", "origin", "v0.9.0"])
+    refuses(&repo, &["push", "--no-verify", "origin", "v0.9.0"])
         .fails(1)
         .says("tag.version");
     repo.git(&["tag", "v0.2.0"]);
-    repo.try_git(&["push", "--no-verify", "origin", "v0.2.0"])
+    refuses(&repo, &["push", "--no-verify", "origin", "v0.2.0"])
         .fails(1)
         .says("tag.annotated");
 
     repo.git(&["tag", "-a", "v0.1.0", "-m", "Release 0.1.0"]);
     repo.git(&["push", "--quiet", "--no-verify", "origin", "v0.1.0"]);
-    repo.try_git(&["push", "--no-verify", "origin", ":refs/tags/v0.1.0"])
-        .fails(1)
-        .says("deleting the release tag v0.1.0");
+    refuses(
+        &repo,
+        &["push", "--no-verify", "origin", ":refs/tags/v0.1.0"],
+    )
+    .fails(1)
+    .says("deleting the release tag v0.1.0");
 
     repo.commit("feat: published");
     repo.git(&["push", "--quiet", "origin", "main"]);
@@ -508,7 +497,7 @@ fn pre_receive_refuses_what_the_client_did_not_check() {
         "-m",
         "feat: rewritten",
     ]);
-    repo.try_git(&["push", "--no-verify", "--force", "origin", "main"])
+    refuses(&repo, &["push", "--no-verify", "--force", "origin", "main"])
         .fails(1)
         .says("force-pushing the release branch main");
 
@@ -593,7 +582,7 @@ fn pre_receive_judges_with_the_stored_policy_never_with_a_pushed_xtask_toml() {
     let before = bare_refs(&repo, &bare);
     repo.write("xtask.toml", "[branches]\nallowed = [\"feature/***\"]\n");
     repo.commit("chore: break the rules");
-    repo.try_git(&["push", "--no-verify", "origin", "main"])
+    refuses(&repo, &["push", "--no-verify", "origin", "main"])
         .fails(1)
         .says("the xtask.toml pushed to main is invalid");
     assert_eq!(bare_refs(&repo, &bare), before);
@@ -942,15 +931,16 @@ fn pre_receive_checks_who_made_a_release_tag() {
         .says("boss@example.com");
     assert_eq!(bare_refs(&repo, &bare), before);
     repo.git(&["tag", "--delete", "v0.1.0"]);
-    repo.git(&[
-        "-c",
-        "user.email=boss@example.com",
-        "tag",
-        "--annotate",
-        "v0.1.0",
-        "-m",
-        "Release 0.1.0",
-    ]);
+    // The test environment fixes the identity through GIT_COMMITTER_*, which outranks `-c user.email`.
+    let tagged = repo
+        .command(
+            "git",
+            &["tag", "--annotate", "v0.1.0", "-m", "Release 0.1.0"],
+        )
+        .env("GIT_COMMITTER_EMAIL", "boss@example.com")
+        .output()
+        .unwrap();
+    assert!(tagged.status.success(), "{tagged:?}");
     repo.git(&["push", "--quiet", "--no-verify", "origin", "v0.1.0"]);
     assert!(bare_refs(&repo, &bare).contains("refs/tags/v0.1.0"));
 }
@@ -1040,7 +1030,7 @@ fn a_foreign_hook_is_chained_reported_and_restored() {
 
     // Both run, the foreign one first; ours still refuses.
     repo.git(&["commit", "--allow-empty", "-m", "feat: chained"]);
-    repo.try_git(&["commit", "--allow-empty", "-m", "did some stuff"])
+    refuses(&repo, &["commit", "--allow-empty", "-m", "did some stuff"])
         .fails(1)
         .says("commits.conventional");
     assert_eq!(
@@ -1051,15 +1041,18 @@ fn a_foreign_hook_is_chained_reported_and_restored() {
     // The foreign hook's refusal stands.
     let refusing = "#!/bin/sh\necho 'foreign says no' >&2\nexit 3\n";
     write_hook(&hooks.join("commit-msg.xtask-chained"), refusing);
-    repo.try_git(&["commit", "--allow-empty", "-m", "feat: fine by us"])
-        .fails(1)
-        .says("foreign says no");
+    refuses(
+        &repo,
+        &["commit", "--allow-empty", "-m", "feat: fine by us"],
+    )
+    .fails(1)
+    .says("foreign says no");
     write_hook(&hooks.join("commit-msg.xtask-chained"), foreign);
 
     // Stale, missing and foreign hooks are reported as such.
     let mut edited = std::fs::read_to_string(hooks.join("reference-transaction")).unwrap();
     edited.push_str("# edited\n");
-    std::fs::write(hooks.join("reference-transaction"), edited).unwrap();
+    write_hook(&hooks.join("reference-transaction"), &edited);
     std::fs::remove_file(hooks.join("pre-push")).unwrap();
     let status = repo.xtask(&["hooks", "status"]).ok();
     assert!(status_line(&status, "reference-transaction").contains("stale"));
@@ -1099,8 +1092,7 @@ fn install_force_replaces_a_foreign_hook_and_uninstall_restores_it() {
         !repo.path().join(".git/foreign.log").exists(),
         "the replaced hook does not run"
     );
-    repo.try_git(&["commit", "--allow-empty", "-m", "did some stuff"])
-        .fails(1);
+    refuses(&repo, &["commit", "--allow-empty", "-m", "did some stuff"]).fails(1);
     let status = repo.xtask(&["hooks", "status"]).ok();
     assert!(!status_line(&status, "commit-msg").contains("chains"));
 
@@ -1120,18 +1112,16 @@ fn core_hooks_path_set_by_another_tool_is_where_hooks_go() {
     // From a subdirectory, as a user might: the relative path is the work tree's.
     let mut install = repo.command(support::xtask_bin(), &["hooks", "install"]);
     install.current_dir(repo.path().join("sub"));
-    output(install).ok();
+    support::run(install).ok();
     assert_eq!(repo.git(&["config", "core.hooksPath"]), ".githooks");
     for name in ["commit-msg", "reference-transaction", "pre-push"] {
         assert!(repo.path().join(".githooks").join(name).is_file());
     }
     assert_eq!(snapshot(&repo.path().join(".git/hooks")), default_hooks);
-    repo.try_git(&["commit", "--allow-empty", "-m", "did some stuff"])
+    refuses(&repo, &["commit", "--allow-empty", "-m", "did some stuff"])
         .fails(1)
         .says("commits.conventional");
-    repo.try_git(&["branch", "wip-stuff"])
-        .refused()
-        .says("branches.allowed");
+    refuses(&repo, &["branch", "wip-stuff"]).says("branches.allowed");
     let status = repo.xtask(&["hooks", "status"]).ok();
     assert!(status_line(&status, "commit-msg").contains("ours, current"));
 
@@ -1159,11 +1149,11 @@ fn linked_worktrees_use_the_same_hooks() {
     // Installed from the linked worktree, into the hooks every worktree shares.
     let mut install = repo.command(support::xtask_bin(), &["hooks", "install"]);
     install.current_dir(&wt);
-    output(install).ok();
+    support::run(install).ok();
     assert!(repo.path().join(".git/hooks/commit-msg").is_file());
     assert!(repo.path().join(".git/xtask/bin/xtask").is_file());
 
-    git_in(
+    refuses_in(
         &repo,
         &wt,
         &["commit", "--allow-empty", "-m", "did some stuff"],
@@ -1176,16 +1166,16 @@ fn linked_worktrees_use_the_same_hooks() {
         &["commit", "--allow-empty", "-m", "feat: in a worktree"],
     )
     .ok();
-    git_in(&repo, &wt, &["checkout", "-b", "wip-in-wt"])
-        .refused()
-        .says("branches.allowed");
-    repo.try_git(&["commit", "--allow-empty", "-m", "did some stuff"])
+    refuses_in(&repo, &wt, &["checkout", "-b", "wip-in-wt"]).says("branches.allowed");
+    refuses(&repo, &["commit", "--allow-empty", "-m", "did some stuff"])
         .fails(1)
         .says("commits.conventional");
     let bad = trees.path().join("bad");
-    repo.try_git(&["worktree", "add", "-b", "wip-wt", bad.to_str().unwrap()])
-        .refused()
-        .says("branches.allowed");
+    refuses(
+        &repo,
+        &["worktree", "add", "-b", "wip-wt", bad.to_str().unwrap()],
+    )
+    .says("branches.allowed");
     assert!(
         repo.try_git(&["rev-parse", "--verify", "--quiet", "wip-wt"])
             .code
@@ -1209,7 +1199,7 @@ fn hostile_names_and_messages_are_data_not_code() {
     git(&["add", "xtask.toml"]).ok();
     let mut install = repo.command(support::xtask_bin(), &["hooks", "install"]);
     install.current_dir(&nested);
-    output(install).ok();
+    support::run(install).ok();
 
     git(&[
         "commit",
@@ -1217,17 +1207,25 @@ fn hostile_names_and_messages_are_data_not_code() {
         "feat: $(touch pwned) `touch pwned` \"'; touch pwned",
     ])
     .ok();
-    git(&[
-        "commit",
-        "--allow-empty",
-        "-m",
-        "$(touch pwned) `touch pwned`",
-    ])
+    refuses_in(
+        &repo,
+        &nested,
+        &[
+            "commit",
+            "--allow-empty",
+            "-m",
+            "$(touch pwned) `touch pwned`",
+        ],
+    )
     .fails(1)
     .says("`$(touch pwned) `touch pwned``");
-    git(&["commit", "--allow-empty", "-m", "feat\u{202e}: ü"])
-        .fails(1)
-        .says("\\u{202e}");
+    refuses_in(
+        &repo,
+        &nested,
+        &["commit", "--allow-empty", "-m", "feat\u{202e}: ü"],
+    )
+    .fails(1)
+    .says("\\u{202e}");
 
     let allowed = "feature/it's-\"$(touch${IFS}pwned)\"-`touch${IFS}pwned`;-ü";
     git(&["checkout", "--quiet", "-b", allowed]).ok();
@@ -1236,13 +1234,10 @@ fn hostile_names_and_messages_are_data_not_code() {
         allowed
     );
     let refused = "wip-'\"$(touch${IFS}pwned)`touch${IFS}pwned`\u{202e}-ü";
-    git(&["branch", refused])
-        .refused()
+    refuses_in(&repo, &nested, &["branch", refused])
         .says("branches.allowed")
         .says("wip-'\"$(touch${IFS}pwned)`touch${IFS}pwned`\\u{202e}-ü");
-    git(&["tag", "$(touch${IFS}pwned)"])
-        .refused()
-        .says("tag.format");
+    refuses_in(&repo, &nested, &["tag", "$(touch${IFS}pwned)"]).says("tag.format");
 
     for dir in [
         repo.path(),
@@ -1271,15 +1266,13 @@ fn chained_hooks_reading_standard_input_and_ours_both_see_all_of_it() {
     }
     repo.xtask(&["hooks", "install"]).ok();
 
-    repo.try_git(&["tag", "release-1"])
-        .refused()
-        .says("tag.format");
+    refuses(&repo, &["tag", "release-1"]).says("tag.format");
     assert!(
         repo.read(".git/reference-transaction.log")
             .contains("refs/tags/release-1")
     );
     repo.git(&["tag", "v0.1.0"]);
-    repo.try_git(&["push", "origin", "main", "v0.1.0"])
+    refuses(&repo, &["push", "origin", "main", "v0.1.0"])
         .fails(1)
         .says("tag.annotated");
     let log = repo.read(".git/pre-push.log");

@@ -1,6 +1,6 @@
 //! The interactive release, driven by keystrokes in a real pseudo-terminal.
 
-use crate::support::{Repo, xtask_bin};
+use crate::support::{self, Repo, xtask_bin};
 
 fn project() -> Repo {
     let repo = Repo::new();
@@ -15,11 +15,12 @@ fn project() -> Repo {
     repo
 }
 
-/// The binary with the repository's environment and stdin left for the pseudo-terminal.
+/// The binary in the repository's hermetic environment, with stdin left for the pseudo-terminal.
 fn in_terminal(repo: &Repo, args: &[&str]) -> std::process::Command {
-    let mut command = std::process::Command::new(xtask_bin());
-    command.args(args).current_dir(repo.path());
-    repo.env(&mut command);
+    let mut command = repo.command(xtask_bin(), args);
+    command
+        .stdin(std::process::Stdio::inherit())
+        .env("TERM", "xterm");
     command
 }
 
@@ -34,30 +35,36 @@ fn press(session: &mut rexpect::session::PtySession, keys: &str) {
 fn the_version_menu_and_confirmations_answer_to_keystrokes() {
     let repo = project();
     let mut command = in_terminal(&repo, &["release"]);
-    command.env("TERM", "xterm").env_remove("NO_COLOR");
-    let mut session =
-        rexpect::session::spawn_command(command, Some(20_000)).expect("a pseudo-terminal");
+    command.env_remove("NO_COLOR");
+    let mut session = support::spawn_in_terminal(command);
     session.exp_string("Release which version?").unwrap();
-    // The menu starts at the `auto` suggestion (a feat: minor); move down to `patch` and back up.
+    // The menu starts at the `auto` suggestion (a feat: 1.1.0), then patch, minor, major: down three times,
+    // up once and down again picks major, which only works if every key was read.
     session.exp_string("to move, enter to select").unwrap();
-    press(&mut session, "\x1b[B");
-    press(&mut session, "\x1b[A");
+    for key in ["\x1b[B", "\x1b[B", "\x1b[B", "\x1b[A", "\x1b[B"] {
+        press(&mut session, key);
+    }
     press(&mut session, "\r");
     session.exp_string("Edit the release notes first?").unwrap();
     session.exp_string("(y/N)").unwrap();
     press(&mut session, "n\r");
-    session.exp_string("Release 1.1.0 as v1.1.0?").unwrap();
+    session.exp_string("Release 2.0.0 as v2.0.0?").unwrap();
     session.exp_string("(Y/n)").unwrap();
     press(&mut session, "y\r");
-    session.exp_string("released 1.1.0 as v1.1.0").unwrap();
+    session.exp_string("released 2.0.0 as v2.0.0").unwrap();
     session.exp_eof().unwrap();
     assert_eq!(
-        repo.git(&["rev-parse", "v1.1.0^{commit}"]),
+        repo.git(&["rev-parse", "v2.0.0^{commit}"]),
         repo.git(&["rev-parse", "HEAD~1"])
+    );
+    assert_eq!(repo.git(&["tag", "--list"]), "v1.0.0\nv2.0.0");
+    assert_eq!(
+        repo.git(&["show", "v2.0.0:VERSION.json"]),
+        "{ \"version\": \"2.0.0\" }"
     );
     assert_eq!(
         repo.read("VERSION.json"),
-        "{ \"version\": \"1.1.1-dev\" }\n"
+        "{ \"version\": \"2.0.1-dev\" }\n"
     );
 }
 
@@ -65,10 +72,8 @@ fn the_version_menu_and_confirmations_answer_to_keystrokes() {
 fn declining_the_confirmation_changes_nothing() {
     let repo = project();
     let before = repo.state();
-    let mut command = in_terminal(&repo, &["release", "minor"]);
-    command.env("TERM", "xterm");
-    let mut session =
-        rexpect::session::spawn_command(command, Some(20_000)).expect("a pseudo-terminal");
+    let command = in_terminal(&repo, &["release", "minor"]);
+    let mut session = support::spawn_in_terminal(command);
     session.exp_string("Edit the release notes first?").unwrap();
     session.exp_string("(y/N)").unwrap();
     press(&mut session, "\r");

@@ -1,6 +1,6 @@
 //! `release` end to end: the happy path, the policy, and every failure leaving the repository as it was.
 
-use crate::support::{Repo, cargo_workspace};
+use crate::support::{self, RELEASE_DAY, Repo, cargo_workspace};
 
 /// The Python project of the release issue: `__init__.py` and `setup.cfg`, the maintainers' own messages.
 fn python_project() -> Repo {
@@ -62,7 +62,9 @@ fn python_release_makes_exactly_two_commits_a_tag_and_a_dev_version() {
     );
     let tag = repo.git(&["tag", "-l", "--format=%(contents)", "v0.2.0"]);
     assert!(
-        tag.starts_with("Release version 0.2.0\n\n## [0.2.0] - 2024-01-01"),
+        tag.starts_with(&format!(
+            "Release version 0.2.0\n\n## [0.2.0] - {RELEASE_DAY}"
+        )),
         "{tag}"
     );
     assert!(tag.contains("- **core:** add x (#12)"), "{tag}");
@@ -80,7 +82,7 @@ fn python_release_makes_exactly_two_commits_a_tag_and_a_dev_version() {
     );
     let changelog = repo.read("CHANGELOG.md");
     assert!(
-        changelog.starts_with("# Changelog\n\nHand-written intro.\n\n## [0.2.0] - 2024-01-01\n\n### Added\n\n- **core:** add x (#12)"),
+        changelog.starts_with(&format!("# Changelog\n\nHand-written intro.\n\n## [0.2.0] - {RELEASE_DAY}\n\n### Added\n\n- **core:** add x (#12)")),
         "{changelog}"
     );
     assert!(
@@ -196,7 +198,17 @@ fn preflight_refuses_and_reports_everything() {
     repo.git(&["checkout", "--", "setup.cfg"]);
     repo.git(&["tag", "--delete", "v0.2.0"]);
     repo.write("xtask.toml", &(repo.read("xtask.toml") + "[release]\n"));
-    refused(&repo, &["release", "minor", "--yes"], 1, &["xtask.toml"]);
+    // A broken configuration is reported as such (and it is committed, so that no other problem could
+    // account for the refusal).
+    repo.commit("chore: break the configuration");
+    refused(
+        &repo,
+        &["release", "minor", "--yes"],
+        1,
+        &["error: xtask.toml:14:2: duplicate key"],
+    );
+    let run = repo.xtask(&["release", "minor", "--yes"]).fails(1);
+    assert!(!run.stderr.contains("uncommitted"), "{}", run.stderr);
 }
 
 #[test]
@@ -211,11 +223,11 @@ fn forced_patch_over_a_feat_says_so() {
 #[test]
 fn a_rejected_release_commit_leaves_nothing_behind() {
     let repo = python_project();
-    repo.write(
-        ".git/hooks/commit-msg",
+    hook(
+        &repo,
+        "commit-msg",
         "#!/bin/sh\necho 'commit-msg: no' >&2\nexit 1\n",
     );
-    make_executable(repo.path().join(".git/hooks/commit-msg"));
     refused(
         &repo,
         &["release", "minor", "--yes"],
@@ -229,8 +241,11 @@ fn a_rejected_release_commit_leaves_nothing_behind() {
 fn a_rejected_dev_commit_after_the_tag_leaves_nothing_behind() {
     let repo = python_project();
     // Refuse only the second commit: the release commit and its tag exist by then.
-    repo.write(".git/hooks/commit-msg", "#!/bin/sh\ngrep -q '^Start development' \"$1\" && { echo 'no dev' >&2; exit 1; }\nexit 0\n");
-    make_executable(repo.path().join(".git/hooks/commit-msg"));
+    hook(
+        &repo,
+        "commit-msg",
+        "#!/bin/sh\ngrep -q '^Start development' \"$1\" && { echo 'no dev' >&2; exit 1; }\nexit 0\n",
+    );
     refused(
         &repo,
         &["release", "minor", "--yes"],
@@ -246,11 +261,11 @@ fn a_killed_release_is_undone_by_abort() {
     let before = repo.state();
     // A pre-commit hook that finds the kit among its ancestors and kills it: the files are written and
     // staged by then, and the release commit is under way.
-    repo.write(
-        ".git/hooks/pre-commit",
+    hook(
+        &repo,
+        "pre-commit",
         "#!/bin/sh\n# Find the kit among our ancestors and kill it.\np=$PPID\nwhile [ \"$p\" -gt 1 ]; do\n  case \"$(cat /proc/$p/comm)\" in xtask) kill -9 $p; exit 1;; esac\n  p=$(awk '{print $4}' /proc/$p/stat)\ndone\nexit 1\n",
     );
-    make_executable(repo.path().join(".git/hooks/pre-commit"));
     let run = repo.xtask(&["release", "minor", "--yes"]);
     assert_ne!(run.code, 0);
     std::fs::remove_file(repo.path().join(".git/hooks/pre-commit")).unwrap();
@@ -321,25 +336,47 @@ fn push_is_atomic_and_a_failed_push_keeps_the_release() {
     repo.xtask(&["release", "minor", "--yes", "--push"])
         .ok()
         .says("pushed");
-    let remote_tags = repo.git(&["ls-remote", "--tags", "origin"]);
-    assert!(remote_tags.contains("refs/tags/v0.2.0"), "{remote_tags}");
+    // Both the branch (up to the dev commit) and the tag arrived, exactly as they are here.
+    let pushed = repo.git(&["ls-remote", "origin", "refs/heads/main", "refs/tags/v0.2.0"]);
+    assert_eq!(
+        pushed,
+        format!(
+            "{}\trefs/heads/main\n{}\trefs/tags/v0.2.0",
+            repo.git(&["rev-parse", "refs/heads/main"]),
+            repo.git(&["rev-parse", "refs/tags/v0.2.0"]),
+        )
+    );
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", "main"]),
+        "Start development on version 0.2.1"
+    );
+    let remote_before = repo.git(&["ls-remote", remote.path().to_str().unwrap()]);
     repo.write("pkg/core.py", "x = 9\n");
     repo.commit("fix: nine");
     // The remote refuses the push (after the preflight's look at it passed): the release stays, with the
     // command to retry.
-    let hook = remote.path().join("hooks/pre-receive");
-    std::fs::write(&hook, "#!/bin/sh\nexit 1\n").unwrap();
-    make_executable(hook);
+    support::write_executable(
+        &remote.path().join("hooks/pre-receive"),
+        b"#!/bin/sh\nexit 1\n",
+    );
     repo.xtask(&["release", "patch", "--yes", "--push"])
         .fails(1)
         .says("git push --atomic origin refs/heads/main refs/tags/v0.2.1");
     assert_eq!(repo.git(&["tag", "--list", "v0.2.1"]), "v0.2.1");
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", "v0.2.1"]),
+        "Bump version to 0.2.1"
+    );
+    assert_eq!(
+        repo.git(&["ls-remote", remote.path().to_str().unwrap()]),
+        remote_before
+    );
 }
 
-fn make_executable(path: std::path::PathBuf) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+/// Writes the repository's own `name` hook, as a maintainer might have.
+fn hook(repo: &Repo, name: &str, script: &str) {
+    support::write_executable(
+        &repo.path().join(".git/hooks").join(name),
+        script.as_bytes(),
+    );
 }

@@ -1,15 +1,172 @@
-//! A throw-away repository with an isolated HOME and git configuration, fixed dates, and the compiled binary.
+//! A throw-away repository with a hermetic environment (isolated HOME and git configuration, fixed dates,
+//! nothing from the caller's git, CI or editor settings), and the compiled binary.
 
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::RwLock;
 
 use tempfile::TempDir;
 
 /// The binary under test.
 pub fn xtask_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_xtask"))
+}
+
+/// 2024-01-01T00:00:00Z: commits are dated from here, a minute apart.
+const COMMIT_EPOCH: u64 = 1_704_067_200;
+/// The day of the fixtures' commits (and so of their tags).
+pub const COMMIT_DAY: &str = "2024-01-01";
+/// `SOURCE_DATE_EPOCH` in every run: 2024-03-15T00:00:00Z, a different day from the commits', so that a
+/// test can tell which of the two a date came from.
+pub const SOURCE_DATE_EPOCH: &str = "1710460800";
+/// The day of `SOURCE_DATE_EPOCH`: the date a release made in a test carries.
+pub const RELEASE_DAY: &str = "2024-03-15";
+
+/// Variables the kit or git read that must not leak in from the environment the tests were started in
+/// (a CI runner, a git hook, a developer's shell). Those set again by [`hermetic`] are listed too, so the
+/// list says everything that is cleared.
+const CLEARED: &[&str] = &[
+    // CI: `release` would never prompt and would take the branch from these.
+    "CI",
+    "GITHUB_REF_NAME",
+    "CI_COMMIT_BRANCH",
+    "BUILDKITE_BRANCH",
+    "CIRCLE_BRANCH",
+    "BRANCH_NAME",
+    "GITHUB_OUTPUT",
+    // A git hook's environment: another repository, another index.
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    // Configuration from outside the test's own files.
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_CONFIG_GLOBAL",
+    "GIT_CONFIG_SYSTEM",
+    "GIT_CONFIG_NOSYSTEM",
+    // Identity, dates, editors, output.
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "GIT_AUTHOR_DATE",
+    "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL",
+    "GIT_COMMITTER_DATE",
+    "GIT_EDITOR",
+    "EDITOR",
+    "VISUAL",
+    "NO_COLOR",
+    "SOURCE_DATE_EPOCH",
+    "LANGUAGE",
+];
+
+/// Prefixes of variables cleared as well: every git variable (`GIT_CONFIG_KEY_<n>`, `GIT_TRACE*`,
+/// `GIT_NAMESPACE`, `GIT_QUARANTINE_PATH`, …) except `GIT_EXEC_PATH`, which only says where git's own
+/// programs are, and the kit's own (`XTASK_*`).
+const CLEARED_PREFIXES: &[&str] = &["GIT_", "XTASK_"];
+
+/// Makes `command` hermetic: clears every variable above, then sets an isolated HOME and global git
+/// configuration under `home`, no system configuration, a fixed identity, commit dates of `seconds`, the
+/// fixed `SOURCE_DATE_EPOCH`, and messages in English. Every git and binary run in the tests goes through
+/// here (through [`Repo::command`] or [`Repo::env`]).
+pub fn hermetic(command: &mut Command, home: &Path, seconds: u64) {
+    for name in CLEARED {
+        command.env_remove(name);
+    }
+    for (name, _) in std::env::vars_os() {
+        let text = name.to_string_lossy();
+        if CLEARED_PREFIXES.iter().any(|p| text.starts_with(p)) && text != "GIT_EXEC_PATH" {
+            command.env_remove(&name);
+        }
+    }
+    let real_home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    // cargo and rustup find their toolchain through these; HOME is replaced below.
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| real_home.join(".cargo"));
+    let rustup_home = std::env::var_os("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| real_home.join(".rustup"));
+    let date = format!("@{seconds} +0000");
+    command
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
+        .env("CARGO_HOME", cargo_home)
+        .env("RUSTUP_HOME", rustup_home)
+        .env("GIT_AUTHOR_NAME", "Test User")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test User")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_DATE", &date)
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .env("NO_COLOR", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("LC_ALL", "C")
+        .env("TZ", "UTC");
+}
+
+/// Held for reading while a process is started, for writing while an executable is written.
+///
+/// A process started (forked) while another test thread has an executable open for writing inherits that
+/// descriptor until it execs; running the executable meanwhile fails with "text file busy" (ETXTBSY) —
+/// in the test, or in git running a hook the test just wrote. Descriptors are inherited only at the fork,
+/// so keeping forks and writes apart prevents it.
+static SPAWN_LOCK: RwLock<()> = RwLock::new(());
+
+/// Writes `bytes` to `path` as an executable (mode 755), creating its folder. Use it for every hook script
+/// and binary a test writes.
+pub fn write_executable(path: &Path, bytes: &[u8]) {
+    use std::os::unix::fs::PermissionsExt;
+    let _writing = SPAWN_LOCK.write().unwrap_or_else(|e| e.into_inner());
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Starts `command` without overlapping a write of an executable; retries "text file busy" for a second,
+/// in case an executable was written some other way.
+pub fn spawn(command: &mut Command) -> Child {
+    let mut attempts = 0;
+    loop {
+        let started = {
+            let _starting = SPAWN_LOCK.read().unwrap_or_else(|e| e.into_inner());
+            command.spawn()
+        };
+        match started {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 50 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("cannot start {:?}: {e}", command.get_program()),
+            Ok(child) => return child,
+        }
+    }
+}
+
+/// Runs `command` to completion with nothing on stdin, through [`spawn`].
+pub fn run(mut command: Command) -> Run {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    Run::from(spawn(&mut command).wait_with_output().unwrap())
+}
+
+/// Starts `command` in a pseudo-terminal (for prompts), through the same lock as [`spawn`].
+pub fn spawn_in_terminal(command: Command) -> rexpect::session::PtySession {
+    let _starting = SPAWN_LOCK.read().unwrap_or_else(|e| e.into_inner());
+    rexpect::session::spawn_command(command, Some(20_000)).expect("a pseudo-terminal")
 }
 
 /// What a command printed and how it ended.
@@ -79,16 +236,13 @@ pub struct Repo {
     clock: std::cell::Cell<u64>,
 }
 
-/// 2024-01-01T00:00:00Z: commits are dated from here, a minute apart.
-const EPOCH: u64 = 1_704_067_200;
-
 impl Repo {
     /// An empty repository on `main` with an identity and nothing global leaking in.
     pub fn new() -> Repo {
         let repo = Repo {
             dir: TempDir::new().unwrap(),
             home: TempDir::new().unwrap(),
-            clock: std::cell::Cell::new(EPOCH),
+            clock: std::cell::Cell::new(COMMIT_EPOCH),
         };
         repo.git(&["init", "--quiet", "--initial-branch=main"]);
         repo.git(&["config", "user.name", "Test User"]);
@@ -102,41 +256,13 @@ impl Repo {
         self.dir.path()
     }
 
-    /// Environment shared by git and the binary: isolated HOME and config, fixed dates, no CI leaking in.
+    /// The hermetic environment (see [`hermetic`]) with this repository's HOME and clock.
     pub fn env(&self, command: &mut Command) {
-        let real_home = std::env::var_os("HOME")
-            .map(PathBuf::from)
-            .unwrap_or_default();
-        // cargo and rustup find their toolchain through these; HOME is replaced below.
-        let cargo_home = std::env::var_os("CARGO_HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| real_home.join(".cargo"));
-        let rustup_home = std::env::var_os("RUSTUP_HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| real_home.join(".rustup"));
-        let date = format!("@{} +0000", self.clock.get());
-        command
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", self.home.path().join(".gitconfig"))
-            .env("CARGO_HOME", cargo_home)
-            .env("RUSTUP_HOME", rustup_home)
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .env("SOURCE_DATE_EPOCH", "1704067200")
-            .env("NO_COLOR", "1")
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .env_remove("CI")
-            .env_remove("GITHUB_OUTPUT")
-            .env_remove("GITHUB_REF_NAME")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("EDITOR")
-            .env_remove("VISUAL");
+        hermetic(command, self.home.path(), self.clock.get());
     }
 
-    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
+    /// `program` with `args` in the work tree, in the hermetic environment.
+    pub fn command(&self, program: impl AsRef<OsStr>, args: &[&str]) -> Command {
         let mut command = Command::new(program);
         command
             .args(args)
@@ -160,12 +286,12 @@ impl Repo {
 
     pub fn try_git(&self, args: &[&str]) -> Run {
         self.clock.set(self.clock.get() + 60);
-        Run::from(self.command("git", args).output().unwrap())
+        run(self.command("git", args))
     }
 
     /// Runs the binary with no terminal on stdin.
     pub fn xtask(&self, args: &[&str]) -> Run {
-        Run::from(self.command(xtask_bin(), args).output().unwrap())
+        run(self.command(xtask_bin(), args))
     }
 
     pub fn xtask_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
@@ -173,7 +299,7 @@ impl Repo {
         for (k, v) in env {
             command.env(k, v);
         }
-        Run::from(command.output().unwrap())
+        run(command)
     }
 
     pub fn write(&self, rel: &str, text: &str) {
@@ -254,12 +380,7 @@ pub fn cargo_workspace() -> Repo {
         "[package]\nname = \"lib\"\nversion = \"0.1.0\"   # literal\nedition = \"2021\"\n",
     );
     repo.write("lib/src/lib.rs", "\n");
-    let run = Run::from(
-        repo.command("cargo", &["generate-lockfile", "--offline", "--quiet"])
-            .output()
-            .unwrap(),
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run(repo.command("cargo", &["generate-lockfile", "--offline", "--quiet"])).ok();
     repo.commit("chore: initial import");
     repo
 }

@@ -1,6 +1,6 @@
 //! `version`, `bump` and `check` on real repositories.
 
-use crate::support::{Repo, cargo_workspace};
+use crate::support::{self, Repo, cargo_workspace};
 
 #[test]
 fn cargo_workspace_bumps_cleanly_keeping_comments_and_lock() {
@@ -30,25 +30,18 @@ fn cargo_workspace_bumps_cleanly_keeping_comments_and_lock() {
         lock.contains("name = \"lib\"\nversion = \"0.2.0\""),
         "{lock}"
     );
-    let check = repo
-        .command(
-            "cargo",
-            &[
-                "metadata",
-                "--locked",
-                "--offline",
-                "--format-version",
-                "1",
-                "--no-deps",
-            ],
-        )
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    support::run(repo.command(
+        "cargo",
+        &[
+            "metadata",
+            "--locked",
+            "--offline",
+            "--format-version",
+            "1",
+            "--no-deps",
+        ],
+    ))
+    .ok();
 
     // A dev version keeps intra-workspace requirements consistent too.
     repo.xtask(&["bump", "0.2.1-dev"]).ok();
@@ -56,18 +49,11 @@ fn cargo_workspace_bumps_cleanly_keeping_comments_and_lock() {
         repo.read("app/Cargo.toml")
             .contains("version = \"0.2.1-dev\"")
     );
-    let check = repo
-        .command(
-            "cargo",
-            &["metadata", "--locked", "--offline", "--format-version", "1"],
-        )
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    support::run(repo.command(
+        "cargo",
+        &["metadata", "--locked", "--offline", "--format-version", "1"],
+    ))
+    .ok();
 }
 
 fn python_project() -> Repo {
@@ -188,25 +174,18 @@ fn bad_input_is_refused_and_changes_nothing() {
 #[test]
 fn works_from_a_subdirectory_and_with_dash_c() {
     let repo = cargo_workspace();
-    let sub = repo.path().join("app/src");
-    let run = std::process::Command::new(crate::support::xtask_bin())
-        .arg("version")
-        .current_dir(&sub)
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "0.1.0");
+    let xtask_in = |dir: &std::path::Path, args: &[&str]| {
+        let mut command = repo.command(support::xtask_bin(), args);
+        command.current_dir(dir);
+        support::run(command)
+    };
+    let run = xtask_in(&repo.path().join("app/src"), &["version"]).ok();
+    assert_eq!(run.stdout.trim(), "0.1.0");
     let elsewhere = tempfile::TempDir::new().unwrap();
-    let run = std::process::Command::new(crate::support::xtask_bin())
-        .args(["-C", repo.path().to_str().unwrap(), "version"])
-        .current_dir(elsewhere.path())
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "0.1.0");
-    let run = std::process::Command::new(crate::support::xtask_bin())
-        .arg("version")
-        .current_dir(elsewhere.path())
-        .output()
-        .unwrap();
-    assert_eq!(run.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&run.stderr).contains("not inside a git repository"));
+    let dash_c = ["-C", repo.path().to_str().unwrap(), "version"];
+    let run = xtask_in(elsewhere.path(), &dash_c).ok();
+    assert_eq!(run.stdout.trim(), "0.1.0");
+    xtask_in(elsewhere.path(), &["version"])
+        .fails(1)
+        .says("not inside a git repository");
 }

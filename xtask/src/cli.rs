@@ -131,6 +131,9 @@ pub struct ChangelogArgs {
 pub struct ReleaseArgs {
     /// auto, major, minor, patch, rc, alpha, beta, dev, release, or an explicit version; asked for when omitted
     pub level: Option<String>,
+    /// Release this package ([packages.<name>] in xtask.toml); repeatable
+    #[arg(long = "package", short = 'p', value_name = "NAME")]
+    pub packages: Vec<String>,
     /// Start a pre-release of the level (rc, alpha, beta, dev)
     #[arg(long, value_name = "KIND")]
     pub pre: Option<String>,

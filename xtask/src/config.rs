@@ -8,7 +8,7 @@ use serde::Deserialize;
 /// The configuration file's name, at the repository root.
 pub const FILE_NAME: &str = "xtask.toml";
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default)]
@@ -23,13 +23,33 @@ pub struct Config {
     pub branches: BranchesConfig,
     #[serde(default)]
     pub commits: CommitsConfig,
+    /// `[packages.<name>]`: several packages, each with its own version, tags and changelog.
+    pub packages: Option<std::collections::BTreeMap<String, PackageConfig>>,
+    /// Set by [`Config::for_package`]: the package this configuration is for (its Cargo manifests are then
+    /// that crate's own version, not the workspace's).
+    #[serde(skip)]
+    pub package: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// One package of a repository that holds several (`[packages.<name>]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageConfig {
+    /// The package's version files, as `version.files`; the first is authoritative.
+    pub files: Vec<FileEntry>,
+    /// Globs choosing the commits that belong to the package; default: the first file's folder.
+    pub paths: Option<Vec<String>>,
+    /// The package's changelog; default: `CHANGELOG.md` in the first file's folder.
+    pub changelog: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VersionConfig {
     pub files: Option<Vec<FileEntry>>,
     pub dev: Option<DevSetting>,
+    /// `"minor"`: the packages agree on `X.Y` (a minor or major release of one moves them all).
+    pub shared: Option<String>,
 }
 
 /// One version file: a bare path (its kind guessed from the name) or a table saying how to find the version.
@@ -60,7 +80,7 @@ pub enum DevSetting {
     Template(String),
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangelogConfig {
     pub file: Option<String>,
@@ -85,7 +105,7 @@ pub struct GroupEntry {
     pub types: Vec<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReleaseConfig {
     pub branches: Option<Vec<String>>,
@@ -101,9 +121,11 @@ pub struct ReleaseConfig {
     pub next_branch: Option<String>,
     /// The commit types `backport --list` offers: `["fix", "perf", "security"]`.
     pub backport_types: Option<Vec<String>>,
+    /// Commands run after the release is tagged (and pushed), per released package: `cargo publish -p {{ package }}`.
+    pub post: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TagConfig {
     pub format: Option<String>,
@@ -113,13 +135,13 @@ pub struct TagConfig {
     pub sign: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BranchesConfig {
     pub allowed: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommitsConfig {
     pub conventional: Option<String>,
@@ -302,6 +324,15 @@ impl Config {
                 );
             }
         }
+        if let Some(shared) = self.version.shared.as_deref()
+            && shared != "minor"
+        {
+            bail!(
+                "{}: version.shared must be \"minor\" (the packages agree on X.Y), not {shared:?}",
+                locate(text, "shared")
+            );
+        }
+        self.validate_packages(text)?;
         for (index, entry) in self.version.files.iter().flatten().enumerate() {
             if let FileEntry::Table(table) = entry {
                 let ways = [&table.regex, &table.json, &table.toml]
@@ -319,6 +350,129 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// `[packages]`: every package's name, path and changelog checked, and `tag.format` naming the package
+    /// when there are several.
+    fn validate_packages(&self, text: &str) -> Result<()> {
+        use crate::domain::packages;
+        let Some(table) = &self.packages else {
+            return Ok(());
+        };
+        if table.is_empty() {
+            bail!(
+                "{}: packages: the table is empty: add a [packages.<name>] table with files = [...], or remove it",
+                locate(text, "packages")
+            );
+        }
+        if self.version.files.is_some() {
+            bail!(
+                "{}: version.files and [packages] are both set: with packages, each lists its own files \
+                 ([packages.<name>] files = [...]); remove version.files",
+                locate(text, "files")
+            );
+        }
+        for (name, package) in table {
+            if let Some(reason) = packages::name_problem(name) {
+                bail!(
+                    "{}: packages.{name}: the package name {reason}",
+                    locate(text, name)
+                );
+            }
+            if package.files.is_empty() {
+                bail!(
+                    "{}: packages.{name}.files is empty: list at least one version file, e.g. files = [\"{name}/pyproject.toml\"]",
+                    locate(text, name)
+                );
+            }
+            let mut paths: Vec<(String, &str)> = package
+                .files
+                .iter()
+                .enumerate()
+                .map(|(index, entry)| {
+                    (
+                        format!("packages.{name}.files[{index}]"),
+                        match entry {
+                            FileEntry::Path(path) => path.as_str(),
+                            FileEntry::Table(table) => table.path.as_str(),
+                        },
+                    )
+                })
+                .collect();
+            paths.extend(
+                package
+                    .changelog
+                    .as_deref()
+                    .map(|p| (format!("packages.{name}.changelog"), p)),
+            );
+            for (key, path) in paths {
+                if let Err(reason) = check_relative_path(path) {
+                    bail!(
+                        "{}: {key}: {path:?} {reason}: give a path relative to the repository root, inside the \
+                         work tree and not under .git",
+                        locate(text, path)
+                    );
+                }
+            }
+        }
+        if table.len() > 1 && !packages::uses_package(self.tag_format()) {
+            bail!(
+                "{}: tag.format: {:?} gives every package the same tags: with several packages it must name \
+                 the package, e.g. format = \"{{{{ package }}}}-v{{{{ version }}}}\"",
+                locate(text, "format"),
+                self.tag_format()
+            );
+        }
+        Ok(())
+    }
+
+    /// The package names, in the order `xtask.toml`'s table gives them (sorted by name).
+    pub fn package_names(&self) -> Vec<String> {
+        self.packages
+            .iter()
+            .flat_map(|t| t.keys().cloned())
+            .collect()
+    }
+
+    /// The configuration one package sees: its files as `version.files`, its changelog as `changelog.file`,
+    /// `tag.format` with `{{ package }}` filled in. `None` for an unknown name.
+    pub fn for_package(&self, name: &str) -> Option<Config> {
+        let package = self.packages.as_ref()?.get(name)?;
+        let first = match package.files.first()? {
+            FileEntry::Path(path) => path.clone(),
+            FileEntry::Table(table) => table.path.clone(),
+        };
+        let mut config = self.clone();
+        config.packages = None;
+        config.package = Some(name.to_string());
+        config.version.files = Some(package.files.clone());
+        config.changelog.file = Some(
+            package
+                .changelog
+                .clone()
+                .unwrap_or_else(|| crate::domain::packages::default_changelog(&first)),
+        );
+        config.tag.format = Some(crate::domain::packages::with_package(
+            self.tag_format(),
+            name,
+        ));
+        Some(config)
+    }
+
+    /// A package's `paths`: its globs, or the folder of its first version file.
+    pub fn package_paths(&self, name: &str) -> Vec<String> {
+        let Some(package) = self.packages.as_ref().and_then(|t| t.get(name)) else {
+            return Vec::new();
+        };
+        if let Some(paths) = &package.paths {
+            return paths.clone();
+        }
+        let first = match package.files.first() {
+            Some(FileEntry::Path(path)) => path.as_str(),
+            Some(FileEntry::Table(table)) => table.path.as_str(),
+            None => "",
+        };
+        crate::domain::packages::default_paths(first)
     }
 
     pub fn dev_template(&self) -> Option<&str> {

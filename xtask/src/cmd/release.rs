@@ -23,6 +23,10 @@ use crate::project;
 use crate::render::{self, MessageContext, Renderer, SectionContext};
 use crate::{AlreadyReported, UsageError};
 
+/// Several packages (`[packages]`): the same steps per package, in one commit with one tag each.
+#[path = "release_packages.rs"]
+mod packages;
+
 /// Everything the release will do, as data: printed by a dry run, executed otherwise.
 struct ReleasePlan {
     decision: Decision,
@@ -82,6 +86,19 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
             journal.display()
         ));
     }
+    if p.config.packages.is_some() {
+        return packages::release(&p, &git, &args, json_printed);
+    }
+    if !args.packages.is_empty() {
+        return Err(UsageError(
+            "-p names a package, but xtask.toml has no [packages]: add [packages.<name>] tables, or release without -p"
+                .into(),
+        )
+        .into());
+    }
+    if let Some(hint) = project::separately_versioned(&p.root, &p.config) {
+        return Err(anyhow!("{hint}"));
+    }
     let interactive = prompt::interactive(args.yes) && !args.dry_run && args.format == Format::Text;
     let pre = pre_kind(args.pre.as_deref())?;
     let choice = match &args.level {
@@ -110,7 +127,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         term::warn(warning);
     }
 
-    let mut release = build(&p, &snapshot, decision, &args)?;
+    let mut release = build(&p, &snapshot, decision, &args, &[])?;
     // Checks that need the plan: the files can be written, and the remote will take the push.
     let problems = preflight(&git, &release, args.dry_run);
     if args.dry_run {
@@ -516,6 +533,7 @@ fn build(
     snapshot: &Snapshot,
     decision: Decision,
     args: &ReleaseArgs,
+    overlay: &[FileChange],
 ) -> Result<ReleasePlan> {
     let config = &p.config;
     let date = render::release_date()?;
@@ -528,8 +546,13 @@ fn build(
     context.version = spell(&decision.version);
     context.previous = spell(&decision.previous);
 
-    let mut release_files =
-        project::changes_for(&p.root, &files, &decision.previous, &decision.version, &[])?;
+    let mut release_files = project::changes_for(
+        &p.root,
+        &files,
+        &decision.previous,
+        &decision.version,
+        overlay,
+    )?;
     let mut changelog = None;
     if !args.no_changelog {
         let options = notes::options(config)?;

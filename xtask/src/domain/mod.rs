@@ -7,6 +7,7 @@ pub mod commit;
 pub mod files;
 pub mod history;
 pub mod lines;
+pub mod packages;
 pub mod pep440;
 pub mod plan;
 pub mod rules;

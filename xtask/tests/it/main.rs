@@ -9,6 +9,7 @@ mod hooks;
 mod hostile;
 mod interactive;
 mod lines;
+mod packages;
 mod release;
 mod schemes;
 mod version;

@@ -1,0 +1,353 @@
+//! Several packages in one repository (`[packages]`): per-package releases, tags and changelogs, a shared
+//! `X.Y`, Cargo crates with their own versions, and `release.post`.
+
+use crate::support::{Repo, Run};
+
+/// `compiler` and `runtime`, a `pyproject.toml` each at 3.1.0 and tagged, sharing X.Y.
+fn two_python_packages() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        r#"[version]
+shared = "minor"
+
+[tag]
+format = "{{ package }}-v{{ version }}"
+
+[packages.compiler]
+files = ["compiler/pyproject.toml"]
+
+[packages.runtime]
+files = ["runtime/pyproject.toml"]
+"#,
+    );
+    for name in ["compiler", "runtime"] {
+        repo.write(
+            &format!("{name}/pyproject.toml"),
+            &format!("[project]\nname = \"{name}\"\nversion = \"3.1.0\"\n"),
+        );
+        repo.write(&format!("{name}/CHANGELOG.md"), "# Changelog\n");
+        repo.write(&format!("{name}/src.py"), "x = 1\n");
+    }
+    repo.commit("chore: initial");
+    repo.tag("compiler-v3.1.0");
+    repo.tag("runtime-v3.1.0");
+    repo
+}
+
+fn version_of(repo: &Repo, file: &str) -> String {
+    repo.read(file)
+        .lines()
+        .find_map(|l| l.strip_prefix("version = "))
+        .unwrap_or_default()
+        .trim_matches('"')
+        .to_string()
+}
+
+#[test]
+fn a_patch_of_one_package_leaves_the_other_alone() {
+    let repo = two_python_packages();
+    repo.write("compiler/src.py", "x = 2\n");
+    repo.commit("fix(compiler): x is two");
+    repo.write("runtime/src.py", "x = 3\n");
+    repo.commit("feat(runtime): x is three");
+    repo.xtask(&["release", "-p", "compiler", "patch", "--yes"])
+        .ok()
+        .says("released compiler 3.1.1 as compiler-v3.1.1");
+    assert_eq!(
+        repo.git(&["tag", "--list"]),
+        "compiler-v3.1.0\ncompiler-v3.1.1\nruntime-v3.1.0"
+    );
+    assert_eq!(
+        repo.git(&["show", "compiler-v3.1.1:compiler/pyproject.toml"]),
+        "[project]\nname = \"compiler\"\nversion = \"3.1.1\""
+    );
+    let notes = repo.git(&["show", "compiler-v3.1.1:compiler/CHANGELOG.md"]);
+    assert!(notes.contains("x is two"), "{notes}");
+    assert!(!notes.contains("x is three"), "{notes}");
+    assert_eq!(version_of(&repo, "runtime/pyproject.toml"), "3.1.0");
+    assert_eq!(repo.read("runtime/CHANGELOG.md"), "# Changelog\n");
+    assert_eq!(version_of(&repo, "compiler/pyproject.toml"), "3.1.2.dev0");
+}
+
+#[test]
+fn a_minor_release_of_one_package_moves_every_package_under_a_shared_minor() {
+    let repo = two_python_packages();
+    repo.write("compiler/src.py", "x = 2\n");
+    repo.commit("fix(compiler): x is two");
+    repo.xtask(&["release", "-p", "compiler", "patch", "--yes"])
+        .ok();
+    repo.write("runtime/src.py", "x = 3\n");
+    repo.commit("feat(runtime): x is three");
+    repo.xtask(&["release", "-p", "runtime", "auto", "--dry-run"])
+        .ok()
+        .says("3.1.0 → 3.2.0");
+    repo.xtask(&["release", "-p", "runtime", "patch", "--yes"])
+        .fails(1)
+        .says("feat(runtime): x is three");
+    repo.xtask(&["release", "-p", "runtime", "minor", "--yes"])
+        .ok()
+        .says("compiler 3.2.0 as compiler-v3.2.0")
+        .says("runtime 3.2.0 as runtime-v3.2.0");
+    for tag in ["compiler-v3.2.0", "runtime-v3.2.0"] {
+        assert_eq!(repo.git(&["cat-file", "-t", tag]), "tag");
+        assert_eq!(
+            repo.git(&["rev-parse", &format!("{tag}^{{commit}}")]),
+            repo.git(&["rev-parse", "HEAD~1"])
+        );
+    }
+    let runtime = repo.git(&["show", "runtime-v3.2.0:runtime/CHANGELOG.md"]);
+    assert!(runtime.contains("x is three"), "{runtime}");
+    assert_eq!(version_of(&repo, "runtime/pyproject.toml"), "3.2.1.dev0");
+    assert_eq!(version_of(&repo, "compiler/pyproject.toml"), "3.2.1.dev0");
+    // One release commit and one dev commit for both.
+    assert_eq!(
+        repo.git(&["log", "--format=%s", "-2"]),
+        "chore: start 3.2.1.dev0 development\nchore(release): 3.2.0"
+    );
+}
+
+#[test]
+fn check_refuses_packages_that_disagree_on_a_shared_minor() {
+    let repo = two_python_packages();
+    repo.xtask(&["check"]).ok();
+    repo.write(
+        "runtime/pyproject.toml",
+        "[project]\nname = \"runtime\"\nversion = \"3.3.0\"\n",
+    );
+    repo.commit("chore: runtime by hand");
+    repo.xtask(&["check"])
+        .fails(1)
+        .says("compiler 3.1.0")
+        .says("runtime 3.3.0");
+}
+
+#[test]
+fn several_packages_need_a_choice_or_yes() {
+    let repo = two_python_packages();
+    repo.write("runtime/src.py", "x = 3\n");
+    repo.commit("fix(runtime): x is three");
+    repo.xtask(&["release", "patch"])
+        .fails(2)
+        .says("compiler")
+        .says("runtime");
+    repo.xtask(&["release", "-p", "nope", "patch"])
+        .fails(2)
+        .says("no package \"nope\"");
+    // --yes: every package with changes, at its auto level.
+    repo.xtask(&["release", "--yes"])
+        .ok()
+        .says("released runtime 3.1.1 as runtime-v3.1.1");
+    assert_eq!(
+        repo.git(&["tag", "--list", "compiler-*"]),
+        "compiler-v3.1.0"
+    );
+    repo.xtask(&["release", "--yes", "--no-dev"])
+        .fails(2)
+        .says("-p compiler, -p runtime");
+}
+
+#[test]
+fn a_tag_format_without_the_package_is_refused_for_several_packages() {
+    let repo = two_python_packages();
+    let config = repo.read("xtask.toml").replace("{{ package }}-v", "v");
+    repo.write("xtask.toml", &config);
+    repo.commit("chore: one tag format");
+    repo.xtask(&["check"]).fails(1).says("tag.format");
+}
+
+#[test]
+fn a_refused_commit_undoes_a_release_of_several_packages() {
+    let repo = two_python_packages();
+    repo.write("runtime/src.py", "x = 3\n");
+    repo.commit("feat(runtime): x is three");
+    // Refuse the dev commit: the release commit and both tags exist by then.
+    repo.write(
+        ".git/hooks/commit-msg",
+        "#!/bin/sh\ngrep -q '^chore: start' \"$1\" && { echo 'no dev' >&2; exit 1; }\nexit 0\n",
+    );
+    make_executable(&repo, ".git/hooks/commit-msg");
+    let before = repo.state();
+    repo.xtask(&["release", "-p", "runtime", "minor", "--yes"])
+        .fails(1)
+        .says("no dev")
+        .says("the repository is as it was");
+    assert_eq!(repo.state(), before);
+    assert!(!repo.path().join(".git/xtask/release-journal.json").exists());
+}
+
+fn make_executable(repo: &Repo, rel: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let path = repo.path().join(rel);
+    let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+    permissions.set_mode(0o755);
+    std::fs::set_permissions(&path, permissions).unwrap();
+}
+
+/// A virtual workspace whose crates carry their own versions: `demo-cli` 1.0.0 needs `demo-core` 0.4.0.
+fn cargo_crates(post: &str) -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/core\", \"crates/cli\"]\nresolver = \"2\"\n",
+    );
+    repo.write(
+        "crates/core/Cargo.toml",
+        "[package]\nname = \"demo-core\"\nversion = \"0.4.0\"\nedition = \"2021\"\n",
+    );
+    repo.write("crates/core/src/lib.rs", "\n");
+    repo.write(
+        "crates/cli/Cargo.toml",
+        "[package]\nname = \"demo-cli\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n[dependencies]\ndemo-core = { path = \"../core\", version = \"0.4.0\" }\n",
+    );
+    repo.write("crates/cli/src/main.rs", "fn main() {}\n");
+    repo.write(
+        "xtask.toml",
+        &format!(
+            "[tag]\nformat = \"{{{{ package }}}}-v{{{{ version }}}}\"\n\n[release]\n{post}\n\n\
+             [packages.demo-core]\nfiles = [\"crates/core/Cargo.toml\"]\n\n\
+             [packages.demo-cli]\nfiles = [\"crates/cli/Cargo.toml\"]\n"
+        ),
+    );
+    let run = repo
+        .command("cargo", &["generate-lockfile", "--offline", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    repo.commit("chore: initial");
+    repo.tag("demo-core-v0.4.0");
+    repo.tag("demo-cli-v1.0.0");
+    repo
+}
+
+fn cargo_metadata_locked(repo: &Repo) {
+    let run = repo
+        .command(
+            "cargo",
+            &[
+                "metadata",
+                "--locked",
+                "--offline",
+                "--format-version",
+                "1",
+                "--no-deps",
+            ],
+        )
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+#[test]
+fn a_crate_release_rewrites_the_requirements_on_it_and_the_lock_file() {
+    let repo = cargo_crates("");
+    repo.write("crates/core/src/lib.rs", "pub fn f() {}\n");
+    repo.commit("feat(core): f");
+    repo.xtask(&["release", "-p", "demo-core", "auto", "--yes", "--no-dev"])
+        .ok()
+        .says("released demo-core 0.5.0 as demo-core-v0.5.0");
+    let cli = repo.read("crates/cli/Cargo.toml");
+    assert!(cli.contains("version = \"1.0.0\""), "{cli}");
+    assert!(cli.contains("version = \"0.5.0\" }"), "{cli}");
+    assert!(
+        repo.read("crates/core/Cargo.toml")
+            .contains("version = \"0.5.0\"")
+    );
+    let lock = repo.read("Cargo.lock");
+    assert!(
+        lock.contains("name = \"demo-core\"\nversion = \"0.5.0\""),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("name = \"demo-cli\"\nversion = \"1.0.0\""),
+        "{lock}"
+    );
+    cargo_metadata_locked(&repo);
+    // With the dev step too, cargo still agrees.
+    repo.write("crates/core/src/lib.rs", "pub fn g() {}\n");
+    repo.commit("fix(core): g");
+    repo.xtask(&["release", "-p", "demo-core", "patch", "--yes"])
+        .ok();
+    assert!(
+        repo.read("crates/cli/Cargo.toml")
+            .contains("version = \"0.5.2-dev\" }")
+    );
+    cargo_metadata_locked(&repo);
+}
+
+#[test]
+fn post_commands_run_per_package_in_dependency_order() {
+    let repo = cargo_crates("post = [\"echo publish {{ package }}\"]");
+    repo.write("crates/core/src/lib.rs", "pub fn f() {}\n");
+    repo.write("crates/cli/src/main.rs", "fn main() { }\n");
+    repo.commit("feat: both");
+    repo.xtask(&[
+        "release",
+        "-p",
+        "demo-cli",
+        "-p",
+        "demo-core",
+        "--dry-run",
+        "minor",
+    ])
+    .ok()
+    .says("run `echo publish demo-core`\n  run `echo publish demo-cli`");
+    let run: Run = repo
+        .xtask(&[
+            "release",
+            "-p",
+            "demo-cli",
+            "-p",
+            "demo-core",
+            "minor",
+            "--yes",
+        ])
+        .ok();
+    let core = run.stdout.find("publish demo-core").expect(&run.stdout);
+    let cli = run.stdout.find("publish demo-cli").expect(&run.stdout);
+    assert!(core < cli, "{}", run.stdout);
+    cargo_metadata_locked(&repo);
+    assert!(
+        repo.read("crates/cli/Cargo.toml")
+            .contains("version = \"0.5.1-dev\" }")
+    );
+}
+
+#[test]
+fn a_failing_post_command_keeps_the_release_and_lists_what_is_left() {
+    let repo =
+        cargo_crates("post = [\"echo one {{ package }}\", \"false\", \"echo two {{ package }}\"]");
+    repo.write("crates/core/src/lib.rs", "pub fn f() {}\n");
+    repo.commit("feat(core): f");
+    repo.xtask(&["release", "-p", "demo-core", "minor", "--yes"])
+        .fails(1)
+        .says("`false` failed")
+        .says("echo one demo-core")
+        .says("left to run")
+        .says("echo two demo-core");
+    assert_eq!(repo.git(&["cat-file", "-t", "demo-core-v0.5.0"]), "tag");
+}
+
+#[test]
+fn a_workspace_of_separately_versioned_crates_is_recognised_without_configuration() {
+    let repo = cargo_crates("");
+    std::fs::remove_file(repo.path().join("xtask.toml")).unwrap();
+    repo.commit("chore: no configuration");
+    let before = repo.state();
+    for args in [&["check"][..], &["release", "patch", "--yes"][..]] {
+        repo.xtask(args)
+            .fails(1)
+            .says("the members are versioned separately")
+            .says("[packages.demo-core]")
+            .says("files = [\"crates/core/Cargo.toml\"]");
+    }
+    assert_eq!(repo.state(), before);
+}

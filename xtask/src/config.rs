@@ -28,7 +28,14 @@ pub struct Config {
     /// Set by [`Config::for_package`]: the package this configuration is for (its Cargo manifests are then
     /// that crate's own version, not the workspace's).
     #[serde(skip)]
-    pub package: Option<String>,
+    pub package: Option<PackageScope>,
+}
+
+/// The package a [`Config::for_package`] configuration is for: its name and the globs of its commits.
+#[derive(Debug, Clone)]
+pub struct PackageScope {
+    pub name: String,
+    pub paths: Vec<String>,
 }
 
 /// One package of a repository that holds several (`[packages.<name>]`).
@@ -444,7 +451,10 @@ impl Config {
         };
         let mut config = self.clone();
         config.packages = None;
-        config.package = Some(name.to_string());
+        config.package = Some(PackageScope {
+            name: name.to_string(),
+            paths: self.package_paths(name),
+        });
         config.version.files = Some(package.files.clone());
         config.changelog.file = Some(
             package

@@ -31,6 +31,43 @@ pub fn tag_format(config: &Config) -> Result<TagFormat> {
     Ok(format.in_scheme(scheme))
 }
 
+/// For a package's configuration ([`Config::for_package`]): the ids of the commits in `head` minus `hide`
+/// that touch one of its `paths`; `None` without a package (every commit counts).
+pub fn package_commits(
+    root: &std::path::Path,
+    config: &Config,
+    head: &str,
+    hide: Option<&str>,
+) -> Result<Option<std::collections::HashSet<String>>> {
+    let Some(scope) = &config.package else {
+        return Ok(None);
+    };
+    let changed = crate::ops::git::Git::new(root)?.changed_paths(head, hide)?;
+    Ok(Some(
+        changed
+            .into_iter()
+            .filter(|(_, files)| crate::domain::packages::belongs(&scope.paths, files))
+            .map(|(id, _)| id)
+            .collect(),
+    ))
+}
+
+/// Keeps the commits of `commits` (in `head` minus `hide`) that belong to the configuration's package;
+/// without a package, all of them.
+pub fn keep_package_commits(
+    root: &std::path::Path,
+    config: &Config,
+    head: ObjectId,
+    hide: Option<ObjectId>,
+    commits: &mut Vec<CommitInfo>,
+) -> Result<()> {
+    let hide = hide.map(|h| h.to_string());
+    if let Some(ids) = package_commits(root, config, &head.to_string(), hide.as_deref())? {
+        commits.retain(|c| ids.contains(&c.id));
+    }
+    Ok(())
+}
+
 /// Commits since the highest release tag reachable from HEAD (tags of other lines do not count).
 pub fn unreleased(repo: &Repo, format: &TagFormat) -> Result<Unreleased> {
     let head = repo

@@ -351,3 +351,85 @@ fn a_workspace_of_separately_versioned_crates_is_recognised_without_configuratio
     }
     assert_eq!(repo.state(), before);
 }
+
+#[test]
+fn version_bump_and_changelog_take_a_package() {
+    let repo = two_python_packages();
+    repo.xtask(&["version"])
+        .ok()
+        .says("compiler  3.1.0\nruntime   3.1.0");
+    repo.xtask(&["version", "-p", "runtime"]).ok().says("3.1.0");
+    repo.xtask(&["version", "--all"])
+        .ok()
+        .says("compiler/pyproject.toml  3.1.0")
+        .says("runtime/pyproject.toml  3.1.0");
+    repo.xtask(&["version", "-p", "nope"])
+        .fails(2)
+        .says("compiler, runtime");
+    repo.xtask(&["bump", "patch"])
+        .fails(2)
+        .says("-p (compiler, runtime)");
+    repo.write("compiler/src.py", "x = 2\n");
+    repo.commit("fix(compiler): x is two");
+    repo.write("runtime/src.py", "x = 3\n");
+    repo.commit("feat(runtime): x is three");
+    repo.xtask(&["version", "-p", "compiler", "--next", "auto"])
+        .ok()
+        .says("3.1.1");
+    repo.xtask(&["version", "-p", "runtime", "--next", "auto"])
+        .ok()
+        .says("3.2.0");
+    let notes = repo.xtask(&["changelog", "-p", "compiler"]).ok().stdout;
+    assert!(
+        notes.contains("x is two") && !notes.contains("x is three"),
+        "{notes}"
+    );
+    let all = repo
+        .xtask(&["changelog", "-p", "runtime", "--all"])
+        .ok()
+        .stdout;
+    assert!(
+        all.contains("x is three") && !all.contains("x is two"),
+        "{all}"
+    );
+    repo.xtask(&["bump", "-p", "runtime", "3.1.5"]).ok();
+    assert_eq!(version_of(&repo, "runtime/pyproject.toml"), "3.1.5");
+    assert_eq!(version_of(&repo, "compiler/pyproject.toml"), "3.1.0");
+}
+
+#[test]
+fn pre_push_checks_a_package_tag_against_that_package_s_files() {
+    let repo = two_python_packages();
+    repo.xtask(&["hooks", "install"]).ok();
+    let bare = tempfile::TempDir::new().unwrap();
+    let path = bare.path().to_str().unwrap();
+    repo.git(&["init", "--quiet", "--bare", "--initial-branch=main", path]);
+    repo.git(&["remote", "add", "origin", path]);
+    repo.git(&["push", "--quiet", "origin", "main", "compiler-v3.1.0"]);
+    repo.write("runtime/src.py", "x = 3\n");
+    repo.commit("fix(runtime): x is three");
+    repo.xtask(&["release", "-p", "runtime", "patch", "--yes", "--no-dev"])
+        .ok();
+    repo.git(&["push", "--quiet", "origin", "main", "runtime-v3.1.1"]);
+    // A compiler tag on a commit whose compiler files say 3.1.0.
+    repo.git(&["tag", "-a", "compiler-v3.1.1", "-m", "Release 3.1.1"]);
+    let run = repo.try_git(&["push", "origin", "compiler-v3.1.1"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("tag.version"), "{}", run.stderr);
+    assert!(run.stderr.contains("say 3.1.0"), "{}", run.stderr);
+    // Not a tag of any package: refused when it is made.
+    let run = repo.try_git(&["tag", "-a", "v9", "-m", "x"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("follows no package's tag format")
+            && run.stderr.contains("`runtime-v{{ version }}`"),
+        "{}",
+        run.stderr
+    );
+    // The package's own tag is fine.
+    assert!(remote_tags(&repo).contains("refs/tags/runtime-v3.1.1"));
+}
+
+fn remote_tags(repo: &Repo) -> String {
+    repo.git(&["ls-remote", "--tags", "origin"])
+}

@@ -139,6 +139,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     }
     if args.dry_run {
         print_plan(&release);
+        packages::print_post(&packages::single_post(&p, &release));
         if args.format == Format::Json {
             term::out(&summary(&release, false).to_string());
         }
@@ -226,7 +227,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     if args.format == Format::Json {
         term::out(&summary(&release, pushed).to_string());
     }
-    Ok(())
+    packages::run_post(&git, &packages::single_post(&p, &release))
 }
 
 /// `git push --atomic REMOTE REFSPEC…`, quoted for the shell: names are data, whatever they contain.

@@ -216,16 +216,7 @@ pub(super) fn release(
             term::section(&format!("Package {name}"), "");
             print_plan(plan);
         }
-        if !post.is_empty() {
-            term::section(
-                "After the release (release.post):",
-                &post
-                    .iter()
-                    .map(|(_, c)| format!("run `{c}`"))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            );
-        }
+        print_post(&post);
         if args.format == Format::Json {
             term::out(&summary(&plans, false).to_string());
         }
@@ -614,8 +605,40 @@ fn crate_dependencies(p: &Project, names: &[String]) -> HashMap<String, Vec<Stri
     depends
 }
 
+/// `release.post` for a release without `[packages]`: each command once, `{{ package }}` empty.
+pub(super) fn single_post(p: &Project, release: &ReleasePlan) -> Vec<(String, String)> {
+    let version = release.spell(&release.decision.version);
+    p.config
+        .release
+        .post
+        .iter()
+        .flatten()
+        .map(|template| {
+            (
+                String::new(),
+                packages::render_post(template, "", &version, &release.decision.tag),
+            )
+        })
+        .collect()
+}
+
+/// A dry run's list of the post-release commands.
+pub(super) fn print_post(post: &[(String, String)]) {
+    if post.is_empty() {
+        return;
+    }
+    term::section(
+        "After the release (release.post):",
+        &post
+            .iter()
+            .map(|(_, c)| format!("run `{c}`"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+}
+
 /// Runs the post-release commands; on a failure the release stays, and the commands left are printed.
-fn run_post(git: &Git, post: &[(String, String)]) -> Result<()> {
+pub(super) fn run_post(git: &Git, post: &[(String, String)]) -> Result<()> {
     for (index, (_, command)) in post.iter().enumerate() {
         term::note(&format!("running `{command}`"));
         if !git.run_check(command)? {

@@ -342,7 +342,11 @@ fn a_workspace_of_separately_versioned_crates_is_recognised_without_configuratio
     std::fs::remove_file(repo.path().join("xtask.toml")).unwrap();
     repo.commit("chore: no configuration");
     let before = repo.state();
-    for args in [&["check"][..], &["release", "patch", "--yes"][..]] {
+    for args in [
+        &["check"][..],
+        &["version"][..],
+        &["release", "patch", "--yes"][..],
+    ] {
         repo.xtask(args)
             .fails(1)
             .says("the members are versioned separately")
@@ -432,4 +436,54 @@ fn pre_push_checks_a_package_tag_against_that_package_s_files() {
 
 fn remote_tags(repo: &Repo) -> String {
     repo.git(&["ls-remote", "--tags", "origin"])
+}
+
+#[test]
+fn a_push_sends_the_branch_and_every_package_tag_at_once_then_runs_post() {
+    let repo = two_python_packages();
+    let config = repo.read("xtask.toml").replace(
+        "[packages.compiler]",
+        "[release]\npost = [\"echo post {{ package }} {{ version }} {{ tag }}\"]\n\n[packages.compiler]",
+    );
+    repo.write("xtask.toml", &config);
+    repo.commit("chore: post");
+    let remote = tempfile::TempDir::new().unwrap();
+    repo.git(&["init", "--quiet", "--bare", remote.path().to_str().unwrap()]);
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    repo.git(&["push", "--quiet", "origin", "main"]);
+    repo.write("runtime/src.py", "x = 3\n");
+    repo.commit("feat(runtime): x is three");
+    let run = repo
+        .xtask(&["release", "-p", "runtime", "auto", "--yes", "--push"])
+        .ok()
+        .says("pushed refs/heads/main refs/tags/compiler-v3.2.0 refs/tags/runtime-v3.2.0");
+    assert!(
+        run.stdout
+            .contains("post compiler 3.2.0 compiler-v3.2.0\npost runtime 3.2.0 runtime-v3.2.0"),
+        "{}",
+        run.stdout
+    );
+    let tags = remote_tags(&repo);
+    assert!(
+        tags.contains("refs/tags/compiler-v3.2.0") && tags.contains("refs/tags/runtime-v3.2.0")
+    );
+}
+
+#[test]
+fn post_commands_run_after_a_release_without_packages_too() {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [\"pyproject.toml\"]\n\n[release]\npost = [\"echo post {{ version }} {{ tag }}\"]\n",
+    );
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"p\"\nversion = \"1.0.0\"\n",
+    );
+    repo.commit("chore: initial");
+    repo.xtask(&["release", "patch", "--dry-run"])
+        .ok()
+        .says("run `echo post 1.0.1 v1.0.1`");
+    let run = repo.xtask(&["release", "patch", "--yes"]).ok();
+    assert_eq!(run.stdout, "post 1.0.1 v1.0.1\n");
 }

@@ -422,6 +422,27 @@ impl Config {
                 }
             }
         }
+        // Two packages writing one changelog would each replace the other's section for a shared version.
+        let mut changelogs: Vec<(String, &str)> = Vec::new();
+        for (name, package) in table {
+            let first = match package.files.first() {
+                Some(FileEntry::Path(path)) => path.as_str(),
+                Some(FileEntry::Table(table)) => table.path.as_str(),
+                None => "",
+            };
+            let changelog = package
+                .changelog
+                .clone()
+                .unwrap_or_else(|| packages::default_changelog(first));
+            if let Some((_, other)) = changelogs.iter().find(|(c, _)| *c == changelog) {
+                bail!(
+                    "{}: packages.{name}.changelog: {changelog:?} is also package {other}'s changelog: give each \
+                     package its own (changelog = \"{name}/CHANGELOG.md\")",
+                    locate(text, name)
+                );
+            }
+            changelogs.push((changelog, name));
+        }
         if table.len() > 1 && !packages::uses_package(self.tag_format()) {
             bail!(
                 "{}: tag.format: {:?} gives every package the same tags: with several packages it must name \
@@ -713,6 +734,46 @@ fn locate(text: &str, needle: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packages_are_checked() {
+        let two = "[tag]\nformat = \"{{ package }}-v{{ version }}\"\n\n[packages.a]\nfiles = [\"a/pyproject.toml\"]\n\n[packages.b]\nfiles = [\"b/pyproject.toml\"]\n";
+        let c = Config::parse(two).unwrap();
+        assert_eq!(c.package_names(), vec!["a", "b"]);
+        let a = c.for_package("a").unwrap();
+        assert_eq!(a.tag_format(), "a-v{{ version }}");
+        assert_eq!(a.changelog_file(), "a/CHANGELOG.md");
+        assert_eq!(c.package_paths("b"), vec!["b"]);
+        assert!(c.for_package("c").is_none());
+        error(&two.replace("{{ package }}-", ""), "tag.format");
+        error(
+            &two.replace("[packages.b]", "[packages.\"b c\"]"),
+            "packages.b c: the package name may only hold",
+        );
+        error(
+            &two.replace("files = [\"b/pyproject.toml\"]", "files = []"),
+            "packages.b.files is empty",
+        );
+        error(
+            &two.replace(
+                "\"b/pyproject.toml\"]",
+                "\"b/pyproject.toml\"]\nchangelog = \"a/CHANGELOG.md\"",
+            ),
+            "also package a's changelog",
+        );
+        error(
+            &two.replace("\"b/pyproject.toml\"", "\"../b/pyproject.toml\""),
+            "packages.b.files[0]",
+        );
+        error(
+            &format!("[version]\nfiles = [\"x.toml\"]\n{two}"),
+            "version.files and [packages] are both set",
+        );
+        error(
+            &format!("[version]\nshared = \"major\"\n{two}"),
+            "version.shared must be",
+        );
+    }
 
     #[track_caller]
     fn error(text: &str, expected: &str) {

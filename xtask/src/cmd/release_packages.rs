@@ -161,9 +161,33 @@ pub(super) fn release(
             decisions = decide_all(&all, &choices);
         }
     }
-    let decided = match decisions {
-        Ok(decided) => decided,
-        Err(problems) => return report(&problems),
+    // With a shared X.Y, the packages must agree after the release too (a hand edit `check` refuses).
+    let shared_problem = (p.config.version.shared.as_deref() == Some("minor"))
+        .then(|| {
+            let after: Vec<(String, Version)> = all
+                .iter()
+                .filter_map(|pkg| {
+                    let decided = decisions.as_ref().ok().and_then(|d| {
+                        d.iter()
+                            .find(|(n, _)| *n == pkg.name)
+                            .map(|(_, d)| d.version.clone())
+                    });
+                    Some((
+                        pkg.name.clone(),
+                        decided.or_else(|| pkg.snapshot.current.clone().ok())?,
+                    ))
+                })
+                .collect();
+            packages::shared_disagreement(&after)
+        })
+        .flatten();
+    let decided = match (decisions, shared_problem) {
+        (Ok(decided), None) => decided,
+        (Ok(_), Some(problem)) => return report(&[problem]),
+        (Err(mut problems), problem) => {
+            problems.extend(problem);
+            return report(&problems);
+        }
     };
     for (name, decision) in &decided {
         for warning in &decision.warnings {

@@ -120,6 +120,11 @@ fn check_refuses_packages_that_disagree_on_a_shared_minor() {
         .fails(1)
         .says("compiler 3.1.0")
         .says("runtime 3.3.0");
+    let before = repo.state();
+    repo.xtask(&["release", "-p", "compiler", "patch", "--yes"])
+        .fails(1)
+        .says("compiler 3.1.1, runtime 3.3.0");
+    assert_eq!(repo.state(), before);
 }
 
 #[test]
@@ -486,4 +491,52 @@ fn post_commands_run_after_a_release_without_packages_too() {
         .says("run `echo post 1.0.1 v1.0.1`");
     let run = repo.xtask(&["release", "patch", "--yes"]).ok();
     assert_eq!(run.stdout, "post 1.0.1 v1.0.1\n");
+}
+
+#[test]
+fn a_refused_release_commit_of_several_packages_leaves_nothing_behind() {
+    let repo = two_python_packages();
+    repo.write("runtime/src.py", "x = 3\n");
+    repo.commit("feat(runtime): x is three");
+    repo.write(
+        ".git/hooks/commit-msg",
+        "#!/bin/sh\necho 'commit-msg: no' >&2\nexit 1\n",
+    );
+    make_executable(&repo, ".git/hooks/commit-msg");
+    let before = repo.state();
+    repo.xtask(&["release", "-p", "runtime", "minor", "--yes"])
+        .fails(1)
+        .says("commit-msg: no")
+        .says("the repository is as it was");
+    assert_eq!(repo.state(), before);
+}
+
+#[test]
+fn a_killed_release_of_several_packages_is_undone_by_abort_tags_and_all() {
+    let repo = two_python_packages();
+    repo.write("runtime/src.py", "x = 3\n");
+    repo.commit("feat(runtime): x is three");
+    let before = repo.state();
+    // Kill the kit while it makes the dev commit: the release commit and both tags exist by then.
+    repo.write(
+        ".git/hooks/commit-msg",
+        "#!/bin/sh\ngrep -q '^chore: start' \"$1\" || exit 0\np=$PPID\nwhile [ \"$p\" -gt 1 ]; do\n  case \"$(cat /proc/$p/comm)\" in xtask) kill -9 $p; exit 1;; esac\n  p=$(awk '{print $4}' /proc/$p/stat)\ndone\nexit 1\n",
+    );
+    make_executable(&repo, ".git/hooks/commit-msg");
+    let run = repo.xtask(&["release", "-p", "runtime", "minor", "--yes"]);
+    assert_ne!(run.code, 0);
+    std::fs::remove_file(repo.path().join(".git/hooks/commit-msg")).unwrap();
+    assert_eq!(
+        repo.git(&["tag", "--list", "*3.2.0"]),
+        "compiler-v3.2.0\nruntime-v3.2.0",
+        "the kill came after both tags"
+    );
+    repo.xtask(&["release", "--abort"])
+        .ok()
+        .says("deleted tag compiler-v3.2.0, runtime-v3.2.0");
+    let mut after = repo.state();
+    after.files.retain(|(p, _)| !p.starts_with(".git"));
+    let mut expected = before;
+    expected.files.retain(|(p, _)| !p.starts_with(".git"));
+    assert_eq!(after, expected);
 }

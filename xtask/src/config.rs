@@ -383,13 +383,13 @@ impl Config {
             if let Some(reason) = packages::name_problem(name) {
                 bail!(
                     "{}: packages.{name}: the package name {reason}",
-                    locate(text, name)
+                    locate(text, &format!("packages.{name}"))
                 );
             }
             if package.files.is_empty() {
                 bail!(
                     "{}: packages.{name}.files is empty: list at least one version file, e.g. files = [\"{name}/pyproject.toml\"]",
-                    locate(text, name)
+                    locate(text, &format!("packages.{name}"))
                 );
             }
             let mut paths: Vec<(String, &str)> = package
@@ -438,7 +438,7 @@ impl Config {
                 bail!(
                     "{}: packages.{name}.changelog: {changelog:?} is also package {other}'s changelog: give each \
                      package its own (changelog = \"{name}/CHANGELOG.md\")",
-                    locate(text, name)
+                    locate(text, &format!("packages.{name}"))
                 );
             }
             changelogs.push((changelog, name));

@@ -240,6 +240,18 @@ pub(super) fn release(
             term::section(&format!("Package {name}"), "");
             print_plan(plan);
         }
+        if plans.len() > 1 {
+            // What the plans above amount to: one commit for all, a tag each.
+            let together = combined_actions(&plans, release_files.clone(), dev_files.clone());
+            let steps: Vec<String> = together
+                .iter()
+                .map(|action| match action {
+                    Action::Commit { message } => format!("commit:\n{message}"),
+                    other => other.describe(),
+                })
+                .collect();
+            term::section("Together, all or nothing:", &steps.join("\n"));
+        }
         print_post(&post);
         if args.format == Format::Json {
             term::out(&summary(&plans, false).to_string());

@@ -540,3 +540,36 @@ fn a_killed_release_of_several_packages_is_undone_by_abort_tags_and_all() {
     expected.files.retain(|(p, _)| !p.starts_with(".git"));
     assert_eq!(after, expected);
 }
+
+#[test]
+fn a_terminal_asks_which_package() {
+    let repo = two_python_packages();
+    repo.write("runtime/src.py", "x = 3\n");
+    repo.commit("fix(runtime): x is three");
+    let mut command = std::process::Command::new(crate::support::xtask_bin());
+    command.args(["release", "patch"]).current_dir(repo.path());
+    repo.env(&mut command);
+    command.env("TERM", "xterm");
+    let mut session =
+        rexpect::session::spawn_command(command, Some(20_000)).expect("a pseudo-terminal");
+    let press = |session: &mut rexpect::session::PtySession, keys: &str| {
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        session.send(keys).unwrap();
+        session.flush().unwrap();
+    };
+    session.exp_string("Release which package?").unwrap();
+    session.exp_string("to move, enter to select").unwrap();
+    press(&mut session, "\x1b[B");
+    press(&mut session, "\r");
+    session.exp_string("Edit the release notes first?").unwrap();
+    press(&mut session, "n\r");
+    session
+        .exp_string("Release runtime 3.1.1 as runtime-v3.1.1?")
+        .unwrap();
+    press(&mut session, "y\r");
+    session
+        .exp_string("released runtime 3.1.1 as runtime-v3.1.1")
+        .unwrap();
+    session.exp_eof().unwrap();
+    assert_eq!(repo.git(&["tag", "--list", "*3.1.1"]), "runtime-v3.1.1");
+}

@@ -36,6 +36,8 @@ pub struct Config {
 pub struct PackageScope {
     pub name: String,
     pub paths: Vec<String>,
+    /// Every package's name (this one's included), in order.
+    pub siblings: Vec<String>,
 }
 
 /// One package of a repository that holds several (`[packages.<name>]`).
@@ -475,6 +477,7 @@ impl Config {
         config.package = Some(PackageScope {
             name: name.to_string(),
             paths: self.package_paths(name),
+            siblings: self.package_names(),
         });
         config.version.files = Some(package.files.clone());
         config.changelog.file = Some(

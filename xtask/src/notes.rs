@@ -148,10 +148,22 @@ pub fn options(config: &Config) -> Result<Options> {
         Some(OtherSetting::Title(title)) => Some(title.clone()),
         Some(OtherSetting::Enabled(_)) => None,
     };
-    options.skip_subjects = vec![
-        subject_pattern(config.release_commit())?,
-        subject_pattern(config.dev_commit())?,
-    ];
+    // The kit's own commits, for every package: one release commit of several packages carries the first
+    // package's subject, and belongs to the others too.
+    let names = match &config.package {
+        Some(scope) => scope.siblings.clone(),
+        None => vec![String::new()],
+    };
+    options.skip_subjects = Vec::new();
+    for template in [config.release_commit(), config.dev_commit()] {
+        for name in &names {
+            options
+                .skip_subjects
+                .push(subject_pattern(&crate::domain::packages::with_package(
+                    template, name,
+                ))?);
+        }
+    }
     Ok(options)
 }
 

@@ -546,6 +546,8 @@ fn build(
         MessageContext::new(&decision.version, &decision.previous, &decision.tag, &date);
     context.version = spell(&decision.version);
     context.previous = spell(&decision.previous);
+    let package = config.package.as_ref().map(|s| s.name.clone());
+    context.package = package.clone().unwrap_or_default();
 
     let mut release_files = project::changes_for(
         &p.root,
@@ -608,6 +610,7 @@ fn build(
                 MessageContext::new(&version, &decision.version, &decision.tag, &date);
             dev_context.version = spell(&version);
             dev_context.previous = spell(&decision.version);
+            dev_context.package = package.clone().unwrap_or_default();
             let message =
                 renderer.message("release.dev_commit", config.dev_commit(), &dev_context)?;
             let files =

@@ -141,11 +141,14 @@ pub(super) fn release(
                     ));
                 }
             }
-            let order: Vec<String> = names
+            // The packages asked for first (the release commit's subject names the first), then the
+            // ones that follow them.
+            let (mut order, others): (Vec<String>, Vec<String>) = names
                 .iter()
                 .filter(|n| followed.iter().any(|(f, _)| f == *n))
                 .cloned()
-                .collect();
+                .partition(|n| selected.contains(n));
+            order.extend(others);
             choices = order
                 .iter()
                 .filter_map(|n| followed.iter().find(|(f, _)| f == n).cloned())

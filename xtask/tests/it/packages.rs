@@ -461,10 +461,10 @@ fn a_push_sends_the_branch_and_every_package_tag_at_once_then_runs_post() {
     let run = repo
         .xtask(&["release", "-p", "runtime", "auto", "--yes", "--push"])
         .ok()
-        .says("pushed refs/heads/main refs/tags/compiler-v3.2.0 refs/tags/runtime-v3.2.0");
+        .says("pushed refs/heads/main refs/tags/runtime-v3.2.0 refs/tags/compiler-v3.2.0");
     assert!(
         run.stdout
-            .contains("post compiler 3.2.0 compiler-v3.2.0\npost runtime 3.2.0 runtime-v3.2.0"),
+            .contains("post runtime 3.2.0 runtime-v3.2.0\npost compiler 3.2.0 compiler-v3.2.0"),
         "{}",
         run.stdout
     );
@@ -533,7 +533,7 @@ fn a_killed_release_of_several_packages_is_undone_by_abort_tags_and_all() {
     );
     repo.xtask(&["release", "--abort"])
         .ok()
-        .says("deleted tag compiler-v3.2.0, runtime-v3.2.0");
+        .says("deleted tag runtime-v3.2.0, compiler-v3.2.0");
     let mut after = repo.state();
     after.files.retain(|(p, _)| !p.starts_with(".git"));
     let mut expected = before;
@@ -572,4 +572,37 @@ fn a_terminal_asks_which_package() {
         .unwrap();
     session.exp_eof().unwrap();
     assert_eq!(repo.git(&["tag", "--list", "*3.1.1"]), "runtime-v3.1.1");
+}
+
+#[test]
+fn message_templates_may_name_the_package() {
+    let repo = two_python_packages();
+    let config = repo.read("xtask.toml").replace(
+        "[tag]\n",
+        "[release]\ncommit = \"chore(release): {{ package }} {{ version }}\"\ndev_commit = \"chore: start {{ package }} {{ version }}\"\n\n[tag]\nmessage = \"Release {{ package }} {{ version }}\"\n",
+    );
+    repo.write("xtask.toml", &config);
+    repo.commit("chore: messages");
+    repo.xtask(&["check"]).ok();
+    repo.write("runtime/src.py", "x = 3\n");
+    repo.commit("feat(runtime): x is three");
+    repo.xtask(&["release", "-p", "runtime", "minor", "--yes"])
+        .ok();
+    assert_eq!(
+        repo.git(&["log", "--format=%s", "-2"]),
+        "chore: start runtime 3.2.1.dev0\nchore(release): runtime 3.2.0"
+    );
+    let tag = repo.git(&[
+        "tag",
+        "-l",
+        "--format=%(contents:subject)",
+        "compiler-v3.2.0",
+    ]);
+    assert_eq!(tag, "Release compiler 3.2.0");
+    // The kit's own commits are no changes of either package: nothing to release.
+    repo.xtask(&["release", "--yes"])
+        .fails(2)
+        .says("no package has changes");
+    let notes = repo.xtask(&["changelog", "-p", "compiler"]).ok().stdout;
+    assert!(!notes.contains("start"), "{notes}");
 }

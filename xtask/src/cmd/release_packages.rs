@@ -342,6 +342,7 @@ pub(super) fn release(
                     "the release is complete locally; push it with: {}",
                     push_command(&first.remote, &refspecs)
                 ));
+                github_output(&plans)?;
                 if args.format == Format::Json {
                     let mut object = summary(&plans, false);
                     object["error"] = serde_json::Value::String(format!("{e:#}"));
@@ -363,11 +364,52 @@ pub(super) fn release(
             push_command(&first.remote, &words)
         ));
     }
+    github_output(&plans)?;
     if args.format == Format::Json {
         term::out(&summary(&plans, pushed).to_string());
         *json_printed = true;
     }
     run_post(git, &post)
+}
+
+/// GitHub Actions: `packages=` and `tags=` (space-separated), and `<name>-version=` and `<name>-tag=` per
+/// package.
+fn github_output(plans: &[(String, ReleasePlan)]) -> Result<()> {
+    use std::io::Write as _;
+    let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let mut text = format!(
+        "packages={}\ntags={}\n",
+        plans
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        plans
+            .iter()
+            .map(|(_, p)| p.decision.tag.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    for (name, plan) in plans {
+        text.push_str(&format!(
+            "{name}-version={}\n{name}-tag={}\n",
+            plan.spell(&plan.decision.version),
+            plan.decision.tag
+        ));
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map_err(|e| {
+            anyhow!(
+                "GITHUB_OUTPUT: cannot write {}: {e}",
+                std::path::Path::new(&path).display()
+            )
+        })
 }
 
 /// A package's snapshot and settings, its commits narrowed to those that touch its `paths`.

@@ -51,9 +51,17 @@ fn a_patch_of_one_package_leaves_the_other_alone() {
     repo.commit("fix(compiler): x is two");
     repo.write("runtime/src.py", "x = 3\n");
     repo.commit("feat(runtime): x is three");
-    repo.xtask(&["release", "-p", "compiler", "patch", "--yes"])
-        .ok()
-        .says("released compiler 3.1.1 as compiler-v3.1.1");
+    let output = repo.path().join(".git/github-output");
+    repo.xtask_env(
+        &["release", "-p", "compiler", "patch", "--yes"],
+        &[("GITHUB_OUTPUT", output.to_str().unwrap())],
+    )
+    .ok()
+    .says("released compiler 3.1.1 as compiler-v3.1.1");
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        "packages=compiler\ntags=compiler-v3.1.1\ncompiler-version=3.1.1\ncompiler-tag=compiler-v3.1.1\n"
+    );
     assert_eq!(
         repo.git(&["tag", "--list"]),
         "compiler-v3.1.0\ncompiler-v3.1.1\nruntime-v3.1.0"
@@ -605,4 +613,14 @@ fn message_templates_may_name_the_package() {
         .says("no package has changes");
     let notes = repo.xtask(&["changelog", "-p", "compiler"]).ok().stdout;
     assert!(!notes.contains("start"), "{notes}");
+}
+
+#[test]
+fn commands_without_package_support_say_so() {
+    let repo = two_python_packages();
+    let before = repo.state();
+    repo.xtask(&["branch", "cut", "--yes"])
+        .fails(1)
+        .says("this repository has several packages");
+    assert_eq!(repo.state(), before);
 }

@@ -227,7 +227,11 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     if args.format == Format::Json {
         term::out(&summary(&release, pushed).to_string());
     }
-    packages::run_post(&git, &packages::single_post(&p, &release))
+    packages::run_post(
+        &git,
+        &packages::single_post(&p, &release),
+        args.format == Format::Json,
+    )
 }
 
 /// `git push --atomic REMOTE REFSPEC…`, quoted for the shell: names are data, whatever they contain.

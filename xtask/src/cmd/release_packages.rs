@@ -369,7 +369,7 @@ pub(super) fn release(
         term::out(&summary(&plans, pushed).to_string());
         *json_printed = true;
     }
-    run_post(git, &post)
+    run_post(git, &post, args.format == Format::Json)
 }
 
 /// GitHub Actions: `packages=` and `tags=` (space-separated), and `<name>-version=` and `<name>-tag=` per
@@ -719,10 +719,16 @@ pub(super) fn print_post(post: &[(String, String)]) {
 }
 
 /// Runs the post-release commands; on a failure the release stays, and the commands left are printed.
-pub(super) fn run_post(git: &Git, post: &[(String, String)]) -> Result<()> {
+pub(super) fn run_post(git: &Git, post: &[(String, String)], json: bool) -> Result<()> {
     for (index, (_, command)) in post.iter().enumerate() {
         term::note(&format!("running `{command}`"));
-        if !git.run_check(command)? {
+        // With --format json, stdout is the summary's alone.
+        let ok = if json {
+            git.run_check_on_stderr(command)?
+        } else {
+            git.run_check(command)?
+        };
+        if !ok {
             term::error(&format!(
                 "release.post: `{command}` failed; the release itself is complete and stays"
             ));

@@ -190,6 +190,18 @@ impl Git {
         Ok(output.success())
     }
 
+    /// As [`Git::run_check`], with the command's standard output sent to stderr (when stdout carries JSON).
+    pub fn run_check_on_stderr(&self, command: &str) -> Result<bool> {
+        let output = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .current_dir(&self.root)
+            .stdout(std::io::stderr())
+            .status()
+            .map_err(|e| anyhow!("cannot run `{command}`: {e}"))?;
+        Ok(output.success())
+    }
+
     pub fn push_atomic(&self, remote: &str, refspecs: &[String]) -> Result<()> {
         let mut args = vec!["push", "--atomic", remote];
         args.extend(refspecs.iter().map(String::as_str));

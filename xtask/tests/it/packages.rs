@@ -499,6 +499,13 @@ fn post_commands_run_after_a_release_without_packages_too() {
         .says("run `echo post 1.0.1 v1.0.1`");
     let run = repo.xtask(&["release", "patch", "--yes"]).ok();
     assert_eq!(run.stdout, "post 1.0.1 v1.0.1\n");
+    // With --format json, stdout is the summary alone.
+    let run = repo
+        .xtask(&["release", "patch", "--yes", "--format", "json"])
+        .ok()
+        .says("post 1.0.2 v1.0.2");
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).expect(&run.stdout);
+    assert_eq!(summary["tag"], "v1.0.2");
 }
 
 #[test]

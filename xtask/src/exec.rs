@@ -786,5 +786,34 @@ mod tests {
         j.head = "HEAD~3".into();
         assert!(validate(&j).is_err());
         assert!(validate(&journal()).is_ok());
+        let mut j = journal();
+        j.earlier_tags.push(JournalTag {
+            name: "--delete".into(),
+            id: Some(T.into()),
+            refused: false,
+        });
+        assert!(validate(&j).unwrap_err().contains("not a tag name"));
+    }
+
+    #[test]
+    fn every_tag_of_a_release_of_several_packages_is_in_the_manual_undo() {
+        let mut j = journal();
+        j.earlier_tags.push(JournalTag {
+            name: "core-v2".into(),
+            id: Some(X.into()),
+            refused: false,
+        });
+        let text = manual_commands(&j, Path::new("/r/.git/xtask/release-journal.json"));
+        assert!(
+            text.contains(&format!("git update-ref -d refs/tags/core-v2 {X}")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("git update-ref -d refs/tags/v2 {T}")),
+            "{text}"
+        );
+        // Older journals (one tag) still load: the list is optional and left out when empty.
+        let json = serde_json::to_string(&journal()).unwrap();
+        assert!(!json.contains("earlier_tags"), "{json}");
     }
 }

@@ -432,7 +432,22 @@ fn crate_changes(
     new: &version::Version,
     read: &dyn Fn(&str) -> Result<String>,
 ) -> Result<Vec<FileChange>> {
-    let reading = read_text(file, &read(&file.path)?)?;
+    let text = read(&file.path)?;
+    // A workspace root with `[workspace.package] version` is that shared version, as without packages.
+    let shared = text
+        .parse::<toml_edit::DocumentMut>()
+        .ok()
+        .and_then(|doc| {
+            doc.get("workspace")
+                .and_then(|w| w.get("package"))
+                .and_then(|p| p.get("version"))
+                .map(|_| ())
+        })
+        .is_some();
+    if shared {
+        return cargo_changes(root, file, old, new, read);
+    }
+    let reading = read_text(file, &text)?;
     if reading.parsed != *old {
         bail!(
             "{}:{}: holds {} but the current version is {old}",

@@ -631,3 +631,30 @@ fn commands_without_package_support_say_so() {
         .says("this repository has several packages");
     assert_eq!(repo.state(), before);
 }
+
+#[test]
+fn a_package_may_be_a_whole_workspace_with_one_shared_version() {
+    let repo = crate::support::cargo_workspace();
+    repo.write(
+        "xtask.toml",
+        "[tag]\nformat = \"{{ package }}-v{{ version }}\"\n\n[packages.rust]\nfiles = [\"Cargo.toml\"]\npaths = [\"app\", \"lib\", \"Cargo.toml\"]\nchangelog = \"CHANGELOG.md\"\n\n[packages.py]\nfiles = [\"py/pyproject.toml\"]\n",
+    );
+    repo.write(
+        "py/pyproject.toml",
+        "[project]\nname = \"py\"\nversion = \"2.0.0\"\n",
+    );
+    repo.commit("chore: two packages");
+    repo.write("lib/src/lib.rs", "pub fn f() {}\n");
+    repo.commit("fix(lib): f");
+    repo.xtask(&["release", "-p", "rust", "auto", "--yes", "--no-dev"])
+        .ok()
+        .says("released rust 0.1.1 as rust-v0.1.1");
+    assert!(repo.read("Cargo.toml").contains("version = \"0.1.1\""));
+    assert!(repo.read("lib/Cargo.toml").contains("version = \"0.1.1\""));
+    assert!(
+        repo.read("app/Cargo.toml")
+            .contains("version = \"0.1.1\" }")
+    );
+    assert_eq!(version_of(&repo, "py/pyproject.toml"), "2.0.0");
+    cargo_metadata_locked(&repo);
+}

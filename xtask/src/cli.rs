@@ -85,6 +85,9 @@ pub enum SchemeArg {
 
 #[derive(Debug, Args)]
 pub struct VersionArgs {
+    /// With [packages] in xtask.toml: the package NAME
+    #[arg(long = "package", short = 'p', value_name = "NAME")]
+    pub package: Option<String>,
     /// Print every version file and its value; fail if they disagree
     #[arg(long)]
     pub all: bool,
@@ -113,6 +116,9 @@ pub struct VersionArgs {
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("target").required(true).args(["level", "nightly", "dev"]))]
 pub struct BumpArgs {
+    /// With [packages] in xtask.toml: the package NAME
+    #[arg(long = "package", short = 'p', value_name = "NAME")]
+    pub package: Option<String>,
     /// major, minor, patch, rc, alpha, beta, dev, release, or an explicit version such as 1.4.0
     pub level: Option<String>,
     /// Start a pre-release of the level (rc, alpha, beta, dev): `minor --pre rc` makes 1.2.0 → 1.3.0-rc.1
@@ -134,6 +140,9 @@ pub struct BumpArgs {
 
 #[derive(Debug, Args)]
 pub struct ChangelogArgs {
+    /// With [packages] in xtask.toml: the package NAME
+    #[arg(long = "package", short = 'p', value_name = "NAME")]
+    pub package: Option<String>,
     /// Write the section into the changelog file instead of printing it
     #[arg(long, conflicts_with_all = ["all", "range"])]
     pub write: bool,
@@ -160,6 +169,9 @@ pub struct DeprecationsArgs {
 pub struct ReleaseArgs {
     /// auto, major, minor, patch, rc, alpha, beta, dev, release, or an explicit version; asked for when omitted
     pub level: Option<String>,
+    /// Release this package ([packages.<name>] in xtask.toml); repeatable
+    #[arg(long = "package", short = 'p', value_name = "NAME")]
+    pub packages: Vec<String>,
     /// Start a pre-release of the level (rc, alpha, beta, dev)
     #[arg(long, value_name = "KIND")]
     pub pre: Option<String>,

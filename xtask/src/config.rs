@@ -8,7 +8,7 @@ use serde::Deserialize;
 /// The configuration file's name, at the repository root.
 pub const FILE_NAME: &str = "xtask.toml";
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default)]
@@ -25,13 +25,42 @@ pub struct Config {
     pub commits: CommitsConfig,
     #[serde(default)]
     pub policy: PolicyConfig,
+    /// `[packages.<name>]`: several packages, each with its own version, tags and changelog.
+    pub packages: Option<std::collections::BTreeMap<String, PackageConfig>>,
+    /// Set by [`Config::for_package`]: the package this configuration is for (its Cargo manifests are then
+    /// that crate's own version, not the workspace's).
+    #[serde(skip)]
+    pub package: Option<PackageScope>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The package a [`Config::for_package`] configuration is for: its name and the globs of its commits.
+#[derive(Debug, Clone)]
+pub struct PackageScope {
+    pub name: String,
+    pub paths: Vec<String>,
+    /// Every package's name (this one's included), in order.
+    pub siblings: Vec<String>,
+}
+
+/// One package of a repository that holds several (`[packages.<name>]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageConfig {
+    /// The package's version files, as `version.files`; the first is authoritative.
+    pub files: Vec<FileEntry>,
+    /// Globs choosing the commits that belong to the package; default: the first file's folder.
+    pub paths: Option<Vec<String>>,
+    /// The package's changelog; default: `CHANGELOG.md` in the first file's folder.
+    pub changelog: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VersionConfig {
     pub files: Option<Vec<FileEntry>>,
     pub dev: Option<DevSetting>,
+    /// `"minor"`: the packages agree on `X.Y` (a minor or major release of one moves them all).
+    pub shared: Option<String>,
 }
 
 /// One version file: a bare path (its kind guessed from the name) or a table saying how to find the version.
@@ -65,7 +94,7 @@ pub enum DevSetting {
     Template(String),
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangelogConfig {
     pub file: Option<String>,
@@ -90,7 +119,7 @@ pub struct GroupEntry {
     pub types: Vec<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReleaseConfig {
     pub branches: Option<Vec<String>>,
@@ -106,9 +135,11 @@ pub struct ReleaseConfig {
     pub next_branch: Option<String>,
     /// The commit types `backport --list` offers: `["fix", "perf", "security"]`.
     pub backport_types: Option<Vec<String>>,
+    /// Commands run after the release is tagged (and pushed), per released package: `cargo publish -p {{ package }}`.
+    pub post: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TagConfig {
     pub format: Option<String>,
@@ -118,13 +149,13 @@ pub struct TagConfig {
     pub sign: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BranchesConfig {
     pub allowed: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommitsConfig {
     pub conventional: Option<String>,
@@ -132,7 +163,7 @@ pub struct CommitsConfig {
 }
 
 /// `[policy]`: rules the release enforces over the history.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyConfig {
     /// `"two-minors"` (default), `"next-major"` or `"off"`: see [`crate::domain::deprecations::Policy`].
@@ -323,6 +354,15 @@ impl Config {
                 );
             }
         }
+        if let Some(shared) = self.version.shared.as_deref()
+            && shared != "minor"
+        {
+            bail!(
+                "{}: version.shared must be \"minor\" (the packages agree on X.Y), not {shared:?}",
+                locate(text, "shared")
+            );
+        }
+        self.validate_packages(text)?;
         for (index, entry) in self.version.files.iter().flatten().enumerate() {
             if let FileEntry::Table(table) = entry {
                 let ways = [&table.regex, &table.json, &table.toml]
@@ -340,6 +380,154 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// `[packages]`: every package's name, path and changelog checked, and `tag.format` naming the package
+    /// when there are several.
+    fn validate_packages(&self, text: &str) -> Result<()> {
+        use crate::domain::packages;
+        let Some(table) = &self.packages else {
+            return Ok(());
+        };
+        if table.is_empty() {
+            bail!(
+                "{}: packages: the table is empty: add a [packages.<name>] table with files = [...], or remove it",
+                locate(text, "packages")
+            );
+        }
+        if self.version.files.is_some() {
+            bail!(
+                "{}: version.files and [packages] are both set: with packages, each lists its own files \
+                 ([packages.<name>] files = [...]); remove version.files",
+                locate(text, "files")
+            );
+        }
+        for (name, package) in table {
+            if let Some(reason) = packages::name_problem(name) {
+                bail!(
+                    "{}: packages.{name}: the package name {reason}",
+                    locate(text, &format!("packages.{name}"))
+                );
+            }
+            if package.files.is_empty() {
+                bail!(
+                    "{}: packages.{name}.files is empty: list at least one version file, e.g. files = [\"{name}/pyproject.toml\"]",
+                    locate(text, &format!("packages.{name}"))
+                );
+            }
+            let mut paths: Vec<(String, &str)> = package
+                .files
+                .iter()
+                .enumerate()
+                .map(|(index, entry)| {
+                    (
+                        format!("packages.{name}.files[{index}]"),
+                        match entry {
+                            FileEntry::Path(path) => path.as_str(),
+                            FileEntry::Table(table) => table.path.as_str(),
+                        },
+                    )
+                })
+                .collect();
+            paths.extend(
+                package
+                    .changelog
+                    .as_deref()
+                    .map(|p| (format!("packages.{name}.changelog"), p)),
+            );
+            for (key, path) in paths {
+                if let Err(reason) = check_relative_path(path) {
+                    bail!(
+                        "{}: {key}: {path:?} {reason}: give a path relative to the repository root, inside the \
+                         work tree and not under .git",
+                        locate(text, path)
+                    );
+                }
+            }
+        }
+        // Two packages writing one changelog would each replace the other's section for a shared version.
+        let mut changelogs: Vec<(String, &str)> = Vec::new();
+        for (name, package) in table {
+            let first = match package.files.first() {
+                Some(FileEntry::Path(path)) => path.as_str(),
+                Some(FileEntry::Table(table)) => table.path.as_str(),
+                None => "",
+            };
+            let changelog = package
+                .changelog
+                .clone()
+                .unwrap_or_else(|| packages::default_changelog(first));
+            if let Some((_, other)) = changelogs.iter().find(|(c, _)| *c == changelog) {
+                bail!(
+                    "{}: packages.{name}.changelog: {changelog:?} is also package {other}'s changelog: give each \
+                     package its own (changelog = \"{name}/CHANGELOG.md\")",
+                    locate(text, &format!("packages.{name}"))
+                );
+            }
+            changelogs.push((changelog, name));
+        }
+        if table.len() > 1 && !packages::uses_package(self.tag_format()) {
+            bail!(
+                "{}: tag.format: {:?} gives every package the same tags: with several packages it must name \
+                 the package, e.g. format = \"{{{{ package }}}}-v{{{{ version }}}}\"",
+                locate(text, "format"),
+                self.tag_format()
+            );
+        }
+        Ok(())
+    }
+
+    /// The package names, in the order `xtask.toml`'s table gives them (sorted by name).
+    pub fn package_names(&self) -> Vec<String> {
+        self.packages
+            .iter()
+            .flat_map(|t| t.keys().cloned())
+            .collect()
+    }
+
+    /// The configuration one package sees: its files as `version.files`, its changelog as `changelog.file`,
+    /// `tag.format` with `{{ package }}` filled in. `None` for an unknown name.
+    pub fn for_package(&self, name: &str) -> Option<Config> {
+        let package = self.packages.as_ref()?.get(name)?;
+        let first = match package.files.first()? {
+            FileEntry::Path(path) => path.clone(),
+            FileEntry::Table(table) => table.path.clone(),
+        };
+        let mut config = self.clone();
+        config.packages = None;
+        config.package = Some(PackageScope {
+            name: name.to_string(),
+            paths: self.package_paths(name),
+            siblings: self.package_names(),
+        });
+        config.version.files = Some(package.files.clone());
+        config.changelog.file = Some(
+            package
+                .changelog
+                .clone()
+                .unwrap_or_else(|| crate::domain::packages::default_changelog(&first)),
+        );
+        config.tag.format = Some(crate::domain::packages::with_package(
+            self.tag_format(),
+            name,
+        ));
+        Some(config)
+    }
+
+    /// A package's `paths`: its globs, or the folder of its first version file.
+    pub fn package_paths(&self, name: &str) -> Vec<String> {
+        let Some(package) = self.packages.as_ref().and_then(|t| t.get(name)) else {
+            return Vec::new();
+        };
+        if let Some(paths) = &package.paths {
+            return paths.clone();
+        }
+        let first = match package.files.first() {
+            Some(FileEntry::Path(path)) => path.as_str(),
+            Some(FileEntry::Table(table)) => table.path.as_str(),
+            None => "",
+        };
+        crate::domain::packages::default_paths(first)
     }
 
     pub fn dev_template(&self) -> Option<&str> {
@@ -579,6 +767,46 @@ fn locate(text: &str, needle: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packages_are_checked() {
+        let two = "[tag]\nformat = \"{{ package }}-v{{ version }}\"\n\n[packages.a]\nfiles = [\"a/pyproject.toml\"]\n\n[packages.b]\nfiles = [\"b/pyproject.toml\"]\n";
+        let c = Config::parse(two).unwrap();
+        assert_eq!(c.package_names(), vec!["a", "b"]);
+        let a = c.for_package("a").unwrap();
+        assert_eq!(a.tag_format(), "a-v{{ version }}");
+        assert_eq!(a.changelog_file(), "a/CHANGELOG.md");
+        assert_eq!(c.package_paths("b"), vec!["b"]);
+        assert!(c.for_package("c").is_none());
+        error(&two.replace("{{ package }}-", ""), "tag.format");
+        error(
+            &two.replace("[packages.b]", "[packages.\"b c\"]"),
+            "packages.b c: the package name may only hold",
+        );
+        error(
+            &two.replace("files = [\"b/pyproject.toml\"]", "files = []"),
+            "packages.b.files is empty",
+        );
+        error(
+            &two.replace(
+                "\"b/pyproject.toml\"]",
+                "\"b/pyproject.toml\"]\nchangelog = \"a/CHANGELOG.md\"",
+            ),
+            "also package a's changelog",
+        );
+        error(
+            &two.replace("\"b/pyproject.toml\"", "\"../b/pyproject.toml\""),
+            "packages.b.files[0]",
+        );
+        error(
+            &format!("[version]\nfiles = [\"x.toml\"]\n{two}"),
+            "version.files and [packages] are both set",
+        );
+        error(
+            &format!("[version]\nshared = \"major\"\n{two}"),
+            "version.shared must be",
+        );
+    }
 
     #[track_caller]
     fn error(text: &str, expected: &str) {

@@ -69,6 +69,9 @@ pub struct Journal {
     pub pending_commit: Option<String>,
     /// The tag the release creates, recorded before it is created.
     pub tag: Option<JournalTag>,
+    /// A release of several packages makes one tag each: the tags made before `tag`, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_tags: Vec<JournalTag>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -137,7 +140,7 @@ fn validate(journal: &Journal) -> std::result::Result<(), String> {
     {
         return Err(format!("branch {branch:?} is not a branch"));
     }
-    if let Some(tag) = &journal.tag {
+    for tag in journal.tag.iter().chain(&journal.earlier_tags) {
         if tag.name.is_empty() || tag.name.starts_with('-') || tag.name.contains("..") {
             return Err(format!("tag {:?} is not a tag name", tag.name));
         }
@@ -266,6 +269,9 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, action: &Action) -> Resu
             message,
             sign,
         } => {
+            if let Some(made) = journal.tag.take() {
+                journal.earlier_tags.push(made);
+            }
             journal.tag = Some(JournalTag {
                 name: name.clone(),
                 id: None,
@@ -522,6 +528,27 @@ pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<Undone> {
             .context("the tag changed while undoing; it was left as it is")?;
         done.tag_deleted = name.strip_prefix("refs/tags/").map(str::to_string);
     }
+    // The other packages' tags: each deleted only while it still holds the tag object this run made.
+    for tag in journal.earlier_tags.iter().rev() {
+        let name = format!("refs/tags/{}", tag.name);
+        match (&tag.id, git.ref_value(&name)?) {
+            (Some(id), Some(value)) if *id == value => {
+                git.delete_ref(&name, id)
+                    .context("a tag changed while undoing; it was left as it is")?;
+                done.tag_deleted = Some(match done.tag_deleted.take() {
+                    Some(deleted) => format!("{}, {deleted}", tag.name),
+                    None => tag.name.clone(),
+                });
+            }
+            (_, Some(_)) => {
+                done.tag_left = Some(match done.tag_left.take() {
+                    Some(left) => format!("{}, {left}", tag.name),
+                    None => tag.name.clone(),
+                });
+            }
+            (_, None) => {}
+        }
+    }
     if let Some((name, to, from)) = &plan.move_ref {
         git.update_ref(name, to, from)
             .context("the branch moved while undoing; it was left as it is")?;
@@ -568,7 +595,12 @@ fn manual_commands(journal: &Journal, path: &Path) -> String {
             ));
         }
     }
-    if let Some(tag) = journal.tag.as_ref().filter(|t| !t.refused) {
+    for tag in journal
+        .earlier_tags
+        .iter()
+        .chain(&journal.tag)
+        .filter(|t| !t.refused)
+    {
         let name = format!("refs/tags/{}", tag.name);
         match &tag.id {
             Some(id) => lines.push(shell::join(&["git", "update-ref", "-d", &name, id])),
@@ -643,6 +675,7 @@ mod tests {
                 id: Some(T.into()),
                 refused: false,
             }),
+            earlier_tags: Vec::new(),
         }
     }
 
@@ -753,5 +786,34 @@ mod tests {
         j.head = "HEAD~3".into();
         assert!(validate(&j).is_err());
         assert!(validate(&journal()).is_ok());
+        let mut j = journal();
+        j.earlier_tags.push(JournalTag {
+            name: "--delete".into(),
+            id: Some(T.into()),
+            refused: false,
+        });
+        assert!(validate(&j).unwrap_err().contains("not a tag name"));
+    }
+
+    #[test]
+    fn every_tag_of_a_release_of_several_packages_is_in_the_manual_undo() {
+        let mut j = journal();
+        j.earlier_tags.push(JournalTag {
+            name: "core-v2".into(),
+            id: Some(X.into()),
+            refused: false,
+        });
+        let text = manual_commands(&j, Path::new("/r/.git/xtask/release-journal.json"));
+        assert!(
+            text.contains(&format!("git update-ref -d refs/tags/core-v2 {X}")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("git update-ref -d refs/tags/v2 {T}")),
+            "{text}"
+        );
+        // Older journals (one tag) still load: the list is optional and left out when empty.
+        let json = serde_json::to_string(&journal()).unwrap();
+        assert!(!json.contains("earlier_tags"), "{json}");
     }
 }

@@ -19,6 +19,15 @@ pub struct Unreleased {
 /// `tag.format`, writing new tags in `tag.scheme` or, by default, the first version file's scheme
 /// (a Python project tags `v4.18.0rc1`, a Cargo one `v4.18.0-rc.1`).
 pub fn tag_format(config: &Config) -> Result<TagFormat> {
+    // With `[packages]` every package has its own tags: a command that reaches here without one does
+    // not handle packages (yet), and says so rather than misreading `{{ package }}`.
+    if config.packages.is_some() {
+        return Err(anyhow!(
+            "this repository has several packages ([packages] in xtask.toml), each with its own tags and \
+             version: this command works on a single version; use `release -p NAME`, `version -p NAME`, \
+             `bump -p NAME` or `changelog -p NAME`"
+        ));
+    }
     let format = TagFormat::parse(config.tag_format())
         .map_err(|e| anyhow!("xtask.toml: tag.format: {e}"))?;
     let scheme = match config.tag.scheme {
@@ -29,6 +38,43 @@ pub fn tag_format(config: &Config) -> Result<TagFormat> {
             .unwrap_or_default(),
     };
     Ok(format.in_scheme(scheme))
+}
+
+/// For a package's configuration ([`Config::for_package`]): the ids of the commits in `head` minus `hide`
+/// that touch one of its `paths`; `None` without a package (every commit counts).
+pub fn package_commits(
+    root: &std::path::Path,
+    config: &Config,
+    head: &str,
+    hide: Option<&str>,
+) -> Result<Option<std::collections::HashSet<String>>> {
+    let Some(scope) = &config.package else {
+        return Ok(None);
+    };
+    let changed = crate::ops::git::Git::new(root)?.changed_paths(head, hide)?;
+    Ok(Some(
+        changed
+            .into_iter()
+            .filter(|(_, files)| crate::domain::packages::belongs(&scope.paths, files))
+            .map(|(id, _)| id)
+            .collect(),
+    ))
+}
+
+/// Keeps the commits of `commits` (in `head` minus `hide`) that belong to the configuration's package;
+/// without a package, all of them.
+pub fn keep_package_commits(
+    root: &std::path::Path,
+    config: &Config,
+    head: ObjectId,
+    hide: Option<ObjectId>,
+    commits: &mut Vec<CommitInfo>,
+) -> Result<()> {
+    let hide = hide.map(|h| h.to_string());
+    if let Some(ids) = package_commits(root, config, &head.to_string(), hide.as_deref())? {
+        commits.retain(|c| ids.contains(&c.id));
+    }
+    Ok(())
 }
 
 /// Commits since the highest release tag reachable from HEAD (tags of other lines do not count).
@@ -111,10 +157,22 @@ pub fn options(config: &Config) -> Result<Options> {
         Some(OtherSetting::Title(title)) => Some(title.clone()),
         Some(OtherSetting::Enabled(_)) => None,
     };
-    options.skip_subjects = vec![
-        subject_pattern(config.release_commit())?,
-        subject_pattern(config.dev_commit())?,
-    ];
+    // The kit's own commits, for every package: one release commit of several packages carries the first
+    // package's subject, and belongs to the others too.
+    let names = match &config.package {
+        Some(scope) => scope.siblings.clone(),
+        None => vec![String::new()],
+    };
+    options.skip_subjects = Vec::new();
+    for template in [config.release_commit(), config.dev_commit()] {
+        for name in &names {
+            options
+                .skip_subjects
+                .push(subject_pattern(&crate::domain::packages::with_package(
+                    template, name,
+                ))?);
+        }
+    }
     Ok(options)
 }
 

@@ -23,6 +23,9 @@ pub struct VersionFile {
 pub enum Kind {
     /// A Cargo manifest; the root of a workspace brings its members and `Cargo.lock` along.
     Cargo,
+    /// A crate's own manifest in a workspace whose members carry their own versions (a package's file):
+    /// its version, the requirements on it in the other manifests and its `Cargo.lock` entry.
+    CargoCrate,
     Text(Locator),
 }
 
@@ -54,7 +57,20 @@ pub fn version_files(config: &Config) -> Result<Vec<VersionFile>> {
         Some(entries) => entries.clone(),
         None => vec![FileEntry::Path("Cargo.toml".into())],
     };
-    entries.iter().map(version_file).collect()
+    let files: Result<Vec<VersionFile>> = entries.iter().map(version_file).collect();
+    if config.package.is_none() {
+        return files;
+    }
+    // A package's manifest is that crate's own version.
+    Ok(files?
+        .into_iter()
+        .map(|mut f| {
+            if matches!(f.kind, Kind::Cargo) {
+                f.kind = Kind::CargoCrate;
+            }
+            f
+        })
+        .collect())
 }
 
 fn version_file(entry: &FileEntry) -> Result<VersionFile> {
@@ -114,10 +130,40 @@ fn version_file(entry: &FileEntry) -> Result<VersionFile> {
     Ok(VersionFile { path, kind, scheme })
 }
 
+/// Without configuration, a virtual Cargo workspace whose members carry their own versions (no
+/// `[workspace.package] version`) has no one version: the explanation, with the `[packages]` table to add.
+/// `None` for anything else.
+pub fn separately_versioned(root: &Path, config: &Config) -> Option<String> {
+    if config.packages.is_some() || config.version.files.is_some() {
+        return None;
+    }
+    let text = std::fs::read_to_string(root.join("Cargo.toml")).ok()?;
+    let doc: toml_edit::DocumentMut = text.parse().ok()?;
+    let workspace = doc.get("workspace")?;
+    let shared = workspace
+        .get("package")
+        .and_then(|p| p.get("version"))
+        .is_some();
+    if shared || doc.get("package").is_some() {
+        return None;
+    }
+    let found = cargo::workspace(&root.join("Cargo.toml")).ok()?;
+    let mut table = String::from("[tag]\nformat = \"{{ package }}-v{{ version }}\"\n");
+    for (name, manifest) in found.member_names.iter().zip(&found.member_manifests) {
+        let rel = relative(root, manifest).ok()?;
+        table.push_str(&format!("\n[packages.{name}]\nfiles = [\"{rel}\"]\n"));
+    }
+    Some(format!(
+        "Cargo.toml is a virtual workspace whose members carry their own versions (no [workspace.package] \
+         version): the members are versioned separately. Add this to xtask.toml to release them as packages \
+         (`release -p NAME`):\n\n{table}"
+    ))
+}
+
 /// Reads the version a file's text holds, in canonical form.
 pub fn read_text(file: &VersionFile, contents: &str) -> Result<Reading> {
     let locator = match &file.kind {
-        Kind::Cargo => &Locator::CargoManifest,
+        Kind::Cargo | Kind::CargoCrate => &Locator::CargoManifest,
         Kind::Text(locator) => locator,
     };
     let found = files::read(contents, locator).map_err(|e| anyhow!("{}: {e}", file.path))?;
@@ -275,6 +321,7 @@ pub fn changes_for(
     for file in files {
         let result = match &file.kind {
             Kind::Cargo => cargo_changes(root, file, old, new, &read),
+            Kind::CargoCrate => crate_changes(root, file, old, new, &read),
             Kind::Text(locator) => {
                 text_change(root, file, locator, old, new, &read).map(|c| c.into_iter().collect())
             }
@@ -358,6 +405,94 @@ fn cargo_changes(
         if let Some(after) =
             files::rewrite_cargo_manifest(&before, &edit).map_err(|e| anyhow!("{rel}: {e}"))?
         {
+            changes.push(FileChange::new(root, &rel, Some(before), after));
+        }
+    }
+    let lock = workspace.root_manifest.with_file_name("Cargo.lock");
+    if lock.exists() {
+        let rel = relative(root, &lock)?;
+        let before = read(&rel)?;
+        if let Some(after) =
+            files::rewrite_cargo_lock(&before, &edit).map_err(|e| anyhow!("{rel}: {e}"))?
+        {
+            changes.push(FileChange::new(root, &rel, Some(before), after));
+        }
+    }
+    Ok(changes)
+}
+
+/// One crate's own manifest: its version, the requirements on it in the workspace's other manifests and its
+/// `Cargo.lock` entry (the other members keep their versions).
+fn crate_changes(
+    root: &Path,
+    file: &VersionFile,
+    old: &version::Version,
+    new: &version::Version,
+    read: &dyn Fn(&str) -> Result<String>,
+) -> Result<Vec<FileChange>> {
+    let text = read(&file.path)?;
+    // A workspace root with `[workspace.package] version` is that shared version, as without packages.
+    let shared = text
+        .parse::<toml_edit::DocumentMut>()
+        .ok()
+        .and_then(|doc| {
+            doc.get("workspace")
+                .and_then(|w| w.get("package"))
+                .and_then(|p| p.get("version"))
+                .map(|_| ())
+        })
+        .is_some();
+    if shared {
+        return cargo_changes(root, file, old, new, read);
+    }
+    let reading = read_text(file, &text)?;
+    if reading.parsed != *old {
+        bail!(
+            "{}:{}: holds {} but the current version is {old}",
+            file.path,
+            reading.line,
+            reading.text
+        );
+    }
+    let new = render_in_scheme(new, Scheme::Semver).map_err(|e| anyhow!("{}: {e:#}", file.path))?;
+    let manifest = root.join(&file.path);
+    let workspace = cargo::workspace(&manifest)?;
+    let own = manifest.canonicalize().unwrap_or(manifest.clone());
+    let name = workspace
+        .member_manifests
+        .iter()
+        .position(|m| m.canonicalize().ok().as_ref() == Some(&own))
+        .and_then(|i| workspace.member_names.get(i))
+        .cloned()
+        .ok_or_else(|| {
+            anyhow!(
+                "{}: not a member of the Cargo workspace at {}: add it to [workspace] members",
+                file.path,
+                workspace.root_manifest.display()
+            )
+        })?;
+    let members = [name];
+    let old = reading.text;
+    let edit = CargoEdit {
+        members: &members,
+        old: &old,
+        new: &new,
+    };
+    let mut changes = Vec::new();
+    let mut manifests: Vec<PathBuf> = vec![workspace.root_manifest.clone()];
+    manifests.extend(workspace.member_manifests.iter().cloned());
+    manifests.dedup();
+    for path in manifests {
+        let rel = relative(root, &path)?;
+        let before = read(&rel)?;
+        let is_own = path.canonicalize().ok().as_ref() == Some(&own);
+        let after = if is_own {
+            files::rewrite_cargo_manifest(&before, &edit)
+        } else {
+            files::rewrite_cargo_requirements(&before, &edit)
+        }
+        .map_err(|e| anyhow!("{rel}: {e}"))?;
+        if let Some(after) = after {
             changes.push(FileChange::new(root, &rel, Some(before), after));
         }
     }

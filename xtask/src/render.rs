@@ -240,6 +240,8 @@ pub struct MessageContext {
     pub previous: String,
     pub tag: String,
     pub date: String,
+    /// With `[packages]`, the package released; empty otherwise.
+    pub package: String,
 }
 
 impl MessageContext {
@@ -253,6 +255,7 @@ impl MessageContext {
             previous: previous.to_string(),
             tag: tag.to_string(),
             date: date.to_string(),
+            package: String::new(),
         }
     }
 }

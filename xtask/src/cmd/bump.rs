@@ -13,7 +13,7 @@ use crate::ops::{fs, term};
 use crate::project;
 
 pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
-    let p = Project::open(dir)?;
+    let p = Project::open(dir)?.package(args.package.as_deref())?;
     let pre = pre_kind(args.pre.as_deref())?;
     let files = project::version_files(&p.config)?;
     let new = |current: &version::Version| -> Result<version::Version> {

@@ -26,7 +26,7 @@ struct Section {
 }
 
 pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
-    let p = Project::open(dir)?;
+    let p = Project::open(dir)?.package(args.package.as_deref())?;
     let format = notes::tag_format(&p.config)?;
     let options = notes::options(&p.config)?;
     let today = render::release_date()?;
@@ -53,7 +53,8 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
             Some(p.repo.resolve(from)?)
         };
         let to_commit = p.repo.resolve(to)?;
-        let commits = p.repo.commits_since(to_commit, hide)?;
+        let mut commits = p.repo.commits_since(to_commit, hide)?;
+        notes::keep_package_commits(&p.root, &p.config, to_commit, hide, &mut commits)?;
         // A and B name the section when they are tags: B's version heads it unless --version says otherwise.
         let from_tag = tag_name(&p, from);
         let to_tag = tag_name(&p, to);
@@ -87,16 +88,31 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
     } {
         // `--version V` of a release already tagged: that release's own commits, dated by its tag.
         let time = p.repo.commit_info(released.tag.commit)?.time;
+        let mut commits = released.commits.clone();
+        notes::keep_package_commits(
+            &p.root,
+            &p.config,
+            released.tag.commit,
+            released.previous.as_ref().map(|t| t.commit),
+            &mut commits,
+        )?;
         vec![Section {
             version: Some(released.tag.version.clone()),
             previous: released.previous.as_ref().map(|t| t.version.clone()),
             tag: Some(released.tag.name.clone()),
             previous_tag: released.previous.as_ref().map(|t| t.name.clone()),
             date: render::date_of(time)?,
-            changes: notes::group(&released.commits, &options),
+            changes: notes::group(&commits, &options),
         }]
     } else {
-        let history = notes::unreleased(&p.repo, &format)?;
+        let mut history = notes::unreleased(&p.repo, &format)?;
+        notes::keep_package_commits(
+            &p.root,
+            &p.config,
+            history.head,
+            history.last.as_ref().map(|t| t.commit),
+            &mut history.commits,
+        )?;
         vec![Section {
             tag: asked_version.as_ref().and_then(|v| format.render(v).ok()),
             version: asked_version,
@@ -265,10 +281,18 @@ fn all_sections(
     let starts: Vec<Option<usize>> = tags.iter().map(|t| history.index_of(t.commit)).collect();
     let owners = history::owners(&history.parents, &starts);
 
+    // A package's sections hold only the commits that touch its paths.
+    let belongs = notes::package_commits(&p.root, &p.config, &head.to_string(), None)?;
     // Each commit moves into its section's list, keeping the newest-first order.
     let mut unreleased = Vec::new();
     let mut released: Vec<Vec<Prepared>> = tags.iter().map(|_| Vec::new()).collect();
     for (commit, owner) in history.items.into_iter().zip(owners) {
+        if belongs
+            .as_ref()
+            .is_some_and(|ids| !ids.contains(&commit.id))
+        {
+            continue;
+        }
         match owner.and_then(|o| released.get_mut(o)) {
             Some(list) => list.push(commit),
             None => unreleased.push(commit),

@@ -18,39 +18,45 @@ pub fn run(dir: &Path) -> Result<()> {
     let mut problems: Vec<String> = Vec::new();
     let config = &p.config;
 
-    match project::version_files(config) {
-        Ok(files) => match project::read_all(&p.root, &files) {
-            Ok(readings) => {
-                if let Some(first) = readings.first() {
-                    term::step(&format!(
-                        "version files agree on {} ({} file(s))",
-                        first.version,
-                        readings.len()
-                    ));
+    if config.packages.is_some() {
+        check_packages(&p, &mut problems);
+    } else if let Some(hint) = project::separately_versioned(&p.root, config) {
+        problems.push(hint);
+    } else {
+        match project::version_files(config) {
+            Ok(files) => match project::read_all(&p.root, &files) {
+                Ok(readings) => {
+                    if let Some(first) = readings.first() {
+                        term::step(&format!(
+                            "version files agree on {} ({} file(s))",
+                            first.version,
+                            readings.len()
+                        ));
+                    }
                 }
+                Err(errors) => problems.extend(errors.iter().map(|e| format!("{e:#}"))),
+            },
+            Err(e) => problems.push(format!("{e:#}")),
+        }
+        // Release asks cargo for the workspace of every Cargo version file: so does check, so that a broken
+        // manifest or a missing pinned toolchain shows up here, not in the middle of a release.
+        for file in project::version_files(config).unwrap_or_default() {
+            // A missing manifest is reported above, with the other version files.
+            let manifest = p.root.join(&file.path);
+            if matches!(file.kind, project::Kind::Cargo)
+                && manifest.is_file()
+                && let Err(e) = cargo::workspace(&manifest)
+            {
+                problems.push(format!("{e:#}"));
             }
-            Err(errors) => problems.extend(errors.iter().map(|e| format!("{e:#}"))),
-        },
-        Err(e) => problems.push(format!("{e:#}")),
-    }
-    // Release asks cargo for the workspace of every Cargo version file: so does check, so that a broken
-    // manifest or a missing pinned toolchain shows up here, not in the middle of a release.
-    for file in project::version_files(config).unwrap_or_default() {
-        // A missing manifest is reported above, with the other version files.
-        let manifest = p.root.join(&file.path);
-        if matches!(file.kind, project::Kind::Cargo)
-            && manifest.is_file()
-            && let Err(e) = cargo::workspace(&manifest)
-        {
-            problems.push(format!("{e:#}"));
         }
-    }
-    match notes::tag_format(config) {
-        Ok(format) => {
-            problems.extend(tag_ref_problem(&format));
-            release_tags(&p, &format)?;
+        match notes::tag_format(config) {
+            Ok(format) => {
+                problems.extend(tag_ref_problem(&format));
+                release_tags(&p, &format)?;
+            }
+            Err(e) => problems.push(format!("{e:#}")),
         }
-        Err(e) => problems.push(format!("{e:#}")),
     }
     for pattern in config.release_branches() {
         if let Err(e) = Pattern::parse(&pattern) {
@@ -112,6 +118,55 @@ pub fn run(dir: &Path) -> Result<()> {
         term::section("-", problem);
     }
     Err(AlreadyReported.into())
+}
+
+/// `[packages]`: each package's files agree and its tag format makes valid tags; with `version.shared =
+/// "minor"`, the packages agree on `X.Y`.
+fn check_packages(p: &Project, problems: &mut Vec<String>) {
+    let mut versions = Vec::new();
+    for name in p.config.package_names() {
+        let Some(config) = p.config.for_package(&name) else {
+            continue;
+        };
+        let files = match project::version_files(&config) {
+            Ok(files) => files,
+            Err(e) => {
+                problems.push(format!("{name}: {e:#}"));
+                continue;
+            }
+        };
+        match project::read_all(&p.root, &files) {
+            Ok(readings) => {
+                if let Some(first) = readings.first() {
+                    term::step(&format!(
+                        "{name}: version files agree on {} ({} file(s))",
+                        first.version,
+                        readings.len()
+                    ));
+                    versions.push((name.clone(), first.parsed.clone()));
+                }
+            }
+            Err(errors) => problems.extend(errors.iter().map(|e| format!("{name}: {e:#}"))),
+        }
+        for file in &files {
+            let manifest = p.root.join(&file.path);
+            if matches!(file.kind, project::Kind::CargoCrate)
+                && manifest.is_file()
+                && let Err(e) = cargo::workspace(&manifest)
+            {
+                problems.push(format!("{name}: {e:#}"));
+            }
+        }
+        match notes::tag_format(&config) {
+            Ok(format) => problems.extend(tag_ref_problem(&format).map(|e| format!("{name}: {e}"))),
+            Err(e) => problems.push(format!("{name}: {e:#}")),
+        }
+    }
+    if p.config.version.shared.as_deref() == Some("minor")
+        && let Some(problem) = crate::domain::packages::shared_disagreement(&versions)
+    {
+        problems.push(problem);
+    }
 }
 
 /// The tag `format` gives a sample version, if git would refuse it as a ref name.

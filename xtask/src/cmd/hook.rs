@@ -116,6 +116,54 @@ fn tag_format(config: &Config) -> Result<TagFormat> {
     crate::notes::tag_format(config)
 }
 
+/// Each package's configuration and tag format (`[packages]`), or the one configuration's.
+fn tag_formats(config: &Config) -> Result<Vec<(Config, TagFormat)>> {
+    if config.packages.is_none() {
+        return Ok(vec![(config.clone(), tag_format(config)?)]);
+    }
+    config
+        .package_names()
+        .iter()
+        .filter_map(|name| config.for_package(name))
+        .map(|package| {
+            let format = tag_format(&package)?;
+            Ok((package, format))
+        })
+        .collect()
+}
+
+/// A tag name judged against every package's format: allowed when one accepts it.
+fn check_tag_names(tag: &str, formats: &[(Config, TagFormat)]) -> Verdict {
+    let mut first = None;
+    for (_, format) in formats {
+        match rules::check_tag_name(tag, format) {
+            Verdict::Allowed => return Verdict::Allowed,
+            refused => {
+                first.get_or_insert(refused);
+            }
+        }
+    }
+    match first {
+        Some(Verdict::Refused { rule, hint, .. }) if formats.len() > 1 => {
+            let shown: Vec<String> = formats
+                .iter()
+                .map(|(_, f)| format!("`{}`", rules::shown(f.as_str())))
+                .collect();
+            Verdict::Refused {
+                rule,
+                reason: format!(
+                    "tag `{}` follows no package's tag format ({})",
+                    rules::shown(tag),
+                    shown.join(", ")
+                ),
+                hint,
+            }
+        }
+        Some(refused) => refused,
+        None => Verdict::Allowed,
+    }
+}
+
 /// Refuses creating a badly named branch or tag at the moment it is made. The hottest path in the kit:
 /// it runs on every ref update, so it returns before reading anything when nothing is being created.
 ///
@@ -163,7 +211,7 @@ fn judge_names<'n>(dir: &Path, created: &[&'n str]) -> Result<Vec<(&'n str, Refu
             rules::check_branch(branch, &branch_rules(&config)?)
         } else {
             let tag = name.strip_prefix("refs/tags/").unwrap_or(name);
-            rules::check_tag_name(tag, &tag_format(&config)?)
+            check_tag_names(tag, &tag_formats(&config)?)
         };
         refused.extend(refusal(verdict).map(|r| (name, r)));
     }
@@ -436,7 +484,9 @@ fn check_new_messages(
 pub(super) fn usable_config(text: &str) -> Result<Config> {
     let config = Config::parse(text)?;
     branch_rules(&config)?;
-    tag_format(&config)?;
+    for (package, _) in tag_formats(&config)? {
+        project::version_files(&package)?;
+    }
     for pattern in config.release_branches() {
         Pattern::parse(&pattern).map_err(|e| anyhow!("xtask.toml: release.branches: {e}"))?;
     }
@@ -469,7 +519,7 @@ fn check_updates(
     side: Side,
 ) -> Result<Vec<(String, String, String)>> {
     let allowed = branch_rules(config)?;
-    let format = tag_format(config)?;
+    let formats = tag_formats(config)?;
     let release_branches: Vec<Pattern> = config
         .release_branches()
         .iter()
@@ -519,9 +569,13 @@ fn check_updates(
                 }
             }
         } else if let Some(tag) = u.name.strip_prefix("refs/tags/") {
-            let Some(version) = format.version_of(tag) else {
+            // The package whose tag format the tag follows (the one format without packages).
+            let found = formats
+                .iter()
+                .find_map(|(package, format)| Some((package, format.version_of(tag)?)));
+            let Some((package, version)) = found else {
                 if !is_zero(&u.new)
-                    && let Some(r) = refusal(rules::check_tag_name(tag, &format))
+                    && let Some(r) = refusal(check_tag_names(tag, &formats))
                 {
                     refuse(&r.0, r.1, r.2);
                 }
@@ -547,7 +601,7 @@ fn check_updates(
                 continue;
             }
             check_release_tag(
-                config,
+                package,
                 objects,
                 tag,
                 &u.new,

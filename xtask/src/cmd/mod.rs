@@ -72,4 +72,40 @@ impl Project {
         let config = Config::load(&root)?;
         Ok(Project { repo, root, config })
     }
+
+    /// With `[packages]`: the project as package `name` sees it (its files, tags, changelog and commits);
+    /// without `-p`, the only package, or a usage error listing them. `-p` without `[packages]` is a usage
+    /// error too; with neither, the project as it is.
+    pub fn package(self, name: Option<&str>) -> Result<Project> {
+        let names = self.config.package_names();
+        let name = match (name, names.as_slice()) {
+            (None, []) => return Ok(self),
+            (Some(name), []) => {
+                return Err(crate::UsageError(format!(
+                    "-p {name}: xtask.toml has no [packages]: add [packages.<name>] tables, or leave out -p"
+                ))
+                .into());
+            }
+            (None, [only]) => only.clone(),
+            (None, _) => {
+                return Err(crate::UsageError(format!(
+                    "this repository has several packages: name one with -p ({})",
+                    names.join(", ")
+                ))
+                .into());
+            }
+            (Some(name), _) => name.to_string(),
+        };
+        let config = self.config.for_package(&name).ok_or_else(|| {
+            crate::UsageError(format!(
+                "no package {name:?}: xtask.toml has {}",
+                names.join(", ")
+            ))
+        })?;
+        Ok(Project {
+            repo: self.repo,
+            root: self.root,
+            config,
+        })
+    }
 }

@@ -23,6 +23,10 @@ use crate::project;
 use crate::render::{self, MessageContext, Renderer, SectionContext};
 use crate::{AlreadyReported, UsageError};
 
+/// Several packages (`[packages]`): the same steps per package, in one commit with one tag each.
+#[path = "release_packages.rs"]
+mod packages;
+
 /// Everything the release will do, as data: printed by a dry run, executed otherwise.
 struct ReleasePlan {
     decision: Decision,
@@ -82,6 +86,19 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
             journal.display()
         ));
     }
+    if p.config.packages.is_some() {
+        return packages::release(&p, &git, &args, json_printed);
+    }
+    if !args.packages.is_empty() {
+        return Err(UsageError(
+            "-p names a package, but xtask.toml has no [packages]: add [packages.<name>] tables, or release without -p"
+                .into(),
+        )
+        .into());
+    }
+    if let Some(hint) = project::separately_versioned(&p.root, &p.config) {
+        return Err(anyhow!("{hint}"));
+    }
     let interactive = prompt::interactive(args.yes) && !args.dry_run && args.format == Format::Text;
     let pre = pre_kind(args.pre.as_deref())?;
     let choice = match &args.level {
@@ -121,7 +138,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         term::warn(warning);
     }
 
-    let mut release = build(&p, &snapshot, decision, &args)?;
+    let mut release = build(&p, &snapshot, decision, &args, &[])?;
     // Checks that need the plan: the files can be written, and the remote will take the push.
     let problems = preflight(&git, &release, args.dry_run);
     if args.dry_run {
@@ -134,6 +151,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     if args.dry_run {
         print_plan(&release);
         removable_notes(&release.decision);
+        packages::print_post(&packages::single_post(&p, &release));
         if args.format == Format::Json {
             term::out(&summary(&release, false).to_string());
         }
@@ -222,7 +240,11 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     if args.format == Format::Json {
         term::out(&summary(&release, pushed).to_string());
     }
-    Ok(())
+    packages::run_post(
+        &git,
+        &packages::single_post(&p, &release),
+        args.format == Format::Json,
+    )
 }
 
 /// The deprecations whose window this release opens.
@@ -539,6 +561,7 @@ fn build(
     snapshot: &Snapshot,
     decision: Decision,
     args: &ReleaseArgs,
+    overlay: &[FileChange],
 ) -> Result<ReleasePlan> {
     let config = &p.config;
     let date = render::release_date()?;
@@ -550,9 +573,16 @@ fn build(
         MessageContext::new(&decision.version, &decision.previous, &decision.tag, &date);
     context.version = spell(&decision.version);
     context.previous = spell(&decision.previous);
+    let package = config.package.as_ref().map(|s| s.name.clone());
+    context.package = package.clone().unwrap_or_default();
 
-    let mut release_files =
-        project::changes_for(&p.root, &files, &decision.previous, &decision.version, &[])?;
+    let mut release_files = project::changes_for(
+        &p.root,
+        &files,
+        &decision.previous,
+        &decision.version,
+        overlay,
+    )?;
     let mut changelog = None;
     if !args.no_changelog {
         let options = notes::options(config)?;
@@ -607,6 +637,7 @@ fn build(
                 MessageContext::new(&version, &decision.version, &decision.tag, &date);
             dev_context.version = spell(&version);
             dev_context.previous = spell(&decision.version);
+            dev_context.package = package.clone().unwrap_or_default();
             let message =
                 renderer.message("release.dev_commit", config.dev_commit(), &dev_context)?;
             let files =

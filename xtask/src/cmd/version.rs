@@ -13,6 +13,19 @@ use crate::{notes, project, render};
 
 pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
     let p = Project::open(dir)?;
+    if let Some(hint) = project::separately_versioned(&p.root, &p.config) {
+        return Err(anyhow!("{hint}"));
+    }
+    // Several packages and no -p: every package's version (or, with --all, every package's files).
+    if args.package.is_none()
+        && p.config.package_names().len() > 1
+        && args.next.is_none()
+        && !args.nightly
+        && !args.dev
+    {
+        return every_package(p, &args);
+    }
+    let p = p.package(args.package.as_deref())?;
     let files = project::version_files(&p.config)?;
     let next = |current: &Version| -> Result<Option<Version>> {
         let Some(level) = &args.next else {
@@ -20,7 +33,14 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
         };
         // `auto`: the level the commits since the last release call for, as `release auto` picks it.
         if level.eq_ignore_ascii_case("auto") && args.pre.is_none() {
-            let history = notes::unreleased(&p.repo, &notes::tag_format(&p.config)?)?;
+            let mut history = notes::unreleased(&p.repo, &notes::tag_format(&p.config)?)?;
+            notes::keep_package_commits(
+                &p.root,
+                &p.config,
+                history.head,
+                history.last.as_ref().map(|t| t.commit),
+                &mut history.commits,
+            )?;
             let Some(level) = plan::required_level(&history.commits, current) else {
                 let since = history
                     .last
@@ -149,6 +169,64 @@ fn all(
         Ok(())
     } else {
         Err(project::join_errors(problems))
+    }
+}
+
+/// `version` with several packages and no `-p`: one line per package (`compiler  3.1.0`), or with `--all`
+/// every package's files; fails when a package's files disagree.
+fn every_package(p: Project, args: &VersionArgs) -> Result<()> {
+    let names = p.config.package_names();
+    let mut lines = Vec::new();
+    let mut json = serde_json::Map::new();
+    let mut problems = Vec::new();
+    for name in &names {
+        let package = Project {
+            repo: crate::ops::repo::Repo::open(&p.root)?,
+            root: p.root.clone(),
+            config: p
+                .config
+                .for_package(name)
+                .ok_or_else(|| anyhow!("no package {name}"))?,
+        };
+        let files = project::version_files(&package.config)?;
+        if args.all {
+            if let Err(e) = all(&package, &files, args.format, &|_| Ok(None)) {
+                problems.push(format!("{name}: {e:#}"));
+            }
+            continue;
+        }
+        match project::current_version(&p.root, &files) {
+            Ok((current, readings)) => {
+                let scheme = args
+                    .scheme
+                    .map(scheme_of)
+                    .unwrap_or_else(|| readings.first().map(|r| r.scheme).unwrap_or_default());
+                let spelled = project::render_in_scheme(&current, scheme)?;
+                lines.push((name.clone(), spelled.clone()));
+                json.insert(name.clone(), serde_json::Value::String(spelled));
+            }
+            Err(e) => problems.push(format!("{name}: {e:#}")),
+        }
+    }
+    if !args.all {
+        match args.format {
+            Format::Text => {
+                let width = lines.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+                let text: Vec<String> = lines
+                    .iter()
+                    .map(|(name, v)| format!("{name:width$}  {v}"))
+                    .collect();
+                if !text.is_empty() {
+                    term::out(&text.join("\n"));
+                }
+            }
+            Format::Json => term::out(&serde_json::Value::Object(json).to_string()),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(anyhow!("{}", problems.join("\n")))
     }
 }
 

@@ -420,6 +420,30 @@ pub fn rewrite_cargo_manifest(
         edits.push(s.replacement(edit.new)?);
     }
 
+    requirement_edits(contents, root, edit, &mut edits)?;
+    finish(contents, edits)
+}
+
+/// Rewrites only the version requirements on `edit.members` in one manifest (its own version stays): a
+/// crate of a workspace whose members carry their own versions, when a crate it depends on is released.
+pub fn rewrite_cargo_requirements(
+    contents: &str,
+    edit: &CargoEdit,
+) -> Result<Option<String>, FileError> {
+    check_new_version(edit.new)?;
+    let doc = parse_toml(contents)?;
+    let mut edits = Vec::new();
+    requirement_edits(contents, doc.as_item(), edit, &mut edits)?;
+    finish(contents, edits)
+}
+
+/// The edits that move every path dependency's version requirement on a member to `edit.new`.
+fn requirement_edits(
+    contents: &str,
+    root: &Item,
+    edit: &CargoEdit,
+    edits: &mut Vec<(Range<usize>, String)>,
+) -> Result<(), FileError> {
     // A `-dev` pre-release does not satisfy `^1.2.0`: once the members are at `1.3.0-dev`, every
     // intra-workspace requirement must follow, or `cargo metadata --locked --offline` fails.
     for table in dependency_tables(root) {
@@ -447,8 +471,7 @@ pub fn rewrite_cargo_manifest(
             edits.push(s.replacement(&format!("{prefix}{}{suffix}", edit.new))?);
         }
     }
-
-    finish(contents, edits)
+    Ok(())
 }
 
 /// Bumps the workspace members in a `Cargo.lock`; `None` when nothing changed.

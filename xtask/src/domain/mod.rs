@@ -10,6 +10,7 @@ pub mod detect;
 pub mod files;
 pub mod history;
 pub mod lines;
+pub mod packages;
 pub mod pep440;
 pub mod plan;
 pub mod rules;

@@ -25,6 +25,41 @@ struct Package {
     name: String,
     id: String,
     manifest_path: PathBuf,
+    #[serde(default)]
+    dependencies: Vec<Dependency>,
+}
+
+#[derive(Deserialize)]
+struct Dependency {
+    name: String,
+    /// Set for a path dependency (a workspace member, or a crate beside it).
+    path: Option<PathBuf>,
+}
+
+/// Each member crate of the workspace `manifest` belongs to: its manifest (canonical) and the crates it
+/// depends on by path. Offline, without resolving anything.
+pub fn dependency_graph(
+    manifest: &Path,
+) -> Result<std::collections::HashMap<String, (PathBuf, Vec<String>)>> {
+    let metadata = metadata(manifest)?;
+    Ok(metadata
+        .packages
+        .iter()
+        .filter(|p| metadata.workspace_members.contains(&p.id))
+        .map(|p| {
+            let path = p
+                .manifest_path
+                .canonicalize()
+                .unwrap_or(p.manifest_path.clone());
+            let deps = p
+                .dependencies
+                .iter()
+                .filter(|d| d.path.is_some())
+                .map(|d| d.name.clone())
+                .collect();
+            (p.name.clone(), (path, deps))
+        })
+        .collect())
 }
 
 /// The workspace that `manifest` belongs to. Offline and without resolving dependencies: it only reads manifests.
@@ -38,6 +73,21 @@ pub fn workspace(manifest: &Path) -> Result<Workspace> {
             "{name}: file not found: create it or fix version.files in xtask.toml"
         ));
     }
+    let metadata = metadata(manifest)?;
+    let members: Vec<&Package> = metadata
+        .packages
+        .iter()
+        .filter(|p| metadata.workspace_members.contains(&p.id))
+        .collect();
+    Ok(Workspace {
+        root_manifest: metadata.workspace_root.join("Cargo.toml"),
+        member_names: members.iter().map(|p| p.name.clone()).collect(),
+        member_manifests: members.iter().map(|p| p.manifest_path.clone()).collect(),
+    })
+}
+
+/// `cargo metadata --no-deps` for the workspace of `manifest`.
+fn metadata(manifest: &Path) -> Result<Metadata> {
     let sh = Shell::new()?;
     let output = cmd!(
         sh,
@@ -55,18 +105,8 @@ pub fn workspace(manifest: &Path) -> Result<Workspace> {
             first_meaningful_lines(&stderr)
         ));
     }
-    let metadata: Metadata = serde_json::from_slice(&output.stdout)
-        .context("cannot understand the output of `cargo metadata`")?;
-    let members: Vec<&Package> = metadata
-        .packages
-        .iter()
-        .filter(|p| metadata.workspace_members.contains(&p.id))
-        .collect();
-    Ok(Workspace {
-        root_manifest: metadata.workspace_root.join("Cargo.toml"),
-        member_names: members.iter().map(|p| p.name.clone()).collect(),
-        member_manifests: members.iter().map(|p| p.manifest_path.clone()).collect(),
-    })
+    serde_json::from_slice(&output.stdout)
+        .context("cannot understand the output of `cargo metadata`")
 }
 
 /// What a failed tool (cargo, or rustup in front of it) said, as one line: its first `error:` (or git's

@@ -190,6 +190,18 @@ impl Git {
         Ok(output.success())
     }
 
+    /// As [`Git::run_check`], with the command's standard output sent to stderr (when stdout carries JSON).
+    pub fn run_check_on_stderr(&self, command: &str) -> Result<bool> {
+        let output = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .current_dir(&self.root)
+            .stdout(std::io::stderr())
+            .status()
+            .map_err(|e| anyhow!("cannot run `{command}`: {e}"))?;
+        Ok(output.success())
+    }
+
     pub fn push_atomic(&self, remote: &str, refspecs: &[String]) -> Result<()> {
         let mut args = vec!["push", "--atomic", remote];
         args.extend(refspecs.iter().map(String::as_str));
@@ -293,6 +305,45 @@ impl Git {
             None,
         )
         .map(drop)
+    }
+
+    /// The files each commit reachable from `head` but not from `hide` changed, by full commit id (one
+    /// `git log --name-only`; renames count as both paths; merge commits list none).
+    pub fn changed_paths(
+        &self,
+        head: &str,
+        hide: Option<&str>,
+    ) -> Result<std::collections::HashMap<String, Vec<String>>> {
+        let exclude = hide.map(|h| format!("^{h}"));
+        let mut args = vec![
+            "log",
+            "--no-renames",
+            "--name-only",
+            "-z",
+            "--format=%x01%H",
+            head,
+        ];
+        args.extend(exclude.as_deref());
+        args.push("--");
+        let output = self.raw_bytes(&args, b"")?;
+        let mut changed = std::collections::HashMap::new();
+        let mut current: Option<String> = None;
+        for token in output.split(|b| *b == 0) {
+            let token = String::from_utf8_lossy(token);
+            let token = token.trim_start_matches('\n');
+            if let Some(id) = token.strip_prefix('\u{1}') {
+                current = Some(id.to_string());
+                changed.entry(id.to_string()).or_insert_with(Vec::new);
+            } else if let Some(id) = &current
+                && !token.is_empty()
+            {
+                changed
+                    .entry(id.clone())
+                    .or_insert_with(Vec::new)
+                    .push(token.to_string());
+            }
+        }
+        Ok(changed)
     }
 
     /// Runs git with the given arguments (for the few one-off reads and writes the commands need).

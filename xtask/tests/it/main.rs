@@ -11,6 +11,7 @@ mod hostile;
 mod init;
 mod interactive;
 mod lines;
+mod packages;
 mod release;
 mod schemes;
 mod version;

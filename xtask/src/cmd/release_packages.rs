@@ -1,0 +1,770 @@
+//! `xtask release` with `[packages]`: each selected package planned as a release of its own (its commits by
+//! `paths`, its files, tag and changelog), then one release commit, one tag per package, one dev commit, run
+//! all-or-nothing by the same journal; `release.post` afterwards, in dependency order.
+
+use std::collections::HashMap;
+
+use anyhow::{Result, anyhow};
+
+use super::{
+    Project, ReleasePlan, ask_version, build, preflight, print_plan, push_command, report, review,
+    snapshot,
+};
+use crate::cli::{Format, ReleaseArgs};
+use crate::cmd::version::{pre_kind, usage};
+use crate::domain::packages;
+use crate::domain::plan::{self, Choice, Settings, Snapshot};
+use crate::domain::version::{BumpRequest, Version};
+use crate::exec::{self, Action};
+use crate::ops::fs::FileChange;
+use crate::ops::git::Git;
+use crate::ops::repo::Repo;
+use crate::ops::{cargo, prompt, term};
+use crate::project;
+use crate::{AlreadyReported, UsageError};
+
+/// One package as a release sees it.
+struct Package {
+    name: String,
+    project: Project,
+    snapshot: Snapshot,
+    settings: Settings,
+}
+
+pub(super) fn release(
+    p: &Project,
+    git: &Git,
+    args: &ReleaseArgs,
+    json_printed: &mut bool,
+) -> Result<()> {
+    let names = p.config.package_names();
+    let unknown: Vec<&String> = args
+        .packages
+        .iter()
+        .filter(|n| !names.contains(n))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(UsageError(format!(
+            "no package {}: xtask.toml has {}",
+            unknown
+                .iter()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            names.join(", ")
+        ))
+        .into());
+    }
+    let interactive = prompt::interactive(args.yes) && !args.dry_run && args.format == Format::Text;
+    let pre = pre_kind(args.pre.as_deref())?;
+    let choice = match &args.level {
+        Some(level) => Some(Choice::parse(level, pre).map_err(usage)?),
+        None if interactive || args.dry_run || args.yes => None,
+        None => {
+            return Err(UsageError(
+                "no version given and no terminal to ask on: pass a level or version, e.g. `cargo xtask release -p NAME auto --yes`"
+                    .into(),
+            )
+            .into());
+        }
+    };
+
+    // Every package read once: its snapshot, with only the commits that touch its paths.
+    let mut all = Vec::new();
+    for name in &names {
+        all.push(read_package(p, git, name, args)?);
+    }
+
+    let selected: Vec<String> = if !args.packages.is_empty() {
+        names
+            .iter()
+            .filter(|n| args.packages.contains(n))
+            .cloned()
+            .collect()
+    } else if names.len() == 1 {
+        names.clone()
+    } else {
+        let counts: Vec<(String, usize)> = all
+            .iter()
+            .map(|pkg| Ok((pkg.name.clone(), own_changes(pkg)?)))
+            .collect::<Result<_>>()?;
+        if interactive {
+            ask_packages(&counts)?
+        } else if args.yes || args.dry_run {
+            packages::changed_packages(&counts).map_err(UsageError)?
+        } else {
+            return Err(UsageError(format!(
+                "several packages and no terminal to ask on: name them with -p ({}), or pass --yes to release \
+                 every package with changes since its last release",
+                names.join(", ")
+            ))
+            .into());
+        }
+    };
+
+    // Each selected package's decision; with a shared X.Y, a release that moves it moves every package.
+    let mut choices: Vec<(String, Choice)> = Vec::new();
+    for name in &selected {
+        let choice = match &choice {
+            Some(choice) => choice.clone(),
+            None if interactive => {
+                let pkg = find(&all, name);
+                term::note(&format!("package {name}"));
+                ask_version(&pkg.snapshot, pkg.settings.tag_format.scheme())?
+            }
+            None => Choice::Auto,
+        };
+        choices.push((name.clone(), choice));
+    }
+    let mut decisions = decide_all(&all, &choices);
+    if p.config.version.shared.as_deref() == Some("minor")
+        && let Ok(decided) = &decisions
+    {
+        let leader = decided
+            .iter()
+            .filter(|(_, d)| packages::moves_minor(&d.previous, &d.version))
+            .map(|(_, d)| d.version.clone())
+            .max_by(crate::domain::version::release_cmp);
+        if let Some(leader) = leader {
+            let mut followed = Vec::new();
+            for pkg in &all {
+                let Ok(current) = &pkg.snapshot.current else {
+                    continue;
+                };
+                let chosen = decided.iter().find(|(n, _)| *n == pkg.name);
+                if chosen.is_some_and(|(_, d)| !packages::moves_minor(&leader, &d.version)) {
+                    followed.push((pkg.name.clone(), choice_of(&choices, &pkg.name)));
+                } else if let Some(target) = packages::follow(current, &leader) {
+                    followed.push((
+                        pkg.name.clone(),
+                        Choice::Request(BumpRequest::Exact(target)),
+                    ));
+                }
+            }
+            // The packages asked for first (the release commit's subject names the first), then the
+            // ones that follow them.
+            let (mut order, others): (Vec<String>, Vec<String>) = names
+                .iter()
+                .filter(|n| followed.iter().any(|(f, _)| f == *n))
+                .cloned()
+                .partition(|n| selected.contains(n));
+            order.extend(others);
+            choices = order
+                .iter()
+                .filter_map(|n| followed.iter().find(|(f, _)| f == n).cloned())
+                .collect();
+            for (name, _) in &choices {
+                if !selected.contains(name) {
+                    term::note(&format!(
+                        "version.shared = \"minor\": {name} moves to {} with the others",
+                        leader
+                    ));
+                }
+            }
+            decisions = decide_all(&all, &choices);
+        }
+    }
+    // With a shared X.Y, the packages must agree after the release too (a hand edit `check` refuses).
+    let shared_problem = (p.config.version.shared.as_deref() == Some("minor"))
+        .then(|| {
+            let after: Vec<(String, Version)> = all
+                .iter()
+                .filter_map(|pkg| {
+                    let decided = decisions.as_ref().ok().and_then(|d| {
+                        d.iter()
+                            .find(|(n, _)| *n == pkg.name)
+                            .map(|(_, d)| d.version.clone())
+                    });
+                    Some((
+                        pkg.name.clone(),
+                        decided.or_else(|| pkg.snapshot.current.clone().ok())?,
+                    ))
+                })
+                .collect();
+            packages::shared_disagreement(&after)
+        })
+        .flatten();
+    let decided = match (decisions, shared_problem) {
+        (Ok(decided), None) => decided,
+        (Ok(_), Some(problem)) => return report(&[problem]),
+        (Err(mut problems), problem) => {
+            problems.extend(problem);
+            return report(&problems);
+        }
+    };
+    for (name, decision) in &decided {
+        for warning in &decision.warnings {
+            term::warn(&format!("{name}: {warning}"));
+        }
+    }
+
+    // The plans, each computed on top of the ones before it (a crate's release rewrites the requirements
+    // on it in the next crate's manifest and in the shared lock file).
+    let mut plans: Vec<(String, ReleasePlan)> = Vec::new();
+    let mut release_files: Vec<FileChange> = Vec::new();
+    for (name, decision) in decided {
+        let pkg = find(&all, &name);
+        let plan = build(&pkg.project, &pkg.snapshot, decision, args, &release_files)?;
+        merge(&mut release_files, &plan.release_files);
+        plans.push((name, plan));
+    }
+    // The development versions, on top of every release.
+    let mut dev_files: Vec<FileChange> = Vec::new();
+    for (name, plan) in &mut plans {
+        let Some(dev) = &mut plan.dev else { continue };
+        let pkg = find(&all, name);
+        let mut state = release_files.clone();
+        merge(&mut state, &dev_files);
+        let files = project::version_files(&pkg.project.config)?;
+        dev.files = project::changes_for(
+            &p.root,
+            &files,
+            &plan.decision.version,
+            &dev.version,
+            &state,
+        )?;
+        merge(&mut dev_files, &dev.files);
+    }
+
+    let mut problems = Vec::new();
+    for (_, plan) in &plans {
+        for problem in preflight(git, plan, args.dry_run) {
+            if !problems.contains(&problem) {
+                problems.push(problem);
+            }
+        }
+    }
+    let post = post_commands(p, &plans)?;
+    if args.dry_run {
+        for problem in &problems {
+            term::warn(problem);
+        }
+        for (name, plan) in &plans {
+            term::section(&format!("Package {name}"), "");
+            print_plan(plan);
+        }
+        if plans.len() > 1 {
+            // What the plans above amount to: one commit for all, a tag each.
+            let together = combined_actions(&plans, release_files.clone(), dev_files.clone());
+            let steps: Vec<String> = together
+                .iter()
+                .map(|action| match action {
+                    Action::Commit { message } => format!("commit:\n{message}"),
+                    other => other.describe(),
+                })
+                .collect();
+            term::section("Together, all or nothing:", &steps.join("\n"));
+        }
+        print_post(&post);
+        if args.format == Format::Json {
+            term::out(&summary(&plans, false).to_string());
+        }
+        return Ok(());
+    }
+    if !problems.is_empty() {
+        return report(&problems);
+    }
+
+    let pre_commands = p.config.release.pre.clone().unwrap_or_default();
+    let mut failed = Vec::new();
+    for command in &pre_commands {
+        term::note(&format!("running `{command}`"));
+        if !git.run_check(command)? {
+            failed.push(format!(
+                "release.pre: `{command}` failed: fix it and release again"
+            ));
+        }
+    }
+    if !failed.is_empty() {
+        return report(&failed);
+    }
+
+    if interactive {
+        for (name, plan) in &mut plans {
+            let pkg = find(&all, name);
+            review(&pkg.project, plan)?;
+            // An edited changelog replaces the planned one.
+            if let Some(changed) = plan.release_files.iter().find(|c| {
+                plan.changelog
+                    .as_ref()
+                    .is_some_and(|(rel, _)| *rel == c.rel)
+            }) {
+                merge(&mut release_files, std::slice::from_ref(changed));
+            }
+        }
+        if !prompt::confirm(&format!("Release {}?", describe(&plans)), true)? {
+            term::note("cancelled: nothing was changed");
+            return Ok(());
+        }
+    }
+
+    let head = plans
+        .first()
+        .map(|(_, plan)| plan.head.clone())
+        .unwrap_or_default();
+    let actions = combined_actions(&plans, release_files, dev_files);
+    exec::run(git, p.repo.git_dir(), &head, &actions, |action| {
+        term::step(&action.describe())
+    })?;
+    term::step(&format!("released {}", describe(&plans)));
+
+    let first = &plans
+        .first()
+        .ok_or_else(|| anyhow!("nothing to release"))?
+        .1;
+    let mut refspecs = Vec::new();
+    if let Some(push) = &first.push {
+        refspecs.extend(
+            push.iter()
+                .filter(|r| !r.starts_with("refs/tags/"))
+                .cloned(),
+        );
+    }
+    refspecs.extend(
+        plans
+            .iter()
+            .map(|(_, plan)| format!("refs/tags/{}", plan.decision.tag)),
+    );
+    let mut pushed = false;
+    if first.push.is_some() {
+        match git.push_atomic(&first.remote, &refspecs) {
+            Ok(()) => {
+                term::step(&format!(
+                    "pushed {} to {}",
+                    refspecs.join(" "),
+                    first.remote
+                ));
+                pushed = true;
+            }
+            Err(e) => {
+                term::error(&format!("{e:#}"));
+                term::note(&format!(
+                    "the release is complete locally; push it with: {}",
+                    push_command(&first.remote, &refspecs)
+                ));
+                github_output(&plans)?;
+                if args.format == Format::Json {
+                    let mut object = summary(&plans, false);
+                    object["error"] = serde_json::Value::String(format!("{e:#}"));
+                    term::out(&object.to_string());
+                    *json_printed = true;
+                }
+                if !post.is_empty() {
+                    term::note("release.post was not run: push first, then run the commands");
+                }
+                return Err(AlreadyReported.into());
+            }
+        }
+    } else {
+        let branch = first.branch.as_deref().unwrap_or("HEAD");
+        let mut words = vec![branch.to_string()];
+        words.extend(plans.iter().map(|(_, plan)| plan.decision.tag.clone()));
+        term::note(&format!(
+            "to publish: {}",
+            push_command(&first.remote, &words)
+        ));
+    }
+    github_output(&plans)?;
+    if args.format == Format::Json {
+        term::out(&summary(&plans, pushed).to_string());
+        *json_printed = true;
+    }
+    run_post(git, &post, args.format == Format::Json)
+}
+
+/// GitHub Actions: `packages=` and `tags=` (space-separated), and `<name>-version=` and `<name>-tag=` per
+/// package.
+fn github_output(plans: &[(String, ReleasePlan)]) -> Result<()> {
+    use std::io::Write as _;
+    let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let mut text = format!(
+        "packages={}\ntags={}\n",
+        plans
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        plans
+            .iter()
+            .map(|(_, p)| p.decision.tag.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    for (name, plan) in plans {
+        text.push_str(&format!(
+            "{name}-version={}\n{name}-tag={}\n",
+            plan.spell(&plan.decision.version),
+            plan.decision.tag
+        ));
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map_err(|e| {
+            anyhow!(
+                "GITHUB_OUTPUT: cannot write {}: {e}",
+                std::path::Path::new(&path).display()
+            )
+        })
+}
+
+/// A package's snapshot and settings, its commits narrowed to those that touch its `paths`.
+fn read_package(p: &Project, git: &Git, name: &str, args: &ReleaseArgs) -> Result<Package> {
+    let config = p
+        .config
+        .for_package(name)
+        .ok_or_else(|| anyhow!("no package {name:?} in xtask.toml"))?;
+    let project = Project {
+        repo: Repo::open(&p.root)?,
+        root: p.root.clone(),
+        config,
+    };
+    let (mut snapshot, settings) = snapshot(&project, git, args.force, args.dry_run)?;
+    if let Some(head) = snapshot.head.clone() {
+        let paths = p.config.package_paths(name);
+        let hide = snapshot.last_final.as_ref().map(|(tag, _)| tag.clone());
+        let changed = git.changed_paths(&head, hide.as_deref())?;
+        let belongs = |c: &crate::domain::changelog::CommitInfo| {
+            changed
+                .get(&c.id)
+                .is_some_and(|files| packages::belongs(&paths, files))
+        };
+        snapshot.commits.retain(belongs);
+        snapshot.commits_since_final.retain(belongs);
+    }
+    Ok(Package {
+        name: name.to_string(),
+        project,
+        snapshot,
+        settings,
+    })
+}
+
+/// The commits since a package's last release, the kit's own release and development commits left out.
+fn own_changes(pkg: &Package) -> Result<usize> {
+    let skip = crate::notes::options(&pkg.project.config)?.skip_subjects;
+    Ok(pkg
+        .snapshot
+        .commits
+        .iter()
+        .filter(|c| {
+            let subject = c.message.lines().next().unwrap_or("");
+            !skip.iter().any(|pattern| pattern.is_match(subject))
+        })
+        .count())
+}
+
+fn find<'a>(all: &'a [Package], name: &str) -> &'a Package {
+    all.iter()
+        .find(|pkg| pkg.name == name)
+        .expect("names come from the configuration")
+}
+
+fn choice_of(choices: &[(String, Choice)], name: &str) -> Choice {
+    choices
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, c)| c.clone())
+        .unwrap_or(Choice::Auto)
+}
+
+/// Every package's decision, or every problem: one said once when all packages share it (uncommitted
+/// changes), otherwise under the package's name.
+fn decide_all(
+    all: &[Package],
+    choices: &[(String, Choice)],
+) -> std::result::Result<Vec<(String, plan::Decision)>, Vec<String>> {
+    let mut decided = Vec::new();
+    let mut found: Vec<(String, String)> = Vec::new();
+    for (name, choice) in choices {
+        let pkg = find(all, name);
+        match plan::decide(&pkg.snapshot, &pkg.settings, choice) {
+            Ok(decision) => decided.push((name.clone(), decision)),
+            Err(problems) => found.extend(problems.into_iter().map(|p| (name.clone(), p))),
+        }
+    }
+    if found.is_empty() {
+        return Ok(decided);
+    }
+    let failing: Vec<&String> = choices.iter().map(|(n, _)| n).collect();
+    let mut problems: Vec<String> = Vec::new();
+    for (name, problem) in &found {
+        let everywhere = failing
+            .iter()
+            .all(|n| found.iter().any(|(f, p)| f == *n && p == problem));
+        let text = if everywhere && failing.len() > 1 {
+            problem.clone()
+        } else {
+            format!("{name}: {problem}")
+        };
+        if !problems.contains(&text) {
+            problems.push(text);
+        }
+    }
+    Err(problems)
+}
+
+/// Adds `changes` on top of `into`: a file changed twice keeps its first `before` and its last `after`.
+fn merge(into: &mut Vec<FileChange>, changes: &[FileChange]) {
+    for change in changes {
+        match into.iter_mut().find(|c| c.rel == change.rel) {
+            Some(existing) => existing.after = change.after.clone(),
+            None => into.push(change.clone()),
+        }
+    }
+}
+
+/// "compiler 3.1.1 as compiler-v3.1.1, runtime 3.2.0 as runtime-v3.2.0".
+fn describe(plans: &[(String, ReleasePlan)]) -> String {
+    plans
+        .iter()
+        .map(|(name, plan)| {
+            format!(
+                "{name} {} as {}",
+                plan.spell(&plan.decision.version),
+                plan.decision.tag
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One release commit for every package, a tag each, one development commit.
+fn combined_actions(
+    plans: &[(String, ReleasePlan)],
+    release_files: Vec<FileChange>,
+    dev_files: Vec<FileChange>,
+) -> Vec<Action> {
+    let mut list = Vec::new();
+    if !release_files.is_empty() {
+        list.push(Action::Write(release_files));
+        list.push(Action::Commit {
+            message: combined_message(
+                plans
+                    .iter()
+                    .map(|(name, plan)| (name, &plan.release_message, &plan.decision.version)),
+                plans,
+            ),
+        });
+    }
+    for (_, plan) in plans {
+        list.push(Action::Tag {
+            name: plan.decision.tag.clone(),
+            message: plan.tag_message.clone(),
+            sign: plan.sign,
+        });
+    }
+    let devs: Vec<(&String, &String, &Version)> = plans
+        .iter()
+        .filter_map(|(name, plan)| {
+            plan.dev
+                .as_ref()
+                .map(|dev| (name, &dev.message, &dev.version))
+        })
+        .collect();
+    if !devs.is_empty() {
+        if !dev_files.is_empty() {
+            list.push(Action::Write(dev_files));
+        }
+        list.push(Action::Commit {
+            message: combined_message(devs.into_iter(), plans),
+        });
+    }
+    list
+}
+
+/// The first package's message subject (so the kit still knows its own commits), with every package and
+/// its version in the body.
+fn combined_message<'a>(
+    messages: impl Iterator<Item = (&'a String, &'a String, &'a Version)>,
+    plans: &[(String, ReleasePlan)],
+) -> String {
+    let messages: Vec<_> = messages.collect();
+    let subject = messages
+        .first()
+        .map(|(_, m, _)| m.lines().next().unwrap_or("").to_string())
+        .unwrap_or_default();
+    if messages.len() == 1 {
+        return messages[0].1.clone();
+    }
+    let scheme = plans.first().map(|(_, p)| p.scheme).unwrap_or_default();
+    let body: Vec<String> = messages
+        .iter()
+        .map(|(name, _, v)| format!("- {name} {}", scheme.spell(v)))
+        .collect();
+    format!("{subject}\n\n{}", body.join("\n"))
+}
+
+/// Which packages to release, asked in a terminal.
+fn ask_packages(counts: &[(String, usize)]) -> Result<Vec<String>> {
+    let mut options: Vec<String> = counts
+        .iter()
+        .map(|(name, n)| format!("{name}  ({n} commits since its last release)"))
+        .collect();
+    options.push("every package with changes".to_string());
+    let index = prompt::select("Release which package?", options, 0)?;
+    match counts.get(index) {
+        Some((name, _)) => Ok(vec![name.clone()]),
+        None => packages::changed_packages(counts).map_err(|e| UsageError(e).into()),
+    }
+}
+
+/// `release.post`, rendered per released package, in dependency order for Cargo packages.
+fn post_commands(p: &Project, plans: &[(String, ReleasePlan)]) -> Result<Vec<(String, String)>> {
+    let Some(templates) = p.config.release.post.clone().filter(|t| !t.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let names: Vec<String> = plans.iter().map(|(n, _)| n.clone()).collect();
+    let depends = crate_dependencies(p, &names);
+    let ordered = packages::dependency_order(&names, &|name: &str| {
+        depends.get(name).cloned().unwrap_or_default()
+    });
+    let mut commands = Vec::new();
+    for name in ordered {
+        let Some((_, plan)) = plans.iter().find(|(n, _)| *n == name) else {
+            continue;
+        };
+        for template in &templates {
+            commands.push((
+                name.clone(),
+                packages::render_post(
+                    template,
+                    &name,
+                    &plan.spell(&plan.decision.version),
+                    &plan.decision.tag,
+                ),
+            ));
+        }
+    }
+    Ok(commands)
+}
+
+/// For each package whose first file is a Cargo manifest, the packages whose crates it depends on.
+fn crate_dependencies(p: &Project, names: &[String]) -> HashMap<String, Vec<String>> {
+    let mut crates: HashMap<String, String> = HashMap::new();
+    let mut manifests = Vec::new();
+    for name in names {
+        let Some(config) = p.config.for_package(name) else {
+            continue;
+        };
+        let Ok(files) = project::version_files(&config) else {
+            continue;
+        };
+        if let Some(file) = files
+            .iter()
+            .find(|f| matches!(f.kind, project::Kind::CargoCrate))
+        {
+            manifests.push((name.clone(), p.root.join(&file.path)));
+        }
+    }
+    let Some((_, first)) = manifests.first() else {
+        return HashMap::new();
+    };
+    let Ok(graph) = cargo::dependency_graph(first) else {
+        return HashMap::new();
+    };
+    for (name, manifest) in &manifests {
+        let own = manifest.canonicalize().unwrap_or(manifest.clone());
+        if let Some((crate_name, _)) = graph.iter().find(|(_, (path, _))| *path == own) {
+            crates.insert(crate_name.clone(), name.clone());
+        }
+    }
+    let mut depends = HashMap::new();
+    for (crate_name, (_, deps)) in &graph {
+        let Some(package) = crates.get(crate_name) else {
+            continue;
+        };
+        depends.insert(
+            package.clone(),
+            deps.iter().filter_map(|d| crates.get(d).cloned()).collect(),
+        );
+    }
+    depends
+}
+
+/// `release.post` for a release without `[packages]`: each command once, `{{ package }}` empty.
+pub(super) fn single_post(p: &Project, release: &ReleasePlan) -> Vec<(String, String)> {
+    let version = release.spell(&release.decision.version);
+    p.config
+        .release
+        .post
+        .iter()
+        .flatten()
+        .map(|template| {
+            (
+                String::new(),
+                packages::render_post(template, "", &version, &release.decision.tag),
+            )
+        })
+        .collect()
+}
+
+/// A dry run's list of the post-release commands.
+pub(super) fn print_post(post: &[(String, String)]) {
+    if post.is_empty() {
+        return;
+    }
+    term::section(
+        "After the release (release.post):",
+        &post
+            .iter()
+            .map(|(_, c)| format!("run `{c}`"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+}
+
+/// Runs the post-release commands; on a failure the release stays, and the commands left are printed.
+pub(super) fn run_post(git: &Git, post: &[(String, String)], json: bool) -> Result<()> {
+    for (index, (_, command)) in post.iter().enumerate() {
+        term::note(&format!("running `{command}`"));
+        // With --format json, stdout is the summary's alone.
+        let ok = if json {
+            git.run_check_on_stderr(command)?
+        } else {
+            git.run_check(command)?
+        };
+        if !ok {
+            term::error(&format!(
+                "release.post: `{command}` failed; the release itself is complete and stays"
+            ));
+            let ran: Vec<String> = post[..index]
+                .iter()
+                .map(|(_, c)| format!("  {c}"))
+                .collect();
+            if !ran.is_empty() {
+                term::note(&format!("ran:\n{}", ran.join("\n")));
+            }
+            let left: Vec<String> = post[index..]
+                .iter()
+                .map(|(_, c)| format!("  {c}"))
+                .collect();
+            term::note(&format!(
+                "left to run, after fixing the cause:\n{}",
+                left.join("\n")
+            ));
+            return Err(AlreadyReported.into());
+        }
+    }
+    Ok(())
+}
+
+fn summary(plans: &[(String, ReleasePlan)], pushed: bool) -> serde_json::Value {
+    let packages: Vec<serde_json::Value> = plans
+        .iter()
+        .map(|(name, plan)| {
+            serde_json::json!({
+                "package": name,
+                "version": plan.spell(&plan.decision.version),
+                "previous": plan.spell(&plan.decision.previous),
+                "tag": plan.decision.tag,
+                "dev_version": plan.dev.as_ref().map(|d| plan.spell(&d.version)),
+            })
+        })
+        .collect();
+    serde_json::json!({ "packages": packages, "pushed": pushed })
+}

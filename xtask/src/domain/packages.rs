@@ -1,0 +1,368 @@
+//! Several packages in one repository: which commits belong to which package, the shared `X.Y` rule,
+//! which packages a release takes, and the order their post-release commands run in.
+
+use super::version::{self, Version};
+
+/// Whether a template names `{{ package }}` (spaces optional).
+pub fn uses_package(template: &str) -> bool {
+    placeholders(template).any(|(_, name)| name == "package")
+}
+
+/// `{{ package }}` in `template` replaced by `name`, every other placeholder kept as written: the result is
+/// a package's own tag format (`"{{ package }}-v{{ version }}"` → `"compiler-v{{ version }}"`).
+pub fn with_package(template: &str, name: &str) -> String {
+    let mut out = String::new();
+    let mut done = 0;
+    for (range, placeholder) in placeholders(template) {
+        if placeholder == "package" {
+            out.push_str(&template[done..range.start]);
+            out.push_str(name);
+            done = range.end;
+        }
+    }
+    out.push_str(&template[done..]);
+    out
+}
+
+/// Each `{{ name }}` in `text` with its byte range.
+fn placeholders(text: &str) -> impl Iterator<Item = (std::ops::Range<usize>, &str)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at + text.get(at..)?.find("{{")?;
+        let end = start + 2 + text.get(start + 2..)?.find("}}")? + 2;
+        at = end;
+        Some((start..end, text[start + 2..end - 2].trim()))
+    })
+}
+
+/// A `release.post` command for one package: `{{ package }}`, `{{ version }}` and `{{ tag }}` filled in,
+/// anything else kept as written.
+pub fn render_post(template: &str, package: &str, version: &str, tag: &str) -> String {
+    let mut out = String::new();
+    let mut done = 0;
+    for (range, name) in placeholders(template) {
+        let value = match name {
+            "package" => package,
+            "version" => version,
+            "tag" => tag,
+            _ => continue,
+        };
+        out.push_str(&template[done..range.start]);
+        out.push_str(value);
+        done = range.end;
+    }
+    out.push_str(&template[done..]);
+    out
+}
+
+/// Whether `name` can name a package: it goes into tags, branch-free ref names and commands.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("is empty")
+    } else if name.starts_with(['-', '.']) {
+        Some("starts with '-' or '.'")
+    } else if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        Some("may only hold letters, digits, '-', '_' and '.'")
+    } else {
+        None
+    }
+}
+
+/// The folder of a package's first version file (`compiler/pyproject.toml` → `compiler`; `""` at the root).
+pub fn folder_of(file: &str) -> &str {
+    file.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
+/// The default changelog: `CHANGELOG.md` beside the first version file.
+pub fn default_changelog(first_file: &str) -> String {
+    match folder_of(first_file) {
+        "" => "CHANGELOG.md".to_string(),
+        folder => format!("{folder}/CHANGELOG.md"),
+    }
+}
+
+/// The default `paths`: the first version file's folder (the whole repository for a file at the root).
+pub fn default_paths(first_file: &str) -> Vec<String> {
+    match folder_of(first_file) {
+        "" => vec!["**".to_string()],
+        folder => vec![folder.to_string()],
+    }
+}
+
+/// Whether `path` (a file, `/`-separated) is matched by `glob`: a glob without wildcards is a folder or a
+/// file (`compiler` matches `compiler/x.py`); `*` matches within one segment, `**` any number of segments.
+pub fn path_matches(glob: &str, path: &str) -> bool {
+    let glob = glob.trim_matches('/');
+    if glob.is_empty() || glob == "**" {
+        return true;
+    }
+    let pattern: Vec<&str> = glob.split('/').collect();
+    let segments: Vec<&str> = path.split('/').collect();
+    if !glob.contains('*') && !glob.contains('?') {
+        return segments.len() >= pattern.len() && segments[..pattern.len()] == pattern[..];
+    }
+    // A glob names files, and the folders whose files it takes: `crates/*` takes `crates/a/src/lib.rs`.
+    (1..=segments.len()).any(|n| segments_match(&pattern, &segments[..n]))
+}
+
+fn segments_match(pattern: &[&str], segments: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => segments.is_empty(),
+        Some((&"**", rest)) => (0..=segments.len()).any(|n| segments_match(rest, &segments[n..])),
+        Some((first, rest)) => segments
+            .split_first()
+            .is_some_and(|(s, tail)| segment_matches(first, s) && segments_match(rest, tail)),
+    }
+}
+
+fn segment_matches(pattern: &str, text: &str) -> bool {
+    fn go(p: &[u8], t: &[u8]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some((b'*', rest)) => (0..=t.len()).any(|n| go(rest, &t[n..])),
+            Some((b'?', rest)) => !t.is_empty() && go(rest, &t[1..]),
+            Some((c, rest)) => t.first() == Some(c) && go(rest, &t[1..]),
+        }
+    }
+    go(pattern.as_bytes(), text.as_bytes())
+}
+
+/// Whether a commit that changed `changed` belongs to a package with these `paths`.
+pub fn belongs(paths: &[String], changed: &[String]) -> bool {
+    changed
+        .iter()
+        .any(|file| paths.iter().any(|glob| path_matches(glob, file)))
+}
+
+/// With `version.shared = "minor"`: the packages whose `X.Y` differs from the first package's, named with
+/// their versions; `None` when they all agree.
+pub fn shared_disagreement(versions: &[(String, Version)]) -> Option<String> {
+    let (first, rest) = versions.split_first()?;
+    let same = |v: &Version| v.major == first.1.major && v.minor == first.1.minor;
+    if rest.iter().all(|(_, v)| same(v)) {
+        return None;
+    }
+    let listed: Vec<String> = versions
+        .iter()
+        .map(|(name, v)| format!("{name} {v}"))
+        .collect();
+    Some(format!(
+        "version.shared = \"minor\": the packages must agree on X.Y, but they say {}: edit the files so they \
+         share X.Y (a minor or major release of one package moves them all)",
+        listed.join(", ")
+    ))
+}
+
+/// Whether a release from `old` to `new` moves `X` or `Y` (under `shared = "minor"`, every package follows).
+pub fn moves_minor(old: &Version, new: &Version) -> bool {
+    old.major != new.major || old.minor != new.minor
+}
+
+/// The version a package at `current` takes when another package's release moves the shared `X.Y` to
+/// `leader`'s: `X.Y.0` (keeping `leader`'s pre-release, so `minor --pre rc` moves them all to `X.Y.0-rc.1`);
+/// `None` when the package is there already.
+pub fn follow(current: &Version, leader: &Version) -> Option<Version> {
+    let mut target = leader.clone();
+    target.patch = 0;
+    target.post = None;
+    target.build = version::BuildMetadata::EMPTY;
+    if current.major == target.major && current.minor == target.minor {
+        return None;
+    }
+    version::is_greater(&target, current).then_some(target)
+}
+
+/// `release --yes` without `-p`: every package with changes since its last tag, in the given order, or an
+/// error listing the packages when none has any.
+pub fn changed_packages(packages: &[(String, usize)]) -> Result<Vec<String>, String> {
+    let chosen: Vec<String> = packages
+        .iter()
+        .filter(|(_, commits)| *commits > 0)
+        .map(|(name, _)| name.clone())
+        .collect();
+    if chosen.is_empty() {
+        return Err(format!(
+            "no package has changes since its last release: name the packages to release with -p ({})",
+            names(packages)
+        ));
+    }
+    Ok(chosen)
+}
+
+fn names(packages: &[(String, usize)]) -> String {
+    packages
+        .iter()
+        .map(|(name, _)| format!("-p {name}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `names` ordered so that a package comes after the packages it depends on (`depends` gives, per package,
+/// the packages it needs); otherwise the given order is kept. A cycle keeps the given order for its members.
+pub fn dependency_order(names: &[String], depends: &dyn Fn(&str) -> Vec<String>) -> Vec<String> {
+    let mut ordered: Vec<String> = Vec::new();
+    let mut visiting: Vec<String> = Vec::new();
+    fn visit(
+        name: &str,
+        names: &[String],
+        depends: &dyn Fn(&str) -> Vec<String>,
+        ordered: &mut Vec<String>,
+        visiting: &mut Vec<String>,
+    ) {
+        if ordered.iter().any(|n| n == name) || visiting.iter().any(|n| n == name) {
+            return;
+        }
+        visiting.push(name.to_string());
+        for dep in depends(name) {
+            if names.contains(&dep) {
+                visit(&dep, names, depends, ordered, visiting);
+            }
+        }
+        visiting.pop();
+        ordered.push(name.to_string());
+    }
+    for name in names {
+        visit(name, names, depends, &mut ordered, &mut visiting);
+    }
+    ordered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> Version {
+        version::parse_any(text).unwrap()
+    }
+
+    #[test]
+    fn package_placeholder() {
+        for (template, uses, rendered) in [
+            ("{{ package }}-v{{ version }}", true, "core-v{{ version }}"),
+            ("{{package}}/{{ version }}", true, "core/{{ version }}"),
+            ("v{{ version }}", false, "v{{ version }}"),
+            ("{{ packages }}", false, "{{ packages }}"),
+            ("{{ package", false, "{{ package"),
+        ] {
+            assert_eq!(uses_package(template), uses, "{template}");
+            assert_eq!(with_package(template, "core"), rendered, "{template}");
+        }
+    }
+
+    #[test]
+    fn post_commands() {
+        assert_eq!(
+            render_post(
+                "cargo publish -p {{ package }} # {{version}} {{ tag }} {{ other }}",
+                "core",
+                "1.2.0",
+                "core-v1.2.0"
+            ),
+            "cargo publish -p core # 1.2.0 core-v1.2.0 {{ other }}"
+        );
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(name_problem("demo-core"), None);
+        assert_eq!(name_problem("a_b.c"), None);
+        assert!(name_problem("").is_some());
+        assert!(name_problem("-p").is_some());
+        assert!(name_problem("a b").is_some());
+        assert!(name_problem("a/b").is_some());
+    }
+
+    #[test]
+    fn defaults_from_the_first_file() {
+        assert_eq!(
+            default_changelog("compiler/pyproject.toml"),
+            "compiler/CHANGELOG.md"
+        );
+        assert_eq!(default_changelog("Cargo.toml"), "CHANGELOG.md");
+        assert_eq!(default_paths("crates/core/Cargo.toml"), vec!["crates/core"]);
+        assert_eq!(default_paths("setup.py"), vec!["**"]);
+    }
+
+    #[test]
+    fn globs() {
+        for (glob, path, expected) in [
+            ("compiler", "compiler/src/a.py", true),
+            ("compiler", "compiler", true),
+            ("compiler", "compilers/a.py", false),
+            ("compiler/", "compiler/a.py", true),
+            ("crates/*", "crates/core/src/lib.rs", true),
+            ("crates/*/src", "crates/core/src/lib.rs", true),
+            ("crates/*/src", "crates/core/tests/a.rs", false),
+            ("**/*.py", "a/b/c.py", true),
+            ("**/*.py", "c.py", true),
+            ("**/*.py", "c.rs", false),
+            ("docs/**", "docs/a/b.md", true),
+            ("*.toml", "Cargo.toml", true),
+            ("*.toml", "x/Cargo.toml", false),
+            ("**", "anything/at/all", true),
+            ("ru?time", "runtime/x", true),
+        ] {
+            assert_eq!(path_matches(glob, path), expected, "{glob} on {path}");
+        }
+        let paths = vec!["compiler".to_string()];
+        assert!(belongs(
+            &paths,
+            &["README.md".into(), "compiler/a.py".into()]
+        ));
+        assert!(!belongs(&paths, &["runtime/a.py".into()]));
+        assert!(!belongs(&paths, &[]));
+    }
+
+    #[test]
+    fn shared_minor() {
+        let agree = [("a".to_string(), v("3.1.0")), ("b".into(), v("3.1.4"))];
+        assert_eq!(shared_disagreement(&agree), None);
+        let differ = [("a".to_string(), v("3.1.0")), ("b".into(), v("3.3.0"))];
+        let text = shared_disagreement(&differ).unwrap();
+        assert!(
+            text.contains("a 3.1.0") && text.contains("b 3.3.0"),
+            "{text}"
+        );
+        assert!(moves_minor(&v("3.1.0"), &v("3.2.0")));
+        assert!(moves_minor(&v("3.1.0"), &v("4.0.0")));
+        assert!(!moves_minor(&v("3.1.0"), &v("3.1.1")));
+        assert_eq!(follow(&v("3.1.4"), &v("3.2.0")), Some(v("3.2.0")));
+        assert_eq!(follow(&v("3.1.4"), &v("3.2.1")), Some(v("3.2.0")));
+        assert_eq!(follow(&v("3.1.4"), &v("3.2.0-rc.1")), Some(v("3.2.0-rc.1")));
+        assert_eq!(follow(&v("3.2.0"), &v("3.2.0")), None);
+    }
+
+    #[test]
+    fn selection_with_yes() {
+        let packages = [("a".to_string(), 0), ("b".to_string(), 2), ("c".into(), 1)];
+        assert_eq!(changed_packages(&packages).unwrap(), vec!["b", "c"]);
+        let none = [("a".to_string(), 0), ("b".to_string(), 0)];
+        let error = changed_packages(&none).unwrap_err();
+        assert!(error.contains("-p a, -p b"), "{error}");
+    }
+
+    #[test]
+    fn dependencies_first() {
+        let depends = |name: &str| match name {
+            "cli" => vec!["core".to_string(), "serde".to_string()],
+            "core" => vec!["util".to_string()],
+            _ => vec![],
+        };
+        let names: Vec<String> = ["cli", "core", "util"].map(String::from).to_vec();
+        assert_eq!(
+            dependency_order(&names, &depends),
+            vec!["util", "core", "cli"]
+        );
+        let names: Vec<String> = ["cli", "other"].map(String::from).to_vec();
+        assert_eq!(dependency_order(&names, &depends), vec!["cli", "other"]);
+        let cycle = |name: &str| match name {
+            "a" => vec!["b".to_string()],
+            _ => vec!["a".to_string()],
+        };
+        let names: Vec<String> = ["a", "b"].map(String::from).to_vec();
+        assert_eq!(dependency_order(&names, &cycle), vec!["b", "a"]);
+    }
+}

@@ -137,7 +137,8 @@ fn all(
                 term::out(&lines.join("\n"));
             }
             if problems.is_empty() && readings.len() > 1 {
-                let version = &readings[0].parsed;
+                // As the first (authoritative) file spells it.
+                let version = &readings[0].text;
                 term::note(&format!(
                     "all {} files agree on {version}{}",
                     readings.len(),

@@ -112,8 +112,8 @@ pub fn options(config: &Config) -> Result<Options> {
         Some(OtherSetting::Enabled(_)) => None,
     };
     options.skip_subjects = vec![
-        subject_pattern(config.release_commit())?,
-        subject_pattern(config.dev_commit())?,
+        subject_pattern("release.commit", config.release_commit())?,
+        subject_pattern("release.dev_commit", config.dev_commit())?,
     ];
     Ok(options)
 }
@@ -121,14 +121,11 @@ pub fn options(config: &Config) -> Result<Options> {
 /// A pattern matching the subjects that a message template produces for any version, so that the kit's own
 /// release and development commits stay out of the notes. The template is rendered with a sample version;
 /// every number in it then stands for any number, and a version may carry a pre-release.
-pub fn subject_pattern(template: &str) -> Result<regex::Regex> {
+/// `key` names the template in errors.
+pub fn subject_pattern(key: &str, template: &str) -> Result<regex::Regex> {
     let sample = crate::domain::version::Version::new(1, 2, 3);
     let context = crate::render::MessageContext::new(&sample, &sample, "v1.2.3", "2000-01-01");
-    let rendered = crate::render::Renderer::builtin().message(
-        "release message template",
-        template,
-        &context,
-    )?;
+    let rendered = crate::render::Renderer::builtin().message(key, template, &context)?;
     let subject = rendered.lines().next().unwrap_or("");
     let escaped = regex::escape(subject);
     let numbers = regex::Regex::new(r"\d+").expect("constant pattern");
@@ -151,14 +148,18 @@ mod tests {
 
     #[test]
     fn subject_patterns_match_any_version() {
-        let p = subject_pattern("chore(release): {{ version }}").unwrap();
+        let p = subject_pattern("release.commit", "chore(release): {{ version }}").unwrap();
         assert!(p.is_match("chore(release): 0.2.0"));
         assert!(p.is_match("chore(release): 10.20.30-rc.1"));
         assert!(!p.is_match("chore(release): stuff"));
-        let p = subject_pattern("Start development on version {{ major }}.{{ minor }}.{{ patch }}")
-            .unwrap();
+        let p = subject_pattern(
+            "release.commit",
+            "Start development on version {{ major }}.{{ minor }}.{{ patch }}",
+        )
+        .unwrap();
         assert!(p.is_match("Start development on version 0.2.1"));
-        let p = subject_pattern("chore: start {{ version }} development").unwrap();
+        let p =
+            subject_pattern("release.commit", "chore: start {{ version }} development").unwrap();
         assert!(p.is_match("chore: start 0.2.1-dev development"));
     }
 }

@@ -29,6 +29,15 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
     let p = Project::open(dir)?;
     let format = notes::tag_format(&p.config)?;
     let options = notes::options(&p.config)?;
+    if p.repo.is_shallow() {
+        // The draft is built from the commits that are here; in a shallow clone that is the tip only.
+        let remote = crate::domain::shell::quote(p.config.remote());
+        term::warn(&format!(
+            "shallow clone: the history is cut, so this changelog lists only the commits fetched so far; \
+             fetch the rest with `git fetch --unshallow --tags {remote}` (in GitHub Actions: actions/checkout \
+             with fetch-depth: 0)"
+        ));
+    }
     let today = render::release_date()?;
     let asked_version = args
         .version

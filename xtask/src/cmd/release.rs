@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 
 use super::Project;
-use super::version::{pre_kind, usage};
+use super::version::{pre_kind, refuse_auto_with_pre, usage};
 use crate::cli::{Format, ReleaseArgs};
 use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::rules::Pattern;
@@ -82,6 +82,9 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         ));
     }
     let interactive = prompt::interactive(args.yes) && !args.dry_run && args.format == Format::Text;
+    if let Some(level) = &args.level {
+        refuse_auto_with_pre(level, args.pre.as_deref())?;
+    }
     let pre = pre_kind(args.pre.as_deref())?;
     let choice = match &args.level {
         Some(level) => Some(Choice::parse(level, pre).map_err(usage)?),
@@ -120,7 +123,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         return report(&problems);
     }
     if args.dry_run {
-        print_plan(&release);
+        print_plan(&release, args.format == Format::Text, args.level.is_none());
         if args.format == Format::Json {
             term::out(&summary(&release, false).to_string());
         }
@@ -157,6 +160,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     }
 
     let actions = actions(&release);
+    let detached = git.head_ref()?.is_none();
     exec::run(&git, p.repo.git_dir(), &release.head, &actions, |action| {
         term::step(&action.describe())
     })?;
@@ -165,6 +169,11 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         release.spell(&release.decision.version),
         release.decision.tag
     ));
+    // On a detached HEAD the commits were made there: the branch the CI named moves to them too.
+    let released_head = git.head_id()?;
+    if detached && let Some(branch) = &release.branch {
+        advance_ci_branch(&git, branch, &release.head, &released_head);
+    }
 
     let pushed = match &release.push {
         Some(refspecs) => match git.push_atomic(&release.remote, refspecs) {
@@ -195,13 +204,21 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         None => false,
     };
     if release.push.is_none() {
-        let branch = release.branch.as_deref().unwrap_or("HEAD");
+        // On a detached HEAD the commit itself is pushed to the branch: `main` alone would push the local
+        // branch, which need not be the release.
+        let branch = match &release.branch {
+            Some(b) if detached => format!("{released_head}:refs/heads/{b}"),
+            Some(b) => b.clone(),
+            None => "HEAD".to_string(),
+        };
+        let tag = if detached {
+            format!("refs/tags/{}", release.decision.tag)
+        } else {
+            release.decision.tag.clone()
+        };
         term::note(&format!(
             "to publish: {}",
-            push_command(
-                &release.remote,
-                &[branch.to_string(), release.decision.tag.clone()]
-            )
+            push_command(&release.remote, &[branch, tag])
         ));
     }
     github_output(&release)?;
@@ -209,6 +226,38 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         term::out(&summary(&release, pushed).to_string());
     }
     Ok(())
+}
+
+/// After a release on a detached HEAD, moves the CI's branch from the commit released from to the release's
+/// last commit, by compare-and-swap (created when there is no local branch of that name). A branch that moved
+/// meanwhile is left alone, with a warning: the release itself is complete.
+fn advance_ci_branch(git: &Git, branch: &str, from: &str, to: &str) {
+    let name = format!("refs/heads/{branch}");
+    let old = match git.ref_value(&name) {
+        Ok(Some(value)) if value == from => value,
+        Ok(None) => String::new(),
+        Ok(Some(value)) => {
+            term::warn(&format!(
+                "local {branch} is at {}, not at the commit released from: left alone; the release is on the \
+                 detached HEAD",
+                value.get(..7).unwrap_or(&value)
+            ));
+            return;
+        }
+        Err(e) => {
+            term::warn(&format!("cannot read local {branch}: {e:#}"));
+            return;
+        }
+    };
+    match git.advance_ref(&name, to, &old) {
+        Ok(()) => term::step(&format!(
+            "moved {branch} to {} (HEAD is detached)",
+            to.get(..7).unwrap_or(to)
+        )),
+        Err(e) => term::warn(&format!(
+            "{branch} moved meanwhile, so it was left alone ({e:#}); the release is on the detached HEAD"
+        )),
+    }
 }
 
 /// `git push --atomic REMOTE REFSPEC…`, quoted for the shell: names are data, whatever they contain.
@@ -340,6 +389,14 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         Ok((v, _)) => Ok(v),
         Err(e) => Err(format!("{e:#}")),
     };
+    // When the files disagree, the first (authoritative) file's version lets the other checks run too.
+    let first_file = match (&current, files.first()) {
+        (Err(_), Some(first)) => project::read_file(&p.root, &first.path)
+            .and_then(|text| project::read_text(first, &text))
+            .ok()
+            .map(|r| r.parsed),
+        _ => None,
+    };
     let (last_release, last_final, commits, commits_since_final, tags) = match head.commit {
         Some(commit) => {
             let tags = p.repo.release_tags(&tag_format)?;
@@ -389,6 +446,7 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         } else {
             Err(problems.join("\n"))
         },
+        first_file,
         last_release,
         last_final,
         tags,
@@ -691,25 +749,39 @@ fn actions(release: &ReleasePlan) -> Vec<Action> {
     actions
 }
 
-fn print_plan(release: &ReleasePlan) {
+/// The plan is a dry run's data: stdout, unless `--format json` makes the JSON summary the data (then the
+/// plan is progress, on stderr). `implicit_auto`: no level was given, so the plan is `auto`'s (said).
+fn print_plan(release: &ReleasePlan, to_stdout: bool, implicit_auto: bool) {
+    let emit = |title: &str, body: &str| {
+        if to_stdout {
+            term::data_section(title, body)
+        } else {
+            term::section(title, body)
+        }
+    };
     let d = &release.decision;
     let required = d
         .required
         .map(|l| format!(" (the commits call for {l})"))
         .unwrap_or_default();
-    term::section(
+    emit(
         "Release plan (dry run: nothing is changed)",
         &format!(
-            "version: {} → {}{required}",
+            "version: {} → {}{required}{}",
             release.spell(&d.previous),
-            release.spell(&d.version)
+            release.spell(&d.version),
+            if implicit_auto {
+                "\nlevel: auto (no level was given; a dry run without one plans `auto`)"
+            } else {
+                ""
+            }
         ),
     );
     for command in &release.pre {
-        term::section("Check:", &format!("run `{command}`"));
+        emit("Check:", &format!("run `{command}`"));
     }
     if let Some((rel, section)) = &release.changelog {
-        term::section(&format!("Changelog ({rel}):"), section);
+        emit(&format!("Changelog ({rel}):"), section);
     }
     let diffs: Vec<String> = release
         .release_files
@@ -717,16 +789,16 @@ fn print_plan(release: &ReleasePlan) {
         .filter(|c| Some(&c.rel) != release.changelog.as_ref().map(|c| &c.0))
         .map(fs::unified_diff)
         .collect();
-    term::section("Version files:", &diffs.join(""));
+    emit("Version files:", &diffs.join(""));
     if release.release_files.is_empty() {
-        term::section(
+        emit(
             "Release commit:",
             "none: no file changes (the version is released as written), so the tag goes on HEAD",
         );
     } else {
-        term::section("Release commit:", &release.release_message);
+        emit("Release commit:", &release.release_message);
     }
-    term::section(
+    emit(
         &format!(
             "Annotated tag {}{}:",
             d.tag,
@@ -737,22 +809,22 @@ fn print_plan(release: &ReleasePlan) {
     match &release.dev {
         Some(dev) => {
             let diffs: Vec<String> = dev.files.iter().map(fs::unified_diff).collect();
-            term::section(
+            emit(
                 &format!("Next development version: {}", release.spell(&dev.version)),
                 &diffs.join(""),
             );
-            term::section("Development commit:", &dev.message);
+            emit("Development commit:", &dev.message);
         }
-        None if !d.version.is_final() => term::section(
+        None if !d.version.is_final() => emit(
             "Next development version:",
             "none: the files keep the pre-release, so the next `rc` continues it and `release` \
              promotes it",
         ),
-        None => term::section("Next development version:", "none"),
+        None => emit("Next development version:", "none"),
     }
     match &release.push {
-        Some(refspecs) => term::section("Push:", &push_command(&release.remote, refspecs)),
-        None => term::section("Push:", "no (pass --push or set release.push = true)"),
+        Some(refspecs) => emit("Push:", &push_command(&release.remote, refspecs)),
+        None => emit("Push:", "no (pass --push or set release.push = true)"),
     }
 }
 

@@ -17,6 +17,9 @@ pub struct Snapshot {
     pub dirty: Vec<String>,
     /// The version the files agree on, or every reason they do not.
     pub current: Result<Version, String>,
+    /// The first version file's version when the files disagree (or `None`): the checks that need a version
+    /// (the tag, the branch, the level) still run on it, so one run reports every problem.
+    pub first_file: Option<Version>,
     /// The highest release tag reachable from HEAD, with its version.
     pub last_release: Option<(String, Version)>,
     /// The highest *final* release tag reachable from HEAD: where a final release's notes and
@@ -100,6 +103,7 @@ impl Default for Snapshot {
             branch: None,
             dirty: Vec::new(),
             current: Err("no version read".into()),
+            first_file: None,
             last_release: None,
             last_final: None,
             tags: Vec::new(),
@@ -245,15 +249,17 @@ pub fn decide(
             None
         }
     };
+    // Disagreeing files still leave the first file's version to judge the rest by: every problem at once.
+    let basis = current.clone().or_else(|| snapshot.first_file.clone());
     let mut decided = None;
-    if let Some(current) = &current {
+    if let Some(current) = &basis {
         match choose(snapshot, current, choice, &settings.tag_format) {
             Ok((new, required)) => decided = Some((new, required)),
             Err(reason) => problems.push(reason),
         }
     }
 
-    if let (Some(current), Some((new, required))) = (&current, &decided) {
+    if let (Some(current), Some((new, required))) = (&basis, &decided) {
         if let Some((tag, last)) = &snapshot.last_release
             && !version::is_greater(new, last)
         {
@@ -591,6 +597,21 @@ mod tests {
             &settings(),
             "0.9.0",
             &["not greater"],
+        );
+    }
+
+    #[test]
+    fn disagreeing_files_do_not_hide_the_other_problems() {
+        let mut s = snapshot("1.0.0", &[("a1", "fix: y")]);
+        s.current = Err("setup.cfg:3: version 1.0.1 disagrees with 1.0.0".into());
+        s.first_file = Some(Version::new(1, 0, 0));
+        s.branch = Some("wip".into());
+        s.tags.push("v1.0.1".into());
+        refused(
+            &s,
+            &settings(),
+            "patch",
+            &["disagrees", "branch wip", "tag v1.0.1 already exists"],
         );
     }
 

@@ -43,11 +43,37 @@ pub fn unreleased(repo: &Repo, format: &TagFormat) -> Result<Unreleased> {
         warn_without_release(repo, format)?;
     }
     let commits = repo.commits_since(head, last.as_ref().map(|t| t.commit))?;
+    let commits = without_released_picks(repo, head, commits);
     Ok(Unreleased {
         head,
         last,
         commits,
     })
+}
+
+/// Leaves out the cherry-picks (`git cherry-pick -x`) whose original HEAD contains outside `commits`: that
+/// change shipped in an earlier release (a fix released on a stable line, then merged), so the notes do not
+/// list it again. Only the origins the picks name are looked up, so a history without picks costs nothing.
+pub fn without_released_picks(
+    repo: &Repo,
+    head: ObjectId,
+    commits: Vec<CommitInfo>,
+) -> Vec<CommitInfo> {
+    let in_range: std::collections::HashSet<String> =
+        commits.iter().map(|c| c.id.to_ascii_lowercase()).collect();
+    let released = |origin: &str| {
+        repo.resolve(origin).is_ok_and(|id| {
+            !in_range.contains(&id.to_string()) && repo.is_ancestor(id, head).unwrap_or(false)
+        })
+    };
+    commits
+        .into_iter()
+        .filter(|c| {
+            !crate::domain::commit::cherry_pick_origins(&c.message)
+                .iter()
+                .any(|origin| released(origin))
+        })
+        .collect()
 }
 
 /// Warns that no release tag follows `format` (call it when none is reachable from HEAD), naming the

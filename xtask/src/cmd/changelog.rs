@@ -264,6 +264,12 @@ fn all_sections(
             None => unreleased.push(commit),
         }
     }
+    // A change listed in an older release (a cherry-pick, or the original merged later) is listed once.
+    let mut lists = released;
+    lists.push(unreleased);
+    let mut lists = changelog::drop_repeats(lists);
+    let unreleased = lists.pop().unwrap_or_default();
+    let released = lists;
     let mut sections = Vec::new();
     if !unreleased.is_empty() {
         sections.push(Section {

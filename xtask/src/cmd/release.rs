@@ -588,7 +588,12 @@ fn build(
         let options = notes::options(config)?;
         // A final release after release candidates lists everything since the last final one.
         let (commits, since) = snapshot.range_for(&decision.version);
-        let changes: Changes = notes::group(commits, &options);
+        // A cherry-pick whose original shipped in an earlier release is not listed again.
+        let commits = match p.repo.head()?.commit {
+            Some(head) => notes::without_released_picks(&p.repo, head, commits.to_vec()),
+            None => commits.to_vec(),
+        };
+        let changes: Changes = notes::group(&commits, &options);
         let previous = since.map(|(_, v)| v);
         let mut section_context =
             SectionContext::new(changes, Some(&decision.version), previous, &date);

@@ -761,3 +761,46 @@ fn hooks_install_in_a_submodule_uses_the_submodules_own_hooks_directory() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("did stuff"), "{stderr}");
 }
+
+#[test]
+fn a_cherry_picked_fix_is_listed_once_where_it_first_shipped() {
+    let repo = project();
+    append_config(
+        &repo,
+        "[release]\nbranches = [\"main\", \"stable/*\"]\n[changelog]\nfile = \"NOTES.md\"\n",
+    );
+    repo.xtask(&["release", "patch", "--yes", "--no-dev"]).ok();
+    // The fix is made on the stable line and released there as 0.1.2...
+    repo.git(&["checkout", "--quiet", "-b", "stable/0.1"]);
+    repo.write("fix.txt", "fixed\n");
+    repo.commit("fix: off by one");
+    let original = repo.git(&["rev-parse", "HEAD"]);
+    repo.xtask(&["release", "patch", "--yes", "--no-dev"]).ok();
+    // ...picked into main with -x, and the stable line merged into main later.
+    repo.git(&["checkout", "--quiet", "main"]);
+    repo.write("feature.txt", "new\n");
+    repo.commit("feat: something new");
+    repo.git(&["cherry-pick", "-x", "--strategy-option=theirs", &original]);
+    repo.git(&[
+        "merge",
+        "--quiet",
+        "--no-edit",
+        "--strategy=ours",
+        "stable/0.1",
+    ]);
+    let draft = repo.xtask(&["changelog"]).ok().stdout;
+    assert!(draft.contains("something new"), "{draft}");
+    assert!(!draft.contains("off by one"), "listed again:\n{draft}");
+    let all = repo.xtask(&["changelog", "--all"]).ok().stdout;
+    assert_eq!(all.matches("off by one").count(), 1, "{all}");
+    let (unreleased, released) = all.split_once("## [0.1.2]").unwrap();
+    assert!(!unreleased.contains("off by one"), "{all}");
+    assert!(released.contains("off by one"), "{all}");
+    // The release's own notes leave it out too.
+    repo.xtask(&["release", "minor", "--yes", "--no-dev"]).ok();
+    let notes = repo.git(&["tag", "-l", "--format=%(contents)", "v0.2.0"]);
+    assert!(
+        notes.contains("something new") && !notes.contains("off by one"),
+        "{notes}"
+    );
+}

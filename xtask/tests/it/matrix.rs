@@ -2,7 +2,7 @@
 //! dev write, the dev commit, the push) × three fixtures (a Cargo workspace with a path dependency and a lock
 //! file; Python with `setup.cfg` and `pkg/__init__.py`; a project whose changelog does not exist yet) × the
 //! failure kinds that can strike there (a refusing hook, a file that cannot be written, a failing signer, a
-//! kill -9 followed by `--abort`). Each cell is its own test (run in parallel) and asserts the repository is
+//! kill -9 followed by `--abort`, an index locked by another process). Each cell is its own test (run in parallel) and asserts the repository is
 //! exactly as before (HEAD, branch, every ref, the index, status, every byte of the work tree), with no journal
 //! or temporary file left. A failed push is the exception the README names: the local release is kept whole
 //! and the remote is unchanged.
@@ -43,6 +43,9 @@ enum Kind {
     SignerFails,
     /// A hook kills the kit with SIGKILL; then `release --abort`.
     Killed,
+    /// Another process holds the index (`.git/index.lock`): staging fails, and so does the undo's reset of
+    /// the index, so the journal is kept until the lock is gone and `--abort` runs.
+    IndexLocked,
 }
 
 /// Finds the kit among the hook's ancestors and kills it (the hook itself then fails too).
@@ -221,6 +224,9 @@ fn case(fixture: Fixture, step: Step, kind: Kind) {
         (Step::ReleaseWrite, Kind::Unwritable) => {
             format!("[release]\npre = [\"chattr +i {second}\"]\n")
         }
+        (Step::ReleaseWrite, Kind::IndexLocked) => {
+            "[release]\npre = [\"touch .git/index.lock\"]\n".to_string()
+        }
         _ => String::new(),
     };
     let repo = build(fixture, &config);
@@ -256,7 +262,10 @@ fn case(fixture: Fixture, step: Step, kind: Kind) {
             make_executable(&gpg);
             repo.git(&["config", "gpg.program", gpg.to_str().unwrap()]);
         }
-        (Step::ReleaseWrite, Kind::Unwritable) => {}
+        (Step::ReleaseWrite, Kind::Unwritable | Kind::IndexLocked) => {}
+        (Step::DevWrite, Kind::IndexLocked) => {
+            hook_at(&repo, "post-commit", 1, "touch .git/index.lock\n")
+        }
         // After the release commit, the second file becomes immutable: the dev write fails, and so does the
         // undo's attempt to put that file back.
         (Step::DevWrite, Kind::Unwritable) => {
@@ -325,6 +334,19 @@ fn case(fixture: Fixture, step: Step, kind: Kind) {
             assert_same(&repo, &before, &context);
             no_leftovers(&repo);
         }
+        (_, Kind::IndexLocked) => {
+            assert!(
+                run.stderr.contains("index.lock")
+                    && run.stderr.contains("undoing it failed too")
+                    && run.stderr.contains("the journal is kept at"),
+                "{context}"
+            );
+            assert!(repo.path().join(JOURNAL).exists(), "{context}");
+            std::fs::remove_file(repo.path().join(".git/index.lock")).unwrap();
+            repo.xtask(&["release", "--abort"]).ok().says("restored");
+            assert_same(&repo, &before, &context);
+            no_leftovers(&repo);
+        }
         (Step::DevWrite, Kind::Unwritable) => {
             assert!(
                 run.stderr.contains("undoing it failed too")
@@ -372,36 +394,42 @@ macro_rules! matrix {
 
 matrix! {
     cargo_release_write_unwritable: Cargo, ReleaseWrite, Unwritable;
+    cargo_release_write_index_locked: Cargo, ReleaseWrite, IndexLocked;
     cargo_release_commit_refused: Cargo, ReleaseCommit, HookRefuses;
     cargo_release_commit_killed: Cargo, ReleaseCommit, Killed;
     cargo_tag_refused: Cargo, Tag, HookRefuses;
     cargo_tag_signer_fails: Cargo, Tag, SignerFails;
     cargo_tag_killed: Cargo, Tag, Killed;
     cargo_dev_write_unwritable: Cargo, DevWrite, Unwritable;
+    cargo_dev_write_index_locked: Cargo, DevWrite, IndexLocked;
     cargo_dev_commit_refused: Cargo, DevCommit, HookRefuses;
     cargo_dev_commit_killed: Cargo, DevCommit, Killed;
     cargo_push_refused: Cargo, Push, HookRefuses;
     cargo_push_killed: Cargo, Push, Killed;
 
     python_release_write_unwritable: Python, ReleaseWrite, Unwritable;
+    python_release_write_index_locked: Python, ReleaseWrite, IndexLocked;
     python_release_commit_refused: Python, ReleaseCommit, HookRefuses;
     python_release_commit_killed: Python, ReleaseCommit, Killed;
     python_tag_refused: Python, Tag, HookRefuses;
     python_tag_signer_fails: Python, Tag, SignerFails;
     python_tag_killed: Python, Tag, Killed;
     python_dev_write_unwritable: Python, DevWrite, Unwritable;
+    python_dev_write_index_locked: Python, DevWrite, IndexLocked;
     python_dev_commit_refused: Python, DevCommit, HookRefuses;
     python_dev_commit_killed: Python, DevCommit, Killed;
     python_push_refused: Python, Push, HookRefuses;
     python_push_killed: Python, Push, Killed;
 
     no_changelog_release_write_unwritable: NoChangelog, ReleaseWrite, Unwritable;
+    no_changelog_release_write_index_locked: NoChangelog, ReleaseWrite, IndexLocked;
     no_changelog_release_commit_refused: NoChangelog, ReleaseCommit, HookRefuses;
     no_changelog_release_commit_killed: NoChangelog, ReleaseCommit, Killed;
     no_changelog_tag_refused: NoChangelog, Tag, HookRefuses;
     no_changelog_tag_signer_fails: NoChangelog, Tag, SignerFails;
     no_changelog_tag_killed: NoChangelog, Tag, Killed;
     no_changelog_dev_write_unwritable: NoChangelog, DevWrite, Unwritable;
+    no_changelog_dev_write_index_locked: NoChangelog, DevWrite, IndexLocked;
     no_changelog_dev_commit_refused: NoChangelog, DevCommit, HookRefuses;
     no_changelog_dev_commit_killed: NoChangelog, DevCommit, Killed;
     no_changelog_push_refused: NoChangelog, Push, HookRefuses;

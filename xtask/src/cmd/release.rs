@@ -204,21 +204,14 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         None => false,
     };
     if release.push.is_none() {
-        // On a detached HEAD the commit itself is pushed to the branch: `main` alone would push the local
-        // branch, which need not be the release.
-        let branch = match &release.branch {
-            Some(b) if detached => format!("{released_head}:refs/heads/{b}"),
-            Some(b) => b.clone(),
-            None => "HEAD".to_string(),
-        };
-        let tag = if detached {
-            format!("refs/tags/{}", release.decision.tag)
-        } else {
-            release.decision.tag.clone()
-        };
+        let refspecs = publish_refspecs(
+            release.branch.as_deref(),
+            detached.then_some(released_head.as_str()),
+            &release.decision.tag,
+        );
         term::note(&format!(
             "to publish: {}",
-            push_command(&release.remote, &[branch, tag])
+            push_command(&release.remote, &refspecs)
         ));
     }
     github_output(&release)?;
@@ -257,6 +250,20 @@ fn advance_ci_branch(git: &Git, branch: &str, from: &str, to: &str) {
         Err(e) => term::warn(&format!(
             "{branch} moved meanwhile, so it was left alone ({e:#}); the release is on the detached HEAD"
         )),
+    }
+}
+
+/// What the printed publish command pushes: the branch and the tag. On a detached HEAD (`detached_at` the
+/// release's last commit) the commit itself goes to the branch, spelled out in full, since a bare `main` would
+/// push whatever the local branch holds.
+fn publish_refspecs(branch: Option<&str>, detached_at: Option<&str>, tag: &str) -> Vec<String> {
+    match (branch, detached_at) {
+        (Some(b), Some(commit)) => vec![
+            format!("{commit}:refs/heads/{b}"),
+            format!("refs/tags/{tag}"),
+        ],
+        (Some(b), None) => vec![b.to_string(), tag.to_string()],
+        (None, _) => vec!["HEAD".to_string(), tag.to_string()],
     }
 }
 
@@ -892,4 +899,32 @@ fn github_output(release: &ReleasePlan) -> Result<()> {
         release.decision.tag
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_publish_command_pushes_branch_and_tag() {
+        // (branch, detached at, expected command)
+        let cases: &[(Option<&str>, Option<&str>, &str)] = &[
+            (Some("main"), None, "git push --atomic origin main v1.0.1"),
+            (
+                Some("main"),
+                Some("abc123"),
+                "git push --atomic origin abc123:refs/heads/main refs/tags/v1.0.1",
+            ),
+            (
+                Some("feature/$(x)"),
+                Some("abc123"),
+                "git push --atomic origin 'abc123:refs/heads/feature/$(x)' refs/tags/v1.0.1",
+            ),
+            (None, None, "git push --atomic origin HEAD v1.0.1"),
+        ];
+        for (branch, detached, expected) in cases {
+            let refspecs = publish_refspecs(*branch, *detached, "v1.0.1");
+            assert_eq!(push_command("origin", &refspecs), *expected);
+        }
+    }
 }

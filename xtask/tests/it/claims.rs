@@ -107,6 +107,37 @@ fn detached_head_in_ci_moves_the_branch_and_the_printed_command_publishes_branch
             .unwrap(),
         repo.git(&["rev-parse", "HEAD~1"])
     );
+    // A checkout with no local branch (only origin's): the release creates it at the dev commit.
+    repo.write("src.txt", "two\n");
+    repo.commit("fix: two");
+    repo.git(&["push", "--quiet", "origin", "HEAD:refs/heads/main"]);
+    repo.git(&["fetch", "--quiet", "origin"]);
+    repo.git(&["checkout", "--quiet", "--detach", "origin/main"]);
+    repo.git(&["branch", "--quiet", "-D", "main"]);
+    repo.xtask_env(
+        &["release", "patch", "--yes"],
+        &[("GITHUB_REF_NAME", "main")],
+    )
+    .ok()
+    .says("moved main to");
+    assert_eq!(
+        repo.git(&["rev-parse", "refs/heads/main"]),
+        repo.git(&["rev-parse", "HEAD"])
+    );
+    // A local branch elsewhere is left alone, with a warning; the release stays on the detached HEAD.
+    repo.write("src.txt", "three\n");
+    repo.commit("fix: three");
+    // origin's main is at HEAD (so the CI variable names HEAD's branch), the local one a commit behind.
+    repo.git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    let main_elsewhere = repo.git(&["rev-parse", "main"]);
+    assert_eq!(main_elsewhere, repo.git(&["rev-parse", "HEAD~1"]));
+    repo.xtask_env(
+        &["release", "patch", "--yes"],
+        &[("GITHUB_REF_NAME", "main")],
+    )
+    .ok()
+    .says("left alone");
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_elsewhere);
 }
 
 #[test]
@@ -195,6 +226,14 @@ fn a_dry_run_prints_its_plan_on_stdout_and_problems_on_stderr() {
         "{run:?}"
     );
     assert!(!run.stdout.contains("uncommitted"), "{run:?}");
+    // With --format json the object is the data: the only thing on stdout, the plan on stderr.
+    let run = repo
+        .xtask(&["release", "minor", "--dry-run", "--yes", "--format", "json"])
+        .ok();
+    let object: serde_json::Value = serde_json::from_str(run.stdout.trim())
+        .unwrap_or_else(|e| panic!("not one JSON object ({e}): {run:?}"));
+    assert_eq!(object["version"], "0.2.0");
+    assert!(run.stderr.contains("Release plan"), "{run:?}");
 }
 
 #[test]

@@ -12,9 +12,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     max_term_width = 100
 )]
 pub struct Cli {
-    /// Run as if started in DIR (like `git -C`)
-    #[arg(short = 'C', value_name = "DIR", global = true)]
-    pub dir: Option<PathBuf>,
+    /// Run as if started in DIR (like `git -C`; several combine: `-C a -C b` is a/b)
+    #[arg(short = 'C', value_name = "DIR", global = true, action = clap::ArgAction::Append)]
+    pub dir: Vec<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }

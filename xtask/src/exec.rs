@@ -85,6 +85,10 @@ pub struct JournalFile {
     pub before: Option<String>,
     /// The git blob id of what the release wrote (the last write, when two steps write the file).
     pub written: String,
+    /// The blob ids of what earlier steps of this run wrote there: a later write that failed (and put the
+    /// file back as the earlier step left it) still leaves a file the release wrote.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -152,11 +156,11 @@ fn validate(journal: &Journal) -> std::result::Result<(), String> {
         for path in [&file.rel, &file.real] {
             check_relative_path(path).map_err(|reason| format!("file {path:?} {reason}"))?;
         }
-        if !is_id(&file.written) {
-            return Err(format!(
-                "{}: {:?} is not a content hash",
-                file.rel, file.written
-            ));
+        if let Some(bad) = std::iter::once(&file.written)
+            .chain(&file.earlier)
+            .find(|id| !is_id(id))
+        {
+            return Err(format!("{}: {bad:?} is not a content hash", file.rel));
         }
     }
     Ok(())
@@ -230,13 +234,20 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, action: &Action) -> Resu
                 let real = real_rel(git.root(), &change.rel)?;
                 let written = content_id(change.after.as_bytes());
                 match journal.files.iter_mut().find(|f| f.rel == change.rel) {
-                    // Written before in this run: the text before the release stays the first one.
-                    Some(file) => file.written = written,
+                    // Written before in this run: the text before the release stays the first one, and what the
+                    // earlier step wrote stays ours (this write may fail and put it back).
+                    Some(file) => {
+                        let previous = std::mem::replace(&mut file.written, written);
+                        if !file.earlier.contains(&previous) {
+                            file.earlier.push(previous);
+                        }
+                    }
                     None => journal.files.push(JournalFile {
                         rel: change.rel.clone(),
                         real: real.clone(),
                         before: change.before.clone(),
                         written,
+                        earlier: Vec::new(),
                     }),
                 }
                 stage.push(real);
@@ -401,7 +412,7 @@ pub fn plan_undo(journal: &Journal, now: &Observed) -> std::result::Result<UndoP
         let before = file.before.as_ref().map(|t| content_id(t.as_bytes()));
         match current {
             Err(e) => problems.push(format!("{}: {e}", file.rel)),
-            Ok(current) if current.as_deref() == Some(file.written.as_str()) => {
+            Ok(Some(current)) if *current == file.written || file.earlier.contains(current) => {
                 plan.restore.push(index)
             }
             Ok(current) if *current == before => {}
@@ -667,6 +678,7 @@ mod tests {
                 real: "VERSION".into(),
                 before: Some("1\n".into()),
                 written: content_id(b"2\n"),
+                earlier: Vec::new(),
             }],
             commits: vec![B.into()],
             pending_commit: None,
@@ -768,6 +780,18 @@ mod tests {
         let mut now = observed();
         now.files = vec![Ok(Some(content_id(b"1\n")))];
         assert!(plan_undo(&journal(), &now).unwrap().restore.is_empty());
+    }
+
+    #[test]
+    fn a_file_left_as_an_earlier_step_wrote_it_is_still_ours() {
+        let mut j = journal();
+        j.files[0].earlier = vec![content_id(b"2\n")];
+        j.files[0].written = content_id(b"3-dev\n");
+        // The dev write failed and put the file back as the release step wrote it.
+        assert_eq!(plan_undo(&j, &observed()).unwrap().restore, vec![0]);
+        let mut now = observed();
+        now.files = vec![Ok(Some(content_id(b"someone else's\n")))];
+        assert!(plan_undo(&j, &now).is_err());
     }
 
     #[test]

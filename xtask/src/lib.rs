@@ -36,7 +36,7 @@ fn hook_call(args: &[OsString]) -> Option<cli::Cli> {
     };
     let name = name.to_str().filter(|n| HOOKS.contains(n))?;
     (command == "hook").then(|| cli::Cli {
-        dir: None,
+        dir: Vec::new(),
         command: cli::Command::Hook(cli::HookArgs {
             name: name.to_string(),
             args: rest.to_vec(),

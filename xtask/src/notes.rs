@@ -89,11 +89,37 @@ pub fn unreleased(repo: &Repo, format: &TagFormat) -> Result<Unreleased> {
         warn_without_release(repo, format)?;
     }
     let commits = repo.commits_since(head, last.as_ref().map(|t| t.commit))?;
+    let commits = without_released_picks(repo, head, commits);
     Ok(Unreleased {
         head,
         last,
         commits,
     })
+}
+
+/// Leaves out the cherry-picks (`git cherry-pick -x`) whose original HEAD contains outside `commits`: that
+/// change shipped in an earlier release (a fix released on a stable line, then merged), so the notes do not
+/// list it again. Only the origins the picks name are looked up, so a history without picks costs nothing.
+pub fn without_released_picks(
+    repo: &Repo,
+    head: ObjectId,
+    commits: Vec<CommitInfo>,
+) -> Vec<CommitInfo> {
+    let in_range: std::collections::HashSet<String> =
+        commits.iter().map(|c| c.id.to_ascii_lowercase()).collect();
+    let released = |origin: &str| {
+        repo.resolve(origin).is_ok_and(|id| {
+            !in_range.contains(&id.to_string()) && repo.is_ancestor(id, head).unwrap_or(false)
+        })
+    };
+    commits
+        .into_iter()
+        .filter(|c| {
+            !crate::domain::commit::cherry_pick_origins(&c.message)
+                .iter()
+                .any(|origin| released(origin))
+        })
+        .collect()
 }
 
 /// Warns that no release tag follows `format` (call it when none is reachable from HEAD), naming the
@@ -164,13 +190,15 @@ pub fn options(config: &Config) -> Result<Options> {
         None => vec![String::new()],
     };
     options.skip_subjects = Vec::new();
-    for template in [config.release_commit(), config.dev_commit()] {
+    for (key, template) in [
+        ("release.commit", config.release_commit()),
+        ("release.dev_commit", config.dev_commit()),
+    ] {
         for name in &names {
-            options
-                .skip_subjects
-                .push(subject_pattern(&crate::domain::packages::with_package(
-                    template, name,
-                ))?);
+            options.skip_subjects.push(subject_pattern(
+                key,
+                &crate::domain::packages::with_package(template, name),
+            )?);
         }
     }
     Ok(options)
@@ -179,14 +207,11 @@ pub fn options(config: &Config) -> Result<Options> {
 /// A pattern matching the subjects that a message template produces for any version, so that the kit's own
 /// release and development commits stay out of the notes. The template is rendered with a sample version;
 /// every number in it then stands for any number, and a version may carry a pre-release.
-pub fn subject_pattern(template: &str) -> Result<regex::Regex> {
+/// `key` names the template in errors.
+pub fn subject_pattern(key: &str, template: &str) -> Result<regex::Regex> {
     let sample = crate::domain::version::Version::new(1, 2, 3);
     let context = crate::render::MessageContext::new(&sample, &sample, "v1.2.3", "2000-01-01");
-    let rendered = crate::render::Renderer::builtin().message(
-        "release message template",
-        template,
-        &context,
-    )?;
+    let rendered = crate::render::Renderer::builtin().message(key, template, &context)?;
     let subject = rendered.lines().next().unwrap_or("");
     let escaped = regex::escape(subject);
     let numbers = regex::Regex::new(r"\d+").expect("constant pattern");
@@ -209,14 +234,18 @@ mod tests {
 
     #[test]
     fn subject_patterns_match_any_version() {
-        let p = subject_pattern("chore(release): {{ version }}").unwrap();
+        let p = subject_pattern("release.commit", "chore(release): {{ version }}").unwrap();
         assert!(p.is_match("chore(release): 0.2.0"));
         assert!(p.is_match("chore(release): 10.20.30-rc.1"));
         assert!(!p.is_match("chore(release): stuff"));
-        let p = subject_pattern("Start development on version {{ major }}.{{ minor }}.{{ patch }}")
-            .unwrap();
+        let p = subject_pattern(
+            "release.commit",
+            "Start development on version {{ major }}.{{ minor }}.{{ patch }}",
+        )
+        .unwrap();
         assert!(p.is_match("Start development on version 0.2.1"));
-        let p = subject_pattern("chore: start {{ version }} development").unwrap();
+        let p =
+            subject_pattern("release.commit", "chore: start {{ version }} development").unwrap();
         assert!(p.is_match("chore: start 0.2.1-dev development"));
     }
 }

@@ -324,12 +324,12 @@ impl Renderer {
         Ok(tidy(&text))
     }
 
-    /// Renders a one-off message template such as `release.commit`; `key` names it in errors.
+    /// Renders a one-off message template such as `release.commit`; errors name the key and `xtask.toml`.
     pub fn message(&self, key: &str, source: &str, context: &MessageContext) -> Result<String> {
         self.env
             .render_named_str(key, source, Value::from(Serde(context)))
             .map(|s| s.trim().to_string())
-            .map_err(|e| template_error(key, &e))
+            .map_err(|e| template_error(&format!("xtask.toml: {key}"), &e))
     }
 }
 
@@ -595,6 +595,9 @@ mod tests {
             .message("release.commit", "{{ verson }}", &ctx)
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("release.commit:1: template error"), "{e}");
+        assert!(
+            e.starts_with("xtask.toml: release.commit:1: template error"),
+            "{e}"
+        );
     }
 }

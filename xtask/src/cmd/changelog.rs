@@ -29,6 +29,15 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
     let p = Project::open(dir)?.package(args.package.as_deref())?;
     let format = notes::tag_format(&p.config)?;
     let options = notes::options(&p.config)?;
+    if p.repo.is_shallow() {
+        // The draft is built from the commits that are here; in a shallow clone that is the tip only.
+        let remote = crate::domain::shell::quote(p.config.remote());
+        term::warn(&format!(
+            "shallow clone: the history is cut, so this changelog lists only the commits fetched so far; \
+             fetch the rest with `git fetch --unshallow --tags {remote}` (in GitHub Actions: actions/checkout \
+             with fetch-depth: 0)"
+        ));
+    }
     let today = render::release_date()?;
     let asked_version = args
         .version
@@ -298,6 +307,12 @@ fn all_sections(
             None => unreleased.push(commit),
         }
     }
+    // A change listed in an older release (a cherry-pick, or the original merged later) is listed once.
+    let mut lists = released;
+    lists.push(unreleased);
+    let mut lists = changelog::drop_repeats(lists);
+    let unreleased = lists.pop().unwrap_or_default();
+    let released = lists;
     let mut sections = Vec::new();
     if !unreleased.is_empty() {
         sections.push(Section {

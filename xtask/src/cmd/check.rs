@@ -64,34 +64,39 @@ pub fn run(dir: &Path) -> Result<()> {
         }
     }
     let allowed = branch_patterns(config, &mut problems);
-    match Renderer::new(&p.root, config) {
-        Ok(renderer) => {
-            let v = crate::domain::version::Version::new(1, 2, 3);
-            let context = MessageContext::new(&v, &v, "v1.2.3", "2000-01-01");
-            let templates = [
-                ("release.commit", Some(config.release_commit())),
-                ("release.dev_commit", Some(config.dev_commit())),
-                ("tag.message", Some(config.tag_message())),
-                ("version.dev", config.dev_template()),
-            ];
-            for (key, template) in templates {
-                let Some(template) = template else {
-                    continue;
-                };
-                match renderer.message(key, template, &context) {
-                    Err(e) => problems.push(format!("xtask.toml: {e:#}")),
-                    // The kit's own commits go through the commit-msg hook like anyone's.
-                    Ok(message) if key.starts_with("release.") => {
-                        judge_commit_message(config, key, &message, &mut problems)
-                    }
-                    Ok(_) => {}
-                }
-            }
-        }
-        Err(e) => problems.push(format!("{e:#}")),
-    }
-    if let Err(e) = notes::options(config) {
+    // The message templates do not depend on the changelog template: a broken one is reported, and the
+    // messages are still checked with the built-in renderer.
+    let renderer = Renderer::new(&p.root, config).unwrap_or_else(|e| {
         problems.push(format!("{e:#}"));
+        Renderer::builtin()
+    });
+    let v = crate::domain::version::Version::new(1, 2, 3);
+    let context = MessageContext::new(&v, &v, "v1.2.3", "2000-01-01");
+    let templates = [
+        ("release.commit", Some(config.release_commit())),
+        ("release.dev_commit", Some(config.dev_commit())),
+        ("tag.message", Some(config.tag_message())),
+        ("version.dev", config.dev_template()),
+    ];
+    for (key, template) in templates {
+        let Some(template) = template else {
+            continue;
+        };
+        match renderer.message(key, template, &context) {
+            Err(e) => problems.push(format!("{e:#}")),
+            // The kit's own commits go through the commit-msg hook like anyone's.
+            Ok(message) if key.starts_with("release.") => {
+                judge_commit_message(config, key, &message, &mut problems)
+            }
+            Ok(_) => {}
+        }
+    }
+    // The same message templates again (for the changelog's filter): reported once.
+    if let Err(e) = notes::options(config) {
+        let text = format!("{e:#}");
+        if !problems.contains(&text) {
+            problems.push(text);
+        }
     }
     if let (Some(allowed), Ok(head)) = (allowed, p.repo.head())
         && let Some(branch) = head.branch

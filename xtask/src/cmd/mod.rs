@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::ops::repo::Repo;
 
 pub fn dispatch(cli: Cli) -> Result<()> {
-    let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let dir = start_dir(&cli.dir);
     match cli.command {
         Command::Version(args) => version::run(&dir, args),
         Command::Bump(args) => bump::run(&dir, args),
@@ -49,6 +49,14 @@ pub fn refuse(what: &str, problems: &[String]) -> anyhow::Error {
         crate::ops::term::section("-", problem);
     }
     crate::AlreadyReported.into()
+}
+
+/// The directory several `-C` options name, combined as git combines them: each one relative to the one before
+/// (`-C a -C b` is `a/b`), an absolute one starting afresh.
+fn start_dir(options: &[PathBuf]) -> PathBuf {
+    options
+        .iter()
+        .fold(PathBuf::from("."), |dir, next| dir.join(next))
 }
 
 /// A repository with a work tree and its configuration: what most commands start from.
@@ -107,5 +115,18 @@ impl Project {
             root: self.root,
             config,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dash_c_options_combine_as_in_git() {
+        let dirs = |list: &[&str]| start_dir(&list.iter().map(PathBuf::from).collect::<Vec<_>>());
+        assert_eq!(dirs(&[]), PathBuf::from("."));
+        assert_eq!(dirs(&["a", "b"]), PathBuf::from("./a/b"));
+        assert_eq!(dirs(&["a", "/abs", "c"]), PathBuf::from("/abs/c"));
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 
 use super::Project;
-use super::version::{pre_kind, usage};
+use super::version::{pre_kind, refuse_auto_with_pre, usage};
 use crate::cli::{Format, ReleaseArgs};
 use crate::domain::lines::LineTemplate;
 use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
@@ -100,6 +100,9 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         return Err(anyhow!("{hint}"));
     }
     let interactive = prompt::interactive(args.yes) && !args.dry_run && args.format == Format::Text;
+    if let Some(level) = &args.level {
+        refuse_auto_with_pre(level, args.pre.as_deref())?;
+    }
     let pre = pre_kind(args.pre.as_deref())?;
     let choice = match &args.level {
         Some(level) => Some(Choice::parse(level, pre).map_err(usage)?),
@@ -149,7 +152,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         return report(&problems);
     }
     if args.dry_run {
-        print_plan(&release);
+        print_plan(&release, args.format == Format::Text, args.level.is_none());
         removable_notes(&release.decision);
         packages::print_post(&packages::single_post(&p, &release));
         if args.format == Format::Json {
@@ -188,6 +191,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     }
 
     let actions = actions(&release);
+    let detached = git.head_ref()?.is_none();
     exec::run(&git, p.repo.git_dir(), &release.head, &actions, |action| {
         term::step(&action.describe())
     })?;
@@ -196,6 +200,11 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         release.spell(&release.decision.version),
         release.decision.tag
     ));
+    // On a detached HEAD the commits were made there: the branch the CI named moves to them too.
+    let released_head = git.head_id()?;
+    if detached && let Some(branch) = &release.branch {
+        advance_ci_branch(&git, branch, &release.head, &released_head);
+    }
     removable_notes(&release.decision);
 
     let pushed = match &release.push {
@@ -227,30 +236,73 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         None => false,
     };
     if release.push.is_none() {
-        let branch = release.branch.as_deref().unwrap_or("HEAD");
+        let refspecs = publish_refspecs(
+            release.branch.as_deref(),
+            detached.then_some(released_head.as_str()),
+            &release.decision.tag,
+        );
         term::note(&format!(
             "to publish: {}",
-            push_command(
-                &release.remote,
-                &[branch.to_string(), release.decision.tag.clone()]
-            )
+            push_command(&release.remote, &refspecs)
         ));
     }
     github_output(&release)?;
     if args.format == Format::Json {
         term::out(&summary(&release, pushed).to_string());
     }
-    packages::run_post(
-        &git,
-        &packages::single_post(&p, &release),
-        args.format == Format::Json,
-    )
+    packages::run_post(&git, &packages::single_post(&p, &release))
 }
 
 /// The deprecations whose window this release opens.
 fn removable_notes(decision: &Decision) {
     for line in &decision.removable {
         term::note(&format!("may now be removed: {line}"));
+    }
+}
+
+/// After a release on a detached HEAD, moves the CI's branch from the commit released from to the release's
+/// last commit, by compare-and-swap (created when there is no local branch of that name). A branch that moved
+/// meanwhile is left alone, with a warning: the release itself is complete.
+fn advance_ci_branch(git: &Git, branch: &str, from: &str, to: &str) {
+    let name = format!("refs/heads/{branch}");
+    let old = match git.ref_value(&name) {
+        Ok(Some(value)) if value == from => value,
+        Ok(None) => String::new(),
+        Ok(Some(value)) => {
+            term::warn(&format!(
+                "local {branch} is at {}, not at the commit released from: left alone; the release is on the \
+                 detached HEAD",
+                value.get(..7).unwrap_or(&value)
+            ));
+            return;
+        }
+        Err(e) => {
+            term::warn(&format!("cannot read local {branch}: {e:#}"));
+            return;
+        }
+    };
+    match git.advance_ref(&name, to, &old) {
+        Ok(()) => term::step(&format!(
+            "moved {branch} to {} (HEAD is detached)",
+            to.get(..7).unwrap_or(to)
+        )),
+        Err(e) => term::warn(&format!(
+            "{branch} moved meanwhile, so it was left alone ({e:#}); the release is on the detached HEAD"
+        )),
+    }
+}
+
+/// What the printed publish command pushes: the branch and the tag. On a detached HEAD (`detached_at` the
+/// release's last commit) the commit itself goes to the branch, spelled out in full, since a bare `main` would
+/// push whatever the local branch holds.
+fn publish_refspecs(branch: Option<&str>, detached_at: Option<&str>, tag: &str) -> Vec<String> {
+    match (branch, detached_at) {
+        (Some(b), Some(commit)) => vec![
+            format!("{commit}:refs/heads/{b}"),
+            format!("refs/tags/{tag}"),
+        ],
+        (Some(b), None) => vec![b.to_string(), tag.to_string()],
+        (None, _) => vec!["HEAD".to_string(), tag.to_string()],
     }
 }
 
@@ -383,6 +435,14 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         Ok((v, _)) => Ok(v),
         Err(e) => Err(format!("{e:#}")),
     };
+    // When the files disagree, the first (authoritative) file's version lets the other checks run too.
+    let first_file = match (&current, files.first()) {
+        (Err(_), Some(first)) => project::read_file(&p.root, &first.path)
+            .and_then(|text| project::read_text(first, &text))
+            .ok()
+            .map(|r| r.parsed),
+        _ => None,
+    };
     let (last_release, last_final, commits, commits_since_final, tags) = match head.commit {
         Some(commit) => {
             let tags = p.repo.release_tags(&tag_format)?;
@@ -432,6 +492,7 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         } else {
             Err(problems.join("\n"))
         },
+        first_file,
         last_release,
         last_final,
         tags,
@@ -588,7 +649,12 @@ fn build(
         let options = notes::options(config)?;
         // A final release after release candidates lists everything since the last final one.
         let (commits, since) = snapshot.range_for(&decision.version);
-        let changes: Changes = notes::group(commits, &options);
+        // A cherry-pick whose original shipped in an earlier release is not listed again.
+        let commits = match p.repo.head()?.commit {
+            Some(head) => notes::without_released_picks(&p.repo, head, commits.to_vec()),
+            None => commits.to_vec(),
+        };
+        let changes: Changes = notes::group(&commits, &options);
         let previous = since.map(|(_, v)| v);
         let mut section_context =
             SectionContext::new(changes, Some(&decision.version), previous, &date);
@@ -750,25 +816,39 @@ fn actions(release: &ReleasePlan) -> Vec<Action> {
     actions
 }
 
-fn print_plan(release: &ReleasePlan) {
+/// The plan is a dry run's data: stdout, unless `--format json` makes the JSON summary the data (then the
+/// plan is progress, on stderr). `implicit_auto`: no level was given, so the plan is `auto`'s (said).
+fn print_plan(release: &ReleasePlan, to_stdout: bool, implicit_auto: bool) {
+    let emit = |title: &str, body: &str| {
+        if to_stdout {
+            term::data_section(title, body)
+        } else {
+            term::section(title, body)
+        }
+    };
     let d = &release.decision;
     let required = d
         .required
         .map(|l| format!(" (the commits call for {l})"))
         .unwrap_or_default();
-    term::section(
+    emit(
         "Release plan (dry run: nothing is changed)",
         &format!(
-            "version: {} → {}{required}",
+            "version: {} → {}{required}{}",
             release.spell(&d.previous),
-            release.spell(&d.version)
+            release.spell(&d.version),
+            if implicit_auto {
+                "\nlevel: auto (no level was given; a dry run without one plans `auto`)"
+            } else {
+                ""
+            }
         ),
     );
     for command in &release.pre {
-        term::section("Check:", &format!("run `{command}`"));
+        emit("Check:", &format!("run `{command}`"));
     }
     if let Some((rel, section)) = &release.changelog {
-        term::section(&format!("Changelog ({rel}):"), section);
+        emit(&format!("Changelog ({rel}):"), section);
     }
     let diffs: Vec<String> = release
         .release_files
@@ -776,16 +856,16 @@ fn print_plan(release: &ReleasePlan) {
         .filter(|c| Some(&c.rel) != release.changelog.as_ref().map(|c| &c.0))
         .map(fs::unified_diff)
         .collect();
-    term::section("Version files:", &diffs.join(""));
+    emit("Version files:", &diffs.join(""));
     if release.release_files.is_empty() {
-        term::section(
+        emit(
             "Release commit:",
             "none: no file changes (the version is released as written), so the tag goes on HEAD",
         );
     } else {
-        term::section("Release commit:", &release.release_message);
+        emit("Release commit:", &release.release_message);
     }
-    term::section(
+    emit(
         &format!(
             "Annotated tag {}{}:",
             d.tag,
@@ -796,22 +876,22 @@ fn print_plan(release: &ReleasePlan) {
     match &release.dev {
         Some(dev) => {
             let diffs: Vec<String> = dev.files.iter().map(fs::unified_diff).collect();
-            term::section(
+            emit(
                 &format!("Next development version: {}", release.spell(&dev.version)),
                 &diffs.join(""),
             );
-            term::section("Development commit:", &dev.message);
+            emit("Development commit:", &dev.message);
         }
-        None if !d.version.is_final() => term::section(
+        None if !d.version.is_final() => emit(
             "Next development version:",
             "none: the files keep the pre-release, so the next `rc` continues it and `release` \
              promotes it",
         ),
-        None => term::section("Next development version:", "none"),
+        None => emit("Next development version:", "none"),
     }
     match &release.push {
-        Some(refspecs) => term::section("Push:", &push_command(&release.remote, refspecs)),
-        None => term::section("Push:", "no (pass --push or set release.push = true)"),
+        Some(refspecs) => emit("Push:", &push_command(&release.remote, refspecs)),
+        None => emit("Push:", "no (pass --push or set release.push = true)"),
     }
 }
 
@@ -874,4 +954,32 @@ fn github_output(release: &ReleasePlan) -> Result<()> {
         release.decision.tag
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_publish_command_pushes_branch_and_tag() {
+        // (branch, detached at, expected command)
+        let cases: &[(Option<&str>, Option<&str>, &str)] = &[
+            (Some("main"), None, "git push --atomic origin main v1.0.1"),
+            (
+                Some("main"),
+                Some("abc123"),
+                "git push --atomic origin abc123:refs/heads/main refs/tags/v1.0.1",
+            ),
+            (
+                Some("feature/$(x)"),
+                Some("abc123"),
+                "git push --atomic origin 'abc123:refs/heads/feature/$(x)' refs/tags/v1.0.1",
+            ),
+            (None, None, "git push --atomic origin HEAD v1.0.1"),
+        ];
+        for (branch, detached, expected) in cases {
+            let refspecs = publish_refspecs(*branch, *detached, "v1.0.1");
+            assert_eq!(push_command("origin", &refspecs), *expected);
+        }
+    }
 }

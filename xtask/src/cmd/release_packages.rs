@@ -241,7 +241,7 @@ pub(super) fn release(
         }
         for (name, plan) in &plans {
             term::section(&format!("Package {name}"), "");
-            print_plan(plan);
+            print_plan(plan, args.format == Format::Text, args.level.is_none());
         }
         if plans.len() > 1 {
             // What the plans above amount to: one commit for all, a tag each.
@@ -369,7 +369,7 @@ pub(super) fn release(
         term::out(&summary(&plans, pushed).to_string());
         *json_printed = true;
     }
-    run_post(git, &post, args.format == Format::Json)
+    run_post(git, &post)
 }
 
 /// GitHub Actions: `packages=` and `tags=` (space-separated), and `<name>-version=` and `<name>-tag=` per
@@ -719,16 +719,11 @@ pub(super) fn print_post(post: &[(String, String)]) {
 }
 
 /// Runs the post-release commands; on a failure the release stays, and the commands left are printed.
-pub(super) fn run_post(git: &Git, post: &[(String, String)], json: bool) -> Result<()> {
+pub(super) fn run_post(git: &Git, post: &[(String, String)]) -> Result<()> {
     for (index, (_, command)) in post.iter().enumerate() {
         term::note(&format!("running `{command}`"));
-        // With --format json, stdout is the summary's alone.
-        let ok = if json {
-            git.run_check_on_stderr(command)?
-        } else {
-            git.run_check(command)?
-        };
-        if !ok {
+        // Their output is progress, not the kit's data: it goes to stderr (see `Git::run_check`).
+        if !git.run_check(command)? {
             term::error(&format!(
                 "release.post: `{command}` failed; the release itself is complete and stays"
             ));

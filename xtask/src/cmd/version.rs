@@ -50,6 +50,7 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
             };
             return Ok(Some(version::bump(current, &BumpRequest::Level(level))?));
         }
+        refuse_auto_with_pre(level, args.pre.as_deref())?;
         let pre = pre_kind(args.pre.as_deref())?;
         let request = BumpRequest::parse(level, pre).map_err(usage)?;
         Ok(Some(version::bump(current, &request)?))
@@ -282,4 +283,16 @@ pub fn pre_kind(arg: Option<&str>) -> Result<Option<crate::domain::version::PreK
 
 pub fn usage(e: impl std::fmt::Display) -> anyhow::Error {
     crate::UsageError(e.to_string()).into()
+}
+
+/// `auto` with `--pre`: a usage error saying why and what to type instead (it is not an unknown bump).
+pub fn refuse_auto_with_pre(level: &str, pre: Option<&str>) -> Result<()> {
+    match pre {
+        Some(kind) if level.eq_ignore_ascii_case("auto") => Err(usage(format!(
+            "`auto` picks the level from the commits and cannot take `--pre {kind}`: name the level instead \
+             (`minor --pre {kind}` starts {kind}.1 of the next minor version), or continue a pre-release with \
+             `{kind}` alone"
+        ))),
+        _ => Ok(()),
+    }
 }

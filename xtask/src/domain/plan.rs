@@ -19,6 +19,9 @@ pub struct Snapshot {
     pub dirty: Vec<String>,
     /// The version the files agree on, or every reason they do not.
     pub current: Result<Version, String>,
+    /// The first version file's version when the files disagree (or `None`): the checks that need a version
+    /// (the tag, the branch, the level) still run on it, so one run reports every problem.
+    pub first_file: Option<Version>,
     /// The highest release tag reachable from HEAD, with its version.
     pub last_release: Option<(String, Version)>,
     /// The highest *final* release tag reachable from HEAD: where a final release's notes and
@@ -112,6 +115,7 @@ impl Default for Snapshot {
             branch: None,
             dirty: Vec::new(),
             current: Err("no version read".into()),
+            first_file: None,
             last_release: None,
             last_final: None,
             tags: Vec::new(),
@@ -259,8 +263,10 @@ pub fn decide(
         }
     };
     let on_line = on_line(snapshot, settings);
+    // Disagreeing files still leave the first file's version to judge the rest by: every problem at once.
+    let basis = current.clone().or_else(|| snapshot.first_file.clone());
     let mut decided = None;
-    if let Some(current) = &current {
+    if let Some(current) = &basis {
         match choose(
             snapshot,
             current,
@@ -273,7 +279,7 @@ pub fn decide(
         }
     }
 
-    if let (Some(current), Some((new, required))) = (&current, &decided) {
+    if let (Some(current), Some((new, required))) = (&basis, &decided) {
         if let Some((tag, last)) = &snapshot.last_release
             && !version::is_greater(new, last)
         {
@@ -717,6 +723,21 @@ mod tests {
         off.deprecation = deprecations::Policy::Off;
         let d = decide(&s, &off, &Choice::parse("minor", None).unwrap()).unwrap();
         assert!(d.removable.is_empty());
+    }
+
+    #[test]
+    fn disagreeing_files_do_not_hide_the_other_problems() {
+        let mut s = snapshot("1.0.0", &[("a1", "fix: y")]);
+        s.current = Err("setup.cfg:3: version 1.0.1 disagrees with 1.0.0".into());
+        s.first_file = Some(Version::new(1, 0, 0));
+        s.branch = Some("wip".into());
+        s.tags.push("v1.0.1".into());
+        refused(
+            &s,
+            &settings(),
+            "patch",
+            &["disagrees", "branch wip", "tag v1.0.1 already exists"],
+        );
     }
 
     #[test]

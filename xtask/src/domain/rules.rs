@@ -913,11 +913,26 @@ const GIT_SUBJECTS: [&str; 5] = ["Merge ", "Revert \"", "fixup! ", "squash! ", "
 /// What `git commit --verbose` puts above the diff; git drops everything from here on.
 const SCISSORS: &str = "# ------------------------ >8 ------------------------";
 
-/// The commit types allowed when the configuration names none.
+/// The commit types allowed when the configuration names none: every type the default changelog groups
+/// list (`change`, `deprecate`, `remove`, `security` included), so the hook never warns on a commit the
+/// changelog wants, and the usual housekeeping types.
 pub fn default_types() -> Vec<String> {
     [
-        "feat", "fix", "docs", "refactor", "perf", "test", "build", "ci", "chore", "revert",
+        "feat",
+        "fix",
+        "docs",
+        "refactor",
+        "perf",
+        "test",
+        "build",
+        "ci",
+        "chore",
+        "revert",
         "style",
+        "change",
+        "deprecate",
+        "remove",
+        "security",
     ]
     .into_iter()
     .map(str::to_owned)
@@ -1364,8 +1379,22 @@ mod tests {
     #[test]
     fn defaults_parse() {
         // 16 names, then a prefix per type not already there (feat, fix, docs and chore are).
-        assert_eq!(defaults().len(), 16 + 7);
-        assert_eq!(default_types().len(), 11);
+        assert_eq!(defaults().len(), 16 + 11);
+        assert_eq!(default_types().len(), 15);
+    }
+
+    #[test]
+    fn the_default_types_cover_every_default_changelog_group() {
+        let types = default_types();
+        for group in crate::domain::changelog::default_groups() {
+            for kind in &group.kinds {
+                assert!(
+                    types.contains(kind),
+                    "{kind} ({}) is not a default type",
+                    group.title
+                );
+            }
+        }
     }
 
     #[test]
@@ -1613,7 +1642,7 @@ mod tests {
         case(
             "wip: stuff",
             Err(
-                "subject line `wip: stuff` uses the unknown type `wip` (allowed types: feat, fix, docs, refactor, perf, test, build, ci, chore, revert, style)",
+                "subject line `wip: stuff` uses the unknown type `wip` (allowed types: feat, fix, docs, refactor, perf, test, build, ci, chore, revert, style, change, deprecate, remove, security)",
             ),
         );
         case("feature(x): y", Err("unknown type `feature`"));

@@ -179,24 +179,14 @@ impl Git {
             .is_ok()
     }
 
-    /// Runs a command with a shell, reporting its exit status; its output goes to the terminal.
+    /// Runs a command with a shell, reporting its exit status. Its output is progress, not the kit's data: both
+    /// its streams go to stderr, so `--format json` keeps stdout parseable.
     pub fn run_check(&self, command: &str) -> Result<bool> {
         let output = std::process::Command::new("sh")
             .arg("-c")
             .arg(command)
             .current_dir(&self.root)
-            .status()
-            .map_err(|e| anyhow!("cannot run `{command}`: {e}"))?;
-        Ok(output.success())
-    }
-
-    /// As [`Git::run_check`], with the command's standard output sent to stderr (when stdout carries JSON).
-    pub fn run_check_on_stderr(&self, command: &str) -> Result<bool> {
-        let output = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(command)
-            .current_dir(&self.root)
-            .stdout(std::io::stderr())
+            .stdout(std::process::Stdio::from(std::io::stderr()))
             .status()
             .map_err(|e| anyhow!("cannot run `{command}`: {e}"))?;
         Ok(output.success())
@@ -369,5 +359,25 @@ impl Git {
                 String::from_utf8_lossy(&output.stderr).trim()
             ))
         }
+    }
+}
+
+impl Git {
+    /// Compare-and-swap for a release's branch: sets `name` to `new` only if it still holds `old`, or, with
+    /// `old` empty, only if it does not exist yet.
+    pub fn advance_ref(&self, name: &str, new: &str, old: &str) -> Result<()> {
+        self.run(
+            &[
+                "update-ref",
+                "--no-deref",
+                "-m",
+                "xtask release",
+                name,
+                new,
+                old,
+            ],
+            None,
+        )
+        .map(drop)
     }
 }

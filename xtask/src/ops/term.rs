@@ -76,3 +76,14 @@ pub fn section(title: &str, body: &str) {
         err_line(format_args!("  {line}"));
     }
 }
+
+/// A heading followed by an indented block, as program output on stdout (a dry run's plan is its data).
+pub fn data_section(title: &str, body: &str) {
+    let mut text = format!("{title}\n");
+    for line in body.lines() {
+        text.push_str("  ");
+        text.push_str(line);
+        text.push('\n');
+    }
+    out(&text);
+}

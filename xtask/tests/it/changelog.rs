@@ -335,7 +335,7 @@ fn a_closed_pipe_ends_the_command_quietly() {
         .unwrap();
     let output = child.wait_with_output().unwrap();
     quiet(output.status, &String::from_utf8_lossy(&output.stderr));
-    // The dry run's plan goes to stderr: `release --dry-run 2>&1 | head -1`.
+    // The dry run's plan is its data, on stdout: `release --dry-run | head -1`.
     let mut child = repo
         .command(
             crate::support::xtask_bin(),
@@ -346,11 +346,12 @@ fn a_closed_pipe_ends_the_command_quietly() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stderr.take().unwrap())
+    BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)
         .unwrap();
+    assert_eq!(first, "Release plan (dry run: nothing is changed)\n");
     let output = child.wait_with_output().unwrap();
-    quiet(output.status, &first);
+    quiet(output.status, &String::from_utf8_lossy(&output.stderr));
 }
 
 /// Tags in another format: every command that looks for the last release says so, and suggests the format.

@@ -228,14 +228,14 @@ fn a_python_project_keeps_its_hooks_folder_and_its_tag_style() {
 
     let plan = repo.xtask(&["release", "--dry-run", "--yes"]).ok();
     assert!(
-        plan.stderr.contains("Annotated tag 0.7.2:"),
+        plan.stdout.contains("Annotated tag 0.7.2:"),
         "{}",
-        plan.stderr
+        plan.stdout
     );
     assert!(
-        plan.stderr.contains("+version = \"0.7.2\""),
+        plan.stdout.contains("+version = \"0.7.2\""),
         "{}",
-        plan.stderr
+        plan.stdout
     );
 
     // Re-running with an older kit's file (recorded as the kit's) upgrades it; a file the user changed is

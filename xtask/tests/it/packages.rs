@@ -324,9 +324,9 @@ fn post_commands_run_per_package_in_dependency_order() {
             "--yes",
         ])
         .ok();
-    let core = run.stdout.find("publish demo-core").expect(&run.stdout);
-    let cli = run.stdout.find("publish demo-cli").expect(&run.stdout);
-    assert!(core < cli, "{}", run.stdout);
+    let core = run.stderr.find("publish demo-core").expect(&run.stderr);
+    let cli = run.stderr.find("publish demo-cli").expect(&run.stderr);
+    assert!(core < cli, "{}", run.stderr);
     cargo_metadata_locked(&repo);
     assert!(
         repo.read("crates/cli/Cargo.toml")
@@ -470,11 +470,12 @@ fn a_push_sends_the_branch_and_every_package_tag_at_once_then_runs_post() {
         .xtask(&["release", "-p", "runtime", "auto", "--yes", "--push"])
         .ok()
         .says("pushed refs/heads/main refs/tags/runtime-v3.2.0 refs/tags/compiler-v3.2.0");
+    let runtime = run.stderr.find("\npost runtime 3.2.0 runtime-v3.2.0\n");
+    let compiler = run.stderr.find("\npost compiler 3.2.0 compiler-v3.2.0\n");
     assert!(
-        run.stdout
-            .contains("post runtime 3.2.0 runtime-v3.2.0\npost compiler 3.2.0 compiler-v3.2.0"),
+        runtime.is_some() && compiler.is_some() && runtime < compiler,
         "{}",
-        run.stdout
+        run.stderr
     );
     let tags = remote_tags(&repo);
     assert!(
@@ -497,8 +498,10 @@ fn post_commands_run_after_a_release_without_packages_too() {
     repo.xtask(&["release", "patch", "--dry-run"])
         .ok()
         .says("run `echo post 1.0.1 v1.0.1`");
+    // The commands' output is progress: on stderr, with stdout left to the kit's data.
     let run = repo.xtask(&["release", "patch", "--yes"]).ok();
-    assert_eq!(run.stdout, "post 1.0.1 v1.0.1\n");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("post 1.0.1 v1.0.1\n"), "{}", run.stderr);
     // With --format json, stdout is the summary alone.
     let run = repo
         .xtask(&["release", "patch", "--yes", "--format", "json"])

@@ -408,16 +408,7 @@ fn cargo_changes(
             changes.push(FileChange::new(root, &rel, Some(before), after));
         }
     }
-    let lock = workspace.root_manifest.with_file_name("Cargo.lock");
-    if lock.exists() {
-        let rel = relative(root, &lock)?;
-        let before = read(&rel)?;
-        if let Some(after) =
-            files::rewrite_cargo_lock(&before, &edit).map_err(|e| anyhow!("{rel}: {e}"))?
-        {
-            changes.push(FileChange::new(root, &rel, Some(before), after));
-        }
-    }
+    changes.extend(lock_change(root, &workspace, &edit, read)?);
     Ok(changes)
 }
 
@@ -496,17 +487,26 @@ fn crate_changes(
             changes.push(FileChange::new(root, &rel, Some(before), after));
         }
     }
-    let lock = workspace.root_manifest.with_file_name("Cargo.lock");
-    if lock.exists() {
-        let rel = relative(root, &lock)?;
-        let before = read(&rel)?;
-        if let Some(after) =
-            files::rewrite_cargo_lock(&before, &edit).map_err(|e| anyhow!("{rel}: {e}"))?
-        {
-            changes.push(FileChange::new(root, &rel, Some(before), after));
-        }
-    }
+    changes.extend(lock_change(root, &workspace, &edit, read)?);
     Ok(changes)
+}
+
+/// The workspace's `Cargo.lock` with the edit applied, if it has one and the edit changes it.
+fn lock_change(
+    root: &Path,
+    workspace: &cargo::Workspace,
+    edit: &CargoEdit,
+    read: &dyn Fn(&str) -> Result<String>,
+) -> Result<Option<FileChange>> {
+    let lock = workspace.root_manifest.with_file_name("Cargo.lock");
+    if !lock.exists() {
+        return Ok(None);
+    }
+    let rel = relative(root, &lock)?;
+    let before = read(&rel)?;
+    Ok(files::rewrite_cargo_lock(&before, edit)
+        .map_err(|e| anyhow!("{rel}: {e}"))?
+        .map(|after| FileChange::new(root, &rel, Some(before), after)))
 }
 
 fn relative(root: &Path, path: &Path) -> Result<String> {

@@ -162,15 +162,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     }
 
     // The last preflight check: the project's own commands (tests, lints) must pass.
-    let mut failed = Vec::new();
-    for command in &release.pre {
-        term::note(&format!("running `{command}`"));
-        if !git.run_check(command)? {
-            failed.push(format!(
-                "release.pre: `{command}` failed: fix it and release again"
-            ));
-        }
-    }
+    let failed = run_pre(&git, &release.pre)?;
     if !failed.is_empty() {
         return report(&failed);
     }
@@ -374,6 +366,20 @@ fn preflight(git: &Git, release: &ReleasePlan, dry_run: bool) -> Vec<String> {
         }
     }
     problems
+}
+
+/// Runs `release.pre`'s commands; the problems of those that failed.
+fn run_pre(git: &Git, commands: &[String]) -> Result<Vec<String>> {
+    let mut failed = Vec::new();
+    for command in commands {
+        term::note(&format!("running `{command}`"));
+        if !git.run_check(command)? {
+            failed.push(format!(
+                "release.pre: `{command}` failed: fix it and release again"
+            ));
+        }
+    }
+    Ok(failed)
 }
 
 fn report(problems: &[String]) -> Result<()> {

@@ -8,7 +8,7 @@ use anyhow::{Result, anyhow};
 
 use super::{
     Project, ReleasePlan, ask_version, build, preflight, print_plan, push_command, report, review,
-    snapshot,
+    run_pre, snapshot,
 };
 use crate::cli::{Format, ReleaseArgs};
 use crate::cmd::version::{pre_kind, usage};
@@ -266,15 +266,7 @@ pub(super) fn release(
     }
 
     let pre_commands = p.config.release.pre.clone().unwrap_or_default();
-    let mut failed = Vec::new();
-    for command in &pre_commands {
-        term::note(&format!("running `{command}`"));
-        if !git.run_check(command)? {
-            failed.push(format!(
-                "release.pre: `{command}` failed: fix it and release again"
-            ));
-        }
-    }
+    let failed = run_pre(git, &pre_commands)?;
     if !failed.is_empty() {
         return report(&failed);
     }

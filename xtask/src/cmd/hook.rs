@@ -12,10 +12,11 @@ use crate::config::Config;
 use crate::domain::rules::{self, Enforcement, Pattern, TagFormat, Verdict};
 use crate::domain::server_policy::{self, NewCommit};
 use crate::domain::version::Version;
+use crate::error::{AlreadyReported, UsageError};
 use crate::ops::policy::PolicyStore;
 use crate::ops::repo::Repo;
 use crate::ops::term;
-use crate::{AlreadyReported, UsageError, project};
+use crate::project;
 
 pub fn run(dir: &Path, args: HookArgs) -> Result<()> {
     let hook_args: Vec<String> = args

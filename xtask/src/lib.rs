@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod domain;
+pub mod error;
 pub mod exec;
 pub mod kit;
 pub mod notes;
@@ -20,6 +21,8 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::Parser;
+
+use error::{AlreadyReported, UsageError};
 
 /// `xtask hook <name> <git's arguments>…` exactly as the shims call it, read without clap: git runs hooks
 /// on every commit and ref update, and building the whole command-line parser is a tenth of a hook's own
@@ -95,30 +98,6 @@ pub fn dispatch_args(args: &[OsString]) -> Option<i32> {
         1
     })
 }
-
-/// A mistake in how the command was called: exit code 2, like clap's own usage errors.
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
-
-/// A failure whose explanation has already been printed (a list of problems, a hook's refusal): exit code 1.
-#[derive(Debug)]
-pub struct AlreadyReported;
-
-impl std::fmt::Display for AlreadyReported {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("failed")
-    }
-}
-
-impl std::error::Error for AlreadyReported {}
 
 /// Runs the command line; the one place where errors become exit codes.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {

@@ -422,7 +422,7 @@ fn tidy(text: &str) -> String {
 pub fn release_date() -> Result<String> {
     let seconds = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(text) if !text.is_empty() => text.trim().parse::<i64>().map_err(|_| {
-            crate::UsageError(format!(
+            crate::error::UsageError(format!(
                 "SOURCE_DATE_EPOCH={text:?} is not a number of seconds since 1970: fix or unset it"
             ))
         })?,

@@ -7,10 +7,10 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 
 use super::Project;
-use crate::AlreadyReported;
 use crate::cli::{BackportArgs, Format};
 use crate::domain::lines::{self, Candidate};
 use crate::domain::{commit, shell};
+use crate::error::AlreadyReported;
 use crate::ops::git::Git;
 use crate::ops::{prompt, spawn, term};
 
@@ -20,7 +20,7 @@ pub fn run(dir: &Path, args: BackportArgs) -> Result<()> {
     match (&args.list, &args.to) {
         (Some(line), _) => list(&p, &git, line, args.format),
         (None, Some(line)) => backport(&p, &git, &args.commits, line, args.yes),
-        (None, None) => Err(crate::UsageError(
+        (None, None) => Err(crate::error::UsageError(
             "say what to do: `backport <commit>… --to <line>` or `backport --list <line>`".into(),
         )
         .into()),

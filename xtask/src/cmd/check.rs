@@ -6,8 +6,8 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::Project;
-use crate::AlreadyReported;
 use crate::domain::rules::{self, Pattern, Verdict};
+use crate::error::AlreadyReported;
 use crate::notes;
 use crate::ops::{cargo, term};
 use crate::project;

@@ -1,6 +1,8 @@
 //! `xtask hook <name>`: the entry points git calls through the shims. Each does only the work its rules need:
 //! commit-msg and reference-transaction never open the repository; pre-push reads a few objects with gix;
-//! pre-receive judges with the policy stored in the bare repository, reading through git (see `CliObjects`).
+//! pre-receive judges with the policy stored in the bare repository, reading through git (see
+//! `ops::push_facts`). The push rules themselves are pure (`domain::push`): this file gathers the facts they
+//! ask for and prints the verdicts.
 
 use std::io::Read;
 use std::path::Path;
@@ -9,13 +11,16 @@ use anyhow::{Context, Result, anyhow};
 
 use crate::cli::HookArgs;
 use crate::config::Config;
+use crate::domain::push::{self, Facts, Need, PushRules, RefUpdate, Side, TagFacts, is_zero};
 use crate::domain::rules::{self, Enforcement, Pattern, TagFormat, Verdict};
-use crate::domain::server_policy::{self, NewCommit};
+use crate::domain::server_policy;
 use crate::domain::version::Version;
+use crate::error::{AlreadyReported, UsageError};
 use crate::ops::policy::PolicyStore;
+use crate::ops::push_facts::{CliObjects, GixObjects, Objects};
 use crate::ops::repo::Repo;
 use crate::ops::term;
-use crate::{AlreadyReported, UsageError, project};
+use crate::project;
 
 pub fn run(dir: &Path, args: HookArgs) -> Result<()> {
     let hook_args: Vec<String> = args
@@ -100,10 +105,6 @@ fn commit_msg(dir: &Path, args: &[String]) -> Result<()> {
     }
 }
 
-fn is_zero(oid: &str) -> bool {
-    !oid.is_empty() && oid.bytes().all(|b| b == b'0')
-}
-
 fn branch_rules(config: &Config) -> Result<Vec<Pattern>> {
     config
         .allowed_branches()
@@ -130,38 +131,6 @@ fn tag_formats(config: &Config) -> Result<Vec<(Config, TagFormat)>> {
             Ok((package, format))
         })
         .collect()
-}
-
-/// A tag name judged against every package's format: allowed when one accepts it.
-fn check_tag_names(tag: &str, formats: &[(Config, TagFormat)]) -> Verdict {
-    let mut first = None;
-    for (_, format) in formats {
-        match rules::check_tag_name(tag, format) {
-            Verdict::Allowed => return Verdict::Allowed,
-            refused => {
-                first.get_or_insert(refused);
-            }
-        }
-    }
-    match first {
-        Some(Verdict::Refused { rule, hint, .. }) if formats.len() > 1 => {
-            let shown: Vec<String> = formats
-                .iter()
-                .map(|(_, f)| format!("`{}`", rules::shown(f.as_str())))
-                .collect();
-            Verdict::Refused {
-                rule,
-                reason: format!(
-                    "tag `{}` follows no package's tag format ({})",
-                    rules::shown(tag),
-                    shown.join(", ")
-                ),
-                hint,
-            }
-        }
-        Some(refused) => refused,
-        None => Verdict::Allowed,
-    }
 }
 
 /// Refuses creating a badly named branch or tag at the moment it is made. The hottest path in the kit:
@@ -208,12 +177,14 @@ fn judge_names<'n>(dir: &Path, created: &[&'n str]) -> Result<Vec<(&'n str, Refu
     let mut refused = Vec::new();
     for &name in created {
         let verdict = if let Some(branch) = name.strip_prefix("refs/heads/") {
-            rules::check_branch(branch, &branch_rules(&config)?)
+            push::check_branch_name(branch, &branch_rules(&config)?)
         } else {
             let tag = name.strip_prefix("refs/tags/").unwrap_or(name);
-            check_tag_names(tag, &tag_formats(&config)?)
+            let formats: Vec<TagFormat> =
+                tag_formats(&config)?.into_iter().map(|(_, f)| f).collect();
+            push::check_tag_names(tag, &formats)
         };
-        refused.extend(refusal(verdict).map(|r| (name, r)));
+        refused.extend(verdict.map(|r| (name, (r.rule, r.reason, r.hint))));
     }
     Ok(refused)
 }
@@ -339,21 +310,14 @@ fn git_subcommand(args: &[String]) -> Option<&str> {
     None
 }
 
-/// One pushed ref, as git describes it to pre-push and pre-receive.
-struct Update {
-    name: String,
-    old: String,
-    new: String,
-}
-
 fn pre_push(dir: &Path) -> Result<()> {
     let input = stdin_text()?;
     // `<local ref> <local oid> <remote ref> <remote oid>`
-    let updates: Vec<Update> = input
+    let updates: Vec<RefUpdate> = input
         .lines()
         .filter_map(|line| {
             let f: Vec<&str> = line.split(' ').collect();
-            (f.len() == 4).then(|| Update {
+            (f.len() == 4).then(|| RefUpdate {
                 name: f[2].to_string(),
                 old: f[3].to_string(),
                 new: f[1].to_string(),
@@ -365,18 +329,18 @@ fn pre_push(dir: &Path) -> Result<()> {
     }
     let config = work_tree_config(dir)?;
     let repo = Repo::discover(dir)?;
-    let objects = GixObjects { repo: &repo };
+    let objects = GixObjects::new(&repo);
     verdicts(check_updates(&config, &objects, &updates, Side::Client)?)
 }
 
 fn pre_receive(dir: &Path) -> Result<()> {
     let input = stdin_text()?;
     // `<old oid> <new oid> <ref>`
-    let updates: Vec<Update> = input
+    let updates: Vec<RefUpdate> = input
         .lines()
         .filter_map(|line| {
             let f: Vec<&str> = line.splitn(3, ' ').collect();
-            (f.len() == 3).then(|| Update {
+            (f.len() == 3).then(|| RefUpdate {
                 name: f[2].to_string(),
                 old: f[0].to_string(),
                 new: f[1].to_string(),
@@ -458,7 +422,7 @@ fn stored_policy(dir: &Path) -> Result<Config> {
 fn check_new_messages(
     config: &Config,
     objects: &CliObjects,
-    updates: &[Update],
+    updates: &[RefUpdate],
 ) -> Result<Vec<Refusal>> {
     if config.commits.conventional.as_deref() != Some("deny") {
         return Ok(Vec::new());
@@ -494,202 +458,88 @@ pub(super) fn usable_config(text: &str) -> Result<Config> {
     Ok(config)
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    Client,
-    Server,
-}
-
-/// The few object reads the push rules need; gix on the client, git on the server (where new objects sit in
-/// git's quarantine directory, which only git itself reads).
-trait Objects {
-    fn is_annotated_tag(&self, oid: &str) -> Result<bool>;
-    /// The commit a tag object points at (peeled) and the tagger's e-mail.
-    fn tag_target(&self, oid: &str) -> Result<(String, String)>;
-    fn file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>>;
-    fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool>;
-    /// Local branches and their commits.
-    fn branches(&self) -> Result<Vec<(String, String)>>;
-}
-
-fn check_updates(
-    config: &Config,
-    objects: &dyn Objects,
-    updates: &[Update],
-    side: Side,
-) -> Result<Vec<(String, String, String)>> {
-    let allowed = branch_rules(config)?;
-    let formats = tag_formats(config)?;
-    let release_branches: Vec<Pattern> = config
+/// The push rules of a configuration, compiled once, with each package's configuration (by the index of its
+/// tag format) for reading the version at a tagged commit.
+fn push_rules(config: &Config) -> Result<(PushRules, Vec<Config>)> {
+    let (packages, tag_formats) = tag_formats(config)?.into_iter().unzip();
+    let release_branches = config
         .release_branches()
         .iter()
         .map(|p| Pattern::parse(p).map_err(|e| anyhow!("xtask.toml: release.branches: {e}")))
         .collect::<Result<_>>()?;
-    let maintainers = config.release.maintainers.clone().unwrap_or_default();
-    let mut refusals = Vec::new();
-    let mut refuse =
-        |rule: &str, reason: String, hint: String| refusals.push((rule.to_string(), reason, hint));
-
-    // Branch tips after this push: existing branches, updated by what is pushed.
-    let mut tips = objects.branches()?;
-    for u in updates {
-        if let Some(b) = u.name.strip_prefix("refs/heads/") {
-            tips.retain(|(name, _)| name != b);
-            if !is_zero(&u.new) {
-                tips.push((b.to_string(), u.new.clone()));
-            }
-        }
-    }
-
-    for u in updates {
-        if let Some(branch) = u.name.strip_prefix("refs/heads/") {
-            // Names are judged when a branch is created; existing branches keep working.
-            if is_zero(&u.old)
-                && !is_zero(&u.new)
-                && let Some(r) = refusal(rules::check_branch(branch, &allowed))
-            {
-                refuse(&r.0, r.1, r.2);
-            }
-            let is_release_branch = release_branches.iter().any(|p| p.matches(branch).is_some());
-            if side == Side::Server && is_release_branch && !is_zero(&u.old) {
-                if is_zero(&u.new) {
-                    refuse(
-                        "release.branches",
-                        format!("deleting the release branch {branch} is not allowed"),
-                        "release branches keep the history of releases".into(),
-                    );
-                } else if !objects.is_ancestor(&u.old, &u.new)? {
-                    refuse(
-                        "release.branches",
-                        format!(
-                            "force-pushing the release branch {branch} would rewrite published history"
-                        ),
-                        "push new commits on top instead (git pull --rebase, then git push)".into(),
-                    );
-                }
-            }
-        } else if let Some(tag) = u.name.strip_prefix("refs/tags/") {
-            // The package whose tag format the tag follows (the one format without packages).
-            let found = formats
-                .iter()
-                .find_map(|(package, format)| Some((package, format.version_of(tag)?)));
-            let Some((package, version)) = found else {
-                if !is_zero(&u.new)
-                    && let Some(r) = refusal(check_tag_names(tag, &formats))
-                {
-                    refuse(&r.0, r.1, r.2);
-                }
-                continue;
-            };
-            if is_zero(&u.new) {
-                refuse(
-                    "tag.format",
-                    format!("deleting the release tag {tag} is not allowed"),
-                    "a published release stays published; release a new version instead".into(),
-                );
-                continue;
-            }
-            if !is_zero(&u.old) && u.old != u.new {
-                refuse(
-                    "tag.format",
-                    format!("moving the release tag {tag} is not allowed"),
-                    "a published release stays as it was; release a new version instead".into(),
-                );
-                continue;
-            }
-            if !is_zero(&u.old) {
-                continue;
-            }
-            check_release_tag(
-                package,
-                objects,
-                tag,
-                &u.new,
-                &version,
-                &tips,
-                &release_branches,
-                &maintainers,
-                &mut refuse,
-            )?;
-        }
-    }
-    Ok(refusals)
+    let rules = PushRules {
+        allowed: branch_rules(config)?,
+        tag_formats,
+        release_branches,
+        maintainers: config.release.maintainers.clone().unwrap_or_default(),
+    };
+    Ok((rules, packages))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn check_release_tag(
+/// Gathers the facts the push rules need about `updates` and judges them.
+fn check_updates(
     config: &Config,
     objects: &dyn Objects,
-    tag: &str,
+    updates: &[RefUpdate],
+    side: Side,
+) -> Result<Vec<Refusal>> {
+    let (rules, packages) = push_rules(config)?;
+    let needs = push::needs(&rules, updates, side);
+    // Branch tips after this push, read only when a release tag needs them.
+    let tips = if needs.iter().any(|n| matches!(n, Need::ReleaseTag { .. })) {
+        push::tips_after(objects.branches()?, updates)
+    } else {
+        Vec::new()
+    };
+    let mut facts = Vec::with_capacity(needs.len());
+    for (u, need) in updates.iter().zip(&needs) {
+        facts.push(match need {
+            Need::Nothing => Facts::Nothing,
+            Need::FastForward => Facts::FastForward(objects.is_ancestor(&u.old, &u.new)?),
+            Need::ReleaseTag { package, version } => {
+                let package = packages
+                    .get(*package)
+                    .context("a tag format without its package")?;
+                Facts::ReleaseTag(release_tag_facts(
+                    &rules, package, objects, &u.new, version, &tips,
+                )?)
+            }
+        });
+    }
+    Ok(push::judge(&rules, updates, &facts, side)
+        .into_iter()
+        .flat_map(|v| v.refusals)
+        .map(|r| (r.rule, r.reason, r.hint))
+        .collect())
+}
+
+/// What the repository says about a new release tag: only whether it is annotated when it is not.
+fn release_tag_facts(
+    rules: &PushRules,
+    config: &Config,
+    objects: &dyn Objects,
     oid: &str,
     version: &Version,
     tips: &[(String, String)],
-    release_branches: &[Pattern],
-    maintainers: &[String],
-    refuse: &mut dyn FnMut(&str, String, String),
-) -> Result<()> {
+) -> Result<TagFacts> {
     if !objects.is_annotated_tag(oid)? {
-        refuse(
-            "tag.annotated",
-            format!("the release tag {tag} is lightweight"),
-            format!(
-                "release tags are annotated: git tag --delete {tag} && git tag --annotate {tag} -m \"Release {version}\""
-            ),
-        );
-        return Ok(());
+        return Ok(TagFacts::Lightweight);
     }
     let (commit, tagger) = objects.tag_target(oid)?;
-    match version_at(config, objects, &commit) {
-        Ok(at_commit) if at_commit == *version => {}
-        Ok(at_commit) => refuse(
-            "tag.version",
-            format!(
-                "the tag {tag} says {version} but the version files at {} say {at_commit}",
-                short(&commit)
-            ),
-            format!(
-                "tag the commit whose files say {version} (e.g. the release commit made by `cargo xtask release`)"
-            ),
-        ),
-        Err(e) => refuse(
-            "tag.version",
-            format!("cannot read the version at {}: {e:#}", short(&commit)),
-            "check version.files in xtask.toml".into(),
-        ),
-    }
-    let mut on_release_branch = false;
-    for (branch, tip) in tips {
-        if release_branches
-            .iter()
-            .any(|p| p.matches_release(branch, version.major, version.minor))
-            && objects.is_ancestor(&commit, tip)?
-        {
-            on_release_branch = true;
+    let version_at_commit = version_at(config, objects, &commit).map_err(|e| format!("{e:#}"));
+    let mut containing_release_branch = None;
+    for (branch, tip) in push::release_branches_for(rules, tips, version) {
+        if objects.is_ancestor(&commit, tip)? {
+            containing_release_branch = Some(branch.clone());
             break;
         }
     }
-    if !on_release_branch {
-        let patterns: Vec<&str> = release_branches.iter().map(Pattern::as_str).collect();
-        refuse(
-            "release.branches",
-            format!(
-                "the tag {tag} is on {}, which no release branch for {version} contains",
-                short(&commit)
-            ),
-            format!(
-                "release from one of: {} (push the branch with the tag)",
-                patterns.join(", ")
-            ),
-        );
-    }
-    if !maintainers.is_empty() && !maintainers.iter().any(|m| m.eq_ignore_ascii_case(&tagger)) {
-        refuse(
-            "release.maintainers",
-            format!("the tag {tag} was made by {tagger}, who is not one of release.maintainers"),
-            format!("ask one of {} to tag the release", maintainers.join(", ")),
-        );
-    }
-    Ok(())
+    Ok(TagFacts::Annotated {
+        commit,
+        tagger,
+        version_at_commit,
+        containing_release_branch,
+    })
 }
 
 /// The version the authoritative (first) version file gives at a commit.
@@ -702,216 +552,4 @@ fn version_at(config: &Config, objects: &dyn Objects, commit: &str) -> Result<Ve
     let text = String::from_utf8(bytes).map_err(|_| anyhow!("{} is not UTF-8 there", file.path))?;
     let reading = project::read_text(file, &text)?;
     Ok(reading.parsed)
-}
-
-fn short(id: &str) -> &str {
-    id.get(..7).unwrap_or(id)
-}
-
-struct GixObjects<'r> {
-    repo: &'r Repo,
-}
-
-fn oid(hex: &str) -> Result<gix::ObjectId> {
-    gix::ObjectId::from_hex(hex.as_bytes()).map_err(|_| anyhow!("{hex:?} is not an object id"))
-}
-
-impl Objects for GixObjects<'_> {
-    fn is_annotated_tag(&self, id: &str) -> Result<bool> {
-        let header = self
-            .repo
-            .git
-            .find_header(oid(id)?)
-            .context("cannot read the tag")?;
-        Ok(header.kind() == gix::object::Kind::Tag)
-    }
-
-    fn tag_target(&self, id: &str) -> Result<(String, String)> {
-        let tag = self
-            .repo
-            .git
-            .find_tag(oid(id)?)
-            .context("cannot read the tag")?;
-        let tagger = tag
-            .tagger()
-            .ok()
-            .flatten()
-            .map(|t| t.email.to_string())
-            .unwrap_or_default();
-        let commit = self
-            .repo
-            .git
-            .find_object(oid(id)?)?
-            .peel_to_commit()
-            .context("the tag does not point at a commit")?;
-        Ok((commit.id.to_string(), tagger))
-    }
-
-    fn file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
-        self.repo.file_at(oid(commit)?, path)
-    }
-
-    fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool> {
-        self.repo.is_ancestor(oid(ancestor)?, oid(descendant)?)
-    }
-
-    fn branches(&self) -> Result<Vec<(String, String)>> {
-        let mut out = Vec::new();
-        for r in self.repo.git.references()?.local_branches()?.flatten() {
-            let name = r.name().as_bstr().to_string();
-            if let (Some(b), Some(id)) = (name.strip_prefix("refs/heads/"), r.try_id()) {
-                out.push((b.to_string(), id.to_string()));
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// Object reads through git itself, which sees the objects of a push still in quarantine.
-struct CliObjects {
-    git: crate::ops::git::Git,
-}
-
-impl CliObjects {
-    fn new(dir: &Path) -> Result<CliObjects> {
-        Ok(CliObjects {
-            git: crate::ops::git::Git::new(dir)?,
-        })
-    }
-
-    /// The ref HEAD names: the default branch of a bare repository.
-    fn default_branch(&self) -> Option<String> {
-        self.git
-            .raw(&["symbolic-ref", "--quiet", "HEAD"])
-            .ok()
-            .map(|name| name.trim().to_string())
-    }
-
-    /// The commits reachable from `tips` and from no existing branch, read in two git calls whatever
-    /// their number: their ids, then the objects themselves, decoded as the gix readers decode them.
-    fn new_commits(&self, tips: &[&str]) -> Result<Vec<NewCommit>> {
-        let mut args = vec!["rev-list"];
-        args.extend_from_slice(tips);
-        args.extend(["--not", "--branches"]);
-        let ids = self.git.raw(&args)?;
-        if ids.trim().is_empty() {
-            return Ok(Vec::new());
-        }
-        let batch = self
-            .git
-            .raw_bytes(&["cat-file", "--batch"], ids.as_bytes())?;
-        read_commits(&batch)
-    }
-}
-
-impl Objects for CliObjects {
-    fn is_annotated_tag(&self, id: &str) -> Result<bool> {
-        Ok(self.git.raw(&["cat-file", "-t", id])?.trim() == "tag")
-    }
-
-    fn tag_target(&self, id: &str) -> Result<(String, String)> {
-        let commit = self
-            .git
-            .raw(&["rev-parse", "--verify", &format!("{id}^{{commit}}")])?
-            .trim()
-            .to_string();
-        let text = self.git.raw(&["cat-file", "tag", id])?;
-        let tagger = text
-            .lines()
-            .find_map(|l| l.strip_prefix("tagger "))
-            .and_then(|t| Some(t[t.find('<')? + 1..t.find('>')?].to_string()))
-            .unwrap_or_default();
-        Ok((commit, tagger))
-    }
-
-    fn file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .git
-            .raw(&["cat-file", "blob", &format!("{commit}:{path}")])
-            .ok()
-            .map(String::into_bytes))
-    }
-
-    fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool> {
-        Ok(self
-            .git
-            .raw(&["merge-base", "--is-ancestor", ancestor, descendant])
-            .is_ok())
-    }
-
-    fn branches(&self) -> Result<Vec<(String, String)>> {
-        let out = self.git.raw(&[
-            "for-each-ref",
-            "--format=%(refname:strip=2) %(objectname)",
-            "refs/heads/",
-        ])?;
-        Ok(out
-            .lines()
-            .filter_map(|l| {
-                l.rsplit_once(' ')
-                    .map(|(n, o)| (n.to_string(), o.to_string()))
-            })
-            .collect())
-    }
-}
-
-/// Decodes `git cat-file --batch` output (`<id> <type> <size>\n<bytes>\n`, repeated) holding commits.
-fn read_commits(mut batch: &[u8]) -> Result<Vec<NewCommit>> {
-    let mut commits = Vec::new();
-    while !batch.is_empty() {
-        let end = batch
-            .iter()
-            .position(|b| *b == b'\n')
-            .context("cannot read git's object listing: a header line is cut short")?;
-        let (header, rest) = batch.split_at(end);
-        let header = String::from_utf8_lossy(header);
-        let mut fields = header.split(' ');
-        let (Some(id), Some(kind), Some(size)) = (fields.next(), fields.next(), fields.next())
-        else {
-            return Err(anyhow!("cannot read git's object listing: {header:?}"));
-        };
-        let size: usize = size
-            .parse()
-            .map_err(|_| anyhow!("cannot read git's object listing: {header:?}"))?;
-        let data = rest
-            .get(1..1 + size)
-            .with_context(|| format!("cannot read git's object listing: {id} is cut short"))?;
-        batch = rest.get(size + 2..).unwrap_or_default();
-        if kind != "commit" {
-            return Err(anyhow!("{id} is a {kind}, not a commit"));
-        }
-        let hash = gix::hash::Kind::from_hex_len(id.len()).unwrap_or(gix::hash::Kind::Sha1);
-        let decoded = gix::objs::CommitRef::from_bytes(data, hash)
-            .with_context(|| format!("cannot decode commit {id}"))?;
-        commits.push(NewCommit {
-            id: id.to_string(),
-            parent_count: decoded.parents.len(),
-            message: String::from_utf8_lossy(decoded.message).into_owned(),
-        });
-    }
-    Ok(commits)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn git_object_listings_are_read_by_size_not_by_line() {
-        let first = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\nwip\n\0\nfake 1\n";
-        let second = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent 1111111111111111111111111111111111111111\nparent 2222222222222222222222222222222222222222\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\nMerge\n";
-        let mut batch = Vec::new();
-        for (id, data) in [("a".repeat(40), &first[..]), ("b".repeat(40), &second[..])] {
-            batch.extend_from_slice(format!("{id} commit {}\n", data.len()).as_bytes());
-            batch.extend_from_slice(data);
-            batch.push(b'\n');
-        }
-        let commits = read_commits(&batch).unwrap();
-        assert_eq!(commits.len(), 2);
-        assert_eq!(commits[0].message, "wip\n\0\nfake 1\n");
-        assert_eq!(commits[0].parent_count, 0);
-        assert_eq!(commits[1].parent_count, 2);
-        assert!(read_commits(&batch[..batch.len() - 5]).is_err());
-        assert!(read_commits(b"abc missing\n").is_err());
-    }
 }

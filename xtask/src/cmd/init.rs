@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 
-use crate::UsageError;
 use crate::cli::InitArgs;
 use crate::domain::adopt::{self, KitFile, PackageFacts};
 use crate::domain::detect;
+use crate::error::UsageError;
 use crate::kit;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;

@@ -48,7 +48,7 @@ pub fn refuse(what: &str, problems: &[String]) -> anyhow::Error {
     for problem in problems {
         crate::ops::term::section("-", problem);
     }
-    crate::AlreadyReported.into()
+    crate::error::AlreadyReported.into()
 }
 
 /// The directory several `-C` options name, combined as git combines them: each one relative to the one before
@@ -69,7 +69,7 @@ pub struct Project {
 impl Project {
     pub fn open(dir: &Path) -> Result<Project> {
         if !dir.is_dir() {
-            return Err(crate::UsageError(format!(
+            return Err(crate::error::UsageError(format!(
                 "cannot change to {}: no such directory",
                 dir.display()
             ))
@@ -89,14 +89,14 @@ impl Project {
         let name = match (name, names.as_slice()) {
             (None, []) => return Ok(self),
             (Some(name), []) => {
-                return Err(crate::UsageError(format!(
+                return Err(crate::error::UsageError(format!(
                     "-p {name}: xtask.toml has no [packages]: add [packages.<name>] tables, or leave out -p"
                 ))
                 .into());
             }
             (None, [only]) => only.clone(),
             (None, _) => {
-                return Err(crate::UsageError(format!(
+                return Err(crate::error::UsageError(format!(
                     "this repository has several packages: name one with -p ({})",
                     names.join(", ")
                 ))
@@ -105,7 +105,7 @@ impl Project {
             (Some(name), _) => name.to_string(),
         };
         let config = self.config.for_package(&name).ok_or_else(|| {
-            crate::UsageError(format!(
+            crate::error::UsageError(format!(
                 "no package {name:?}: xtask.toml has {}",
                 names.join(", ")
             ))

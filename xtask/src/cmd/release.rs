@@ -14,6 +14,7 @@ use crate::domain::rules::Pattern;
 use crate::domain::shell;
 use crate::domain::version::{self, Scheme, Version};
 use crate::domain::{changelog::Changes, changelog_file};
+use crate::error::{AlreadyReported, UsageError};
 use crate::exec::{self, Action};
 use crate::notes;
 use crate::ops::fs::{self, FileChange};
@@ -21,7 +22,6 @@ use crate::ops::git::Git;
 use crate::ops::{prompt, term};
 use crate::project;
 use crate::render::{self, MessageContext, Renderer, SectionContext};
-use crate::{AlreadyReported, UsageError};
 
 /// Several packages (`[packages]`): the same steps per package, in one commit with one tag each.
 #[path = "release_packages.rs"]

@@ -15,13 +15,13 @@ use crate::cmd::version::{pre_kind, usage};
 use crate::domain::packages;
 use crate::domain::plan::{self, Choice, Settings, Snapshot};
 use crate::domain::version::{BumpRequest, Version};
+use crate::error::{AlreadyReported, UsageError};
 use crate::exec::{self, Action};
 use crate::ops::fs::FileChange;
 use crate::ops::git::Git;
 use crate::ops::repo::Repo;
 use crate::ops::{cargo, prompt, term};
 use crate::project;
-use crate::{AlreadyReported, UsageError};
 
 /// One package as a release sees it.
 struct Package {

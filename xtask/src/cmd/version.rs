@@ -162,7 +162,7 @@ fn all(
                 .collect();
             term::out(&serde_json::json!({ "files": files, "agree": problems.is_empty(), "problems": problems }).to_string());
             if !problems.is_empty() {
-                return Err(crate::AlreadyReported.into());
+                return Err(crate::error::AlreadyReported.into());
             }
             return Ok(());
         }
@@ -282,7 +282,7 @@ pub fn pre_kind(arg: Option<&str>) -> Result<Option<crate::domain::version::PreK
 }
 
 pub fn usage(e: impl std::fmt::Display) -> anyhow::Error {
-    crate::UsageError(e.to_string()).into()
+    crate::error::UsageError(e.to_string()).into()
 }
 
 /// `auto` with `--pre`: a usage error saying why and what to type instead (it is not an unknown bump).

@@ -5,6 +5,7 @@ pub mod fs;
 pub mod git;
 pub mod policy;
 pub mod prompt;
+pub mod push_facts;
 pub mod repo;
 pub mod spawn;
 pub mod term;

@@ -4,6 +4,9 @@
 //! planted file or link at its name is never followed), synced, given the target's mode, then renamed over
 //! the target. A symbolic link inside the work tree is written through (the link stays a link); one leading
 //! outside the work tree or into `.git` is refused.
+//!
+//! The plain reads and writes the rest of the crate needs (a version file, the release journal, the installed
+//! hooks) are here too, as thin functions over the standard library's: no module outside `ops/` touches files.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -261,7 +261,7 @@ impl Config {
     /// Reads `xtask.toml` from the repository root; a missing file is the all-defaults configuration.
     pub fn load(root: &Path) -> Result<Config> {
         let path = root.join(FILE_NAME);
-        match std::fs::read(&path) {
+        match crate::ops::fs::read(&path) {
             Ok(bytes) => {
                 let text = String::from_utf8(bytes).map_err(|_| {
                     anyhow::anyhow!("{FILE_NAME} is not valid UTF-8: save it as UTF-8")

@@ -108,17 +108,17 @@ pub fn journal_path(git_dir: &Path) -> PathBuf {
 
 fn save(path: &Path, journal: &Journal) -> Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        fs::create_dir_all(dir)?;
     }
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(journal)?)?;
-    std::fs::rename(&tmp, path).context("cannot write the release journal")?;
+    fs::write(&tmp, serde_json::to_vec_pretty(journal)?)?;
+    fs::rename(&tmp, path).context("cannot write the release journal")?;
     Ok(())
 }
 
 /// Reads and validates the journal: a damaged or foreign one is an error, never acted on.
 pub fn load(path: &Path) -> Result<Journal> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let damaged = |reason: String| {
         anyhow!(
             "the release journal {} is damaged ({reason}): nothing was changed; inspect it, undo the release by \
@@ -168,9 +168,7 @@ fn validate(journal: &Journal) -> std::result::Result<(), String> {
 
 /// The git blob id of `text`: what `git hash-object` says, so a user can check it by hand.
 pub fn content_id(text: &[u8]) -> String {
-    gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, text)
-        .map(|id| id.to_string())
-        .unwrap_or_default()
+    crate::ops::policy::blob_id(text)
 }
 
 /// Runs `actions` in order. On failure everything done so far is undone and the error says which step failed
@@ -222,7 +220,7 @@ pub fn run(
         }
         on_step(action);
     }
-    std::fs::remove_file(&path).context("cannot remove the release journal")?;
+    fs::remove_file(&path).context("cannot remove the release journal")?;
     Ok(journal)
 }
 
@@ -495,7 +493,7 @@ fn observe(git: &Git, journal: &Journal) -> Result<Observed> {
         .iter()
         .map(|file| match fs::confined(git.root(), &file.rel) {
             Err(e) => Err(format!("{e:#}")),
-            Ok(path) => match std::fs::read(&path) {
+            Ok(path) => match fs::read(&path) {
                 Ok(bytes) => Ok(Some(content_id(&bytes))),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(format!("cannot read: {e}")),
@@ -584,7 +582,7 @@ pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<Undone> {
             problems.join(", ")
         ));
     }
-    std::fs::remove_file(path).context("cannot remove the release journal")?;
+    fs::remove_file(path).context("cannot remove the release journal")?;
     Ok(done)
 }
 

@@ -43,7 +43,7 @@ mod tests {
             } else {
                 dir.join("..").join(rel)
             };
-            let on_disk = std::fs::read_to_string(path).unwrap();
+            let on_disk = crate::ops::fs::read_to_string(path).unwrap();
             assert_eq!(on_disk, *text, "{rel}");
         }
         for hook in [
@@ -74,7 +74,7 @@ mod tests {
         let mut count = 0;
         let mut stack = vec![dir.join("src")];
         while let Some(d) = stack.pop() {
-            for entry in std::fs::read_dir(d).unwrap().flatten() {
+            for entry in crate::ops::fs::read_dir(d).unwrap().flatten() {
                 if entry.path().is_dir() {
                     stack.push(entry.path());
                 } else {
@@ -95,7 +95,7 @@ mod tests {
         // In this repository the crate inherits its edition; an installed copy states it.
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         for manifest in [dir.join("../Cargo.toml"), dir.join("Cargo.toml")] {
-            let Ok(text) = std::fs::read_to_string(&manifest) else {
+            let Ok(text) = crate::ops::fs::read_to_string(&manifest) else {
                 continue;
             };
             let doc: toml::Table = text.parse().unwrap();

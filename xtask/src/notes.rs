@@ -1,13 +1,12 @@
 //! Release notes: the commits since the last release, grouped by the changelog engine and rendered.
 
 use anyhow::{Result, anyhow};
-use gix::ObjectId;
 
 use crate::config::{Config, OtherSetting};
 use crate::domain::changelog::{self, CommitInfo, GroupSpec, Options};
 use crate::domain::rules::TagFormat;
 use crate::domain::tag_hint;
-use crate::ops::repo::{ReleaseTag, Repo};
+use crate::ops::repo::{ObjectId, ReleaseTag, Repo};
 
 /// The unreleased history of the current line: HEAD, the last release tag reachable from it, the commits since.
 pub struct Unreleased {

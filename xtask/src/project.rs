@@ -137,7 +137,7 @@ pub fn separately_versioned(root: &Path, config: &Config) -> Option<String> {
     if config.packages.is_some() || config.version.files.is_some() {
         return None;
     }
-    let text = std::fs::read_to_string(root.join("Cargo.toml")).ok()?;
+    let text = crate::ops::fs::read_to_string(root.join("Cargo.toml")).ok()?;
     let doc: toml_edit::DocumentMut = text.parse().ok()?;
     let workspace = doc.get("workspace")?;
     let shared = workspace
@@ -216,7 +216,7 @@ pub fn unspellable(files: &[VersionFile], v: &version::Version) -> Vec<String> {
 pub fn read_file(root: &Path, rel: &str) -> Result<String> {
     // Symbolic links are followed only inside the work tree.
     let path = crate::ops::fs::confined(root, rel)?;
-    let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+    let bytes = crate::ops::fs::read(&path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => {
             anyhow!("{rel}: file not found: create it or fix version.files in xtask.toml")
         }
@@ -234,7 +234,7 @@ pub fn read_file(root: &Path, rel: &str) -> Result<String> {
 
 /// A file's text, or `None` if it does not exist (a changelog about to be created).
 pub fn read_optional(root: &Path, rel: &str) -> Result<Option<String>> {
-    match std::fs::read(crate::ops::fs::confined(root, rel)?) {
+    match crate::ops::fs::read(crate::ops::fs::confined(root, rel)?) {
         Ok(bytes) => {
             Ok(Some(String::from_utf8(bytes).map_err(|_| {
                 anyhow!("{rel}: not valid UTF-8: cannot update it")

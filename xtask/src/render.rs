@@ -373,7 +373,7 @@ fn pr_links(text: String, url: Option<String>) -> String {
 }
 
 fn read_template(root: &Path, rel: &str) -> Result<String> {
-    std::fs::read_to_string(crate::ops::fs::confined(root, rel)?)
+    crate::ops::fs::read_to_string(crate::ops::fs::confined(root, rel)?)
         .map_err(|e| anyhow!("{rel}: cannot read the template: {e}"))
 }
 

@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
-use gix::ObjectId;
 
 use super::Project;
 use crate::cli::{DeprecationsArgs, Format};
@@ -14,7 +13,7 @@ use crate::domain::rules::TagFormat;
 use crate::domain::version::{self, Version};
 use crate::domain::{commit, history};
 use crate::notes;
-use crate::ops::repo::Repo;
+use crate::ops::repo::{ObjectId, Repo};
 use crate::ops::term;
 
 /// The deprecation notices of HEAD's history, each with the first release containing it, and the last

@@ -17,6 +17,7 @@ use crate::domain::server_policy;
 use crate::domain::version::Version;
 use crate::error::{AlreadyReported, UsageError};
 use crate::ops::policy::PolicyStore;
+use crate::ops::process;
 use crate::ops::push_facts::{CliObjects, GixObjects, Objects};
 use crate::ops::repo::Repo;
 use crate::ops::term;
@@ -87,7 +88,7 @@ fn commit_msg(dir: &Path, args: &[String]) -> Result<()> {
     if mode == Enforcement::Off {
         return Ok(());
     }
-    let bytes = std::fs::read(dir.join(file))
+    let bytes = crate::ops::fs::read(dir.join(file))
         .with_context(|| format!("cannot read the commit message {file}"))?;
     let message = String::from_utf8_lossy(&bytes);
     let types = config
@@ -238,50 +239,14 @@ fn refs_from_elsewhere() -> bool {
     let pid = std::env::var("XTASK_GIT_PID")
         .ok()
         .and_then(|pid| pid.trim().parse::<u32>().ok())
-        .or_else(parent_pid);
-    let Some(args) = pid.and_then(command_line) else {
+        .or_else(process::parent_pid);
+    let Some(args) = pid.and_then(process::command_line) else {
         return false;
     };
     matches!(
         git_subcommand(&args),
         Some("fetch" | "pull" | "clone" | "remote" | "receive-pack" | "submodule")
     )
-}
-
-#[cfg(unix)]
-fn parent_pid() -> Option<u32> {
-    Some(std::os::unix::process::parent_id())
-}
-
-#[cfg(not(unix))]
-fn parent_pid() -> Option<u32> {
-    None
-}
-
-/// The arguments a process was started with: `/proc` on Linux, `ps` elsewhere (split at spaces, which is
-/// enough to find a git subcommand).
-fn command_line(pid: u32) -> Option<Vec<String>> {
-    if let Ok(bytes) = std::fs::read(format!("/proc/{pid}/cmdline")) {
-        let bytes = bytes.strip_suffix(&[0]).unwrap_or(&bytes);
-        return Some(
-            bytes
-                .split(|b| *b == 0)
-                .map(|a| String::from_utf8_lossy(a).into_owned())
-                .collect(),
-        );
-    }
-    let out = std::process::Command::new("ps")
-        .args(["-o", "args=", "-p", &pid.to_string()])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    out.status.success().then(|| {
-        String::from_utf8_lossy(&out.stdout)
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect()
-    })
 }
 
 /// The subcommand of a git command line: `fetch` in `git -C dir -c a=b fetch origin` or `git-fetch`.
@@ -384,7 +349,7 @@ fn pre_receive(dir: &Path) -> Result<()> {
 fn stored_policy(dir: &Path) -> Result<Config> {
     // Git runs the hook in the bare repository and says where it is in GIT_DIR.
     let git_dir = std::env::var_os("GIT_DIR").map_or_else(|| dir.to_path_buf(), |d| dir.join(d));
-    let git_dir = std::fs::canonicalize(&git_dir).unwrap_or(git_dir);
+    let git_dir = crate::ops::fs::canonical_or_same(&git_dir);
     let fix = format!(
         "an administrator can store it again with `cargo xtask hooks install --server {} --update` \
          (or `--config FILE`)",

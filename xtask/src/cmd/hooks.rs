@@ -8,14 +8,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use xshell::{Shell, cmd};
 
 use crate::cli::HooksCommand;
 use crate::config::FILE_NAME;
 use crate::domain::server_policy::{self, DefaultBranch, PolicyAction, PolicyRecord, PolicySource};
 use crate::ops::policy::{PolicyStore, blob_id};
-use crate::ops::repo::Repo;
-use crate::ops::{fs, term};
+use crate::ops::repo::{ObjectId, Repo};
+use crate::ops::{fs, git, term};
 
 /// Client-side hooks, in the order they are reported.
 pub const CLIENT_HOOKS: [&str; 3] = ["commit-msg", "reference-transaction", "pre-push"];
@@ -58,13 +57,12 @@ fn places(dir: &Path, server: Option<&Path>) -> Result<Places> {
         Some(bare) => (bare, &SERVER_HOOKS),
         None => (dir, &CLIENT_HOOKS),
     };
-    let sh = Shell::new()?;
-    sh.change_dir(dir);
-    let out = cmd!(sh, "git rev-parse --path-format=absolute --git-path hooks --git-common-dir --is-bare-repository")
-        .quiet()
-        .ignore_stderr()
-        .read()
-        .map_err(|_| anyhow!("{} is not a git repository: run inside one, or pass -C <dir>", dir.display()))?;
+    let out = git::hook_locations(dir)?.ok_or_else(|| {
+        anyhow!(
+            "{} is not a git repository: run inside one, or pass -C <dir>",
+            dir.display()
+        )
+    })?;
     let mut lines = out.lines();
     let (Some(hooks), Some(common), Some(bare)) = (lines.next(), lines.next(), lines.next()) else {
         bail!("cannot ask git where hooks live in {}", dir.display());
@@ -158,7 +156,7 @@ fn default_branch_policy(repo: &Repo, bare: &Path) -> Result<Result<DefaultPolic
         Ok(DefaultBranch::Empty { name }) => return Ok(Ok(DefaultPolicy::Empty { name })),
         Err(problem) => return Ok(Err(problem)),
     };
-    let id = gix::ObjectId::from_hex(commit.as_bytes())
+    let id = ObjectId::from_hex(commit.as_bytes())
         .map_err(|_| anyhow!("HEAD of {} is not a commit id: {commit}", bare.display()))?;
     let text = match repo.file_at(id, FILE_NAME)? {
         Some(bytes) => String::from_utf8(bytes)
@@ -178,11 +176,11 @@ fn plan_policy(
     let store = PolicyStore::in_git_dir(&places.common);
     let (text, source) = match config {
         Some(file) => {
-            let bytes = std::fs::read(file)
+            let bytes = fs::read(file)
                 .with_context(|| format!("cannot read the policy file {}", file.display()))?;
             let text = String::from_utf8(bytes)
                 .map_err(|_| anyhow!("{} is not valid UTF-8: save it as UTF-8", file.display()))?;
-            let path = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+            let path = fs::canonical_or_same(file);
             (
                 text,
                 PolicySource::File {
@@ -283,7 +281,7 @@ fn plan_policy(
 }
 
 fn read_text(path: &Path) -> Option<String> {
-    std::fs::read(path)
+    fs::read(path)
         .ok()
         .map(|b| String::from_utf8_lossy(&b).into_owned())
 }
@@ -324,7 +322,7 @@ fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<
         }
     }
     install_binary(&places.bin)?;
-    std::fs::create_dir_all(&places.hooks)
+    fs::create_dir_all(&places.hooks)
         .with_context(|| format!("cannot create {}", places.hooks.display()))?;
     for name in places.names {
         let path = places.hooks.join(name);
@@ -345,7 +343,7 @@ fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<
                     )
                 };
                 let aside = with_suffix(&path, suffix);
-                std::fs::rename(&path, &aside)
+                fs::rename(&path, &aside)
                     .with_context(|| format!("cannot move {} aside", path.display()))?;
                 write_executable(&path, &wanted)?;
                 what.to_string()
@@ -372,14 +370,14 @@ fn install_binary(bin: &Path) -> Result<()> {
         return Ok(());
     }
     let dir = bin.parent().context("the binary's path has no directory")?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let tmp = with_suffix(bin, ".tmp");
     // `copy` lets the system clone or copy in the kernel: the binary is large in a debug build.
-    std::fs::copy(&exe, &tmp)
+    fs::copy(&exe, &tmp)
         .with_context(|| format!("cannot copy {} to {}", exe.display(), tmp.display()))?;
     set_executable(&tmp)?;
-    std::fs::rename(&tmp, bin).with_context(|| format!("cannot install {}", bin.display()))?;
-    std::fs::write(
+    fs::rename(&tmp, bin).with_context(|| format!("cannot install {}", bin.display()))?;
+    fs::write(
         dir.join("version"),
         format!("xtask {}\n", crate::kit::VERSION),
     )?;
@@ -388,28 +386,19 @@ fn install_binary(bin: &Path) -> Result<()> {
 
 /// Whether two files hold the same bytes (sizes first: reading a large binary twice is the slow part).
 fn same_file_contents(a: &Path, b: &Path) -> bool {
-    let (Ok(meta_a), Ok(meta_b)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+    let (Ok(len_a), Ok(len_b)) = (fs::len(a), fs::len(b)) else {
         return false;
     };
-    meta_a.len() == meta_b.len()
-        && matches!((std::fs::read(a), std::fs::read(b)), (Ok(x), Ok(y)) if x == y)
+    len_a == len_b && matches!((fs::read(a), fs::read(b)), (Ok(x), Ok(y)) if x == y)
 }
 
 fn write_executable(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
     set_executable(path)
 }
 
-#[cfg(unix)]
 fn set_executable(path: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
-        .with_context(|| format!("cannot make {} executable", path.display()))
-}
-
-#[cfg(not(unix))]
-fn set_executable(_: &Path) -> Result<()> {
-    Ok(())
+    fs::set_executable(path).with_context(|| format!("cannot make {} executable", path.display()))
 }
 
 fn uninstall(places: &Places, server: bool) -> Result<()> {
@@ -417,13 +406,13 @@ fn uninstall(places: &Places, server: bool) -> Result<()> {
         let path = places.hooks.join(name);
         let outcome = match read_text(&path) {
             Some(text) if is_ours(&text) => {
-                std::fs::remove_file(&path)
+                fs::remove_file(&path)
                     .with_context(|| format!("cannot remove {}", path.display()))?;
                 let mut outcome = "removed".to_string();
                 for suffix in [CHAINED, REPLACED] {
                     let aside = with_suffix(&path, suffix);
                     if aside.exists() {
-                        std::fs::rename(&aside, &path)
+                        fs::rename(&aside, &path)
                             .with_context(|| format!("cannot restore {}", path.display()))?;
                         outcome = "removed; the previous hook is restored".to_string();
                     }
@@ -446,20 +435,18 @@ fn uninstall(places: &Places, server: bool) -> Result<()> {
     if let Some(dir) = places.bin.parent()
         && dir.exists()
     {
-        std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
+        fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
         // `<git dir>/xtask` holds nothing else: leave no empty directory behind.
         if let Some(parent) = dir.parent() {
-            let _ = std::fs::remove_dir(parent);
+            let _ = fs::remove_empty_dir(parent);
         }
     }
     Ok(())
 }
 
 fn status(places: &Places) -> Result<()> {
-    let exe = std::env::current_exe()
-        .ok()
-        .and_then(|e| std::fs::read(e).ok());
-    let installed = std::fs::read(&places.bin).ok();
+    let exe = std::env::current_exe().ok().and_then(|e| fs::read(e).ok());
+    let installed = fs::read(&places.bin).ok();
     let binary_current = installed.is_some() && installed == exe;
     let mut lines = Vec::new();
     for name in places.names {

@@ -129,11 +129,11 @@ pub fn run(dir: &Path, args: InitArgs) -> Result<()> {
 }
 
 fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    fs::canonical_or_same(path)
 }
 
 fn read(root: &Path, rel: &str) -> Result<Option<String>> {
-    match std::fs::read_to_string(root.join(rel)) {
+    match fs::read_to_string(root.join(rel)) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(anyhow!("{rel}: cannot read: {e}")),
@@ -352,7 +352,7 @@ fn survey(root: &Path, git: &Git) -> Result<detect::Repository> {
 }
 
 fn walk(root: &Path, dir: &Path, depth: usize, out: &mut BTreeMap<String, String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
@@ -370,7 +370,7 @@ fn walk(root: &Path, dir: &Path, depth: usize, out: &mut BTreeMap<String, String
                 walk(root, &path, depth + 1, out);
             }
         } else if detect::wanted(&rel)
-            && let Ok(text) = std::fs::read_to_string(&path)
+            && let Ok(text) = fs::read_to_string(&path)
         {
             out.insert(rel, text);
         }

@@ -532,7 +532,7 @@ fn all_tags(git: &Git) -> Result<Vec<String>> {
 }
 
 /// On a detached HEAD in CI, the branch named by the CI's environment, if that branch is at HEAD.
-fn ci_branch(p: &Project, head: Option<gix::ObjectId>) -> Option<String> {
+fn ci_branch(p: &Project, head: Option<crate::ops::repo::ObjectId>) -> Option<String> {
     let head = head?;
     [
         "GITHUB_REF_NAME",
@@ -943,16 +943,12 @@ fn github_output(release: &ReleasePlan) -> Result<()> {
     let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
         return Ok(());
     };
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(|e| {
-            anyhow!(
-                "GITHUB_OUTPUT: cannot open {}: {e}",
-                Path::new(&path).display()
-            )
-        })?;
+    let mut file = fs::open_append(&path).map_err(|e| {
+        anyhow!(
+            "GITHUB_OUTPUT: cannot open {}: {e}",
+            Path::new(&path).display()
+        )
+    })?;
     writeln!(
         file,
         "version={}\ntag={}",

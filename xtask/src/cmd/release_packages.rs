@@ -391,10 +391,7 @@ fn github_output(plans: &[(String, ReleasePlan)]) -> Result<()> {
             plan.decision.tag
         ));
     }
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
+    crate::ops::fs::open_append(&path)
         .and_then(|mut file| file.write_all(text.as_bytes()))
         .map_err(|e| {
             anyhow!(

@@ -4,6 +4,9 @@
 //! planted file or link at its name is never followed), synced, given the target's mode, then renamed over
 //! the target. A symbolic link inside the work tree is written through (the link stays a link); one leading
 //! outside the work tree or into `.git` is refused.
+//!
+//! The plain reads and writes the rest of the crate needs (a version file, the release journal, the installed
+//! hooks) are here too, as thin functions over the standard library's: no module outside `ops/` touches files.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -298,6 +301,84 @@ pub fn unified_diff(change: &FileChange) -> String {
         .context_radius(2)
         .header(&format!("a/{}", change.rel), &format!("b/{}", change.rel))
         .to_string()
+}
+
+// Plain reads and writes for the modules outside `ops/`: each one is the standard library's call, so the
+// callers keep their own error messages; only here does the crate touch the file system.
+
+/// A file's bytes.
+pub fn read(path: impl AsRef<Path>) -> std::io::Result<Vec<u8>> {
+    std::fs::read(path)
+}
+
+/// A file's text (UTF-8).
+pub fn read_to_string(path: impl AsRef<Path>) -> std::io::Result<String> {
+    std::fs::read_to_string(path)
+}
+
+/// The entries of a folder.
+pub fn read_dir(path: impl AsRef<Path>) -> std::io::Result<std::fs::ReadDir> {
+    std::fs::read_dir(path)
+}
+
+/// A file's size in bytes.
+pub fn len(path: impl AsRef<Path>) -> std::io::Result<u64> {
+    std::fs::metadata(path).map(|meta| meta.len())
+}
+
+/// The real path, links resolved; the path as given when it cannot be resolved.
+pub fn canonical_or_same(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Writes a file in place (for files that are the kit's own, not the user's: those go through [`write_all`]).
+pub fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+/// Opens a file for appending, creating it if needed.
+pub fn open_append(path: impl AsRef<Path>) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+}
+
+pub fn create_dir_all(path: impl AsRef<Path>) -> std::io::Result<()> {
+    std::fs::create_dir_all(path)
+}
+
+pub fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> std::io::Result<()> {
+    std::fs::rename(from, to)
+}
+
+pub fn copy(from: impl AsRef<Path>, to: impl AsRef<Path>) -> std::io::Result<u64> {
+    std::fs::copy(from, to)
+}
+
+pub fn remove_file(path: impl AsRef<Path>) -> std::io::Result<()> {
+    std::fs::remove_file(path)
+}
+
+pub fn remove_dir_all(path: impl AsRef<Path>) -> std::io::Result<()> {
+    std::fs::remove_dir_all(path)
+}
+
+/// Removes a folder only if it is empty.
+pub fn remove_empty_dir(path: impl AsRef<Path>) -> std::io::Result<()> {
+    std::fs::remove_dir(path)
+}
+
+/// Makes a file executable by everyone and writable by its owner (0755); nothing to do off Unix.
+#[cfg(unix)]
+pub fn set_executable(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+}
+
+#[cfg(not(unix))]
+pub fn set_executable(_: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 #[cfg(test)]

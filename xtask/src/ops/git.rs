@@ -6,6 +6,23 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, anyhow};
 use xshell::{Shell, cmd};
 
+/// Where git keeps the hooks of the repository at `dir`, its common git directory and whether it is bare:
+/// the three lines `git rev-parse --path-format=absolute --git-path hooks --git-common-dir
+/// --is-bare-repository` prints (honouring `core.hooksPath`, linked worktrees and submodules); `None` when
+/// git fails there (not a repository).
+pub fn hook_locations(dir: &Path) -> Result<Option<String>> {
+    let sh = Shell::new()?;
+    sh.change_dir(dir);
+    Ok(cmd!(
+        sh,
+        "git rev-parse --path-format=absolute --git-path hooks --git-common-dir --is-bare-repository"
+    )
+    .quiet()
+    .ignore_stderr()
+    .read()
+    .ok())
+}
+
 pub struct Git {
     sh: Shell,
     root: PathBuf,

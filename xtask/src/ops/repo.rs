@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use gix::ObjectId;
+pub use gix::ObjectId;
 
 use crate::domain::changelog::CommitInfo;
 use crate::domain::commit;

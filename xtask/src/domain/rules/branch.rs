@@ -500,15 +500,16 @@ pub fn default_branches(types: &[String]) -> Vec<String> {
     clippy::panic,
     clippy::indexing_slicing
 )]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn pattern(text: &str) -> Pattern {
+    /// A pattern the test knows is valid (shared with the rules' cross-cutting tests in `mod.rs`).
+    pub(in crate::domain::rules) fn pattern(text: &str) -> Pattern {
         Pattern::parse(text).unwrap_or_else(|e| panic!("`{text}` should parse: {e}"))
     }
 
-    fn defaults() -> Vec<Pattern> {
+    pub(in crate::domain::rules) fn defaults() -> Vec<Pattern> {
         default_branches(&default_types())
             .iter()
             .map(|p| pattern(p))

@@ -299,16 +299,7 @@ mod tests {
     use crate::domain::scaling::assert_linear;
     use proptest::prelude::*;
 
-    fn pattern(text: &str) -> Pattern {
-        Pattern::parse(text).unwrap_or_else(|e| panic!("`{text}` should parse: {e}"))
-    }
-
-    fn defaults() -> Vec<Pattern> {
-        default_branches(&default_types())
-            .iter()
-            .map(|p| pattern(p))
-            .collect()
-    }
+    use super::branch::tests::{defaults, pattern};
 
     const MB: usize = 1 << 20;
     #[test]

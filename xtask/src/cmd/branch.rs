@@ -6,7 +6,7 @@ use anyhow::{Result, anyhow, bail};
 
 use super::Project;
 use crate::cli::BranchCommand;
-use crate::domain::lines::LineTemplate;
+use crate::domain::lines::{self, LineTemplate};
 use crate::domain::shell;
 use crate::domain::version::{self, BumpRequest, PreKind, Version};
 use crate::exec::{self, Action};
@@ -196,21 +196,7 @@ fn plan_cut(p: &Project, git: &Git, rc: bool, dry_run: bool) -> Result<Cut> {
     let released = tags
         .iter()
         .any(|t| version::same_release(&t.version, &version::core(&current)));
-    if current.patch != 0 {
-        problems.push(format!(
-            "{development} is at {current}: a line is cut for a minor release X.Y.0; set the next minor's \
-             development version first, e.g. `cargo xtask bump {}.{}.0-dev`",
-            current.major,
-            current.minor.saturating_add(1)
-        ));
-    } else if current.is_final() && released {
-        problems.push(format!(
-            "{current} is released already: cut the line for the next minor after setting its version, \
-             e.g. `cargo xtask bump {}.{}.0-dev`",
-            current.major,
-            current.minor.saturating_add(1)
-        ));
-    }
+    problems.extend(lines::cut_problem(&development, &current, released));
     let line = template.name(current.major, current.minor);
     let remote = config.remote();
     if p.repo.resolve(&format!("refs/heads/{line}")).is_ok() {

@@ -79,6 +79,30 @@ pub fn off_line(branch: &str, (major, minor): (u64, u64), new: &Version) -> Opti
     })
 }
 
+/// Why a line cannot be cut from `development` at `current`, if it cannot: a line is cut for a minor
+/// release `X.Y.0`, so the development branch must be at a pre-release of it (`1.4.0-dev`) or at an
+/// unreleased `X.Y.0` (`released`: a tag names that `X.Y.Z`).
+pub fn cut_problem(development: &str, current: &Version, released: bool) -> Option<String> {
+    let next = format!(
+        "{}.{}.0-dev",
+        current.major,
+        current.minor.saturating_add(1)
+    );
+    if current.patch != 0 {
+        Some(format!(
+            "{development} is at {current}: a line is cut for a minor release X.Y.0; set the next \
+             minor's development version first, e.g. `cargo xtask bump {next}`"
+        ))
+    } else if current.is_final() && released {
+        Some(format!(
+            "{current} is released already: cut the line for the next minor after setting its \
+             version, e.g. `cargo xtask bump {next}`"
+        ))
+    } else {
+        None
+    }
+}
+
 /// One commit the development branch has and the line lacks.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Candidate {
@@ -179,6 +203,27 @@ mod tests {
             message.contains("stable/1.4 is the release line of 1.4"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_line_is_cut_for_an_unreleased_minor() {
+        let v = |s: &str| Version::parse(s).unwrap();
+        let table: [(&str, bool, Option<&str>); 6] = [
+            ("1.4.0-dev", false, None),
+            ("1.4.0-rc.1", true, None),
+            ("1.4.0", false, None),
+            ("1.4.0", true, Some("1.4.0 is released already")),
+            ("1.3.1-dev", false, Some("main is at 1.3.1-dev")),
+            ("1.3.2", true, Some("bump 1.4.0-dev")),
+        ];
+        for (current, released, want) in table {
+            let got = cut_problem("main", &v(current), released);
+            match (got, want) {
+                (None, None) => {}
+                (Some(got), Some(want)) => assert!(got.contains(want), "{current}: {got}"),
+                (got, want) => panic!("{current}: got {got:?}, want {want:?}"),
+            }
+        }
     }
 
     fn commit(id: &str, message: &str) -> CommitInfo {

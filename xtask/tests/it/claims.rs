@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{Repo, cargo_workspace, xtask_bin};
+use crate::support::{Repo, append_config, cargo_workspace, xtask_bin};
 
 const JOURNAL: &str = ".git/xtask/release-journal.json";
 
@@ -26,11 +26,6 @@ fn project() -> Repo {
     repo.write("src.txt", "one\n");
     repo.commit("fix: one");
     repo
-}
-
-fn append_config(repo: &Repo, text: &str) {
-    repo.write("xtask.toml", &(repo.read("xtask.toml") + text));
-    repo.commit("chore: configure");
 }
 
 fn make_executable(path: &Path) {

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::Repo;
+use crate::support::{Repo, append_config};
 
 /// A project with a regex version file `VERSION`, a changelog and one `feat` since `v0.1.0`.
 fn project() -> Repo {
@@ -24,11 +24,6 @@ fn project() -> Repo {
     repo.write("src.txt", "one\n");
     repo.commit("feat: one");
     repo
-}
-
-fn append_config(repo: &Repo, text: &str) {
-    repo.write("xtask.toml", &(repo.read("xtask.toml") + text));
-    repo.commit("chore: configure");
 }
 
 #[test]

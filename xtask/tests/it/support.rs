@@ -384,3 +384,9 @@ pub fn cargo_workspace() -> Repo {
     repo.commit("chore: initial import");
     repo
 }
+
+/// Appends `text` to the repository's `xtask.toml` and commits it.
+pub fn append_config(repo: &Repo, text: &str) {
+    repo.write("xtask.toml", &(repo.read("xtask.toml") + text));
+    repo.commit("chore: configure");
+}

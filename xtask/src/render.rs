@@ -421,11 +421,16 @@ fn tidy(text: &str) -> String {
 /// Today's date (UTC) as YYYY-MM-DD, or the date of `SOURCE_DATE_EPOCH` when set (reproducible builds).
 pub fn release_date() -> Result<String> {
     let seconds = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(text) if !text.is_empty() => text.trim().parse::<i64>().map_err(|_| {
-            crate::error::UsageError(format!(
-                "SOURCE_DATE_EPOCH={text:?} is not a number of seconds since 1970: fix or unset it"
-            ))
-        })?,
+        // The reproducible-builds convention: a non-negative decimal integer, nothing else.
+        Ok(text) if !text.is_empty() => text
+            .parse::<i64>()
+            .ok()
+            .filter(|seconds| *seconds >= 0 && text.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| {
+                crate::error::UsageError(format!(
+                    "SOURCE_DATE_EPOCH={text:?} is not a number of seconds since 1970: fix or unset it"
+                ))
+            })?,
         _ => std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)

@@ -42,7 +42,7 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
     let asked_version = args
         .version
         .as_deref()
-        .map(version::parse_version)
+        .map(|text| version::parse_requested_version(text.trim()))
         .transpose()
         .map_err(usage)?;
     let one_version = asked_version.is_some() && !args.all && args.range.is_none();

@@ -29,7 +29,7 @@ pub fn run(dir: &Path) -> Result<()> {
                     if let Some(first) = readings.first() {
                         term::step(&format!(
                             "version files agree on {} ({} file(s))",
-                            first.version,
+                            first.text,
                             readings.len()
                         ));
                     }
@@ -37,6 +37,10 @@ pub fn run(dir: &Path) -> Result<()> {
                 Err(errors) => problems.extend(errors.iter().map(|e| format!("{e:#}"))),
             },
             Err(e) => problems.push(format!("{e:#}")),
+        }
+        // The changelog a release writes must stay in the work tree: a symbolic link may lead out of it.
+        if let Err(e) = crate::ops::fs::confined(&p.root, config.changelog_file()) {
+            problems.push(format!("changelog.file: {e:#}"));
         }
         // Release asks cargo for the workspace of every Cargo version file: so does check, so that a broken
         // manifest or a missing pinned toolchain shows up here, not in the middle of a release.

@@ -135,7 +135,14 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     }
     let decision = match plan::decide(&snapshot, &settings, &choice) {
         Ok(decision) => decision,
-        Err(problems) => return report(&problems),
+        Err(mut problems) => {
+            // No plan without a version, but the files every release writes can be checked anyway, so
+            // that every problem is reported at once.
+            if !args.dry_run {
+                problems.extend(unwritable_known_files(&p, &args)?);
+            }
+            return report(&problems);
+        }
     };
     for warning in &decision.warnings {
         term::warn(warning);
@@ -366,6 +373,18 @@ fn preflight(git: &Git, release: &ReleasePlan, dry_run: bool) -> Vec<String> {
         }
     }
     problems
+}
+
+/// The configured version files and the changelog that cannot be written (see [`fs::check_writable`]).
+fn unwritable_known_files(p: &Project, args: &ReleaseArgs) -> Result<Vec<String>> {
+    let mut rels: Vec<String> = project::version_files(&p.config)?
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    if !args.no_changelog {
+        rels.push(p.config.changelog_file().to_string());
+    }
+    Ok(fs::check_writable_paths(&p.root, &rels))
 }
 
 /// Runs `release.pre`'s commands; the problems of those that failed.

@@ -280,11 +280,15 @@ pub fn decide(
     }
 
     if let (Some(current), Some((new, required))) = (&basis, &decided) {
+        // Messages spell versions as the project does (`2.6.1rc1` in a Python project).
+        let spell = |v: &Version| settings.tag_format.scheme().spell(v);
+        let shown = spell(new);
         if let Some((tag, last)) = &snapshot.last_release
             && !version::is_greater(new, last)
         {
             problems.push(format!(
-                "{new} is not greater than {last}, the last release on this line (tag {tag}): choose a higher version"
+                "{shown} is not greater than {}, the last release on this line (tag {tag}): choose a higher version",
+                spell(last)
             ));
         }
         match settings.tag_format.render(new) {
@@ -298,7 +302,7 @@ pub fn decide(
                             .is_some_and(|v| version::same_release(&v, new))
                 });
                 if let Some(existing) = existing {
-                    problems.push(format!("the tag {existing} already exists for {new}: choose another version, or delete the tag if it was a mistake"));
+                    problems.push(format!("the tag {existing} already exists for {shown}: choose another version, or delete the tag if it was a mistake"));
                 }
             }
             Err(reason) => problems.push(format!(
@@ -347,7 +351,7 @@ pub fn decide(
                     })
                     .unwrap_or(Level::Patch);
                 let text = format!(
-                    "a {chosen} release of {new} is lower than the commits call for ({needed}):\n{}",
+                    "a {chosen} release of {shown} is lower than the commits call for ({needed}):\n{}",
                     list.iter()
                         .map(|l| format!("  {l}"))
                         .collect::<Vec<_>>()
@@ -493,7 +497,8 @@ fn check_branch(
             if !settings.branches.iter().any(|p| p.matches_release(branch, new.major, new.minor)) {
                 let examples: Vec<String> = settings.branches.iter().map(|p| example_for(p, new)).collect();
                 problems.push(format!(
-                    "branch {branch} is not a release branch for {new}: release.branches allows {} (here: {})",
+                    "branch {branch} is not a release branch for {}: release.branches allows {} (here: {})",
+                    settings.tag_format.scheme().spell(new),
                     patterns.join(", "),
                     examples.join(", ")
                 ));

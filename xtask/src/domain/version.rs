@@ -445,7 +445,9 @@ impl fmt::Display for BumpRequest {
 }
 
 /// Parses the explicit-version form of a bump argument.
-fn parse_requested_version(word: &str) -> Result<Version, VersionError> {
+///
+/// Also for `changelog --version`: SemVer or PEP 440 (`2.6.0rc1`), with an optional leading `v`.
+pub fn parse_requested_version(word: &str) -> Result<Version, VersionError> {
     let bare = word.strip_prefix(['v', 'V']).unwrap_or(word);
     // Only text that starts like a version gets a version error; anything else is far more
     // likely a mistyped word, and the list of accepted words helps more than a parser message.

@@ -100,23 +100,30 @@ pub fn confined(root: &Path, rel: &str) -> Result<PathBuf> {
 /// the moment to overrule it. Beyond that, `access(2)` decides (another owner's file, an immutable file, a
 /// read-only file system), and the folder must take the temporary file and the rename.
 pub fn check_writable(changes: &[FileChange]) -> Vec<String> {
-    let mut problems = Vec::new();
-    for change in changes {
-        let target = match confined(&change.root, &change.rel) {
-            Ok(target) => target,
-            Err(e) => {
-                problems.push(format!("{e:#}"));
-                continue;
-            }
-        };
-        if let Err(reason) = writable(&target) {
-            problems.push(format!(
-                "{}: cannot be written ({reason}): make it writable, or leave it out of the release",
-                change.rel
-            ));
-        }
-    }
-    problems
+    changes
+        .iter()
+        .filter_map(|change| writable_problem(&change.root, &change.rel))
+        .collect()
+}
+
+/// [`check_writable`] for files named by their path in the work tree `root` (before a plan exists).
+pub fn check_writable_paths(root: &Path, rels: &[String]) -> Vec<String> {
+    rels.iter()
+        .filter_map(|rel| writable_problem(root, rel))
+        .collect()
+}
+
+/// Why `rel` cannot be written inside `root`, if it cannot.
+fn writable_problem(root: &Path, rel: &str) -> Option<String> {
+    let target = match confined(root, rel) {
+        Ok(target) => target,
+        Err(e) => return Some(format!("{e:#}")),
+    };
+    writable(&target).err().map(|reason| {
+        format!(
+            "{rel}: cannot be written ({reason}): make it writable, or leave it out of the release"
+        )
+    })
 }
 
 fn writable(target: &Path) -> std::result::Result<(), String> {

@@ -59,6 +59,12 @@ fn nightly_and_dev_versions_are_printed_in_either_scheme() {
     let json = at(&repo, &["version", "--nightly", "--format", "json"]);
     assert!(json.contains("\"semver\":\"3.1.0-rc.20260101\""), "{json}");
     assert!(json.contains("\"pep440\":\"3.1.0rc20260101\""), "{json}");
+    // A date that is no count of seconds since 1970 is refused, not turned into 1969.
+    for bad in ["-5", " 1767225600", "1.5e9"] {
+        repo.xtask_env(&["version", "--nightly"], &[("SOURCE_DATE_EPOCH", bad)])
+            .fails(2)
+            .says("is not a number of seconds since 1970");
+    }
     // Nothing is written.
     assert_eq!(repo.state(), before);
 }

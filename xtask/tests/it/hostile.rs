@@ -397,6 +397,33 @@ fn a_read_only_changelog_is_refused_in_preflight() {
 
 #[cfg(unix)]
 #[test]
+fn a_read_only_changelog_is_reported_with_the_other_problems() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = project();
+    // Two more problems that stop the release before a plan exists: a branch no release is made from
+    // and a tag that exists already.
+    repo.git(&["switch", "--quiet", "-c", "topic"]);
+    repo.git(&["tag", "v0.2.0"]);
+    let path = repo.path().join("CHANGELOG.md");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = repo.state();
+    repo.xtask(&["release", "minor", "--yes"])
+        .fails(1)
+        .says("CHANGELOG.md: cannot be written (its mode 444 is read-only)")
+        .says("branch topic is not a release branch")
+        .says("the tag v0.2.0 already exists");
+    assert_eq!(repo.state(), before);
+    // `check` sees a changelog that is a link out of the work tree, as a release would.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    std::os::unix::fs::symlink("/tmp", &path).unwrap();
+    repo.xtask(&["check"])
+        .fails(1)
+        .says("changelog.file: CHANGELOG.md leads outside the work tree");
+}
+
+#[cfg(unix)]
+#[test]
 fn bump_refuses_a_read_only_version_file_before_writing_any() {
     use std::os::unix::fs::PermissionsExt;
     let repo = project();

@@ -149,7 +149,7 @@ fn check_packages(p: &Project, problems: &mut Vec<String>) {
                 if let Some(first) = readings.first() {
                     term::step(&format!(
                         "{name}: version files agree on {} ({} file(s))",
-                        first.version,
+                        first.text,
                         readings.len()
                     ));
                     versions.push((name.clone(), first.parsed.clone()));

@@ -97,7 +97,6 @@ pub fn run(dir: &Path, args: InitArgs) -> Result<()> {
         .collect();
     if changes.is_empty() {
         term::step("the kit is installed and current: nothing to change");
-        next_steps(&args.path, plan.mode);
         return Ok(());
     }
     if args.dry_run {
@@ -454,7 +453,10 @@ fn show(plan: &Plan) {
 fn next_steps(path: &Path, mode: Mode) {
     let mut text = String::new();
     if path != Path::new(".") {
-        text.push_str(&format!("cd {}\n", path.display()));
+        text.push_str(&format!(
+            "cd {}\n",
+            crate::domain::shell::quote(&path.to_string_lossy())
+        ));
     }
     // The first build adds the kit's dependencies to Cargo.lock: commit after it, so a release starts clean.
     text.push_str(

@@ -360,9 +360,17 @@ pub fn decide(
                 if settings.force {
                     warnings.push(format!("{text}\nreleasing anyway because of --force"));
                 } else {
-                    problems.push(format!(
-                        "{text}\nchoose `{needed}` (or `auto`), or pass --force to release anyway"
-                    ));
+                    // On a line only patches are released, so a higher level is no way out there.
+                    let way_out = match on_line {
+                        Some((branch, _)) => format!(
+                            "{branch} releases patches only: leave these commits to the development \
+                             branch (revert them here), or pass --force to release them in a patch anyway"
+                        ),
+                        None => format!(
+                            "choose `{needed}` (or `auto`), or pass --force to release anyway"
+                        ),
+                    };
+                    problems.push(format!("{text}\n{way_out}"));
                 }
             }
         }
@@ -775,7 +783,11 @@ mod tests {
             &s,
             &settings(),
             "auto",
-            &["a patch release of 1.4.1", "a1 feat: a feature"],
+            &[
+                "a patch release of 1.4.1",
+                "a1 feat: a feature",
+                "stable/1.4 releases patches only",
+            ],
         );
         refused(
             &s,

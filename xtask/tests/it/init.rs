@@ -427,3 +427,38 @@ fn in_a_terminal_init_asks_before_writing() {
     assert!(ask("y\r").contains("next steps"));
     assert!(repo.read("xtask.toml").contains("\"package.json\""));
 }
+
+#[test]
+fn the_next_steps_quote_a_hostile_path_and_a_current_kit_prints_none() {
+    let outer = Repo::new();
+    let name = "we'ird $(touch x)";
+    let inner = outer.path().join(name);
+    std::fs::create_dir_all(&inner).unwrap();
+    outer.git(&[
+        "-C",
+        inner.to_str().unwrap(),
+        "init",
+        "--quiet",
+        "--initial-branch=main",
+    ]);
+    std::fs::write(
+        inner.join("pyproject.toml"),
+        "[project]\nname = \"p\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    let run = outer.xtask(&["init", name, "--yes"]).ok();
+    assert!(
+        run.stderr.contains(r"cd 'we'\''ird $(touch x)'"),
+        "{}",
+        run.stderr
+    );
+    assert!(!outer.path().join("x").exists() && !inner.join("x").exists());
+    // Nothing left to do: no next steps asking to commit what is already there.
+    let again = outer.xtask(&["init", name, "--yes"]).ok();
+    assert!(
+        again.stderr.contains("nothing to change"),
+        "{}",
+        again.stderr
+    );
+    assert!(!again.stderr.contains("git commit"), "{}", again.stderr);
+}

@@ -124,16 +124,9 @@ struct PolicyPlan {
     note: Option<String>,
 }
 
-/// The bare repository as the user wrote it, for commands printed back to them.
+/// The bare repository as the user wrote it, quoted for a shell, for commands printed back to them.
 fn shown(bare: &Path) -> String {
-    let text = bare.display().to_string();
-    if text.is_empty()
-        || text.contains(|c: char| c.is_whitespace() || "'\"$`\\;&|<>()*?[]#~".contains(c))
-    {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    } else {
-        text
-    }
+    crate::domain::shell::quote(&bare.to_string_lossy())
 }
 
 /// The default branch's xtask.toml, as text (empty when it has none: the defaults).

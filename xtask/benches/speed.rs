@@ -10,8 +10,10 @@
 //! 3. Times each operation against the git command a user would compare it with (median of several runs
 //!    after one warm-up; every child gets an isolated HOME and global configuration, no system
 //!    configuration, `NO_COLOR=1` and a fixed `SOURCE_DATE_EPOCH`) and prints a Markdown table with the
-//!    budget of each. The hooks run as git runs them: the binary directly, and through the `sh` shims of
-//!    `hooks/` filled in as `hooks install` does. `pre-push` is timed twice: pushing the tag a real
+//!    budget of each. The hooks run as git runs them: the hook file `hooks install` puts in the repository
+//!    (the binary itself, linked into `.git/hooks`), with `xtask hook <name>` and the `sh` shims of `hooks/`
+//!    (what `hooks install` writes where it chains a hook) for context. `changelog --all` is also timed on
+//!    one core (`taskset -c 0`, both sides), for context. `pre-push` is timed twice: pushing the tag a real
 //!    `release --yes patch` has just made (in `<target>/bench-release`, a clone sharing the objects, made
 //!    anew on each run), and pushing the old `v0.0.200`, whose ancestry check must walk the 300 commits
 //!    above it. Git needs that walk too, so that case is compared with git's own `merge-base --is-ancestor`
@@ -119,8 +121,35 @@ fn run() -> Result<bool> {
         "`git log --format=%H%n%B`",
         log,
         all,
-        1.5,
+        1.2,
     ));
+    // The same on one core: the kit renders releases in parallel, git log does not.
+    let mut one_core = None;
+    if Command::new("taskset")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        let pinned = |program: &Path, args: &[&str]| {
+            let mut command = b.command("taskset");
+            command.args(["-c", "0"]).arg(program).args(args);
+            command
+        };
+        let log1 = b.measure(
+            runs,
+            &pinned(Path::new("git"), &["log", "--format=%H%n%B"]),
+            None,
+        )?;
+        let all1 = b.measure(runs, &pinned(b.xtask, &["changelog", "--all"]), None)?;
+        rows.push(Row::info(
+            "`changelog --all` on one core (`taskset -c 0`, both sides)",
+            "`git log --format=%H%n%B`",
+            log1,
+            all1,
+            "",
+        ));
+        one_core = Some((log1, all1));
+    }
 
     // (b) The hooks, run as git runs them, against the cheapest git command there is.
     let fast = runs * 3;
@@ -143,25 +172,31 @@ fn run() -> Result<bool> {
     let fresh_push = format!("refs/tags/{fresh_tag} {fresh_oid} refs/tags/{fresh_tag} {ZERO}\n");
     let url = "https://example.com/bench.git";
     let fresh_label =
-        format!("`hook pre-push` (1 new tag, {fresh_tag}: the release just made, at the tip)");
+        format!("`pre-push` (1 new tag, {fresh_tag}: the release just made, at the tip)");
     let old_label =
-        format!("`hook pre-push` (1 new tag, {last}: an old release {TAIL} commits below the tip)");
+        format!("`pre-push` (1 new tag, {last}: an old release {TAIL} commits below the tip)");
+    // The hooks as `hooks install` puts them in each repository: what git runs.
+    for dir in [&repo, &fresh] {
+        install_hooks(&sandbox, &xtask, dir)?;
+    }
     let hooks = [
         HookRun {
             name: "commit-msg",
             args: vec![".git/COMMIT_EDITMSG"],
             stdin: None,
-            label: "`hook commit-msg <file>`",
+            label: "`commit-msg <file>`",
             dir: &repo,
             walks_history: false,
+            budget: 1.3,
         },
         HookRun {
             name: "reference-transaction",
             args: vec!["prepared"],
             stdin: Some(&created),
-            label: "`hook reference-transaction prepared` (1 created branch)",
+            label: "`reference-transaction prepared` (1 created branch)",
             dir: &repo,
             walks_history: false,
+            budget: 1.3,
         },
         HookRun {
             name: "pre-push",
@@ -170,6 +205,7 @@ fn run() -> Result<bool> {
             label: &fresh_label,
             dir: &fresh,
             walks_history: false,
+            budget: 1.5,
         },
         HookRun {
             name: "pre-push",
@@ -178,6 +214,7 @@ fn run() -> Result<bool> {
             label: &old_label,
             dir: &repo,
             walks_history: true,
+            budget: 0.0,
         },
     ];
     // What the old tag costs git itself: the same ancestry check (no commit-graph in the repository).
@@ -207,28 +244,44 @@ fn run() -> Result<bool> {
         label,
         dir,
         walks_history,
+        budget,
     } in &hooks
     {
         let b = Bench {
             repo: dir,
             ..b.clone()
         };
-        let row = |label: &str, ours: Measure| {
+        let info = |label: &str, ours: Measure| {
             if *walks_history {
                 Row::info(label, &ancestry_label, ancestry, ours, "")
             } else {
-                Row::ratio(label, "`git rev-parse HEAD`", rev_parse, ours, 3.0)
+                Row::info(label, "`git rev-parse HEAD`", rev_parse, ours, "")
             }
         };
+        let installed = dir.join(".git").join("hooks").join(name);
+        let mut as_git_runs_it = b.command(&installed);
+        as_git_runs_it.args(args);
+        let ours = b.measure(fast, &as_git_runs_it, *stdin)?;
+        rows.push(if *walks_history {
+            info(&format!("{label}, the installed hook"), ours)
+        } else {
+            Row::ratio(
+                &format!("{label}, the installed hook"),
+                "`git rev-parse HEAD`",
+                rev_parse,
+                ours,
+                *budget,
+            )
+        });
         let mut direct = vec!["hook", *name];
         direct.extend(args);
         let ours = b.measure(fast, &b.xtask(&direct), *stdin)?;
-        rows.push(row(label, ours));
+        rows.push(info(&format!("the same, as `xtask hook {name}`"), ours));
         let shim = b.shim(&workspace, &shims, name)?;
         let mut through = b.command(&shim);
         through.args(args);
         let ours = b.measure(fast, &through, *stdin)?;
-        rows.push(row(&format!("{label}, through the `sh` shim"), ours));
+        rows.push(info("the same, through the `sh` shim", ours));
     }
     // (c) A whole release, planned and printed.
     let release = b.measure(
@@ -255,12 +308,17 @@ fn run() -> Result<bool> {
         "Medians of {runs} runs ({fast} for `rev-parse` and the hooks) after one warm-up; spread (min–max):"
     );
     let mut spread = String::new();
-    for (name, m) in [
+    let mut spreads = vec![
         ("git log", &log),
         ("changelog --all", &all),
         ("git rev-parse", &rev_parse),
         ("release --dry-run", &release),
-    ] {
+    ];
+    if let Some((log1, all1)) = &one_core {
+        spreads.push(("git log, one core", log1));
+        spreads.push(("changelog --all, one core", all1));
+    }
+    for (name, m) in spreads {
         let _ = writeln!(
             spread,
             "- {name}: {} – {}{}",
@@ -290,6 +348,8 @@ struct HookRun<'a> {
     /// Whether the hook must walk history that git's own ancestry check walks too: then that check is
     /// the baseline shown, and no budget applies (see the README's "Speed").
     walks_history: bool,
+    /// The budget of the installed hook against `git rev-parse HEAD`.
+    budget: f64,
 }
 
 /// One line of the table.
@@ -615,6 +675,23 @@ fn describe(command: &Command) -> String {
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     format!("{program} {}", args.join(" ")).trim().to_string()
+}
+
+/// Installs the kit's hooks in `dir` as a user would (`xtask hooks install`).
+fn install_hooks(sandbox: &Sandbox, xtask: &Path, dir: &Path) -> Result<()> {
+    let output = sandbox
+        .command(xtask, dir)
+        .args(["hooks", "install"])
+        .output()
+        .map_err(|e| format!("cannot run xtask: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`xtask hooks install` failed in {}:\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(())
 }
 
 /// Clones the generated repository (sharing its objects) into `dir` and releases a patch there for real, as a

@@ -11,6 +11,10 @@ pub const LICENSE: &str = env!("CARGO_PKG_LICENSE");
 /// Cargo tells a build script everything but the edition; the unit test below keeps this in step.
 pub const EDITION: &str = "2024";
 
+/// Client-side hooks, in the order they are reported.
+pub const CLIENT_HOOKS: [&str; 3] = ["commit-msg", "reference-transaction", "pre-push"];
+pub const SERVER_HOOKS: [&str; 1] = ["pre-receive"];
+
 /// The text of one embedded file (`hooks/commit-msg`, `templates/changelog.md.j2`).
 pub fn embedded(rel: &str) -> Option<&'static str> {
     KIT_FILES
@@ -46,12 +50,7 @@ mod tests {
             let on_disk = crate::ops::fs::read_to_string(path).unwrap();
             assert_eq!(on_disk, *text, "{rel}");
         }
-        for hook in [
-            "commit-msg",
-            "reference-transaction",
-            "pre-push",
-            "pre-receive",
-        ] {
+        for hook in CLIENT_HOOKS.into_iter().chain(SERVER_HOOKS) {
             assert!(embedded(&format!("hooks/{hook}")).is_some(), "{hook}");
         }
         for rel in [

@@ -27,6 +27,9 @@ use error::{AlreadyReported, UsageError};
 /// `xtask hook <name> <git's arguments>…` exactly as the shims call it, read without clap: git runs hooks
 /// on every commit and ref update, and building the whole command-line parser is a tenth of a hook's own
 /// work. Anything else (help, `-C`, an unknown hook) goes through clap as usual.
+///
+/// Installed as a client hook itself (`hooks install` links the binary into git's hooks directory), the
+/// binary is called by the hook's name, with git's arguments only.
 fn hook_call(args: &[OsString]) -> Option<cli::Cli> {
     const HOOKS: [&str; 4] = [
         "commit-msg",
@@ -34,6 +37,15 @@ fn hook_call(args: &[OsString]) -> Option<cli::Cli> {
         "pre-push",
         "pre-receive",
     ];
+    if let Some(name) = hook_name(args) {
+        return Some(cli::Cli {
+            dir: Vec::new(),
+            command: cli::Command::Hook(cli::HookArgs {
+                name: name.to_string(),
+                args: args[1..].to_vec(),
+            }),
+        });
+    }
     let [_, command, name, rest @ ..] = args else {
         return None;
     };
@@ -45,6 +57,14 @@ fn hook_call(args: &[OsString]) -> Option<cli::Cli> {
             args: rest.to_vec(),
         }),
     })
+}
+
+/// The client hook this process was started as, when git runs the binary itself from its hooks directory.
+fn hook_name(args: &[OsString]) -> Option<&'static str> {
+    let name = std::path::Path::new(args.first()?).file_name()?;
+    kit::CLIENT_HOOKS
+        .into_iter()
+        .find(|hook| name == std::ffi::OsStr::new(hook))
 }
 
 /// The kit's commands, for [`dispatch`].
@@ -81,11 +101,13 @@ pub fn dispatch() {
 /// [`dispatch`] for given arguments: the exit code when the kit handled the command.
 pub fn dispatch_args(args: &[OsString]) -> Option<i32> {
     let command = match args.get(1).and_then(|a| a.to_str()) {
+        // Run by git as one of the kit's hooks: the kit's, whatever the arguments.
+        _ if hook_name(args).is_some() => Some(&args[0]),
         Some("-C") => args.get(3),
         _ => args.get(1),
     }?;
     let command = command.to_str()?;
-    if !KIT_COMMANDS.contains(&command) {
+    if !KIT_COMMANDS.contains(&command) && hook_name(args).is_none() {
         return None;
     }
     let code = run(args.iter().cloned());
@@ -158,5 +180,40 @@ mod tests {
         ] {
             assert!(hook_call(&os(args)).is_none(), "{args:?}");
         }
+    }
+
+    /// Run by git as the hook itself, the binary reads git's arguments as `xtask hook <name>` would.
+    #[test]
+    fn the_binary_run_as_a_hook_knows_it_by_its_name() {
+        for (called, same) in [
+            (
+                &[".git/hooks/commit-msg", ".git/COMMIT_EDITMSG"][..],
+                &["xtask", "hook", "commit-msg", ".git/COMMIT_EDITMSG"][..],
+            ),
+            (
+                &["/r/.git/hooks/reference-transaction", "prepared"],
+                &["xtask", "hook", "reference-transaction", "prepared"],
+            ),
+            (
+                &["/r/.git/hooks/pre-push", "origin", "hook"],
+                &["xtask", "hook", "pre-push", "origin", "hook"],
+            ),
+        ] {
+            let fast = hook_call(&os(called)).expect("a hook call");
+            let slow = cli::Cli::try_parse_from(os(same)).unwrap();
+            assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{called:?}");
+        }
+        // Only client hooks are ever the binary itself; other names are ordinary command lines.
+        for args in [
+            &["/r/hooks/pre-receive"][..],
+            &["pre-push.tmp", "x"],
+            &["xtask", "version"],
+        ] {
+            assert!(hook_name(&os(args)).is_none(), "{args:?}");
+        }
+        assert_eq!(
+            dispatch_args(&os(&["/nowhere/hooks/post-commit", "x"])),
+            None
+        );
     }
 }

@@ -487,10 +487,9 @@ fn release_tag_facts(
     version: &Version,
     tips: &[(String, String)],
 ) -> Result<TagFacts> {
-    if !objects.is_annotated_tag(oid)? {
+    let Some((commit, tagger)) = objects.annotated_tag(oid)? else {
         return Ok(TagFacts::Lightweight);
-    }
-    let (commit, tagger) = objects.tag_target(oid)?;
+    };
     let version_at_commit = version_at(config, objects, &commit).map_err(|e| format!("{e:#}"));
     let mut containing_release_branch = None;
     for (branch, tip) in push::release_branches_for(rules, tips, version) {

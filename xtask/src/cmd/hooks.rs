@@ -1,9 +1,15 @@
-//! `xtask hooks install|uninstall|status`: the shims in git's hooks directory and the binary they run.
+//! `xtask hooks install|uninstall|status`: the hooks in git's hooks directory and the binary they run.
 //!
 //! One source of truth for where hooks live: `git rev-parse --git-path hooks`, which honours `core.hooksPath`,
 //! linked worktrees and submodules. The binary is copied under the common git directory, so hooks keep working
 //! when the build tree moves or is cleaned. On a server, the policy pre-receive judges with is stored beside
 //! the binary (see [`crate::domain::server_policy`]).
+//!
+//! A client hook is the binary itself (a hard link to that copy, which knows the hook by its file name) when
+//! nothing else is needed: git runs it on every commit and ref update, and a `sh` shim in front costs a third
+//! of a `git rev-parse`. The `sh` shim stays where it does something: chaining a hook that was there before,
+//! a hooks directory outside the git directory (`core.hooksPath` in the work tree, where a copy of the binary
+//! does not belong), and the server, whose hook must fail closed with the policy beside it.
 
 use std::path::{Path, PathBuf};
 
@@ -12,13 +18,11 @@ use anyhow::{Context, Result, anyhow, bail};
 use crate::cli::HooksCommand;
 use crate::config::FILE_NAME;
 use crate::domain::server_policy::{self, DefaultBranch, PolicyAction, PolicyRecord, PolicySource};
+use crate::kit::{CLIENT_HOOKS, SERVER_HOOKS};
 use crate::ops::policy::{PolicyStore, blob_id};
 use crate::ops::repo::{ObjectId, Repo};
 use crate::ops::{fs, git, term};
 
-/// Client-side hooks, in the order they are reported.
-pub const CLIENT_HOOKS: [&str; 3] = ["commit-msg", "reference-transaction", "pre-push"];
-pub const SERVER_HOOKS: [&str; 1] = ["pre-receive"];
 /// Suffix of a foreign hook kept and run before ours.
 const CHAINED: &str = ".xtask-chained";
 /// Suffix of a foreign hook set aside by `--force`, put back by uninstall.
@@ -39,8 +43,22 @@ pub fn shim(name: &str, bin: &Path) -> String {
         .replace(BIN_PLACEHOLDER, &quoted)
 }
 
-fn is_ours(text: &str) -> bool {
-    text.contains("XTASK_BIN=") && text.contains("xtask")
+/// Whether a hook file is the kit's: one of its shims, or a kit binary (every kit binary carries its shims'
+/// sources, placeholder included), whatever its version.
+fn is_ours(bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"#!") {
+        let text = String::from_utf8_lossy(bytes);
+        return text.contains("XTASK_BIN=") && text.contains("xtask");
+    }
+    let marker = BIN_PLACEHOLDER.as_bytes();
+    bytes.windows(marker.len()).any(|w| w == marker)
+}
+
+/// What goes into a client hook's place.
+enum HookFile {
+    /// The installed binary, linked (copied where a link cannot be made).
+    Binary,
+    Shim(String),
 }
 
 /// Where git looks for hooks and where the binary goes, for a work tree (`dir`) or a bare repository.
@@ -273,10 +291,42 @@ fn plan_policy(
     })
 }
 
-fn read_text(path: &Path) -> Option<String> {
-    fs::read(path)
-        .ok()
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
+fn read_hook(path: &Path) -> Option<Vec<u8>> {
+    fs::read(path).ok()
+}
+
+/// Whether client hooks may be the binary itself: on Unix, in a hooks directory inside the git directory.
+fn binary_hooks(places: &Places) -> bool {
+    cfg!(unix)
+        && places.names == CLIENT_HOOKS
+        && fs::canonical_or_same(&places.hooks).starts_with(fs::canonical_or_same(&places.common))
+}
+
+/// The hook file `name` should be, given whether a previous hook is chained in front of it.
+fn wanted_hook(places: &Places, name: &str, chains: bool) -> HookFile {
+    if binary_hooks(places) && !chains {
+        HookFile::Binary
+    } else {
+        HookFile::Shim(shim(name, &places.bin))
+    }
+}
+
+/// Puts `wanted` at `path` in one rename, so that git never runs half a hook.
+fn write_hook(places: &Places, path: &Path, wanted: &HookFile) -> Result<()> {
+    match wanted {
+        HookFile::Shim(text) => write_executable(path, text),
+        HookFile::Binary => {
+            let tmp = with_suffix(path, ".tmp");
+            let _ = fs::remove_file(&tmp);
+            if fs::hard_link(&places.bin, &tmp).is_err() {
+                fs::copy(&places.bin, &tmp).with_context(|| {
+                    format!("cannot copy {} to {}", places.bin.display(), tmp.display())
+                })?;
+                set_executable(&tmp)?;
+            }
+            fs::rename(&tmp, path).with_context(|| format!("cannot install {}", path.display()))
+        }
+    }
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -289,8 +339,8 @@ fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<
     // Check every hook before changing any.
     for name in places.names {
         let path = places.hooks.join(name);
-        if let Some(text) = read_text(&path)
-            && !is_ours(&text)
+        if let Some(bytes) = read_hook(&path)
+            && !is_ours(&bytes)
             && !force
             && with_suffix(&path, CHAINED).exists()
         {
@@ -317,13 +367,23 @@ fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<
     install_binary(&places.bin)?;
     fs::create_dir_all(&places.hooks)
         .with_context(|| format!("cannot create {}", places.hooks.display()))?;
+    let binary = fs::read(&places.bin).ok();
     for name in places.names {
         let path = places.hooks.join(name);
-        let wanted = shim(name, &places.bin);
-        let outcome = match read_text(&path) {
-            Some(text) if text == wanted => "already installed".to_string(),
-            Some(text) if is_ours(&text) => {
-                write_executable(&path, &wanted)?;
+        let existing = read_hook(&path);
+        // A previous hook is chained when one is kept beside ours, or when one is here now and stays.
+        let chains = with_suffix(&path, CHAINED).exists()
+            || existing.as_deref().is_some_and(|b| !is_ours(b) && !force);
+        let wanted = wanted_hook(places, name, chains);
+        let current = match (&existing, &wanted) {
+            (Some(bytes), HookFile::Shim(text)) => bytes == text.as_bytes(),
+            (Some(bytes), HookFile::Binary) => binary.as_deref() == Some(bytes.as_slice()),
+            (None, _) => false,
+        };
+        let outcome = match existing {
+            Some(_) if current => "already installed".to_string(),
+            Some(bytes) if is_ours(&bytes) => {
+                write_hook(places, &path, &wanted)?;
                 "updated".to_string()
             }
             Some(_) => {
@@ -338,11 +398,11 @@ fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<
                 let aside = with_suffix(&path, suffix);
                 fs::rename(&path, &aside)
                     .with_context(|| format!("cannot move {} aside", path.display()))?;
-                write_executable(&path, &wanted)?;
+                write_hook(places, &path, &wanted)?;
                 what.to_string()
             }
             None => {
-                write_executable(&path, &wanted)?;
+                write_hook(places, &path, &wanted)?;
                 "installed".to_string()
             }
         };
@@ -397,8 +457,8 @@ fn set_executable(path: &Path) -> Result<()> {
 fn uninstall(places: &Places, server: bool) -> Result<()> {
     for name in places.names {
         let path = places.hooks.join(name);
-        let outcome = match read_text(&path) {
-            Some(text) if is_ours(&text) => {
+        let outcome = match read_hook(&path) {
+            Some(bytes) if is_ours(&bytes) => {
                 fs::remove_file(&path)
                     .with_context(|| format!("cannot remove {}", path.display()))?;
                 let mut outcome = "removed".to_string();
@@ -444,10 +504,14 @@ fn status(places: &Places) -> Result<()> {
     let mut lines = Vec::new();
     for name in places.names {
         let path = places.hooks.join(name);
-        let state = match read_text(&path) {
+        let state = match read_hook(&path) {
             None => "missing".to_string(),
-            Some(text) if !is_ours(&text) => "foreign".to_string(),
-            Some(text) if text == shim(name, &places.bin) && binary_current => {
+            Some(bytes) if !is_ours(&bytes) => "foreign".to_string(),
+            Some(bytes) if bytes == shim(name, &places.bin).as_bytes() && binary_current => {
+                "ours, current".to_string()
+            }
+            // The binary itself as the hook: current when it is the installed, current binary.
+            Some(bytes) if binary_current && installed.as_deref() == Some(bytes.as_slice()) => {
                 "ours, current".to_string()
             }
             Some(_) if installed.is_none() => {

@@ -363,6 +363,10 @@ pub fn copy(from: impl AsRef<Path>, to: impl AsRef<Path>) -> std::io::Result<u64
     std::fs::copy(from, to)
 }
 
+pub fn hard_link(original: impl AsRef<Path>, link: impl AsRef<Path>) -> std::io::Result<()> {
+    std::fs::hard_link(original, link)
+}
+
 pub fn remove_file(path: impl AsRef<Path>) -> std::io::Result<()> {
     std::fs::remove_file(path)
 }

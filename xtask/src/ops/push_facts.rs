@@ -11,9 +11,9 @@ use crate::ops::repo::Repo;
 /// The few object reads the push rules need; gix on the client, git on the server (where new objects sit in
 /// git's quarantine directory, which only git itself reads).
 pub trait Objects {
-    fn is_annotated_tag(&self, oid: &str) -> Result<bool>;
-    /// The commit a tag object points at (peeled) and the tagger's e-mail.
-    fn tag_target(&self, oid: &str) -> Result<(String, String)>;
+    /// For an annotated tag, the commit it points at (peeled) and the tagger's e-mail; `None` for any other
+    /// object (a lightweight tag). One read of the tag object: hooks run on every push.
+    fn annotated_tag(&self, oid: &str) -> Result<Option<(String, String)>>;
     fn file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>>;
     fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool>;
     /// Local branches and their commits.
@@ -35,34 +35,36 @@ fn oid(hex: &str) -> Result<gix::ObjectId> {
 }
 
 impl Objects for GixObjects<'_> {
-    fn is_annotated_tag(&self, id: &str) -> Result<bool> {
-        let header = self
+    fn annotated_tag(&self, id: &str) -> Result<Option<(String, String)>> {
+        let object = self
             .repo
             .git
-            .find_header(oid(id)?)
+            .find_object(oid(id)?)
             .context("cannot read the tag")?;
-        Ok(header.kind() == gix::object::Kind::Tag)
-    }
-
-    fn tag_target(&self, id: &str) -> Result<(String, String)> {
-        let tag = self
-            .repo
-            .git
-            .find_tag(oid(id)?)
-            .context("cannot read the tag")?;
-        let tagger = tag
+        if object.kind != gix::object::Kind::Tag {
+            return Ok(None);
+        }
+        let tag = object.into_tag();
+        let decoded = tag.decode().context("cannot read the tag")?;
+        let tagger = decoded
             .tagger()
             .ok()
             .flatten()
             .map(|t| t.email.to_string())
             .unwrap_or_default();
-        let commit = self
-            .repo
-            .git
-            .find_object(oid(id)?)?
-            .peel_to_commit()
-            .context("the tag does not point at a commit")?;
-        Ok((commit.id.to_string(), tagger))
+        // The usual tag names a commit, which then needs no read; a tag of a tag is peeled.
+        let target = oid(&decoded.target.to_string())?;
+        let commit = if decoded.target_kind == gix::object::Kind::Commit {
+            target
+        } else {
+            self.repo
+                .git
+                .find_object(target)?
+                .peel_to_commit()
+                .context("the tag does not point at a commit")?
+                .id
+        };
+        Ok(Some((commit.to_string(), tagger)))
     }
 
     fn file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
@@ -123,11 +125,10 @@ impl CliObjects {
 }
 
 impl Objects for CliObjects {
-    fn is_annotated_tag(&self, id: &str) -> Result<bool> {
-        Ok(self.git.raw(&["cat-file", "-t", id])?.trim() == "tag")
-    }
-
-    fn tag_target(&self, id: &str) -> Result<(String, String)> {
+    fn annotated_tag(&self, id: &str) -> Result<Option<(String, String)>> {
+        if self.git.raw(&["cat-file", "-t", id])?.trim() != "tag" {
+            return Ok(None);
+        }
         let commit = self
             .git
             .raw(&["rev-parse", "--verify", &format!("{id}^{{commit}}")])?
@@ -137,9 +138,12 @@ impl Objects for CliObjects {
         let tagger = text
             .lines()
             .find_map(|l| l.strip_prefix("tagger "))
-            .and_then(|t| Some(t[t.find('<')? + 1..t.find('>')?].to_string()))
+            .and_then(|t| {
+                let (_, email) = t.split_once('<')?;
+                Some(email.split_once('>')?.0.to_string())
+            })
             .unwrap_or_default();
-        Ok((commit, tagger))
+        Ok(Some((commit, tagger)))
     }
 
     fn file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {

@@ -158,25 +158,34 @@ fn the_installed_copy_keeps_working_when_the_binary_that_installed_it_is_gone() 
 
     let installed = git_dir(&repo).join("xtask/bin/xtask");
     assert!(installed.is_file(), "{installed:?}");
-    let shim = std::fs::read_to_string(hooks_dir(&repo).join("commit-msg")).unwrap();
-    assert!(
-        shim.contains(&*installed.to_string_lossy()),
-        "the shim runs the installed copy:\n{shim}"
-    );
+    // Each client hook is the installed binary itself (no shell in front), which knows the hook by its name.
+    for name in ["commit-msg", "reference-transaction", "pre-push"] {
+        assert_eq!(
+            std::fs::read(hooks_dir(&repo).join(name)).unwrap(),
+            std::fs::read(&installed).unwrap(),
+            "{name} is the installed binary"
+        );
+    }
     refuses(&repo, &["commit", "--allow-empty", "-m", "did some stuff"])
         .fails(1)
         .says("commits.conventional");
     repo.git(&["commit", "--allow-empty", "-m", "feat(cli): add --json"]);
     refuses(&repo, &["checkout", "-b", "wip-stuff"]).says("branches.allowed");
 
-    // A broken install (the copy removed as well) warns and does not block work.
+    // The hooks are whole binaries: with the installed copy removed as well, they still enforce, and
+    // status says what is missing.
     std::fs::remove_dir_all(installed.parent().unwrap()).unwrap();
-    repo.try_git(&["commit", "--allow-empty", "-m", "did more stuff"])
-        .ok()
-        .says("the kit's binary is missing");
+    refuses(&repo, &["commit", "--allow-empty", "-m", "did more stuff"])
+        .fails(1)
+        .says("commits.conventional");
     repo.xtask(&["hooks", "status"])
         .ok()
         .says("binary is missing");
+    // Installing again puts the copy back and the hooks stay as they were.
+    repo.xtask(&["hooks", "install"])
+        .ok()
+        .says("commit-msg: already installed");
+    assert!(installed.is_file());
 }
 
 #[test]
@@ -1050,9 +1059,15 @@ fn a_foreign_hook_is_chained_reported_and_restored() {
     write_hook(&hooks.join("commit-msg.xtask-chained"), foreign);
 
     // Stale, missing and foreign hooks are reported as such.
-    let mut edited = std::fs::read_to_string(hooks.join("reference-transaction")).unwrap();
-    edited.push_str("# edited\n");
-    write_hook(&hooks.join("reference-transaction"), &edited);
+    // The shim chaining a foreign hook stays a shim; the others are the binary itself.
+    assert!(
+        std::fs::read_to_string(hooks.join("commit-msg"))
+            .unwrap()
+            .starts_with("#!/bin/sh")
+    );
+    let mut edited = std::fs::read(hooks.join("reference-transaction")).unwrap();
+    edited.extend_from_slice(b"# edited\n");
+    std::fs::write(hooks.join("reference-transaction"), edited).unwrap();
     std::fs::remove_file(hooks.join("pre-push")).unwrap();
     let status = repo.xtask(&["hooks", "status"]).ok();
     assert!(status_line(&status, "reference-transaction").contains("stale"));
@@ -1114,8 +1129,10 @@ fn core_hooks_path_set_by_another_tool_is_where_hooks_go() {
     install.current_dir(repo.path().join("sub"));
     support::run(install).ok();
     assert_eq!(repo.git(&["config", "core.hooksPath"]), ".githooks");
+    // In the work tree, the hooks are small `sh` shims: a copy of the binary does not belong there.
     for name in ["commit-msg", "reference-transaction", "pre-push"] {
-        assert!(repo.path().join(".githooks").join(name).is_file());
+        let hook = std::fs::read_to_string(repo.path().join(".githooks").join(name)).unwrap();
+        assert!(hook.starts_with("#!/bin/sh"), "{name}: {hook}");
     }
     assert_eq!(snapshot(&repo.path().join(".git/hooks")), default_hooks);
     refuses(&repo, &["commit", "--allow-empty", "-m", "did some stuff"])
@@ -1124,6 +1141,16 @@ fn core_hooks_path_set_by_another_tool_is_where_hooks_go() {
     refuses(&repo, &["branch", "wip-stuff"]).says("branches.allowed");
     let status = repo.xtask(&["hooks", "status"]).ok();
     assert!(status_line(&status, "commit-msg").contains("ours, current"));
+
+    // A broken install (the binary removed) warns through the shim and does not block work.
+    let installed = git_dir(&repo).join("xtask/bin");
+    std::fs::remove_dir_all(&installed).unwrap();
+    repo.try_git(&["commit", "--allow-empty", "-m", "did more stuff"])
+        .ok()
+        .says("the kit's binary is missing");
+    repo.xtask(&["hooks", "status"])
+        .ok()
+        .says("binary is missing");
 
     repo.xtask(&["hooks", "uninstall"]).ok();
     assert_eq!(repo.git(&["config", "core.hooksPath"]), ".githooks");

@@ -7,6 +7,7 @@ pub mod changelog_file;
 pub mod commit;
 pub mod deprecations;
 pub mod detect;
+pub mod file_change;
 pub mod files;
 pub mod history;
 pub mod lines;

@@ -15,6 +15,7 @@ pub mod packages;
 pub mod pep440;
 pub mod plan;
 pub mod push;
+pub mod release_plan;
 pub mod rules;
 pub mod server_policy;
 pub mod shell;

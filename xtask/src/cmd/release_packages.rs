@@ -240,7 +240,7 @@ pub(super) fn release(
     }
     let pre_commands = p.config.release.pre.clone().unwrap_or_default();
     let post = post_commands(p, &plans)?;
-    let mut steps = combined_steps(&plans, &release_files, &dev_files, &pre_commands, &post);
+    let mut steps = release_plan::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
     if args.dry_run {
         for problem in &problems {
             term::warn(problem);
@@ -292,7 +292,7 @@ pub(super) fn release(
             term::note("cancelled: nothing was changed");
             return Ok(());
         }
-        steps = combined_steps(&plans, &release_files, &dev_files, &pre_commands, &post);
+        steps = release_plan::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
     }
 
     let head = plans
@@ -511,105 +511,6 @@ fn describe(plans: &[(String, ReleasePlan)]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// What a release of several packages does: the checks, one release commit for every package, a tag each,
-/// one development commit, one push (the branch and every tag), the post-release commands.
-fn combined_steps(
-    plans: &[(String, ReleasePlan)],
-    release_files: &[FileChange],
-    dev_files: &[FileChange],
-    pre: &[String],
-    post: &[(String, String)],
-) -> Vec<Step> {
-    let mut list: Vec<Step> = pre
-        .iter()
-        .map(|command| Step::Check {
-            command: command.clone(),
-        })
-        .collect();
-    if !release_files.is_empty() {
-        list.push(Step::Write(release_files.to_vec()));
-        list.push(Step::Commit {
-            message: combined_message(
-                plans
-                    .iter()
-                    .map(|(name, plan)| (name, &plan.release_message, &plan.decision.version)),
-                plans,
-            ),
-        });
-    }
-    for (_, plan) in plans {
-        if let Some((name, message, sign)) = plan.tag() {
-            list.push(Step::Tag {
-                name: name.to_string(),
-                message: message.to_string(),
-                sign,
-            });
-        }
-    }
-    let devs: Vec<(&String, String, &Version)> = plans
-        .iter()
-        .filter_map(|(name, plan)| {
-            let message = plan.dev_commit()?.to_string();
-            plan.dev_version.as_ref().map(|v| (name, message, v))
-        })
-        .collect();
-    if !devs.is_empty() {
-        if !dev_files.is_empty() {
-            list.push(Step::Write(dev_files.to_vec()));
-        }
-        list.push(Step::Commit {
-            message: combined_message(devs.iter().map(|(n, m, v)| (*n, m, *v)), plans),
-        });
-    }
-    // One atomic push: the first package's branch, and every package's tag.
-    if let Some((remote, first)) = plans
-        .first()
-        .and_then(|(_, plan)| release_plan::push(&plan.steps))
-    {
-        let mut refspecs: Vec<String> = first
-            .iter()
-            .filter(|r| !r.starts_with("refs/tags/"))
-            .cloned()
-            .collect();
-        refspecs.extend(
-            plans
-                .iter()
-                .map(|(_, plan)| format!("refs/tags/{}", plan.decision.tag)),
-        );
-        list.push(Step::Push {
-            remote: remote.to_string(),
-            refspecs,
-        });
-    }
-    list.extend(post.iter().map(|(package, command)| Step::Post {
-        package: package.clone(),
-        command: command.clone(),
-    }));
-    list
-}
-
-/// The first package's message subject (so the kit still knows its own commits), with every package and
-/// its version in the body.
-fn combined_message<'a>(
-    messages: impl Iterator<Item = (&'a String, &'a String, &'a Version)>,
-    plans: &[(String, ReleasePlan)],
-) -> String {
-    let messages: Vec<_> = messages.collect();
-    let subject = messages
-        .first()
-        .map(|(_, m, _)| m.lines().next().unwrap_or("").to_string())
-        .unwrap_or_default();
-    if messages.len() == 1 {
-        return messages[0].1.clone();
-    }
-    let scheme = plans.first().map(|(_, p)| p.scheme).unwrap_or_default();
-    let body: Vec<String> = messages
-        .iter()
-        .map(|(name, _, v)| format!("- {name} {}", scheme.spell(v)))
-        .collect();
-    format!("{subject}\n\n{}", body.join("\n"))
 }
 
 /// Which packages to release, asked in a terminal.

@@ -322,6 +322,102 @@ fn committed(steps: &[Step]) -> Option<&str> {
     })
 }
 
+/// What a release of several packages does: the checks, one release commit for every package, a tag each,
+/// one development commit, one push (the branch and every tag), the post-release commands.
+pub fn combine(
+    plans: &[(String, ReleasePlan)],
+    release_files: &[FileChange],
+    dev_files: &[FileChange],
+    pre: &[String],
+    post: &[(String, String)],
+) -> Vec<Step> {
+    let mut list: Vec<Step> = pre
+        .iter()
+        .map(|command| Step::Check {
+            command: command.clone(),
+        })
+        .collect();
+    if !release_files.is_empty() {
+        list.push(Step::Write(release_files.to_vec()));
+        list.push(Step::Commit {
+            message: combined_message(
+                plans
+                    .iter()
+                    .map(|(name, plan)| (name, &plan.release_message, &plan.decision.version)),
+                plans,
+            ),
+        });
+    }
+    for (_, plan) in plans {
+        if let Some((name, message, sign)) = plan.tag() {
+            list.push(Step::Tag {
+                name: name.to_string(),
+                message: message.to_string(),
+                sign,
+            });
+        }
+    }
+    let devs: Vec<(&String, String, &Version)> = plans
+        .iter()
+        .filter_map(|(name, plan)| {
+            let message = plan.dev_commit()?.to_string();
+            plan.dev_version.as_ref().map(|v| (name, message, v))
+        })
+        .collect();
+    if !devs.is_empty() {
+        if !dev_files.is_empty() {
+            list.push(Step::Write(dev_files.to_vec()));
+        }
+        list.push(Step::Commit {
+            message: combined_message(devs.iter().map(|(n, m, v)| (*n, m, *v)), plans),
+        });
+    }
+    // One atomic push: the first package's branch, and every package's tag.
+    if let Some((remote, first)) = plans.first().and_then(|(_, plan)| push(&plan.steps)) {
+        let mut refspecs: Vec<String> = first
+            .iter()
+            .filter(|r| !r.starts_with("refs/tags/"))
+            .cloned()
+            .collect();
+        refspecs.extend(
+            plans
+                .iter()
+                .map(|(_, plan)| format!("refs/tags/{}", plan.decision.tag)),
+        );
+        list.push(Step::Push {
+            remote: remote.to_string(),
+            refspecs,
+        });
+    }
+    list.extend(post.iter().map(|(package, command)| Step::Post {
+        package: package.clone(),
+        command: command.clone(),
+    }));
+    list
+}
+
+/// The first package's message subject (so the kit still knows its own commits), with every package and
+/// its version in the body.
+fn combined_message<'a>(
+    messages: impl Iterator<Item = (&'a String, &'a String, &'a Version)>,
+    plans: &[(String, ReleasePlan)],
+) -> String {
+    let messages: Vec<_> = messages.collect();
+    let subject = messages
+        .first()
+        .map(|(_, m, _)| m.lines().next().unwrap_or("").to_string())
+        .unwrap_or_default();
+    if messages.len() == 1 {
+        return messages[0].1.clone();
+    }
+    let scheme = plans.first().map(|(_, p)| p.scheme).unwrap_or_default();
+    let body: Vec<String> = messages
+        .iter()
+        .map(|(name, _, v)| format!("- {name} {}", scheme.spell(v)))
+        .collect();
+    format!("{subject}\n\n{}", body.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -498,6 +594,70 @@ mod tests {
         assert!(local_steps(&[]).is_empty());
         // The release message is known even without a commit.
         assert_eq!(p.release_message, "chore(release): 1.2.0-rc.1");
+    }
+
+    #[test]
+    fn several_packages_make_one_commit_a_tag_each_and_one_push() {
+        let package = |name: &str, version: &str, dev: bool| {
+            let tag = format!("{name}-v{version}");
+            let mut plan = ReleasePlan::new(
+                decision(version, &tag),
+                Some("main".into()),
+                "a".repeat(40),
+                "origin".into(),
+                Scheme::Semver,
+            );
+            plan.add_release(
+                vec![change(&format!("{name}/Cargo.toml"), "1.1.0", version)],
+                format!("chore(release): {version}"),
+                format!("{name} {version}"),
+                false,
+            );
+            if dev {
+                plan.add_dev(
+                    Version::parse("9.9.9-dev").unwrap(),
+                    Vec::new(),
+                    format!("chore: {name} dev"),
+                );
+            }
+            plan.add_push(vec!["refs/heads/main".into(), format!("refs/tags/{tag}")]);
+            (name.to_string(), plan)
+        };
+        let plans = vec![
+            package("core", "1.2.0", true),
+            package("cli", "2.0.0", false),
+        ];
+        let files = vec![change("core/Cargo.toml", "1.1.0", "1.2.0")];
+        let dev = vec![change("core/Cargo.toml", "1.2.0", "9.9.9-dev")];
+        let steps = combine(
+            &plans,
+            &files,
+            &dev,
+            &["make check".into()],
+            &[("core".into(), "publish core".into())],
+        );
+        assert_eq!(
+            described(&steps),
+            [
+                "run `make check`",
+                "write core/Cargo.toml",
+                "commit \"chore(release): 1.2.0\"",
+                "tag core-v1.2.0",
+                "tag cli-v2.0.0",
+                "write core/Cargo.toml",
+                "commit \"chore: core dev\"",
+                "push refs/heads/main refs/tags/core-v1.2.0 refs/tags/cli-v2.0.0 to origin",
+                "run `publish core`",
+            ]
+        );
+        // The release commit names every package; one development version is committed as it is.
+        assert_eq!(
+            steps[2],
+            Step::Commit {
+                message: "chore(release): 1.2.0\n\n- core 1.2.0\n- cli 2.0.0".into()
+            }
+        );
+        assert_eq!(local_steps(&steps).len(), 6);
     }
 
     #[test]

@@ -17,41 +17,12 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::config::check_relative_path;
+use crate::domain::release_plan::Step;
 use crate::domain::shell;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
 
 const JOURNAL: &str = "xtask/release-journal.json";
-
-/// One step of a release.
-#[derive(Debug, Clone)]
-pub enum Action {
-    /// Replace files (all or none) and stage them.
-    Write(Vec<FileChange>),
-    Commit {
-        message: String,
-    },
-    Tag {
-        name: String,
-        message: String,
-        sign: bool,
-    },
-}
-
-impl Action {
-    pub fn describe(&self) -> String {
-        match self {
-            Action::Write(changes) => {
-                let names: Vec<&str> = changes.iter().map(|c| c.rel.as_str()).collect();
-                format!("write {}", names.join(", "))
-            }
-            Action::Commit { message } => {
-                format!("commit \"{}\"", message.lines().next().unwrap_or(""))
-            }
-            Action::Tag { name, .. } => format!("tag {name}"),
-        }
-    }
-}
 
 /// What must be undone, as recorded so far.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -171,15 +142,22 @@ pub fn content_id(text: &[u8]) -> String {
     crate::ops::policy::blob_id(text)
 }
 
-/// Runs `actions` in order. On failure everything done so far is undone and the error says which step failed
-/// and what was put back. `on_step` is told of each finished step (for progress lines).
+/// Runs `steps` in order: the local ones only (writes, commits, tags; see [`Step::is_local`]), which the journal
+/// can undo. On failure everything done so far is undone and the error says which step failed and what was put
+/// back. `on_step` is told of each finished step (for progress lines).
 pub fn run(
     git: &Git,
     git_dir: &Path,
     head: &str,
-    actions: &[Action],
-    mut on_step: impl FnMut(&Action),
+    steps: &[Step],
+    mut on_step: impl FnMut(&Step),
 ) -> Result<Journal> {
+    if let Some(step) = steps.iter().find(|s| !s.is_local()) {
+        bail!(
+            "internal error: `{}` is not a step the release journal can undo: nothing was changed",
+            step.describe()
+        );
+    }
     let path = journal_path(git_dir);
     if path.exists() {
         bail!(
@@ -201,32 +179,32 @@ pub fn run(
         ..Journal::default()
     };
     save(&path, &journal)?;
-    for action in actions {
-        if let Err(error) = apply(git, &path, &mut journal, action) {
+    for step in steps {
+        if let Err(error) = apply(git, &path, &mut journal, step) {
             let undone = undo(git, &path, &journal);
             return Err(match undone {
                 Ok(done) => error.context(format!(
                     "{} failed; {}the repository is as it was before the release",
-                    action.describe(),
+                    step.describe(),
                     done.summary()
                 )),
                 Err(undo_error) => error.context(format!(
                     "{} failed, and undoing it failed too ({undo_error:#}): the journal is kept at {}; \
                      fix the cause and run `cargo xtask release --abort`",
-                    action.describe(),
+                    step.describe(),
                     path.display()
                 )),
             });
         }
-        on_step(action);
+        on_step(step);
     }
     fs::remove_file(&path).context("cannot remove the release journal")?;
     Ok(journal)
 }
 
-fn apply(git: &Git, path: &Path, journal: &mut Journal, action: &Action) -> Result<()> {
-    match action {
-        Action::Write(changes) => {
+fn apply(git: &Git, path: &Path, journal: &mut Journal, step: &Step) -> Result<()> {
+    match step {
+        Step::Write(changes) => {
             let mut stage = Vec::new();
             for change in changes {
                 let real = real_rel(git.root(), &change.rel)?;
@@ -254,7 +232,7 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, action: &Action) -> Resu
             fs::write_all(changes)?;
             git.add(&stage)
         }
-        Action::Commit { message } => {
+        Step::Commit { message } => {
             // The branch must be where this run left it: a commit made meanwhile by another process would
             // otherwise become the release's parent, and an undo could not tell it from ours.
             let expected = journal.commits.last().unwrap_or(&journal.head).clone();
@@ -273,7 +251,7 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, action: &Action) -> Resu
             journal.commits.push(id);
             save(path, journal)
         }
-        Action::Tag {
+        Step::Tag {
             name,
             message,
             sign,
@@ -304,6 +282,11 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, action: &Action) -> Resu
             });
             save(path, journal)
         }
+        // Refused by `run` before anything changes.
+        other => bail!(
+            "internal error: `{}` is not a step the release journal can undo",
+            other.describe()
+        ),
     }
 }
 

@@ -7,9 +7,10 @@ use anyhow::{Result, anyhow, bail};
 use super::Project;
 use crate::cli::BranchCommand;
 use crate::domain::lines::{self, LineTemplate};
+use crate::domain::release_plan::Step;
 use crate::domain::shell;
 use crate::domain::version::{self, BumpRequest, PreKind, Version};
-use crate::exec::{self, Action};
+use crate::exec;
 use crate::notes;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
@@ -109,8 +110,8 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
 
     // 3. The development branch moves on to the next minor.
     if let Some((v, changes, message)) = plan.dev {
-        let actions = [Action::Write(changes), Action::Commit { message }];
-        if let Err(e) = exec::run(&git, p.repo.git_dir(), &plan.head, &actions, |a| {
+        let steps = [Step::Write(changes), Step::Commit { message }];
+        if let Err(e) = exec::run(&git, p.repo.git_dir(), &plan.head, &steps, |a| {
             term::step(&a.describe())
         }) {
             let tag = plan.rc.as_ref().map(|(_, t)| format!("refs/tags/{t}"));

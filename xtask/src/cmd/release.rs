@@ -10,12 +10,13 @@ use super::version::{pre_kind, refuse_auto_with_pre, usage};
 use crate::cli::{Format, ReleaseArgs};
 use crate::domain::lines::LineTemplate;
 use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
+use crate::domain::release_plan::{self, ReleasePlan};
 use crate::domain::rules::Pattern;
 use crate::domain::shell;
 use crate::domain::version::{self, Scheme, Version};
 use crate::domain::{changelog::Changes, changelog_file};
 use crate::error::{AlreadyReported, UsageError};
-use crate::exec::{self, Action};
+use crate::exec;
 use crate::notes;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
@@ -26,36 +27,6 @@ use crate::render::{self, MessageContext, Renderer, SectionContext};
 /// Several packages (`[packages]`): the same steps per package, in one commit with one tag each.
 #[path = "release_packages.rs"]
 mod packages;
-
-/// Everything the release will do, as data: printed by a dry run, executed otherwise.
-struct ReleasePlan {
-    decision: Decision,
-    branch: Option<String>,
-    head: String,
-    changelog: Option<(String, String)>,
-    release_files: Vec<FileChange>,
-    release_message: String,
-    tag_message: String,
-    sign: bool,
-    dev: Option<DevStep>,
-    push: Option<Vec<String>>,
-    remote: String,
-    pre: Vec<String>,
-    /// How the project spells versions in messages, notes and output (the tags' scheme).
-    scheme: Scheme,
-}
-
-impl ReleasePlan {
-    fn spell(&self, v: &Version) -> String {
-        self.scheme.spell(v)
-    }
-}
-
-struct DevStep {
-    version: Version,
-    files: Vec<FileChange>,
-    message: String,
-}
 
 /// With `--format json` a JSON object is printed whatever happens: the summary, or `"pushed": false` and
 /// `"error"` when the release stops, so a CI script always has something to parse.
@@ -149,6 +120,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     }
 
     let mut release = build(&p, &snapshot, decision, &args, &[])?;
+    release.add_post(packages::single_post(&p, &release));
     // Checks that need the plan: the files can be written, and the remote will take the push.
     let problems = preflight(&git, &release, args.dry_run);
     if args.dry_run {
@@ -161,7 +133,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     if args.dry_run {
         print_plan(&release, args.format == Format::Text, args.level.is_none());
         removable_notes(&release.decision);
-        packages::print_post(&packages::single_post(&p, &release));
+        packages::print_post(&release_plan::post(&release.steps));
         if args.format == Format::Json {
             term::out(&summary(&release, false).to_string());
         }
@@ -169,7 +141,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     }
 
     // The last preflight check: the project's own commands (tests, lints) must pass.
-    let failed = run_pre(&git, &release.pre)?;
+    let failed = run_pre(&git, &release_plan::checks(&release.steps))?;
     if !failed.is_empty() {
         return report(&failed);
     }
@@ -189,11 +161,14 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         }
     }
 
-    let actions = actions(&release);
     let detached = git.head_ref()?.is_none();
-    exec::run(&git, p.repo.git_dir(), &release.head, &actions, |action| {
-        term::step(&action.describe())
-    })?;
+    exec::run(
+        &git,
+        p.repo.git_dir(),
+        &release.head,
+        release_plan::local_steps(&release.steps),
+        |step| term::step(&step.describe()),
+    )?;
     term::step(&format!(
         "released {} as {}",
         release.spell(&release.decision.version),
@@ -206,21 +181,18 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     }
     removable_notes(&release.decision);
 
-    let pushed = match &release.push {
-        Some(refspecs) => match git.push_atomic(&release.remote, refspecs) {
+    let push = release_plan::push(&release.steps);
+    let pushed = match push {
+        Some((remote, refspecs)) => match git.push_atomic(remote, refspecs) {
             Ok(()) => {
-                term::step(&format!(
-                    "pushed {} to {}",
-                    refspecs.join(" "),
-                    release.remote
-                ));
+                term::step(&format!("pushed {} to {remote}", refspecs.join(" ")));
                 true
             }
             Err(e) => {
                 term::error(&format!("{e:#}"));
                 term::note(&format!(
                     "the release is complete locally; push it with: {}",
-                    push_command(&release.remote, refspecs)
+                    push_command(remote, refspecs)
                 ));
                 github_output(&release)?;
                 if args.format == Format::Json {
@@ -234,7 +206,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         },
         None => false,
     };
-    if release.push.is_none() {
+    if push.is_none() {
         let refspecs = publish_refspecs(
             release.branch.as_deref(),
             detached.then_some(released_head.as_str()),
@@ -249,7 +221,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     if args.format == Format::Json {
         term::out(&summary(&release, pushed).to_string());
     }
-    packages::run_post(&git, &packages::single_post(&p, &release))
+    packages::run_post(&git, &release_plan::post(&release.steps))
 }
 
 /// The deprecations whose window this release opens.
@@ -316,19 +288,18 @@ fn push_command(remote: &str, refspecs: &[String]) -> String {
 /// written, and, when pushing, the remote has no such tag and its branch is not ahead of HEAD (a push that
 /// would be refused after the release is made). A dry run asks no remote.
 fn preflight(git: &Git, release: &ReleasePlan, dry_run: bool) -> Vec<String> {
-    let mut changes = release.release_files.clone();
-    if let Some(dev) = &release.dev {
-        changes.extend(
-            dev.files
-                .iter()
-                .filter(|c| !release.release_files.iter().any(|r| r.rel == c.rel))
-                .cloned(),
-        );
-    }
+    let mut changes = release.release_files().to_vec();
+    changes.extend(
+        release
+            .dev_files()
+            .iter()
+            .filter(|c| !release.release_files().iter().any(|r| r.rel == c.rel))
+            .cloned(),
+    );
     let mut problems = fs::check_writable(&changes);
-    let Some(_) = &release.push else {
+    if release_plan::push(&release.steps).is_none() {
         return problems;
-    };
+    }
     let tag = format!("refs/tags/{}", release.decision.tag);
     let branch = release.branch.as_ref().map(|b| format!("refs/heads/{b}"));
     let mut wanted = vec![tag.clone()];
@@ -733,11 +704,7 @@ fn build(
                 renderer.message("release.dev_commit", config.dev_commit(), &dev_context)?;
             let files =
                 project::changes_for(&p.root, &files, &decision.version, &version, &release_files)?;
-            Some(DevStep {
-                version,
-                files,
-                message,
-            })
+            Some((version, files, message))
         }
     };
 
@@ -752,21 +719,28 @@ fn build(
         };
         vec![branch, format!("refs/tags/{}", decision.tag)]
     });
-    Ok(ReleasePlan {
-        branch: snapshot.branch.clone(),
-        head: snapshot.head.clone().unwrap_or_default(),
+    let mut plan = ReleasePlan::new(
         decision,
-        changelog,
+        snapshot.branch.clone(),
+        snapshot.head.clone().unwrap_or_default(),
+        config.remote().to_string(),
+        scheme,
+    );
+    plan.changelog = changelog;
+    plan.add_checks(config.release.pre.as_deref().unwrap_or_default());
+    plan.add_release(
         release_files,
         release_message,
         tag_message,
-        sign: config.tag.sign.unwrap_or(false),
-        dev,
-        push,
-        remote: config.remote().to_string(),
-        pre: config.release.pre.clone().unwrap_or_default(),
-        scheme,
-    })
+        config.tag.sign.unwrap_or(false),
+    );
+    if let Some((version, files, message)) = dev {
+        plan.add_dev(version, files, message);
+    }
+    if let Some(refspecs) = push {
+        plan.add_push(refspecs);
+    }
+    Ok(plan)
 }
 
 /// The changelog file with the new section; refuses to write over an untracked file the user owns.
@@ -803,42 +777,13 @@ fn review(p: &Project, release: &mut ReleasePlan) -> Result<()> {
     }
     let edited = prompt::edit("Release notes", &section)?;
     let change = changelog_change(p, &rel, &edited, &release.spell(&release.decision.version))?;
-    release.release_files.retain(|c| c.rel != rel);
-    release.release_files.push(change);
-    let head = release
-        .tag_message
-        .split("\n\n")
-        .next()
-        .unwrap_or("")
-        .to_string();
-    release.tag_message = format!("{head}\n\n{}", edited.trim_end());
+    release.replace_release_file(change);
+    if let Some(message) = release.tag_message_mut() {
+        let head = message.split("\n\n").next().unwrap_or("").to_string();
+        *message = format!("{head}\n\n{}", edited.trim_end());
+    }
     release.changelog = Some((rel, edited));
     Ok(())
-}
-
-fn actions(release: &ReleasePlan) -> Vec<Action> {
-    let mut actions = Vec::new();
-    // A version released as written with no changelog changes no file: the tag goes on HEAD.
-    if !release.release_files.is_empty() {
-        actions.push(Action::Write(release.release_files.clone()));
-        actions.push(Action::Commit {
-            message: release.release_message.clone(),
-        });
-    }
-    actions.push(Action::Tag {
-        name: release.decision.tag.clone(),
-        message: release.tag_message.clone(),
-        sign: release.sign,
-    });
-    if let Some(dev) = &release.dev {
-        if !dev.files.is_empty() {
-            actions.push(Action::Write(dev.files.clone()));
-        }
-        actions.push(Action::Commit {
-            message: dev.message.clone(),
-        });
-    }
-    actions
 }
 
 /// The plan is a dry run's data: stdout, unless `--format json` makes the JSON summary the data (then the
@@ -869,72 +814,71 @@ fn print_plan(release: &ReleasePlan, to_stdout: bool, implicit_auto: bool) {
             }
         ),
     );
-    for command in &release.pre {
+    for command in release_plan::checks(&release.steps) {
         emit("Check:", &format!("run `{command}`"));
     }
     if let Some((rel, section)) = &release.changelog {
         emit(&format!("Changelog ({rel}):"), section);
     }
     let diffs: Vec<String> = release
-        .release_files
+        .release_files()
         .iter()
         .filter(|c| Some(&c.rel) != release.changelog.as_ref().map(|c| &c.0))
         .map(fs::unified_diff)
         .collect();
     emit("Version files:", &diffs.join(""));
-    if release.release_files.is_empty() {
-        emit(
+    match release.release_commit() {
+        None => emit(
             "Release commit:",
             "none: no file changes (the version is released as written), so the tag goes on HEAD",
-        );
-    } else {
-        emit("Release commit:", &release.release_message);
-    }
-    emit(
-        &format!(
-            "Annotated tag {}{}:",
-            d.tag,
-            if release.sign { " (signed)" } else { "" }
         ),
-        &release.tag_message,
-    );
-    match &release.dev {
-        Some(dev) => {
-            let diffs: Vec<String> = dev.files.iter().map(fs::unified_diff).collect();
+        Some(message) => emit("Release commit:", message),
+    }
+    if let Some((name, message, sign)) = release.tag() {
+        emit(
+            &format!(
+                "Annotated tag {name}{}:",
+                if sign { " (signed)" } else { "" }
+            ),
+            message,
+        );
+    }
+    match (&release.dev_version, release.dev_commit()) {
+        (Some(version), Some(message)) => {
+            let diffs: Vec<String> = release.dev_files().iter().map(fs::unified_diff).collect();
             emit(
-                &format!("Next development version: {}", release.spell(&dev.version)),
+                &format!("Next development version: {}", release.spell(version)),
                 &diffs.join(""),
             );
-            emit("Development commit:", &dev.message);
+            emit("Development commit:", message);
         }
-        None if !d.version.is_final() => emit(
+        _ if !d.version.is_final() => emit(
             "Next development version:",
             "none: the files keep the pre-release, so the next `rc` continues it and `release` \
              promotes it",
         ),
-        None => emit("Next development version:", "none"),
+        _ => emit("Next development version:", "none"),
     }
-    match &release.push {
-        Some(refspecs) => emit("Push:", &push_command(&release.remote, refspecs)),
+    match release_plan::push(&release.steps) {
+        Some((remote, refspecs)) => emit("Push:", &push_command(remote, refspecs)),
         None => emit("Push:", "no (pass --push or set release.push = true)"),
     }
 }
 
 fn summary(release: &ReleasePlan, pushed: bool) -> serde_json::Value {
     let mut files: Vec<&str> = release
-        .release_files
+        .release_files()
         .iter()
         .map(|c| c.rel.as_str())
         .collect();
-    if let Some(dev) = &release.dev {
-        files.extend(
-            dev.files
-                .iter()
-                .map(|c| c.rel.as_str())
-                .filter(|r| !files.contains(r))
-                .collect::<Vec<_>>(),
-        );
-    }
+    files.extend(
+        release
+            .dev_files()
+            .iter()
+            .map(|c| c.rel.as_str())
+            .filter(|r| !files.contains(r))
+            .collect::<Vec<_>>(),
+    );
     let mut commits = vec![
         release
             .release_message
@@ -943,14 +887,14 @@ fn summary(release: &ReleasePlan, pushed: bool) -> serde_json::Value {
             .unwrap_or("")
             .to_string(),
     ];
-    if let Some(dev) = &release.dev {
-        commits.push(dev.message.lines().next().unwrap_or("").to_string());
+    if let Some(message) = release.dev_commit() {
+        commits.push(message.lines().next().unwrap_or("").to_string());
     }
     serde_json::json!({
         "version": release.spell(&release.decision.version),
         "previous": release.spell(&release.decision.previous),
         "tag": release.decision.tag,
-        "dev_version": release.dev.as_ref().map(|d| release.spell(&d.version)),
+        "dev_version": release.dev_version.as_ref().map(|v| release.spell(v)),
         "commits": commits,
         "files": files,
         "pushed": pushed,

@@ -7,16 +7,17 @@ use std::collections::HashMap;
 use anyhow::{Result, anyhow};
 
 use super::{
-    Project, ReleasePlan, ask_version, build, preflight, print_plan, push_command, report, review,
-    run_pre, snapshot,
+    Project, ask_version, build, preflight, print_plan, push_command, report, review, run_pre,
+    snapshot,
 };
 use crate::cli::{Format, ReleaseArgs};
 use crate::cmd::version::{pre_kind, usage};
 use crate::domain::packages;
 use crate::domain::plan::{self, Choice, Settings, Snapshot};
+use crate::domain::release_plan::{self, ReleasePlan, Step};
 use crate::domain::version::{BumpRequest, Version};
 use crate::error::{AlreadyReported, UsageError};
-use crate::exec::{self, Action};
+use crate::exec;
 use crate::ops::fs::FileChange;
 use crate::ops::git::Git;
 use crate::ops::repo::Repo;
@@ -205,25 +206,28 @@ pub(super) fn release(
     for (name, decision) in decided {
         let pkg = find(&all, &name);
         let plan = build(&pkg.project, &pkg.snapshot, decision, args, &release_files)?;
-        merge(&mut release_files, &plan.release_files);
+        merge(&mut release_files, plan.release_files());
         plans.push((name, plan));
     }
     // The development versions, on top of every release.
     let mut dev_files: Vec<FileChange> = Vec::new();
     for (name, plan) in &mut plans {
-        let Some(dev) = &mut plan.dev else { continue };
+        let Some(dev_version) = plan.dev_version.clone() else {
+            continue;
+        };
         let pkg = find(&all, name);
         let mut state = release_files.clone();
         merge(&mut state, &dev_files);
         let files = project::version_files(&pkg.project.config)?;
-        dev.files = project::changes_for(
+        let changes = project::changes_for(
             &p.root,
             &files,
             &plan.decision.version,
-            &dev.version,
+            &dev_version,
             &state,
         )?;
-        merge(&mut dev_files, &dev.files);
+        merge(&mut dev_files, &changes);
+        plan.replace_dev_files(changes);
     }
 
     let mut problems = Vec::new();
@@ -234,7 +238,9 @@ pub(super) fn release(
             }
         }
     }
+    let pre_commands = p.config.release.pre.clone().unwrap_or_default();
     let post = post_commands(p, &plans)?;
+    let mut steps = release_plan::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
     if args.dry_run {
         for problem in &problems {
             term::warn(problem);
@@ -245,17 +251,16 @@ pub(super) fn release(
         }
         if plans.len() > 1 {
             // What the plans above amount to: one commit for all, a tag each.
-            let together = combined_actions(&plans, release_files.clone(), dev_files.clone());
-            let steps: Vec<String> = together
+            let together: Vec<String> = release_plan::local_steps(&steps)
                 .iter()
-                .map(|action| match action {
-                    Action::Commit { message } => format!("commit:\n{message}"),
+                .map(|step| match step {
+                    Step::Commit { message } => format!("commit:\n{message}"),
                     other => other.describe(),
                 })
                 .collect();
-            term::section("Together, all or nothing:", &steps.join("\n"));
+            term::section("Together, all or nothing:", &together.join("\n"));
         }
-        print_post(&post);
+        print_post(&release_plan::post(&steps));
         if args.format == Format::Json {
             term::out(&summary(&plans, false).to_string());
         }
@@ -265,8 +270,7 @@ pub(super) fn release(
         return report(&problems);
     }
 
-    let pre_commands = p.config.release.pre.clone().unwrap_or_default();
-    let failed = run_pre(git, &pre_commands)?;
+    let failed = run_pre(git, &release_plan::checks(&steps))?;
     if !failed.is_empty() {
         return report(&failed);
     }
@@ -276,7 +280,7 @@ pub(super) fn release(
             let pkg = find(&all, name);
             review(&pkg.project, plan)?;
             // An edited changelog replaces the planned one.
-            if let Some(changed) = plan.release_files.iter().find(|c| {
+            if let Some(changed) = plan.release_files().iter().find(|c| {
                 plan.changelog
                     .as_ref()
                     .is_some_and(|(rel, _)| *rel == c.rel)
@@ -288,51 +292,38 @@ pub(super) fn release(
             term::note("cancelled: nothing was changed");
             return Ok(());
         }
+        steps = release_plan::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
     }
 
     let head = plans
         .first()
         .map(|(_, plan)| plan.head.clone())
         .unwrap_or_default();
-    let actions = combined_actions(&plans, release_files, dev_files);
-    exec::run(git, p.repo.git_dir(), &head, &actions, |action| {
-        term::step(&action.describe())
-    })?;
+    exec::run(
+        git,
+        p.repo.git_dir(),
+        &head,
+        release_plan::local_steps(&steps),
+        |step| term::step(&step.describe()),
+    )?;
     term::step(&format!("released {}", describe(&plans)));
 
     let first = &plans
         .first()
         .ok_or_else(|| anyhow!("nothing to release"))?
         .1;
-    let mut refspecs = Vec::new();
-    if let Some(push) = &first.push {
-        refspecs.extend(
-            push.iter()
-                .filter(|r| !r.starts_with("refs/tags/"))
-                .cloned(),
-        );
-    }
-    refspecs.extend(
-        plans
-            .iter()
-            .map(|(_, plan)| format!("refs/tags/{}", plan.decision.tag)),
-    );
     let mut pushed = false;
-    if first.push.is_some() {
-        match git.push_atomic(&first.remote, &refspecs) {
+    if let Some((remote, refspecs)) = release_plan::push(&steps) {
+        match git.push_atomic(remote, refspecs) {
             Ok(()) => {
-                term::step(&format!(
-                    "pushed {} to {}",
-                    refspecs.join(" "),
-                    first.remote
-                ));
+                term::step(&format!("pushed {} to {remote}", refspecs.join(" ")));
                 pushed = true;
             }
             Err(e) => {
                 term::error(&format!("{e:#}"));
                 term::note(&format!(
                     "the release is complete locally; push it with: {}",
-                    push_command(&first.remote, &refspecs)
+                    push_command(remote, refspecs)
                 ));
                 github_output(&plans)?;
                 if args.format == Format::Json {
@@ -341,7 +332,7 @@ pub(super) fn release(
                     term::out(&object.to_string());
                     *json_printed = true;
                 }
-                if !post.is_empty() {
+                if !release_plan::post(&steps).is_empty() {
                     term::note("release.post was not run: push first, then run the commands");
                 }
                 return Err(AlreadyReported.into());
@@ -361,7 +352,7 @@ pub(super) fn release(
         term::out(&summary(&plans, pushed).to_string());
         *json_printed = true;
     }
-    run_post(git, &post)
+    run_post(git, &release_plan::post(&steps))
 }
 
 /// GitHub Actions: `packages=` and `tags=` (space-separated), and `<name>-version=` and `<name>-tag=` per
@@ -522,72 +513,6 @@ fn describe(plans: &[(String, ReleasePlan)]) -> String {
         .join(", ")
 }
 
-/// One release commit for every package, a tag each, one development commit.
-fn combined_actions(
-    plans: &[(String, ReleasePlan)],
-    release_files: Vec<FileChange>,
-    dev_files: Vec<FileChange>,
-) -> Vec<Action> {
-    let mut list = Vec::new();
-    if !release_files.is_empty() {
-        list.push(Action::Write(release_files));
-        list.push(Action::Commit {
-            message: combined_message(
-                plans
-                    .iter()
-                    .map(|(name, plan)| (name, &plan.release_message, &plan.decision.version)),
-                plans,
-            ),
-        });
-    }
-    for (_, plan) in plans {
-        list.push(Action::Tag {
-            name: plan.decision.tag.clone(),
-            message: plan.tag_message.clone(),
-            sign: plan.sign,
-        });
-    }
-    let devs: Vec<(&String, &String, &Version)> = plans
-        .iter()
-        .filter_map(|(name, plan)| {
-            plan.dev
-                .as_ref()
-                .map(|dev| (name, &dev.message, &dev.version))
-        })
-        .collect();
-    if !devs.is_empty() {
-        if !dev_files.is_empty() {
-            list.push(Action::Write(dev_files));
-        }
-        list.push(Action::Commit {
-            message: combined_message(devs.into_iter(), plans),
-        });
-    }
-    list
-}
-
-/// The first package's message subject (so the kit still knows its own commits), with every package and
-/// its version in the body.
-fn combined_message<'a>(
-    messages: impl Iterator<Item = (&'a String, &'a String, &'a Version)>,
-    plans: &[(String, ReleasePlan)],
-) -> String {
-    let messages: Vec<_> = messages.collect();
-    let subject = messages
-        .first()
-        .map(|(_, m, _)| m.lines().next().unwrap_or("").to_string())
-        .unwrap_or_default();
-    if messages.len() == 1 {
-        return messages[0].1.clone();
-    }
-    let scheme = plans.first().map(|(_, p)| p.scheme).unwrap_or_default();
-    let body: Vec<String> = messages
-        .iter()
-        .map(|(name, _, v)| format!("- {name} {}", scheme.spell(v)))
-        .collect();
-    format!("{subject}\n\n{}", body.join("\n"))
-}
-
 /// Which packages to release, asked in a terminal.
 fn ask_packages(counts: &[(String, usize)]) -> Result<Vec<String>> {
     let mut options: Vec<String> = counts
@@ -746,7 +671,7 @@ fn summary(plans: &[(String, ReleasePlan)], pushed: bool) -> serde_json::Value {
                 "version": plan.spell(&plan.decision.version),
                 "previous": plan.spell(&plan.decision.previous),
                 "tag": plan.decision.tag,
-                "dev_version": plan.dev.as_ref().map(|d| plan.spell(&d.version)),
+                "dev_version": plan.dev_version.as_ref().map(|v| plan.spell(v)),
             })
         })
         .collect();

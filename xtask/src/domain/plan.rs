@@ -81,7 +81,8 @@ impl Choice {
     }
 }
 
-/// The outcome of a successful preflight.
+/// The outcome of a successful preflight: the decision part of a
+/// [`ReleasePlan`](super::release_plan::ReleasePlan).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub version: Version,

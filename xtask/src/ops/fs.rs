@@ -13,33 +13,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
 
-/// One file's planned new contents. `before` is `None` for a file that does not exist yet.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct FileChange {
-    #[serde(skip)]
-    pub path: PathBuf,
-    /// Path relative to the repository root, `/`-separated.
-    pub rel: String,
-    #[serde(skip)]
-    pub before: Option<String>,
-    #[serde(skip)]
-    pub after: String,
-    /// The work tree's root, which every write must stay inside.
-    #[serde(skip)]
-    pub root: PathBuf,
-}
-
-impl FileChange {
-    pub fn new(root: &Path, rel: &str, before: Option<String>, after: String) -> FileChange {
-        FileChange {
-            path: root.join(rel),
-            rel: rel.to_string(),
-            before,
-            after,
-            root: root.to_path_buf(),
-        }
-    }
-}
+/// The plain data of a planned write lives in the domain (dry runs and plans show it); re-exported here.
+pub use crate::domain::file_change::FileChange;
 
 /// The real file `rel` names under `root`, symbolic links followed: refused when it is outside the work tree
 /// or under its `.git`. A file that does not exist yet is judged by its folder.

@@ -4,6 +4,7 @@ pub mod cargo;
 pub mod fs;
 pub mod git;
 pub mod policy;
+pub mod prefetch;
 pub mod process;
 pub mod prompt;
 pub mod push_facts;

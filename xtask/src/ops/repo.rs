@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::ops::prefetch::{ReadAhead, WithReadAhead};
 use anyhow::{Context, Result, anyhow, bail};
 pub use gix::ObjectId;
 
@@ -290,6 +291,7 @@ impl Repo {
         let kind = self.git.object_hash();
         let mut ids = Vec::new();
         let mut parent_ids: Vec<Vec<ObjectId>> = Vec::new();
+        let ahead = ReadAhead::default();
         let items = std::thread::scope(|scope| -> Result<Vec<T>> {
             let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(ObjectId, Vec<u8>)>>(8);
             let make = &make;
@@ -304,8 +306,18 @@ impl Repo {
                 }
                 Ok(items)
             });
+            // A whole history is long: a third thread reads its far end ahead (see `ops::prefetch`).
+            let reader = hide.is_none().then(|| {
+                let objects = self.git.common_dir().join("objects");
+                let ahead = &ahead;
+                scope.spawn(move || ahead.fill(&objects, kind, head))
+            });
+            let objects = WithReadAhead {
+                objects: &self.git.objects,
+                ahead: &ahead,
+            };
             let mut batch = Vec::with_capacity(BATCH);
-            let walked = walk_raw(&self.git, head, hide, |id, parents, data| {
+            let walked = walk_raw_in(objects, &self.git, head, hide, |id, parents, data| {
                 ids.push(id);
                 parent_ids.push(parents.to_vec());
                 batch.push((id, data.to_vec()));
@@ -318,10 +330,14 @@ impl Repo {
                 }
                 Ok(())
             });
+            ahead.finish();
             if walked.is_ok() && !batch.is_empty() {
                 let _ = sender.send(batch);
             }
             drop(sender);
+            if let Some(reader) = reader {
+                let _ = reader.join();
+            }
             let made = maker
                 .join()
                 .map_err(|_| anyhow!("reading the history failed: a worker thread panicked"))?;
@@ -428,15 +444,25 @@ fn walk_raw(
     git: &gix::Repository,
     head: ObjectId,
     hide: Option<ObjectId>,
+    each: impl FnMut(ObjectId, &[ObjectId], &[u8]) -> Result<()>,
+) -> Result<()> {
+    walk_raw_in(&git.objects, git, head, hide, each)
+}
+
+/// [`walk_raw`] reading the commits from `objects`.
+fn walk_raw_in(
+    objects: impl gix::objs::Find,
+    git: &gix::Repository,
+    head: ObjectId,
+    hide: Option<ObjectId>,
     mut each: impl FnMut(ObjectId, &[ObjectId], &[u8]) -> Result<()>,
 ) -> Result<()> {
     // As `rev_walk` does in a shallow clone: the parents of the shallow commits are not there, so the walk
     // stops at them (commits keep their parent ids).
     let skip = shallow_parents(git)?;
-    let walk =
-        gix::traverse::commit::Simple::filtered([head], &git.objects, move |id: &gix::oid| {
-            skip.binary_search_by(|s| s.as_ref().cmp(id)).is_err()
-        });
+    let walk = gix::traverse::commit::Simple::filtered([head], objects, move |id: &gix::oid| {
+        skip.binary_search_by(|s| s.as_ref().cmp(id)).is_err()
+    });
     let mut walk = walk.hide(hide).context("cannot walk the history")?;
     while let Some(info) = walk.next() {
         let info = info.context("cannot walk the history")?;

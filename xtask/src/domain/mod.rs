@@ -13,6 +13,7 @@ pub mod lines;
 pub mod packages;
 pub mod pep440;
 pub mod plan;
+pub mod policy;
 pub mod push;
 pub mod rules;
 pub mod server_policy;

@@ -6,7 +6,8 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::Project;
-use crate::domain::rules::{self, Pattern, Verdict};
+use crate::domain::policy::{CommitRules, Policy};
+use crate::domain::rules::{self, Enforcement, Verdict};
 use crate::error::AlreadyReported;
 use crate::notes;
 use crate::ops::{cargo, term};
@@ -17,9 +18,12 @@ pub fn run(dir: &Path) -> Result<()> {
     let p = Project::open(dir)?;
     let mut problems: Vec<String> = Vec::new();
     let config = &p.config;
+    // The rules' problems are listed after the version files'; with packages, each package's own.
+    let policy = Policy::from_config(config);
+    let policy_problems = policy.as_ref().err().map_or(&[][..], |e| &e.problems[..]);
 
     if config.packages.is_some() {
-        check_packages(&p, &mut problems);
+        check_packages(&p, policy_problems, &mut problems);
     } else if let Some(hint) = project::separately_versioned(&p.root, config) {
         problems.push(hint);
     } else {
@@ -54,23 +58,21 @@ pub fn run(dir: &Path) -> Result<()> {
                 problems.push(format!("{e:#}"));
             }
         }
-        match notes::tag_format(config) {
-            Ok(format) => {
-                problems.extend(tag_ref_problem(&format));
-                release_tags(&p, &format)?;
-            }
-            Err(e) => problems.push(format!("{e:#}")),
+        if let Ok(Ok(format)) = policy.as_ref().map(Policy::tag_format) {
+            problems.extend(tag_ref_problem(format));
+            release_tags(&p, format)?;
         }
     }
-    for pattern in config.release_branches() {
-        if let Err(e) = Pattern::parse(&pattern) {
-            problems.push(format!("xtask.toml: release.branches: {e}"));
-        }
-    }
-    let allowed = branch_patterns(config, &mut problems);
+    problems.extend(policy_problems.iter().cloned());
+    // The commit rules are checked when the file is read: they are there even when other rules are not.
+    let commits = match &policy {
+        Ok(policy) => Some(policy.commits.clone()),
+        Err(_) => CommitRules::from_config(config).ok(),
+    };
+    let scheme = policy.as_ref().map(Policy::tag_scheme).unwrap_or_default();
     // The message templates do not depend on the changelog template: a broken one is reported, and the
     // messages are still checked with the built-in renderer.
-    let renderer = Renderer::new(&p.root, config).unwrap_or_else(|e| {
+    let renderer = Renderer::new(&p.root, config, scheme).unwrap_or_else(|e| {
         problems.push(format!("{e:#}"));
         Renderer::builtin()
     });
@@ -90,7 +92,9 @@ pub fn run(dir: &Path) -> Result<()> {
             Err(e) => problems.push(format!("{e:#}")),
             // The kit's own commits go through the commit-msg hook like anyone's.
             Ok(message) if key.starts_with("release.") => {
-                judge_commit_message(config, key, &message, &mut problems)
+                if let Some(commits) = &commits {
+                    judge_commit_message(commits, key, &message, &mut problems)
+                }
             }
             Ok(_) => {}
         }
@@ -102,10 +106,10 @@ pub fn run(dir: &Path) -> Result<()> {
             problems.push(text);
         }
     }
-    if let (Some(allowed), Ok(head)) = (allowed, p.repo.head())
+    if let (Ok(policy), Ok(head)) = (&policy, p.repo.head())
         && let Some(branch) = head.branch
     {
-        match rules::check_branch(&branch, &allowed) {
+        match rules::check_branch(&branch, &policy.allowed_branches) {
             Verdict::Allowed => term::step(&format!("branch {branch} follows branches.allowed")),
             Verdict::Refused { rule, reason, hint } => {
                 problems.push(format!("{rule}: {reason}: {hint}"))
@@ -131,7 +135,7 @@ pub fn run(dir: &Path) -> Result<()> {
 
 /// `[packages]`: each package's files agree and its tag format makes valid tags; with `version.shared =
 /// "minor"`, the packages agree on `X.Y`.
-fn check_packages(p: &Project, problems: &mut Vec<String>) {
+fn check_packages(p: &Project, policy_problems: &[String], problems: &mut Vec<String>) {
     let mut versions = Vec::new();
     for name in p.config.package_names() {
         let Some(config) = p.config.for_package(&name) else {
@@ -166,9 +170,20 @@ fn check_packages(p: &Project, problems: &mut Vec<String>) {
                 problems.push(format!("{name}: {e:#}"));
             }
         }
-        match notes::tag_format(&config) {
-            Ok(format) => problems.extend(tag_ref_problem(&format).map(|e| format!("{name}: {e}"))),
-            Err(e) => problems.push(format!("{name}: {e:#}")),
+        // The rules all packages share are listed once, with the configuration's.
+        match Policy::from_config(&config) {
+            Ok(policy) => match policy.tag_format() {
+                Ok(format) => {
+                    problems.extend(tag_ref_problem(format).map(|e| format!("{name}: {e}")))
+                }
+                Err(e) => problems.push(format!("{name}: {e}")),
+            },
+            Err(e) => problems.extend(
+                e.problems
+                    .iter()
+                    .filter(|problem| !policy_problems.contains(problem))
+                    .map(|problem| format!("{name}: {problem}")),
+            ),
         }
     }
     if p.config.version.shared.as_deref() == Some("minor")
@@ -195,20 +210,18 @@ pub(super) fn tag_ref_problem(format: &rules::TagFormat) -> Option<String> {
 
 /// Judges a rendered `release.commit` or `release.dev_commit` by the commit-message rules, as the
 /// commit-msg hook will: a problem under `commits.conventional = "deny"`, a warning under "warn".
-pub(super) fn judge_commit_message(
-    config: &crate::config::Config,
+fn judge_commit_message(
+    commits: &CommitRules,
     key: &str,
     message: &str,
     problems: &mut Vec<String>,
 ) {
-    let mode = config.commits.conventional.as_deref().unwrap_or("warn");
-    if mode == "off" {
+    let mode = commits.conventional;
+    if mode == Enforcement::Off {
         return;
     }
-    if let Verdict::Refused { rule, reason, hint } =
-        rules::check_message(message, &config.commit_types())
-    {
-        let verb = if mode == "deny" {
+    if let Verdict::Refused { rule, reason, hint } = rules::check_message(message, &commits.types) {
+        let verb = if mode == Enforcement::Deny {
             "refuses"
         } else {
             "warns about"
@@ -219,7 +232,7 @@ pub(super) fn judge_commit_message(
             message.lines().next().unwrap_or("")
         );
         match mode {
-            "deny" => problems.push(text),
+            Enforcement::Deny => problems.push(text),
             _ => term::warn(&text),
         }
     }
@@ -237,21 +250,4 @@ fn release_tags(p: &Project, format: &rules::TagFormat) -> Result<()> {
         None => notes::warn_without_release(&p.repo, format)?,
     }
     Ok(())
-}
-
-/// `branches.allowed` as patterns (the defaults when unset); `None` if any is invalid (each one reported).
-pub fn branch_patterns(
-    config: &crate::config::Config,
-    problems: &mut Vec<String>,
-) -> Option<Vec<Pattern>> {
-    let texts = config.allowed_branches();
-    let mut patterns = Vec::new();
-    let before = problems.len();
-    for text in texts {
-        match Pattern::parse(&text) {
-            Ok(p) => patterns.push(p),
-            Err(e) => problems.push(format!("xtask.toml: branches.allowed: {e}")),
-        }
-    }
-    (problems.len() == before).then_some(patterns)
 }

@@ -66,40 +66,13 @@ impl Policy {
     pub fn from_config(config: &Config) -> Result<Policy, PolicyError> {
         let mut problems = Vec::new();
 
-        let conventional = match config.commits.conventional.as_deref() {
-            None => Enforcement::default(),
-            Some(mode) => mode.parse().unwrap_or_else(|_| {
-                problems.push(format!(
-                    "commits.conventional must be \"deny\", \"warn\" or \"off\", not {mode:?}"
-                ));
-                Enforcement::default()
-            }),
-        };
-        let types = config
-            .commits
-            .types
-            .clone()
-            .unwrap_or_else(rules::default_types);
-
-        let allowed_texts = config
-            .branches
-            .allowed
-            .clone()
-            .unwrap_or_else(|| rules::default_branches(&types));
-        let allowed_branches = patterns("branches.allowed", &allowed_texts, &mut problems);
-
-        let tag_format = if config.packages.is_some() {
-            None
-        } else {
-            let text = config.tag.format.as_deref().unwrap_or(DEFAULT_TAG_FORMAT);
-            match TagFormat::parse(text) {
-                Ok(format) => Some(format.in_scheme(tags_scheme(config))),
-                Err(e) => {
-                    problems.push(format!("xtask.toml: tag.format: {e}"));
-                    None
-                }
-            }
-        };
+        let commits = CommitRules::from_config(config)
+            .map_err(|e| problems.extend(e.problems))
+            .ok();
+        let tag_format = Policy::tag_format_of(config)
+            .map_err(|e| problems.extend(e.problems))
+            .ok()
+            .flatten();
 
         let line_text = config
             .release
@@ -115,6 +88,10 @@ impl Policy {
             release_texts.push(line_text.to_string());
         }
         let release_branches = patterns("release.branches", &release_texts, &mut problems);
+        let allowed_branches = Policy::allowed_branches_of(config)
+            .map_err(|e| problems.extend(e.problems))
+            .unwrap_or_default();
+
         let line_branch = LineTemplate::parse(line_text)
             .map_err(|e| problems.push(format!("xtask.toml: release.line_branch: {e}")))
             .ok();
@@ -129,8 +106,8 @@ impl Policy {
             }),
         };
 
-        match line_branch {
-            Some(line_branch) if problems.is_empty() => Ok(Policy {
+        match (line_branch, commits) {
+            (Some(line_branch), Some(commits)) if problems.is_empty() => Ok(Policy {
                 allowed_branches,
                 release_branches,
                 line_branch,
@@ -140,10 +117,7 @@ impl Policy {
                     .clone()
                     .unwrap_or_else(|| DEFAULT_NEXT_BRANCH.to_string()),
                 tag_format,
-                commits: CommitRules {
-                    conventional,
-                    types,
-                },
+                commits,
                 maintainers: config.release.maintainers.clone().unwrap_or_default(),
                 backport_types: config
                     .release
@@ -153,6 +127,38 @@ impl Policy {
                 deprecation,
             }),
             _ => Err(PolicyError { problems }),
+        }
+    }
+
+    /// `branches.allowed` alone (default: [`rules::default_branches`] of the commit types). Like
+    /// [`CommitRules::from_config`] and [`Policy::tag_format_of`], a section the hooks build by itself: they
+    /// run on every git operation, and a broken rule they do not judge by must not stop one.
+    pub fn allowed_branches_of(config: &Config) -> Result<Vec<Pattern>, PolicyError> {
+        let texts = config
+            .branches
+            .allowed
+            .clone()
+            .unwrap_or_else(|| rules::default_branches(&commit_types(config)));
+        let mut problems = Vec::new();
+        let patterns = patterns("branches.allowed", &texts, &mut problems);
+        match problems.is_empty() {
+            true => Ok(patterns),
+            false => Err(PolicyError { problems }),
+        }
+    }
+
+    /// `tag.format` alone, in its scheme; `None` with `[packages]` (each package's configuration has its
+    /// own, see [`Config::for_package`]).
+    pub fn tag_format_of(config: &Config) -> Result<Option<TagFormat>, PolicyError> {
+        if config.packages.is_some() {
+            return Ok(None);
+        }
+        let text = config.tag.format.as_deref().unwrap_or(DEFAULT_TAG_FORMAT);
+        match TagFormat::parse(text) {
+            Ok(format) => Ok(Some(format.in_scheme(tags_scheme(config)))),
+            Err(e) => Err(PolicyError {
+                problems: vec![format!("xtask.toml: tag.format: {e}")],
+            }),
         }
     }
 
@@ -178,6 +184,34 @@ impl Policy {
             .map(TagFormat::scheme)
             .unwrap_or_default()
     }
+}
+
+impl CommitRules {
+    /// `[commits]` alone: what judging a commit message needs (the rest of the policy may be broken, and
+    /// `check` still judges the kit's own messages).
+    pub fn from_config(config: &Config) -> Result<CommitRules, PolicyError> {
+        let conventional = match config.commits.conventional.as_deref() {
+            None => Enforcement::default(),
+            Some(mode) => mode.parse().map_err(|_| PolicyError {
+                problems: vec![format!(
+                    "commits.conventional must be \"deny\", \"warn\" or \"off\", not {mode:?}"
+                )],
+            })?,
+        };
+        Ok(CommitRules {
+            conventional,
+            types: commit_types(config),
+        })
+    }
+}
+
+/// `commits.types`, or the Conventional Commits types.
+fn commit_types(config: &Config) -> Vec<String> {
+    config
+        .commits
+        .types
+        .clone()
+        .unwrap_or_else(rules::default_types)
 }
 
 /// Each text as a branch pattern; a problem naming `key` for each that is not one.
@@ -419,8 +453,8 @@ mod tests {
             (
                 "[tag]\nformat = \"v\"\n[branches]\nallowed = [\"x/***\"]\n",
                 &[
-                    "xtask.toml: branches.allowed: branch pattern `x/***` has `**`",
-                    "\nxtask.toml: tag.format: tag format `v` has no `{{ version }}`",
+                    "xtask.toml: tag.format: tag format `v` has no `{{ version }}`",
+                    "\nxtask.toml: branches.allowed: branch pattern `x/***` has `**`",
                 ],
             ),
         ];

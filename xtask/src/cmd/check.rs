@@ -18,12 +18,24 @@ pub fn run(dir: &Path) -> Result<()> {
     let p = Project::open(dir)?;
     let mut problems: Vec<String> = Vec::new();
     let config = &p.config;
-    // The rules' problems are listed after the version files'; with packages, each package's own.
+    // The rules' problems are listed after the version files'. A broken rule does not hide the checks that
+    // need only the others: those sections of the rules are built by themselves then.
     let policy = Policy::from_config(config);
-    let policy_problems = policy.as_ref().err().map_or(&[][..], |e| &e.problems[..]);
+    let tag_format = match &policy {
+        Ok(policy) => policy.tag_format().ok().cloned(),
+        Err(_) => Policy::tag_format_of(config).ok().flatten(),
+    };
+    let allowed = match &policy {
+        Ok(policy) => Some(policy.allowed_branches.clone()),
+        Err(_) => Policy::allowed_branches_of(config).ok(),
+    };
+    let commits = match &policy {
+        Ok(policy) => Some(policy.commits.clone()),
+        Err(_) => CommitRules::from_config(config).ok(),
+    };
 
     if config.packages.is_some() {
-        check_packages(&p, policy_problems, &mut problems);
+        check_packages(&p, &mut problems);
     } else if let Some(hint) = project::separately_versioned(&p.root, config) {
         problems.push(hint);
     } else {
@@ -58,18 +70,18 @@ pub fn run(dir: &Path) -> Result<()> {
                 problems.push(format!("{e:#}"));
             }
         }
-        if let Ok(Ok(format)) = policy.as_ref().map(Policy::tag_format) {
+        if let Some(format) = &tag_format {
             problems.extend(tag_ref_problem(format));
             release_tags(&p, format)?;
         }
     }
-    problems.extend(policy_problems.iter().cloned());
-    // The commit rules are checked when the file is read: they are there even when other rules are not.
-    let commits = match &policy {
-        Ok(policy) => Some(policy.commits.clone()),
-        Err(_) => CommitRules::from_config(config).ok(),
-    };
-    let scheme = policy.as_ref().map(Policy::tag_scheme).unwrap_or_default();
+    if let Err(e) = &policy {
+        problems.extend(e.problems.iter().cloned());
+    }
+    let scheme = tag_format
+        .as_ref()
+        .map(rules::TagFormat::scheme)
+        .unwrap_or_default();
     // The message templates do not depend on the changelog template: a broken one is reported, and the
     // messages are still checked with the built-in renderer.
     let renderer = Renderer::new(&p.root, config, scheme).unwrap_or_else(|e| {
@@ -106,10 +118,10 @@ pub fn run(dir: &Path) -> Result<()> {
             problems.push(text);
         }
     }
-    if let (Ok(policy), Ok(head)) = (&policy, p.repo.head())
+    if let (Some(allowed), Ok(head)) = (allowed, p.repo.head())
         && let Some(branch) = head.branch
     {
-        match rules::check_branch(&branch, &policy.allowed_branches) {
+        match rules::check_branch(&branch, &allowed) {
             Verdict::Allowed => term::step(&format!("branch {branch} follows branches.allowed")),
             Verdict::Refused { rule, reason, hint } => {
                 problems.push(format!("{rule}: {reason}: {hint}"))
@@ -135,7 +147,7 @@ pub fn run(dir: &Path) -> Result<()> {
 
 /// `[packages]`: each package's files agree and its tag format makes valid tags; with `version.shared =
 /// "minor"`, the packages agree on `X.Y`.
-fn check_packages(p: &Project, policy_problems: &[String], problems: &mut Vec<String>) {
+fn check_packages(p: &Project, problems: &mut Vec<String>) {
     let mut versions = Vec::new();
     for name in p.config.package_names() {
         let Some(config) = p.config.for_package(&name) else {
@@ -170,20 +182,14 @@ fn check_packages(p: &Project, policy_problems: &[String], problems: &mut Vec<St
                 problems.push(format!("{name}: {e:#}"));
             }
         }
-        // The rules all packages share are listed once, with the configuration's.
-        match Policy::from_config(&config) {
-            Ok(policy) => match policy.tag_format() {
-                Ok(format) => {
-                    problems.extend(tag_ref_problem(format).map(|e| format!("{name}: {e}")))
-                }
-                Err(e) => problems.push(format!("{name}: {e}")),
-            },
-            Err(e) => problems.extend(
-                e.problems
-                    .iter()
-                    .filter(|problem| !policy_problems.contains(problem))
-                    .map(|problem| format!("{name}: {problem}")),
-            ),
+        // The package's own tag format; the rules all packages share are listed once, with the
+        // configuration's.
+        match Policy::tag_format_of(&config) {
+            Ok(Some(format)) => {
+                problems.extend(tag_ref_problem(&format).map(|e| format!("{name}: {e}")))
+            }
+            Ok(None) => {}
+            Err(e) => problems.push(format!("{name}: {e}")),
         }
     }
     if p.config.version.shared.as_deref() == Some("minor")

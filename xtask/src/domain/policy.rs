@@ -425,6 +425,31 @@ mod tests {
         assert_eq!(b.tag_format().unwrap().example(), "b-v1.2.0");
     }
 
+    /// The sections the hooks build alone stand when another rule is broken.
+    #[test]
+    fn sections_stand_alone() {
+        let config =
+            Config::parse("[tag]\nformat = \"v\"\n[release]\nbranches = [\"\"]\n[commits]\nconventional = \"deny\"\n")
+                .unwrap();
+        assert_eq!(Policy::from_config(&config).unwrap_err().problems.len(), 2);
+        assert_eq!(
+            CommitRules::from_config(&config).unwrap().conventional,
+            Enforcement::Deny
+        );
+        assert!(Policy::allowed_branches_of(&config).is_ok());
+        let message = Policy::tag_format_of(&config).unwrap_err().to_string();
+        assert!(message.starts_with("xtask.toml: tag.format: "), "{message}");
+        let config = Config::parse("[branches]\nallowed = [\"a/{{ x }}\"]\n").unwrap();
+        assert!(Policy::tag_format_of(&config).unwrap().is_some());
+        let message = Policy::allowed_branches_of(&config)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("xtask.toml: branches.allowed: "),
+            "{message}"
+        );
+    }
+
     /// Each error names its key and says what is accepted, in the words the kit has always used; every
     /// problem is reported, not only the first.
     #[test]

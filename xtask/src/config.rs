@@ -1,4 +1,5 @@
-//! `xtask.toml` → typed configuration: every key optional, defaults in accessors, errors with positions.
+//! `xtask.toml` → typed configuration: every key optional, defaults in accessors (the rule keys are compiled by
+//! `domain::policy`), errors with positions.
 
 use std::path::Path;
 

@@ -1,4 +1,5 @@
-//! `xtask.toml` → typed configuration: every key optional, defaults in accessors, errors with positions.
+//! `xtask.toml` → typed configuration: every key optional, defaults in accessors (the rule keys are compiled by
+//! `domain::policy`), errors with positions.
 
 use std::path::Path;
 
@@ -294,7 +295,7 @@ impl Config {
     /// Checks the values serde cannot: enumerated strings, `dev = true`.
     fn validate(&self, text: &str) -> Result<()> {
         if let Some(mode) = &self.commits.conventional
-            && !matches!(mode.as_str(), "deny" | "warn" | "off")
+            && mode.parse::<crate::domain::rules::Enforcement>().is_err()
         {
             bail!(
                 "{}: commits.conventional must be \"deny\", \"warn\" or \"off\", not {mode:?}",
@@ -552,7 +553,9 @@ impl Config {
             .unwrap_or(DEFAULT_DEV_COMMIT)
     }
 
-    pub fn tag_format(&self) -> &str {
+    /// `tag.format` as written (the rules use [`crate::domain::policy::Policy`]'s compiled one): a package's
+    /// configuration fills in `{{ package }}`.
+    fn tag_format(&self) -> &str {
         self.tag.format.as_deref().unwrap_or(DEFAULT_TAG_FORMAT)
     }
 
@@ -564,71 +567,8 @@ impl Config {
         self.changelog.file.as_deref().unwrap_or(DEFAULT_CHANGELOG)
     }
 
-    /// `release.branches`, and the line branches (`release.line_branch`): a line branch is a
-    /// release branch for its own `X.Y`.
-    pub fn release_branches(&self) -> Vec<String> {
-        let mut branches = self
-            .release
-            .branches
-            .clone()
-            .unwrap_or_else(|| vec!["main".into(), "master".into()]);
-        let line = self.line_branch().to_string();
-        if !branches.contains(&line) {
-            branches.push(line);
-        }
-        branches
-    }
-
-    /// `commits.types`, or the Conventional Commits defaults.
-    pub fn commit_types(&self) -> Vec<String> {
-        self.commits
-            .types
-            .clone()
-            .unwrap_or_else(crate::domain::rules::default_types)
-    }
-
-    /// `branches.allowed`, or the defaults: the usual names and `<type>/*` for every commit type.
-    pub fn allowed_branches(&self) -> Vec<String> {
-        self.branches
-            .allowed
-            .clone()
-            .unwrap_or_else(|| crate::domain::rules::default_branches(&self.commit_types()))
-    }
-
-    /// `policy.deprecation`, or the default (two minors).
-    pub fn deprecation_policy(&self) -> DeprecationPolicy {
-        self.policy
-            .deprecation
-            .as_deref()
-            .and_then(DeprecationPolicy::parse)
-            .unwrap_or_default()
-    }
-
     pub fn remote(&self) -> &str {
         self.release.remote.as_deref().unwrap_or("origin")
-    }
-
-    pub fn line_branch(&self) -> &str {
-        self.release
-            .line_branch
-            .as_deref()
-            .unwrap_or(DEFAULT_LINE_BRANCH)
-    }
-
-    pub fn next_branch(&self) -> &str {
-        self.release
-            .next_branch
-            .as_deref()
-            .unwrap_or(DEFAULT_NEXT_BRANCH)
-    }
-
-    pub fn backport_types(&self) -> Vec<String> {
-        self.release.backport_types.clone().unwrap_or_else(|| {
-            DEFAULT_BACKPORT_TYPES
-                .iter()
-                .map(|t| t.to_string())
-                .collect()
-        })
     }
 }
 
@@ -822,13 +762,6 @@ mod tests {
         let c = Config::parse("").unwrap();
         assert_eq!(c.tag_format(), "v{{ version }}");
         assert_eq!(c.dev_template(), Some(DEFAULT_DEV));
-        assert_eq!(
-            c.release_branches(),
-            ["main", "master", "stable/{{ major }}.{{ minor }}"]
-        );
-        assert_eq!(c.deprecation_policy(), DeprecationPolicy::TwoMinors);
-        let c = Config::parse("[policy]\ndeprecation = \"next-major\"\n").unwrap();
-        assert_eq!(c.deprecation_policy(), DeprecationPolicy::NextMajor);
     }
 
     #[test]

@@ -15,30 +15,6 @@ pub struct Unreleased {
     pub commits: Vec<CommitInfo>,
 }
 
-/// `tag.format`, writing new tags in `tag.scheme` or, by default, the first version file's scheme
-/// (a Python project tags `v4.18.0rc1`, a Cargo one `v4.18.0-rc.1`).
-pub fn tag_format(config: &Config) -> Result<TagFormat> {
-    // With `[packages]` every package has its own tags: a command that reaches here without one does
-    // not handle packages (yet), and says so rather than misreading `{{ package }}`.
-    if config.packages.is_some() {
-        return Err(anyhow!(
-            "this repository has several packages ([packages] in xtask.toml), each with its own tags and \
-             version: this command works on a single version; use `release -p NAME`, `version -p NAME`, \
-             `bump -p NAME` or `changelog -p NAME`"
-        ));
-    }
-    let format = TagFormat::parse(config.tag_format())
-        .map_err(|e| anyhow!("xtask.toml: tag.format: {e}"))?;
-    let scheme = match config.tag.scheme {
-        Some(scheme) => scheme,
-        None => crate::project::version_files(config)?
-            .first()
-            .map(|f| f.scheme)
-            .unwrap_or_default(),
-    };
-    Ok(format.in_scheme(scheme))
-}
-
 /// For a package's configuration ([`Config::for_package`]): the ids of the commits in `head` minus `hide`
 /// that touch one of its `paths`; `None` without a package (every commit counts).
 pub fn package_commits(

@@ -268,8 +268,9 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// The embedded defaults, overridden by `changelog.template` or the repository's `templates/changelog.md.j2`.
-    pub fn new(root: &Path, config: &Config) -> Result<Renderer> {
+    /// The embedded defaults, overridden by `changelog.template` or the repository's `templates/changelog.md.j2`;
+    /// section headings spell versions in `scheme`, the tags' ([`crate::domain::policy::Policy::tag_scheme`]).
+    pub fn new(root: &Path, config: &Config, scheme: Scheme) -> Result<Renderer> {
         let mut env = base_environment();
         let (name, source) = match &config.changelog.template {
             Some(path) => (path.clone(), read_template(root, path)?),
@@ -284,11 +285,6 @@ impl Renderer {
         };
         env.add_template_owned(CHANGELOG, source)
             .map_err(|e| template_error(&name, &e))?;
-        // The tags' scheme; a broken tag or version configuration is reported by the command
-        // that needs it, so headings fall back to SemVer here rather than failing twice.
-        let scheme = crate::notes::tag_format(config)
-            .map(|f| f.scheme())
-            .unwrap_or_default();
         Ok(Renderer {
             env,
             changelog_name: name,

@@ -63,7 +63,7 @@ fn candidates(p: &Project, git: &Git, line: &str) -> Result<Vec<Candidate>> {
         &development,
         &on_line,
         &equivalent,
-        &p.config.backport_types(),
+        &p.policy()?.backport_types,
     ))
 }
 
@@ -73,7 +73,7 @@ fn list(p: &Project, git: &Git, line: &str, format: Format) -> Result<()> {
         Format::Json => term::out(&serde_json::to_string(&found)?),
         Format::Text if found.is_empty() => term::note(&format!(
             "{line} has every {} commit of this branch",
-            p.config.backport_types().join("/")
+            p.policy()?.backport_types.join("/")
         )),
         Format::Text => {
             let rows: Vec<String> = found

@@ -6,12 +6,11 @@ use anyhow::{Result, anyhow, bail};
 
 use super::Project;
 use crate::cli::BranchCommand;
-use crate::domain::lines::{self, LineTemplate};
+use crate::domain::lines;
 use crate::domain::release_plan::Step;
 use crate::domain::shell;
 use crate::domain::version::{self, BumpRequest, PreKind, Version};
 use crate::exec;
-use crate::notes;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
 use crate::ops::{prompt, spawn, term};
@@ -43,7 +42,8 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
     let git = Git::new(&p.root)?;
     let plan = plan_cut(&p, &git, rc, dry_run)?;
     let spell = |v: &Version| {
-        notes::tag_format(&p.config)
+        p.policy()
+            .and_then(|policy| Ok(policy.tag_format()?))
             .map(|f| f.scheme().spell(v))
             .unwrap_or_else(|_| v.to_string())
     };
@@ -150,9 +150,9 @@ fn plan_cut(p: &Project, git: &Git, rc: bool, dry_run: bool) -> Result<Cut> {
             journal.display()
         );
     }
-    let template = LineTemplate::parse(config.line_branch())
-        .map_err(|e| anyhow!("xtask.toml: release.line_branch: {e}"))?;
-    let format = notes::tag_format(config)?;
+    let policy = p.policy()?;
+    let template = &policy.line_branch;
+    let format = policy.tag_format()?;
     let head = p.repo.head()?;
     let mut problems = Vec::new();
     let Some(commit) = head.commit else {
@@ -193,7 +193,7 @@ fn plan_cut(p: &Project, git: &Git, rc: bool, dry_run: bool) -> Result<Cut> {
             return Err(report(problems));
         }
     };
-    let tags = p.repo.release_tags(&format)?;
+    let tags = p.repo.release_tags(format)?;
     let released = tags
         .iter()
         .any(|t| version::same_release(&t.version, &version::core(&current)));
@@ -266,7 +266,7 @@ fn plan_cut(p: &Project, git: &Git, rc: bool, dry_run: bool) -> Result<Cut> {
                     Vec::new()
                 }
             };
-            let renderer = Renderer::new(&p.root, config)?;
+            let renderer = Renderer::new(&p.root, config, policy.tag_scheme())?;
             let date = render::release_date()?;
             let spelled = format.scheme().spell(&next);
             let mut context = MessageContext::new(&next, &current, "", &date);
@@ -297,8 +297,8 @@ fn next(dir: &Path, dry_run: bool) -> Result<()> {
     let commit = head
         .commit
         .ok_or_else(|| anyhow!("the repository has no commits yet: commit something first"))?;
-    let template = LineTemplate::parse(config.line_branch())
-        .map_err(|e| anyhow!("xtask.toml: release.line_branch: {e}"))?;
+    let policy = p.policy()?;
+    let template = &policy.line_branch;
     match &head.branch {
         None => bail!("HEAD is detached: check out the development branch first"),
         Some(b) if template.line_of(b).is_some() => {
@@ -310,9 +310,9 @@ fn next(dir: &Path, dry_run: bool) -> Result<()> {
     }
     let files = project::version_files(config)?;
     let (current, _) = project::current_version(&p.root, &files)?;
-    let renderer = Renderer::new(&p.root, config)?;
+    let renderer = Renderer::new(&p.root, config, policy.tag_scheme())?;
     let context = MessageContext::new(&current, &current, "", &render::release_date()?);
-    let name = renderer.message("release.next_branch", config.next_branch(), &context)?;
+    let name = renderer.message("release.next_branch", &policy.next_branch, &context)?;
     if name.is_empty() {
         bail!(
             "xtask.toml: release.next_branch gives an empty name: e.g. \"next/{{{{ major + 1 }}}}\""

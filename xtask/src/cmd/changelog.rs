@@ -27,7 +27,8 @@ struct Section {
 
 pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
     let p = Project::open(dir)?.package(args.package.as_deref())?;
-    let format = notes::tag_format(&p.config)?;
+    let policy = p.policy()?;
+    let format = policy.tag_format()?;
     let options = notes::options(&p.config)?;
     if p.repo.is_shallow() {
         // The draft is built from the commits that are here; in a shallow clone that is the tip only.
@@ -48,7 +49,7 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
     let one_version = asked_version.is_some() && !args.all && args.range.is_none();
 
     let sections = if args.all {
-        all_sections(&p, &format, &options, &today)?
+        all_sections(&p, format, &options, &today)?
     } else if let Some(range) = &args.range {
         let (from, to) = range.split_once("..").ok_or_else(|| {
             usage(format!(
@@ -92,7 +93,7 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
             changes: notes::group(&commits, &options),
         }]
     } else if let Some(released) = match &asked_version {
-        Some(v) => notes::released(&p.repo, &format, v)?,
+        Some(v) => notes::released(&p.repo, format, v)?,
         None => None,
     } {
         // `--version V` of a release already tagged: that release's own commits, dated by its tag.
@@ -114,7 +115,7 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
             changes: notes::group(&commits, &options),
         }]
     } else {
-        let mut history = notes::unreleased(&p.repo, &format)?;
+        let mut history = notes::unreleased(&p.repo, format)?;
         notes::keep_package_commits(
             &p.root,
             &p.config,
@@ -153,7 +154,7 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
         return Ok(());
     }
 
-    let renderer = Renderer::new(&p.root, &p.config)?;
+    let renderer = Renderer::new(&p.root, &p.config, policy.tag_scheme())?;
     let url = p.config.changelog.repository_url.as_deref();
     // The first section's version names it in the file (`--write` writes one section only).
     let key = sections

@@ -6,7 +6,8 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::Project;
-use crate::domain::rules::{self, Pattern, Verdict};
+use crate::domain::policy::{CommitRules, Policy};
+use crate::domain::rules::{self, Enforcement, Verdict};
 use crate::error::AlreadyReported;
 use crate::notes;
 use crate::ops::{cargo, term};
@@ -17,6 +18,21 @@ pub fn run(dir: &Path) -> Result<()> {
     let p = Project::open(dir)?;
     let mut problems: Vec<String> = Vec::new();
     let config = &p.config;
+    // The rules' problems are listed after the version files'. A broken rule does not hide the checks that
+    // need only the others: those sections of the rules are built by themselves then.
+    let policy = Policy::from_config(config);
+    let tag_format = match &policy {
+        Ok(policy) => policy.tag_format().ok().cloned(),
+        Err(_) => Policy::tag_format_of(config).ok().flatten(),
+    };
+    let allowed = match &policy {
+        Ok(policy) => Some(policy.allowed_branches.clone()),
+        Err(_) => Policy::allowed_branches_of(config).ok(),
+    };
+    let commits = match &policy {
+        Ok(policy) => Some(policy.commits.clone()),
+        Err(_) => CommitRules::from_config(config).ok(),
+    };
 
     if config.packages.is_some() {
         check_packages(&p, &mut problems);
@@ -54,23 +70,21 @@ pub fn run(dir: &Path) -> Result<()> {
                 problems.push(format!("{e:#}"));
             }
         }
-        match notes::tag_format(config) {
-            Ok(format) => {
-                problems.extend(tag_ref_problem(&format));
-                release_tags(&p, &format)?;
-            }
-            Err(e) => problems.push(format!("{e:#}")),
+        if let Some(format) = &tag_format {
+            problems.extend(tag_ref_problem(format));
+            release_tags(&p, format)?;
         }
     }
-    for pattern in config.release_branches() {
-        if let Err(e) = Pattern::parse(&pattern) {
-            problems.push(format!("xtask.toml: release.branches: {e}"));
-        }
+    if let Err(e) = &policy {
+        problems.extend(e.problems.iter().cloned());
     }
-    let allowed = branch_patterns(config, &mut problems);
+    let scheme = tag_format
+        .as_ref()
+        .map(rules::TagFormat::scheme)
+        .unwrap_or_default();
     // The message templates do not depend on the changelog template: a broken one is reported, and the
     // messages are still checked with the built-in renderer.
-    let renderer = Renderer::new(&p.root, config).unwrap_or_else(|e| {
+    let renderer = Renderer::new(&p.root, config, scheme).unwrap_or_else(|e| {
         problems.push(format!("{e:#}"));
         Renderer::builtin()
     });
@@ -90,7 +104,9 @@ pub fn run(dir: &Path) -> Result<()> {
             Err(e) => problems.push(format!("{e:#}")),
             // The kit's own commits go through the commit-msg hook like anyone's.
             Ok(message) if key.starts_with("release.") => {
-                judge_commit_message(config, key, &message, &mut problems)
+                if let Some(commits) = &commits {
+                    judge_commit_message(commits, key, &message, &mut problems)
+                }
             }
             Ok(_) => {}
         }
@@ -166,9 +182,14 @@ fn check_packages(p: &Project, problems: &mut Vec<String>) {
                 problems.push(format!("{name}: {e:#}"));
             }
         }
-        match notes::tag_format(&config) {
-            Ok(format) => problems.extend(tag_ref_problem(&format).map(|e| format!("{name}: {e}"))),
-            Err(e) => problems.push(format!("{name}: {e:#}")),
+        // The package's own tag format; the rules all packages share are listed once, with the
+        // configuration's.
+        match Policy::tag_format_of(&config) {
+            Ok(Some(format)) => {
+                problems.extend(tag_ref_problem(&format).map(|e| format!("{name}: {e}")))
+            }
+            Ok(None) => {}
+            Err(e) => problems.push(format!("{name}: {e}")),
         }
     }
     if p.config.version.shared.as_deref() == Some("minor")
@@ -195,20 +216,18 @@ pub(super) fn tag_ref_problem(format: &rules::TagFormat) -> Option<String> {
 
 /// Judges a rendered `release.commit` or `release.dev_commit` by the commit-message rules, as the
 /// commit-msg hook will: a problem under `commits.conventional = "deny"`, a warning under "warn".
-pub(super) fn judge_commit_message(
-    config: &crate::config::Config,
+fn judge_commit_message(
+    commits: &CommitRules,
     key: &str,
     message: &str,
     problems: &mut Vec<String>,
 ) {
-    let mode = config.commits.conventional.as_deref().unwrap_or("warn");
-    if mode == "off" {
+    let mode = commits.conventional;
+    if mode == Enforcement::Off {
         return;
     }
-    if let Verdict::Refused { rule, reason, hint } =
-        rules::check_message(message, &config.commit_types())
-    {
-        let verb = if mode == "deny" {
+    if let Verdict::Refused { rule, reason, hint } = rules::check_message(message, &commits.types) {
+        let verb = if mode == Enforcement::Deny {
             "refuses"
         } else {
             "warns about"
@@ -219,7 +238,7 @@ pub(super) fn judge_commit_message(
             message.lines().next().unwrap_or("")
         );
         match mode {
-            "deny" => problems.push(text),
+            Enforcement::Deny => problems.push(text),
             _ => term::warn(&text),
         }
     }
@@ -237,21 +256,4 @@ fn release_tags(p: &Project, format: &rules::TagFormat) -> Result<()> {
         None => notes::warn_without_release(&p.repo, format)?,
     }
     Ok(())
-}
-
-/// `branches.allowed` as patterns (the defaults when unset); `None` if any is invalid (each one reported).
-pub fn branch_patterns(
-    config: &crate::config::Config,
-    problems: &mut Vec<String>,
-) -> Option<Vec<Pattern>> {
-    let texts = config.allowed_branches();
-    let mut patterns = Vec::new();
-    let before = problems.len();
-    for text in texts {
-        match Pattern::parse(&text) {
-            Ok(p) => patterns.push(p),
-            Err(e) => problems.push(format!("xtask.toml: branches.allowed: {e}")),
-        }
-    }
-    (problems.len() == before).then_some(patterns)
 }

@@ -12,7 +12,6 @@ use crate::domain::deprecations::{self, Deprecation, Notice, Policy, Reading, Re
 use crate::domain::rules::TagFormat;
 use crate::domain::version::{self, Version};
 use crate::domain::{commit, history};
-use crate::notes;
 use crate::ops::repo::{ObjectId, Repo};
 use crate::ops::term;
 
@@ -118,8 +117,8 @@ pub fn for_release(
 
 pub fn run(dir: &Path, args: DeprecationsArgs) -> Result<()> {
     let p = Project::open(dir)?;
-    let format = notes::tag_format(&p.config)?;
-    let policy = p.config.deprecation_policy();
+    let format = p.policy()?.tag_format()?;
+    let policy = p.policy()?.deprecation;
     let head = p
         .repo
         .head()?
@@ -131,7 +130,7 @@ pub fn run(dir: &Path, args: DeprecationsArgs) -> Result<()> {
              run `git fetch --tags --unshallow` for the whole ledger",
         );
     }
-    let gathered = gather(&p.repo, &format, head)?;
+    let gathered = gather(&p.repo, format, head)?;
     let lines = deprecations::ledger(
         &gathered.notices,
         policy,

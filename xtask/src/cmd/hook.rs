@@ -11,8 +11,9 @@ use anyhow::{Context, Result, anyhow};
 
 use crate::cli::HookArgs;
 use crate::config::Config;
+use crate::domain::policy::{CommitRules, Policy};
 use crate::domain::push::{self, Facts, Need, PushRules, RefUpdate, Side, TagFacts, is_zero};
-use crate::domain::rules::{self, Enforcement, Pattern, TagFormat, Verdict};
+use crate::domain::rules::{self, Enforcement, TagFormat, Verdict};
 use crate::domain::server_policy;
 use crate::domain::version::Version;
 use crate::error::{AlreadyReported, UsageError};
@@ -79,24 +80,16 @@ fn commit_msg(dir: &Path, args: &[String]) -> Result<()> {
     let file = args
         .first()
         .ok_or_else(|| UsageError("commit-msg: git passes the message file's path".into()))?;
-    let config = work_tree_config(dir)?;
-    let mode = match config.commits.conventional.as_deref() {
-        Some("deny") => Enforcement::Deny,
-        Some("off") => Enforcement::Off,
-        _ => Enforcement::Warn,
-    };
+    // Only the commit rules: a broken rule elsewhere in xtask.toml must not stop a commit (that fixes it).
+    let commits = CommitRules::from_config(&work_tree_config(dir)?)?;
+    let mode = commits.conventional;
     if mode == Enforcement::Off {
         return Ok(());
     }
     let bytes = crate::ops::fs::read(dir.join(file))
         .with_context(|| format!("cannot read the commit message {file}"))?;
     let message = String::from_utf8_lossy(&bytes);
-    let types = config
-        .commits
-        .types
-        .clone()
-        .unwrap_or_else(rules::default_types);
-    match rules::check_message(&message, &types) {
+    match rules::check_message(&message, &commits.types) {
         Verdict::Allowed => Ok(()),
         Verdict::Refused { rule, reason, hint } if mode == Enforcement::Warn => {
             term::warn(&format!("{rule}: {reason}\n{hint}"));
@@ -106,30 +99,21 @@ fn commit_msg(dir: &Path, args: &[String]) -> Result<()> {
     }
 }
 
-fn branch_rules(config: &Config) -> Result<Vec<Pattern>> {
-    config
-        .allowed_branches()
-        .iter()
-        .map(|p| Pattern::parse(p).map_err(|e| anyhow!("xtask.toml: branches.allowed: {e}")))
-        .collect()
-}
-
-fn tag_format(config: &Config) -> Result<TagFormat> {
-    crate::notes::tag_format(config)
-}
-
 /// Each package's configuration and tag format (`[packages]`), or the one configuration's.
 fn tag_formats(config: &Config) -> Result<Vec<(Config, TagFormat)>> {
     if config.packages.is_none() {
-        return Ok(vec![(config.clone(), tag_format(config)?)]);
+        return Ok(Policy::tag_format_of(config)?
+            .map(|format| (config.clone(), format))
+            .into_iter()
+            .collect());
     }
     config
         .package_names()
         .iter()
         .filter_map(|name| config.for_package(name))
-        .map(|package| {
-            let format = tag_format(&package)?;
-            Ok((package, format))
+        .filter_map(|package| match Policy::tag_format_of(&package) {
+            Ok(format) => format.map(|format| Ok((package, format))),
+            Err(e) => Some(Err(e.into())),
         })
         .collect()
 }
@@ -174,16 +158,26 @@ fn reference_transaction(dir: &Path, args: &[String]) -> Result<()> {
 
 /// The created refs whose names break the rules, each with its refusal.
 fn judge_names<'n>(dir: &Path, created: &[&'n str]) -> Result<Vec<(&'n str, Refusal)>> {
+    // Each name is judged by its section of the rules alone, compiled once: a broken tag format does not
+    // stop a new branch.
     let config = work_tree_config(dir)?;
+    let mut allowed: Option<Vec<rules::Pattern>> = None;
+    let mut formats: Option<Vec<TagFormat>> = None;
     let mut refused = Vec::new();
     for &name in created {
         let verdict = if let Some(branch) = name.strip_prefix("refs/heads/") {
-            push::check_branch_name(branch, &branch_rules(&config)?)
+            let allowed = match &mut allowed {
+                Some(allowed) => allowed,
+                None => allowed.insert(Policy::allowed_branches_of(&config)?),
+            };
+            push::check_branch_name(branch, allowed)
         } else {
             let tag = name.strip_prefix("refs/tags/").unwrap_or(name);
-            let formats: Vec<TagFormat> =
-                tag_formats(&config)?.into_iter().map(|(_, f)| f).collect();
-            push::check_tag_names(tag, &formats)
+            let formats = match &mut formats {
+                Some(formats) => formats,
+                None => formats.insert(tag_formats(&config)?.into_iter().map(|(_, f)| f).collect()),
+            };
+            push::check_tag_names(tag, formats)
         };
         refused.extend(verdict.map(|r| (name, (r.rule, r.reason, r.hint))));
     }
@@ -293,9 +287,16 @@ fn pre_push(dir: &Path) -> Result<()> {
         return Ok(());
     }
     let config = work_tree_config(dir)?;
+    let policy = Policy::from_config(&config)?;
     let repo = Repo::discover(dir)?;
     let objects = GixObjects::new(&repo);
-    verdicts(check_updates(&config, &objects, &updates, Side::Client)?)
+    verdicts(check_updates(
+        &config,
+        &policy,
+        &objects,
+        &updates,
+        Side::Client,
+    )?)
 }
 
 fn pre_receive(dir: &Path) -> Result<()> {
@@ -314,9 +315,9 @@ fn pre_receive(dir: &Path) -> Result<()> {
         .collect();
     let objects = CliObjects::new(dir)?;
     // The rules come from the policy the administrator stored, never from a branch anyone can push to.
-    let config = stored_policy(dir)?;
-    let mut refusals = check_updates(&config, &objects, &updates, Side::Server)?;
-    refusals.extend(check_new_messages(&config, &objects, &updates)?);
+    let (config, policy) = stored_policy(dir)?;
+    let mut refusals = check_updates(&config, &policy, &objects, &updates, Side::Server)?;
+    refusals.extend(check_new_messages(&policy, &objects, &updates)?);
     // An xtask.toml that cannot be used, once on the default branch, would break the hooks of every
     // clone and could not be adopted as the server's policy: it does not get there.
     if let Some(default) = objects.default_branch() {
@@ -346,7 +347,7 @@ fn pre_receive(dir: &Path) -> Result<()> {
 
 /// The policy stored in the bare repository by `hooks install --server`. Without a usable one the hook
 /// refuses every push (fails closed): judging by the defaults would let through what the project forbids.
-fn stored_policy(dir: &Path) -> Result<Config> {
+fn stored_policy(dir: &Path) -> Result<(Config, Policy)> {
     // Git runs the hook in the bare repository and says where it is in GIT_DIR.
     let git_dir = std::env::var_os("GIT_DIR").map_or_else(|| dir.to_path_buf(), |d| dir.join(d));
     let git_dir = crate::ops::fs::canonical_or_same(&git_dir);
@@ -385,11 +386,11 @@ fn stored_policy(dir: &Path) -> Result<Config> {
 /// outside `refs/heads/` do not count: the rules do not judge what is pushed there, so they must not be a
 /// way to bring a commit in unjudged and onto a branch later.
 fn check_new_messages(
-    config: &Config,
+    policy: &Policy,
     objects: &CliObjects,
     updates: &[RefUpdate],
 ) -> Result<Vec<Refusal>> {
-    if config.commits.conventional.as_deref() != Some("deny") {
+    if policy.commits.conventional != Enforcement::Deny {
         return Ok(Vec::new());
     }
     let tips: Vec<&str> = updates
@@ -401,42 +402,32 @@ fn check_new_messages(
         return Ok(Vec::new());
     }
     let commits = objects.new_commits(&tips)?;
-    let types = config
-        .commits
-        .types
-        .clone()
-        .unwrap_or_else(rules::default_types);
-    Ok(server_policy::judge_new_commits(&commits, &types))
+    Ok(server_policy::judge_new_commits(
+        &commits,
+        &policy.commits.types,
+    ))
 }
 
 /// Parses an xtask.toml and everything the push rules build from it.
-pub(super) fn usable_config(text: &str) -> Result<Config> {
+pub(super) fn usable_config(text: &str) -> Result<(Config, Policy)> {
     let config = Config::parse(text)?;
-    branch_rules(&config)?;
+    let policy = Policy::from_config(&config)?;
     for (package, _) in tag_formats(&config)? {
         project::version_files(&package)?;
     }
-    for pattern in config.release_branches() {
-        Pattern::parse(&pattern).map_err(|e| anyhow!("xtask.toml: release.branches: {e}"))?;
-    }
     project::version_files(&config)?;
-    Ok(config)
+    Ok((config, policy))
 }
 
 /// The push rules of a configuration, compiled once, with each package's configuration (by the index of its
 /// tag format) for reading the version at a tagged commit.
-fn push_rules(config: &Config) -> Result<(PushRules, Vec<Config>)> {
+fn push_rules(config: &Config, policy: &Policy) -> Result<(PushRules, Vec<Config>)> {
     let (packages, tag_formats) = tag_formats(config)?.into_iter().unzip();
-    let release_branches = config
-        .release_branches()
-        .iter()
-        .map(|p| Pattern::parse(p).map_err(|e| anyhow!("xtask.toml: release.branches: {e}")))
-        .collect::<Result<_>>()?;
     let rules = PushRules {
-        allowed: branch_rules(config)?,
+        allowed: policy.allowed_branches.clone(),
         tag_formats,
-        release_branches,
-        maintainers: config.release.maintainers.clone().unwrap_or_default(),
+        release_branches: policy.release_branches.clone(),
+        maintainers: policy.maintainers.clone(),
     };
     Ok((rules, packages))
 }
@@ -444,11 +435,12 @@ fn push_rules(config: &Config) -> Result<(PushRules, Vec<Config>)> {
 /// Gathers the facts the push rules need about `updates` and judges them.
 fn check_updates(
     config: &Config,
+    policy: &Policy,
     objects: &dyn Objects,
     updates: &[RefUpdate],
     side: Side,
 ) -> Result<Vec<Refusal>> {
-    let (rules, packages) = push_rules(config)?;
+    let (rules, packages) = push_rules(config, policy)?;
     let needs = push::needs(&rules, updates, side);
     // Branch tips after this push, read only when a release tag needs them.
     let tips = if needs.iter().any(|n| matches!(n, Need::ReleaseTag { .. })) {

@@ -18,6 +18,7 @@ use anyhow::Result;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
+use crate::domain::policy::Policy;
 use crate::ops::repo::Repo;
 
 pub fn dispatch(cli: Cli) -> Result<()> {
@@ -64,6 +65,8 @@ pub struct Project {
     pub repo: Repo,
     pub root: PathBuf,
     pub config: Config,
+    /// The configuration's rules, compiled when first asked for ([`Project::policy`]), then kept.
+    policy: std::cell::OnceCell<Policy>,
 }
 
 impl Project {
@@ -78,7 +81,26 @@ impl Project {
         let repo = Repo::discover(dir)?;
         let root = repo.root()?;
         let config = Config::load(&root)?;
-        Ok(Project { repo, root, config })
+        Ok(Project::new(repo, root, config))
+    }
+
+    pub fn new(repo: Repo, root: PathBuf, config: Config) -> Project {
+        Project {
+            repo,
+            root,
+            config,
+            policy: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The rules of this project's configuration (a package's own, for a package's project), compiled once:
+    /// the first command step that needs a rule reports the configuration's problems.
+    pub fn policy(&self) -> Result<&Policy> {
+        if let Some(policy) = self.policy.get() {
+            return Ok(policy);
+        }
+        let policy = Policy::from_config(&self.config)?;
+        Ok(self.policy.get_or_init(|| policy))
     }
 
     /// With `[packages]`: the project as package `name` sees it (its files, tags, changelog and commits);
@@ -110,11 +132,7 @@ impl Project {
                 names.join(", ")
             ))
         })?;
-        Ok(Project {
-            repo: self.repo,
-            root: self.root,
-            config,
-        })
+        Ok(Project::new(self.repo, self.root, config))
     }
 }
 

@@ -8,10 +8,8 @@ use anyhow::{Result, anyhow};
 use super::Project;
 use super::version::{pre_kind, refuse_auto_with_pre, usage};
 use crate::cli::{Format, ReleaseArgs};
-use crate::domain::lines::LineTemplate;
 use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::release_plan::{self, ReleasePlan};
-use crate::domain::rules::Pattern;
 use crate::domain::shell;
 use crate::domain::version::{self, Scheme, Version};
 use crate::domain::{changelog::Changes, changelog_file};
@@ -410,17 +408,8 @@ fn abort(git: &Git, journal: &Path) -> Result<()> {
 /// Reads everything the checks need; changes nothing.
 fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snapshot, Settings)> {
     let config = &p.config;
-    let tag_format = notes::tag_format(config)?;
-    let mut problems = Vec::new();
-    let branches: Vec<Pattern> = config
-        .release_branches()
-        .iter()
-        .filter_map(|b| {
-            Pattern::parse(b)
-                .map_err(|e| problems.push(format!("xtask.toml: release.branches: {e}")))
-                .ok()
-        })
-        .collect();
+    let policy = p.policy()?;
+    let tag_format = policy.tag_format()?.clone();
     let files = project::version_files(config)?;
     if p.repo.is_shallow() {
         deepen(p, git, dry_run)?;
@@ -483,11 +472,7 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         head: head.commit.map(|c| c.to_string()),
         branch,
         dirty: git.dirty_files()?,
-        current: if problems.is_empty() {
-            current
-        } else {
-            Err(problems.join("\n"))
-        },
+        current,
         first_file,
         last_release,
         last_final,
@@ -498,17 +483,14 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
         deprecations: Vec::new(),
     };
     let settings = Settings {
-        branches,
-        maintainers: config.release.maintainers.clone().unwrap_or_default(),
+        branches: policy.release_branches.clone(),
+        maintainers: policy.maintainers.clone(),
         tag_format,
         file_schemes: files.iter().map(|f| (f.path.clone(), f.scheme)).collect(),
-        line: Some(
-            LineTemplate::parse(config.line_branch())
-                .map_err(|e| anyhow!("xtask.toml: release.line_branch: {e}"))?,
-        ),
+        line: Some(policy.line_branch.clone()),
         force,
         dry_run,
-        deprecation: config.deprecation_policy(),
+        deprecation: policy.deprecation,
     };
     Ok((snapshot, settings))
 }
@@ -565,7 +547,7 @@ fn deepen(p: &Project, git: &Git, dry_run: bool) -> Result<()> {
         ));
         // Release tags first, so we can deepen only back to the newest of them.
         let _ = git.fetch(&["--tags", "--depth=1", &remote]);
-        let tags = p.repo.release_tags(&notes::tag_format(&p.config)?)?;
+        let tags = p.repo.release_tags(p.policy()?.tag_format()?)?;
         let newest = tags
             .iter()
             .max_by(|a, b| version::release_cmp(&a.version, &b.version));
@@ -609,7 +591,7 @@ fn ask_version(snapshot: &Snapshot, scheme: Scheme) -> Result<Choice> {
 
 /// How the project spells versions: the tags' scheme (`tag.scheme`, else the first file's).
 fn snapshot_scheme(p: &Project) -> Result<Scheme> {
-    Ok(notes::tag_format(&p.config)?.scheme())
+    Ok(p.policy()?.tag_format()?.scheme())
 }
 
 /// Turns the decision into concrete steps: texts rendered, files' new contents computed.
@@ -622,7 +604,7 @@ fn build(
 ) -> Result<ReleasePlan> {
     let config = &p.config;
     let date = render::release_date()?;
-    let renderer = Renderer::new(&p.root, config)?;
+    let renderer = Renderer::new(&p.root, config, p.policy()?.tag_scheme())?;
     let files = project::version_files(config)?;
     let scheme = snapshot_scheme(p)?;
     let spell = |v: &Version| scheme.spell(v);

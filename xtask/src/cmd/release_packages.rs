@@ -398,11 +398,7 @@ fn read_package(p: &Project, git: &Git, name: &str, args: &ReleaseArgs) -> Resul
         .config
         .for_package(name)
         .ok_or_else(|| anyhow!("no package {name:?} in xtask.toml"))?;
-    let project = Project {
-        repo: Repo::open(&p.root)?,
-        root: p.root.clone(),
-        config,
-    };
+    let project = Project::new(Repo::open(&p.root)?, p.root.clone(), config);
     let (mut snapshot, settings) = snapshot(&project, git, args.force, args.dry_run)?;
     if let Some(head) = snapshot.head.clone() {
         let paths = p.config.package_paths(name);

@@ -33,7 +33,7 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
         };
         // `auto`: the level the commits since the last release call for, as `release auto` picks it.
         if level.eq_ignore_ascii_case("auto") && args.pre.is_none() {
-            let mut history = notes::unreleased(&p.repo, &notes::tag_format(&p.config)?)?;
+            let mut history = notes::unreleased(&p.repo, p.policy()?.tag_format()?)?;
             notes::keep_package_commits(
                 &p.root,
                 &p.config,
@@ -182,14 +182,13 @@ fn every_package(p: Project, args: &VersionArgs) -> Result<()> {
     let mut json = serde_json::Map::new();
     let mut problems = Vec::new();
     for name in &names {
-        let package = Project {
-            repo: crate::ops::repo::Repo::open(&p.root)?,
-            root: p.root.clone(),
-            config: p
-                .config
+        let package = Project::new(
+            crate::ops::repo::Repo::open(&p.root)?,
+            p.root.clone(),
+            p.config
                 .for_package(name)
                 .ok_or_else(|| anyhow!("no package {name}"))?,
-        };
+        );
         let files = project::version_files(&package.config)?;
         if args.all {
             if let Err(e) = all(&package, &files, args.format, &|_| Ok(None)) {
@@ -243,8 +242,8 @@ pub enum CiBuild {
 
 /// The version of a nightly or dev build of `current` (see [`version::ci_base`]).
 pub fn ci_version(p: &Project, current: &Version, build: CiBuild) -> Result<Version> {
-    let format = notes::tag_format(&p.config)?;
-    let tags = p.repo.release_tags(&format)?;
+    let format = p.policy()?.tag_format()?;
+    let tags = p.repo.release_tags(format)?;
     let released = tags
         .iter()
         .any(|t| version::same_release(&t.version, &version::core(current)));

@@ -14,6 +14,7 @@ pub mod lines;
 pub mod packages;
 pub mod pep440;
 pub mod plan;
+pub mod policy;
 pub mod push;
 pub mod release_plan;
 pub mod rules;

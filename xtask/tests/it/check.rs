@@ -154,3 +154,33 @@ fn configuration_errors_name_the_key_path_line_value_and_allowed_values() {
         assert!(run.stderr.contains(needles[1]), "{}", run.stderr);
     }
 }
+
+/// Every broken rule is listed at once, each with its key; the checks that need only the other rules still
+/// run (the branch is judged, the last release is found).
+#[test]
+fn every_broken_rule_is_listed_and_the_others_still_judge() {
+    let repo = project(
+        "[release]\nbranches = [\"main\", \"rel/{{ patch }}\"]\nline_branch = \"stable\"\n\
+         [branches]\nallowed = [\"trunk\"]\n",
+    );
+    repo.tag("v1.0.0");
+    let stderr = check_fails(
+        &repo,
+        &[
+            "3 problems found",
+            "xtask.toml: release.branches: branch pattern `rel/{{ patch }}` uses the unknown placeholder",
+            "xtask.toml: release.line_branch: \"stable\" must name one branch per release line",
+            "branches.allowed: ",
+        ],
+    );
+    assert!(stderr.contains("last release: 1.0.0 (v1.0.0)"), "{stderr}");
+    // A command that reads the rules reports them all, and changes nothing.
+    let before = repo.state();
+    let run = repo.xtask(&["release", "patch", "--yes"]).fails(1);
+    assert!(
+        run.stderr.contains("release.branches: ") && run.stderr.contains("release.line_branch: "),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.state(), before);
+}

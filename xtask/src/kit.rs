@@ -35,6 +35,18 @@ pub fn files(with_main: bool) -> impl Iterator<Item = (&'static str, &'static st
 mod tests {
     use super::*;
 
+    /// `init` gives a project the build profile this workspace builds the kit with.
+    #[test]
+    fn init_writes_the_profile_this_workspace_uses() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+        let ours: toml::Table = crate::ops::fs::read_to_string(root)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let written: toml::Table = crate::domain::adopt::PROFILE.parse().unwrap();
+        assert_eq!(ours["profile"]["xtask"], written["profile"]["xtask"]);
+    }
+
     /// The embedded list is the crate on disk: every source file, hook shim and template, with its text.
     #[test]
     fn the_embedded_files_are_the_crates_files() {

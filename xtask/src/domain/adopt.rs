@@ -148,13 +148,37 @@ pub fn add_workspace_member(
     Ok(text)
 }
 
-const PROFILE: &str = "
-# `cargo xtask` builds with this profile (added by `xtask init`): optimised, without debug info, so the
-# release kit walks long histories fast while a first build stays a few minutes. Other builds are unaffected.
+/// The `[profile.xtask]` `init` adds: the one this workspace builds the kit with (a test in `kit` checks it).
+pub const PROFILE: &str = "
+# `cargo xtask` builds with this profile (added by `xtask init`; other builds are unaffected). It is
+# tuned for a short first build: no debug info or incremental compilation, light optimisation for the
+# dependencies, none for the heavy ones that run once per command, and full optimisation where time
+# goes on long histories and in git hooks (the kit itself and zlib-rs, which inflates every commit).
 [profile.xtask]
 inherits = \"dev\"
 debug = false
+opt-level = 1
+incremental = false
+
+[profile.xtask.package.xtask]
 opt-level = 2
+[profile.xtask.package.zlib-rs]
+opt-level = 2
+
+[profile.xtask.package.clap_builder]
+opt-level = 0
+[profile.xtask.package.similar]
+opt-level = 0
+[profile.xtask.package.inquire]
+opt-level = 0
+[profile.xtask.package.crossterm]
+opt-level = 0
+[profile.xtask.package.jiff]
+opt-level = 0
+[profile.xtask.package.toml_edit]
+opt-level = 0
+[profile.xtask.package.encoding_rs]
+opt-level = 0
 ";
 
 fn has_xtask_profile(text: &str) -> bool {
@@ -400,7 +424,11 @@ mod tests {
         let fresh = add_workspace_member(None, "xtask", true).unwrap();
         let doc: toml::Table = fresh.parse().unwrap();
         assert_eq!(doc["workspace"]["members"].as_array().unwrap().len(), 1);
-        assert_eq!(doc["profile"]["xtask"]["opt-level"].as_integer(), Some(2));
+        assert_eq!(doc["profile"]["xtask"]["opt-level"].as_integer(), Some(1));
+        assert_eq!(
+            doc["profile"]["xtask"]["package"]["xtask"]["opt-level"].as_integer(),
+            Some(2)
+        );
         assert_eq!(
             add_workspace_member(Some(&fresh), "xtask", true).unwrap(),
             fresh

@@ -690,7 +690,8 @@ fn build(
         }
     };
 
-    let push_wanted = !args.no_push && (args.push || config.release.push.unwrap_or(false));
+    let policy = p.policy()?;
+    let push_wanted = !args.no_push && (args.push || policy.push);
     let push = push_wanted.then(|| {
         let branch = match &snapshot.branch {
             Some(b) if p.repo.head().map(|h| h.branch.is_some()).unwrap_or(false) => {
@@ -709,12 +710,12 @@ fn build(
         scheme,
     );
     plan.changelog = changelog;
-    plan.add_checks(config.release.pre.as_deref().unwrap_or_default());
+    plan.add_checks(&policy.pre_commands);
     plan.add_release(
         release_files,
         release_message,
         tag_message,
-        config.tag.sign.unwrap_or(false),
+        policy.sign_tags,
     );
     if let Some((version, files, message)) = dev {
         plan.add_dev(version, files, message);

@@ -238,7 +238,7 @@ pub(super) fn release(
             }
         }
     }
-    let pre_commands = p.config.release.pre.clone().unwrap_or_default();
+    let pre_commands = p.policy()?.pre_commands.clone();
     let post = post_commands(p, &plans)?;
     let mut steps = release_plan::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
     if args.dry_run {
@@ -525,9 +525,10 @@ fn ask_packages(counts: &[(String, usize)]) -> Result<Vec<String>> {
 
 /// `release.post`, rendered per released package, in dependency order for Cargo packages.
 fn post_commands(p: &Project, plans: &[(String, ReleasePlan)]) -> Result<Vec<(String, String)>> {
-    let Some(templates) = p.config.release.post.clone().filter(|t| !t.is_empty()) else {
+    let templates = p.policy()?.post_commands.clone();
+    if templates.is_empty() {
         return Ok(Vec::new());
-    };
+    }
     let names: Vec<String> = plans.iter().map(|(n, _)| n.clone()).collect();
     let depends = crate_dependencies(p, &names);
     let ordered = packages::dependency_order(&names, &|name: &str| {

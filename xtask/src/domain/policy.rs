@@ -36,6 +36,14 @@ pub struct Policy {
     pub backport_types: Vec<String>,
     /// `policy.deprecation`.
     pub deprecation: deprecations::Policy,
+    /// `release.pre`: commands that must pass before a release changes anything.
+    pub pre_commands: Vec<String>,
+    /// `release.post`: commands run once the release is tagged (and pushed), per released package.
+    pub post_commands: Vec<String>,
+    /// `release.push`: push every release, without `--push`.
+    pub push: bool,
+    /// `tag.sign`: sign release tags.
+    pub sign_tags: bool,
 }
 
 /// `[commits]`: how strictly messages must follow Conventional Commits, and the types they may use.
@@ -125,6 +133,10 @@ impl Policy {
                     .clone()
                     .unwrap_or_else(|| DEFAULT_BACKPORT_TYPES.map(str::to_string).to_vec()),
                 deprecation,
+                pre_commands: config.release.pre.clone().unwrap_or_default(),
+                post_commands: config.release.post.clone().unwrap_or_default(),
+                push: config.release.push.unwrap_or(false),
+                sign_tags: config.tag.sign.unwrap_or(false),
             }),
             _ => Err(PolicyError { problems }),
         }
@@ -291,6 +303,8 @@ mod tests {
         assert!(p.maintainers.is_empty());
         assert_eq!(p.backport_types, ["fix", "perf", "security"]);
         assert_eq!(p.deprecation, deprecations::Policy::TwoMinors);
+        assert!(p.pre_commands.is_empty() && p.post_commands.is_empty());
+        assert!(!p.push && !p.sign_tags);
     }
 
     /// Each key, set: what the policy holds.
@@ -298,6 +312,15 @@ mod tests {
     fn each_key() {
         type Check = fn(&Policy);
         let table: &[(&str, Check)] = &[
+            (
+                "[release]\npre = [\"cargo test\"]\npost = [\"twine upload\"]\npush = true\n",
+                |p| {
+                    assert_eq!(p.pre_commands, ["cargo test"]);
+                    assert_eq!(p.post_commands, ["twine upload"]);
+                    assert!(p.push);
+                },
+            ),
+            ("[tag]\nsign = true\n", |p| assert!(p.sign_tags)),
             ("[commits]\nconventional = \"deny\"\n", |p| {
                 assert_eq!(p.commits.conventional, Enforcement::Deny)
             }),

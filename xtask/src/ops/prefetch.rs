@@ -54,10 +54,21 @@ impl ReadAhead {
             }
         }
         commits.sort_unstable();
-        // Which end the walk starts from: where `head` is, or else the end holding the newer commit.
+        // Where the walk enters the pack: at `head`, or, when the newest commits are loose or in a smaller
+        // pack, at the end holding the newer commit.
         let start = match commits.iter().position(|(_, id)| *id == head) {
             Some(at) => at,
-            None => return,
+            None => {
+                let (Some(first), Some(last)) = (commits.first(), commits.last()) else {
+                    return;
+                };
+                let time = |offset: u64| commit_time(&bundle, offset, kind);
+                if time(first.0) >= time(last.0) {
+                    0
+                } else {
+                    commits.len() - 1
+                }
+            }
         };
         // The walk goes away from `start`; read from the far end towards it.
         let far_first: Vec<(usize, &(u64, ObjectId))> = if start >= commits.len() / 2 {
@@ -118,6 +129,22 @@ impl ReadAhead {
         self.walked.fetch_add(1, Ordering::Relaxed);
         self.commits.lock().ok()?.remove(id)
     }
+}
+
+/// The committer time of the commit at `offset` in the pack (0 when it cannot be read).
+fn commit_time(bundle: &gix::odb::pack::Bundle, offset: u64, kind: gix::hash::Kind) -> i64 {
+    let read = || -> Option<i64> {
+        let entry = bundle.pack.entry(offset).ok()?;
+        let mut data = vec![0; usize::try_from(entry.decompressed_size).ok()?];
+        let mut inflate = gix::zlib::Inflate::default();
+        bundle
+            .pack
+            .decompress_entry(&entry, &mut inflate, &mut data)
+            .ok()?;
+        let commit = gix::objs::CommitRef::from_bytes(&data, kind).ok()?;
+        Some(commit.committer().ok()?.time().ok()?.seconds)
+    };
+    read().unwrap_or(0)
 }
 
 /// The pack with the most objects under `objects/pack`, if any can be opened.

@@ -439,3 +439,96 @@ fn messages_in_a_legacy_encoding_are_decoded() {
         "{draft}"
     );
 }
+
+/// Feeds `stream` to `git fast-import` in the repository.
+fn fast_import(repo: &Repo, stream: &str) {
+    use std::io::Write;
+    let mut command = repo.command("git", &["fast-import", "--quiet"]);
+    command
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let fed = child.stdin.take().unwrap().write_all(stream.as_bytes());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        fed.is_ok() && out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Moves every pack's objects out into loose objects.
+fn unpack_all(repo: &Repo) {
+    let packs = repo.path().join(".git/objects/pack");
+    for entry in std::fs::read_dir(&packs).unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "pack") {
+            let kept = repo.home.path().join("unpacking.pack");
+            std::fs::rename(&path, &kept).unwrap();
+            std::fs::remove_file(path.with_extension("idx")).unwrap();
+            let mut command = repo.command("git", &["unpack-objects", "-q"]);
+            command.stdin(std::fs::File::open(&kept).unwrap());
+            assert!(command.status().unwrap().success());
+        }
+    }
+}
+
+/// `changelog --all` reads a long history's far end ahead from the largest pack: whatever the pack's order
+/// (oldest first as `fast-import` writes it, newest first as `repack` does), and with the newest commits
+/// outside it, the changelog is the one read from loose objects.
+#[test]
+fn the_whole_history_reads_the_same_from_packs_in_any_order() {
+    let repo = Repo::new();
+    let data = |text: &str| format!("data {}\n{text}\n", text.len());
+    let mut stream = format!(
+        "commit refs/heads/main\nmark :1\ncommitter A <a@example.com> 1700000000 +0000\n{}\
+         M 100644 inline VERSION.json\n{}M 100644 inline xtask.toml\n{}",
+        data("chore: initial"),
+        data("{ \"version\": \"1.0.0\" }"),
+        data("[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]"),
+    );
+    for n in 2..=700 {
+        let message = match n % 4 {
+            0 => format!("feat(part{}): add feature {n}", n % 7),
+            1 => format!("fix: repair case {n}\n\nMore words about {n}."),
+            2 => format!("docs: explain {n}"),
+            _ => format!("perf!: make {n} faster"),
+        };
+        stream.push_str(&format!(
+            "commit refs/heads/main\nmark :{n}\ncommitter A <a@example.com> {} +0000\n{}from :{}\n",
+            1_700_000_000 + n * 60,
+            data(&message),
+            n - 1
+        ));
+        if n % 150 == 0 {
+            stream.push_str(&format!(
+                "tag v1.{}.0\nfrom :{n}\ntagger A <a@example.com> {} +0000\n{}",
+                n / 150,
+                1_700_000_000 + n * 60 + 30,
+                data("release")
+            ));
+        }
+    }
+    fast_import(&repo, &stream);
+    repo.git(&["reset", "--hard", "--quiet", "main"]);
+    let oldest_first = repo.xtask(&["changelog", "--all"]).ok().stdout;
+    assert!(oldest_first.contains("## [1.4.0]"), "{oldest_first}");
+    assert!(oldest_first.contains("add feature 700"), "{oldest_first}");
+
+    unpack_all(&repo);
+    let loose = repo.xtask(&["changelog", "--all"]).ok().stdout;
+    assert_eq!(oldest_first, loose);
+
+    repo.git(&["repack", "-adq"]);
+    let newest_first = repo.xtask(&["changelog", "--all"]).ok().stdout;
+    assert_eq!(newest_first, loose);
+
+    // The newest commits loose, the rest in the pack.
+    for n in 0..5 {
+        repo.commit(&format!("fix: after the pack {n}"));
+    }
+    let mixed = repo.xtask(&["changelog", "--all"]).ok().stdout;
+    unpack_all(&repo);
+    assert_eq!(mixed, repo.xtask(&["changelog", "--all"]).ok().stdout);
+    assert!(mixed.contains("after the pack 4"), "{mixed}");
+}

@@ -316,7 +316,7 @@ fn write_hook(places: &Places, path: &Path, wanted: &HookFile) -> Result<()> {
     match wanted {
         HookFile::Shim(text) => write_executable(path, text),
         HookFile::Binary => {
-            let tmp = with_suffix(path, ".tmp");
+            let tmp = with_suffix(path, ".xtask-new");
             let _ = fs::remove_file(&tmp);
             if fs::hard_link(&places.bin, &tmp).is_err() {
                 fs::copy(&places.bin, &tmp).with_context(|| {

@@ -153,7 +153,7 @@ pub const PROFILE: &str = "
 # `cargo xtask` builds with this profile (added by `xtask init`; other builds are unaffected). It is
 # tuned for a short first build: no debug info or incremental compilation, light optimisation for the
 # dependencies, none for the heavy ones that run once per command, and full optimisation where time
-# goes on long histories and in git hooks (the kit itself and zlib-rs, which inflates every commit).
+# goes on long histories and in git hooks (the kit itself, zlib-rs and gix's object reading).
 [profile.xtask]
 inherits = \"dev\"
 debug = false
@@ -163,6 +163,22 @@ incremental = false
 [profile.xtask.package.xtask]
 opt-level = 2
 [profile.xtask.package.zlib-rs]
+opt-level = 2
+[profile.xtask.package.gix-pack]
+opt-level = 2
+[profile.xtask.package.gix-odb]
+opt-level = 2
+[profile.xtask.package.gix-object]
+opt-level = 2
+[profile.xtask.package.gix-actor]
+opt-level = 2
+[profile.xtask.package.gix-hash]
+opt-level = 2
+[profile.xtask.package.gix-revwalk]
+opt-level = 2
+[profile.xtask.package.gix-traverse]
+opt-level = 2
+[profile.xtask.package.gix-commitgraph]
 opt-level = 2
 
 [profile.xtask.package.clap_builder]

@@ -140,7 +140,7 @@ pub fn run(dir: &Path) -> Result<()> {
     };
     term::error(&format!("{} {noun} found", problems.len()));
     for problem in &problems {
-        term::section("-", problem);
+        term::item(problem);
     }
     Err(AlreadyReported.into())
 }

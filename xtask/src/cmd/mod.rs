@@ -47,7 +47,7 @@ pub fn refuse(what: &str, problems: &[String]) -> anyhow::Error {
         if problems.len() == 1 { "" } else { "s" }
     ));
     for problem in problems {
-        crate::ops::term::section("-", problem);
+        crate::ops::term::item(problem);
     }
     crate::error::AlreadyReported.into()
 }

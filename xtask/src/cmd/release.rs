@@ -381,7 +381,7 @@ fn report(problems: &[String]) -> Result<()> {
         problems.len()
     ));
     for problem in problems {
-        term::section("-", problem);
+        term::item(problem);
     }
     // Printed already; the text travels along for `--format json`.
     Err(anyhow::Error::new(AlreadyReported).context(format!(

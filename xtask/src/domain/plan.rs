@@ -284,32 +284,35 @@ pub fn decide(
         // Messages spell versions as the project does (`2.6.1rc1` in a Python project).
         let spell = |v: &Version| settings.tag_format.scheme().spell(v);
         let shown = spell(new);
+        // A tag already made for this version (spelled in either scheme: the same release).
+        let tag = settings.tag_format.render(new);
+        let existing = tag.as_ref().ok().and_then(|tag| {
+            snapshot.tags.iter().find(|t| {
+                *t == tag
+                    || settings
+                        .tag_format
+                        .version_of(t)
+                        .is_some_and(|v| version::same_release(&v, new))
+            })
+        });
         if let Some((tag, last)) = &snapshot.last_release
             && !version::is_greater(new, last)
+            // The same version again: "the tag already exists" says it all.
+            && !(existing.is_some() && version::same_release(new, last))
         {
             problems.push(format!(
                 "{shown} is not greater than {}, the last release on this line (tag {tag}): choose a higher version",
                 spell(last)
             ));
         }
-        match settings.tag_format.render(new) {
-            Ok(tag) => {
-                // The same version spelled in the other scheme is the same release.
-                let existing = snapshot.tags.iter().find(|t| {
-                    **t == tag
-                        || settings
-                            .tag_format
-                            .version_of(t)
-                            .is_some_and(|v| version::same_release(&v, new))
-                });
-                if let Some(existing) = existing {
-                    problems.push(format!("the tag {existing} already exists for {shown}: choose another version, or delete the tag if it was a mistake"));
-                }
-            }
-            Err(reason) => problems.push(format!(
+        if let Some(existing) = existing {
+            problems.push(format!("the tag {existing} already exists for {shown}: choose another version, or delete the tag if it was a mistake"));
+        }
+        if let Err(reason) = tag {
+            problems.push(format!(
                 "tag.format: the tag for {new} cannot be written in the {} scheme: {reason}",
                 settings.tag_format.scheme().as_str()
-            )),
+            ));
         }
         match on_line.and_then(|(branch, line)| lines::off_line(branch, line, new)) {
             Some(problem) => problems.push(problem),
@@ -641,6 +644,23 @@ mod tests {
         let mut s = snapshot("1.3.0-rc.1", &[("a1", "feat: y")]);
         s.last_release = Some(("v1.2.0".into(), Version::new(1, 2, 0)));
         ok(&s, "rc", "1.3.0-rc.2");
+    }
+
+    /// Releasing a version whose tag exists (the files say 1.0.1, tagged already) is one problem, not also
+    /// "1.0.1 is not greater than 1.0.1".
+    #[test]
+    fn an_existing_tag_is_one_problem() {
+        let mut s = snapshot("1.0.0", &[("a1", "fix: y")]);
+        s.tags.push("v1.0.1".into());
+        s.last_release = Some(("v1.0.1".into(), Version::parse("1.0.1").unwrap()));
+        let problems = decide(&s, &settings(), &Choice::parse("1.0.1", None).unwrap()).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("tag v1.0.1 already exists"),
+            "{problems:?}"
+        );
+        // An older version is still "not greater".
+        refused(&s, &settings(), "1.0.0", &["not greater"]);
     }
 
     #[test]

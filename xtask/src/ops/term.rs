@@ -69,6 +69,18 @@ pub fn error(text: &str) {
     }
 }
 
+/// One item of a list under an error (every problem a check found): `- ` before its first line, the other
+/// lines indented under it.
+pub fn item(text: &str) {
+    let mut lines = text.lines();
+    if let Some(first) = lines.next() {
+        err_line(format_args!("  - {first}"));
+    }
+    for line in lines {
+        err_line(format_args!("    {line}"));
+    }
+}
+
 /// A heading followed by an indented block, for plans and problem lists.
 pub fn section(title: &str, body: &str) {
     err_line(format_args!("{}", paint("1", title)));

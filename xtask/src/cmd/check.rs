@@ -168,7 +168,7 @@ fn check_packages(p: &Project, problems: &mut Vec<String>) {
                         first.text,
                         readings.len()
                     ));
-                    versions.push((name.clone(), first.parsed.clone()));
+                    versions.push((name.clone(), first.parsed.clone(), first.scheme));
                 }
             }
             Err(errors) => problems.extend(errors.iter().map(|e| format!("{name}: {e:#}"))),

@@ -15,7 +15,7 @@ use crate::cmd::version::{pre_kind, usage};
 use crate::domain::packages;
 use crate::domain::plan::{self, Choice, Settings, Snapshot};
 use crate::domain::release_plan::{self, ReleasePlan, Step};
-use crate::domain::version::{BumpRequest, Version};
+use crate::domain::version::{BumpRequest, Scheme, Version};
 use crate::error::{AlreadyReported, UsageError};
 use crate::exec;
 use crate::ops::fs::FileChange;
@@ -156,9 +156,14 @@ pub(super) fn release(
                 .collect();
             for (name, _) in &choices {
                 if !selected.contains(name) {
+                    // Spelled as that package spells its versions (`3.2.0rc1` in a Python package).
+                    let spelled = all
+                        .iter()
+                        .find(|pkg| pkg.name == *name)
+                        .map(|pkg| pkg.settings.tag_format.scheme().spell(&leader))
+                        .unwrap_or_else(|| leader.to_string());
                     term::note(&format!(
-                        "version.shared = \"minor\": {name} moves to {} with the others",
-                        leader
+                        "version.shared = \"minor\": {name} moves to {spelled} with the others"
                     ));
                 }
             }
@@ -168,7 +173,7 @@ pub(super) fn release(
     // With a shared X.Y, the packages must agree after the release too (a hand edit `check` refuses).
     let shared_problem = (p.config.version.shared.as_deref() == Some("minor"))
         .then(|| {
-            let after: Vec<(String, Version)> = all
+            let after: Vec<(String, Version, Scheme)> = all
                 .iter()
                 .filter_map(|pkg| {
                     let decided = decisions.as_ref().ok().and_then(|d| {
@@ -179,6 +184,7 @@ pub(super) fn release(
                     Some((
                         pkg.name.clone(),
                         decided.or_else(|| pkg.snapshot.current.clone().ok())?,
+                        pkg.settings.tag_format.scheme(),
                     ))
                 })
                 .collect();

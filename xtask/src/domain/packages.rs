@@ -1,7 +1,7 @@
 //! Several packages in one repository: which commits belong to which package, the shared `X.Y` rule,
 //! which packages a release takes, and the order their post-release commands run in.
 
-use super::version::{self, Version};
+use super::version::{self, Scheme, Version};
 
 /// Whether a template names `{{ package }}` (spaces optional).
 pub fn uses_package(template: &str) -> bool {
@@ -138,16 +138,16 @@ pub fn belongs(paths: &[String], changed: &[String]) -> bool {
 }
 
 /// With `version.shared = "minor"`: the packages whose `X.Y` differs from the first package's, named with
-/// their versions; `None` when they all agree.
-pub fn shared_disagreement(versions: &[(String, Version)]) -> Option<String> {
+/// their versions, each spelled in its package's scheme; `None` when they all agree.
+pub fn shared_disagreement(versions: &[(String, Version, Scheme)]) -> Option<String> {
     let (first, rest) = versions.split_first()?;
     let same = |v: &Version| v.major == first.1.major && v.minor == first.1.minor;
-    if rest.iter().all(|(_, v)| same(v)) {
+    if rest.iter().all(|(_, v, _)| same(v)) {
         return None;
     }
     let listed: Vec<String> = versions
         .iter()
-        .map(|(name, v)| format!("{name} {v}"))
+        .map(|(name, v, scheme)| format!("{name} {}", scheme.spell(v)))
         .collect();
     Some(format!(
         "version.shared = \"minor\": the packages must agree on X.Y, but they say {}: edit the files so they \
@@ -318,12 +318,19 @@ mod tests {
 
     #[test]
     fn shared_minor() {
-        let agree = [("a".to_string(), v("3.1.0")), ("b".into(), v("3.1.4"))];
+        let (semver, pep440) = (Scheme::Semver, Scheme::Pep440);
+        let agree = [
+            ("a".to_string(), v("3.1.0"), semver),
+            ("b".into(), v("3.1.4"), semver),
+        ];
         assert_eq!(shared_disagreement(&agree), None);
-        let differ = [("a".to_string(), v("3.1.0")), ("b".into(), v("3.3.0"))];
+        let differ = [
+            ("a".to_string(), v("3.1.0"), semver),
+            ("b".into(), v("3.3.0-rc.1"), pep440),
+        ];
         let text = shared_disagreement(&differ).unwrap();
         assert!(
-            text.contains("a 3.1.0") && text.contains("b 3.3.0"),
+            text.contains("a 3.1.0") && text.contains("b 3.3.0rc1"),
             "{text}"
         );
         assert!(moves_minor(&v("3.1.0"), &v("3.2.0")));

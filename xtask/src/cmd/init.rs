@@ -89,6 +89,16 @@ pub fn run(dir: &Path, args: InitArgs) -> Result<()> {
     }
     let plan = plan(&root, &git)?;
     show(&plan);
+    // Edits go into the file as it is now, uncommitted lines included: say so, so that the user can commit
+    // theirs first and keep the kit's change in a commit of its own.
+    let dirty = git.dirty_files().unwrap_or_default();
+    for change in plan.edits.iter().filter(|c| dirty.contains(&c.rel)) {
+        term::warn(&format!(
+            "{} has uncommitted changes: init's edit is made on top of them (your lines are kept); \
+             commit them first to keep the kit's change apart",
+            change.rel
+        ));
+    }
     let changes: Vec<FileChange> = plan
         .kit_changes
         .iter()

@@ -288,6 +288,15 @@ fn setup_cfg_and_init_py_are_both_found_and_a_dry_run_changes_nothing() {
         run.stdout
     );
     assert_eq!(repo.state(), before);
+    // A file init edits that has uncommitted changes is named before anything is written.
+    repo.write(".gitignore", "*.pyc\n");
+    repo.commit("chore: ignore bytecode");
+    repo.write(".gitignore", "*.pyc\n__pycache__/\n");
+    let before = repo.state();
+    repo.xtask(&["init", ".", "--dry-run"])
+        .ok()
+        .says(".gitignore has uncommitted changes");
+    assert_eq!(repo.state(), before);
     // Without a terminal and without --yes, nothing is written either.
     repo.xtask(&["init", "."]).fails(2).says("--yes");
     assert_eq!(repo.state(), before);

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 
 use super::Project;
 use crate::cli::{Format, SchemeArg, VersionArgs};
@@ -262,8 +262,21 @@ pub fn ci_version(p: &Project, current: &Version, build: CiBuild) -> Result<Vers
                 anyhow!("the repository has no commits yet: commit something, or pass --build N")
             })?;
             let last = p.repo.last_release(&tags, head)?;
-            let count = p.repo.commits_since(head, last.map(|t| t.commit))?.len();
-            version::dev_build(&base, count as u64)
+            let since = p.repo.commits_since(head, last.map(|t| t.commit))?;
+            // In a shallow clone the count stops where the history is cut: a wrong number, and the same one
+            // for later builds. Refuse rather than publish it.
+            let boundary = p.repo.shallow_boundary()?;
+            if !boundary.is_empty()
+                && (last.is_none() || since.iter().any(|c| boundary.contains(&c.id)))
+            {
+                let remote = crate::domain::shell::quote(p.config.remote());
+                bail!(
+                    "shallow clone: the commits since the last release are not all here, so the dev number \
+                     would be too low: fetch them with `git fetch --unshallow --tags {remote}` (in GitHub \
+                     Actions: actions/checkout with fetch-depth: 0), or pass --build N"
+                );
+            }
+            version::dev_build(&base, since.len() as u64)
         }
     })
 }

@@ -136,6 +136,17 @@ impl Repo {
         self.git.is_shallow().unwrap_or(false)
     }
 
+    /// The commits a shallow clone's history is cut at (their parents are not here); empty in a full clone.
+    pub fn shallow_boundary(&self) -> Result<Vec<String>> {
+        let shallow = self
+            .git
+            .shallow_commits()
+            .context("cannot read the shallow file")?;
+        Ok(shallow
+            .map(|ids| ids.iter().map(ToString::to_string).collect())
+            .unwrap_or_default())
+    }
+
     /// Every tag that reads back into a version under `format`, peeled to its commit.
     pub fn release_tags(&self, format: &TagFormat) -> Result<Vec<ReleaseTag>> {
         let mut tags = Vec::new();

@@ -142,3 +142,62 @@ fn a_cargo_crate_gets_semver_ci_versions() {
     repo.xtask(&["bump", "--build", "3"]).fails(2);
     repo.xtask(&["bump"]).fails(2);
 }
+
+/// A shallow clone that does not reach the last release cannot count the commits since it: `version --dev`
+/// refuses (a number too low would repeat across builds) and says how to fetch the rest; a clone deep
+/// enough to hold the release counts as the full history does.
+#[test]
+fn a_shallow_clone_refuses_a_dev_number_it_cannot_count() {
+    let origin = crate::support::Repo::new();
+    origin.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n",
+    );
+    for n in 0..3 {
+        origin.write("VERSION.json", &format!("{{\"version\": \"2.{n}.0\"}}\n"));
+        origin.commit(&format!("feat: older {n}"));
+    }
+    origin.tag("v2.2.0");
+    origin.write("VERSION.json", "{\"version\": \"2.3.0\"}\n");
+    origin.commit("chore: next version is 2.3.0");
+    for message in ["feat: a", "fix: b", "docs: c"] {
+        origin.write(message, "\n");
+        origin.commit(message);
+    }
+    let full = at(&origin, &["version", "--dev"]);
+    assert_eq!(full, "2.3.0-dev.4");
+    let url = format!("file://{}", origin.path().display());
+    // Depth 2 stops above the release; depth 5 holds it (and the shallow cut is below it).
+    for (depth, expected) in [("2", None), ("5", Some(full.as_str()))] {
+        let clone = crate::support::Repo::new();
+        clone.git(&["fetch", "--quiet", "--depth", depth, &url, "main"]);
+        clone.git(&["reset", "--hard", "--quiet", "FETCH_HEAD"]);
+        if expected.is_some() {
+            clone.git(&[
+                "fetch",
+                "--quiet",
+                &url,
+                "refs/tags/v2.2.0:refs/tags/v2.2.0",
+            ]);
+        }
+        assert_eq!(clone.git(&["rev-parse", "--is-shallow-repository"]), "true");
+        let before = clone.state();
+        match expected {
+            None => {
+                clone
+                    .xtask(&["version", "--dev"])
+                    .fails(1)
+                    .says("shallow clone")
+                    .says("git fetch --unshallow --tags")
+                    .says("--build N");
+                // A number given is used as it is.
+                assert_eq!(
+                    at(&clone, &["version", "--dev", "--build", "7"]),
+                    "2.3.0-dev.7"
+                );
+            }
+            Some(version) => assert_eq!(at(&clone, &["version", "--dev"]), version),
+        }
+        assert_eq!(clone.state(), before);
+    }
+}

@@ -228,6 +228,9 @@ pub enum BranchCommand {
         /// Also release X.Y.0-rc.1 on the new branch (without switching your checkout)
         #[arg(long)]
         rc: bool,
+        /// Undo a cut that was interrupted (killed): its development commit, release candidate and branch
+        #[arg(long, conflicts_with_all = ["rc", "dry_run"])]
+        abort: bool,
         /// Print what would be done and change nothing
         #[arg(long)]
         dry_run: bool,

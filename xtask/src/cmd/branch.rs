@@ -1,8 +1,9 @@
 //! `xtask branch cut` and `branch next`: a release line's branch, and the next major's.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
+use serde::{Deserialize, Serialize};
 
 use super::Project;
 use crate::cli::BranchCommand;
@@ -19,7 +20,10 @@ use crate::render::{self, MessageContext, Renderer};
 
 pub fn run(dir: &Path, command: BranchCommand) -> Result<()> {
     match command {
-        BranchCommand::Cut { rc, dry_run, yes } => cut(dir, rc, dry_run, yes),
+        BranchCommand::Cut { abort: true, .. } => abort(dir),
+        BranchCommand::Cut {
+            rc, dry_run, yes, ..
+        } => cut(dir, rc, dry_run, yes),
         BranchCommand::Next { dry_run } => next(dir, dry_run),
     }
 }
@@ -37,9 +41,123 @@ struct Cut {
     rc: Option<(Version, String)>,
 }
 
+/// What a `branch cut` under way has done, written before each step that changes something, so that a cut
+/// killed half-way can be undone (`branch cut --abort`). The development branch's commit has the release
+/// journal of its own (see [`exec`]).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CutJournal {
+    /// `refs/heads/<line>`, created at `head`.
+    line_ref: String,
+    head: String,
+    /// The temporary worktree the release candidate is being made in.
+    worktree: Option<PathBuf>,
+    /// Once the candidate is made: its tag (`refs/tags/…`) and what the tag and the line then held.
+    rc_tag: Option<(String, String)>,
+    line_after_rc: Option<String>,
+}
+
+fn cut_journal_path(git_dir: &Path) -> PathBuf {
+    git_dir.join("xtask").join("cut-journal.json")
+}
+
+fn save_cut(path: &Path, journal: &CutJournal) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    fs::write(&tmp, serde_json::to_vec_pretty(journal)?)?;
+    fs::rename(&tmp, path).context("cannot write the branch cut's journal")
+}
+
+/// `branch cut --abort`: undoes what an interrupted cut did, newest first, each ref only while it holds
+/// what the cut left there.
+fn abort(dir: &Path) -> Result<()> {
+    let p = Project::open(dir)?;
+    let git = Git::new(&p.root)?;
+    let path = cut_journal_path(p.repo.git_dir());
+    if !path.exists() {
+        term::note("no interrupted branch cut: nothing to undo");
+        return Ok(());
+    }
+    let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let journal: CutJournal = serde_json::from_slice(&bytes).map_err(|e| {
+        anyhow!(
+            "the branch cut's journal {} is damaged ({e}): nothing was changed; inspect it, undo the cut by hand \
+             if needed, then delete it",
+            path.display()
+        )
+    })?;
+    // 1. The development branch's commit, as `release --abort` undoes it.
+    let release_journal = exec::journal_path(p.repo.git_dir());
+    if release_journal.exists() {
+        let recorded = exec::load(&release_journal)?;
+        let done = exec::undo(&git, &release_journal, &recorded)?;
+        term::step(&format!(
+            "{}the development branch is back at {}",
+            done.summary(),
+            short(&recorded.head)
+        ));
+    }
+    // 2. A release candidate being made: undone in its worktree, which then goes.
+    if let Some(worktree) = journal.worktree.as_deref().filter(|w| w.exists()) {
+        if !spawn::run_in(worktree, &["release", "--abort"])? {
+            bail!(
+                "the release candidate in {} could not be undone (see above): the journal is kept; fix that, \
+                 then run `cargo xtask branch cut --abort` again",
+                worktree.display()
+            );
+        }
+        git.worktree_remove(worktree)?;
+        term::step(&format!("removed the worktree {}", worktree.display()));
+    }
+    // 3. The candidate's tag and the line branch, each only at what the cut left there.
+    let mut left = Vec::new();
+    let mut undo_ref = |name: &str, made: &[&str]| -> Result<()> {
+        match git.ref_value(name)? {
+            None => {}
+            Some(now) if made.contains(&now.as_str()) => {
+                git.delete_ref(name, &now)?;
+                term::step(&format!("deleted {name}"));
+            }
+            Some(now) => left.push(format!(
+                "{name} now points at {} (it moved after the cut): check it, and delete it by hand if it should go",
+                short(&now)
+            )),
+        }
+        Ok(())
+    };
+    if let Some((tag, value)) = &journal.rc_tag {
+        undo_ref(tag, &[value])?;
+    }
+    let mut line_values = vec![journal.head.as_str()];
+    line_values.extend(journal.line_after_rc.as_deref());
+    undo_ref(&journal.line_ref, &line_values)?;
+    if !left.is_empty() {
+        bail!(
+            "the branch cut is undone except for what changed since: {}; the journal {} is kept",
+            left.join("; "),
+            path.display()
+        );
+    }
+    fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+    term::step(&format!(
+        "the interrupted cut is undone: the repository is as it was at {}",
+        short(&journal.head)
+    ));
+    Ok(())
+}
+
 fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
     let p = Project::open(dir)?;
     let git = Git::new(&p.root)?;
+    let journal_path = cut_journal_path(p.repo.git_dir());
+    if journal_path.exists() {
+        bail!(
+            "an interrupted branch cut left a journal at {}: run `cargo xtask branch cut --abort` to undo it",
+            journal_path.display()
+        );
+    }
     let plan = plan_cut(&p, &git, rc, dry_run)?;
     let spell = |v: &Version| {
         p.policy()
@@ -90,21 +208,41 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
         }
     }
 
-    // 1. The line branch, at the commit the checks saw; created only if absent.
+    // 1. The line branch, at the commit the checks saw; created only if absent. The journal first.
     let line_ref = format!("refs/heads/{}", plan.line);
-    git.create_ref(&line_ref, &plan.head, "xtask branch cut")?;
+    let mut journal = CutJournal {
+        line_ref: line_ref.clone(),
+        head: plan.head.clone(),
+        worktree: None,
+        rc_tag: None,
+        line_after_rc: None,
+    };
+    save_cut(&journal_path, &journal)?;
+    if let Err(e) = git.create_ref(&line_ref, &plan.head, "xtask branch cut") {
+        let _ = fs::remove_file(&journal_path);
+        return Err(e);
+    }
     term::step(&format!("created {} at {}", plan.line, short(&plan.head)));
 
     // 2. The release candidate, released on the line in a worktree of its own.
     if let Some((v, tag)) = &plan.rc {
-        if let Err(e) = release_on_line(&git, &plan.line, "rc") {
-            let undone = remove_created(&git, &line_ref, None);
+        let worktree = spawn::temporary_worktree(&plan.line)?;
+        journal.worktree = Some(worktree.clone());
+        save_cut(&journal_path, &journal)?;
+        if let Err(e) = release_on_line(&git, &worktree, &plan.line, "rc") {
+            let (undone, clean) = remove_created(&git, &line_ref, None);
+            finish_journal(&journal_path, clean);
             return Err(e.context(format!(
                 "the release of {} on {} failed; {undone}",
                 spell(v),
                 plan.line
             )));
         }
+        let tag_ref = format!("refs/tags/{tag}");
+        journal.worktree = None;
+        journal.rc_tag = git.ref_value(&tag_ref)?.map(|value| (tag_ref, value));
+        journal.line_after_rc = git.ref_value(&line_ref)?;
+        save_cut(&journal_path, &journal)?;
         term::step(&format!("released {} on {} as {tag}", spell(v), plan.line));
     }
 
@@ -115,7 +253,8 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
             term::step(&a.describe())
         }) {
             let tag = plan.rc.as_ref().map(|(_, t)| format!("refs/tags/{t}"));
-            let undone = remove_created(&git, &line_ref, tag.as_deref());
+            let (undone, clean) = remove_created(&git, &line_ref, tag.as_deref());
+            finish_journal(&journal_path, clean);
             return Err(e.context(format!(
                 "{} could not move to {}; {undone}",
                 plan.development,
@@ -123,6 +262,9 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
             )));
         }
     }
+
+    fs::remove_file(&journal_path)
+        .with_context(|| format!("cannot remove {}", journal_path.display()))?;
 
     let mut refs = vec![plan.development.clone(), plan.line.clone()];
     refs.extend(plan.rc.as_ref().map(|(_, tag)| tag.clone()));
@@ -339,11 +481,14 @@ fn next(dir: &Path, dry_run: bool) -> Result<()> {
 }
 
 /// Runs `release <level>` on `line` in a temporary worktree, which is removed afterwards.
-fn release_on_line(git: &Git, line: &str, level: &str) -> Result<()> {
-    let path = spawn::temporary_worktree(line)?;
-    git.worktree_add(&path, line)?;
-    let released = spawn::run_in(&path, &["release", level, "--yes", "--no-push"]);
-    let removed = git.worktree_remove(&path);
+fn release_on_line(git: &Git, path: &Path, line: &str, level: &str) -> Result<()> {
+    git.worktree_add(path, line)?;
+    let released = spawn::run_in(path, &["release", level, "--yes", "--no-push"]);
+    if !matches!(released, Ok(true)) {
+        // A release that was killed left its journal in the worktree: undo it there before the worktree goes.
+        let _ = spawn::run_in(path, &["release", "--abort"]);
+    }
+    let removed = git.worktree_remove(path);
     match (released, removed) {
         (Ok(true), Ok(())) => Ok(()),
         (Ok(false), _) => Err(anyhow!("`release {level}` on {line} did not succeed (see above)")),
@@ -358,8 +503,8 @@ fn release_on_line(git: &Git, line: &str, level: &str) -> Result<()> {
 }
 
 /// Deletes the refs `branch cut` created, each only if it still holds what the cut made; says
-/// what was done, for the error message.
-fn remove_created(git: &Git, line_ref: &str, tag_ref: Option<&str>) -> String {
+/// what was done, for the error message, and whether nothing is left behind.
+fn remove_created(git: &Git, line_ref: &str, tag_ref: Option<&str>) -> (String, bool) {
     let mut left = Vec::new();
     for name in tag_ref.into_iter().chain([line_ref]) {
         let removed = git
@@ -372,12 +517,26 @@ fn remove_created(git: &Git, line_ref: &str, tag_ref: Option<&str>) -> String {
         }
     }
     if left.is_empty() {
-        "what the cut created was removed again: nothing is left behind".into()
-    } else {
-        format!(
-            "these could not be removed and are left for you to check: {}",
-            left.join(", ")
+        (
+            "what the cut created was removed again: nothing is left behind".into(),
+            true,
         )
+    } else {
+        (
+            format!(
+                "these could not be removed and are left for you to check: {}",
+                left.join(", ")
+            ),
+            false,
+        )
+    }
+}
+
+/// After a failed cut cleaned up: the journal goes when nothing was left behind, and stays for `--abort`
+/// otherwise.
+fn finish_journal(path: &Path, clean: bool) {
+    if clean {
+        let _ = fs::remove_file(path);
     }
 }
 

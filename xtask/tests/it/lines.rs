@@ -264,3 +264,71 @@ fn pre_push_accepts_a_line_release_tag_only_on_its_own_line() {
     let remote_tags = repo.git(&["ls-remote", "--tags", "origin"]);
     assert!(!remote_tags.contains("v1.5.0"), "{remote_tags}");
 }
+
+/// A commit-msg hook that, when the message contains `needle`, kills every `xtask` process above it (the
+/// cut, and the release it runs in a worktree): a crash at that point. Each parent is read before the kill,
+/// as a killed process is soon gone.
+fn kill_at(repo: &Repo, needle: &str) {
+    let hooks = repo.path().join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    let script = format!(
+        "#!/bin/sh\ngrep -q '{needle}' \"$1\" || exit 0\np=$PPID\nwhile [ \"$p\" -gt 1 ]; do\n  \
+         next=$(awk '{{print $4}}' /proc/$p/stat)\n  [ \"$(cat /proc/$p/comm)\" = xtask ] && kill -9 $p\n  \
+         p=$next\ndone\nexit 1\n"
+    );
+    crate::support::write_executable(&hooks.join("commit-msg"), script.as_bytes());
+}
+
+/// A cut killed at any step leaves a journal: the next cut refuses and says so, and `branch cut --abort`
+/// puts everything back (HEAD, refs, index, files; no worktree, no tag, no line branch).
+#[test]
+fn an_interrupted_cut_is_undone_by_abort() {
+    // Killed at the development commit (after the line and its release candidate were made), and killed
+    // inside the release candidate's own release.
+    for (needle, rc) in [("1.5.0", true), ("1.5.0", false), ("1.4.0-rc.1", true)] {
+        let repo = project(None, "1.3.0", "1.4.0-dev");
+        kill_at(&repo, needle);
+        let before = repo.state();
+        let mut args = vec!["branch", "cut", "--yes"];
+        if rc {
+            args.push("--rc");
+        }
+        let run = repo.xtask(&args);
+        assert_ne!(run.code, 0, "{needle}: {run:?}");
+        assert_ne!(
+            repo.state(),
+            before,
+            "{needle}: the kill left something to undo"
+        );
+        repo.xtask(&["branch", "cut", "--yes"])
+            .fails(1)
+            .says("run `cargo xtask branch cut --abort`");
+        repo.xtask(&["branch", "cut", "--abort"])
+            .ok()
+            .says("the interrupted cut is undone");
+        assert_eq!(repo.state(), before, "{needle} (rc: {rc})");
+        assert!(
+            repo.try_git(&["rev-parse", "--verify", "--quiet", "stable/1.4"])
+                .code
+                != 0
+        );
+        assert!(
+            repo.git(&["tag", "--list", "v1.4.0*"]).is_empty(),
+            "{needle}"
+        );
+        assert_eq!(
+            repo.git(&["worktree", "list"]).lines().count(),
+            1,
+            "{needle}"
+        );
+        assert!(!repo.path().join(".git/xtask/cut-journal.json").exists());
+        // Nothing left to undo, and the cut now goes through (without the hook).
+        repo.xtask(&["branch", "cut", "--abort"])
+            .ok()
+            .says("nothing to undo");
+        std::fs::remove_file(repo.path().join(".git/hooks/commit-msg")).unwrap();
+        repo.xtask(&["branch", "cut", "--yes"])
+            .ok()
+            .says("cut stable/1.4");
+    }
+}

@@ -159,7 +159,7 @@ pub fn run(
         );
     }
     let path = journal_path(git_dir);
-    if path.exists() {
+    if fs::exists(&path) {
         bail!(
             "a release is already under way (or was interrupted): run `cargo xtask release --abort` to undo it"
         );
@@ -293,7 +293,7 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, step: &Step) -> Result<(
 /// The path git tracks for `rel`: the target of a symbolic link inside the work tree, or `rel` itself.
 fn real_rel(root: &Path, rel: &str) -> Result<String> {
     let real = fs::confined(root, rel)?;
-    let root = root.canonicalize()?;
+    let root = fs::canonicalize(root)?;
     let inside = real
         .strip_prefix(&root)
         .map_err(|_| anyhow!("{rel} leads outside the work tree"))?;

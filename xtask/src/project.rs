@@ -8,7 +8,7 @@ use crate::config::{Config, FileEntry, Scheme};
 use crate::domain::files::{self, CargoEdit, Locator};
 use crate::domain::{pep440, version};
 use crate::ops::cargo;
-use crate::ops::fs::FileChange;
+use crate::ops::fs::{self, FileChange};
 
 /// One configured version file.
 #[derive(Debug, Clone)]
@@ -448,11 +448,11 @@ fn crate_changes(
     let new = render_in_scheme(new, Scheme::Semver).map_err(|e| anyhow!("{}: {e:#}", file.path))?;
     let manifest = root.join(&file.path);
     let workspace = cargo::workspace(&manifest)?;
-    let own = manifest.canonicalize().unwrap_or(manifest.clone());
+    let own = fs::canonicalize(&manifest).unwrap_or(manifest.clone());
     let name = workspace
         .member_manifests
         .iter()
-        .position(|m| m.canonicalize().ok().as_ref() == Some(&own))
+        .position(|m| fs::canonicalize(m).ok().as_ref() == Some(&own))
         .and_then(|i| workspace.member_names.get(i))
         .cloned()
         .ok_or_else(|| {
@@ -476,7 +476,7 @@ fn crate_changes(
     for path in manifests {
         let rel = relative(root, &path)?;
         let before = read(&rel)?;
-        let is_own = path.canonicalize().ok().as_ref() == Some(&own);
+        let is_own = fs::canonicalize(&path).ok().as_ref() == Some(&own);
         let after = if is_own {
             files::rewrite_cargo_manifest(&before, &edit)
         } else {
@@ -499,7 +499,7 @@ fn lock_change(
     read: &dyn Fn(&str) -> Result<String>,
 ) -> Result<Option<FileChange>> {
     let lock = workspace.root_manifest.with_file_name("Cargo.lock");
-    if !lock.exists() {
+    if !fs::exists(&lock) {
         return Ok(None);
     }
     let rel = relative(root, &lock)?;

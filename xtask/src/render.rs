@@ -274,7 +274,7 @@ impl Renderer {
         let mut env = base_environment();
         let (name, source) = match &config.changelog.template {
             Some(path) => (path.clone(), read_template(root, path)?),
-            None if root.join(OVERRIDE_PATH).is_file() => (
+            None if crate::ops::fs::is_file(root.join(OVERRIDE_PATH)) => (
                 OVERRIDE_PATH.to_string(),
                 read_template(root, OVERRIDE_PATH)?,
             ),

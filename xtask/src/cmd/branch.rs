@@ -76,7 +76,7 @@ fn abort(dir: &Path) -> Result<()> {
     let p = Project::open(dir)?;
     let git = Git::new(&p.root)?;
     let path = cut_journal_path(p.repo.git_dir());
-    if !path.exists() {
+    if !fs::exists(&path) {
         term::note("no interrupted branch cut: nothing to undo");
         return Ok(());
     }
@@ -90,7 +90,7 @@ fn abort(dir: &Path) -> Result<()> {
     })?;
     // 1. The development branch's commit, as `release --abort` undoes it.
     let release_journal = exec::journal_path(p.repo.git_dir());
-    if release_journal.exists() {
+    if fs::exists(&release_journal) {
         let recorded = exec::load(&release_journal)?;
         let done = exec::undo(&git, &release_journal, &recorded)?;
         term::step(&format!(
@@ -100,7 +100,7 @@ fn abort(dir: &Path) -> Result<()> {
         ));
     }
     // 2. A release candidate being made: undone in its worktree, which then goes.
-    if let Some(worktree) = journal.worktree.as_deref().filter(|w| w.exists()) {
+    if let Some(worktree) = journal.worktree.as_deref().filter(|w| fs::exists(w)) {
         if !spawn::run_in(worktree, &["release", "--abort"])? {
             bail!(
                 "the release candidate in {} could not be undone (see above): the journal is kept; fix that, \
@@ -152,7 +152,7 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
     let p = Project::open(dir)?;
     let git = Git::new(&p.root)?;
     let journal_path = cut_journal_path(p.repo.git_dir());
-    if journal_path.exists() {
+    if fs::exists(&journal_path) {
         bail!(
             "an interrupted branch cut left a journal at {}: run `cargo xtask branch cut --abort` to undo it",
             journal_path.display()
@@ -286,7 +286,7 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
 fn plan_cut(p: &Project, git: &Git, rc: bool, dry_run: bool) -> Result<Cut> {
     let config = &p.config;
     let journal = exec::journal_path(p.repo.git_dir());
-    if journal.exists() {
+    if fs::exists(&journal) {
         bail!(
             "an interrupted release left a journal at {}: run `cargo xtask release --abort` first",
             journal.display()

@@ -10,7 +10,7 @@ use crate::domain::policy::{CommitRules, Policy};
 use crate::domain::rules::{self, Enforcement, Verdict};
 use crate::error::AlreadyReported;
 use crate::notes;
-use crate::ops::{cargo, term};
+use crate::ops::{cargo, fs, term};
 use crate::project;
 use crate::render::{MessageContext, Renderer};
 
@@ -64,7 +64,7 @@ pub fn run(dir: &Path) -> Result<()> {
             // A missing manifest is reported above, with the other version files.
             let manifest = p.root.join(&file.path);
             if matches!(file.kind, project::Kind::Cargo)
-                && manifest.is_file()
+                && fs::is_file(&manifest)
                 && let Err(e) = cargo::workspace(&manifest)
             {
                 problems.push(format!("{e:#}"));
@@ -176,7 +176,7 @@ fn check_packages(p: &Project, problems: &mut Vec<String>) {
         for file in &files {
             let manifest = p.root.join(&file.path);
             if matches!(file.kind, project::Kind::CargoCrate)
-                && manifest.is_file()
+                && fs::is_file(&manifest)
                 && let Err(e) = cargo::workspace(&manifest)
             {
                 problems.push(format!("{name}: {e:#}"));

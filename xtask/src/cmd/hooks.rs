@@ -342,7 +342,7 @@ fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<
         if let Some(bytes) = read_hook(&path)
             && !is_ours(&bytes)
             && !force
-            && with_suffix(&path, CHAINED).exists()
+            && fs::exists(with_suffix(&path, CHAINED))
         {
             bail!(
                 "{} is a foreign hook and {} exists already: merge or remove one of them, or pass --force",
@@ -372,7 +372,7 @@ fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<
         let path = places.hooks.join(name);
         let existing = read_hook(&path);
         // A previous hook is chained when one is kept beside ours, or when one is here now and stays.
-        let chains = with_suffix(&path, CHAINED).exists()
+        let chains = fs::exists(with_suffix(&path, CHAINED))
             || existing.as_deref().is_some_and(|b| !is_ours(b) && !force);
         let wanted = wanted_hook(places, name, chains);
         let current = match (&existing, &wanted) {
@@ -464,7 +464,7 @@ fn uninstall(places: &Places, server: bool) -> Result<()> {
                 let mut outcome = "removed".to_string();
                 for suffix in [CHAINED, REPLACED] {
                     let aside = with_suffix(&path, suffix);
-                    if aside.exists() {
+                    if fs::exists(&aside) {
                         fs::rename(&aside, &path)
                             .with_context(|| format!("cannot restore {}", path.display()))?;
                         outcome = "removed; the previous hook is restored".to_string();
@@ -486,7 +486,7 @@ fn uninstall(places: &Places, server: bool) -> Result<()> {
         });
     }
     if let Some(dir) = places.bin.parent()
-        && dir.exists()
+        && fs::exists(dir)
     {
         fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
         // `<git dir>/xtask` holds nothing else: leave no empty directory behind.
@@ -520,7 +520,7 @@ fn status(places: &Places) -> Result<()> {
             Some(_) => "ours, but stale: an older binary or shim (run `cargo xtask hooks install`)"
                 .to_string(),
         };
-        let chained = if with_suffix(&path, CHAINED).exists() {
+        let chained = if fs::exists(with_suffix(&path, CHAINED)) {
             " (chains a previous hook)"
         } else {
             ""

@@ -64,7 +64,7 @@ struct Plan {
 
 pub fn run(dir: &Path, args: InitArgs) -> Result<()> {
     let root = dir.join(&args.path);
-    if !root.is_dir() {
+    if !fs::is_dir(&root) {
         return Err(UsageError(format!(
             "{}: no such directory: give the path of a git repository's top directory",
             args.path.display()
@@ -153,7 +153,7 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
     let mut problems: Vec<String> = Vec::new();
     let mut edit_problems: Vec<String> = Vec::new();
     let mut notes = Vec::new();
-    let mode = if root.join("xtask").join(RECORD).exists() || !root.join("xtask").exists() {
+    let mode = if fs::exists(root.join("xtask").join(RECORD)) || !fs::exists(root.join("xtask")) {
         Mode::Binary
     } else {
         Mode::Library
@@ -161,8 +161,8 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
     let crate_dir = mode.crate_dir();
     // A copy of the kit put there by hand (or the kit's own source): not a user's xtask to embed into.
     if mode == Mode::Library
-        && root.join("xtask/src/cmd/release.rs").exists()
-        && root.join("xtask/src/exec.rs").exists()
+        && fs::exists(root.join("xtask/src/cmd/release.rs"))
+        && fs::exists(root.join("xtask/src/exec.rs"))
     {
         bail!(
             "xtask/ already holds a copy of the kit that init did not install (there is no xtask/{RECORD}): \
@@ -170,8 +170,8 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
         );
     }
     if mode == Mode::Library
-        && root.join(LIBRARY_DIR).exists()
-        && !root.join(LIBRARY_DIR).join(RECORD).exists()
+        && fs::exists(root.join(LIBRARY_DIR))
+        && !fs::exists(root.join(LIBRARY_DIR).join(RECORD))
     {
         bail!(
             "{LIBRARY_DIR}/ exists and was not written by the kit, and xtask/ is your own crate: \
@@ -238,7 +238,7 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
         }
     }
     for rel in record.files.keys() {
-        if !new_record.files.contains_key(rel) && root.join(rel).exists() {
+        if !new_record.files.contains_key(rel) && fs::exists(root.join(rel)) {
             notes.push(format!(
                 "{rel}: the kit no longer ships this file; delete it if you have not made it yours"
             ));
@@ -371,7 +371,7 @@ fn walk(root: &Path, dir: &Path, depth: usize, out: &mut BTreeMap<String, String
         };
         let rel = rel.to_string_lossy().replace('\\', "/");
         let name = entry.file_name().to_string_lossy().into_owned();
-        if path.is_dir() {
+        if fs::is_dir(&path) {
             if depth < 3
                 && !name.starts_with('.')
                 && !matches!(name.as_str(), "target" | "node_modules")

@@ -19,6 +19,7 @@ use anyhow::Result;
 use crate::cli::{Cli, Command};
 use crate::config::Config;
 use crate::domain::policy::Policy;
+use crate::ops::fs;
 use crate::ops::repo::Repo;
 
 pub fn dispatch(cli: Cli) -> Result<()> {
@@ -71,7 +72,7 @@ pub struct Project {
 
 impl Project {
     pub fn open(dir: &Path) -> Result<Project> {
-        if !dir.is_dir() {
+        if !fs::is_dir(dir) {
             return Err(crate::error::UsageError(format!(
                 "cannot change to {}: no such directory",
                 dir.display()

@@ -49,7 +49,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     if args.abort {
         return abort(&git, &journal);
     }
-    if journal.exists() {
+    if fs::exists(&journal) {
         return Err(anyhow!(
             "an interrupted release left a journal at {}: run `cargo xtask release --abort` to restore the repository",
             journal.display()
@@ -391,7 +391,7 @@ fn report(problems: &[String]) -> Result<()> {
 }
 
 fn abort(git: &Git, journal: &Path) -> Result<()> {
-    if !journal.exists() {
+    if !fs::exists(journal) {
         term::note("no interrupted release: nothing to undo");
         return Ok(());
     }

@@ -18,7 +18,7 @@ use crate::domain::release_plan::{self, ReleasePlan, Step};
 use crate::domain::version::{BumpRequest, Scheme, Version};
 use crate::error::{AlreadyReported, UsageError};
 use crate::exec;
-use crate::ops::fs::FileChange;
+use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
 use crate::ops::repo::Repo;
 use crate::ops::{cargo, prompt, term};
@@ -585,7 +585,7 @@ fn crate_dependencies(p: &Project, names: &[String]) -> HashMap<String, Vec<Stri
         return HashMap::new();
     };
     for (name, manifest) in &manifests {
-        let own = manifest.canonicalize().unwrap_or(manifest.clone());
+        let own = fs::canonicalize(manifest).unwrap_or(manifest.clone());
         if let Some((crate_name, _)) = graph.iter().find(|(_, (path, _))| *path == own) {
             crates.insert(crate_name.clone(), name.clone());
         }

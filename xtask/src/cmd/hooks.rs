@@ -5,7 +5,7 @@
 //! when the build tree moves or is cleaned. On a server, the policy pre-receive judges with is stored beside
 //! the binary (see [`crate::domain::server_policy`]).
 //!
-//! A client hook is the binary itself (a hard link to that copy, which knows the hook by its file name) when
+//! A client hook is the binary itself (a copy of its own, which knows the hook by its file name) when
 //! nothing else is needed: git runs it on every commit and ref update, and a `sh` shim in front costs a third
 //! of a `git rev-parse`. The `sh` shim stays where it does something: chaining a hook that was there before,
 //! a hooks directory outside the git directory (`core.hooksPath` in the work tree, where a copy of the binary
@@ -56,7 +56,7 @@ fn is_ours(bytes: &[u8]) -> bool {
 
 /// What goes into a client hook's place.
 enum HookFile {
-    /// The installed binary, linked (copied where a link cannot be made).
+    /// A copy of the installed binary.
     Binary,
     Shim(String),
 }
@@ -291,11 +291,25 @@ fn plan_policy(
     })
 }
 
+/// The hook file's bytes; a dangling symbolic link reads as an empty (foreign) hook, so that it is set aside
+/// and restored like any other, never overwritten.
 fn read_hook(path: &Path) -> Option<Vec<u8>> {
-    fs::read(path).ok()
+    match fs::read(path) {
+        Ok(bytes) => Some(bytes),
+        Err(_) if fs::lexists(path) => Some(Vec::new()),
+        Err(_) => None,
+    }
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// Whether client hooks may be the binary itself: on Unix, in a hooks directory inside the git directory.
+/// Each hook is a copy of its own: a hard or symbolic link would let a tool that rewrites one hook in place
+/// (or `chmod -x` on one) change the others and the installed binary with it.
 fn binary_hooks(places: &Places) -> bool {
     cfg!(unix)
         && places.names == CLIENT_HOOKS
@@ -311,43 +325,48 @@ fn wanted_hook(places: &Places, name: &str, chains: bool) -> HookFile {
     }
 }
 
-/// Puts `wanted` at `path` in one rename, so that git never runs half a hook.
+/// Puts `wanted` at `path` as a new file renamed into place: git never runs half a hook, and nothing is
+/// written through the old file (whatever else shares it).
 fn write_hook(places: &Places, path: &Path, wanted: &HookFile) -> Result<()> {
-    match wanted {
-        HookFile::Shim(text) => write_executable(path, text),
-        HookFile::Binary => {
-            let tmp = with_suffix(path, ".xtask-new");
-            let _ = fs::remove_file(&tmp);
-            if fs::hard_link(&places.bin, &tmp).is_err() {
-                fs::copy(&places.bin, &tmp).with_context(|| {
-                    format!("cannot copy {} to {}", places.bin.display(), tmp.display())
-                })?;
-                set_executable(&tmp)?;
-            }
+    let tmp = with_suffix(path, &format!(".xtask-new-{}", std::process::id()));
+    let written = match wanted {
+        HookFile::Shim(text) => fs::write(&tmp, text),
+        HookFile::Binary => fs::copy(&places.bin, &tmp).map(drop),
+    };
+    let placed = written
+        .with_context(|| format!("cannot write {}", tmp.display()))
+        .and_then(|()| set_executable(&tmp))
+        .and_then(|()| {
             fs::rename(&tmp, path).with_context(|| format!("cannot install {}", path.display()))
-        }
+        });
+    if placed.is_err() {
+        let _ = fs::remove_file(&tmp);
     }
+    placed
 }
 
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_os_string();
-    name.push(suffix);
-    PathBuf::from(name)
+/// Whether the hook at `path`, holding `bytes`, is `wanted` exactly, executable included.
+fn is_current(path: &Path, bytes: &[u8], wanted: &HookFile, binary: Option<&[u8]>) -> bool {
+    let same = match wanted {
+        HookFile::Shim(text) => bytes == text.as_bytes(),
+        HookFile::Binary => binary == Some(bytes),
+    };
+    same && fs::is_executable(path)
 }
 
 fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<()> {
     // Check every hook before changing any.
     for name in places.names {
         let path = places.hooks.join(name);
-        if let Some(bytes) = read_hook(&path)
-            && !is_ours(&bytes)
-            && !force
-            && fs::exists(with_suffix(&path, CHAINED))
-        {
+        let foreign = read_hook(&path).is_some_and(|bytes| !is_ours(&bytes));
+        // A hook set aside earlier is never overwritten by another.
+        let aside = with_suffix(&path, if force { REPLACED } else { CHAINED });
+        if foreign && fs::lexists(&aside) {
             bail!(
-                "{} is a foreign hook and {} exists already: merge or remove one of them, or pass --force",
+                "{} is a foreign hook and {} exists already: merge or remove one of them{}",
                 path.display(),
-                with_suffix(&path, CHAINED).display()
+                aside.display(),
+                if force { "" } else { ", or pass --force" }
             );
         }
     }
@@ -372,14 +391,12 @@ fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<
         let path = places.hooks.join(name);
         let existing = read_hook(&path);
         // A previous hook is chained when one is kept beside ours, or when one is here now and stays.
-        let chains = fs::exists(with_suffix(&path, CHAINED))
+        let chains = fs::lexists(with_suffix(&path, CHAINED))
             || existing.as_deref().is_some_and(|b| !is_ours(b) && !force);
         let wanted = wanted_hook(places, name, chains);
-        let current = match (&existing, &wanted) {
-            (Some(bytes), HookFile::Shim(text)) => bytes == text.as_bytes(),
-            (Some(bytes), HookFile::Binary) => binary.as_deref() == Some(bytes.as_slice()),
-            (None, _) => false,
-        };
+        let current = existing
+            .as_deref()
+            .is_some_and(|bytes| is_current(&path, bytes, &wanted, binary.as_deref()));
         let outcome = match existing {
             Some(_) if current => "already installed".to_string(),
             Some(bytes) if is_ours(&bytes) => {
@@ -424,7 +441,8 @@ fn install_binary(bin: &Path) -> Result<()> {
     }
     let dir = bin.parent().context("the binary's path has no directory")?;
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let tmp = with_suffix(bin, ".tmp");
+    // A name of this process's own: two installs at once must not write the same file.
+    let tmp = with_suffix(bin, &format!(".tmp-{}", std::process::id()));
     // `copy` lets the system clone or copy in the kernel: the binary is large in a debug build.
     fs::copy(&exe, &tmp)
         .with_context(|| format!("cannot copy {} to {}", exe.display(), tmp.display()))?;
@@ -445,11 +463,6 @@ fn same_file_contents(a: &Path, b: &Path) -> bool {
     len_a == len_b && matches!((fs::read(a), fs::read(b)), (Ok(x), Ok(y)) if x == y)
 }
 
-fn write_executable(path: &Path, text: &str) -> Result<()> {
-    fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    set_executable(path)
-}
-
 fn set_executable(path: &Path) -> Result<()> {
     fs::set_executable(path).with_context(|| format!("cannot make {} executable", path.display()))
 }
@@ -462,13 +475,25 @@ fn uninstall(places: &Places, server: bool) -> Result<()> {
                 fs::remove_file(&path)
                     .with_context(|| format!("cannot remove {}", path.display()))?;
                 let mut outcome = "removed".to_string();
+                let mut restored = false;
+                // The hook chained last is the one that was there most recently; one set aside earlier by
+                // --force then stays where it is, named in the report, never overwritten.
                 for suffix in [CHAINED, REPLACED] {
                     let aside = with_suffix(&path, suffix);
-                    if fs::exists(&aside) {
-                        fs::rename(&aside, &path)
-                            .with_context(|| format!("cannot restore {}", path.display()))?;
-                        outcome = "removed; the previous hook is restored".to_string();
+                    if !fs::lexists(&aside) {
+                        continue;
                     }
+                    if restored {
+                        outcome.push_str(&format!(
+                            "; an older hook stays at {} (restore it by hand if you want it back)",
+                            aside.display()
+                        ));
+                        continue;
+                    }
+                    fs::rename(&aside, &path)
+                        .with_context(|| format!("cannot restore {}", path.display()))?;
+                    outcome = "removed; the previous hook is restored".to_string();
+                    restored = true;
                 }
                 outcome
             }
@@ -507,6 +532,9 @@ fn status(places: &Places) -> Result<()> {
         let state = match read_hook(&path) {
             None => "missing".to_string(),
             Some(bytes) if !is_ours(&bytes) => "foreign".to_string(),
+            Some(_) if !fs::is_executable(&path) => {
+                "ours, but not executable: git skips it (run `cargo xtask hooks install`)".to_string()
+            }
             Some(bytes) if bytes == shim(name, &places.bin).as_bytes() && binary_current => {
                 "ours, current".to_string()
             }
@@ -517,10 +545,12 @@ fn status(places: &Places) -> Result<()> {
             Some(_) if installed.is_none() => {
                 "ours, but the binary is missing (run `cargo xtask hooks install`)".to_string()
             }
-            Some(_) => "ours, but stale: an older binary or shim (run `cargo xtask hooks install`)"
-                .to_string(),
+            Some(_) => {
+                "ours, but stale: another version of the binary or shim (run `cargo xtask hooks install`)"
+                    .to_string()
+            }
         };
-        let chained = if fs::exists(with_suffix(&path, CHAINED)) {
+        let chained = if fs::lexists(with_suffix(&path, CHAINED)) {
             " (chains a previous hook)"
         } else {
             ""

@@ -354,8 +354,21 @@ pub fn canonicalize(path: impl AsRef<Path>) -> std::io::Result<PathBuf> {
     std::fs::canonicalize(path)
 }
 
-pub fn hard_link(original: impl AsRef<Path>, link: impl AsRef<Path>) -> std::io::Result<()> {
-    std::fs::hard_link(original, link)
+/// Whether anything is at `path`, a dangling symbolic link included.
+pub fn lexists(path: impl AsRef<Path>) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+/// Whether `path` is a file anyone may execute (always true off Unix).
+#[cfg(unix)]
+pub fn is_executable(path: impl AsRef<Path>) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 == 0o111)
+}
+
+#[cfg(not(unix))]
+pub fn is_executable(_: impl AsRef<Path>) -> bool {
+    true
 }
 
 pub fn remove_file(path: impl AsRef<Path>) -> std::io::Result<()> {

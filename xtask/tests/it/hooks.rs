@@ -53,6 +53,11 @@ fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32)> {
                 let dir_name = path.file_name().unwrap().to_string_lossy();
                 files.insert(format!("{dir_name}/{name}"), file);
             }
+        } else if let Ok(target) = std::fs::read_link(&path) {
+            // A symbolic link, dangling or not: its target.
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let target = format!("-> {}", target.display());
+            files.insert(name, (target.into_bytes(), 0));
         } else {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -1309,4 +1314,88 @@ fn chained_hooks_reading_standard_input_and_ours_both_see_all_of_it() {
         "{log}"
     );
     repo.git(&["push", "--quiet", "origin", "main"]);
+}
+
+/// Each client hook is a file of its own: rewriting one in place (as a tool or `>` does), or `chmod -x` on
+/// one, leaves the others and the installed binary alone; install repairs the one that changed; a hook
+/// chained after the install turns that hook into a shim without touching anything else.
+#[test]
+fn each_binary_hook_is_a_file_of_its_own() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = project(DENY);
+    let hooks = hooks_dir(&repo);
+    let installed = git_dir(&repo).join("xtask/bin/xtask");
+    let binary = std::fs::read(&installed).unwrap();
+    // Written in place, through whatever the file shares.
+    std::fs::write(hooks.join("commit-msg"), "#!/bin/sh\necho mine\n").unwrap();
+    assert_eq!(std::fs::read(&installed).unwrap(), binary);
+    assert_eq!(std::fs::read(hooks.join("pre-push")).unwrap(), binary);
+    refuses(&repo, &["checkout", "-b", "wip-stuff"]).says("branches.allowed");
+    // Not executable: reported, and repaired by install.
+    let pre_push = hooks.join("pre-push");
+    std::fs::set_permissions(&pre_push, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let status = repo.xtask(&["hooks", "status"]).ok();
+    assert!(status_line(&status, "pre-push").contains("not executable"), "{status:?}");
+    assert!(status_line(&status, "reference-transaction").contains("ours, current"));
+    repo.xtask(&["hooks", "install"])
+        .ok()
+        .says("pre-push: updated")
+        .says("reference-transaction: already installed");
+    assert_eq!(
+        std::fs::metadata(&pre_push).unwrap().permissions().mode() & 0o111,
+        0o111
+    );
+    // The foreign commit-msg was chained; a chained hook appearing later turns pre-push into a shim.
+    std::fs::write(hooks.join("pre-push.xtask-chained"), "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::set_permissions(
+        hooks.join("pre-push.xtask-chained"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    repo.xtask(&["hooks", "install"]).ok().says("pre-push: updated");
+    assert!(std::fs::read_to_string(&pre_push).unwrap().starts_with("#!/bin/sh"));
+    assert_eq!(std::fs::read(&installed).unwrap(), binary);
+    assert_eq!(std::fs::read(hooks.join("reference-transaction")).unwrap(), binary);
+    refuses(&repo, &["checkout", "-b", "wip-more"]).says("branches.allowed");
+    let leftovers: Vec<String> = std::fs::read_dir(&hooks)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("xtask-new"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// Hooks set aside are never lost: a second --force refuses while one is kept aside, uninstall restores the
+/// most recent and names the older one, and a foreign hook that is a dangling symbolic link is set aside
+/// and restored like any other.
+#[test]
+fn hooks_set_aside_are_never_overwritten() {
+    let repo = Repo::new();
+    repo.write("xtask.toml", DENY);
+    repo.commit("chore: initial import");
+    let hooks = hooks_dir(&repo);
+    std::fs::create_dir_all(&hooks).unwrap();
+    write_hook(&hooks.join("commit-msg"), "#!/bin/sh\n# first\nexit 0\n");
+    std::os::unix::fs::symlink("/nowhere/hook", hooks.join("pre-push")).unwrap();
+    repo.xtask(&["hooks", "install", "--force"]).ok();
+    assert!(hooks.join("pre-push.xtask-replaced").symlink_metadata().is_ok());
+    // Another foreign hook over ours, then --force again: refused, nothing changed.
+    write_hook(&hooks.join("commit-msg"), "#!/bin/sh\n# second\nexit 0\n");
+    let before = snapshot(&hooks);
+    repo.xtask(&["hooks", "install", "--force"])
+        .fails(1)
+        .says("commit-msg.xtask-replaced exists already");
+    assert_eq!(snapshot(&hooks), before);
+    // Without --force it is chained; uninstall restores it and keeps the first one aside.
+    repo.xtask(&["hooks", "install"]).ok();
+    repo.xtask(&["hooks", "uninstall"])
+        .ok()
+        .says("an older hook stays at");
+    assert!(repo.read(".git/hooks/commit-msg").contains("# second"));
+    assert!(repo.read(".git/hooks/commit-msg.xtask-replaced").contains("# first"));
+    assert_eq!(
+        std::fs::read_link(hooks.join("pre-push")).unwrap(),
+        std::path::Path::new("/nowhere/hook")
+    );
 }

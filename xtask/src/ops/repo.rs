@@ -136,6 +136,21 @@ impl Repo {
         self.git.is_shallow().unwrap_or(false)
     }
 
+    /// Whether the repository has replacement objects (`refs/replace/`, from `git replace`) that reads honour.
+    fn has_replacements(&self) -> bool {
+        std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_none()
+            && self
+                .git
+                .references()
+                .ok()
+                .and_then(|refs| {
+                    refs.prefixed("refs/replace/")
+                        .ok()
+                        .map(|mut r| r.next().is_some())
+                })
+                .unwrap_or(false)
+    }
+
     /// The commits a shallow clone's history is cut at (their parents are not here); empty in a full clone.
     pub fn shallow_boundary(&self) -> Result<Vec<String>> {
         let shallow = self
@@ -318,7 +333,9 @@ impl Repo {
                 Ok(items)
             });
             // A whole history is long: a third thread reads its far end ahead (see `ops::prefetch`).
-            let reader = hide.is_none().then(|| {
+            // Replacement objects (`git replace`) are applied by the object database, not by a read straight
+            // from the pack: with any, the walk reads everything itself.
+            let reader = (hide.is_none() && !self.has_replacements()).then(|| {
                 let objects = self.git.common_dir().join("objects");
                 let ahead = &ahead;
                 scope.spawn(move || ahead.fill(&objects, kind, head))

@@ -523,6 +523,27 @@ fn the_whole_history_reads_the_same_from_packs_in_any_order() {
     let newest_first = repo.xtask(&["changelog", "--all"]).ok().stdout;
     assert_eq!(newest_first, loose);
 
+    // A replaced commit (`git replace`) reads as its replacement, as git log shows it, from the pack too.
+    let old = repo.git(&["rev-parse", "main~600"]);
+    let original = repo.git(&["cat-file", "commit", &old]);
+    let headers = original.split("\n\n").next().unwrap();
+    let mut write = repo.command("git", &["hash-object", "-t", "commit", "-w", "--stdin"]);
+    write
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = write.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        write!(stdin, "{headers}\n\nfeat: the replacement\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let replacement = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    repo.git(&["replace", &old, &replacement]);
+    let replaced = repo.xtask(&["changelog", "--all"]).ok().stdout;
+    assert!(replaced.contains("the replacement"), "{replaced}");
+    repo.git(&["replace", "-d", &old]);
+
     // The newest commits loose, the rest in the pack.
     for n in 0..5 {
         repo.commit(&format!("fix: after the pack {n}"));

@@ -1335,7 +1335,10 @@ fn each_binary_hook_is_a_file_of_its_own() {
     let pre_push = hooks.join("pre-push");
     std::fs::set_permissions(&pre_push, std::fs::Permissions::from_mode(0o644)).unwrap();
     let status = repo.xtask(&["hooks", "status"]).ok();
-    assert!(status_line(&status, "pre-push").contains("not executable"), "{status:?}");
+    assert!(
+        status_line(&status, "pre-push").contains("not executable"),
+        "{status:?}"
+    );
     assert!(status_line(&status, "reference-transaction").contains("ours, current"));
     repo.xtask(&["hooks", "install"])
         .ok()
@@ -1352,10 +1355,19 @@ fn each_binary_hook_is_a_file_of_its_own() {
         std::fs::Permissions::from_mode(0o755),
     )
     .unwrap();
-    repo.xtask(&["hooks", "install"]).ok().says("pre-push: updated");
-    assert!(std::fs::read_to_string(&pre_push).unwrap().starts_with("#!/bin/sh"));
+    repo.xtask(&["hooks", "install"])
+        .ok()
+        .says("pre-push: updated");
+    assert!(
+        std::fs::read_to_string(&pre_push)
+            .unwrap()
+            .starts_with("#!/bin/sh")
+    );
     assert_eq!(std::fs::read(&installed).unwrap(), binary);
-    assert_eq!(std::fs::read(hooks.join("reference-transaction")).unwrap(), binary);
+    assert_eq!(
+        std::fs::read(hooks.join("reference-transaction")).unwrap(),
+        binary
+    );
     refuses(&repo, &["checkout", "-b", "wip-more"]).says("branches.allowed");
     let leftovers: Vec<String> = std::fs::read_dir(&hooks)
         .unwrap()
@@ -1379,7 +1391,12 @@ fn hooks_set_aside_are_never_overwritten() {
     write_hook(&hooks.join("commit-msg"), "#!/bin/sh\n# first\nexit 0\n");
     std::os::unix::fs::symlink("/nowhere/hook", hooks.join("pre-push")).unwrap();
     repo.xtask(&["hooks", "install", "--force"]).ok();
-    assert!(hooks.join("pre-push.xtask-replaced").symlink_metadata().is_ok());
+    assert!(
+        hooks
+            .join("pre-push.xtask-replaced")
+            .symlink_metadata()
+            .is_ok()
+    );
     // Another foreign hook over ours, then --force again: refused, nothing changed.
     write_hook(&hooks.join("commit-msg"), "#!/bin/sh\n# second\nexit 0\n");
     let before = snapshot(&hooks);
@@ -1393,7 +1410,10 @@ fn hooks_set_aside_are_never_overwritten() {
         .ok()
         .says("an older hook stays at");
     assert!(repo.read(".git/hooks/commit-msg").contains("# second"));
-    assert!(repo.read(".git/hooks/commit-msg.xtask-replaced").contains("# first"));
+    assert!(
+        repo.read(".git/hooks/commit-msg.xtask-replaced")
+            .contains("# first")
+    );
     assert_eq!(
         std::fs::read_link(hooks.join("pre-push")).unwrap(),
         std::path::Path::new("/nowhere/hook")

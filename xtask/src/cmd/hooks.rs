@@ -108,6 +108,15 @@ pub fn run(dir: &Path, command: HooksCommand) -> Result<()> {
             update,
         } => {
             let places = places(dir, server.as_deref())?;
+            // Hooks that could not open the repository would refuse every commit and push.
+            if let Some(format) =
+                git::object_format(server.as_deref().unwrap_or(dir)).filter(|f| f != "sha1")
+            {
+                bail!(
+                    "the git repository uses {format} object ids, which the kit does not read yet (only sha1): \
+                     no hooks were installed"
+                );
+            }
             // Everything is checked before anything changes: the policy is planned first.
             let policy = match &server {
                 Some(bare) => Some(plan_policy(bare, &places, config.as_deref(), update)?),

@@ -23,6 +23,18 @@ pub fn hook_locations(dir: &Path) -> Result<Option<String>> {
     .ok())
 }
 
+/// The object format of the repository at `dir` (`sha1`, `sha256`), as git says; `None` outside one.
+pub fn object_format(dir: &Path) -> Option<String> {
+    let sh = Shell::new().ok()?;
+    sh.change_dir(dir);
+    cmd!(sh, "git rev-parse --show-object-format")
+        .quiet()
+        .ignore_stderr()
+        .read()
+        .ok()
+        .map(|f| f.trim().to_string())
+}
+
 pub struct Git {
     sh: Shell,
     root: PathBuf,

@@ -53,11 +53,21 @@ impl<T> History<T> {
 impl Repo {
     /// Finds the repository containing `dir`, as git does.
     pub fn discover(dir: &Path) -> Result<Repo> {
-        let git = gix::discover(dir).map_err(|_| {
-            anyhow!(
-                "{} is not inside a git repository: run from a work tree or pass -C <dir>",
-                dir.display()
-            )
+        let git = gix::discover(dir).map_err(|e| {
+            // Only here, on the way out: ask git whether a repository is there at all, so that one the kit
+            // cannot open (an object format it does not read, say) is not called "no repository".
+            match crate::ops::git::object_format(dir).as_deref() {
+                Some("sha1") => anyhow!("cannot open the git repository at {}: {e}", dir.display()),
+                Some(format) => anyhow!(
+                    "the git repository at {} uses {format} object ids, which the kit does not read yet \
+                     (only sha1): nothing was changed",
+                    dir.display()
+                ),
+                None => anyhow!(
+                    "{} is not inside a git repository: run from a work tree or pass -C <dir>",
+                    dir.display()
+                ),
+            }
         })?;
         Ok(Repo { git })
     }

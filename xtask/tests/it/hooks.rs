@@ -1419,3 +1419,25 @@ fn hooks_set_aside_are_never_overwritten() {
         std::path::Path::new("/nowhere/hook")
     );
 }
+
+/// A repository with SHA-256 object ids, which the kit does not read: commands say so (not "no repository"),
+/// and no hooks are installed that would refuse every commit.
+#[test]
+fn a_sha256_repository_is_named_as_such_and_gets_no_hooks() {
+    let repo = Repo::new();
+    std::fs::remove_dir_all(repo.path().join(".git")).unwrap();
+    repo.git(&[
+        "init",
+        "--quiet",
+        "--object-format=sha256",
+        "--initial-branch=main",
+    ]);
+    repo.git(&["commit", "--quiet", "--allow-empty", "-m", "feat: first"]);
+    repo.xtask(&["version"])
+        .fails(1)
+        .says("uses sha256 object ids");
+    repo.xtask(&["hooks", "install"])
+        .fails(1)
+        .says("no hooks were installed");
+    assert!(!hooks_dir(&repo).join("commit-msg").exists());
+}

@@ -294,35 +294,37 @@ impl Config {
 
     /// Checks the values serde cannot: enumerated strings, `dev = true`.
     fn validate(&self, text: &str) -> Result<()> {
+        // Every problem at once, not one per run.
+        let mut problems: Vec<String> = Vec::new();
         if let Some(mode) = &self.commits.conventional
             && mode.parse::<crate::domain::rules::Enforcement>().is_err()
         {
-            bail!(
+            problems.push(format!(
                 "{}: commits.conventional must be \"deny\", \"warn\" or \"off\", not {mode:?}",
                 locate(text, "conventional")
-            );
+            ));
         }
         if let Some(policy) = &self.policy.deprecation
             && DeprecationPolicy::parse(policy).is_none()
         {
-            bail!(
+            problems.push(format!(
                 "{}: policy.deprecation must be \"two-minors\", \"next-major\" or \"off\", not {policy:?}",
                 locate(text, "deprecation")
-            );
+            ));
         }
         if let Some(OtherSetting::Enabled(true)) = self.changelog.other {
-            bail!(
+            problems.push(format!(
                 "{}: changelog.other takes a group title such as \"Other\", or false to leave such commits out",
                 locate(text, "other")
-            );
+            ));
         }
         if let Some(remote) = self.release.remote.as_deref()
             && (remote.is_empty() || remote.starts_with('-'))
         {
-            bail!(
+            problems.push(format!(
                 "{}: release.remote: {remote:?} is not a remote name or URL (git would read it as an option)",
                 locate(text, "remote")
-            );
+            ));
         }
         let mut paths: Vec<(&str, &str)> = Vec::new();
         for entry in self.version.files.iter().flatten() {
@@ -348,22 +350,24 @@ impl Config {
         );
         for (key, path) in paths {
             if let Err(reason) = check_relative_path(path) {
-                bail!(
+                problems.push(format!(
                     "{}: {key}: {path:?} {reason}: give a path relative to the repository root, inside the \
                      work tree and not under .git",
                     locate(text, path)
-                );
+                ));
             }
         }
         if let Some(shared) = self.version.shared.as_deref()
             && shared != "minor"
         {
-            bail!(
+            problems.push(format!(
                 "{}: version.shared must be \"minor\" (the packages agree on X.Y), not {shared:?}",
                 locate(text, "shared")
-            );
+            ));
         }
-        self.validate_packages(text)?;
+        if let Err(e) = self.validate_packages(text) {
+            problems.push(format!("{e:#}"));
+        }
         for (index, entry) in self.version.files.iter().flatten().enumerate() {
             if let FileEntry::Table(table) = entry {
                 let ways = [&table.regex, &table.json, &table.toml]
@@ -371,14 +375,17 @@ impl Config {
                     .filter(|w| w.is_some())
                     .count();
                 if ways > 1 {
-                    bail!(
+                    problems.push(format!(
                         "{}: version.files[{index}]: version file {:?} sets more than one of regex, json \
                          and toml: keep one",
                         locate(text, &table.path),
                         table.path
-                    );
+                    ));
                 }
             }
+        }
+        if !problems.is_empty() {
+            bail!("{}", problems.join("\n"));
         }
         Ok(())
     }
@@ -697,8 +704,10 @@ fn path_in_value(value: &toml_edit::Value, offset: usize, path: &mut Vec<String>
 }
 
 /// `xtask.toml:LINE` of the first line mentioning `needle`, for errors found after parsing.
+/// The first line that holds `needle` outside a comment.
 fn locate(text: &str, needle: &str) -> String {
-    match text.lines().position(|l| l.contains(needle)) {
+    let code = |line: &str| line.split('#').next().unwrap_or("").contains(needle);
+    match text.lines().position(code) {
         Some(index) => format!("{FILE_NAME}:{}", index + 1),
         None => FILE_NAME.to_string(),
     }
@@ -755,6 +764,15 @@ mod tests {
             message.contains(expected),
             "{message:?} does not contain {expected:?}"
         );
+    }
+
+    /// Every value problem at once, each at its own line (a comment naming the key is not that line).
+    #[test]
+    fn value_problems_are_all_reported_at_their_lines() {
+        let text = "# we use conventional commits\n[commits]\nconventional = \"strict\"\n\n[policy]\ndeprecation = \"sometimes\"\n\n[version]\nshared = \"major\"\n";
+        error(text, "xtask.toml:3: commits.conventional must be");
+        error(text, "xtask.toml:6: policy.deprecation must be");
+        error(text, "xtask.toml:9: version.shared must be");
     }
 
     #[test]

@@ -27,8 +27,7 @@ struct Section {
 
 pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
     let p = Project::open(dir)?.package(args.package.as_deref())?;
-    let policy = p.policy()?;
-    let format = policy.tag_format()?;
+    let format = &p.tag_format()?;
     let options = notes::options(&p.config)?;
     if p.repo.is_shallow() {
         // The draft is built from the commits that are here; in a shallow clone that is the tip only.
@@ -154,7 +153,7 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
         return Ok(());
     }
 
-    let renderer = Renderer::new(&p.root, &p.config, policy.tag_scheme())?;
+    let renderer = Renderer::new(&p.root, &p.config, format.scheme())?;
     let url = p.config.changelog.repository_url.as_deref();
     // The first section's version names it in the file (`--write` writes one section only).
     let key = sections

@@ -104,6 +104,19 @@ impl Project {
         Ok(self.policy.get_or_init(|| policy))
     }
 
+    /// The tag format alone, for the commands that judge nothing else (`changelog`, `version`): a broken
+    /// branch rule, which they do not use, does not stop them. Read by [`Policy`] all the same.
+    pub fn tag_format(&self) -> Result<crate::domain::rules::TagFormat> {
+        if let Some(policy) = self.policy.get() {
+            return Ok(policy.tag_format()?.clone());
+        }
+        match Policy::tag_format_of(&self.config)? {
+            Some(format) => Ok(format),
+            // Several packages: the whole policy says so.
+            None => Ok(self.policy()?.tag_format()?.clone()),
+        }
+    }
+
     /// With `[packages]`: the project as package `name` sees it (its files, tags, changelog and commits);
     /// without `-p`, the only package, or a usage error listing them. `-p` without `[packages]` is a usage
     /// error too; with neither, the project as it is.

@@ -33,7 +33,7 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
         };
         // `auto`: the level the commits since the last release call for, as `release auto` picks it.
         if level.eq_ignore_ascii_case("auto") && args.pre.is_none() {
-            let mut history = notes::unreleased(&p.repo, p.policy()?.tag_format()?)?;
+            let mut history = notes::unreleased(&p.repo, &p.tag_format()?)?;
             notes::keep_package_commits(
                 &p.root,
                 &p.config,
@@ -242,7 +242,7 @@ pub enum CiBuild {
 
 /// The version of a nightly or dev build of `current` (see [`version::ci_base`]).
 pub fn ci_version(p: &Project, current: &Version, build: CiBuild) -> Result<Version> {
-    let format = p.policy()?.tag_format()?;
+    let format = &p.tag_format()?;
     let tags = p.repo.release_tags(format)?;
     let released = tags
         .iter()

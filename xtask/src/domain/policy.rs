@@ -92,17 +92,17 @@ impl Policy {
             .branches
             .clone()
             .unwrap_or_else(|| vec!["main".into(), "master".into()]);
-        if !release_texts.iter().any(|b| b == line_text) {
+        let line_branch = LineTemplate::parse(line_text)
+            .map_err(|e| problems.push(format!("xtask.toml: release.line_branch: {e}")))
+            .ok();
+        // A line branch is a release branch for its own X.Y; a broken template is reported once, as itself.
+        if line_branch.is_some() && !release_texts.iter().any(|b| b == line_text) {
             release_texts.push(line_text.to_string());
         }
         let release_branches = patterns("release.branches", &release_texts, &mut problems);
         let allowed_branches = Policy::allowed_branches_of(config)
             .map_err(|e| problems.extend(e.problems))
             .unwrap_or_default();
-
-        let line_branch = LineTemplate::parse(line_text)
-            .map_err(|e| problems.push(format!("xtask.toml: release.line_branch: {e}")))
-            .ok();
 
         let deprecation = match config.policy.deprecation.as_deref() {
             None => deprecations::Policy::default(),
@@ -513,6 +513,15 @@ mod tests {
                 assert!(message.contains(needle), "{message:?} lacks {needle:?}");
             }
         }
+        // A broken line template is one problem, under its own key (it is also a release branch).
+        let config =
+            Config::parse("[release]\nline_branch = \"stable/{{ oops }}.{{ minor }}\"\n").unwrap();
+        let problems = Policy::from_config(&config).unwrap_err().problems;
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("xtask.toml: release.line_branch: "),
+            "{problems:?}"
+        );
         // Values `Config::parse` refuses with their line, in a configuration built another way.
         let mut config = Config::default();
         config.commits.conventional = Some("maybe".into());

@@ -379,6 +379,16 @@ fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<
             );
         }
     }
+    // Both directories must take new files before anything is written: no binary left without hooks.
+    let bin_dir = places.bin.parent().unwrap_or(&places.common);
+    for dir in [places.hooks.as_path(), bin_dir] {
+        fs::probe_writable_dir(dir).with_context(|| {
+            format!(
+                "cannot write in {}: nothing was installed; make it writable and run the install again",
+                dir.display()
+            )
+        })?;
+    }
     // The policy before the hook: a freshly installed hook always finds one.
     if let Some(plan) = policy {
         if let Some((text, record)) = &plan.write {

@@ -354,6 +354,14 @@ pub fn canonicalize(path: impl AsRef<Path>) -> std::io::Result<PathBuf> {
     std::fs::canonicalize(path)
 }
 
+/// Whether files can be made in `dir` (created if missing): a file of this process's own is made and removed.
+pub fn probe_writable_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let probe = dir.join(format!(".xtask-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"")?;
+    std::fs::remove_file(&probe)
+}
+
 /// Whether anything is at `path`, a dangling symbolic link included.
 pub fn lexists(path: impl AsRef<Path>) -> bool {
     std::fs::symlink_metadata(path).is_ok()

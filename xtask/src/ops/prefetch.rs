@@ -14,8 +14,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use gix::ObjectId;
-use gix::odb::pack::data::entry::Header;
 
+/// The type number of a commit in a pack entry's header (git's `OBJ_COMMIT`).
+const PACKED_COMMIT: u8 = 1;
 /// Never hold more than this many bytes of read-ahead commits.
 const MAX_BYTES: usize = 512 << 20;
 /// Commits handed over per lock.
@@ -47,9 +48,12 @@ impl ReadAhead {
             if self.done.load(Ordering::Relaxed) {
                 return;
             }
-            if let Ok(e) = bundle.pack.entry(entry.pack_offset)
-                && e.header == Header::Commit
-            {
+            // An entry's first byte holds its type (bits 4–6; 1 is a commit): enough to pick the commits out
+            // of every object in the pack without decoding a header each.
+            let first = bundle
+                .pack
+                .entry_slice(entry.pack_offset..entry.pack_offset + 1);
+            if first.is_some_and(|b| (b[0] >> 4) & 0b111 == PACKED_COMMIT) {
                 commits.push((entry.pack_offset, entry.oid));
             }
         }

@@ -180,6 +180,8 @@ opt-level = 2
 opt-level = 2
 [profile.xtask.package.gix-commitgraph]
 opt-level = 2
+[profile.xtask.package.gix-config]
+opt-level = 2
 
 [profile.xtask.package.clap_builder]
 opt-level = 0

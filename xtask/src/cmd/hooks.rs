@@ -487,6 +487,19 @@ fn set_executable(path: &Path) -> Result<()> {
 }
 
 fn uninstall(places: &Places, server: bool) -> Result<()> {
+    // Files an interrupted install left (`<hook>.xtask-new-<pid>`): the kit's own names, nobody else's.
+    if let Ok(entries) = fs::read_dir(&places.hooks) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if places
+                .names
+                .iter()
+                .any(|hook| name.starts_with(&format!("{hook}.xtask-new")))
+            {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
     for name in places.names {
         let path = places.hooks.join(name);
         let outcome = match read_hook(&path) {

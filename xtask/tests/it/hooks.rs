@@ -1406,9 +1406,12 @@ fn hooks_set_aside_are_never_overwritten() {
     assert_eq!(snapshot(&hooks), before);
     // Without --force it is chained; uninstall restores it and keeps the first one aside.
     repo.xtask(&["hooks", "install"]).ok();
+    // A file an interrupted install left behind goes with the uninstall.
+    write_hook(&hooks.join("pre-push.xtask-new-4242"), "half a hook");
     repo.xtask(&["hooks", "uninstall"])
         .ok()
         .says("an older hook stays at");
+    assert!(!hooks.join("pre-push.xtask-new-4242").exists());
     assert!(repo.read(".git/hooks/commit-msg").contains("# second"));
     assert!(
         repo.read(".git/hooks/commit-msg.xtask-replaced")

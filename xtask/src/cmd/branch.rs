@@ -114,13 +114,13 @@ fn abort(dir: &Path) -> Result<()> {
     // 3. The candidate's tag and the line branch, each only at what the cut left there.
     let mut left = Vec::new();
     let mut undo_ref = |name: &str, made: &[&str]| -> Result<()> {
-        match git.ref_value(name)? {
-            None => {}
-            Some(now) if made.contains(&now.as_str()) => {
+        match lines::ref_undo(git.ref_value(name)?.as_deref(), made) {
+            lines::RefUndo::Gone => {}
+            lines::RefUndo::Delete(now) => {
                 git.delete_ref(name, &now)?;
                 term::step(&format!("deleted {name}"));
             }
-            Some(now) => left.push(format!(
+            lines::RefUndo::Moved(now) => left.push(format!(
                 "{name} now points at {} (it moved after the cut): check it, and delete it by hand if it should go",
                 short(&now)
             )),

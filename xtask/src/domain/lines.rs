@@ -153,6 +153,26 @@ fn same_commit(origin: &str, id: &str) -> bool {
     origin.len() >= 7 && id.starts_with(origin)
 }
 
+/// What undoing an interrupted `branch cut` does with one ref it made: the ref as it is `now`, the values the
+/// cut left on it (`made`).
+#[derive(Debug, PartialEq, Eq)]
+pub enum RefUndo {
+    /// Gone already: nothing to do.
+    Gone,
+    /// Still what the cut left: delete it (compare-and-swap on this value).
+    Delete(String),
+    /// Moved since (someone committed or tagged): left alone, for the user to judge.
+    Moved(String),
+}
+
+pub fn ref_undo(now: Option<&str>, made: &[&str]) -> RefUndo {
+    match now {
+        None => RefUndo::Gone,
+        Some(value) if made.contains(&value) => RefUndo::Delete(value.to_string()),
+        Some(value) => RefUndo::Moved(value.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,5 +282,15 @@ mod tests {
             .map(|c| c.short_id)
             .collect();
         assert_eq!(got, ["9999", "bbbb"]);
+    }
+
+    #[test]
+    fn an_interrupted_cut_deletes_only_what_it_left() {
+        let made = ["aaa", "bbb"];
+        assert_eq!(ref_undo(None, &made), RefUndo::Gone);
+        assert_eq!(ref_undo(Some("aaa"), &made), RefUndo::Delete("aaa".into()));
+        assert_eq!(ref_undo(Some("bbb"), &made), RefUndo::Delete("bbb".into()));
+        assert_eq!(ref_undo(Some("ccc"), &made), RefUndo::Moved("ccc".into()));
+        assert_eq!(ref_undo(Some("aaa"), &[]), RefUndo::Moved("aaa".into()));
     }
 }

@@ -16,6 +16,7 @@ pub mod pep440;
 pub mod plan;
 pub mod policy;
 pub mod push;
+pub mod read_ahead;
 pub mod release_plan;
 pub mod rules;
 pub mod server_policy;

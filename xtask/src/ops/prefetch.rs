@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use gix::ObjectId;
 
-/// The type number of a commit in a pack entry's header (git's `OBJ_COMMIT`).
-const PACKED_COMMIT: u8 = 1;
+use crate::domain::read_ahead;
+
 /// Never hold more than this many bytes of read-ahead commits.
 const MAX_BYTES: usize = 512 << 20;
 /// Commits handed over per lock.
@@ -48,12 +48,12 @@ impl ReadAhead {
             if self.done.load(Ordering::Relaxed) {
                 return;
             }
-            // An entry's first byte holds its type (bits 4–6; 1 is a commit): enough to pick the commits out
-            // of every object in the pack without decoding a header each.
+            // An entry's first byte holds its type: enough to pick the commits out of every object in the
+            // pack without decoding a header each.
             let first = bundle
                 .pack
                 .entry_slice(entry.pack_offset..entry.pack_offset + 1);
-            if first.is_some_and(|b| (b[0] >> 4) & 0b111 == PACKED_COMMIT) {
+            if first.is_some_and(|b| read_ahead::is_commit_entry(b[0])) {
                 commits.push((entry.pack_offset, entry.oid));
             }
         }
@@ -67,35 +67,17 @@ impl ReadAhead {
                     return;
                 };
                 let time = |offset: u64| commit_time(&bundle, offset, kind);
-                if time(first.0) >= time(last.0) {
-                    0
-                } else {
-                    commits.len() - 1
-                }
+                read_ahead::entry_point(commits.len(), time(first.0) >= time(last.0))
             }
-        };
-        // The walk goes away from `start`; read from the far end towards it.
-        let far_first: Vec<(usize, &(u64, ObjectId))> = if start >= commits.len() / 2 {
-            commits[..start]
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (start - i, c))
-                .collect()
-        } else {
-            commits[start + 1..]
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (i + 1, c))
-                .rev()
-                .collect()
         };
         let mut inflate = gix::zlib::Inflate::default();
         let mut batch = Vec::with_capacity(BATCH);
         let mut bytes = 0;
-        for (distance, (offset, id)) in far_first {
+        for (distance, index) in read_ahead::far_end_first(commits.len(), start) {
+            let (offset, id) = &commits[index];
             // Stop where the walk is about to be: from there on it reads the commits itself.
             if self.done.load(Ordering::Relaxed)
-                || self.walked.load(Ordering::Relaxed) + BATCH >= distance
+                || read_ahead::walk_is_near(self.walked.load(Ordering::Relaxed), distance, BATCH)
                 || bytes > MAX_BYTES
             {
                 break;

@@ -332,3 +332,31 @@ fn an_interrupted_cut_is_undone_by_abort() {
             .says("cut stable/1.4");
     }
 }
+
+/// `branch cut --abort` never deletes a ref that moved after the cut: it says which, keeps its journal, and
+/// finishes once the user has dealt with it.
+#[test]
+fn abort_leaves_a_line_that_moved_since_the_cut() {
+    let repo = project(None, "1.3.0", "1.4.0-dev");
+    kill_at(&repo, "1.5.0");
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    assert_ne!(repo.xtask(&["branch", "cut", "--yes"]).code, 0);
+    // Someone moves the new line before the abort.
+    repo.git(&["branch", "--force", "stable/1.4", "HEAD~1"]);
+    repo.xtask(&["branch", "cut", "--abort"])
+        .fails(1)
+        .says("refs/heads/stable/1.4 now points at")
+        .says("the journal");
+    // The development commit is undone all the same; the moved line stays.
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(
+        repo.git(&["rev-parse", "stable/1.4"]),
+        repo.git(&["rev-parse", "HEAD~1"])
+    );
+    assert!(repo.path().join(".git/xtask/cut-journal.json").exists());
+    repo.git(&["branch", "--delete", "--force", "stable/1.4"]);
+    repo.xtask(&["branch", "cut", "--abort"])
+        .ok()
+        .says("the interrupted cut is undone");
+    assert!(!repo.path().join(".git/xtask/cut-journal.json").exists());
+}

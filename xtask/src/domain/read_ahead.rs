@@ -63,9 +63,12 @@ mod tests {
         }
     }
 
+    /// A pack of `len` commits, the walk's entry, and the `(distance, index)` pairs to read.
+    type Case = (usize, usize, &'static [(usize, usize)]);
+
     #[test]
     fn the_far_end_comes_first() {
-        let table: &[(usize, usize, &[(usize, usize)])] = &[
+        let table: &[Case] = &[
             // Oldest first in the pack (fast-import): the walk enters at the end and goes down.
             (5, 4, &[(4, 0), (3, 1), (2, 2), (1, 3)]),
             // Newest first (pack-objects): the walk enters at 0 and goes up.

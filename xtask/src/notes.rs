@@ -53,6 +53,25 @@ pub fn keep_package_commits(
 }
 
 /// Commits since the highest release tag reachable from HEAD (tags of other lines do not count).
+/// [`unreleased`], keeping only the commits of the package the configuration is for (all of them without
+/// `[packages]`).
+pub fn unreleased_in(
+    repo: &Repo,
+    root: &std::path::Path,
+    config: &Config,
+    format: &TagFormat,
+) -> Result<Unreleased> {
+    let mut history = unreleased(repo, format)?;
+    keep_package_commits(
+        root,
+        config,
+        history.head,
+        history.last.as_ref().map(|t| t.commit),
+        &mut history.commits,
+    )?;
+    Ok(history)
+}
+
 pub fn unreleased(repo: &Repo, format: &TagFormat) -> Result<Unreleased> {
     let head = repo
         .head()?

@@ -114,14 +114,7 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
             changes: notes::group(&commits, &options),
         }]
     } else {
-        let mut history = notes::unreleased(&p.repo, format)?;
-        notes::keep_package_commits(
-            &p.root,
-            &p.config,
-            history.head,
-            history.last.as_ref().map(|t| t.commit),
-            &mut history.commits,
-        )?;
+        let history = notes::unreleased_in(&p.repo, &p.root, &p.config, format)?;
         vec![Section {
             tag: asked_version.as_ref().and_then(|v| format.render(v).ok()),
             version: asked_version,

@@ -33,14 +33,7 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
         };
         // `auto`: the level the commits since the last release call for, as `release auto` picks it.
         if level.eq_ignore_ascii_case("auto") && args.pre.is_none() {
-            let mut history = notes::unreleased(&p.repo, &p.tag_format()?)?;
-            notes::keep_package_commits(
-                &p.root,
-                &p.config,
-                history.head,
-                history.last.as_ref().map(|t| t.commit),
-                &mut history.commits,
-            )?;
+            let history = notes::unreleased_in(&p.repo, &p.root, &p.config, &p.tag_format()?)?;
             let Some(level) = plan::required_level(&history.commits, current) else {
                 let since = history
                     .last

@@ -337,7 +337,7 @@ fn wanted_hook(places: &Places, name: &str, chains: bool) -> HookFile {
 /// Puts `wanted` at `path` as a new file renamed into place: git never runs half a hook, and nothing is
 /// written through the old file (whatever else shares it).
 fn write_hook(places: &Places, path: &Path, wanted: &HookFile) -> Result<()> {
-    let tmp = with_suffix(path, &format!(".xtask-new-{}", std::process::id()));
+    let tmp = with_suffix(path, &format!(".xtask-new-{}", crate::ops::process::own_pid()));
     let written = match wanted {
         HookFile::Shim(text) => fs::write(&tmp, text),
         HookFile::Binary => fs::copy(&places.bin, &tmp).map(drop),
@@ -461,7 +461,7 @@ fn install_binary(bin: &Path) -> Result<()> {
     let dir = bin.parent().context("the binary's path has no directory")?;
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     // A name of this process's own: two installs at once must not write the same file.
-    let tmp = with_suffix(bin, &format!(".tmp-{}", std::process::id()));
+    let tmp = with_suffix(bin, &format!(".tmp-{}", crate::ops::process::own_pid()));
     // `copy` lets the system clone or copy in the kernel: the binary is large in a debug build.
     fs::copy(&exe, &tmp)
         .with_context(|| format!("cannot copy {} to {}", exe.display(), tmp.display()))?;

@@ -2,6 +2,11 @@
 
 use std::process::{Command, Stdio};
 
+/// This process's id (temporary file names of its own).
+pub fn own_pid() -> u32 {
+    std::process::id()
+}
+
 /// The process id of this process's parent.
 #[cfg(unix)]
 pub fn parent_pid() -> Option<u32> {

@@ -35,6 +35,49 @@ pub fn files(with_main: bool) -> impl Iterator<Item = (&'static str, &'static st
 mod tests {
     use super::*;
 
+    /// Effects only in `ops/`: no other module names the shell, process, git-library or file-system APIs
+    /// (the grep; main.rs and lib.rs start the process and map its exit code).
+    #[test]
+    fn effects_stay_in_ops() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in crate::ops::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if crate::ops::fs::is_dir(&path) {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        walk(&src, &mut files);
+        let mut offenders = Vec::new();
+        for path in files {
+            let rel = path
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if rel.starts_with("ops/") || rel == "main.rs" || rel == "lib.rs" {
+                continue;
+            }
+            let text = crate::ops::fs::read_to_string(&path).unwrap();
+            // Spelled in pieces so that this file does not name them itself.
+            for needle in [
+                ["xsh", "ell"],
+                ["std::pro", "cess"],
+                ["gi", "x::"],
+                ["std::", "fs"],
+            ] {
+                if text.contains(&needle.concat()) {
+                    offenders.push(format!("{rel}: {}", needle.concat()));
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "effects outside ops/: {offenders:?}");
+    }
+
     /// `init` gives a project the build profile this workspace builds the kit with.
     #[test]
     fn init_writes_the_profile_this_workspace_uses() {

@@ -337,7 +337,10 @@ fn wanted_hook(places: &Places, name: &str, chains: bool) -> HookFile {
 /// Puts `wanted` at `path` as a new file renamed into place: git never runs half a hook, and nothing is
 /// written through the old file (whatever else shares it).
 fn write_hook(places: &Places, path: &Path, wanted: &HookFile) -> Result<()> {
-    let tmp = with_suffix(path, &format!(".xtask-new-{}", crate::ops::process::own_pid()));
+    let tmp = with_suffix(
+        path,
+        &format!(".xtask-new-{}", crate::ops::process::own_pid()),
+    );
     let written = match wanted {
         HookFile::Shim(text) => fs::write(&tmp, text),
         HookFile::Binary => fs::copy(&places.bin, &tmp).map(drop),

@@ -35,34 +35,38 @@ pub fn files(with_main: bool) -> impl Iterator<Item = (&'static str, &'static st
 mod tests {
     use super::*;
 
+    /// Every source file of the crate, as its path under `src/` (with `/`) and its text.
+    fn source_files() -> Vec<(String, String)> {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        let mut dirs = vec![src.clone()];
+        while let Some(dir) = dirs.pop() {
+            for entry in crate::ops::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if crate::ops::fs::is_dir(&path) {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let rel = path
+                        .strip_prefix(&src)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    files.push((rel, crate::ops::fs::read_to_string(&path).unwrap()));
+                }
+            }
+        }
+        files
+    }
+
     /// Effects only in `ops/`: no other module names the shell, process, git-library or file-system APIs
     /// (the grep; main.rs and lib.rs start the process and map its exit code).
     #[test]
     fn effects_stay_in_ops() {
-        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            for entry in crate::ops::fs::read_dir(dir).unwrap().flatten() {
-                let path = entry.path();
-                if crate::ops::fs::is_dir(&path) {
-                    walk(&path, out);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    out.push(path);
-                }
-            }
-        }
-        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = Vec::new();
-        walk(&src, &mut files);
         let mut offenders = Vec::new();
-        for path in files {
-            let rel = path
-                .strip_prefix(&src)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
+        for (rel, text) in source_files() {
             if rel.starts_with("ops/") || rel == "main.rs" || rel == "lib.rs" {
                 continue;
             }
-            let text = crate::ops::fs::read_to_string(&path).unwrap();
             // Spelled in pieces so that this file does not name them itself.
             for needle in [
                 ["xsh", "ell"],
@@ -76,6 +80,45 @@ mod tests {
             }
         }
         assert!(offenders.is_empty(), "effects outside ops/: {offenders:?}");
+    }
+
+    /// `Policy::from_config` is the one reader of the rule keys: no other module reads them off the
+    /// configuration (`config.rs` parses and validates them).
+    #[test]
+    fn only_the_policy_reads_rule_keys() {
+        let keys = [
+            ".branches.allowed",
+            ".commits.conventional",
+            ".commits.types",
+            ".tag.format",
+            ".tag.scheme",
+            ".tag.sign",
+            ".release.branches",
+            ".release.maintainers",
+            ".release.line_branch",
+            ".release.next_branch",
+            ".release.backport_types",
+            ".release.pre",
+            ".release.post",
+            ".release.push",
+            ".policy.deprecation",
+        ];
+        let mut offenders = Vec::new();
+        for (rel, text) in source_files() {
+            if ["config.rs", "domain/policy.rs", "kit.rs"].contains(&rel.as_str()) {
+                continue;
+            }
+            // Read off a configuration (`config.…`, `p.config.…`), not off the compiled Policy's fields.
+            offenders.extend(
+                keys.iter()
+                    .filter(|k| text.contains(&format!("config{k}")))
+                    .map(|k| format!("{rel}: config{k}")),
+            );
+        }
+        assert!(
+            offenders.is_empty(),
+            "rule keys read outside Policy: {offenders:?}"
+        );
     }
 
     /// `init` gives a project the build profile this workspace builds the kit with.

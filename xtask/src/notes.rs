@@ -4,11 +4,14 @@ use anyhow::{Result, anyhow};
 
 use crate::config::{Config, OtherSetting};
 use crate::domain::changelog::{self, CommitInfo, GroupSpec, Options};
+use crate::domain::release_commits::{self, Picks};
 use crate::domain::rules::TagFormat;
 use crate::domain::tag_hint;
+use crate::domain::version::Version;
 use crate::ops::repo::{ObjectId, ReleaseTag, Repo};
 
-/// The unreleased history of the current line: HEAD, the last release tag reachable from it, the commits since.
+/// The unreleased history of the current branch: HEAD, the release its unreleased commits start after, and
+/// those commits.
 pub struct Unreleased {
     pub head: ObjectId,
     pub last: Option<ReleaseTag>,
@@ -52,16 +55,18 @@ pub fn keep_package_commits(
     Ok(())
 }
 
-/// Commits since the highest release tag reachable from HEAD (tags of other lines do not count).
-/// [`unreleased`], keeping only the commits of the package the configuration is for (all of them without
-/// `[packages]`).
+/// The branch's unreleased commits ([`unreleased`]), keeping only the commits of the package the
+/// configuration is for (all of them without `[packages]`). The branch's version is read from the
+/// configuration's version files (when they cannot be read, the tags HEAD reaches decide alone).
 pub fn unreleased_in(
     repo: &Repo,
     root: &std::path::Path,
     config: &Config,
     format: &TagFormat,
 ) -> Result<Unreleased> {
-    let mut history = unreleased(repo, format)?;
+    let current = branch_version(root, config);
+    let kit = options(config)?.skip_subjects;
+    let mut history = unreleased(repo, format, current.as_ref(), &kit)?;
     keep_package_commits(
         root,
         config,
@@ -72,18 +77,33 @@ pub fn unreleased_in(
     Ok(history)
 }
 
-pub fn unreleased(repo: &Repo, format: &TagFormat) -> Result<Unreleased> {
+/// The version the configuration's files agree on, if they can be read and agree.
+pub fn branch_version(root: &std::path::Path, config: &Config) -> Option<Version> {
+    let files = crate::project::version_files(config).ok()?;
+    crate::project::current_version(root, &files)
+        .ok()
+        .map(|(v, _)| v)
+}
+
+/// The branch's unreleased commits (see [`crate::domain::release_commits`]): HEAD's commits since the
+/// greatest release at or below `current` (the branch's version), or the greatest release tag HEAD
+/// reaches when that is higher; minus released cherry-picks and the kit's own commits (`kit`).
+pub fn unreleased(
+    repo: &Repo,
+    format: &TagFormat,
+    current: Option<&Version>,
+    kit: &[regex::Regex],
+) -> Result<Unreleased> {
     let head = repo
         .head()?
         .commit
         .ok_or_else(|| anyhow!("the repository has no commits yet: commit something first"))?;
     let tags = repo.release_tags(format)?;
-    let last = repo.last_release(&tags, head)?.cloned();
+    let last = base(repo, &tags, head, current, false)?;
     if last.is_none() {
         warn_without_release(repo, format)?;
     }
-    let commits = repo.commits_since(head, last.as_ref().map(|t| t.commit))?;
-    let commits = without_released_picks(repo, head, commits);
+    let commits = in_range(repo, head, last.as_ref().map(|t| t.commit), kit)?;
     Ok(Unreleased {
         head,
         last,
@@ -91,29 +111,85 @@ pub fn unreleased(repo: &Repo, format: &TagFormat) -> Result<Unreleased> {
     })
 }
 
-/// Leaves out the cherry-picks (`git cherry-pick -x`) whose original HEAD contains outside `commits`: that
-/// change shipped in an earlier release (a fix released on a stable line, then merged), so the notes do not
-/// list it again. Only the origins the picks name are looked up, so a history without picks costs nothing.
-pub fn without_released_picks(
+/// Where a branch's unreleased commits start: the greatest release (final, with `finals_only`) at or
+/// below `current`, or the greatest one HEAD reaches when that is higher. Without `current`, the greatest
+/// release tag HEAD reaches.
+pub fn base(
     repo: &Repo,
+    tags: &[ReleaseTag],
     head: ObjectId,
-    commits: Vec<CommitInfo>,
-) -> Vec<CommitInfo> {
-    let in_range: std::collections::HashSet<String> =
-        commits.iter().map(|c| c.id.to_ascii_lowercase()).collect();
-    let released = |origin: &str| {
-        repo.resolve(origin).is_ok_and(|id| {
-            !in_range.contains(&id.to_string()) && repo.is_ancestor(id, head).unwrap_or(false)
+    current: Option<&Version>,
+    finals_only: bool,
+) -> Result<Option<ReleaseTag>> {
+    let versions: Vec<&Version> = tags.iter().map(|t| &t.version).collect();
+    let floor = current.and_then(|c| release_commits::at_or_below(&versions, c, finals_only));
+    let candidates = release_commits::candidates_above(&versions, floor, finals_only);
+    let mut failure = None;
+    let found = release_commits::unreleased_base(floor, &candidates, |i| {
+        repo.is_ancestor(tags[i].commit, head).unwrap_or_else(|e| {
+            failure.get_or_insert(e);
+            false
         })
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    Ok(found.map(|i| tags[i].clone()))
+}
+
+/// The commits of `prev..x` that are in the release `x` (see [`crate::domain::release_commits`]):
+/// git's range, minus the changes `prev`'s history released through cherry-picks (`-x` lines, either
+/// way), minus the kit's own release and development commits (their subjects match `kit`).
+pub fn in_range(
+    repo: &Repo,
+    x: ObjectId,
+    prev: Option<ObjectId>,
+    kit: &[regex::Regex],
+) -> Result<Vec<CommitInfo>> {
+    let range = repo.commits_since(x, prev)?;
+    let picks = match prev {
+        Some(prev) => picks(repo, x, prev, &range)?,
+        None => Picks::default(),
     };
-    commits
+    Ok(range
         .into_iter()
         .filter(|c| {
-            !crate::domain::commit::cherry_pick_origins(&c.message)
-                .iter()
-                .any(|origin| released(origin))
+            let origins = origins_of(&c.message);
+            !picks.released(&c.id.to_ascii_lowercase(), &origins)
+                && !release_commits::is_kit_commit(&c.message, kit)
         })
+        .collect())
+}
+
+/// The `-x` origins a message names, lowercase.
+fn origins_of(message: &str) -> Vec<String> {
+    crate::domain::commit::cherry_pick_origins(message)
+        .into_iter()
+        .map(str::to_ascii_lowercase)
         .collect()
+}
+
+/// What `prev`'s history says about the picks of the range `prev..x`: the commits its own picks name (read
+/// from the commits `prev` has and `x` has not: usually a release line's few), and which origins named by
+/// the range's picks it holds. Only picks are looked at, so a history without them costs one short walk.
+fn picks(repo: &Repo, x: ObjectId, prev: ObjectId, range: &[CommitInfo]) -> Result<Picks> {
+    let mut picks = Picks::default();
+    for commit in repo.commits_since(prev, Some(x))? {
+        picks.picked_before.extend(origins_of(&commit.message));
+    }
+    let in_range: std::collections::HashSet<String> =
+        range.iter().map(|c| c.id.to_ascii_lowercase()).collect();
+    for origin in range.iter().flat_map(|c| origins_of(&c.message)) {
+        if in_range.contains(&origin) {
+            continue;
+        }
+        if let Ok(id) = repo.resolve(&origin)
+            && repo.is_ancestor(id, prev)?
+        {
+            picks.origins_released.insert(origin);
+        }
+    }
+    Ok(picks)
 }
 
 /// Warns that no release tag follows `format` (call it when none is reachable from HEAD), naming the
@@ -126,33 +202,34 @@ pub fn warn_without_release(repo: &Repo, format: &TagFormat) -> Result<()> {
     Ok(())
 }
 
-/// A release that has its tag: the tag, the release before it on the same line, and its own commits.
+/// A release that has its tag: the tag, the release before it (by version: see
+/// [`crate::domain::release_commits::previous`]), and its own commits.
 pub struct Released {
     pub tag: ReleaseTag,
     pub previous: Option<ReleaseTag>,
     pub commits: Vec<CommitInfo>,
 }
 
-/// The release of `version` when its tag (under `format`) exists: its commits since the highest lower
-/// release tag reachable from it. `None` when no tag names that version (it is not released yet).
+/// The release of `version` when its tag (under `format`) exists: the commits of the definition (see
+/// [`in_range`]) since the release before it. `None` when no tag names that version (it is not released
+/// yet).
 pub fn released(
     repo: &Repo,
     format: &TagFormat,
-    version: &crate::domain::version::Version,
+    version: &Version,
+    kit: &[regex::Regex],
 ) -> Result<Option<Released>> {
     let tags = repo.release_tags(format)?;
-    let Some(tag) = tags.iter().find(|t| t.version == *version).cloned() else {
+    let Some(tag) = tags
+        .iter()
+        .find(|t| crate::domain::version::same_release(&t.version, version))
+        .cloned()
+    else {
         return Ok(None);
     };
-    let lower: Vec<ReleaseTag> = tags
-        .into_iter()
-        .filter(|t| {
-            crate::domain::version::release_cmp(&t.version, version).is_lt()
-                && t.commit != tag.commit
-        })
-        .collect();
-    let previous = repo.last_release(&lower, tag.commit)?.cloned();
-    let commits = repo.commits_since(tag.commit, previous.as_ref().map(|t| t.commit))?;
+    let versions: Vec<&Version> = tags.iter().map(|t| &t.version).collect();
+    let previous = release_commits::previous(&versions, &tag.version).map(|i| tags[i].clone());
+    let commits = in_range(repo, tag.commit, previous.as_ref().map(|t| t.commit), kit)?;
     Ok(Some(Released {
         tag,
         previous,

@@ -9,7 +9,7 @@ use super::version::usage;
 use crate::cli::{ChangelogArgs, Format};
 use crate::domain::changelog::{self, Changes, Options, Prepared};
 use crate::domain::version::{self, Version};
-use crate::domain::{changelog_file, history};
+use crate::domain::{changelog_file, release_commits};
 use crate::notes;
 use crate::ops::repo::ReleaseTag;
 use crate::ops::{fs, term};
@@ -78,10 +78,18 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
             ),
             (None, tag) => tag.clone(),
         };
-        // A tagged B is dated as `--all` dates its release: by the tagged commit.
-        let date = match &to_tag {
-            Some(_) => render::date_of(p.repo.commit_info(to_commit)?.time)?,
-            None => today,
+        // A tagged B is dated as `--all` dates its release: by its tag.
+        let released = to_tag.as_deref().and_then(|name| {
+            p.repo
+                .release_tags(format)
+                .ok()?
+                .into_iter()
+                .find(|t| t.name == name)
+        });
+        let date = match (&released, &to_tag) {
+            (Some(tag), _) => render::date_of(p.repo.release_time(tag)?)?,
+            (None, Some(_)) => render::date_of(p.repo.commit_info(to_commit)?.time)?,
+            (None, None) => today,
         };
         vec![Section {
             version,
@@ -92,11 +100,11 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
             changes: notes::group(&commits, &options),
         }]
     } else if let Some(released) = match &asked_version {
-        Some(v) => notes::released(&p.repo, format, v)?,
+        Some(v) => notes::released(&p.repo, format, v, &options.skip_subjects)?,
         None => None,
     } {
         // `--version V` of a release already tagged: that release's own commits, dated by its tag.
-        let time = p.repo.commit_info(released.tag.commit)?.time;
+        let time = p.repo.release_time(&released.tag)?;
         let mut commits = released.commits.clone();
         notes::keep_package_commits(
             &p.root,
@@ -177,10 +185,18 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
             ));
         }
         let section = texts.first().map(String::as_str).unwrap_or("");
+        // Entries written by hand under "Unreleased" are kept (a draft written before is not repeated).
+        let (section, kept) = changelog_file::merge_unreleased(existing.as_deref(), section);
+        if kept > 0 {
+            term::note(&format!(
+                "{rel}: kept {kept} hand-written line{} of its Unreleased section",
+                if kept == 1 { "" } else { "s" }
+            ));
+        }
         let after = changelog_file::insert_section(
             existing.as_deref(),
             render::DEFAULT_CHANGELOG_HEADER,
-            section,
+            &section,
             key.as_deref(),
         );
         fs::write_all(&[fs::FileChange::new(&p.root, &rel, existing, after)])?;
@@ -259,7 +275,12 @@ fn render_one(renderer: &Renderer, s: Section, url: Option<&str>) -> Result<Stri
     renderer.changelog(&context)
 }
 
-/// One section per release tag reachable from HEAD, newest first, with the unreleased changes on top.
+/// The whole history of this branch's line and the lines before it: one section per release tag at or
+/// below the branch's version (or the last release it reaches), newest first, with the unreleased changes
+/// on top. Every section holds the commits of the one definition (see
+/// [`crate::domain::release_commits`]): what the release has that the release before it (by version)
+/// had not, minus released cherry-picks and the kit's own commits. The history is read once, from HEAD
+/// and every such tag.
 fn all_sections(
     p: &Project,
     format: &crate::domain::rules::TagFormat,
@@ -271,64 +292,116 @@ fn all_sections(
         .head()?
         .commit
         .ok_or_else(|| anyhow!("the repository has no commits yet: commit something first"))?;
+    let every = p.repo.release_tags(format)?;
+    let current = notes::branch_version(&p.root, &p.config);
+    let base = notes::base(&p.repo, &every, head, current.as_ref(), false)?;
+    let ceiling = match (&current, &base) {
+        (Some(c), Some(b)) if version::is_greater(&b.version, c) => Some(b.version.clone()),
+        (Some(c), _) => Some(c.clone()),
+        (None, b) => b.as_ref().map(|b| b.version.clone()),
+    };
+    let mut tags: Vec<ReleaseTag> = every
+        .into_iter()
+        .filter(|t| {
+            ceiling
+                .as_ref()
+                .is_some_and(|c| !version::is_greater(&t.version, c))
+        })
+        .collect();
+    tags.sort_by(|a, b| version::release_cmp(&a.version, &b.version));
+    // One section per version, even when two spellings tag it.
+    tags.dedup_by(|a, b| version::same_release(&a.version, &b.version));
+    let mut tips = vec![head];
+    tips.extend(tags.iter().map(|t| t.commit));
+    tips.dedup();
     let history = p
         .repo
-        .history(head, |commit| changelog::prepare(&commit, options))?;
-    let mut tags: Vec<ReleaseTag> = p.repo.release_tags(format)?;
+        .history_of(&tips, None, |commit| changelog::prepare(&commit, options))?;
+    // A shallow clone may not reach every tag.
     tags.retain(|t| history.index_of(t.commit).is_some());
     if tags.is_empty() {
         notes::warn_without_release(&p.repo, format)?;
     }
-    tags.sort_by(|a, b| version::release_cmp(&a.version, &b.version));
-    let starts: Vec<Option<usize>> = tags.iter().map(|t| history.index_of(t.commit)).collect();
-    let owners = history::owners(&history.parents, &starts);
-
-    // A package's sections hold only the commits that touch its paths.
-    let belongs = notes::package_commits(&p.root, &p.config, &head.to_string(), None)?;
-    // Each commit moves into its section's list, keeping the newest-first order.
-    let mut unreleased = Vec::new();
-    let mut released: Vec<Vec<Prepared>> = tags.iter().map(|_| Vec::new()).collect();
-    for (commit, owner) in history.items.into_iter().zip(owners) {
-        if belongs
-            .as_ref()
-            .is_some_and(|ids| !ids.contains(&commit.id))
-        {
+    let versions: Vec<&Version> = tags.iter().map(|t| &t.version).collect();
+    let previous: Vec<Option<usize>> = tags
+        .iter()
+        .map(|t| release_commits::previous(&versions, &t.version))
+        .collect();
+    let at = |tag: Option<&ReleaseTag>| tag.and_then(|t| history.index_of(t.commit));
+    // (tip, base) per release, oldest first, then the unreleased commits.
+    let mut pairs: Vec<(Option<usize>, Option<usize>)> = tags
+        .iter()
+        .zip(&previous)
+        .map(|(t, prev)| (at(Some(t)), at(prev.map(|i| &tags[i]))))
+        .collect();
+    pairs.push((history.index_of(head), at(base.as_ref())));
+    let points: Vec<usize> = pairs.iter().flat_map(|(t, b)| [*t, *b]).flatten().collect();
+    let reach = release_commits::Reach::new(&history.parents, &points);
+    let mut lists = reach.sections(&pairs);
+    // Released cherry-picks, judged per section from the base's side of the history.
+    let picks_in_history: Vec<usize> = (0..history.items.len())
+        .filter(|&i| !history.items[i].origins.is_empty())
+        .collect();
+    for (list, (tip, base)) in lists.iter_mut().zip(&pairs) {
+        let Some(base) = *base else {
             continue;
+        };
+        let mut picks = release_commits::Picks::default();
+        for &i in &picks_in_history {
+            let item = &history.items[i];
+            if reach.reaches(base, i) && !tip.is_some_and(|t| reach.reaches(t, i)) {
+                picks.picked_before.extend(item.origins.iter().cloned());
+            }
         }
-        match owner.and_then(|o| released.get_mut(o)) {
-            Some(list) => list.push(commit),
-            None => unreleased.push(commit),
+        for &i in list.iter() {
+            for origin in &history.items[i].origins {
+                let released = gix_id(origin)
+                    .and_then(|id| history.index_of(id))
+                    .is_some_and(|o| reach.reaches(base, o));
+                if released {
+                    picks.origins_released.insert(origin.clone());
+                }
+            }
         }
+        list.retain(|&i| !picks.released(&history.items[i].id, &history.items[i].origins));
     }
-    // A change listed in an older release (a cherry-pick, or the original merged later) is listed once.
-    let mut lists = released;
-    lists.push(unreleased);
-    let mut lists = changelog::drop_repeats(lists);
-    let unreleased = lists.pop().unwrap_or_default();
-    let released = lists;
+    // The package's sections hold only the commits that touch its paths.
+    let belongs = notes::package_commits(&p.root, &p.config, &head.to_string(), None)?;
+    let take = |list: Vec<usize>| -> Vec<Prepared> {
+        list.into_iter()
+            .map(|i| &history.items[i])
+            .filter(|c| belongs.as_ref().is_none_or(|ids| ids.contains(&c.id)))
+            .cloned()
+            .collect()
+    };
+    let unreleased = take(lists.pop().unwrap_or_default());
     let mut sections = Vec::new();
     if !unreleased.is_empty() {
         sections.push(Section {
             version: None,
-            previous: tags.last().map(|t| t.version.clone()),
+            previous: base.as_ref().map(|t| t.version.clone()),
             tag: None,
-            previous_tag: tags.last().map(|t| t.name.clone()),
+            previous_tag: base.as_ref().map(|t| t.name.clone()),
             date: today.to_string(),
             changes: changelog::group_prepared(unreleased, options),
         });
     }
-    for (index, commits) in released.into_iter().enumerate().rev() {
+    for (index, list) in lists.into_iter().enumerate().rev() {
         let tag = &tags[index];
-        let previous = index.checked_sub(1).map(|i| &tags[i]);
-        let time = p.repo.commit_info(tag.commit)?.time;
+        let previous = previous[index].map(|i| &tags[i]);
         sections.push(Section {
             version: Some(tag.version.clone()),
             previous: previous.map(|t| t.version.clone()),
             tag: Some(tag.name.clone()),
             previous_tag: previous.map(|t| t.name.clone()),
-            date: render::date_of(time)?,
-            changes: changelog::group_prepared(commits, options),
+            date: render::date_of(p.repo.release_time(tag)?)?,
+            changes: changelog::group_prepared(take(list), options),
         });
     }
     Ok(sections)
+}
+
+/// A full object id from its hex spelling (a `-x` line's), if it is one.
+fn gix_id(hex: &str) -> Option<crate::ops::repo::ObjectId> {
+    crate::ops::repo::ObjectId::from_hex(hex.as_bytes()).ok()
 }

@@ -92,7 +92,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         None => ask_version(&snapshot, snapshot_scheme(&p)?)?,
     };
     // Deprecation windows: the history is read only when this version removes something or opens a window.
-    if let Some(new) = plan::next_version(&snapshot, &settings, &choice) {
+    if let Ok(new) = plan::next_version(&snapshot, &settings, &choice) {
         snapshot.deprecations = super::deprecations::for_release(
             &p.repo,
             &settings.tag_format,
@@ -405,8 +405,13 @@ fn abort(git: &Git, journal: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Reads everything the checks need; changes nothing.
-fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snapshot, Settings)> {
+/// Reads everything the checks need; changes nothing (with `dry_run`, not even a shallow clone's fetch).
+pub(super) fn snapshot(
+    p: &Project,
+    git: &Git,
+    force: bool,
+    dry_run: bool,
+) -> Result<(Snapshot, Settings)> {
     let config = &p.config;
     let policy = p.policy()?;
     let tag_format = policy.tag_format()?.clone();
@@ -430,26 +435,26 @@ fn snapshot(p: &Project, git: &Git, force: bool, dry_run: bool) -> Result<(Snaps
     };
     let (last_release, last_final, commits, commits_since_final, tags) = match head.commit {
         Some(commit) => {
+            // Which commits a release is about: one definition (domain::release_commits), shared with
+            // `changelog` and `version --next`.
             let tags = p.repo.release_tags(&tag_format)?;
-            let last = p.repo.last_release(&tags, commit)?.cloned();
+            let branch_version = current.as_ref().ok().or(first_file.as_ref());
+            let kit = notes::options(config)?.skip_subjects;
+            let last = notes::base(&p.repo, &tags, commit, branch_version, false)?;
             if last.is_none() {
                 notes::warn_without_release(&p.repo, &tag_format)?;
             }
-            let commits = p
-                .repo
-                .commits_since(commit, last.as_ref().map(|t| t.commit))?;
+            let commits = notes::in_range(&p.repo, commit, last.as_ref().map(|t| t.commit), &kit)?;
             // After a pre-release, a final release reaches back to the last final one.
             let (last_final, commits_since_final) = match &last {
                 Some(tag) if !tag.version.is_final() => {
-                    let finals: Vec<_> = tags
-                        .iter()
-                        .filter(|t| t.version.is_final())
-                        .cloned()
-                        .collect();
-                    let last_final = p.repo.last_release(&finals, commit)?.cloned();
-                    let since = p
-                        .repo
-                        .commits_since(commit, last_final.as_ref().map(|t| t.commit))?;
+                    let last_final = notes::base(&p.repo, &tags, commit, branch_version, true)?;
+                    let since = notes::in_range(
+                        &p.repo,
+                        commit,
+                        last_final.as_ref().map(|t| t.commit),
+                        &kit,
+                    )?;
                     (last_final, since)
                 }
                 _ => (last.clone(), commits.clone()),
@@ -627,12 +632,7 @@ fn build(
         let options = notes::options(config)?;
         // A final release after release candidates lists everything since the last final one.
         let (commits, since) = snapshot.range_for(&decision.version);
-        // A cherry-pick whose original shipped in an earlier release is not listed again.
-        let commits = match p.repo.head()?.commit {
-            Some(head) => notes::without_released_picks(&p.repo, head, commits.to_vec()),
-            None => commits.to_vec(),
-        };
-        let changes: Changes = notes::group(&commits, &options);
+        let changes: Changes = notes::group(commits, &options);
         let previous = since.map(|(_, v)| v);
         let mut section_context =
             SectionContext::new(changes, Some(&decision.version), previous, &date);
@@ -643,6 +643,17 @@ fn build(
         section_context.repository_url = config.changelog.repository_url.clone();
         let section = renderer.changelog(&section_context)?;
         let rel = config.changelog_file().to_string();
+        // Entries written by hand under "Unreleased" move into the release's section (and its tag).
+        let existing = project::read_optional(&p.root, &rel)?;
+        let (section, kept) = changelog_file::merge_unreleased(existing.as_deref(), &section);
+        if kept > 0 {
+            term::note(&format!(
+                "{rel}: {kept} hand-written line{} of its Unreleased section {} kept in the {} section",
+                if kept == 1 { "" } else { "s" },
+                if kept == 1 { "is" } else { "are" },
+                spell(&decision.version)
+            ));
+        }
         release_files.push(changelog_change(
             p,
             &rel,

@@ -31,17 +31,9 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
         let Some(level) = &args.next else {
             return Ok(None);
         };
-        // `auto`: the level the commits since the last release call for, as `release auto` picks it.
+        // `auto`: the version `release auto` would release, from the same snapshot and decision.
         if level.eq_ignore_ascii_case("auto") && args.pre.is_none() {
-            let history = notes::unreleased_in(&p.repo, &p.root, &p.config, &p.tag_format()?)?;
-            let Some(level) = plan::required_level(&history.commits, current) else {
-                let since = history
-                    .last
-                    .map(|t| format!(" since {}", t.name))
-                    .unwrap_or_default();
-                anyhow::bail!("no commits{since}: nothing to release, so `auto` names no level");
-            };
-            return Ok(Some(version::bump(current, &BumpRequest::Level(level))?));
+            return auto_version(&p).map(Some);
         }
         refuse_auto_with_pre(level, args.pre.as_deref())?;
         let pre = pre_kind(args.pre.as_deref())?;
@@ -272,6 +264,33 @@ pub fn ci_version(p: &Project, current: &Version, build: CiBuild) -> Result<Vers
             version::dev_build(&base, since.len() as u64)
         }
     })
+}
+
+/// The version `release auto` would release here: its snapshot (the commits of the one definition, the
+/// package's only with `-p`) and its decision, so that the two never disagree (on a line branch `auto` is
+/// a patch).
+fn auto_version(p: &Project) -> Result<Version> {
+    let git = crate::ops::git::Git::new(&p.root)?;
+    let (mut snapshot, settings) = super::release::snapshot(p, &git, false, true)?;
+    if let Some(head) = p.repo.head()?.commit {
+        let hide = |tag: &Option<(String, Version)>| -> Result<Option<crate::ops::repo::ObjectId>> {
+            tag.as_ref()
+                .map(|(name, _)| p.repo.resolve(name))
+                .transpose()
+        };
+        let last = hide(&snapshot.last_release)?;
+        notes::keep_package_commits(&p.root, &p.config, head, last, &mut snapshot.commits)?;
+        let last_final = hide(&snapshot.last_final)?;
+        notes::keep_package_commits(
+            &p.root,
+            &p.config,
+            head,
+            last_final,
+            &mut snapshot.commits_since_final,
+        )?;
+    }
+    plan::next_version(&snapshot, &settings, &plan::Choice::Auto)
+        .map_err(|reason| anyhow!("{reason}"))
 }
 
 pub fn scheme_of(arg: SchemeArg) -> Scheme {

@@ -58,6 +58,106 @@ pub fn has_section(text: &str, version: &str) -> bool {
         .any(|start| heading_key(&text[start..]) == version)
 }
 
+/// The text of `generated` (a new section) with the hand-written entries of `existing`'s "Unreleased"
+/// section merged in, and how many lines were kept: Keep a Changelog users write their entries there as
+/// they go, and a release must not drop them. A line the generated section already has (a draft written
+/// by `changelog --write`) is not repeated; an entry under a `### Group` heading goes under the same
+/// heading of the new section (one is added when it has none); lines before any heading go first.
+pub fn merge_unreleased(existing: Option<&str>, generated: &str) -> (String, usize) {
+    let Some(text) = existing else {
+        return (generated.to_string(), 0);
+    };
+    let starts = section_starts(text);
+    let Some((index, &start)) = starts
+        .iter()
+        .enumerate()
+        .find(|(_, start)| heading_key(&text[**start..]).eq_ignore_ascii_case("unreleased"))
+    else {
+        return (generated.to_string(), 0);
+    };
+    let end = starts.get(index + 1).copied().unwrap_or(text.len());
+    let body = text[start..end].lines().skip(1);
+    let known: std::collections::HashSet<&str> = generated.lines().map(str::trim).collect();
+
+    // The hand-written lines by the heading they stand under (`None`: before any heading).
+    let mut blocks: Vec<(Option<String>, Vec<String>)> = vec![(None, Vec::new())];
+    for line in body {
+        let line = line.trim_end_matches('\r');
+        if let Some(title) = line.strip_prefix("### ") {
+            blocks.push((Some(title.trim().to_string()), Vec::new()));
+        } else if let Some((_, lines)) = blocks.last_mut()
+            && (line.trim().is_empty() || !known.contains(line.trim()))
+        {
+            lines.push(line.to_string());
+        }
+    }
+    let mut kept = 0;
+    let mut out: Vec<String> = generated.lines().map(str::to_string).collect();
+    for (title, lines) in blocks {
+        // Blank lines only matter between kept lines.
+        let first = lines.iter().position(|l| !l.trim().is_empty());
+        let last = lines.iter().rposition(|l| !l.trim().is_empty());
+        let (Some(first), Some(last)) = (first, last) else {
+            continue;
+        };
+        let lines = &lines[first..=last];
+        kept += lines.iter().filter(|l| !l.trim().is_empty()).count();
+        match title {
+            None => {
+                // Right under the section's heading.
+                let at = 1.min(out.len());
+                let mut block = vec![String::new()];
+                block.extend(lines.iter().cloned());
+                out.splice(at..at, block);
+            }
+            Some(title) => {
+                let heading = format!("### {title}");
+                match out.iter().position(|l| l.trim() == heading) {
+                    Some(h) => {
+                        // After the group's last line, before the next heading.
+                        let next = out[h + 1..]
+                            .iter()
+                            .position(|l| l.starts_with("## ") || l.starts_with("### "))
+                            .map_or(out.len(), |i| h + 1 + i);
+                        let at = out[..next]
+                            .iter()
+                            .rposition(|l| !l.trim().is_empty())
+                            .map_or(next, |i| i + 1);
+                        out.splice(at..at, lines.iter().cloned());
+                    }
+                    None => {
+                        while out.last().is_some_and(|l| l.trim().is_empty()) {
+                            out.pop();
+                        }
+                        out.push(String::new());
+                        out.push(heading);
+                        out.push(String::new());
+                        out.extend(lines.iter().cloned());
+                    }
+                }
+            }
+        }
+    }
+    if kept == 0 {
+        return (generated.to_string(), 0);
+    }
+    // The template's placeholder for an empty section no longer applies.
+    if let Some(i) = out.iter().position(|l| l.trim() == "No notable changes.") {
+        out.remove(i);
+        if i < out.len() && out[i].trim().is_empty() && i > 0 && out[i - 1].trim().is_empty() {
+            out.remove(i);
+        }
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
+    }
+    let mut merged = out.join("\n");
+    if generated.ends_with('\n') {
+        merged.push('\n');
+    }
+    (merged, kept)
+}
+
 fn ensure_newline(text: &str) -> String {
     let trimmed = text.trim_end_matches(['\n', '\r']);
     format!("{trimmed}\n")
@@ -180,5 +280,55 @@ mod tests {
         assert_eq!(heading_key("## v1.2.0 (2024)"), "1.2.0");
         assert_eq!(heading_key("## Unreleased"), "Unreleased");
         assert_eq!(heading_key("## very"), "very");
+    }
+
+    #[test]
+    fn merge_unreleased_table() {
+        let generated = "## [1.1.0] - 2024-02-01\n\n### Added\n\n- b (abc1234)\n";
+        // (what, existing file, expected section, lines kept)
+        let cases: &[(&str, Option<&str>, &str, usize)] = &[
+            ("no file", None, generated, 0),
+            (
+                "no Unreleased section",
+                Some("# C\n\n## [1.0.0]\n\n- a\n"),
+                generated,
+                0,
+            ),
+            (
+                "an entry under a heading the section has",
+                Some("# C\n\n## [Unreleased]\n\n### Added\n\n- by hand\n\n## [1.0.0]\n"),
+                "## [1.1.0] - 2024-02-01\n\n### Added\n\n- b (abc1234)\n- by hand\n",
+                1,
+            ),
+            (
+                "a heading the section lacks",
+                Some("## [Unreleased]\n### Security\n- fixed CVE-1\n- and CVE-2\n"),
+                "## [1.1.0] - 2024-02-01\n\n### Added\n\n- b (abc1234)\n\n### Security\n\n- fixed CVE-1\n- and CVE-2\n",
+                2,
+            ),
+            (
+                "text before any heading goes first",
+                Some("## Unreleased\n\nA big release.\n"),
+                "## [1.1.0] - 2024-02-01\n\nA big release.\n\n### Added\n\n- b (abc1234)\n",
+                1,
+            ),
+            (
+                "a generated draft is not repeated",
+                Some("## [Unreleased]\n\n### Added\n\n- b (abc1234)\n"),
+                generated,
+                0,
+            ),
+        ];
+        for (what, existing, expected, kept) in cases {
+            let (merged, n) = merge_unreleased(*existing, generated);
+            assert_eq!((merged.as_str(), n), (*expected, *kept), "{what}");
+        }
+        let empty = "## [1.1.0] - 2024-02-01\n\nNo notable changes.\n";
+        let (merged, n) = merge_unreleased(Some("## [Unreleased]\n\n- by hand\n"), empty);
+        assert_eq!(
+            (merged.as_str(), n),
+            ("## [1.1.0] - 2024-02-01\n\n- by hand\n", 1),
+            "the placeholder goes"
+        );
     }
 }

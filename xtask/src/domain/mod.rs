@@ -17,6 +17,7 @@ pub mod plan;
 pub mod policy;
 pub mod push;
 pub mod read_ahead;
+pub mod release_commits;
 pub mod release_plan;
 pub mod rules;
 pub mod server_policy;

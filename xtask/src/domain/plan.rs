@@ -423,14 +423,17 @@ pub fn decide(
     })
 }
 
-/// The version `choice` gives, if it gives one (the checks are [`decide`]'s): for gathering what
-/// only some releases need to know.
-pub fn next_version(snapshot: &Snapshot, settings: &Settings, choice: &Choice) -> Option<Version> {
-    let current = snapshot.current.as_ref().ok()?;
+/// The version `choice` gives, or why it gives none (the other checks are [`decide`]'s): for gathering
+/// what only some releases need to know, and for `version --next`, which must name the version
+/// `release` would.
+pub fn next_version(
+    snapshot: &Snapshot,
+    settings: &Settings,
+    choice: &Choice,
+) -> Result<Version, String> {
+    let current = snapshot.current.as_ref()?;
     let line = on_line(snapshot, settings).is_some();
-    choose(snapshot, current, choice, &settings.tag_format, line)
-        .ok()
-        .map(|(v, _)| v)
+    choose(snapshot, current, choice, &settings.tag_format, line).map(|(v, _)| v)
 }
 
 /// The release line the branch is, if it is one: the branch and its `X.Y`.
@@ -472,7 +475,8 @@ fn choose(
                     .map(|(t, _)| format!(" since {t}"))
                     .unwrap_or_default();
                 return Err(format!(
-                    "no commits{since}: nothing to release (pass a level or version to release anyway)"
+                    "no changes{since}: nothing to release (the kit's own release and development commits \
+                     do not count; pass a level or version to release anyway)"
                 ));
             }
         },

@@ -120,6 +120,22 @@ impl Git {
 
     pub fn tag_annotated(&self, name: &str, message: &str, sign: bool) -> Result<()> {
         let kind = if sign { "--sign" } else { "--annotate" };
+        // A release has one date: with `SOURCE_DATE_EPOCH` (which dates its changelog section) the tag
+        // carries that date too, so that `changelog --version` later prints the same one. A date the caller
+        // gave git itself wins.
+        let _dated = match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(seconds)
+                if !seconds.is_empty()
+                    && seconds.bytes().all(|b| b.is_ascii_digit())
+                    && std::env::var_os("GIT_COMMITTER_DATE").is_none() =>
+            {
+                Some(
+                    self.sh
+                        .push_env("GIT_COMMITTER_DATE", format!("{seconds} +0000")),
+                )
+            }
+            _ => None,
+        };
         // Whitespace cleanup keeps Markdown headings (`#`), which the default cleanup would strip as comments.
         self.run(
             &["tag", kind, "--cleanup=whitespace", "--file=-", name],

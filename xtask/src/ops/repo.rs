@@ -206,6 +206,31 @@ impl Repo {
         Ok(tags)
     }
 
+    /// When a release was made: its tag's date (the tagger's) for an annotated tag, else its commit's, in
+    /// seconds since the epoch. Every place that dates a release asks this, so it has one date.
+    pub fn release_time(&self, tag: &ReleaseTag) -> Result<i64> {
+        let tagged = self
+            .git
+            .try_find_reference(format!("refs/tags/{}", tag.name).as_str())
+            .ok()
+            .flatten()
+            .and_then(|r| r.try_id().map(|id| id.detach()));
+        if tag.annotated
+            && let Some(id) = tagged
+            && let Ok(object) = self.git.find_object(id)
+            && object.kind == gix::object::Kind::Tag
+            && let Ok(decoded) = object.into_tag().decode().map(|t| t.tagger.map(|raw| raw.to_string()))
+            // `Name <e-mail> 1700000000 +0000`: the seconds after the e-mail.
+            && let Some(seconds) = decoded.as_deref().and_then(|raw| {
+                let (_, after) = raw.rsplit_once('>')?;
+                after.split_whitespace().next()?.parse::<i64>().ok()
+            })
+        {
+            return Ok(seconds);
+        }
+        Ok(self.commit_info(tag.commit)?.time)
+    }
+
     /// The short names of every tag (`v1.0.0`, `release-1.0`), in no particular order.
     pub fn tag_names(&self) -> Result<Vec<String>> {
         let platform = self.git.references().context("cannot list references")?;
@@ -322,6 +347,24 @@ impl Repo {
         hide: Option<ObjectId>,
         make: impl Fn(CommitInfo) -> T + Sync,
     ) -> Result<History<T>> {
+        self.history_of(&[head], hide, make)
+    }
+
+    /// [`Repo::history_since`] from several tips at once (HEAD first, then tags of other lines): one walk,
+    /// each commit once.
+    pub fn history_of<T: Send>(
+        &self,
+        tips: &[ObjectId],
+        hide: Option<ObjectId>,
+        make: impl Fn(CommitInfo) -> T + Sync,
+    ) -> Result<History<T>> {
+        let Some(&head) = tips.first() else {
+            return Ok(History {
+                parents: Vec::new(),
+                items: Vec::new(),
+                index: Default::default(),
+            });
+        };
         /// Commits travel in batches, so the threads meet a few hundred times, not once per commit.
         const BATCH: usize = 512;
         let kind = self.git.object_hash();
@@ -355,7 +398,7 @@ impl Repo {
                 ahead: &ahead,
             };
             let mut batch = Vec::with_capacity(BATCH);
-            let walked = walk_raw_in(objects, &self.git, head, hide, |id, parents, data| {
+            let walked = walk_raw_in(objects, &self.git, tips, hide, |id, parents, data| {
                 ids.push(id);
                 parent_ids.push(parents.to_vec());
                 batch.push((id, data.to_vec()));
@@ -484,23 +527,25 @@ fn walk_raw(
     hide: Option<ObjectId>,
     each: impl FnMut(ObjectId, &[ObjectId], &[u8]) -> Result<()>,
 ) -> Result<()> {
-    walk_raw_in(&git.objects, git, head, hide, each)
+    walk_raw_in(&git.objects, git, &[head], hide, each)
 }
 
-/// [`walk_raw`] reading the commits from `objects`.
+/// [`walk_raw`] from several tips, reading the commits from `objects`.
 fn walk_raw_in(
     objects: impl gix::objs::Find,
     git: &gix::Repository,
-    head: ObjectId,
+    tips: &[ObjectId],
     hide: Option<ObjectId>,
     mut each: impl FnMut(ObjectId, &[ObjectId], &[u8]) -> Result<()>,
 ) -> Result<()> {
     // As `rev_walk` does in a shallow clone: the parents of the shallow commits are not there, so the walk
     // stops at them (commits keep their parent ids).
     let skip = shallow_parents(git)?;
-    let walk = gix::traverse::commit::Simple::filtered([head], objects, move |id: &gix::oid| {
-        skip.binary_search_by(|s| s.as_ref().cmp(id)).is_err()
-    });
+    let walk = gix::traverse::commit::Simple::filtered(
+        tips.iter().copied(),
+        objects,
+        move |id: &gix::oid| skip.binary_search_by(|s| s.as_ref().cmp(id)).is_err(),
+    );
     let mut walk = walk.hide(hide).context("cannot walk the history")?;
     while let Some(info) = walk.next() {
         let info = info.context("cannot walk the history")?;

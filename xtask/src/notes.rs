@@ -137,6 +137,39 @@ pub fn base(
     Ok(found.map(|i| tags[i].clone()))
 }
 
+/// The releases of a branch's line and of the lines before it: its unreleased commits' base (see [`base`])
+/// and every release tag at or below the branch's version (or that base, when higher), ordered by
+/// version, one per version. What `changelog --all` and `deprecations` list.
+pub struct LineReleases {
+    pub base: Option<ReleaseTag>,
+    pub tags: Vec<ReleaseTag>,
+}
+
+/// [`LineReleases`] for HEAD at `head`, the branch's version being `current`.
+pub fn line_releases(
+    repo: &Repo,
+    format: &TagFormat,
+    head: ObjectId,
+    current: Option<&Version>,
+) -> Result<LineReleases> {
+    let every = repo.release_tags(format)?;
+    let base = base(repo, &every, head, current, false)?;
+    let ceiling = match (current, &base) {
+        (Some(c), Some(b)) if crate::domain::version::is_greater(&b.version, c) => Some(&b.version),
+        (Some(c), _) => Some(c),
+        (None, b) => b.as_ref().map(|b| &b.version),
+    };
+    let mut tags: Vec<ReleaseTag> = every
+        .iter()
+        .filter(|t| ceiling.is_some_and(|c| !crate::domain::version::is_greater(&t.version, c)))
+        .cloned()
+        .collect();
+    tags.sort_by(|a, b| crate::domain::version::release_cmp(&a.version, &b.version));
+    // One release per version, even when two spellings tag it.
+    tags.dedup_by(|a, b| crate::domain::version::same_release(&a.version, &b.version));
+    Ok(LineReleases { base, tags })
+}
+
 /// The commits of `prev..x` that are in the release `x` (see [`crate::domain::release_commits`]):
 /// git's range, minus the changes `prev`'s history released through cherry-picks (`-x` lines, either
 /// way), minus the kit's own release and development commits (their subjects match `kit`).

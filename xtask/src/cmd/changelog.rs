@@ -292,25 +292,9 @@ fn all_sections(
         .head()?
         .commit
         .ok_or_else(|| anyhow!("the repository has no commits yet: commit something first"))?;
-    let every = p.repo.release_tags(format)?;
     let current = notes::branch_version(&p.root, &p.config);
-    let base = notes::base(&p.repo, &every, head, current.as_ref(), false)?;
-    let ceiling = match (&current, &base) {
-        (Some(c), Some(b)) if version::is_greater(&b.version, c) => Some(b.version.clone()),
-        (Some(c), _) => Some(c.clone()),
-        (None, b) => b.as_ref().map(|b| b.version.clone()),
-    };
-    let mut tags: Vec<ReleaseTag> = every
-        .into_iter()
-        .filter(|t| {
-            ceiling
-                .as_ref()
-                .is_some_and(|c| !version::is_greater(&t.version, c))
-        })
-        .collect();
-    tags.sort_by(|a, b| version::release_cmp(&a.version, &b.version));
-    // One section per version, even when two spellings tag it.
-    tags.dedup_by(|a, b| version::same_release(&a.version, &b.version));
+    let notes::LineReleases { base, mut tags } =
+        notes::line_releases(&p.repo, format, head, current.as_ref())?;
     let mut tips = vec![head];
     tips.extend(tags.iter().map(|t| t.commit));
     tips.dedup();

@@ -251,7 +251,9 @@ fn release_tags(p: &Project, format: &rules::TagFormat) -> Result<()> {
         return Ok(());
     };
     let tags = p.repo.release_tags(format)?;
-    match p.repo.last_release(&tags, head)? {
+    // The release the branch's unreleased commits start after (one definition with `changelog`).
+    let current = crate::notes::branch_version(&p.root, &p.config);
+    match notes::base(&p.repo, &tags, head, current.as_ref(), false)? {
         Some(last) => term::step(&format!("last release: {} ({})", last.version, last.name)),
         None => notes::warn_without_release(&p.repo, format)?,
     }

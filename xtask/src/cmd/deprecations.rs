@@ -11,32 +11,51 @@ use crate::domain::changelog::CommitInfo;
 use crate::domain::deprecations::{self, Deprecation, Notice, Policy, Reading, Release};
 use crate::domain::rules::TagFormat;
 use crate::domain::version::{self, Version};
-use crate::domain::{commit, history};
+use crate::domain::{commit, history, release_commits};
+use crate::notes;
 use crate::ops::repo::{ObjectId, Repo};
 use crate::ops::term;
 
 /// The deprecation notices of HEAD's history, each with the first release containing it, and the last
-/// release reachable from HEAD.
+/// release of the branch (the base of its unreleased commits, as `changelog` says).
 pub struct Gathered {
     pub notices: Vec<Notice>,
     pub last_release: Option<Release>,
 }
 
 /// Reads HEAD's whole history once: every commit's `Deprecated:`/`Removed:` footers (merges and
-/// `fixup!` commits left out, as in the changelog), and, from the release tags in it, the oldest release
-/// that contains each commit.
-pub fn gather(repo: &Repo, format: &TagFormat, head: ObjectId) -> Result<Gathered> {
-    gather_since(repo, format, head, None)
-}
-
-/// [`gather`] without the history of `hide`.
-fn gather_since(
+/// `fixup!` commits left out, as in the changelog), and, from the releases of the branch's line and the
+/// lines before it (see [`notes::line_releases`]), the first release (by version) that contains each
+/// commit: a commit of the development branch released on a release line was released there.
+pub fn gather(
     repo: &Repo,
     format: &TagFormat,
     head: ObjectId,
+    current: Option<&Version>,
+) -> Result<Gathered> {
+    let line = notes::line_releases(repo, format, head, current)?;
+    let mut tips = vec![head];
+    tips.extend(line.tags.iter().map(|t| t.commit));
+    tips.dedup();
+    let gathered = gather_from(repo, line.tags, &tips, None)?;
+    Ok(Gathered {
+        last_release: line.base.map(|t| Release {
+            tag: t.name,
+            version: t.version,
+        }),
+        ..gathered
+    })
+}
+
+/// The notices of the history from `tips` (HEAD first) without that of `hide`, each with the first of
+/// `tags` containing it; the last release is the greatest of `tags` in that history.
+fn gather_from(
+    repo: &Repo,
+    mut tags: Vec<crate::ops::repo::ReleaseTag>,
+    tips: &[ObjectId],
     hide: Option<ObjectId>,
 ) -> Result<Gathered> {
-    let history = repo.history_since(head, hide, |c: CommitInfo| {
+    let history = repo.history_of(tips, hide, |c: CommitInfo| {
         if c.parent_count > 1 || commit::is_autosquash(&c.message) {
             return None;
         }
@@ -52,7 +71,6 @@ fn gather_since(
             release: None,
         })
     })?;
-    let mut tags = repo.release_tags(format)?;
     tags.retain(|t| history.index_of(t.commit).is_some());
     tags.sort_by(|a, b| version::release_cmp(&a.version, &b.version));
     let starts: Vec<Option<usize>> = tags.iter().map(|t| history.index_of(t.commit)).collect();
@@ -64,18 +82,23 @@ fn gather_since(
             version: t.version.clone(),
         })
         .collect();
+    // Only HEAD's own commits are this branch's notices (the other tips only date them).
+    let head = tips.first().and_then(|h| history.index_of(*h));
+    let reach =
+        release_commits::Reach::new(&history.parents, &head.into_iter().collect::<Vec<_>>());
     let notices = history
         .items
         .into_iter()
         .zip(owners)
-        .filter_map(|(notice, owner)| {
+        .enumerate()
+        .filter(|(i, _)| head.is_some_and(|h| reach.reaches(h, *i)))
+        .filter_map(|(_, (notice, owner))| {
             notice.map(|mut n| {
                 n.release = owner.and_then(|o| releases.get(o)).cloned();
                 n
             })
         })
         .collect();
-    // Every tag in HEAD's history is reachable from HEAD: the highest is the last release.
     Ok(Gathered {
         notices,
         last_release: releases.last().cloned(),
@@ -112,7 +135,8 @@ pub fn for_release(
             repo.last_release(&older, head)?.map(|t| t.commit)
         }
     };
-    Ok(gather_since(repo, format, head, hide)?.notices)
+    let tags = repo.release_tags(format)?;
+    Ok(gather_from(repo, tags, &[head], hide)?.notices)
 }
 
 pub fn run(dir: &Path, args: DeprecationsArgs) -> Result<()> {
@@ -130,7 +154,8 @@ pub fn run(dir: &Path, args: DeprecationsArgs) -> Result<()> {
              run `git fetch --tags --unshallow` for the whole ledger",
         );
     }
-    let gathered = gather(&p.repo, format, head)?;
+    let current = notes::branch_version(&p.root, &p.config);
+    let gathered = gather(&p.repo, format, head, current.as_ref())?;
     let lines = deprecations::ledger(
         &gathered.notices,
         policy,

@@ -354,39 +354,6 @@ fn entry(c: &CommitInfo) -> Entry {
     }
 }
 
-/// Across sections (`sections` oldest first, each newest first): a change an older section already lists
-/// (through `git cherry-pick -x` lines, in either direction) is left out of the newer ones, so a fix released
-/// on a stable line and merged or picked into the next release is listed once, where it first shipped.
-pub fn drop_repeats(sections: Vec<Vec<Prepared>>) -> Vec<Vec<Prepared>> {
-    if sections.iter().flatten().all(|c| c.origins.is_empty()) {
-        return sections;
-    }
-    let lengths: Vec<usize> = sections.iter().map(Vec::len).collect();
-    let all: Vec<Prepared> = sections.into_iter().flatten().collect();
-    let change_of = changes(&all);
-    let mut listed = HashSet::new();
-    let mut commits = all.into_iter().enumerate();
-    let mut out = Vec::with_capacity(lengths.len());
-    for length in lengths {
-        let mut section = Vec::with_capacity(length);
-        let mut here = Vec::new();
-        for (i, mut c) in commits.by_ref().take(length) {
-            let change = change_of.get(i).copied().unwrap_or(i);
-            if c.entry.is_some() {
-                if listed.contains(&change) {
-                    c.entry = None;
-                } else {
-                    here.push(change);
-                }
-            }
-            section.push(c);
-        }
-        listed.extend(here);
-        out.push(section);
-    }
-    out
-}
-
 /// For each commit, an id of the change it carries: commits linked by `git cherry-pick -x` lines
 /// (to each other, or to the same origin outside the list) share one. Union-find, so chains of
 /// picks of picks collapse too; prefix lookups go through a sorted map to stay O(n log n).
@@ -840,53 +807,5 @@ mod tests {
         let blank = pick("", "abcd");
         let short = with_id("ab", "fix: b");
         assert_eq!(ids(&[blank, short]).len(), 2);
-    }
-
-    #[test]
-    fn a_change_listed_in_an_older_section_is_left_out_of_newer_ones() {
-        let prepared = |id: &str, message: &str| {
-            let c = CommitInfo {
-                id: id.into(),
-                short_id: id[..7].into(),
-                message: message.into(),
-                author_name: "A".into(),
-                author_email: "a@x".into(),
-                time: 0,
-                parent_count: 1,
-            };
-            prepare(&c, &Options::default())
-        };
-        let original = "a".repeat(40);
-        let pick = format!("fix: off by one\n\n(cherry picked from commit {original})");
-        // (sections oldest first, which sections still list the fix)
-        let listed = |sections: Vec<Vec<Prepared>>| -> Vec<bool> {
-            drop_repeats(sections)
-                .iter()
-                .map(|s| s.iter().any(|c| c.entry.is_some()))
-                .collect()
-        };
-        // The original first, its pick later; the pick first (released on a stable line), the original later.
-        assert_eq!(
-            listed(vec![
-                vec![prepared(&original, "fix: off by one")],
-                vec![prepared(&"b".repeat(40), &pick)],
-            ]),
-            [true, false]
-        );
-        assert_eq!(
-            listed(vec![
-                vec![prepared(&"b".repeat(40), &pick)],
-                vec![prepared(&original, "fix: off by one")],
-            ]),
-            [true, false]
-        );
-        // Unrelated commits stay.
-        assert_eq!(
-            listed(vec![
-                vec![prepared(&original, "fix: one")],
-                vec![prepared(&"c".repeat(40), "fix: two")],
-            ]),
-            [true, true]
-        );
     }
 }

@@ -289,7 +289,8 @@ mod tests {
         let versions: Vec<Version> = tags.iter().map(|t| v(t)).collect();
         let refs: Vec<&Version> = versions.iter().collect();
         // (what, the branch's version, tags HEAD reaches, finals only, expected base)
-        let cases: &[(&str, &str, &[&str], bool, Option<&str>)] = &[
+        type Case<'a> = (&'a str, &'a str, &'a [&'a str], bool, Option<&'a str>);
+        let cases: &[Case] = &[
             (
                 "main after the second cut",
                 "1.6.0-dev",

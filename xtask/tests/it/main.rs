@@ -15,5 +15,6 @@ mod lines;
 mod matrix;
 mod packages;
 mod release;
+mod release_contents;
 mod schemes;
 mod version;

@@ -405,12 +405,38 @@ fn abort(git: &Git, journal: &Path) -> Result<()> {
     Ok(())
 }
 
+/// What every package's snapshot shares: read once per command, not once per package.
+pub(super) struct Common {
+    dirty: Vec<String>,
+    tags: Vec<String>,
+}
+
+impl Common {
+    pub(super) fn read(git: &Git) -> Result<Common> {
+        Ok(Common {
+            dirty: git.dirty_files()?,
+            tags: all_tags(git)?,
+        })
+    }
+}
+
 /// Reads everything the checks need; changes nothing (with `dry_run`, not even a shallow clone's fetch).
 pub(super) fn snapshot(
     p: &Project,
     git: &Git,
     force: bool,
     dry_run: bool,
+) -> Result<(Snapshot, Settings)> {
+    snapshot_with(p, git, force, dry_run, None)
+}
+
+/// [`snapshot`] with the facts every package shares already read (`None`: read them here).
+pub(super) fn snapshot_with(
+    p: &Project,
+    git: &Git,
+    force: bool,
+    dry_run: bool,
+    common: Option<&Common>,
 ) -> Result<(Snapshot, Settings)> {
     let config = &p.config;
     let policy = p.policy()?;
@@ -464,7 +490,10 @@ pub(super) fn snapshot(
                 last_final.map(|t| (t.name, t.version)),
                 commits,
                 commits_since_final,
-                all_tags(git)?,
+                match common {
+                    Some(common) => common.tags.clone(),
+                    None => all_tags(git)?,
+                },
             )
         }
         None => (None, None, Vec::new(), Vec::new(), Vec::new()),
@@ -476,7 +505,10 @@ pub(super) fn snapshot(
     let snapshot = Snapshot {
         head: head.commit.map(|c| c.to_string()),
         branch,
-        dirty: git.dirty_files()?,
+        dirty: match common {
+            Some(common) => common.dirty.clone(),
+            None => git.dirty_files()?,
+        },
         current,
         first_file,
         last_release,

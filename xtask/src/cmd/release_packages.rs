@@ -8,7 +8,6 @@ use anyhow::{Result, anyhow};
 
 use super::{
     Project, ask_version, build, preflight, print_plan, push_command, report, review, run_pre,
-    snapshot,
 };
 use crate::cli::{Format, ReleaseArgs};
 use crate::cmd::version::{pre_kind, usage};
@@ -70,11 +69,19 @@ pub(super) fn release(
         }
     };
 
-    // Every package read once: its snapshot, with only the commits that touch its paths.
+    // Every package the release needs, read once: the named ones (all of them when none is named, or when
+    // a shared X.Y may move the others), each with only the commits that touch its paths.
+    let shared = p.config.version.shared.as_deref() == Some("minor");
+    let needed: Vec<&String> = names
+        .iter()
+        .filter(|n| args.packages.is_empty() || shared || args.packages.contains(n))
+        .collect();
+    let common = super::Common::read(git)?;
     let mut all = Vec::new();
-    for name in &names {
-        all.push(read_package(p, git, name, args)?);
+    for name in needed {
+        all.push(read_package(p, git, name, args, &common)?);
     }
+    keep_own_commits(p, git, &mut all)?;
 
     let selected: Vec<String> = if !args.packages.is_empty() {
         names
@@ -398,32 +405,64 @@ fn github_output(plans: &[(String, ReleasePlan)]) -> Result<()> {
         })
 }
 
-/// A package's snapshot and settings, its commits narrowed to those that touch its `paths`.
-fn read_package(p: &Project, git: &Git, name: &str, args: &ReleaseArgs) -> Result<Package> {
+/// A package's snapshot and settings (all the commits since its last release: see [`keep_own_commits`]).
+fn read_package(
+    p: &Project,
+    git: &Git,
+    name: &str,
+    args: &ReleaseArgs,
+    common: &super::Common,
+) -> Result<Package> {
     let config = p
         .config
         .for_package(name)
         .ok_or_else(|| anyhow!("no package {name:?} in xtask.toml"))?;
     let project = Project::new(Repo::open(&p.root)?, p.root.clone(), config);
-    let (mut snapshot, settings) = snapshot(&project, git, args.force, args.dry_run)?;
-    if let Some(head) = snapshot.head.clone() {
-        let paths = p.config.package_paths(name);
-        let hide = snapshot.last_final.as_ref().map(|(tag, _)| tag.clone());
-        let changed = git.changed_paths(&head, hide.as_deref())?;
-        let belongs = |c: &crate::domain::changelog::CommitInfo| {
-            changed
-                .get(&c.id)
-                .is_some_and(|files| packages::belongs(&paths, files))
-        };
-        snapshot.commits.retain(belongs);
-        snapshot.commits_since_final.retain(belongs);
-    }
+    let (snapshot, settings) =
+        super::snapshot_with(&project, git, args.force, args.dry_run, Some(common))?;
     Ok(Package {
         name: name.to_string(),
         project,
         snapshot,
         settings,
     })
+}
+
+/// Narrows each package's commits to those that touch its `paths`, reading the paths every commit touches
+/// once for all packages: one `git log --name-only` back to where every package's last final release meets
+/// (their merge base), not one per package.
+fn keep_own_commits(p: &Project, git: &Git, all: &mut [Package]) -> Result<()> {
+    let Some(head) = all.iter().find_map(|pkg| pkg.snapshot.head.clone()) else {
+        return Ok(());
+    };
+    let bases: Option<Vec<String>> = all
+        .iter()
+        .map(|pkg| pkg.snapshot.last_final.as_ref().map(|(tag, _)| tag.clone()))
+        .collect();
+    let hide = match bases {
+        Some(bases) if !bases.is_empty() => {
+            let mut args = vec!["merge-base", "--octopus"];
+            args.extend(bases.iter().map(String::as_str));
+            git.raw(&args)
+                .ok()
+                .map(|out| out.trim().to_string())
+                .filter(|id| !id.is_empty())
+        }
+        // A package without a release reaches back to the first commit.
+        _ => None,
+    };
+    let changed = git.changed_paths(&head, hide.as_deref())?;
+    for pkg in all.iter_mut() {
+        let paths = p.config.package_paths(&pkg.name);
+        let belongs = |c: &crate::domain::changelog::CommitInfo| {
+            changed
+                .get(&c.id)
+                .is_some_and(|files| packages::belongs(&paths, files))
+        };
+        pkg.snapshot.commits.retain(belongs);
+        pkg.snapshot.commits_since_final.retain(belongs);
+    }
+    Ok(())
 }
 
 /// The commits since a package's last release, the kit's own release and development commits left out.

@@ -239,11 +239,16 @@ pub enum BranchCommand {
         yes: bool,
     },
     /// Create the branch for the next major's breaking changes (release.next_branch, next/2 on 1.x)
-    #[command(after_help = "Example:\n  cargo xtask branch next   # next/2 at HEAD")]
+    #[command(
+        after_help = "Examples:\n  cargo xtask branch next --dry-run\n  cargo xtask branch next --yes   # next/2 at HEAD"
+    )]
     Next {
         /// Print what would be done and change nothing
         #[arg(long)]
         dry_run: bool,
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
 }
 

@@ -146,10 +146,7 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
         .collect();
     if prompt::interactive(yes) {
         term::section(&format!("Backport to {line}:"), &listed.join("\n"));
-        if !prompt::confirm(&format!("Cherry-pick these onto {line}?"), true)? {
-            term::note("cancelled: nothing was changed");
-            return Ok(());
-        }
+        prompt::proceed(&format!("Cherry-pick these onto {line}?"))?;
     }
 
     // In a worktree of its own, detached at the line's tip: the user's checkout is never touched,
@@ -202,9 +199,10 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
     }
     git.worktree_remove(&path)?;
     term::step(&format!("backported {} commit(s) to {line}", picks.len()));
-    term::note(&format!(
-        "to publish: {}",
-        shell::join(&["git", "push", p.config.remote(), line])
+    term::note(&super::publish_note(
+        &git,
+        p.config.remote(),
+        &shell::join(&["git", "push", p.config.remote(), line]),
     ));
     Ok(())
 }

@@ -24,7 +24,7 @@ pub fn run(dir: &Path, command: BranchCommand) -> Result<()> {
         BranchCommand::Cut {
             rc, dry_run, yes, ..
         } => cut(dir, rc, dry_run, yes),
-        BranchCommand::Next { dry_run } => next(dir, dry_run),
+        BranchCommand::Next { dry_run, yes } => next(dir, dry_run, yes),
     }
 }
 
@@ -202,10 +202,7 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
     }
     if prompt::interactive(yes) {
         term::section("Branch cut:", &lines.join("\n"));
-        if !prompt::confirm(&format!("Cut {}?", plan.line), true)? {
-            term::note("cancelled: nothing was changed");
-            return Ok(());
-        }
+        prompt::proceed(&format!("Cut {}?", plan.line))?;
     }
 
     // 1. The line branch, at the commit the checks saw; created only if absent. The journal first.
@@ -272,7 +269,11 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
     push.push(p.config.remote().to_string());
     push.extend(refs);
     term::step(&format!("cut {}", plan.line));
-    term::note(&format!("to publish: {}", shell::join(&push)));
+    term::note(&super::publish_note(
+        &git,
+        p.config.remote(),
+        &shell::join(&push),
+    ));
     term::note(&format!(
         "release on the line from a checkout of it (`git switch {}`), and backport fixes with \
          `cargo xtask backport <commit> --to {}`",
@@ -431,7 +432,7 @@ fn plan_cut(p: &Project, git: &Git, rc: bool, dry_run: bool) -> Result<Cut> {
 }
 
 /// `xtask branch next`: `next/{{ major + 1 }}` at HEAD, for the breaking changes that wait.
-fn next(dir: &Path, dry_run: bool) -> Result<()> {
+fn next(dir: &Path, dry_run: bool, yes: bool) -> Result<()> {
     let p = Project::open(dir)?;
     let git = Git::new(&p.root)?;
     let config = &p.config;
@@ -471,11 +472,15 @@ fn next(dir: &Path, dry_run: bool) -> Result<()> {
         ));
         return Ok(());
     }
+    if prompt::interactive(yes) {
+        prompt::proceed(&format!("Create {name} at {}?", short(&commit.to_string())))?;
+    }
     git.create_ref(&full, &commit.to_string(), "xtask branch next")?;
     term::step(&format!("created {name} at {}", short(&commit.to_string())));
-    term::note(&format!(
-        "to publish: {}",
-        shell::join(&["git", "push", p.config.remote(), name.as_str()])
+    term::note(&super::publish_note(
+        &git,
+        p.config.remote(),
+        &shell::join(&["git", "push", p.config.remote(), name.as_str()]),
     ));
     Ok(())
 }

@@ -111,7 +111,11 @@ pub(super) fn release(
             None if interactive => {
                 let pkg = find(&all, name);
                 term::note(&format!("package {name}"));
-                ask_version(&pkg.snapshot, pkg.settings.tag_format.scheme())?
+                ask_version(
+                    &pkg.snapshot,
+                    &pkg.settings,
+                    pkg.settings.tag_format.scheme(),
+                )?
             }
             None => Choice::Auto,
         };
@@ -294,10 +298,7 @@ pub(super) fn release(
                 merge(&mut release_files, std::slice::from_ref(changed));
             }
         }
-        if !prompt::confirm(&format!("Release {}?", describe(&plans)), true)? {
-            term::note("cancelled: nothing was changed");
-            return Ok(());
-        }
+        prompt::proceed(&format!("Release {}?", describe(&plans)))?;
         steps = release_plan::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
     }
 
@@ -338,9 +339,7 @@ pub(super) fn release(
                     term::out(&object.to_string());
                     *json_printed = true;
                 }
-                if !release_plan::post(&steps).is_empty() {
-                    term::note("release.post was not run: push first, then run the commands");
-                }
+                skipped_post(&release_plan::post(&steps));
                 return Err(AlreadyReported.into());
             }
         }
@@ -348,9 +347,10 @@ pub(super) fn release(
         let branch = first.branch.as_deref().unwrap_or("HEAD");
         let mut words = vec![branch.to_string()];
         words.extend(plans.iter().map(|(_, plan)| plan.decision.tag.clone()));
-        term::note(&format!(
-            "to publish: {}",
-            push_command(&first.remote, &words)
+        term::note(&super::super::publish_note(
+            git,
+            &first.remote,
+            &push_command(&first.remote, &words),
         ));
     }
     github_output(&plans)?;
@@ -633,6 +633,18 @@ pub(super) fn print_post(post: &[(String, String)]) {
             .collect::<Vec<_>>()
             .join("\n"),
     );
+}
+
+/// After a failed push: the `release.post` commands that were not run, to run by hand once pushed.
+pub(super) fn skipped_post(post: &[(String, String)]) {
+    if post.is_empty() {
+        return;
+    }
+    let left: Vec<String> = post.iter().map(|(_, c)| format!("  {c}")).collect();
+    term::note(&format!(
+        "release.post was not run; push first, then run:\n{}",
+        left.join("\n")
+    ));
 }
 
 /// Runs the post-release commands; on a failure the release stays, and the commands left are printed.

@@ -32,7 +32,9 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
             return Ok(None);
         };
         // `auto`: the level the commits since the last release call for, as `release auto` picks it.
-        if level.eq_ignore_ascii_case("auto") && args.pre.is_none() {
+        // With `--pre KIND`: the first (or next) pre-release of that level, as `release auto --pre KIND`.
+        if level.trim().eq_ignore_ascii_case("auto") {
+            let pre = pre_kind(args.pre.as_deref())?;
             let history = notes::unreleased_in(&p.repo, &p.root, &p.config, &p.tag_format()?)?;
             let Some(level) = plan::required_level(&history.commits, current) else {
                 let since = history
@@ -41,9 +43,12 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
                     .unwrap_or_default();
                 anyhow::bail!("no commits{since}: nothing to release, so `auto` names no level");
             };
-            return Ok(Some(version::bump(current, &BumpRequest::Level(level))?));
+            let request = match pre {
+                Some(kind) => BumpRequest::LevelPre(level, kind),
+                None => BumpRequest::Level(level),
+            };
+            return Ok(Some(version::bump(current, &request)?));
         }
-        refuse_auto_with_pre(level, args.pre.as_deref())?;
         let pre = pre_kind(args.pre.as_deref())?;
         let request = BumpRequest::parse(level, pre).map_err(usage)?;
         Ok(Some(version::bump(current, &request)?))
@@ -288,16 +293,4 @@ pub fn pre_kind(arg: Option<&str>) -> Result<Option<crate::domain::version::PreK
 
 pub fn usage(e: impl std::fmt::Display) -> anyhow::Error {
     crate::error::UsageError(e.to_string()).into()
-}
-
-/// `auto` with `--pre`: a usage error saying why and what to type instead (it is not an unknown bump).
-pub fn refuse_auto_with_pre(level: &str, pre: Option<&str>) -> Result<()> {
-    match pre {
-        Some(kind) if level.eq_ignore_ascii_case("auto") => Err(usage(format!(
-            "`auto` picks the level from the commits and cannot take `--pre {kind}`: name the level instead \
-             (`minor --pre {kind}` starts {kind}.1 of the next minor version), or continue a pre-release with \
-             `{kind}` alone"
-        ))),
-        _ => Ok(()),
-    }
 }

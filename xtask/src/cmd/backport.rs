@@ -151,7 +151,7 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
 
     // In a worktree of its own, detached at the line's tip: the user's checkout is never touched,
     // and the line moves only once every pick succeeded (compare-and-swap against its old tip).
-    let path = spawn::temporary_worktree(line)?;
+    let path = spawn::kept_worktree(p.repo.git_dir(), line)?;
     git.worktree_add_detached(&path, &old)?;
     let inside = Git::new(&path)?;
     for (index, pick) in picks.iter().enumerate() {

@@ -39,6 +39,8 @@ struct Cut {
     dev: Option<(Version, Vec<FileChange>, String)>,
     /// The release candidate to release on the line with `--rc`, and its tag.
     rc: Option<(Version, String)>,
+    /// The next minor's development version (`None` if it would overflow): named in the hints.
+    next_dev: Option<Version>,
 }
 
 /// What a `branch cut` under way has done, written before each step that changes something, so that a cut
@@ -244,6 +246,7 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
     }
 
     // 3. The development branch moves on to the next minor.
+    let dev_kept = plan.dev.is_none();
     if let Some((v, changes, message)) = plan.dev {
         let steps = [Step::Write(changes), Step::Commit { message }];
         if let Err(e) = exec::run(&git, p.repo.git_dir(), &plan.head, &steps, |a| {
@@ -269,6 +272,20 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
     push.push(p.config.remote().to_string());
     push.extend(refs);
     term::step(&format!("cut {}", plan.line));
+    if dev_kept {
+        let example = plan
+            .next_dev
+            .as_ref()
+            .map(|next| format!(" (e.g. `cargo xtask bump {}`)", shell::quote(&spell(next))))
+            .unwrap_or_default();
+        term::note(&format!(
+            "{} kept its version {} (version.dev = false): move it on yourself{example} before the next \
+             cut, or that cut would make {} again",
+            plan.development,
+            spell(&plan.current),
+            plan.line
+        ));
+    }
     term::note(&super::publish_note(
         &git,
         p.config.remote(),
@@ -343,9 +360,28 @@ fn plan_cut(p: &Project, git: &Git, rc: bool, dry_run: bool) -> Result<Cut> {
     problems.extend(lines::cut_problem(&development, &current, released));
     let line = template.name(current.major, current.minor);
     let remote = config.remote();
+    // The version to move the development branch to, so that its next cut makes the next line.
+    let next_dev = current
+        .minor
+        .checked_add(1)
+        .map(|minor| version::with_pre(&Version::new(current.major, minor, 0), PreKind::Dev, None));
     if p.repo.resolve(&format!("refs/heads/{line}")).is_ok() {
+        let hint = match &next_dev {
+            Some(next) => format!(
+                ": {development} is still at {}, so a cut makes the same line again; move it on first \
+                 (`cargo xtask bump {}` and commit{}), then cut",
+                format.scheme().spell(&current),
+                shell::quote(&format.scheme().spell(next)),
+                if config.dev_template().is_none() {
+                    "; with version.dev = false the cut leaves the version to you"
+                } else {
+                    ""
+                }
+            ),
+            None => String::new(),
+        };
         problems.push(format!(
-            "the branch {line} exists already: the line of {}.{} was cut before",
+            "the branch {line} exists already: the line of {}.{} was cut before{hint}",
             current.major, current.minor
         ));
     } else if p
@@ -428,6 +464,7 @@ fn plan_cut(p: &Project, git: &Git, rc: bool, dry_run: bool) -> Result<Cut> {
         current,
         dev,
         rc,
+        next_dev,
     })
 }
 

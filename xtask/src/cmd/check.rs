@@ -252,7 +252,15 @@ fn release_tags(p: &Project, format: &rules::TagFormat) -> Result<()> {
     };
     let tags = p.repo.release_tags(format)?;
     match p.repo.last_release(&tags, head)? {
-        Some(last) => term::step(&format!("last release: {} ({})", last.version, last.name)),
+        // Once, as the project spells it; the tag only when its name says more than the version.
+        Some(last) => {
+            let spelled = format.scheme().spell(&last.version);
+            if last.name == spelled {
+                term::step(&format!("last release: {spelled}"))
+            } else {
+                term::step(&format!("last release: {spelled} (tag {})", last.name))
+            }
+        }
         None => notes::warn_without_release(&p.repo, format)?,
     }
     Ok(())

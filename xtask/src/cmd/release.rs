@@ -93,7 +93,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
             problems.extend(unwritable_known_files(&p, &args)?);
             problems.extend(super::check::tag_ref_problem(&settings.tag_format));
             if !problems.is_empty() {
-                return report(&dedup(problems));
+                return report(&problems);
             }
             if let Some(nothing) = plan::nothing_to_release(&snapshot) {
                 return Err(anyhow!("{nothing}"));
@@ -351,15 +351,25 @@ fn preflight(git: &Git, release: &ReleasePlan, dry_run: bool) -> Vec<String> {
 }
 
 /// The configured version files and the changelog that cannot be written (see [`fs::check_writable`]).
+/// Each problem names the setting that lists the file (`version.files`, `changelog.file`).
 fn unwritable_known_files(p: &Project, args: &ReleaseArgs) -> Result<Vec<String>> {
-    let mut rels: Vec<String> = project::version_files(&p.config)?
+    let rels: Vec<String> = project::version_files(&p.config)?
         .into_iter()
         .map(|f| f.path)
         .collect();
+    let mut problems: Vec<String> = fs::check_writable_paths(&p.root, &rels)
+        .into_iter()
+        .map(|problem| format!("version.files: {problem}"))
+        .collect();
     if !args.no_changelog {
-        rels.push(p.config.changelog_file().to_string());
+        let changelog = [p.config.changelog_file().to_string()];
+        problems.extend(
+            fs::check_writable_paths(&p.root, &changelog)
+                .into_iter()
+                .map(|problem| format!("changelog.file: {problem}")),
+        );
     }
-    Ok(fs::check_writable_paths(&p.root, &rels))
+    Ok(problems)
 }
 
 /// Runs `release.pre`'s commands; the problems of those that failed.
@@ -389,6 +399,7 @@ fn what_changed() -> String {
 }
 
 fn report(problems: &[String]) -> Result<()> {
+    let problems = &dedup(problems.to_vec())[..];
     let noun = if problems.len() == 1 {
         "problem"
     } else {
@@ -657,11 +668,16 @@ fn typed_version(snapshot: &Snapshot, settings: &Settings, text: &str) -> Result
         .map_err(|problems| problems.join("; ").replace('\n', " "))
 }
 
-/// `problems` without repetitions, in their first order: two checks may find the same thing.
+/// `problems` without repetitions, in their first order: two checks may find the same thing (a version
+/// file that leads out of the work tree can be neither read nor written), and one problem may list
+/// several lines of which another is one.
 fn dedup(problems: Vec<String>) -> Vec<String> {
-    let mut seen = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     for problem in problems {
-        if !seen.contains(&problem) {
+        let known = seen
+            .iter()
+            .any(|p| *p == problem || p.lines().any(|line| line == problem));
+        if !known {
             seen.push(problem);
         }
     }

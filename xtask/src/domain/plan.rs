@@ -559,7 +559,7 @@ fn choose(
     }
     version::bump(current, &request)
         .map(|v| (v, required))
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.spelled(tag_format.scheme()))
 }
 
 fn check_branch(

@@ -77,3 +77,180 @@ fn flags_that_work_on_one_command_work_on_its_sibling() {
     );
     let _ = append_config;
 }
+
+/// A Python project at `2.6.0.dev0` after the release candidate `2.5.0rc1`, with a feature since.
+fn python_after_a_candidate() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [\"pyproject.toml\"]\n\n[tag]\nformat = \"{{ version }}\"\n",
+    );
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"sdk\"\nversion = \"2.5.0rc1\"\n",
+    );
+    repo.commit("chore: initial");
+    repo.tag("2.5.0rc1");
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"sdk\"\nversion = \"2.6.0.dev0\"\n",
+    );
+    repo.commit("chore: start 2.6.0.dev0");
+    repo.write("a.py", "a = 1\n");
+    repo.commit("feat: a");
+    repo
+}
+
+/// Versions were spelled in SemVer in a PEP 440 project, "last release" showed both spellings, a symbolic
+/// link out of the work tree was listed twice without its setting, and `version --all` with `[packages]`
+/// had misaligned columns and no agreement line. (Hook refusals that showed `stable/{{ major }}.{{ minor }}`:
+/// `hooks::pre_push_checks_that_a_release_branch_contains_the_tag`.)
+#[test]
+fn messages_spell_versions_as_the_project_does_and_name_each_problem_once() {
+    let repo = python_after_a_candidate();
+    let before = repo.state();
+    let run = repo
+        .xtask(&["release", "2.5.0rc1", "--yes"])
+        .fails(1)
+        .says("2.5.0rc1 is not greater than the current version 2.6.0.dev0");
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        !all.contains("2.5.0-rc.1") && !all.contains("2.6.0-dev"),
+        "{all}"
+    );
+    assert_eq!(repo.state(), before);
+    let run = repo
+        .xtask(&["version", "--next", "2.5.0rc1"])
+        .fails(1)
+        .says("the current version 2.6.0.dev0");
+    assert!(!run.stderr.contains("2.6.0-dev"), "{run:?}");
+    let run = repo.xtask(&["check"]).ok().says("last release: 2.5.0rc1\n");
+    assert!(!run.stderr.contains("(2.5.0rc1)"), "{run:?}");
+
+    // A version file that leads out of the work tree: one problem, naming the setting.
+    let outside = repo.home.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("VERSION"), "1.0.0\n").unwrap();
+    let linked = semver_project();
+    std::os::unix::fs::symlink(&outside, linked.path().join("ext")).unwrap();
+    linked.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"ext/VERSION\", regex = '(?<version>\\S+)' }]\n",
+    );
+    linked.commit("chore: the version outside");
+    let before = linked.state();
+    let run = linked.xtask(&["release", "patch", "--yes"]).fails(1);
+    assert_eq!(
+        run.stderr.matches("leads outside the work tree").count(),
+        1,
+        "{run:?}"
+    );
+    assert!(
+        run.stderr
+            .contains("version.files: ext/VERSION leads outside the work tree"),
+        "{run:?}"
+    );
+    assert_eq!(linked.state(), before);
+
+    // `version --all` with packages: one table, aligned, and a line saying the files agree.
+    let packages = Repo::new();
+    packages.write(
+        "xtask.toml",
+        "[version]\nshared = \"minor\"\n\n[tag]\nformat = \"{{ package }}-v{{ version }}\"\n\n\
+         [packages.a]\nfiles = [\"a/pyproject.toml\"]\n\n\
+         [packages.compiler]\nfiles = [\"compiler/pyproject.toml\", { path = \"compiler/src/VERSION\", regex = '(?<version>\\S+)' }]\n",
+    );
+    packages.write(
+        "a/pyproject.toml",
+        "[project]\nname = \"a\"\nversion = \"3.1.0\"\n",
+    );
+    packages.write(
+        "compiler/pyproject.toml",
+        "[project]\nname = \"compiler\"\nversion = \"3.1.2\"\n",
+    );
+    packages.write("compiler/src/VERSION", "3.1.2\n");
+    packages.commit("chore: initial");
+    let run = packages.xtask(&["version", "--all"]).ok();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{run:?}");
+    let column = |line: &str| line.rfind("3.1.").unwrap();
+    assert!(
+        lines.iter().all(|l| column(l) == column(lines[0])),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr.contains(
+            "each package's files agree (2 packages, 3 files), and the packages agree on X.Y"
+        ),
+        "{run:?}"
+    );
+}
+
+/// `bump -p A minor` ignored `version.shared = "minor"` (then `check` failed); `branch cut` with
+/// `version.dev = false` did not say the development branch kept its version, and a second cut failed with
+/// "branch exists already" and no hint.
+#[test]
+fn bump_honours_a_shared_minor_and_branch_cut_says_what_it_kept() {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[version]\nshared = \"minor\"\n\n[tag]\nformat = \"{{ package }}-v{{ version }}\"\n\n\
+         [packages.compiler]\nfiles = [\"compiler/pyproject.toml\"]\n\n\
+         [packages.runtime]\nfiles = [\"runtime/pyproject.toml\"]\n",
+    );
+    for (name, version) in [("compiler", "3.1.0"), ("runtime", "3.1.4")] {
+        repo.write(
+            &format!("{name}/pyproject.toml"),
+            &format!("[project]\nname = \"{name}\"\nversion = \"{version}\"\n"),
+        );
+    }
+    repo.commit("chore: initial");
+    repo.xtask(&["bump", "-p", "compiler", "minor"])
+        .ok()
+        .says("runtime moves to 3.2.0");
+    assert!(
+        repo.read("compiler/pyproject.toml")
+            .contains("version = \"3.2.0\"")
+    );
+    assert!(
+        repo.read("runtime/pyproject.toml")
+            .contains("version = \"3.2.0\"")
+    );
+    repo.xtask(&["check"]).ok();
+    // A patch stays with its package.
+    repo.xtask(&["bump", "-p", "runtime", "patch"]).ok();
+    assert!(
+        repo.read("runtime/pyproject.toml")
+            .contains("version = \"3.2.1\"")
+    );
+    assert!(
+        repo.read("compiler/pyproject.toml")
+            .contains("version = \"3.2.0\"")
+    );
+
+    let lines = Repo::new();
+    lines.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION\", regex = '^(?<version>\\S+)' }]\ndev = false\n",
+    );
+    lines.write("VERSION", "1.3.0\n");
+    lines.commit("chore: initial");
+    lines.tag("v1.3.0");
+    lines.write("VERSION", "1.4.0-dev\n");
+    lines.commit("chore: start 1.4.0-dev");
+    lines.commit("feat: a feature");
+    lines
+        .xtask(&["branch", "cut", "--yes"])
+        .ok()
+        .says("main kept its version 1.4.0-dev (version.dev = false)")
+        .says("cargo xtask bump 1.5.0-dev");
+    assert_eq!(lines.read("VERSION"), "1.4.0-dev\n");
+    let before = lines.state();
+    lines
+        .xtask(&["branch", "cut", "--yes"])
+        .fails(1)
+        .says("the branch stable/1.4 exists already")
+        .says("main is still at 1.4.0-dev")
+        .says("`cargo xtask bump 1.5.0-dev` and commit");
+    assert_eq!(lines.state(), before);
+}

@@ -421,10 +421,13 @@ fn pre_push_checks_that_a_release_branch_contains_the_tag() {
     repo.write("VERSION.json", "{\n  \"version\": \"0.2.0\"\n}\n");
     repo.commit("feat: early");
     repo.tag("v0.2.0");
-    refuses(&repo, &["push", "origin", "v0.2.0"])
+    let run = refuses(&repo, &["push", "origin", "v0.2.0"])
         .fails(1)
         .says("release.branches")
-        .says("the tag v0.2.0 is on");
+        .says("the tag v0.2.0 is on")
+        // The patterns for this release, as a person reads them, not their templates.
+        .says("stable/0.2");
+    assert!(!run.stderr.contains("{{"), "{run:?}");
     assert!(!remote_refs(&repo).contains("refs/tags/v0.2.0"));
     // Once main contains it, the same tag goes through.
     repo.git(&["switch", "--quiet", "main"]);

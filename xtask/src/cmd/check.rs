@@ -216,7 +216,7 @@ pub(super) fn tag_ref_problem(format: &rules::TagFormat) -> Option<String> {
 
 /// Judges a rendered `release.commit` or `release.dev_commit` by the commit-message rules, as the
 /// commit-msg hook will: a problem under `commits.conventional = "deny"`, a warning under "warn".
-fn judge_commit_message(
+pub(super) fn judge_commit_message(
     commits: &CommitRules,
     key: &str,
     message: &str,

@@ -130,7 +130,9 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     let mut release = build(&p, &snapshot, decision, &args, &[])?;
     release.add_post(packages::single_post(&p, &release));
     // Checks that need the plan: the files can be written, and the remote will take the push.
-    let problems = preflight(&git, &release, args.dry_run);
+    let mut problems = preflight(&git, &release, args.dry_run);
+    // The kit's own commits meet the commit rules, as `check` says (without hooks nothing else would).
+    problems.extend(message_problems(&p, &release)?);
     if args.dry_run {
         for problem in &problems {
             term::warn(problem);
@@ -348,6 +350,30 @@ fn preflight(git: &Git, release: &ReleasePlan, dry_run: bool) -> Vec<String> {
         }
     }
     problems
+}
+
+/// The release and development commit messages that `commits.conventional = "deny"` refuses (warned about
+/// under "warn"), as `check` judges them.
+fn message_problems(p: &Project, release: &ReleasePlan) -> Result<Vec<String>> {
+    let policy = p.policy()?;
+    let mut problems = Vec::new();
+    if let Some(message) = release.release_commit() {
+        super::check::judge_commit_message(
+            &policy.commits,
+            "release.commit",
+            message,
+            &mut problems,
+        );
+    }
+    if let Some(message) = release.dev_commit() {
+        super::check::judge_commit_message(
+            &policy.commits,
+            "release.dev_commit",
+            message,
+            &mut problems,
+        );
+    }
+    Ok(problems)
 }
 
 /// The configured version files and the changelog that cannot be written (see [`fs::check_writable`]).

@@ -251,6 +251,21 @@ pub(super) fn release(
     let pre_commands = p.policy()?.pre_commands.clone();
     let post = post_commands(p, &plans)?;
     let mut steps = release_plan::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
+    // The kit's own commits meet the commit rules, as `check` says: the release commit, then the dev one.
+    let rules = p.policy()?.commits.clone();
+    let commits = steps.iter().filter_map(|step| match step {
+        Step::Commit { message } => Some(message),
+        _ => None,
+    });
+    for (message, key) in commits.zip(["release.commit", "release.dev_commit"]) {
+        let mut found = Vec::new();
+        super::super::check::judge_commit_message(&rules, key, message, &mut found);
+        for problem in found {
+            if !problems.contains(&problem) {
+                problems.push(problem);
+            }
+        }
+    }
     if args.dry_run {
         for problem in &problems {
             term::warn(problem);

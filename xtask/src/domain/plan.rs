@@ -377,6 +377,17 @@ pub fn decide(
         if let Some(existing) = existing {
             problems.push(format!("the tag {existing} already exists for {shown}: choose another version, or delete the tag if it was a mistake"));
         }
+        // A name git refuses would fail at the tag, half-way through the release: refused here, as `check`
+        // refuses the format.
+        if let Ok(tag) = &tag
+            && let Some(why) = super::rules::ref_name_problem(tag)
+        {
+            problems.push(format!(
+                "tag.format `{}` makes the tag `{tag}` for {shown}, which git refuses as a tag name: {why} \
+                 (see `git check-ref-format`): fix tag.format in xtask.toml",
+                settings.tag_format.as_str()
+            ));
+        }
         if let Err(reason) = tag {
             problems.push(format!(
                 "tag.format: the tag for {new} cannot be written in the {} scheme: {reason}",

@@ -75,7 +75,6 @@ fn flags_that_work_on_one_command_work_on_its_sibling() {
         repo.git(&["rev-parse", "next/2"]),
         repo.git(&["rev-parse", "HEAD"])
     );
-    let _ = append_config;
 }
 
 /// A Python project at `2.6.0.dev0` after the release candidate `2.5.0rc1`, with a feature since.
@@ -253,4 +252,101 @@ fn bump_honours_a_shared_minor_and_branch_cut_says_what_it_kept() {
         .says("main is still at 1.4.0-dev")
         .says("`cargo xtask bump 1.5.0-dev` and commit");
     assert_eq!(lines.state(), before);
+}
+
+/// `release` skipped two checks that `check` makes: a `tag.format` that gives names git refuses (the dry run
+/// showed `v 1.0.1` without a word, the release failed at the tag and rolled back), and release commit
+/// messages that break `commits.conventional = "deny"` (made anyway without hooks).
+#[test]
+fn release_makes_every_check_that_check_makes() {
+    let repo = semver_project();
+    append_config(&repo, "\n[tag]\nformat = \"v {{ version }}\"\n");
+    let before = repo.state();
+    repo.xtask(&["check"]).fails(1).says("tag.format");
+    for args in [
+        &["release", "patch", "--dry-run"][..],
+        &["release", "minor", "--yes"],
+    ] {
+        repo.xtask(args)
+            .fails(1)
+            .says("makes the tag `v 1.")
+            .says("git refuses as a tag name");
+        assert_eq!(repo.state(), before);
+    }
+
+    let repo = semver_project();
+    append_config(
+        &repo,
+        "\n[release]\ncommit = \"Release {{ version }}\"\n\n[commits]\nconventional = \"deny\"\n",
+    );
+    let before = repo.state();
+    repo.xtask(&["check"]).fails(1).says("release.commit");
+    repo.xtask(&["release", "minor", "--yes"])
+        .fails(1)
+        .says("release.commit makes the commit message `Release 1.1.0`")
+        .says("= \"deny\" refuses");
+    assert_eq!(repo.state(), before);
+    repo.xtask(&["release", "minor", "--dry-run"])
+        .ok()
+        .says("release.commit makes the commit message `Release 1.1.0`");
+}
+
+/// When a push failed, the `release.post` commands it skipped were not printed; `· to publish: git push …
+/// origin …` was printed with no `origin`; a shallow-clone release refused after fetching said "nothing was
+/// changed".
+#[test]
+fn a_failed_push_lists_the_skipped_post_commands_and_publishing_needs_a_remote() {
+    // No remote: the note says how to add one.
+    let repo = semver_project();
+    let run = repo.xtask(&["release", "patch", "--yes", "--force"]).ok();
+    assert!(!run.stderr.contains("to publish: git push"), "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "there is no remote named origin; add it with `git remote add origin '<URL>'`"
+        ),
+        "{run:?}"
+    );
+
+    // A server that refuses every push: the release stays, and the post commands are listed.
+    let repo = semver_project();
+    let bare = tempfile::TempDir::new().unwrap();
+    let path = bare.path().to_str().unwrap();
+    repo.git(&["init", "--quiet", "--bare", "--initial-branch=main", path]);
+    repo.git(&["remote", "add", "origin", path]);
+    crate::support::write_executable(
+        &bare.path().join("hooks/pre-receive"),
+        b"#!/bin/sh\necho refused by the server >&2\nexit 1\n",
+    );
+    append_config(
+        &repo,
+        "\n[release]\npush = true\npost = [\"echo published\", \"echo announced\"]\n",
+    );
+    let run = repo
+        .xtask(&["release", "minor", "--yes"])
+        .fails(1)
+        .says("the release is complete locally")
+        .says("release.post was not run; push first, then run:\n")
+        .says("  echo published\n  echo announced");
+    assert!(!run.stdout.contains("published"), "{run:?}");
+    assert_eq!(repo.git(&["tag", "--list"]), "v1.0.0\nv1.1.0");
+
+    // A shallow clone, deepened, then refused: it says what was fetched.
+    let origin = semver_project();
+    let clone = Repo::new();
+    std::fs::remove_dir_all(clone.path().join(".git")).unwrap();
+    let url = format!("file://{}", origin.path().display());
+    clone.git(&["clone", "--quiet", "--depth", "1", &url, "."]);
+    clone.git(&["config", "user.name", "Test User"]);
+    clone.git(&["config", "user.email", "test@example.com"]);
+    clone.write("a.txt", "changed\n");
+    let run = clone.xtask(&["release", "minor", "--yes"]).fails(1);
+    assert!(
+        run.stderr
+            .contains("nothing was changed but the fetch (fetched the tags and the history"),
+        "{run:?}"
+    );
+    assert!(
+        !run.stderr.contains("found, nothing was changed\n"),
+        "{run:?}"
+    );
 }

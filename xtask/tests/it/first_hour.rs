@@ -350,3 +350,39 @@ fn a_failed_push_lists_the_skipped_post_commands_and_publishing_needs_a_remote()
         "{run:?}"
     );
 }
+
+/// `hooks status` said "binary is missing" for hooks that are the binary itself and work; with the binary
+/// missing, the reference-transaction shim warned three times per ref update.
+#[test]
+fn hooks_status_and_the_shim_warn_only_about_what_is_broken() {
+    let repo = semver_project();
+    repo.xtask(&["hooks", "install"]).ok();
+    let bin = repo.path().join(".git/xtask/bin");
+    std::fs::remove_dir_all(&bin).unwrap();
+    let status = repo.xtask(&["hooks", "status"]).ok();
+    assert!(!status.stdout.contains("missing"), "{status:?}");
+    assert_eq!(
+        status.stdout.matches("ours, current").count(),
+        3,
+        "{status:?}"
+    );
+
+    // Shims (hooks in the work tree) do need the installed binary: said once per ref update.
+    repo.xtask(&["hooks", "uninstall"]).ok();
+    repo.git(&["config", "core.hooksPath", ".githooks"]);
+    repo.xtask(&["hooks", "install"]).ok();
+    std::fs::remove_dir_all(&bin).unwrap();
+    let run = repo
+        .try_git(&["commit", "--allow-empty", "-m", "fix: more"])
+        .ok();
+    assert_eq!(
+        run.stderr
+            .matches("hook reference-transaction skipped")
+            .count(),
+        1,
+        "{run:?}"
+    );
+    repo.xtask(&["hooks", "status"])
+        .ok()
+        .says("ours, but the binary is missing");
+}

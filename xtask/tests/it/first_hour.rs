@@ -386,3 +386,29 @@ fn hooks_status_and_the_shim_warn_only_about_what_is_broken() {
         .ok()
         .says("ours, but the binary is missing");
 }
+
+/// `--help` of `deprecations`, `hooks install|uninstall|status` and `branch` had no examples, though the
+/// README says every command's does (the whole tree: `cli::tests::every_help_ends_with_examples`).
+#[test]
+fn every_help_ends_with_examples() {
+    let repo = Repo::new();
+    for command in [
+        &["deprecations"][..],
+        &["hooks", "install"],
+        &["hooks", "uninstall"],
+        &["hooks", "status"],
+        &["branch"],
+        &["branch", "next"],
+    ] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let run = repo.xtask(&args).ok();
+        let lines: Vec<&str> = run.stdout.trim_end().lines().collect();
+        let examples = lines.iter().rposition(|l| l.starts_with("Example"));
+        assert!(
+            examples.is_some_and(|at| lines[at + 1..].iter().all(|l| l.starts_with("  "))),
+            "{command:?}:\n{}",
+            run.stdout
+        );
+    }
+}

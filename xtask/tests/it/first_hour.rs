@@ -412,3 +412,46 @@ fn every_help_ends_with_examples() {
         );
     }
 }
+
+/// The test suite left an `xtask-stable-1-4-<pid>-…` worktree in the system's temporary directory on every
+/// run: a backport that does not apply cleanly keeps its worktree for the user to finish in, and kept it
+/// there. It is kept under the repository's git directory now, and goes with the repository.
+#[test]
+fn a_conflicting_backport_keeps_its_worktree_with_the_repository_not_in_the_temp_directory() {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION\", regex = '^(?<version>\\S+)' }]\n",
+    );
+    repo.write("VERSION", "1.3.0\n");
+    repo.commit("chore: initial");
+    repo.tag("v1.3.0");
+    repo.write("VERSION", "1.4.0-dev\n");
+    repo.write("feature.txt", "new\n");
+    repo.commit("feat: a feature");
+    repo.xtask(&["branch", "cut", "--yes"]).ok();
+    repo.git(&["switch", "--quiet", "stable/1.4"]);
+    repo.write("feature.txt", "line's version\n");
+    repo.commit("fix: the line's own change");
+    repo.git(&["switch", "--quiet", "main"]);
+    repo.write("feature.txt", "main's version\n");
+    repo.commit("fix: main's change");
+    repo.xtask(&["backport", "HEAD", "--to", "stable/1.4", "--yes"])
+        .fails(1)
+        .says("does not apply cleanly");
+    let list = repo.git(&["worktree", "list", "--porcelain"]);
+    let kept: Vec<&str> = list
+        .lines()
+        .filter_map(|l| l.strip_prefix("worktree "))
+        .skip(1)
+        .collect();
+    assert_eq!(kept.len(), 1, "{list}");
+    let inside = std::path::Path::new(kept[0])
+        .canonicalize()
+        .unwrap()
+        .starts_with(repo.path().canonicalize().unwrap().join(".git/xtask/worktrees"));
+    assert!(inside, "{list}");
+    // The way out it prints still works from there.
+    repo.git(&["worktree", "remove", "--force", kept[0]]);
+    assert_eq!(repo.git(&["worktree", "list"]).lines().count(), 1);
+}

@@ -200,7 +200,7 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
     git.worktree_remove(&path)?;
     term::step(&format!("backported {} commit(s) to {line}", picks.len()));
     term::note(&super::publish_note(
-        &git,
+        git,
         p.config.remote(),
         &shell::join(&["git", "push", p.config.remote(), line]),
     ));

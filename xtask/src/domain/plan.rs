@@ -674,7 +674,8 @@ mod tests {
     /// (current, commits, expected rows as "version: choices")
     #[test]
     fn the_menu_offers_each_version_once() {
-        let cases: &[(&str, &[(&str, &str)], &[&str])] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
+        let cases: &[Case] = &[
             (
                 "1.2.0-dev",
                 &[("a1", "feat: x")],

@@ -449,7 +449,12 @@ fn a_conflicting_backport_keeps_its_worktree_with_the_repository_not_in_the_temp
     let inside = std::path::Path::new(kept[0])
         .canonicalize()
         .unwrap()
-        .starts_with(repo.path().canonicalize().unwrap().join(".git/xtask/worktrees"));
+        .starts_with(
+            repo.path()
+                .canonicalize()
+                .unwrap()
+                .join(".git/xtask/worktrees"),
+        );
     assert!(inside, "{list}");
     // The way out it prints still works from there.
     repo.git(&["worktree", "remove", "--force", kept[0]]);

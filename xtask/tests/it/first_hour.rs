@@ -125,6 +125,28 @@ fn messages_spell_versions_as_the_project_does_and_name_each_problem_once() {
     assert!(!run.stderr.contains("2.6.0-dev"), "{run:?}");
     let run = repo.xtask(&["check"]).ok().says("last release: 2.5.0rc1\n");
     assert!(!run.stderr.contains("(2.5.0rc1)"), "{run:?}");
+    // The pre-push hook's refusal: "the version files … say 2.6.0.dev0", as the file does.
+    repo.xtask(&["hooks", "install"]).ok();
+    let bare = tempfile::TempDir::new().unwrap();
+    let path = bare.path().to_str().unwrap();
+    repo.git(&["init", "--quiet", "--bare", "--initial-branch=main", path]);
+    repo.git(&["remote", "add", "origin", path]);
+    repo.git(&["push", "--quiet", "origin", "main"]);
+    repo.tag("2.6.0rc1");
+    let run = repo.try_git(&["push", "origin", "2.6.0rc1"]);
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("the tag 2.6.0rc1 says 2.6.0rc1 but the version files at"),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("say 2.6.0.dev0"), "{run:?}");
+    assert!(
+        !run.stderr.contains("2.6.0-dev") && !run.stderr.contains("2.6.0-rc.1"),
+        "{run:?}"
+    );
+    repo.git(&["tag", "--delete", "2.6.0rc1"]);
+    repo.xtask(&["hooks", "uninstall"]).ok();
 
     // A version file that leads out of the work tree: one problem, naming the setting.
     let outside = repo.home.path().join("outside");

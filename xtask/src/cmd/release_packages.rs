@@ -76,6 +76,22 @@ pub(super) fn release(
         all.push(read_package(p, git, name, args)?);
     }
 
+    // Asking comes after the checks that do not depend on the versions (a dirty tree, no identity), as in a
+    // release of one package: nobody chooses only to be told the tree is dirty.
+    if interactive && choice.is_none() {
+        let mut problems = Vec::new();
+        for pkg in &all {
+            for problem in plan::before_choosing(&pkg.snapshot, &pkg.settings) {
+                if !problems.contains(&problem) {
+                    problems.push(problem);
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return report(&problems);
+        }
+    }
+
     let selected: Vec<String> = if !args.packages.is_empty() {
         names
             .iter()
@@ -110,6 +126,9 @@ pub(super) fn release(
             Some(choice) => choice.clone(),
             None if interactive => {
                 let pkg = find(&all, name);
+                if let Some(nothing) = plan::nothing_to_release(&pkg.snapshot) {
+                    return Err(anyhow!("{name}: {nothing}"));
+                }
                 term::note(&format!("package {name}"));
                 ask_version(
                     &pkg.snapshot,

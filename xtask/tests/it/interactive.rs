@@ -241,3 +241,33 @@ fn with_nothing_to_release_there_is_no_menu() {
     assert_eq!(exit_code(&session), 1);
     assert_eq!(repo.state(), before);
 }
+
+#[test]
+fn with_packages_a_dirty_tree_is_reported_before_any_question() {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[tag]\nformat = \"{{ package }}-v{{ version }}\"\n\n[packages.a]\nfiles = [{ path = \"a/VERSION.json\", json = \"version\" }]\n\n\
+         [packages.b]\nfiles = [{ path = \"b/VERSION.json\", json = \"version\" }]\n",
+    );
+    for name in ["a", "b"] {
+        repo.write(
+            &format!("{name}/VERSION.json"),
+            "{ \"version\": \"1.0.0\" }\n",
+        );
+    }
+    repo.commit("chore: initial");
+    repo.write("a/VERSION.json", "{ \"version\": \"1.0.0\" }\n\n");
+    let before = repo.state();
+    let mut session = support::spawn_in_terminal(in_terminal(&repo, &["release"]));
+    let (output, _) = session
+        .exp_regex("uncommitted changes to tracked files")
+        .unwrap();
+    let rest = session.exp_eof().unwrap();
+    assert!(
+        !format!("{output}{rest}").contains("Release which"),
+        "{output}{rest}"
+    );
+    assert_eq!(exit_code(&session), 1);
+    assert_eq!(repo.state(), before);
+}

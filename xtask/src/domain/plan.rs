@@ -735,6 +735,21 @@ mod tests {
     }
 
     #[test]
+    fn before_choosing_reports_what_no_version_can_fix() {
+        let clean = snapshot("1.0.0", &[("a1", "feat: y")]);
+        assert!(before_choosing(&clean, &settings()).is_empty());
+        let mut dirty = clean.clone();
+        dirty.dirty = vec!["VERSION".into()];
+        dirty.identity = None;
+        dirty.current = Err("VERSION: file not found".into());
+        let problems = before_choosing(&dirty, &settings()).join("\n");
+        for needle in ["uncommitted changes", "no git identity", "file not found"] {
+            assert!(problems.contains(needle), "{problems}");
+        }
+        assert!(nothing_to_release(&clean).is_none());
+    }
+
+    #[test]
     fn auto_with_pre_starts_a_pre_release_of_the_level_the_commits_call_for() {
         let rc = Some(version::PreKind::Rc);
         let s = snapshot("1.0.0", &[("a1", "feat: y")]);

@@ -860,6 +860,38 @@ mod tests {
         Version::parse(text).expect("test versions are valid SemVer")
     }
 
+    /// (current, request, scheme, message): versions in messages are spelled as the project does.
+    #[test]
+    fn errors_spell_versions_in_the_project_s_scheme() {
+        for (current, asked, scheme, expected) in [
+            (
+                "2.6.0-dev",
+                "2.5.0rc1",
+                Scheme::Pep440,
+                "2.5.0rc1 is not greater than the current version 2.6.0.dev0",
+            ),
+            (
+                "2.6.0-dev",
+                "2.5.0rc1",
+                Scheme::Semver,
+                "2.5.0-rc.1 is not greater than the current version 2.6.0-dev",
+            ),
+            (
+                "2.6.0",
+                "release",
+                Scheme::Pep440,
+                "2.6.0 is already a final release",
+            ),
+        ] {
+            let error = bump(&v(current), &request(asked)).unwrap_err();
+            assert!(
+                error.spelled(scheme).starts_with(expected),
+                "{}",
+                error.spelled(scheme)
+            );
+        }
+    }
+
     /// Parses a request written as on the command line, e.g. `minor --pre rc`.
     fn request(text: &str) -> BumpRequest {
         let (arg, pre) = match text.split_once(" --pre ") {

@@ -525,6 +525,20 @@ pub(super) mod tests {
         Pattern::parse(text).unwrap_or_else(|e| panic!("`{text}` should parse: {e}"))
     }
 
+    /// (pattern, release 1.5's reading of it)
+    #[test]
+    fn a_pattern_reads_as_the_names_of_a_release() {
+        for (text, expected) in [
+            ("main", "main"),
+            ("stable/{{ major }}.{{ minor }}", "stable/1.5"),
+            ("release-{{major}}", "release-1"),
+            ("hotfix/*", "hotfix/*"),
+            ("dependabot/**", "dependabot/**"),
+        ] {
+            assert_eq!(pattern(text).for_release(1, 5), expected, "{text}");
+        }
+    }
+
     pub(in crate::domain::rules) fn defaults() -> Vec<Pattern> {
         default_branches(&default_types())
             .iter()

@@ -9,7 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "xtask",
     version = crate::kit::VERSION,
     about = "Release automation for git repositories",
-    max_term_width = 100
+    max_term_width = 100,
+    after_help = "Examples:\n  cargo xtask check\n  cargo xtask release --dry-run\n  cargo xtask release auto --yes --push"
 )]
 pub struct Cli {
     /// Run as if started in DIR (like `git -C`; several combine: `-C a -C b` is a/b)
@@ -45,11 +46,17 @@ pub enum Command {
     )]
     Release(ReleaseArgs),
     /// Cut a release line's branch (stable/X.Y) or the next major's branch
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  cargo xtask branch cut --dry-run\n  cargo xtask branch cut --rc --yes\n  cargo xtask branch next --yes"
+    )]
     Branch(BranchCommand),
     /// Cherry-pick commits onto a release line without touching your checkout, or list what it lacks
     Backport(BackportArgs),
     /// List the deprecations announced by `Deprecated:` footers, with their removal windows
+    #[command(
+        after_help = "Examples:\n  cargo xtask deprecations\n  cargo xtask deprecations --format json"
+    )]
     Deprecations(DeprecationsArgs),
     /// Install, remove or inspect the kit's git hooks
     #[command(
@@ -63,7 +70,10 @@ pub enum Command {
     )]
     Init(InitArgs),
     /// Entry point for the installed git hooks (git calls this)
-    #[command(hide = true)]
+    #[command(
+        hide = true,
+        after_help = "Example (git runs this; you do not need to):\n  xtask hook commit-msg .git/COMMIT_EDITMSG"
+    )]
     Hook(HookArgs),
 }
 
@@ -239,11 +249,16 @@ pub enum BranchCommand {
         yes: bool,
     },
     /// Create the branch for the next major's breaking changes (release.next_branch, next/2 on 1.x)
-    #[command(after_help = "Example:\n  cargo xtask branch next   # next/2 at HEAD")]
+    #[command(
+        after_help = "Examples:\n  cargo xtask branch next --dry-run\n  cargo xtask branch next --yes   # next/2 at HEAD"
+    )]
     Next {
         /// Print what would be done and change nothing
         #[arg(long)]
         dry_run: bool,
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
 }
 
@@ -272,6 +287,9 @@ pub struct BackportArgs {
 #[derive(Debug, Subcommand)]
 pub enum HooksCommand {
     /// Install the hooks where git looks for them (core.hooksPath honoured)
+    #[command(
+        after_help = "Examples:\n  cargo xtask hooks install\n  cargo xtask hooks install --force\n  cargo xtask hooks install --server /srv/git/project.git --update"
+    )]
     Install {
         /// Replace foreign hooks instead of chaining them
         #[arg(long)]
@@ -287,12 +305,18 @@ pub enum HooksCommand {
         update: bool,
     },
     /// Remove the kit's hooks, restoring any hook they had chained
+    #[command(
+        after_help = "Examples:\n  cargo xtask hooks uninstall\n  cargo xtask hooks uninstall --server /srv/git/project.git"
+    )]
     Uninstall {
         /// Remove the server-side hook from this bare repository
         #[arg(long, value_name = "BARE_REPO")]
         server: Option<PathBuf>,
     },
     /// Say, per hook: ours and current, ours but stale, foreign, or missing; and the server's policy
+    #[command(
+        after_help = "Examples:\n  cargo xtask hooks status\n  cargo xtask hooks status --server /srv/git/project.git"
+    )]
     Status {
         #[arg(long, value_name = "BARE_REPO")]
         server: Option<PathBuf>,
@@ -306,4 +330,42 @@ pub struct HookArgs {
     /// The arguments git passed to the hook
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub args: Vec<std::ffi::OsString>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every command's `--help`, the hidden `hook` and each subcommand's included, ends with examples.
+    #[test]
+    fn every_help_ends_with_examples() {
+        fn walk(command: &mut clap::Command, path: &str, missing: &mut Vec<String>) {
+            let path = format!("{path} {}", command.get_name());
+            let help = command.render_long_help().to_string();
+            let tail: Vec<&str> = help
+                .trim_end()
+                .lines()
+                .rev()
+                .take_while(|l| l.starts_with("  "))
+                .collect();
+            let heading = help.trim_end().lines().rev().nth(tail.len());
+            if tail.is_empty() || !heading.is_some_and(|h| h.starts_with("Example")) {
+                missing.push(path.clone());
+            }
+            // clap's own `help` subcommand prints the help of the others.
+            for sub in command
+                .get_subcommands_mut()
+                .filter(|s| s.get_name() != "help")
+            {
+                walk(sub, &path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&mut Cli::command(), "", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "no examples at the end of --help: {missing:?}"
+        );
+    }
 }

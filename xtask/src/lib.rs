@@ -22,7 +22,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use error::{AlreadyReported, UsageError};
+use error::{AlreadyReported, Cancelled, UsageError};
 
 /// `xtask hook <name> <git's arguments>…` exactly as the shims call it, read without clap: git runs hooks
 /// on every commit and ref update, and building the whole command-line parser is a tenth of a hook's own
@@ -111,11 +111,13 @@ pub fn dispatch_args(args: &[OsString]) -> Option<i32> {
         return None;
     }
     let code = run(args.iter().cloned());
-    // ExitCode offers no way back to a number; the three codes the kit uses are known.
+    // ExitCode offers no way back to a number; the four codes the kit uses are known.
     Some(if code == ExitCode::SUCCESS {
         0
     } else if code == ExitCode::from(2) {
         2
+    } else if code == ExitCode::from(130) {
+        130
     } else {
         1
     })
@@ -138,6 +140,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     match cmd::dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is::<AlreadyReported>() => ExitCode::FAILURE,
+        Err(e) if e.is::<Cancelled>() => {
+            let code = e
+                .downcast_ref::<Cancelled>()
+                .map_or(1, Cancelled::exit_code);
+            ops::term::note(&format!("{e:#}"));
+            ExitCode::from(code)
+        }
         Err(e) => {
             ops::term::error(&format!("{e:#}"));
             if e.is::<UsageError>() {

@@ -214,8 +214,9 @@ pub fn unspellable(files: &[VersionFile], v: &version::Version) -> Vec<String> {
 
 /// Reads a file of the work tree as UTF-8 text, with errors that say which file.
 pub fn read_file(root: &Path, rel: &str) -> Result<String> {
-    // Symbolic links are followed only inside the work tree.
-    let path = crate::ops::fs::confined(root, rel)?;
+    // Symbolic links are followed only inside the work tree. The setting is named, so the user knows
+    // which entry of xtask.toml leads there.
+    let path = crate::ops::fs::confined(root, rel).map_err(|e| anyhow!("version.files: {e:#}"))?;
     let bytes = crate::ops::fs::read(&path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => {
             anyhow!("{rel}: file not found: create it or fix version.files in xtask.toml")

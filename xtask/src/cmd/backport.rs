@@ -146,15 +146,12 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
         .collect();
     if prompt::interactive(yes) {
         term::section(&format!("Backport to {line}:"), &listed.join("\n"));
-        if !prompt::confirm(&format!("Cherry-pick these onto {line}?"), true)? {
-            term::note("cancelled: nothing was changed");
-            return Ok(());
-        }
+        prompt::proceed(&format!("Cherry-pick these onto {line}?"))?;
     }
 
     // In a worktree of its own, detached at the line's tip: the user's checkout is never touched,
     // and the line moves only once every pick succeeded (compare-and-swap against its old tip).
-    let path = spawn::temporary_worktree(line)?;
+    let path = spawn::kept_worktree(p.repo.git_dir(), line)?;
     git.worktree_add_detached(&path, &old)?;
     let inside = Git::new(&path)?;
     for (index, pick) in picks.iter().enumerate() {
@@ -202,9 +199,10 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
     }
     git.worktree_remove(&path)?;
     term::step(&format!("backported {} commit(s) to {line}", picks.len()));
-    term::note(&format!(
-        "to publish: {}",
-        shell::join(&["git", "push", p.config.remote(), line])
+    term::note(&super::publish_note(
+        git,
+        p.config.remote(),
+        &shell::join(&["git", "push", p.config.remote(), line]),
     ));
     Ok(())
 }

@@ -24,7 +24,7 @@ pub fn run(dir: &Path, command: BranchCommand) -> Result<()> {
         BranchCommand::Cut {
             rc, dry_run, yes, ..
         } => cut(dir, rc, dry_run, yes),
-        BranchCommand::Next { dry_run } => next(dir, dry_run),
+        BranchCommand::Next { dry_run, yes } => next(dir, dry_run, yes),
     }
 }
 
@@ -39,6 +39,8 @@ struct Cut {
     dev: Option<(Version, Vec<FileChange>, String)>,
     /// The release candidate to release on the line with `--rc`, and its tag.
     rc: Option<(Version, String)>,
+    /// The next minor's development version (`None` if it would overflow): named in the hints.
+    next_dev: Option<Version>,
 }
 
 /// What a `branch cut` under way has done, written before each step that changes something, so that a cut
@@ -202,10 +204,7 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
     }
     if prompt::interactive(yes) {
         term::section("Branch cut:", &lines.join("\n"));
-        if !prompt::confirm(&format!("Cut {}?", plan.line), true)? {
-            term::note("cancelled: nothing was changed");
-            return Ok(());
-        }
+        prompt::proceed(&format!("Cut {}?", plan.line))?;
     }
 
     // 1. The line branch, at the commit the checks saw; created only if absent. The journal first.
@@ -247,6 +246,7 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
     }
 
     // 3. The development branch moves on to the next minor.
+    let dev_kept = plan.dev.is_none();
     if let Some((v, changes, message)) = plan.dev {
         let steps = [Step::Write(changes), Step::Commit { message }];
         if let Err(e) = exec::run(&git, p.repo.git_dir(), &plan.head, &steps, |a| {
@@ -272,7 +272,25 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
     push.push(p.config.remote().to_string());
     push.extend(refs);
     term::step(&format!("cut {}", plan.line));
-    term::note(&format!("to publish: {}", shell::join(&push)));
+    if dev_kept {
+        let example = plan
+            .next_dev
+            .as_ref()
+            .map(|next| format!(" (e.g. `cargo xtask bump {}`)", shell::quote(&spell(next))))
+            .unwrap_or_default();
+        term::note(&format!(
+            "{} kept its version {} (version.dev = false): move it on yourself{example} before the next \
+             cut, or that cut would make {} again",
+            plan.development,
+            spell(&plan.current),
+            plan.line
+        ));
+    }
+    term::note(&super::publish_note(
+        &git,
+        p.config.remote(),
+        &shell::join(&push),
+    ));
     term::note(&format!(
         "release on the line from a checkout of it (`git switch {}`), and backport fixes with \
          `cargo xtask backport <commit> --to {}`",
@@ -342,9 +360,28 @@ fn plan_cut(p: &Project, git: &Git, rc: bool, dry_run: bool) -> Result<Cut> {
     problems.extend(lines::cut_problem(&development, &current, released));
     let line = template.name(current.major, current.minor);
     let remote = config.remote();
+    // The version to move the development branch to, so that its next cut makes the next line.
+    let next_dev = current
+        .minor
+        .checked_add(1)
+        .map(|minor| version::with_pre(&Version::new(current.major, minor, 0), PreKind::Dev, None));
     if p.repo.resolve(&format!("refs/heads/{line}")).is_ok() {
+        let hint = match &next_dev {
+            Some(next) => format!(
+                ": {development} is still at {}, so a cut makes the same line again; move it on first \
+                 (`cargo xtask bump {}` and commit{}), then cut",
+                format.scheme().spell(&current),
+                shell::quote(&format.scheme().spell(next)),
+                if config.dev_template().is_none() {
+                    "; with version.dev = false the cut leaves the version to you"
+                } else {
+                    ""
+                }
+            ),
+            None => String::new(),
+        };
         problems.push(format!(
-            "the branch {line} exists already: the line of {}.{} was cut before",
+            "the branch {line} exists already: the line of {}.{} was cut before{hint}",
             current.major, current.minor
         ));
     } else if p
@@ -427,11 +464,12 @@ fn plan_cut(p: &Project, git: &Git, rc: bool, dry_run: bool) -> Result<Cut> {
         current,
         dev,
         rc,
+        next_dev,
     })
 }
 
 /// `xtask branch next`: `next/{{ major + 1 }}` at HEAD, for the breaking changes that wait.
-fn next(dir: &Path, dry_run: bool) -> Result<()> {
+fn next(dir: &Path, dry_run: bool, yes: bool) -> Result<()> {
     let p = Project::open(dir)?;
     let git = Git::new(&p.root)?;
     let config = &p.config;
@@ -471,11 +509,15 @@ fn next(dir: &Path, dry_run: bool) -> Result<()> {
         ));
         return Ok(());
     }
+    if prompt::interactive(yes) {
+        prompt::proceed(&format!("Create {name} at {}?", short(&commit.to_string())))?;
+    }
     git.create_ref(&full, &commit.to_string(), "xtask branch next")?;
     term::step(&format!("created {name} at {}", short(&commit.to_string())));
-    term::note(&format!(
-        "to publish: {}",
-        shell::join(&["git", "push", p.config.remote(), name.as_str()])
+    term::note(&super::publish_note(
+        &git,
+        p.config.remote(),
+        &shell::join(&["git", "push", p.config.remote(), name.as_str()]),
     ));
     Ok(())
 }

@@ -7,13 +7,17 @@ use anyhow::Result;
 use super::Project;
 use super::version::{CiBuild, ci_version, pre_kind, usage};
 use crate::cli::BumpArgs;
+use crate::domain::packages;
 use crate::domain::version::{self, BumpRequest};
 
 use crate::ops::{fs, term};
 use crate::project;
 
 pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
-    let p = Project::open(dir)?.package(args.package.as_deref())?;
+    let whole = Project::open(dir)?;
+    let shared_minor = whole.config.version.shared.as_deref() == Some("minor");
+    let all_config = whole.config.clone();
+    let p = whole.package(args.package.as_deref())?;
     let pre = pre_kind(args.pre.as_deref())?;
     let files = project::version_files(&p.config)?;
     let new = |current: &version::Version| -> Result<version::Version> {
@@ -25,16 +29,60 @@ pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
         }
         let level = args.level.as_deref().unwrap_or_default();
         let request = BumpRequest::parse(level, pre).map_err(usage)?;
-        Ok(version::bump(current, &request)?)
+        let scheme = project::read_all(&p.root, &files)
+            .ok()
+            .and_then(|r| r.first().map(|r| r.scheme))
+            .unwrap_or_default();
+        version::bump(current, &request).map_err(|e| anyhow::anyhow!("{}", e.spelled(scheme)))
     };
     let (current, readings) = project::current_version(&p.root, &files)?;
     let new = new(&current)?;
+    // `version.shared = "minor"`: a bump that moves X.Y moves every other package to X.Y.0, as a release
+    // does, so that `check` still passes afterwards.
+    let mut followers: Vec<(
+        String,
+        Vec<project::VersionFile>,
+        version::Version,
+        version::Version,
+    )> = Vec::new();
+    if shared_minor && !args.nightly && !args.dev && args.package.is_some() {
+        for name in all_config.package_names() {
+            if Some(name.as_str()) == args.package.as_deref() {
+                continue;
+            }
+            let Some(config) = all_config.for_package(&name) else {
+                continue;
+            };
+            let their_files = project::version_files(&config)?;
+            let (theirs, _) = project::current_version(&p.root, &their_files)
+                .map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
+            if packages::moves_minor(&current, &new)
+                && let Some(target) = packages::follow(&theirs, &new)
+            {
+                followers.push((name, their_files, theirs, target));
+            }
+        }
+    }
     // Every file must be able to spell the new version before any is written.
     let unspellable = project::unspellable(&files, &new);
     if !unspellable.is_empty() {
         return Err(anyhow::anyhow!("{}", unspellable.join("\n")));
     }
-    let changes = project::changes_for(&p.root, &files, &current, &new, &[])?;
+    let mut changes = project::changes_for(&p.root, &files, &current, &new, &[])?;
+    let own: Vec<String> = changes.iter().map(|c| c.rel.clone()).collect();
+    for (name, their_files, theirs, target) in &followers {
+        let unspellable = project::unspellable(their_files, target);
+        if !unspellable.is_empty() {
+            return Err(anyhow::anyhow!("{name}: {}", unspellable.join("\n")));
+        }
+        // A file both packages write (a shared `Cargo.lock`) is one change, with both edits.
+        for change in project::changes_for(&p.root, their_files, theirs, target, &changes)? {
+            match changes.iter_mut().find(|c| c.rel == change.rel) {
+                Some(known) => known.after = change.after,
+                None => changes.push(change),
+            }
+        }
+    }
     // Shown as the first (authoritative) file spells it.
     let scheme = readings.first().map(|r| r.scheme).unwrap_or_default();
     let (current, new_text) = (
@@ -43,6 +91,12 @@ pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
     );
     let new = new_text;
     if args.dry_run {
+        for (name, _, _, target) in &followers {
+            term::note(&format!(
+                "version.shared = \"minor\": {name} moves to {} with it",
+                scheme.spell(target)
+            ));
+        }
         for change in &changes {
             term::out(&fs::unified_diff(change));
         }
@@ -61,8 +115,14 @@ pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
         ));
     }
     fs::write_all(&changes)?;
-    for change in &changes {
+    for change in changes.iter().filter(|c| own.contains(&c.rel)) {
         term::step(&format!("{}: {current} → {new}", change.rel));
+    }
+    for (name, _, _, target) in &followers {
+        term::step(&format!(
+            "version.shared = \"minor\": {name} moves to {} with it",
+            scheme.spell(target)
+        ));
     }
     term::out(&new.to_string());
     Ok(())

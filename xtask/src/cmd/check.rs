@@ -216,7 +216,7 @@ pub(super) fn tag_ref_problem(format: &rules::TagFormat) -> Option<String> {
 
 /// Judges a rendered `release.commit` or `release.dev_commit` by the commit-message rules, as the
 /// commit-msg hook will: a problem under `commits.conventional = "deny"`, a warning under "warn".
-fn judge_commit_message(
+pub(super) fn judge_commit_message(
     commits: &CommitRules,
     key: &str,
     message: &str,
@@ -254,7 +254,15 @@ fn release_tags(p: &Project, format: &rules::TagFormat) -> Result<()> {
     // The release the branch's unreleased commits start after (one definition with `changelog`).
     let current = crate::notes::branch_version(&p.root, &p.config);
     match notes::base(&p.repo, &tags, head, current.as_ref(), false)? {
-        Some(last) => term::step(&format!("last release: {} ({})", last.version, last.name)),
+        // Once, as the project spells it; the tag only when its name says more than the version.
+        Some(last) => {
+            let spelled = format.scheme().spell(&last.version);
+            if last.name == spelled {
+                term::step(&format!("last release: {spelled}"))
+            } else {
+                term::step(&format!("last release: {spelled} (tag {})", last.name))
+            }
+        }
         None => notes::warn_without_release(&p.repo, format)?,
     }
     Ok(())

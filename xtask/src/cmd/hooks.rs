@@ -577,6 +577,15 @@ fn status(places: &Places) -> Result<()> {
             Some(bytes) if binary_current && installed.as_deref() == Some(bytes.as_slice()) => {
                 "ours, current".to_string()
             }
+            // A copy of the binary needs no other file: it works with the installed copy gone.
+            Some(bytes) if !bytes.starts_with(b"#!") => {
+                if exe.as_deref() == Some(bytes.as_slice()) {
+                    "ours, current".to_string()
+                } else {
+                    "ours, but stale: another version of the binary (run `cargo xtask hooks install`)"
+                        .to_string()
+                }
+            }
             Some(_) if installed.is_none() => {
                 "ours, but the binary is missing (run `cargo xtask hooks install`)".to_string()
             }

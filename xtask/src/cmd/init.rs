@@ -121,10 +121,7 @@ pub fn run(dir: &Path, args: InitArgs) -> Result<()> {
             )
             .into());
         }
-        if !prompt::confirm(&format!("Write {} files?", changes.len()), true)? {
-            term::note("nothing was changed");
-            return Ok(());
-        }
+        prompt::proceed(&format!("Write {} files?", changes.len()))?;
     }
     fs::write_all(&changes)?;
     term::step(&format!(

@@ -39,6 +39,19 @@ pub fn dispatch(cli: Cli) -> Result<()> {
     }
 }
 
+/// The note that says how to publish what a command made locally: the `git push` command when the remote
+/// exists; without it, how to add one first (a `git push origin …` that cannot work helps nobody).
+pub fn publish_note(git: &crate::ops::git::Git, remote: &str, push: &str) -> String {
+    let known = git.remotes().map(|r| r.iter().any(|name| name == remote));
+    match known {
+        Ok(false) => format!(
+            "to publish: there is no remote named {remote}; add it with `{}`, then run `{push}`",
+            crate::domain::shell::join(&["git", "remote", "add", remote, "<URL>"])
+        ),
+        _ => format!("to publish: {push}"),
+    }
+}
+
 /// Prints every problem a command's checks found, under "cannot <what>: N problems found, nothing
 /// was changed", and returns the error that ends the command without printing it again.
 pub fn refuse(what: &str, problems: &[String]) -> anyhow::Error {

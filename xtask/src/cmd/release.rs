@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 
 use super::Project;
-use super::version::{pre_kind, refuse_auto_with_pre, usage};
+use super::version::{pre_kind, usage};
 use crate::cli::{Format, ReleaseArgs};
 use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::release_plan::{self, ReleasePlan};
@@ -69,9 +69,6 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         return Err(anyhow!("{hint}"));
     }
     let interactive = prompt::interactive(args.yes) && !args.dry_run && args.format == Format::Text;
-    if let Some(level) = &args.level {
-        refuse_auto_with_pre(level, args.pre.as_deref())?;
-    }
     let pre = pre_kind(args.pre.as_deref())?;
     let choice = match &args.level {
         Some(level) => Some(Choice::parse(level, pre).map_err(usage)?),
@@ -89,7 +86,20 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     let choice = match choice {
         Some(choice) => choice,
         None if args.dry_run => Choice::Auto,
-        None => ask_version(&snapshot, snapshot_scheme(&p)?)?,
+        None => {
+            // Whatever does not depend on the version is checked before asking for one: a dirty tree is
+            // reported before the user has chosen, and with nothing to release there is nothing to choose.
+            let mut problems = plan::before_choosing(&snapshot, &settings);
+            problems.extend(unwritable_known_files(&p, &args)?);
+            problems.extend(super::check::tag_ref_problem(&settings.tag_format));
+            if !problems.is_empty() {
+                return report(&problems);
+            }
+            if let Some(nothing) = plan::nothing_to_release(&snapshot) {
+                return Err(anyhow!("{nothing}"));
+            }
+            ask_version(&snapshot, &settings, snapshot_scheme(&p)?)?
+        }
     };
     // Deprecation windows: the history is read only when this version removes something or opens a window.
     if let Ok(new) = plan::next_version(&snapshot, &settings, &choice) {
@@ -120,7 +130,9 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     let mut release = build(&p, &snapshot, decision, &args, &[])?;
     release.add_post(packages::single_post(&p, &release));
     // Checks that need the plan: the files can be written, and the remote will take the push.
-    let problems = preflight(&git, &release, args.dry_run);
+    let mut problems = preflight(&git, &release, args.dry_run);
+    // The kit's own commits meet the commit rules, as `check` says (without hooks nothing else would).
+    problems.extend(message_problems(&p, &release)?);
     if args.dry_run {
         for problem in &problems {
             term::warn(problem);
@@ -146,17 +158,11 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
 
     if interactive {
         review(&p, &mut release)?;
-        if !prompt::confirm(
-            &format!(
-                "Release {} as {}?",
-                release.spell(&release.decision.version),
-                release.decision.tag
-            ),
-            true,
-        )? {
-            term::note("cancelled: nothing was changed");
-            return Ok(());
-        }
+        prompt::proceed(&format!(
+            "Release {} as {}?",
+            release.spell(&release.decision.version),
+            release.decision.tag
+        ))?;
     }
 
     let detached = git.head_ref()?.is_none();
@@ -192,6 +198,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
                     "the release is complete locally; push it with: {}",
                     push_command(remote, refspecs)
                 ));
+                packages::skipped_post(&release_plan::post(&release.steps));
                 github_output(&release)?;
                 if args.format == Format::Json {
                     let mut object = summary(&release, false);
@@ -210,9 +217,10 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
             detached.then_some(released_head.as_str()),
             &release.decision.tag,
         );
-        term::note(&format!(
-            "to publish: {}",
-            push_command(&release.remote, &refspecs)
+        term::note(&super::publish_note(
+            &git,
+            &release.remote,
+            &push_command(&release.remote, &refspecs),
         ));
     }
     github_output(&release)?;
@@ -344,16 +352,50 @@ fn preflight(git: &Git, release: &ReleasePlan, dry_run: bool) -> Vec<String> {
     problems
 }
 
+/// The release and development commit messages that `commits.conventional = "deny"` refuses (warned about
+/// under "warn"), as `check` judges them.
+fn message_problems(p: &Project, release: &ReleasePlan) -> Result<Vec<String>> {
+    let policy = p.policy()?;
+    let mut problems = Vec::new();
+    if let Some(message) = release.release_commit() {
+        super::check::judge_commit_message(
+            &policy.commits,
+            "release.commit",
+            message,
+            &mut problems,
+        );
+    }
+    if let Some(message) = release.dev_commit() {
+        super::check::judge_commit_message(
+            &policy.commits,
+            "release.dev_commit",
+            message,
+            &mut problems,
+        );
+    }
+    Ok(problems)
+}
+
 /// The configured version files and the changelog that cannot be written (see [`fs::check_writable`]).
+/// Each problem names the setting that lists the file (`version.files`, `changelog.file`).
 fn unwritable_known_files(p: &Project, args: &ReleaseArgs) -> Result<Vec<String>> {
-    let mut rels: Vec<String> = project::version_files(&p.config)?
+    let rels: Vec<String> = project::version_files(&p.config)?
         .into_iter()
         .map(|f| f.path)
         .collect();
+    let mut problems: Vec<String> = fs::check_writable_paths(&p.root, &rels)
+        .into_iter()
+        .map(|problem| format!("version.files: {problem}"))
+        .collect();
     if !args.no_changelog {
-        rels.push(p.config.changelog_file().to_string());
+        let changelog = [p.config.changelog_file().to_string()];
+        problems.extend(
+            fs::check_writable_paths(&p.root, &changelog)
+                .into_iter()
+                .map(|problem| format!("changelog.file: {problem}")),
+        );
     }
-    Ok(fs::check_writable_paths(&p.root, &rels))
+    Ok(problems)
 }
 
 /// Runs `release.pre`'s commands; the problems of those that failed.
@@ -370,14 +412,28 @@ fn run_pre(git: &Git, commands: &[String]) -> Result<Vec<String>> {
     Ok(failed)
 }
 
+/// What this run fetched into a shallow clone before its checks, if it did: a refusal after that has not
+/// left the repository as it was, and says so instead of "nothing was changed".
+static FETCHED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// "nothing was changed", or what was fetched (see [`FETCHED`]).
+fn what_changed() -> String {
+    match FETCHED.get() {
+        Some(fetched) => format!("nothing was changed but the fetch ({fetched})"),
+        None => "nothing was changed".to_string(),
+    }
+}
+
 fn report(problems: &[String]) -> Result<()> {
+    let problems = &dedup(problems.to_vec())[..];
     let noun = if problems.len() == 1 {
         "problem"
     } else {
         "problems"
     };
+    let changed = what_changed();
     term::error(&format!(
-        "cannot release: {} {noun} found, nothing was changed",
+        "cannot release: {} {noun} found, {changed}",
         problems.len()
     ));
     for problem in problems {
@@ -385,7 +441,7 @@ fn report(problems: &[String]) -> Result<()> {
     }
     // Printed already; the text travels along for `--format json`.
     Err(anyhow::Error::new(AlreadyReported).context(format!(
-        "cannot release, nothing was changed: {}",
+        "cannot release, {changed}: {}",
         problems.join("; ")
     )))
 }
@@ -588,11 +644,21 @@ fn deepen(p: &Project, git: &Git, dry_run: bool) -> Result<()> {
         let newest = tags
             .iter()
             .max_by(|a, b| version::release_cmp(&a.version, &b.version));
-        let fetched = match newest {
-            Some(tag) => git.fetch(&[&format!("--shallow-exclude={}", tag.name), &remote]),
-            None => git.fetch(&["--unshallow", &remote]),
+        let (fetched, what) = match newest {
+            Some(tag) => (
+                git.fetch(&[&format!("--shallow-exclude={}", tag.name), &remote]),
+                format!(
+                    "the tags and the history back to {} from {remote}",
+                    tag.name
+                ),
+            ),
+            None => (
+                git.fetch(&["--unshallow", &remote]),
+                format!("the tags and the whole history from {remote}"),
+            ),
         };
         if fetched.is_ok() {
+            let _ = FETCHED.set(format!("fetched {what}, as `git fetch` would"));
             return Ok(());
         }
     }
@@ -602,28 +668,83 @@ fn deepen(p: &Project, git: &Git, dry_run: bool) -> Result<()> {
     ))
 }
 
-fn ask_version(snapshot: &Snapshot, scheme: Scheme) -> Result<Choice> {
+/// The interactive menu: one row per distinct version, then "other version…", which asks for a version
+/// and checks it as a release would (asking again until one passes).
+fn ask_version(snapshot: &Snapshot, settings: &Settings, scheme: Scheme) -> Result<Choice> {
     let current = snapshot.current.as_ref().map_err(|e| anyhow!("{e}"))?;
     // The level is judged since the last final release, as the preflight judges it.
-    let items = plan::menu(current, &snapshot.commits_since_final);
-    let choices: Vec<(String, Version)> = items
-        .into_iter()
-        .filter_map(|(label, v)| v.ok().map(|v| (label, v)))
-        .collect();
-    let labels: Vec<String> = choices
+    let rows = plan::menu(current, &snapshot.commits_since_final);
+    let width = rows
         .iter()
-        .map(|(label, v)| format!("{}  ({label})", scheme.spell(v)))
+        .map(|row| scheme.spell(&row.version).chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut labels: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            format!(
+                "{:width$}  ({})",
+                scheme.spell(&row.version),
+                row.choices.join(", ")
+            )
+        })
         .collect();
+    labels.push(OTHER_VERSION.to_string());
     let index = prompt::select(
         &format!("Release which version? (now {})", scheme.spell(current)),
         labels,
         0,
     )?;
-    let version = choices
-        .get(index)
-        .map(|(_, v)| v.clone())
-        .ok_or_else(|| anyhow!("no version chosen"))?;
-    Ok(Choice::Request(version::BumpRequest::Exact(version)))
+    if let Some(row) = rows.get(index) {
+        return Ok(Choice::Request(version::BumpRequest::Exact(
+            row.version.clone(),
+        )));
+    }
+    let example = scheme.spell(&version::Version::new(1, 4, 0));
+    let typed = prompt::text(
+        "Release which version?",
+        &format!(
+            "a version greater than {}, like {example}",
+            scheme.spell(current)
+        ),
+        |text| typed_version(snapshot, settings, text).map(|_| ()),
+    )?;
+    typed_version(snapshot, settings, &typed)
+        .map(|v| Choice::Request(version::BumpRequest::Exact(v)))
+        .map_err(|why| anyhow!("{why}"))
+}
+
+/// The menu's last row, which asks for a version.
+const OTHER_VERSION: &str = "other version…";
+
+/// A typed version, if it parses and passes the release's checks; else what is wrong with it.
+fn typed_version(snapshot: &Snapshot, settings: &Settings, text: &str) -> Result<Version, String> {
+    let v = version::parse_requested_version(text.trim()).map_err(|e| match e {
+        version::VersionError::UnknownRequest { arg } => {
+            format!("`{arg}` is not a version: type one like 1.4.0 or 1.4.0-rc.1")
+        }
+        other => other.to_string(),
+    })?;
+    let choice = Choice::Request(version::BumpRequest::Exact(v.clone()));
+    plan::decide(snapshot, settings, &choice)
+        .map(|decision| decision.version)
+        .map_err(|problems| problems.join("; ").replace('\n', " "))
+}
+
+/// `problems` without repetitions, in their first order: two checks may find the same thing (a version
+/// file that leads out of the work tree can be neither read nor written), and one problem may list
+/// several lines of which another is one.
+fn dedup(problems: Vec<String>) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for problem in problems {
+        let known = seen
+            .iter()
+            .any(|p| *p == problem || p.lines().any(|line| line == problem));
+        if !known {
+            seen.push(problem);
+        }
+    }
+    seen
 }
 
 /// How the project spells versions: the tags' scheme (`tag.scheme`, else the first file's).

@@ -83,6 +83,22 @@ pub(super) fn release(
     }
     keep_own_commits(p, git, &mut all)?;
 
+    // Asking comes after the checks that do not depend on the versions (a dirty tree, no identity), as in a
+    // release of one package: nobody chooses only to be told the tree is dirty.
+    if interactive && choice.is_none() {
+        let mut problems = Vec::new();
+        for pkg in &all {
+            for problem in plan::before_choosing(&pkg.snapshot, &pkg.settings) {
+                if !problems.contains(&problem) {
+                    problems.push(problem);
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return report(&problems);
+        }
+    }
+
     let selected: Vec<String> = if !args.packages.is_empty() {
         names
             .iter()
@@ -117,8 +133,15 @@ pub(super) fn release(
             Some(choice) => choice.clone(),
             None if interactive => {
                 let pkg = find(&all, name);
+                if let Some(nothing) = plan::nothing_to_release(&pkg.snapshot) {
+                    return Err(anyhow!("{name}: {nothing}"));
+                }
                 term::note(&format!("package {name}"));
-                ask_version(&pkg.snapshot, pkg.settings.tag_format.scheme())?
+                ask_version(
+                    &pkg.snapshot,
+                    &pkg.settings,
+                    pkg.settings.tag_format.scheme(),
+                )?
             }
             None => Choice::Auto,
         };
@@ -254,6 +277,21 @@ pub(super) fn release(
     let pre_commands = p.policy()?.pre_commands.clone();
     let post = post_commands(p, &plans)?;
     let mut steps = release_plan::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
+    // The kit's own commits meet the commit rules, as `check` says: the release commit, then the dev one.
+    let rules = p.policy()?.commits.clone();
+    let commits = steps.iter().filter_map(|step| match step {
+        Step::Commit { message } => Some(message),
+        _ => None,
+    });
+    for (message, key) in commits.zip(["release.commit", "release.dev_commit"]) {
+        let mut found = Vec::new();
+        super::super::check::judge_commit_message(&rules, key, message, &mut found);
+        for problem in found {
+            if !problems.contains(&problem) {
+                problems.push(problem);
+            }
+        }
+    }
     if args.dry_run {
         for problem in &problems {
             term::warn(problem);
@@ -301,10 +339,7 @@ pub(super) fn release(
                 merge(&mut release_files, std::slice::from_ref(changed));
             }
         }
-        if !prompt::confirm(&format!("Release {}?", describe(&plans)), true)? {
-            term::note("cancelled: nothing was changed");
-            return Ok(());
-        }
+        prompt::proceed(&format!("Release {}?", describe(&plans)))?;
         steps = release_plan::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
     }
 
@@ -345,9 +380,7 @@ pub(super) fn release(
                     term::out(&object.to_string());
                     *json_printed = true;
                 }
-                if !release_plan::post(&steps).is_empty() {
-                    term::note("release.post was not run: push first, then run the commands");
-                }
+                skipped_post(&release_plan::post(&steps));
                 return Err(AlreadyReported.into());
             }
         }
@@ -355,9 +388,10 @@ pub(super) fn release(
         let branch = first.branch.as_deref().unwrap_or("HEAD");
         let mut words = vec![branch.to_string()];
         words.extend(plans.iter().map(|(_, plan)| plan.decision.tag.clone()));
-        term::note(&format!(
-            "to publish: {}",
-            push_command(&first.remote, &words)
+        term::note(&super::super::publish_note(
+            git,
+            &first.remote,
+            &push_command(&first.remote, &words),
         ));
     }
     github_output(&plans)?;
@@ -672,6 +706,18 @@ pub(super) fn print_post(post: &[(String, String)]) {
             .collect::<Vec<_>>()
             .join("\n"),
     );
+}
+
+/// After a failed push: the `release.post` commands that were not run, to run by hand once pushed.
+pub(super) fn skipped_post(post: &[(String, String)]) {
+    if post.is_empty() {
+        return;
+    }
+    let left: Vec<String> = post.iter().map(|(_, c)| format!("  {c}")).collect();
+    term::note(&format!(
+        "release.post was not run; push first, then run:\n{}",
+        left.join("\n")
+    ));
 }
 
 /// Runs the post-release commands; on a failure the release stays, and the commands left are printed.

@@ -27,18 +27,30 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
     }
     let p = p.package(args.package.as_deref())?;
     let files = project::version_files(&p.config)?;
+    // Messages spell versions as the first file does (`2.6.0.dev0` in a Python project).
+    let scheme = project::read_all(&p.root, &files)
+        .ok()
+        .and_then(|r| r.first().map(|r| r.scheme))
+        .unwrap_or_default();
     let next = |current: &Version| -> Result<Option<Version>> {
         let Some(level) = &args.next else {
             return Ok(None);
         };
-        // `auto`: the version `release auto` would release, from the same snapshot and decision.
-        if level.eq_ignore_ascii_case("auto") && args.pre.is_none() {
-            return auto_version(&p).map(Some);
+        // `auto`: the version `release auto` would release, from the same snapshot and decision; with
+        // `--pre KIND`, the pre-release of that level, as `release auto --pre KIND`.
+        if level.trim().eq_ignore_ascii_case("auto") {
+            let pre = pre_kind(args.pre.as_deref())?;
+            let choice = plan::Choice::parse("auto", pre).map_err(usage)?;
+            return auto_version(&p, &choice)
+                .map(Some)
+                .map_err(|e| anyhow!("{}", e));
         }
-        refuse_auto_with_pre(level, args.pre.as_deref())?;
         let pre = pre_kind(args.pre.as_deref())?;
         let request = BumpRequest::parse(level, pre).map_err(usage)?;
-        Ok(Some(version::bump(current, &request)?))
+        Ok(Some(
+            version::bump(current, &request)
+                .map_err(|e| anyhow::anyhow!("{}", e.spelled(scheme)))?,
+        ))
     };
     if args.all {
         return all(&p, &files, args.format, &next);
@@ -81,21 +93,7 @@ fn all(
     format: Format,
     next: &dyn Fn(&Version) -> Result<Option<Version>>,
 ) -> Result<()> {
-    let (readings, problems) = match project::read_all(&p.root, files) {
-        Ok(readings) => (readings, Vec::new()),
-        Err(problems) => {
-            // Show what could be read alongside what could not.
-            let readings = files
-                .iter()
-                .filter_map(|f| {
-                    project::read_file(&p.root, &f.path)
-                        .and_then(|t| project::read_text(f, &t))
-                        .ok()
-                })
-                .collect();
-            (readings, problems)
-        }
-    };
+    let (readings, problems) = readings_of(p, files);
     // With --next, each file's spelling of the next version (only once they agree).
     let upcoming = match readings.first() {
         Some(first) if problems.is_empty() => next(&first.parsed)?,
@@ -159,10 +157,95 @@ fn all(
     }
 }
 
+/// Every file's reading, and the problems: what could be read is shown alongside what could not.
+fn readings_of(
+    p: &Project,
+    files: &[project::VersionFile],
+) -> (Vec<project::Reading>, Vec<anyhow::Error>) {
+    match project::read_all(&p.root, files) {
+        Ok(readings) => (readings, Vec::new()),
+        Err(problems) => {
+            let readings = files
+                .iter()
+                .filter_map(|f| {
+                    project::read_file(&p.root, &f.path)
+                        .and_then(|t| project::read_text(f, &t))
+                        .ok()
+                })
+                .collect();
+            (readings, problems)
+        }
+    }
+}
+
+/// `version --all` with several packages: one table (package, file, version) in aligned columns, then a
+/// line saying whether each package's files agree.
+fn all_packages_table(p: &Project, names: &[String]) -> Result<()> {
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    let mut problems = Vec::new();
+    let mut files_read = 0;
+    let mut firsts = Vec::new();
+    for name in names {
+        let config = p
+            .config
+            .for_package(name)
+            .ok_or_else(|| anyhow!("no package {name}"))?;
+        let files = project::version_files(&config)?;
+        let (readings, trouble) = readings_of(p, &files);
+        files_read += readings.len();
+        if let Some(first) = readings.first() {
+            firsts.push((name.clone(), first.parsed.clone(), first.scheme));
+        }
+        for r in &readings {
+            rows.push((name.clone(), r.path.clone(), r.text.clone()));
+        }
+        problems.extend(trouble.iter().map(|e| format!("{name}: {e:#}")));
+    }
+    let name_width = rows
+        .iter()
+        .map(|(n, _, _)| n.chars().count())
+        .max()
+        .unwrap_or(0);
+    let path_width = rows
+        .iter()
+        .map(|(_, f, _)| f.chars().count())
+        .max()
+        .unwrap_or(0);
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|(name, path, text)| format!("{name:name_width$}  {path:path_width$}  {text}"))
+        .collect();
+    if !lines.is_empty() {
+        term::out(&lines.join("\n"));
+    }
+    if p.config.version.shared.as_deref() == Some("minor")
+        && let Some(problem) = crate::domain::packages::shared_disagreement(&firsts)
+    {
+        problems.push(problem);
+    }
+    if problems.is_empty() {
+        let shared = if p.config.version.shared.as_deref() == Some("minor") {
+            ", and the packages agree on X.Y (version.shared = \"minor\")"
+        } else {
+            ""
+        };
+        term::note(&format!(
+            "each package's files agree ({} packages, {files_read} files){shared}",
+            names.len()
+        ));
+        Ok(())
+    } else {
+        Err(anyhow!("{}", problems.join("\n")))
+    }
+}
+
 /// `version` with several packages and no `-p`: one line per package (`compiler  3.1.0`), or with `--all`
 /// every package's files; fails when a package's files disagree.
 fn every_package(p: Project, args: &VersionArgs) -> Result<()> {
     let names = p.config.package_names();
+    if args.all && args.format == Format::Text {
+        return all_packages_table(&p, &names);
+    }
     let mut lines = Vec::new();
     let mut json = serde_json::Map::new();
     let mut problems = Vec::new();
@@ -269,7 +352,7 @@ pub fn ci_version(p: &Project, current: &Version, build: CiBuild) -> Result<Vers
 /// The version `release auto` would release here: its snapshot (the commits of the one definition, the
 /// package's only with `-p`) and its decision, so that the two never disagree (on a line branch `auto` is
 /// a patch).
-fn auto_version(p: &Project) -> Result<Version> {
+fn auto_version(p: &Project, choice: &plan::Choice) -> Result<Version> {
     let git = crate::ops::git::Git::new(&p.root)?;
     let (mut snapshot, settings) = super::release::snapshot(p, &git, false, true)?;
     if let Some(head) = p.repo.head()?.commit {
@@ -289,7 +372,7 @@ fn auto_version(p: &Project) -> Result<Version> {
             &mut snapshot.commits_since_final,
         )?;
     }
-    plan::next_version(&snapshot, &settings, &plan::Choice::Auto)
+    plan::next_version(&snapshot, &settings, choice)
         .map_err(|reason| anyhow!("{reason}"))
 }
 
@@ -307,16 +390,4 @@ pub fn pre_kind(arg: Option<&str>) -> Result<Option<crate::domain::version::PreK
 
 pub fn usage(e: impl std::fmt::Display) -> anyhow::Error {
     crate::error::UsageError(e.to_string()).into()
-}
-
-/// `auto` with `--pre`: a usage error saying why and what to type instead (it is not an unknown bump).
-pub fn refuse_auto_with_pre(level: &str, pre: Option<&str>) -> Result<()> {
-    match pre {
-        Some(kind) if level.eq_ignore_ascii_case("auto") => Err(usage(format!(
-            "`auto` picks the level from the commits and cannot take `--pre {kind}`: name the level instead \
-             (`minor --pre {kind}` starts {kind}.1 of the next minor version), or continue a pre-release with \
-             `{kind}` alone"
-        ))),
-        _ => Ok(()),
-    }
 }

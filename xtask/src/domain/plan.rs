@@ -66,6 +66,8 @@ pub struct Settings {
 pub enum Choice {
     /// The level the commits call for.
     Auto,
+    /// The first (or next) pre-release of the level the commits call for (`auto --pre rc`).
+    AutoPre(version::PreKind),
     Request(BumpRequest),
 }
 
@@ -74,8 +76,11 @@ impl Choice {
         text: &str,
         pre: Option<version::PreKind>,
     ) -> Result<Choice, version::VersionError> {
-        if text.eq_ignore_ascii_case("auto") && pre.is_none() {
-            return Ok(Choice::Auto);
+        if text.trim().eq_ignore_ascii_case("auto") {
+            return Ok(match pre {
+                None => Choice::Auto,
+                Some(kind) => Choice::AutoPre(kind),
+            });
         }
         BumpRequest::parse(text, pre).map(Choice::Request)
     }
@@ -154,66 +159,109 @@ pub fn required_level(commits: &[CommitInfo], current: &Version) -> Option<Level
     Some(level.unwrap_or(Level::Patch))
 }
 
-/// What each choice would give, for the interactive menu: (choice, resulting version or why not).
-pub fn menu(current: &Version, commits: &[CommitInfo]) -> Vec<(String, Result<Version, String>)> {
+/// One row of the interactive menu: a version, and every choice that gives it (`auto (minor)` first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuRow {
+    pub version: Version,
+    pub choices: Vec<String>,
+}
+
+/// The pre-release kinds the menu offers, most common first.
+const MENU_KINDS: [version::PreKind; 4] = [
+    version::PreKind::Rc,
+    version::PreKind::Beta,
+    version::PreKind::Alpha,
+    version::PreKind::Dev,
+];
+
+/// The interactive menu: one row per distinct version the choices give (the choices that give the same one
+/// named together, `auto` first), then the pre-releases (of the level the commits call for, and the
+/// continuations of a current pre-release). Choices that give no version greater than `current` are left out.
+pub fn menu(current: &Version, commits: &[CommitInfo]) -> Vec<MenuRow> {
     let auto = required_level(commits, current);
-    let mut items = Vec::new();
+    let mut candidates: Vec<(String, BumpRequest)> = Vec::new();
     if let Some(level) = auto {
-        let label = format!("auto ({level})");
-        items.push((
-            label,
-            version::bump(current, &BumpRequest::Level(level)).map_err(|e| e.to_string()),
-        ));
+        candidates.push((format!("auto ({level})"), BumpRequest::Level(level)));
     }
-    let mut requests = vec![
-        BumpRequest::Level(Level::Patch),
-        BumpRequest::Level(Level::Minor),
-        BumpRequest::Level(Level::Major),
-    ];
     if version::pre_release(current).is_some() {
-        requests.insert(0, BumpRequest::Release);
-        requests.push(BumpRequest::Pre(version::PreKind::Rc));
-    } else {
-        requests.push(BumpRequest::LevelPre(Level::Minor, version::PreKind::Rc));
-        requests.push(BumpRequest::LevelPre(Level::Major, version::PreKind::Rc));
+        candidates.push(("release".into(), BumpRequest::Release));
     }
-    for request in requests {
-        let label = match &request {
-            BumpRequest::LevelPre(level, kind) => format!("{level} --pre {kind}"),
-            other => other.to_string(),
-        };
-        items.push((
-            label,
-            version::bump(current, &request).map_err(|e| e.to_string()),
+    for level in [Level::Patch, Level::Minor, Level::Major] {
+        candidates.push((level.to_string(), BumpRequest::Level(level)));
+    }
+    if version::pre_release(current).is_some() {
+        for kind in MENU_KINDS {
+            candidates.push((kind.to_string(), BumpRequest::Pre(kind)));
+        }
+    }
+    let pre_level = auto.unwrap_or(Level::Patch);
+    let pre_label = if auto.is_some() {
+        "auto".to_string()
+    } else {
+        pre_level.to_string()
+    };
+    for kind in MENU_KINDS {
+        candidates.push((
+            format!("{pre_label} --pre {kind}"),
+            BumpRequest::LevelPre(pre_level, kind),
         ));
     }
-    items
-}
-
-/// The level a release from `base` to `new` amounts to; `None` for a step within one release's
-/// pre-releases (1.3.0-rc.1 → 1.3.0-rc.2 → 1.3.0), where the policy was applied when the line began.
-fn level_between(base: &Version, new: &Version) -> Option<Level> {
-    let (b, n) = (version::core(base), version::core(new));
-    if n.major != b.major {
-        Some(Level::Major)
-    } else if n.minor != b.minor {
-        Some(Level::Minor)
-    } else if n.patch != b.patch {
-        Some(Level::Patch)
-    } else {
-        None
+    let mut rows: Vec<MenuRow> = Vec::new();
+    for (label, request) in candidates {
+        let Ok(version) = version::bump(current, &request) else {
+            continue;
+        };
+        match rows
+            .iter_mut()
+            .find(|row| version::same_release(&row.version, &version))
+        {
+            Some(row) if !row.choices.contains(&label) => row.choices.push(label),
+            Some(_) => {}
+            None => rows.push(MenuRow {
+                version,
+                choices: vec![label],
+            }),
+        }
     }
+    rows
 }
 
-/// Every preflight check that needs no effects, all failures together; on success the release decision.
-pub fn decide(
-    snapshot: &Snapshot,
-    settings: &Settings,
-    choice: &Choice,
-) -> Result<Decision, Vec<String>> {
+/// Why `auto` has nothing to release (no commits since the last release to go by), if so: the
+/// interactive release says this instead of offering a menu.
+pub fn nothing_to_release(snapshot: &Snapshot) -> Option<String> {
+    let current = snapshot.current.as_ref().ok()?;
+    required_level(&snapshot.commits_since_final, current)
+        .is_none()
+        .then(|| nothing_message(snapshot))
+}
+
+fn nothing_message(snapshot: &Snapshot) -> String {
+    let since = snapshot
+        .last_release
+        .as_ref()
+        .map(|(t, _)| format!(" since {t}"))
+        .unwrap_or_default();
+    format!(
+        "no changes{since}: nothing to release (the kit's own release and development commits do not \
+         count; pass a level or version to release anyway)"
+    )
+}
+
+/// The problems that do not depend on the version chosen (no commits, uncommitted changes, no identity, not
+/// a maintainer, unreadable version files): the interactive release reports them before its menu.
+pub fn before_choosing(snapshot: &Snapshot, settings: &Settings) -> Vec<String> {
+    let (mut problems, _) = common_problems(snapshot, settings);
+    if let Err(reason) = &snapshot.current {
+        problems.push(reason.clone());
+    }
+    problems
+}
+
+/// [`before_choosing`]'s checks but the version files: (problems, warnings). A dry run only warns about what
+/// matters when the release really runs.
+fn common_problems(snapshot: &Snapshot, settings: &Settings) -> (Vec<String>, Vec<String>) {
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
-
     if snapshot.head.is_none() {
         problems.push("the repository has no commits yet: commit something first".to_string());
     }
@@ -245,7 +293,6 @@ pub fn decide(
             }
         }
     }
-
     if settings.dry_run {
         warnings.extend(
             execution_problems
@@ -255,6 +302,31 @@ pub fn decide(
     } else {
         problems.extend(execution_problems);
     }
+    (problems, warnings)
+}
+
+/// The level a release from `base` to `new` amounts to; `None` for a step within one release's
+/// pre-releases (1.3.0-rc.1 → 1.3.0-rc.2 → 1.3.0), where the policy was applied when the line began.
+fn level_between(base: &Version, new: &Version) -> Option<Level> {
+    let (b, n) = (version::core(base), version::core(new));
+    if n.major != b.major {
+        Some(Level::Major)
+    } else if n.minor != b.minor {
+        Some(Level::Minor)
+    } else if n.patch != b.patch {
+        Some(Level::Patch)
+    } else {
+        None
+    }
+}
+
+/// Every preflight check that needs no effects, all failures together; on success the release decision.
+pub fn decide(
+    snapshot: &Snapshot,
+    settings: &Settings,
+    choice: &Choice,
+) -> Result<Decision, Vec<String>> {
+    let (mut problems, mut warnings) = common_problems(snapshot, settings);
 
     let current = match &snapshot.current {
         Ok(current) => Some(current.clone()),
@@ -307,6 +379,17 @@ pub fn decide(
         }
         if let Some(existing) = existing {
             problems.push(format!("the tag {existing} already exists for {shown}: choose another version, or delete the tag if it was a mistake"));
+        }
+        // A name git refuses would fail at the tag, half-way through the release: refused here, as `check`
+        // refuses the format.
+        if let Ok(tag) = &tag
+            && let Some(why) = super::rules::ref_name_problem(tag)
+        {
+            problems.push(format!(
+                "tag.format `{}` makes the tag `{tag}` for {shown}, which git refuses as a tag name: {why} \
+                 (see `git check-ref-format`): fix tag.format in xtask.toml",
+                settings.tag_format.as_str()
+            ));
         }
         if let Err(reason) = tag {
             problems.push(format!(
@@ -469,16 +552,15 @@ fn choose(
         Choice::Auto => match required {
             Some(level) => BumpRequest::Level(level),
             None => {
-                let since = snapshot
-                    .last_release
-                    .as_ref()
-                    .map(|(t, _)| format!(" since {t}"))
-                    .unwrap_or_default();
-                return Err(format!(
-                    "no changes{since}: nothing to release (the kit's own release and development commits \
-                     do not count; pass a level or version to release anyway)"
-                ));
+                return Err(nothing_message(snapshot));
             }
+        },
+        Choice::AutoPre(kind) if on_line && required.is_some() => {
+            BumpRequest::LevelPre(Level::Patch, *kind)
+        }
+        Choice::AutoPre(kind) => match required {
+            Some(level) => BumpRequest::LevelPre(level, *kind),
+            None => return Err(nothing_message(snapshot)),
         },
         Choice::Request(request) => request.clone(),
     };
@@ -494,7 +576,7 @@ fn choose(
     }
     version::bump(current, &request)
         .map(|v| (v, required))
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.spelled(tag_format.scheme()))
 }
 
 fn check_branch(
@@ -593,6 +675,105 @@ mod tests {
         for n in needles {
             assert!(problems.contains(n), "{problems:?} lacks {n:?}");
         }
+    }
+
+    /// (current, commits, expected rows as "version: choices")
+    #[test]
+    fn the_menu_offers_each_version_once() {
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
+        let cases: &[Case] = &[
+            (
+                "1.2.0-dev",
+                &[("a1", "feat: x")],
+                &[
+                    "1.2.0: auto (minor), release, patch, minor",
+                    "2.0.0: major",
+                    "1.2.0-rc.1: rc, auto --pre rc",
+                    "1.2.0-beta.1: beta, auto --pre beta",
+                    "1.2.0-alpha.1: alpha, auto --pre alpha",
+                    "1.2.0-dev.1: dev, auto --pre dev",
+                ],
+            ),
+            (
+                "1.0.0",
+                &[("a1", "fix: x")],
+                &[
+                    "1.0.1: auto (patch), patch",
+                    "1.1.0: minor",
+                    "2.0.0: major",
+                    "1.0.1-rc.1: auto --pre rc",
+                    "1.0.1-beta.1: auto --pre beta",
+                    "1.0.1-alpha.1: auto --pre alpha",
+                    "1.0.1-dev.1: auto --pre dev",
+                ],
+            ),
+            (
+                "1.1.0-rc.1",
+                &[("a1", "feat: x")],
+                &[
+                    "1.1.0: auto (minor), release, patch, minor",
+                    "2.0.0: major",
+                    "1.1.0-rc.2: rc, auto --pre rc",
+                ],
+            ),
+            (
+                "1.0.0",
+                &[],
+                &[
+                    "1.0.1: patch",
+                    "1.1.0: minor",
+                    "2.0.0: major",
+                    "1.0.1-rc.1: patch --pre rc",
+                    "1.0.1-beta.1: patch --pre beta",
+                    "1.0.1-alpha.1: patch --pre alpha",
+                    "1.0.1-dev.1: patch --pre dev",
+                ],
+            ),
+        ];
+        for (current, commits, expected) in cases {
+            let commits: Vec<CommitInfo> = commits.iter().map(|(id, m)| commit(id, m)).collect();
+            let rows: Vec<String> = menu(&Version::parse(current).unwrap(), &commits)
+                .iter()
+                .map(|row| format!("{}: {}", row.version, row.choices.join(", ")))
+                .collect();
+            assert_eq!(rows, *expected, "{current}");
+        }
+    }
+
+    #[test]
+    fn before_choosing_reports_what_no_version_can_fix() {
+        let clean = snapshot("1.0.0", &[("a1", "feat: y")]);
+        assert!(before_choosing(&clean, &settings()).is_empty());
+        let mut dirty = clean.clone();
+        dirty.dirty = vec!["VERSION".into()];
+        dirty.identity = None;
+        dirty.current = Err("VERSION: file not found".into());
+        let problems = before_choosing(&dirty, &settings()).join("\n");
+        for needle in ["uncommitted changes", "no git identity", "file not found"] {
+            assert!(problems.contains(needle), "{problems}");
+        }
+        assert!(nothing_to_release(&clean).is_none());
+    }
+
+    #[test]
+    fn auto_with_pre_starts_a_pre_release_of_the_level_the_commits_call_for() {
+        let rc = Some(version::PreKind::Rc);
+        let s = snapshot("1.0.0", &[("a1", "feat: y")]);
+        let d = decide(&s, &settings(), &Choice::parse("auto", rc).unwrap()).unwrap();
+        assert_eq!(d.version.to_string(), "1.1.0-rc.1");
+        let s = snapshot("1.1.0-rc.1", &[("a1", "fix: y")]);
+        let mut s2 = s.clone();
+        s2.last_final = Some(("v1.0.0".into(), Version::parse("1.0.0").unwrap()));
+        s2.commits_since_final.push(commit("b2", "feat: z"));
+        let d = decide(&s2, &settings(), &Choice::parse("auto", rc).unwrap()).unwrap();
+        assert_eq!(d.version.to_string(), "1.1.0-rc.2");
+        let empty = snapshot("1.0.0", &[]);
+        assert!(
+            nothing_to_release(&empty)
+                .unwrap()
+                .contains("nothing to release")
+        );
+        assert!(decide(&empty, &settings(), &Choice::parse("auto", rc).unwrap()).is_err());
     }
 
     #[test]

@@ -273,7 +273,7 @@ fn judge_one(rules: &PushRules, u: &RefUpdate, facts: &Facts, side: Side) -> Vec
             }
         }
     } else if let Some(tag) = u.name.strip_prefix("refs/tags/") {
-        let Some((_, version)) = release_tag(rules, tag) else {
+        let Some((package, version)) = release_tag(rules, tag) else {
             if !is_zero(&u.new)
                 && let Some(r) = check_tag_names(tag, &rules.tag_formats)
             {
@@ -298,7 +298,8 @@ fn judge_one(rules: &PushRules, u: &RefUpdate, facts: &Facts, side: Side) -> Vec
                 Facts::ReleaseTag(facts) => facts,
                 _ => &TagFacts::Lightweight,
             };
-            judge_release_tag(rules, tag, &version, facts, &mut refusals);
+            let scheme = rules.tag_formats[package].scheme();
+            judge_release_tag(rules, tag, &version, scheme, facts, &mut refusals);
         }
     }
     refusals
@@ -308,9 +309,14 @@ fn judge_release_tag(
     rules: &PushRules,
     tag: &str,
     version: &Version,
+    scheme: crate::domain::version::Scheme,
     facts: &TagFacts,
     refusals: &mut Vec<Refusal>,
 ) {
+    // Versions as the project spells them (`2.5.0rc1` in a Python project), not always SemVer's way.
+    let numbers = (version.major, version.minor);
+    let spelled = scheme.spell(version);
+    let version = &spelled;
     let TagFacts::Annotated {
         commit,
         tagger,
@@ -328,12 +334,13 @@ fn judge_release_tag(
         return;
     };
     match version_at_commit {
-        Ok(at_commit) if at_commit == version => {}
+        Ok(at_commit) if scheme.spell(at_commit) == *version => {}
         Ok(at_commit) => refusals.push(Refusal::new(
             "tag.version",
             format!(
-                "the tag {tag} says {version} but the version files at {} say {at_commit}",
-                short(commit)
+                "the tag {tag} says {version} but the version files at {} say {}",
+                short(commit),
+                scheme.spell(at_commit)
             ),
             format!(
                 "tag the commit whose files say {version} (e.g. the release commit made by `cargo xtask release`)"
@@ -346,7 +353,12 @@ fn judge_release_tag(
         )),
     }
     if containing_release_branch.is_none() {
-        let patterns: Vec<&str> = rules.release_branches.iter().map(Pattern::as_str).collect();
+        // The patterns for this release (`stable/1.5`), not their templates.
+        let patterns: Vec<String> = rules
+            .release_branches
+            .iter()
+            .map(|p| p.for_release(numbers.0, numbers.1))
+            .collect();
         refusals.push(Refusal::new(
             "release.branches",
             format!(
@@ -737,7 +749,7 @@ mod tests {
             [
                 "tag.annotated: the release tag v1.4.0 is lightweight\nrelease tags are annotated: git tag --delete v1.4.0 && git tag --annotate v1.4.0 -m \"Release 1.4.0\"",
                 "tag.version: the tag v1.5.0 says 1.5.0 but the version files at ccccccc say 1.4.0\ntag the commit whose files say 1.5.0 (e.g. the release commit made by `cargo xtask release`)",
-                "release.branches: the tag v1.5.0 is on ccccccc, which no release branch for 1.5.0 contains\nrelease from one of: main, stable/{{ major }}.{{ minor }} (push the branch with the tag)",
+                "release.branches: the tag v1.5.0 is on ccccccc, which no release branch for 1.5.0 contains\nrelease from one of: main, stable/1.5 (push the branch with the tag)",
                 "release.maintainers: the tag v1.5.0 was made by x@y, who is not one of release.maintainers\nask one of rel@example.com to tag the release",
                 "tag.format: deleting the release tag v1.4.0 is not allowed\na published release stays published; release a new version instead",
                 "release.branches: force-pushing the release branch main would rewrite published history\npush new commits on top instead (git pull --rebase, then git push)",

@@ -556,6 +556,32 @@ impl fmt::Display for VersionError {
     }
 }
 
+impl VersionError {
+    /// The message with its versions spelled in `scheme` (`2.5.0rc1 is not greater than the current version
+    /// 2.6.0.dev0` in a PEP 440 project), as every message to the user spells them.
+    pub fn spelled(&self, scheme: Scheme) -> String {
+        let spell = |v: &Version| scheme.spell(v);
+        match self {
+            VersionError::NotGreater { current, new } => format!(
+                "{} is not greater than the current version {}: choose a higher level or version",
+                spell(new),
+                spell(current)
+            ),
+            VersionError::AlreadyFinal { version } => format!(
+                "{} is already a final release, so `release` has no pre-release to drop: use major, minor \
+                 or patch instead",
+                spell(version)
+            ),
+            VersionError::UnknownPreRelease { version } => format!(
+                "the pre-release of {} is not one the kit continues (it continues dev, alpha, beta and rc \
+                 with an optional number): pass an explicit version instead",
+                spell(version)
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl std::error::Error for VersionError {}
 
 /// Parses SemVer text such as `1.2.3` or `1.3.0-rc.1`, ignoring surrounding whitespace.
@@ -832,6 +858,38 @@ mod tests {
 
     fn v(text: &str) -> Version {
         Version::parse(text).expect("test versions are valid SemVer")
+    }
+
+    /// (current, request, scheme, message): versions in messages are spelled as the project does.
+    #[test]
+    fn errors_spell_versions_in_the_project_s_scheme() {
+        for (current, asked, scheme, expected) in [
+            (
+                "2.6.0-dev",
+                "2.5.0rc1",
+                Scheme::Pep440,
+                "2.5.0rc1 is not greater than the current version 2.6.0.dev0",
+            ),
+            (
+                "2.6.0-dev",
+                "2.5.0rc1",
+                Scheme::Semver,
+                "2.5.0-rc.1 is not greater than the current version 2.6.0-dev",
+            ),
+            (
+                "2.6.0",
+                "release",
+                Scheme::Pep440,
+                "2.6.0 is already a final release",
+            ),
+        ] {
+            let error = bump(&v(current), &request(asked)).unwrap_err();
+            assert!(
+                error.spelled(scheme).starts_with(expected),
+                "{}",
+                error.spelled(scheme)
+            );
+        }
     }
 
     /// Parses a request written as on the command line, e.g. `minor --pre rc`.

@@ -22,9 +22,21 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Result<bool> {
 }
 
 /// A path for a temporary worktree that does not exist yet, outside the repository (so nothing in
-/// the user's work tree or `.git` is touched), named after `purpose`.
+/// the user's work tree or `.git` is touched), named after `purpose`. For a worktree that is always removed
+/// again; one that may be left for the user is [`kept_worktree`]'s.
 pub fn temporary_worktree(purpose: &str) -> Result<PathBuf> {
-    let base = std::env::temp_dir();
+    free_path(&std::env::temp_dir(), purpose)
+}
+
+/// A path for a worktree that may be left for the user to finish in (a backport that does not apply
+/// cleanly): under the repository's git directory (`.git/xtask/worktrees/`), never in the work tree. In the
+/// system's temporary directory it would outlive the repository (and be cleaned away under git's feet); here
+/// it goes with the repository, and `git worktree list` still shows it.
+pub fn kept_worktree(git_dir: &Path, purpose: &str) -> Result<PathBuf> {
+    free_path(&git_dir.join("xtask").join("worktrees"), purpose)
+}
+
+fn free_path(base: &Path, purpose: &str) -> Result<PathBuf> {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())

@@ -397,7 +397,7 @@ fn release_tags_in_another_format_are_explained() {
     let run = repo.xtask(&["check"]).ok();
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("last release: 1.0.0 (v1.0.0)"),
+        run.stderr.contains("last release: 1.0.0 (tag v1.0.0)"),
         "{}",
         run.stderr
     );

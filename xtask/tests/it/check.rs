@@ -173,7 +173,10 @@ fn every_broken_rule_is_listed_and_the_others_still_judge() {
             "branches.allowed: ",
         ],
     );
-    assert!(stderr.contains("last release: 1.0.0 (v1.0.0)"), "{stderr}");
+    assert!(
+        stderr.contains("last release: 1.0.0 (tag v1.0.0)"),
+        "{stderr}"
+    );
     // A command that reads the rules reports them all, and changes nothing.
     let before = repo.state();
     let run = repo.xtask(&["release", "patch", "--yes"]).fails(1);

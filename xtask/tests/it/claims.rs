@@ -337,26 +337,6 @@ fn a_repository_template_overrides_the_default_and_its_errors_name_file_and_line
 }
 
 #[test]
-fn auto_with_pre_is_a_usage_error_saying_what_to_type() {
-    let repo = project();
-    let before = repo.state();
-    let run = repo
-        .xtask(&["release", "auto", "--pre", "rc", "--yes"])
-        .fails(2);
-    assert!(
-        run.stderr
-            .contains("`auto` picks the level from the commits and cannot take `--pre rc`")
-            && run.stderr.contains("minor --pre rc"),
-        "{run:?}"
-    );
-    assert!(!run.stderr.contains("unknown bump"), "{run:?}");
-    assert_eq!(repo.state(), before);
-    repo.xtask(&["version", "--next", "auto", "--pre", "rc"])
-        .fails(2)
-        .says("cannot take `--pre rc`");
-}
-
-#[test]
 fn two_dash_c_options_combine_as_in_git() {
     let repo = project();
     repo.write("sub/inner/keep.txt", "");

@@ -178,14 +178,19 @@ fn the_installed_copy_keeps_working_when_the_binary_that_installed_it_is_gone() 
     refuses(&repo, &["checkout", "-b", "wip-stuff"]).says("branches.allowed");
 
     // The hooks are whole binaries: with the installed copy removed as well, they still enforce, and
-    // status says what is missing.
+    // status says so (the copy is only what shims run).
     std::fs::remove_dir_all(installed.parent().unwrap()).unwrap();
     refuses(&repo, &["commit", "--allow-empty", "-m", "did more stuff"])
         .fails(1)
         .says("commits.conventional");
-    repo.xtask(&["hooks", "status"])
-        .ok()
-        .says("binary is missing");
+    let status = repo.xtask(&["hooks", "status"]).ok();
+    for name in ["commit-msg", "reference-transaction", "pre-push"] {
+        assert!(
+            status_line(&status, name).contains("ours, current"),
+            "{status:?}"
+        );
+    }
+    assert!(!status.stdout.contains("binary is missing"), "{status:?}");
     // Installing again puts the copy back and the hooks stay as they were.
     repo.xtask(&["hooks", "install"])
         .ok()
@@ -421,10 +426,13 @@ fn pre_push_checks_that_a_release_branch_contains_the_tag() {
     repo.write("VERSION.json", "{\n  \"version\": \"0.2.0\"\n}\n");
     repo.commit("feat: early");
     repo.tag("v0.2.0");
-    refuses(&repo, &["push", "origin", "v0.2.0"])
+    let run = refuses(&repo, &["push", "origin", "v0.2.0"])
         .fails(1)
         .says("release.branches")
-        .says("the tag v0.2.0 is on");
+        .says("the tag v0.2.0 is on")
+        // The patterns for this release, as a person reads them, not their templates.
+        .says("stable/0.2");
+    assert!(!run.stderr.contains("{{"), "{run:?}");
     assert!(!remote_refs(&repo).contains("refs/tags/v0.2.0"));
     // Once main contains it, the same tag goes through.
     repo.git(&["switch", "--quiet", "main"]);
@@ -1150,9 +1158,18 @@ fn core_hooks_path_set_by_another_tool_is_where_hooks_go() {
     // A broken install (the binary removed) warns through the shim and does not block work.
     let installed = git_dir(&repo).join("xtask/bin");
     std::fs::remove_dir_all(&installed).unwrap();
-    repo.try_git(&["commit", "--allow-empty", "-m", "did more stuff"])
+    let run = repo
+        .try_git(&["commit", "--allow-empty", "-m", "did more stuff"])
         .ok()
         .says("the kit's binary is missing");
+    // Once per ref update, although git runs the hook for each state of the transaction.
+    assert_eq!(
+        run.stderr
+            .matches("hook reference-transaction skipped")
+            .count(),
+        1,
+        "{run:?}"
+    );
     repo.xtask(&["hooks", "status"])
         .ok()
         .says("binary is missing");

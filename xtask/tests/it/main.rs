@@ -7,6 +7,7 @@ mod check;
 mod ci_versions;
 mod claims;
 mod deprecations;
+mod first_hour;
 mod hooks;
 mod hostile;
 mod init;

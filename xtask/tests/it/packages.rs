@@ -378,8 +378,7 @@ fn version_bump_and_changelog_take_a_package() {
     repo.xtask(&["version", "-p", "runtime"]).ok().says("3.1.0");
     repo.xtask(&["version", "--all"])
         .ok()
-        .says("compiler/pyproject.toml  3.1.0")
-        .says("runtime/pyproject.toml  3.1.0");
+        .says("compiler  compiler/pyproject.toml  3.1.0\nruntime   runtime/pyproject.toml   3.1.0");
     repo.xtask(&["version", "-p", "nope"])
         .fails(2)
         .says("compiler, runtime");

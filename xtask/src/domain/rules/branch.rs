@@ -227,6 +227,22 @@ impl Pattern {
         run(&program, name.as_bytes()).is_some()
     }
 
+    /// The pattern as a person reads it in a message about release `major.minor`: the placeholders
+    /// filled in (`stable/{{ major }}.{{ minor }}` → `stable/1.4`), wildcards as written.
+    pub fn for_release(&self, major: u64, minor: u64) -> String {
+        let mut text = String::new();
+        for token in &self.tokens {
+            match token {
+                Token::Literal(literal) => text.push_str(literal),
+                Token::Star => text.push('*'),
+                Token::Segments => text.push_str("**"),
+                Token::Number(Slot::Major) => text.push_str(&major.to_string()),
+                Token::Number(Slot::Minor) => text.push_str(&minor.to_string()),
+            }
+        }
+        text
+    }
+
     /// A name this pattern accepts: `*` and `**` become `my-topic`, `{{ major }}` 1, `{{ minor }}` 4.
     pub fn example(&self) -> String {
         let mut example = String::new();
@@ -507,6 +523,20 @@ pub(super) mod tests {
     /// A pattern the test knows is valid (shared with the rules' cross-cutting tests in `mod.rs`).
     pub(in crate::domain::rules) fn pattern(text: &str) -> Pattern {
         Pattern::parse(text).unwrap_or_else(|e| panic!("`{text}` should parse: {e}"))
+    }
+
+    /// (pattern, release 1.5's reading of it)
+    #[test]
+    fn a_pattern_reads_as_the_names_of_a_release() {
+        for (text, expected) in [
+            ("main", "main"),
+            ("stable/{{ major }}.{{ minor }}", "stable/1.5"),
+            ("release-{{major}}", "release-1"),
+            ("hotfix/*", "hotfix/*"),
+            ("dependabot/**", "dependabot/**"),
+        ] {
+            assert_eq!(pattern(text).for_release(1, 5), expected, "{text}");
+        }
     }
 
     pub(in crate::domain::rules) fn defaults() -> Vec<Pattern> {

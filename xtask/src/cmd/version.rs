@@ -372,8 +372,7 @@ fn auto_version(p: &Project, choice: &plan::Choice) -> Result<Version> {
             &mut snapshot.commits_since_final,
         )?;
     }
-    plan::next_version(&snapshot, &settings, choice)
-        .map_err(|reason| anyhow!("{reason}"))
+    plan::next_version(&snapshot, &settings, choice).map_err(|reason| anyhow!("{reason}"))
 }
 
 pub fn scheme_of(arg: SchemeArg) -> Scheme {

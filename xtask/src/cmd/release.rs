@@ -715,7 +715,8 @@ fn build(
         release_files,
         release_message,
         tag_message,
-        policy.sign_tags,
+        // With release.signers, the hooks accept only signed release tags: sign with the user's own key.
+        policy.sign_tags || policy.signers.is_some(),
     );
     if let Some((version, files, message)) = dev {
         plan.add_dev(version, files, message);

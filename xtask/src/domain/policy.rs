@@ -44,6 +44,11 @@ pub struct Policy {
     pub push: bool,
     /// `tag.sign`: sign release tags.
     pub sign_tags: bool,
+    /// `release.signers`: the SSH allowed-signers file, relative to the repository, whose keys must have
+    /// signed every release tag (`release` then signs its tags).
+    pub signers: Option<String>,
+    /// `policy.replace_refs = "allow"`: pushes to `refs/replace/` are judged like any other ref.
+    pub allow_replace_refs: bool,
 }
 
 /// `[commits]`: how strictly messages must follow Conventional Commits, and the types they may use.
@@ -104,6 +109,21 @@ impl Policy {
             .map_err(|e| problems.extend(e.problems))
             .unwrap_or_default();
 
+        if let Some(mode) = config.policy.replace_refs.as_deref()
+            && !matches!(mode, "refuse" | "allow")
+        {
+            problems.push(format!(
+                "policy.replace_refs must be \"refuse\" or \"allow\", not {mode:?}"
+            ));
+        }
+        if let Some(problem) = config
+            .release
+            .signers
+            .as_deref()
+            .and_then(signers_path_problem)
+        {
+            problems.push(format!("xtask.toml: release.signers: {problem}"));
+        }
         let deprecation = match config.policy.deprecation.as_deref() {
             None => deprecations::Policy::default(),
             Some(text) => deprecations::Policy::parse(text).unwrap_or_else(|| {
@@ -137,6 +157,8 @@ impl Policy {
                 post_commands: config.release.post.clone().unwrap_or_default(),
                 push: config.release.push.unwrap_or(false),
                 sign_tags: config.tag.sign.unwrap_or(false),
+                signers: config.release.signers.clone(),
+                allow_replace_refs: config.policy.replace_refs.as_deref() == Some("allow"),
             }),
             _ => Err(PolicyError { problems }),
         }
@@ -215,6 +237,25 @@ impl CommitRules {
             types: commit_types(config),
         })
     }
+}
+
+/// What is wrong with a `release.signers` path, if anything: it names a file inside the repository, by a
+/// relative path without `..`, so that every clone and the server read the same file.
+pub fn signers_path_problem(path: &str) -> Option<String> {
+    if path.trim().is_empty() {
+        return Some("the path is empty: name the allowed-signers file, e.g. \".github/allowed_signers\"".into());
+    }
+    if path.starts_with('/') || path.starts_with('\\') || path.get(1..2) == Some(":") {
+        return Some(format!(
+            "{path:?} is absolute: give the file's path relative to the repository's root"
+        ));
+    }
+    if path.split(['/', '\\']).any(|part| part == "..") {
+        return Some(format!(
+            "{path:?} leaves the repository: the file must be inside it"
+        ));
+    }
+    None
 }
 
 /// `commits.types`, or the Conventional Commits types.
@@ -407,10 +448,51 @@ mod tests {
             ("[policy]\ndeprecation = \"off\"\n", |p| {
                 assert_eq!(p.deprecation, deprecations::Policy::Off)
             }),
+            ("", |p| {
+                assert_eq!(p.signers, None);
+                assert!(!p.allow_replace_refs);
+            }),
+            ("[policy]\nreplace_refs = \"allow\"\n", |p| {
+                assert!(p.allow_replace_refs)
+            }),
+            ("[policy]\nreplace_refs = \"refuse\"\n", |p| {
+                assert!(!p.allow_replace_refs)
+            }),
+            ("[release]\nsigners = \".github/allowed_signers\"\n", |p| {
+                assert_eq!(p.signers.as_deref(), Some(".github/allowed_signers"))
+            }),
         ];
         for (text, check) in table {
             check(&policy(text));
         }
+    }
+
+    #[test]
+    fn signers_paths_stay_inside_the_repository() {
+        // (path, the problem's words, or "" for none)
+        let table = [
+            (".github/allowed_signers", ""),
+            ("allowed_signers", ""),
+            ("a/b/../c", "leaves the repository"),
+            ("../keys", "leaves the repository"),
+            ("/etc/keys", "is absolute"),
+            ("C:/keys", "is absolute"),
+            ("", "the path is empty"),
+            ("  ", "the path is empty"),
+        ];
+        for (path, words) in table {
+            let problem = signers_path_problem(path).unwrap_or_default();
+            assert!(
+                if words.is_empty() { problem.is_empty() } else { problem.contains(words) },
+                "{path:?}: {problem}"
+            );
+        }
+        let config = Config::parse("[policy]\nreplace_refs = \"yes\"\n");
+        let error = format!("{:#}", config.err().unwrap());
+        assert!(error.contains("policy.replace_refs must be \"refuse\" or \"allow\""), "{error}");
+        let config = Config::parse("[release]\nsigners = \"/keys\"\n");
+        let error = format!("{:#}", config.err().unwrap());
+        assert!(error.contains("release.signers: \"/keys\" is absolute"), "{error}");
     }
 
     /// The tags' scheme agrees with the version files' reader on the first file's scheme.

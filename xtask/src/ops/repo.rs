@@ -53,7 +53,30 @@ impl<T> History<T> {
 impl Repo {
     /// Finds the repository containing `dir`, as git does.
     pub fn discover(dir: &Path) -> Result<Repo> {
-        let git = gix::discover(dir).map_err(|e| {
+        Repo::discover_with(dir, Default::default())
+    }
+
+    /// [`Repo::discover`], reading objects as they are stored: replace refs (`refs/replace/`) are ignored,
+    /// as with `git --no-replace-objects`. The push rules read this way, so that a replace ref cannot make
+    /// the object they judge differ from the one pushed.
+    pub fn discover_as_stored(dir: &Path) -> Result<Repo> {
+        use gix::sec::trust::DefaultForLevel;
+        let options = |level| {
+            gix::open::Options::default_for_level(level).cli_overrides(["core.useReplaceRefs=false"])
+        };
+        Repo::discover_with(
+            dir,
+            gix::sec::trust::Mapping {
+                full: options(gix::sec::Trust::Full),
+                reduced: options(gix::sec::Trust::Reduced),
+            },
+        )
+    }
+
+    fn discover_with(dir: &Path, options: gix::sec::trust::Mapping<gix::open::Options>) -> Result<Repo> {
+        let git = gix::ThreadSafeRepository::discover_opts(dir, Default::default(), options)
+            .map(gix::Repository::from)
+            .map_err(|e| {
             // Only here, on the way out: ask git whether a repository is there at all, so that one the kit
             // cannot open (an object format it does not read, say) is not called "no repository".
             match crate::ops::git::object_format(dir).as_deref() {

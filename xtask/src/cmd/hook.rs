@@ -294,7 +294,10 @@ fn pre_push(dir: &Path) -> Result<()> {
     let repo = Repo::discover_as_stored(dir)?;
     let objects = GixObjects::new(&repo);
     // The signers file of this checkout, where the push's own files are (git runs the hook at the root).
-    let signers = policy.signers.as_ref().map(|path| dir.join(path));
+    let signers = policy
+        .signers
+        .as_ref()
+        .map(|path| crate::ops::fs::canonical_or_same(&dir.join(path)));
     verdicts(check_updates(
         &config,
         &policy,

@@ -121,7 +121,13 @@ pub fn run(dir: &Path, args: VerifyArgs) -> Result<()> {
                 .to_string(),
         ));
     }
-    report(&target, branch.as_deref(), commits.len(), &updates, refusals)
+    report(
+        &target,
+        branch.as_deref(),
+        commits.len(),
+        &updates,
+        refusals,
+    )
 }
 
 fn short(id: &str) -> &str {
@@ -146,7 +152,10 @@ fn ci_event() -> CiEvent {
 
 /// The tip's name as a local branch (`feature/x` in `main..feature/x`), when it is one.
 fn local_branch(objects: &CliObjects, target: &Target) -> Option<String> {
-    let name = target.tip.strip_prefix("refs/heads/").unwrap_or(&target.tip);
+    let name = target
+        .tip
+        .strip_prefix("refs/heads/")
+        .unwrap_or(&target.tip);
     objects
         .commit_of(&format!("refs/heads/{name}"))
         .is_ok()

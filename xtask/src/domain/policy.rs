@@ -243,7 +243,10 @@ impl CommitRules {
 /// relative path without `..`, so that every clone and the server read the same file.
 pub fn signers_path_problem(path: &str) -> Option<String> {
     if path.trim().is_empty() {
-        return Some("the path is empty: name the allowed-signers file, e.g. \".github/allowed_signers\"".into());
+        return Some(
+            "the path is empty: name the allowed-signers file, e.g. \".github/allowed_signers\""
+                .into(),
+        );
     }
     if path.starts_with('/') || path.starts_with('\\') || path.get(1..2) == Some(":") {
         return Some(format!(
@@ -483,16 +486,26 @@ mod tests {
         for (path, words) in table {
             let problem = signers_path_problem(path).unwrap_or_default();
             assert!(
-                if words.is_empty() { problem.is_empty() } else { problem.contains(words) },
+                if words.is_empty() {
+                    problem.is_empty()
+                } else {
+                    problem.contains(words)
+                },
                 "{path:?}: {problem}"
             );
         }
         let config = Config::parse("[policy]\nreplace_refs = \"yes\"\n");
         let error = format!("{:#}", config.err().unwrap());
-        assert!(error.contains("policy.replace_refs must be \"refuse\" or \"allow\""), "{error}");
+        assert!(
+            error.contains("policy.replace_refs must be \"refuse\" or \"allow\""),
+            "{error}"
+        );
         let config = Config::parse("[release]\nsigners = \"/keys\"\n");
         let error = format!("{:#}", config.err().unwrap());
-        assert!(error.contains("release.signers: \"/keys\" is absolute"), "{error}");
+        assert!(
+            error.contains("release.signers: \"/keys\" is absolute"),
+            "{error}"
+        );
     }
 
     /// The tags' scheme agrees with the version files' reader on the first file's scheme.

@@ -126,8 +126,14 @@ mod tests {
         // (range, what it names, or the error's words)
         let table: [(&str, Result<Target, &str>); 7] = [
             ("main..HEAD", Ok(target(Some("main"), "HEAD", None))),
-            ("v1.0.0..feature/x", Ok(target(Some("v1.0.0"), "feature/x", None))),
-            ("origin/main..", Ok(target(Some("origin/main"), "HEAD", None))),
+            (
+                "v1.0.0..feature/x",
+                Ok(target(Some("v1.0.0"), "feature/x", None)),
+            ),
+            (
+                "origin/main..",
+                Ok(target(Some("origin/main"), "HEAD", None)),
+            ),
             ("..HEAD", Err("has no start")),
             ("main...HEAD", Err("is a symmetric range")),
             ("HEAD", Err("is not a range")),
@@ -174,7 +180,11 @@ mod tests {
             from_ci(&pr, only_local),
             Ok(target(Some("main"), "HEAD", Some("feature/x")))
         );
-        assert!(from_ci(&pr, nothing).unwrap_err().contains("fetch-depth: 0"));
+        assert!(
+            from_ci(&pr, nothing)
+                .unwrap_err()
+                .contains("fetch-depth: 0")
+        );
         assert_eq!(
             from_ci(&push, everything),
             Ok(target(Some(&"a".repeat(40)), "HEAD", Some("main")))

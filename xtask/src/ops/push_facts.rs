@@ -137,7 +137,8 @@ impl Objects for GixObjects<'_> {
     }
 
     fn signature(&self, oid: &str, signers: &Path) -> Result<Signature> {
-        let git = crate::ops::git::Git::new(self.repo.git_dir())?.without_replacements();
+        let at = self.repo.git.workdir().unwrap_or(self.repo.git_dir());
+        let git = crate::ops::git::Git::new(at)?.without_replacements();
         let (good, said) = git.verify_tag_ssh(oid, signers)?;
         Ok(signature_verdict(good, &said))
     }
@@ -205,7 +206,12 @@ impl CliObjects {
     pub fn commit_of(&self, rev: &str) -> Result<String> {
         Ok(self
             .git
-            .raw(&["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
+            .raw(&[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{rev}^{{commit}}"),
+            ])
             .map_err(|_| anyhow!("{rev:?} does not name a commit here"))?
             .trim()
             .to_string())

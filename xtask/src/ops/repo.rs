@@ -62,7 +62,8 @@ impl Repo {
     pub fn discover_as_stored(dir: &Path) -> Result<Repo> {
         use gix::sec::trust::DefaultForLevel;
         let options = |level| {
-            gix::open::Options::default_for_level(level).cli_overrides(["core.useReplaceRefs=false"])
+            gix::open::Options::default_for_level(level)
+                .cli_overrides(["core.useReplaceRefs=false"])
         };
         Repo::discover_with(
             dir,
@@ -73,7 +74,10 @@ impl Repo {
         )
     }
 
-    fn discover_with(dir: &Path, options: gix::sec::trust::Mapping<gix::open::Options>) -> Result<Repo> {
+    fn discover_with(
+        dir: &Path,
+        options: gix::sec::trust::Mapping<gix::open::Options>,
+    ) -> Result<Repo> {
         let git = gix::ThreadSafeRepository::discover_opts(dir, Default::default(), options)
             .map(gix::Repository::from)
             .map_err(|e| {

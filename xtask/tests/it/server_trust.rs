@@ -383,11 +383,18 @@ fn release_signers_make_maintainers_proven_by_signature() {
             "pre-push: {}",
             client.stderr
         );
+        // Refused by the client's own hook, before the server saw anything.
+        assert!(!client.stderr.contains("remote:"), "{}", client.stderr);
         let server = repo.try_git(&["push", "--no-verify", "origin", "v0.2.0"]);
         assert_ne!(server.code, 0);
         assert!(
             server.stderr.contains(&words),
             "pre-receive: {}",
+            server.stderr
+        );
+        assert!(
+            server.stderr.contains("remote: error: "),
+            "{}",
             server.stderr
         );
         assert_eq!(refs_of(&repo, Path::new(bare)), before);
@@ -609,4 +616,81 @@ fn verify_help_ends_with_examples() {
         "{}",
         help.stdout
     );
+}
+
+#[test]
+fn a_replace_ref_does_not_fool_pre_push_or_verify() {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n",
+    );
+    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
+    repo.commit("chore: initial import");
+    let start = repo.git(&["rev-parse", "main"]);
+    repo.xtask(&["hooks", "install"]).ok();
+    let bare = TempDir::new().unwrap();
+    let path = bare.path().to_str().unwrap();
+    repo.git(&["init", "--quiet", "--bare", "--initial-branch=main", path]);
+    repo.git(&["remote", "add", "origin", path]);
+    repo.git(&["push", "--quiet", "origin", "main"]);
+    repo.xtask(&["hooks", "install", "--server", path]).ok();
+
+    // The commit to tag says 0.1.0; a replacement that says 0.2.0 stands in for it locally.
+    repo.write("notes.txt", "no version change\n");
+    repo.commit("chore: release 0.2.0");
+    let real = repo.git(&["rev-parse", "main"]);
+    repo.git(&["switch", "--quiet", "--create", "fix/stand-in", &start]);
+    repo.write("VERSION.json", "{\n  \"version\": \"0.2.0\"\n}\n");
+    repo.commit("chore: release 0.2.0");
+    let stand_in = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&["switch", "--quiet", "main"]);
+    repo.git(&["replace", &real, &stand_in]);
+    // git itself now shows the stand-in's files at the real commit.
+    assert!(
+        repo.git(&["show", &format!("{real}:VERSION.json")])
+            .contains("0.2.0")
+    );
+    repo.tag("v0.2.0");
+
+    let words = format!(
+        "tag.version: the tag v0.2.0 says 0.2.0 but the version files at {} say 0.1.0",
+        &real[..7]
+    );
+    let before = refs_of(&repo, bare.path());
+    let client = repo.try_git(&["push", "origin", "main", "v0.2.0"]);
+    assert_ne!(client.code, 0);
+    assert!(
+        client.stderr.contains(&words),
+        "pre-push: {}",
+        client.stderr
+    );
+    // Refused by the client's own hook, before the server saw anything.
+    assert!(!client.stderr.contains("remote:"), "{}", client.stderr);
+    let server = repo.try_git(&["push", "--no-verify", "origin", "main", "v0.2.0"]);
+    assert_ne!(server.code, 0);
+    assert!(
+        server.stderr.contains(&words),
+        "pre-receive: {}",
+        server.stderr
+    );
+    assert!(
+        server.stderr.contains("remote: error: "),
+        "{}",
+        server.stderr
+    );
+    repo.xtask(&["verify", &format!("{start}..main")])
+        .fails(1)
+        .says(&words);
+    // Nor can the replacement itself be pushed.
+    let replace = format!("refs/replace/{real}");
+    let run = repo.try_git(&["push", "--no-verify", "origin", &replace]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr
+            .contains("policy.replace_refs: pushing refs/replace/"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(refs_of(&repo, bare.path()), before);
 }

@@ -694,3 +694,27 @@ fn a_replace_ref_does_not_fool_pre_push_or_verify() {
     );
     assert_eq!(refs_of(&repo, bare.path()), before);
 }
+
+#[test]
+fn check_names_a_missing_signers_file() {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n\n[release]\nsigners = \"keys/allowed_signers\"\n",
+    );
+    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
+    repo.commit("chore: initial import");
+    repo.xtask(&["check"])
+        .fails(1)
+        .says("release.signers: keys/allowed_signers does not exist");
+    repo.write("keys/allowed_signers", "");
+    repo.xtask(&["check"]).ok();
+    // A path outside the repository is no signers file.
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n\n[release]\nsigners = \"../allowed_signers\"\n",
+    );
+    repo.xtask(&["check"])
+        .fails(1)
+        .says("release.signers: \"../allowed_signers\" leaves the repository");
+}

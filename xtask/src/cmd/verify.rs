@@ -150,8 +150,13 @@ fn ci_event() -> CiEvent {
     }
 }
 
-/// The tip's name as a local branch (`feature/x` in `main..feature/x`), when it is one.
+/// The tip's name as a local branch (`feature/x` in `main..feature/x`), or the current branch for `HEAD`.
 fn local_branch(objects: &CliObjects, target: &Target) -> Option<String> {
+    if target.tip == "HEAD" {
+        return objects
+            .default_branch()
+            .and_then(|name| name.strip_prefix("refs/heads/").map(str::to_string));
+    }
     let name = target
         .tip
         .strip_prefix("refs/heads/")

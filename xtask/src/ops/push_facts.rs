@@ -202,8 +202,14 @@ impl CliObjects {
             .collect())
     }
 
-    /// Resolves a revision to a commit id.
+    /// Resolves a revision to a commit id. A revision that starts with `-` is none: git would read it as
+    /// an option.
     pub fn commit_of(&self, rev: &str) -> Result<String> {
+        if rev.starts_with('-') {
+            return Err(anyhow!(
+                "{rev:?} does not name a commit here (it starts with `-`)"
+            ));
+        }
         Ok(self
             .git
             .raw(&[
@@ -217,7 +223,7 @@ impl CliObjects {
             .to_string())
     }
 
-    /// The ref HEAD names: the default branch of a bare repository.
+    /// The ref HEAD names: the default branch of a bare repository, the current branch of a work tree.
     pub fn default_branch(&self) -> Option<String> {
         self.git
             .raw(&["symbolic-ref", "--quiet", "HEAD"])

@@ -603,6 +603,40 @@ fn verify_judges_a_range_as_the_server_does_with_its_words() {
     )
     .fails(1)
     .says("branches.allowed: ");
+    // HEAD's branch is the branch judged; an option is no revision.
+    repo.git(&["switch", "--quiet", "wip-stuff"]);
+    repo.xtask(&["verify", "main..HEAD"])
+        .fails(1)
+        .says("branches.allowed: ");
+    repo.xtask(&["verify", "--", "--all..HEAD"])
+        .fails(2)
+        .says("starts with `-`");
+
+    // A push event: the event's `before` up to HEAD, on GITHUB_REF's branch.
+    repo.git(&["switch", "--quiet", "main"]);
+    let event = repo.home.path().join("event.json");
+    std::fs::write(&event, format!("{{\"before\": \"{start}\"}}")).unwrap();
+    let event = event.to_str().unwrap();
+    repo.xtask_env(
+        &["verify"],
+        &[
+            ("GITHUB_REF", "refs/heads/main"),
+            ("GITHUB_EVENT_PATH", event),
+        ],
+    )
+    .fails(1)
+    .says(&format!(
+        "verify {start}..HEAD, 1 commit, branch main, 1 tag(s): 1 refused"
+    ))
+    .says("tag.version: the tag v0.1.1 says 0.1.1");
+    // A tag push: the tag itself.
+    repo.xtask_env(&["verify"], &[("GITHUB_REF", "refs/tags/v0.1.1")])
+        .fails(1)
+        .says("verify refs/tags/v0.1.1, 1 commit, 1 tag(s): 1 refused")
+        .says("tag.version: the tag v0.1.1 says 0.1.1");
+    repo.xtask_env(&["verify"], &[("GITHUB_REF", "refs/tags/v0.1.0")])
+        .ok()
+        .says("nothing refused");
 }
 
 #[test]

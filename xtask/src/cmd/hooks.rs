@@ -690,6 +690,18 @@ fn policy_status(bare: &Path, places: &Places) -> Result<()> {
             "policy"
         ),
     }];
+    // The release.signers file stored with the policy, which pre-receive verifies release tags against.
+    if let Ok(Some(stored)) = &stored
+        && stored.record.signers_sha1.is_some()
+    {
+        lines.push(match store.signers(&stored.record) {
+            Ok(path) => format!("{:22} stored in {}", "release.signers", path.display()),
+            Err(e) => format!(
+                "{:22} unusable, pre-receive refuses every push: {e:#} (replace it with `{install_hint} --update`)",
+                "release.signers"
+            ),
+        });
+    }
     let repo = Repo::open(&places.common)?;
     let problem = match default_branch_policy(&repo, bare)? {
         Ok(DefaultPolicy::Found { name, commit, text }) => {

@@ -364,6 +364,9 @@ fn release_signers_make_maintainers_proven_by_signature() {
             .join("server.git/xtask/allowed-signers")
             .exists()
     );
+    repo.xtask(&["hooks", "status", "--server", bare])
+        .ok()
+        .says("release.signers        stored in ");
 
     let start = repo.git(&["rev-parse", "main"]);
     repo.write("VERSION.json", "{\n  \"version\": \"0.2.0\"\n}\n");
@@ -479,6 +482,23 @@ fn a_pushed_signers_file_does_not_change_the_servers() {
         "{}",
         run.stderr
     );
+    // A signers file edited on the server by hand no longer matches its record: every push is refused.
+    std::fs::write(
+        base.path().join("server.git/xtask/allowed-signers"),
+        attacker,
+    )
+    .unwrap();
+    let run = repo.try_git(&["push", bare, "v0.2.0"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr
+            .contains("its stored signers file cannot be used")
+            && run.stderr.contains("does not match the hash recorded"),
+        "{}",
+        run.stderr
+    );
+    repo.xtask(&["hooks", "status", "--server", bare])
+        .says("release.signers        unusable, pre-receive refuses every push");
 }
 
 /// A repository whose messages must be conventional, with a release at 0.1.0, a bare `origin` and the

@@ -261,6 +261,61 @@ pub fn signers_path_problem(path: &str) -> Option<String> {
     None
 }
 
+/// Why `release` cannot make a tag the hooks accept under `release.signers`, checked before it changes
+/// anything: git must sign with SSH (`gpg.format = ssh`) and a key (`user.signingKey`), and that key, when
+/// its public half can be read (`public_key`: `ssh-ed25519 AAAA…`), must be one of the signers file's.
+pub fn signing_problem(
+    signers: &str,
+    signers_text: Option<&str>,
+    format: Option<&str>,
+    key: Option<&str>,
+    public_key: Option<&str>,
+) -> Option<String> {
+    if !format.is_some_and(|f| f.eq_ignore_ascii_case("ssh")) {
+        return Some(format!(
+            "release.signers is set, so the release tag is signed with an SSH key, but git's gpg.format is {}: \
+             git config gpg.format ssh",
+            format.map_or("not set (openpgp)".to_string(), |f| format!("{f:?}"))
+        ));
+    }
+    if key.is_none_or(|k| k.trim().is_empty()) {
+        return Some(
+            "release.signers is set, so the release tag is signed with your SSH key, but user.signingKey is \
+             not set: git config user.signingKey ~/.ssh/id_ed25519.pub"
+                .to_string(),
+        );
+    }
+    let Some(signers_text) = signers_text else {
+        return Some(format!(
+            "release.signers: {signers} does not exist: the hooks would refuse every release tag"
+        ));
+    };
+    // `ssh-ed25519 AAAA… comment`: the type and the key, compared with each line's.
+    let key_of = |text: &str| -> Option<(String, String)> {
+        let mut words = text.split_whitespace();
+        while let Some(word) = words.next() {
+            if word.starts_with("ssh-") || word.starts_with("ecdsa-") || word.starts_with("sk-") {
+                return Some((word.to_string(), words.next()?.to_string()));
+            }
+        }
+        None
+    };
+    let mine = key_of(public_key?)?;
+    let listed = signers_text
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .filter_map(key_of)
+        .any(|theirs| theirs == mine);
+    (!listed).then(|| {
+        let tail = mine.1.get(mine.1.len().saturating_sub(12)..).unwrap_or(&mine.1);
+        format!(
+            "your signing key ({} …{tail}) is not in {signers}: the hooks would refuse the release tag; a \
+             maintainer adds it there (`<e-mail> namespaces=\"git\" <public key>`), or one of them releases",
+            mine.0
+        )
+    })
+}
+
 /// `commits.types`, or the Conventional Commits types.
 fn commit_types(config: &Config) -> Vec<String> {
     config
@@ -467,6 +522,74 @@ mod tests {
         ];
         for (text, check) in table {
             check(&policy(text));
+        }
+    }
+
+    #[test]
+    fn release_signs_only_with_a_listed_ssh_key() {
+        let file = "a@x namespaces=\"git\" ssh-ed25519 AAAAgood a@x\n# ssh-ed25519 AAAAold\n";
+        let ssh = Some("ssh");
+        let key = Some("/home/a/.ssh/id.pub");
+        // (gpg.format, user.signingKey, its public key, the signers file, the problem's words or "")
+        type Row<'a> = (
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            &'a str,
+        );
+        let table: [Row; 8] = [
+            (ssh, key, Some("ssh-ed25519 AAAAgood me"), Some(file), ""),
+            (
+                Some("SSH"),
+                key,
+                Some("ssh-ed25519 AAAAgood"),
+                Some(file),
+                "",
+            ),
+            (
+                ssh,
+                key,
+                Some("ssh-ed25519 AAAAbad me"),
+                Some(file),
+                "is not in .github/s",
+            ),
+            (
+                ssh,
+                key,
+                Some("ssh-ed25519 AAAAold"),
+                Some(file),
+                "is not in",
+            ),
+            // The key cannot be read: git will say so when it signs.
+            (ssh, key, None, Some(file), ""),
+            (
+                None,
+                key,
+                None,
+                Some(file),
+                "gpg.format is not set (openpgp)",
+            ),
+            (
+                ssh,
+                Some(" "),
+                None,
+                Some(file),
+                "user.signingKey is not set",
+            ),
+            (ssh, key, None, None, ".github/s does not exist"),
+        ];
+        for (format, key, public, signers, words) in table {
+            let problem =
+                signing_problem(".github/s", signers, format, key, public).unwrap_or_default();
+            assert!(
+                if words.is_empty() {
+                    problem.is_empty()
+                } else {
+                    problem.contains(words)
+                },
+                "{format:?} {public:?}: {problem}"
+            );
         }
     }
 

@@ -420,6 +420,24 @@ fn release_signers_make_maintainers_proven_by_signature() {
     check_refused("it is signed with a key that is not in the file");
     repo.git(&["tag", "--delete", "v0.2.0"]);
 
+    // `release` refuses, before changing anything, to sign with a key the hooks would refuse.
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&["config", "user.signingkey", &bad]);
+    repo.xtask(&["release", "0.3.0", "--yes"])
+        .fails(1)
+        .says("is not in .github/allowed_signers: the hooks would refuse the release tag");
+    repo.git(&["config", "gpg.format", "openpgp"]);
+    repo.xtask(&["release", "0.3.0", "--yes"])
+        .fails(1)
+        .says("but git's gpg.format is \"openpgp\": git config gpg.format ssh");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+    assert!(
+        repo.try_git(&["rev-parse", "--verify", "--quiet", "v0.3.0"])
+            .code
+            != 0
+    );
+    repo.git(&["config", "gpg.format", "ssh"]);
+    repo.git(&["config", "user.signingkey", &format!("{good}.pub")]);
     // `release` signs its tag with the user's own key; pre-push, pre-receive and verify accept it.
     repo.xtask(&["release", "0.3.0", "--yes"]).ok();
     assert!(

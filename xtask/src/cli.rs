@@ -69,6 +69,11 @@ pub enum Command {
         after_help = "Examples:\n  xtask init ../my-project --dry-run\n  xtask init ../my-project --yes"
     )]
     Init(InitArgs),
+    /// Judge a range of commits (a push, a pull request) exactly as the server's pre-receive hook would
+    #[command(
+        after_help = "Without a range, the CI event names it: GITHUB_BASE_REF and GITHUB_HEAD_REF (a pull request), or\nGITHUB_REF and the event's `before` (a push). The rules are the xtask.toml of the range's start.\nExit status: 0 nothing refused, 1 something refused, 2 a usage error.\n\nExamples:\n  cargo xtask verify origin/main..HEAD\n  cargo xtask verify v1.2.0..stable/1.2\n  cargo xtask verify            # in GitHub Actions"
+    )]
+    Verify(VerifyArgs),
     /// Entry point for the installed git hooks (git calls this)
     #[command(
         hide = true,
@@ -321,6 +326,12 @@ pub enum HooksCommand {
         #[arg(long, value_name = "BARE_REPO")]
         server: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The commits to judge, A..B (after A, up to B); default: the CI event's
+    pub range: Option<String>,
 }
 
 #[derive(Debug, Args)]

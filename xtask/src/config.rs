@@ -138,6 +138,9 @@ pub struct ReleaseConfig {
     pub backport_types: Option<Vec<String>>,
     /// Commands run after the release is tagged (and pushed), per released package: `cargo publish -p {{ package }}`.
     pub post: Option<Vec<String>>,
+    /// An SSH allowed-signers file (as `gpg.ssh.allowedSignersFile` reads it), relative to the repository:
+    /// release tags must be signed by one of its keys.
+    pub signers: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -169,6 +172,8 @@ pub struct CommitsConfig {
 pub struct PolicyConfig {
     /// `"two-minors"` (default), `"next-major"` or `"off"`: see [`crate::domain::deprecations::Policy`].
     pub deprecation: Option<String>,
+    /// `"refuse"` (default) or `"allow"`: whether refs under `refs/replace/` may be pushed.
+    pub replace_refs: Option<String>,
 }
 
 /// Settings that take one of several shapes (a string or a table, a string or a boolean). serde's
@@ -310,6 +315,22 @@ impl Config {
             problems.push(format!(
                 "{}: policy.deprecation must be \"two-minors\", \"next-major\" or \"off\", not {policy:?}",
                 locate(text, "deprecation")
+            ));
+        }
+        if let Some(mode) = &self.policy.replace_refs
+            && !matches!(mode.as_str(), "refuse" | "allow")
+        {
+            problems.push(format!(
+                "{}: policy.replace_refs must be \"refuse\" or \"allow\", not {mode:?}",
+                locate(text, "replace_refs")
+            ));
+        }
+        if let Some(signers) = &self.release.signers
+            && let Some(problem) = crate::domain::policy::signers_path_problem(signers)
+        {
+            problems.push(format!(
+                "{}: release.signers: {problem}",
+                locate(text, "signers")
             ));
         }
         if let Some(OtherSetting::Enabled(true)) = self.changelog.other {

@@ -102,6 +102,8 @@ mod tests {
             ".release.post",
             ".release.push",
             ".policy.deprecation",
+            ".policy.replace_refs",
+            ".release.signers",
         ];
         let mut offenders = Vec::new();
         for (rel, text) in source_files() {

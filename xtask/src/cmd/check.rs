@@ -78,6 +78,18 @@ pub fn run(dir: &Path) -> Result<()> {
     if let Err(e) = &policy {
         problems.extend(e.problems.iter().cloned());
     }
+    // The hooks verify release tags against this file: one that is not there refuses every release.
+    if let Ok(Policy {
+        signers: Some(signers),
+        ..
+    }) = &policy
+        && !fs::is_file(p.root.join(signers))
+    {
+        problems.push(format!(
+            "release.signers: {signers} does not exist: commit the SSH allowed-signers file there \
+             (`<e-mail> namespaces=\"git\" <public key>` per maintainer), or remove the key"
+        ));
+    }
     let scheme = tag_format
         .as_ref()
         .map(rules::TagFormat::scheme)

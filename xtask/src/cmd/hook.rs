@@ -5,14 +5,16 @@
 //! ask for and prints the verdicts.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 
 use crate::cli::HookArgs;
 use crate::config::Config;
 use crate::domain::policy::{CommitRules, Policy};
-use crate::domain::push::{self, Facts, Need, PushRules, RefUpdate, Side, TagFacts, is_zero};
+use crate::domain::push::{
+    self, Facts, Need, PushRules, RefUpdate, Side, Signature, TagFacts, is_zero,
+};
 use crate::domain::rules::{self, Enforcement, TagFormat, Verdict};
 use crate::domain::server_policy;
 use crate::domain::version::Version;
@@ -56,7 +58,7 @@ fn stdin_text() -> Result<String> {
 }
 
 /// A refused update: the rule, the reason and a hint.
-type Refusal = (String, String, String);
+pub(super) type Refusal = (String, String, String);
 
 /// Prints refusals (all of them) and fails the hook.
 fn verdicts(refusals: Vec<Refusal>) -> Result<()> {
@@ -288,14 +290,21 @@ fn pre_push(dir: &Path) -> Result<()> {
     }
     let config = work_tree_config(dir)?;
     let policy = Policy::from_config(&config)?;
-    let repo = Repo::discover(dir)?;
+    // Objects as stored: a replace ref must not make the judged commit another one.
+    let repo = Repo::discover_as_stored(dir)?;
     let objects = GixObjects::new(&repo);
+    // The signers file of this checkout, where the push's own files are (git runs the hook at the root).
+    let signers = policy
+        .signers
+        .as_ref()
+        .map(|path| crate::ops::fs::canonical_or_same(&dir.join(path)));
     verdicts(check_updates(
         &config,
         &policy,
         &objects,
         &updates,
         Side::Client,
+        signers.as_deref(),
     )?)
 }
 
@@ -314,9 +323,17 @@ fn pre_receive(dir: &Path) -> Result<()> {
         })
         .collect();
     let objects = CliObjects::new(dir)?;
-    // The rules come from the policy the administrator stored, never from a branch anyone can push to.
-    let (config, policy) = stored_policy(dir)?;
-    let mut refusals = check_updates(&config, &policy, &objects, &updates, Side::Server)?;
+    // The rules come from the policy the administrator stored, never from a branch anyone can push to;
+    // so does the signers file.
+    let (config, policy, signers) = stored_policy(dir)?;
+    let mut refusals = check_updates(
+        &config,
+        &policy,
+        &objects,
+        &updates,
+        Side::Server,
+        signers.as_deref(),
+    )?;
     refusals.extend(check_new_messages(&policy, &objects, &updates)?);
     // An xtask.toml that cannot be used, once on the default branch, would break the hooks of every
     // clone and could not be adopted as the server's policy: it does not get there.
@@ -345,9 +362,10 @@ fn pre_receive(dir: &Path) -> Result<()> {
     verdicts(refusals)
 }
 
-/// The policy stored in the bare repository by `hooks install --server`. Without a usable one the hook
-/// refuses every push (fails closed): judging by the defaults would let through what the project forbids.
-fn stored_policy(dir: &Path) -> Result<(Config, Policy)> {
+/// The policy stored in the bare repository by `hooks install --server`, and the signers file stored with
+/// it when the policy sets `release.signers`. Without a usable one the hook refuses every push (fails
+/// closed): judging by the defaults would let through what the project forbids.
+fn stored_policy(dir: &Path) -> Result<(Config, Policy, Option<PathBuf>)> {
     // Git runs the hook in the bare repository and says where it is in GIT_DIR.
     let git_dir = std::env::var_os("GIT_DIR").map_or_else(|| dir.to_path_buf(), |d| dir.join(d));
     let git_dir = crate::ops::fs::canonical_or_same(&git_dir);
@@ -372,13 +390,23 @@ fn stored_policy(dir: &Path) -> Result<(Config, Policy)> {
             ));
         }
     };
-    usable_config(&stored.text).map_err(|e| {
+    let (config, policy) = usable_config(&stored.text).map_err(|e| {
         anyhow!(
             "the push is refused: the server's policy ({}, from {}) is invalid: {e:#}\n{fix}",
             store.policy_path().display(),
             stored.record.source.describe()
         )
-    })
+    })?;
+    let signers = match &policy.signers {
+        None => None,
+        Some(path) => Some(store.signers(&stored.record).map_err(|e| {
+            anyhow!(
+                "the push is refused: the server's policy sets release.signers = {path:?}, but its stored \
+                 signers file cannot be used: {e:#}\n{fix}"
+            )
+        })?),
+    };
+    Ok((config, policy, signers))
 }
 
 /// `commits.conventional = "deny"` on the server: the message of every commit the push brings onto a
@@ -428,37 +456,65 @@ fn push_rules(config: &Config, policy: &Policy) -> Result<(PushRules, Vec<Config
         tag_formats,
         release_branches: policy.release_branches.clone(),
         maintainers: policy.maintainers.clone(),
+        signers_required: policy.signers.is_some(),
+        allow_replace_refs: policy.allow_replace_refs,
     };
     Ok((rules, packages))
 }
 
-/// Gathers the facts the push rules need about `updates` and judges them.
-fn check_updates(
+/// Gathers the facts the push rules need about `updates` and judges them. `signers` is the allowed-signers
+/// file release tags are verified against when the policy sets `release.signers`.
+pub(super) fn check_updates(
     config: &Config,
     policy: &Policy,
     objects: &dyn Objects,
     updates: &[RefUpdate],
     side: Side,
+    signers: Option<&Path>,
 ) -> Result<Vec<Refusal>> {
     let (rules, packages) = push_rules(config, policy)?;
     let needs = push::needs(&rules, updates, side);
-    // Branch tips after this push, read only when a release tag needs them.
-    let tips = if needs.iter().any(|n| matches!(n, Need::ReleaseTag { .. })) {
-        push::tips_after(objects.branches()?, updates)
+    // Branch tips and tags, read only when a release tag needs them.
+    let (tips, tags) = if needs.iter().any(|n| matches!(n, Need::ReleaseTag { .. })) {
+        (
+            push::tips_after(objects.branches()?, updates),
+            objects.tag_names()?,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let mut facts = Vec::with_capacity(needs.len());
-    for (u, need) in updates.iter().zip(&needs) {
+    for (i, (u, need)) in updates.iter().zip(&needs).enumerate() {
         facts.push(match need {
             Need::Nothing => Facts::Nothing,
             Need::FastForward => Facts::FastForward(objects.is_ancestor(&u.old, &u.new)?),
-            Need::ReleaseTag { package, version } => {
+            Need::ReleaseTag {
+                package: index,
+                version,
+            } => {
                 let package = packages
-                    .get(*package)
+                    .get(*index)
                     .context("a tag format without its package")?;
+                // The tags that exist, and the ones this push creates before this one.
+                let mut known: Vec<&str> = tags.iter().map(String::as_str).collect();
+                known.extend(
+                    updates
+                        .iter()
+                        .take(i)
+                        .filter(|e| is_zero(&e.old) && !is_zero(&e.new))
+                        .filter_map(|e| e.name.strip_prefix("refs/tags/")),
+                );
+                let tag = u.name.strip_prefix("refs/tags/").unwrap_or(&u.name);
+                let same_version = push::same_version_tags(&rules, *index, version, tag, &known);
                 Facts::ReleaseTag(release_tag_facts(
-                    &rules, package, objects, &u.new, version, &tips,
+                    &rules,
+                    package,
+                    objects,
+                    &u.new,
+                    version,
+                    &tips,
+                    same_version,
+                    signers,
                 )?)
             }
         });
@@ -471,6 +527,7 @@ fn check_updates(
 }
 
 /// What the repository says about a new release tag: only whether it is annotated when it is not.
+#[allow(clippy::too_many_arguments)]
 fn release_tag_facts(
     rules: &PushRules,
     config: &Config,
@@ -478,6 +535,8 @@ fn release_tag_facts(
     oid: &str,
     version: &Version,
     tips: &[(String, String)],
+    same_version: Vec<String>,
+    signers: Option<&Path>,
 ) -> Result<TagFacts> {
     let Some((commit, tagger)) = objects.annotated_tag(oid)? else {
         return Ok(TagFacts::Lightweight);
@@ -490,11 +549,23 @@ fn release_tag_facts(
             break;
         }
     }
+    // Signatures are checked on release tags only, and only when the policy names signers.
+    let signature = match signers {
+        _ if !rules.signers_required => Signature::NotChecked,
+        Some(file) if crate::ops::fs::is_file(file) => objects.signature(oid, file)?,
+        Some(file) => Signature::Refused(format!(
+            "the signers file {} does not exist",
+            file.display()
+        )),
+        None => Signature::Refused("no signers file was found to check it against".into()),
+    };
     Ok(TagFacts::Annotated {
         commit,
         tagger,
         version_at_commit,
         containing_release_branch,
+        same_version,
+        signature,
     })
 }
 

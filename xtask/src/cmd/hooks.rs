@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 
 use crate::cli::HooksCommand;
-use crate::config::FILE_NAME;
+use crate::config::{Config, FILE_NAME};
+use crate::domain::policy::Policy;
 use crate::domain::server_policy::{self, DefaultBranch, PolicyAction, PolicyRecord, PolicySource};
 use crate::kit::{CLIENT_HOOKS, SERVER_HOOKS};
 use crate::ops::policy::{PolicyStore, blob_id};
@@ -143,6 +144,8 @@ struct PolicyPlan {
     store: PolicyStore,
     /// The text and record to store; `None` keeps the stored policy as it is.
     write: Option<(String, PolicyRecord)>,
+    /// The allowed-signers file stored with it (`release.signers`), written with it.
+    signers: Option<String>,
     /// What happened to it, for the report.
     outcome: String,
     /// The change to the stored text, as a unified diff.
@@ -186,6 +189,48 @@ fn default_branch_policy(repo: &Repo, bare: &Path) -> Result<Result<DefaultPolic
     Ok(Ok(DefaultPolicy::Found { name, commit, text }))
 }
 
+/// The allowed-signers file a policy's `release.signers` names, to store beside it: on the default branch
+/// at the policy's commit, or beside the policy file given with `--config`. `None` when it names none.
+fn policy_signers(repo: &Repo, text: &str, source: &PolicySource) -> Result<Option<String>> {
+    let Ok(config) = Config::parse(text) else {
+        // An invalid policy is refused with its own words when it is checked.
+        return Ok(None);
+    };
+    let Ok(policy) = Policy::from_config(&config) else {
+        return Ok(None);
+    };
+    let Some(path) = policy.signers else {
+        return Ok(None);
+    };
+    let bytes = match source {
+        PolicySource::Branch { name, commit } => {
+            let id = ObjectId::from_hex(commit.as_bytes())
+                .map_err(|_| anyhow!("{commit} is not a commit id"))?;
+            repo.file_at(id, &path)?.ok_or_else(|| {
+                anyhow!(
+                    "the policy sets release.signers = {path:?}, but {name} has no such file at {commit}: \
+                     commit the allowed-signers file, push it, and install again"
+                )
+            })?
+        }
+        PolicySource::File { path: file } => {
+            let beside = Path::new(file)
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(&path);
+            fs::read(&beside).with_context(|| {
+                format!(
+                    "the policy sets release.signers = {path:?}, read beside the policy file: cannot read {}",
+                    beside.display()
+                )
+            })?
+        }
+    };
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| anyhow!("the release.signers file {path} is not valid UTF-8"))
+}
+
 fn plan_policy(
     bare: &Path,
     places: &Places,
@@ -220,23 +265,41 @@ fn plan_policy(
             ),
         },
     };
+    let signers = policy_signers(&repo, &text, &source)?;
     let record = PolicyRecord {
         sha1: blob_id(text.as_bytes()),
         source,
         stored_by: format!("xtask {}", crate::kit::VERSION),
+        signers_sha1: signers.as_ref().map(|s| blob_id(s.as_bytes())),
     };
     let update_hint = format!(
         "cargo xtask hooks install --server {} --update",
         shown(bare)
     );
     let stored = store.read();
+    // The signers file is part of the policy: a changed one is a changed policy.
+    let with_signers = |text: &str, signers: Option<String>| match signers {
+        Some(signers) => format!("{text}\0{signers}"),
+        None => text.to_string(),
+    };
+    let new_key = with_signers(&text, signers.clone());
+    let old_key = match &stored {
+        Ok(Some(old)) => Some(with_signers(
+            &old.text,
+            old.record
+                .signers_sha1
+                .as_ref()
+                .and_then(|_| store.signers_text()),
+        )),
+        _ => None,
+    };
     let action = server_policy::plan_install(
-        match &stored {
-            Ok(Some(old)) => Ok(Some((old.text.as_str(), &old.record.source))),
-            Ok(None) => Ok(None),
-            Err(_) => Err(()),
+        match (&stored, &old_key) {
+            (Ok(Some(old)), Some(key)) => Ok(Some((key.as_str(), &old.record.source))),
+            (Err(_), _) => Err(()),
+            _ => Ok(None),
         },
-        (&text, &record.source),
+        (&new_key, &record.source),
         config.is_some(),
         update,
     );
@@ -294,6 +357,7 @@ fn plan_policy(
     Ok(PolicyPlan {
         store,
         write,
+        signers,
         outcome,
         diff,
         note,
@@ -395,6 +459,7 @@ fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<
     // The policy before the hook: a freshly installed hook always finds one.
     if let Some(plan) = policy {
         if let Some((text, record)) = &plan.write {
+            plan.store.write_signers(plan.signers.as_deref())?;
             plan.store.write(text, record)?;
         }
         if let Some(diff) = &plan.diff {
@@ -634,6 +699,18 @@ fn policy_status(bare: &Path, places: &Places) -> Result<()> {
             "policy"
         ),
     }];
+    // The release.signers file stored with the policy, which pre-receive verifies release tags against.
+    if let Ok(Some(stored)) = &stored
+        && stored.record.signers_sha1.is_some()
+    {
+        lines.push(match store.signers(&stored.record) {
+            Ok(path) => format!("{:22} stored in {}", "release.signers", path.display()),
+            Err(e) => format!(
+                "{:22} unusable, pre-receive refuses every push: {e:#} (replace it with `{install_hint} --update`)",
+                "release.signers"
+            ),
+        });
+    }
     let repo = Repo::open(&places.common)?;
     let problem = match default_branch_policy(&repo, bare)? {
         Ok(DefaultPolicy::Found { name, commit, text }) => {

@@ -10,6 +10,7 @@ mod hook;
 mod hooks;
 mod init;
 mod release;
+mod verify;
 mod version;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Hooks(args) => hooks::run(&dir, args),
         Command::Hook(args) => hook::run(&dir, args),
         Command::Init(args) => init::run(&dir, args),
+        Command::Verify(args) => verify::run(&dir, args),
     }
 }
 

@@ -133,6 +133,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     let mut problems = preflight(&git, &release, args.dry_run);
     // The kit's own commits meet the commit rules, as `check` says (without hooks nothing else would).
     problems.extend(message_problems(&p, &release)?);
+    problems.extend(signing_problem(&p)?);
     if args.dry_run {
         for problem in &problems {
             term::warn(problem);
@@ -374,6 +375,41 @@ fn message_problems(p: &Project, release: &ReleasePlan) -> Result<Vec<String>> {
         );
     }
     Ok(problems)
+}
+
+/// With `release.signers`, whether git will sign the tag with a key the hooks accept (see
+/// [`crate::domain::policy::signing_problem`]).
+fn signing_problem(p: &Project) -> Result<Option<String>> {
+    let Some(signers) = p.policy()?.signers.clone() else {
+        return Ok(None);
+    };
+    let signers_text = fs::read_to_string(p.root.join(&signers)).ok();
+    let format = p.repo.config("gpg.format");
+    let key = p.repo.config("user.signingKey");
+    // The public half: a literal `key::…`, or the file named (`id` or `id.pub`), `~/` being the home.
+    let public = key.as_deref().and_then(|key| {
+        if let Some(literal) = key.strip_prefix("key::") {
+            return Some(literal.to_string());
+        }
+        let path = match key.strip_prefix("~/") {
+            Some(rest) => Path::new(&std::env::var_os("HOME")?).join(rest),
+            None => p.root.join(key),
+        };
+        let text = fs::read_to_string(&path).ok()?;
+        if text.contains("PRIVATE KEY") {
+            let mut public = path.into_os_string();
+            public.push(".pub");
+            return fs::read_to_string(public).ok();
+        }
+        Some(text)
+    });
+    Ok(crate::domain::policy::signing_problem(
+        &signers,
+        signers_text.as_deref(),
+        format.as_deref(),
+        key.as_deref(),
+        public.as_deref(),
+    ))
 }
 
 /// The configured version files and the changelog that cannot be written (see [`fs::check_writable`]).
@@ -879,7 +915,8 @@ fn build(
         release_files,
         release_message,
         tag_message,
-        policy.sign_tags,
+        // With release.signers, the hooks accept only signed release tags: sign with the user's own key.
+        policy.sign_tags || policy.signers.is_some(),
     );
     if let Some((version, files, message)) = dev {
         plan.add_dev(version, files, message);

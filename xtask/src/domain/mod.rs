@@ -23,6 +23,7 @@ pub mod rules;
 pub mod server_policy;
 pub mod shell;
 pub mod tag_hint;
+pub mod verify;
 pub mod version;
 
 #[cfg(test)]

@@ -44,6 +44,11 @@ pub struct Policy {
     pub push: bool,
     /// `tag.sign`: sign release tags.
     pub sign_tags: bool,
+    /// `release.signers`: the SSH allowed-signers file, relative to the repository, whose keys must have
+    /// signed every release tag (`release` then signs its tags).
+    pub signers: Option<String>,
+    /// `policy.replace_refs = "allow"`: pushes to `refs/replace/` are judged like any other ref.
+    pub allow_replace_refs: bool,
 }
 
 /// `[commits]`: how strictly messages must follow Conventional Commits, and the types they may use.
@@ -104,6 +109,21 @@ impl Policy {
             .map_err(|e| problems.extend(e.problems))
             .unwrap_or_default();
 
+        if let Some(mode) = config.policy.replace_refs.as_deref()
+            && !matches!(mode, "refuse" | "allow")
+        {
+            problems.push(format!(
+                "policy.replace_refs must be \"refuse\" or \"allow\", not {mode:?}"
+            ));
+        }
+        if let Some(problem) = config
+            .release
+            .signers
+            .as_deref()
+            .and_then(signers_path_problem)
+        {
+            problems.push(format!("xtask.toml: release.signers: {problem}"));
+        }
         let deprecation = match config.policy.deprecation.as_deref() {
             None => deprecations::Policy::default(),
             Some(text) => deprecations::Policy::parse(text).unwrap_or_else(|| {
@@ -137,6 +157,8 @@ impl Policy {
                 post_commands: config.release.post.clone().unwrap_or_default(),
                 push: config.release.push.unwrap_or(false),
                 sign_tags: config.tag.sign.unwrap_or(false),
+                signers: config.release.signers.clone(),
+                allow_replace_refs: config.policy.replace_refs.as_deref() == Some("allow"),
             }),
             _ => Err(PolicyError { problems }),
         }
@@ -215,6 +237,83 @@ impl CommitRules {
             types: commit_types(config),
         })
     }
+}
+
+/// What is wrong with a `release.signers` path, if anything: it names a file inside the repository, by a
+/// relative path without `..`, so that every clone and the server read the same file.
+pub fn signers_path_problem(path: &str) -> Option<String> {
+    if path.trim().is_empty() {
+        return Some(
+            "the path is empty: name the allowed-signers file, e.g. \".github/allowed_signers\""
+                .into(),
+        );
+    }
+    if path.starts_with('/') || path.starts_with('\\') || path.get(1..2) == Some(":") {
+        return Some(format!(
+            "{path:?} is absolute: give the file's path relative to the repository's root"
+        ));
+    }
+    if path.split(['/', '\\']).any(|part| part == "..") {
+        return Some(format!(
+            "{path:?} leaves the repository: the file must be inside it"
+        ));
+    }
+    None
+}
+
+/// Why `release` cannot make a tag the hooks accept under `release.signers`, checked before it changes
+/// anything: git must sign with SSH (`gpg.format = ssh`) and a key (`user.signingKey`), and that key, when
+/// its public half can be read (`public_key`: `ssh-ed25519 AAAA…`), must be one of the signers file's.
+pub fn signing_problem(
+    signers: &str,
+    signers_text: Option<&str>,
+    format: Option<&str>,
+    key: Option<&str>,
+    public_key: Option<&str>,
+) -> Option<String> {
+    if !format.is_some_and(|f| f.eq_ignore_ascii_case("ssh")) {
+        return Some(format!(
+            "release.signers is set, so the release tag is signed with an SSH key, but git's gpg.format is {}: \
+             git config gpg.format ssh",
+            format.map_or("not set (openpgp)".to_string(), |f| format!("{f:?}"))
+        ));
+    }
+    if key.is_none_or(|k| k.trim().is_empty()) {
+        return Some(
+            "release.signers is set, so the release tag is signed with your SSH key, but user.signingKey is \
+             not set: git config user.signingKey ~/.ssh/id_ed25519.pub"
+                .to_string(),
+        );
+    }
+    let Some(signers_text) = signers_text else {
+        return Some(format!(
+            "release.signers: {signers} does not exist: the hooks would refuse every release tag"
+        ));
+    };
+    // `ssh-ed25519 AAAA… comment`: the type and the key, compared with each line's.
+    let key_of = |text: &str| -> Option<(String, String)> {
+        let mut words = text.split_whitespace();
+        while let Some(word) = words.next() {
+            if word.starts_with("ssh-") || word.starts_with("ecdsa-") || word.starts_with("sk-") {
+                return Some((word.to_string(), words.next()?.to_string()));
+            }
+        }
+        None
+    };
+    let mine = key_of(public_key?)?;
+    let listed = signers_text
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .filter_map(key_of)
+        .any(|theirs| theirs == mine);
+    (!listed).then(|| {
+        let tail = mine.1.get(mine.1.len().saturating_sub(12)..).unwrap_or(&mine.1);
+        format!(
+            "your signing key ({} …{tail}) is not in {signers}: the hooks would refuse the release tag; a \
+             maintainer adds it there (`<e-mail> namespaces=\"git\" <public key>`), or one of them releases",
+            mine.0
+        )
+    })
 }
 
 /// `commits.types`, or the Conventional Commits types.
@@ -407,10 +506,129 @@ mod tests {
             ("[policy]\ndeprecation = \"off\"\n", |p| {
                 assert_eq!(p.deprecation, deprecations::Policy::Off)
             }),
+            ("", |p| {
+                assert_eq!(p.signers, None);
+                assert!(!p.allow_replace_refs);
+            }),
+            ("[policy]\nreplace_refs = \"allow\"\n", |p| {
+                assert!(p.allow_replace_refs)
+            }),
+            ("[policy]\nreplace_refs = \"refuse\"\n", |p| {
+                assert!(!p.allow_replace_refs)
+            }),
+            ("[release]\nsigners = \".github/allowed_signers\"\n", |p| {
+                assert_eq!(p.signers.as_deref(), Some(".github/allowed_signers"))
+            }),
         ];
         for (text, check) in table {
             check(&policy(text));
         }
+    }
+
+    #[test]
+    fn release_signs_only_with_a_listed_ssh_key() {
+        let file = "a@x namespaces=\"git\" ssh-ed25519 AAAAgood a@x\n# ssh-ed25519 AAAAold\n";
+        let ssh = Some("ssh");
+        let key = Some("/home/a/.ssh/id.pub");
+        // (gpg.format, user.signingKey, its public key, the signers file, the problem's words or "")
+        type Row<'a> = (
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            &'a str,
+        );
+        let table: [Row; 8] = [
+            (ssh, key, Some("ssh-ed25519 AAAAgood me"), Some(file), ""),
+            (
+                Some("SSH"),
+                key,
+                Some("ssh-ed25519 AAAAgood"),
+                Some(file),
+                "",
+            ),
+            (
+                ssh,
+                key,
+                Some("ssh-ed25519 AAAAbad me"),
+                Some(file),
+                "is not in .github/s",
+            ),
+            (
+                ssh,
+                key,
+                Some("ssh-ed25519 AAAAold"),
+                Some(file),
+                "is not in",
+            ),
+            // The key cannot be read: git will say so when it signs.
+            (ssh, key, None, Some(file), ""),
+            (
+                None,
+                key,
+                None,
+                Some(file),
+                "gpg.format is not set (openpgp)",
+            ),
+            (
+                ssh,
+                Some(" "),
+                None,
+                Some(file),
+                "user.signingKey is not set",
+            ),
+            (ssh, key, None, None, ".github/s does not exist"),
+        ];
+        for (format, key, public, signers, words) in table {
+            let problem =
+                signing_problem(".github/s", signers, format, key, public).unwrap_or_default();
+            assert!(
+                if words.is_empty() {
+                    problem.is_empty()
+                } else {
+                    problem.contains(words)
+                },
+                "{format:?} {public:?}: {problem}"
+            );
+        }
+    }
+
+    #[test]
+    fn signers_paths_stay_inside_the_repository() {
+        // (path, the problem's words, or "" for none)
+        let table = [
+            (".github/allowed_signers", ""),
+            ("allowed_signers", ""),
+            ("a/b/../c", "leaves the repository"),
+            ("../keys", "leaves the repository"),
+            ("/etc/keys", "is absolute"),
+            ("C:/keys", "is absolute"),
+            ("", "the path is empty"),
+            ("  ", "the path is empty"),
+        ];
+        for (path, words) in table {
+            let problem = signers_path_problem(path).unwrap_or_default();
+            assert!(
+                if words.is_empty() {
+                    problem.is_empty()
+                } else {
+                    problem.contains(words)
+                },
+                "{path:?}: {problem}"
+            );
+        }
+        let config = Config::parse("[policy]\nreplace_refs = \"yes\"\n");
+        let error = format!("{:#}", config.err().unwrap());
+        assert!(
+            error.contains("policy.replace_refs must be \"refuse\" or \"allow\""),
+            "{error}"
+        );
+        let config = Config::parse("[release]\nsigners = \"/keys\"\n");
+        let error = format!("{:#}", config.err().unwrap());
+        assert!(
+            error.contains("release.signers: \"/keys\" is absolute"),
+            "{error}"
+        );
     }
 
     /// The tags' scheme agrees with the version files' reader on the first file's scheme.

@@ -32,6 +32,10 @@ pub struct PushRules {
     pub release_branches: Vec<Pattern>,
     /// `release.maintainers`: the e-mails allowed to tag a release (anyone when empty).
     pub maintainers: Vec<String>,
+    /// `release.signers` is set: a release tag must carry a signature one of them made.
+    pub signers_required: bool,
+    /// `policy.replace_refs = "allow"`: refs under `refs/replace/` may be pushed.
+    pub allow_replace_refs: bool,
 }
 
 /// A refused update: the rule, the reason and a hint.
@@ -106,7 +110,23 @@ pub enum TagFacts {
         version_at_commit: Result<Version, String>,
         /// A release branch for the tag's version (after the push) that contains the commit, if any.
         containing_release_branch: Option<String>,
+        /// The other tags of the same package that name the same version, in any spelling
+        /// (`v0.2.0rc1` and `v0.2.0-rc.1`): see [`same_version_tags`].
+        same_version: Vec<String>,
+        /// What `git verify-tag` said of the tag's signature (checked only with `release.signers`).
+        signature: Signature,
     },
+}
+
+/// A release tag's signature against `release.signers`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signature {
+    /// `release.signers` is not set: nothing was checked.
+    NotChecked,
+    /// A good signature by a key of the allowed signers.
+    Good,
+    /// No signature, a key that is not one of the signers, or a bad signature: what git said.
+    Refused(String),
 }
 
 pub fn is_zero(oid: &str) -> bool {
@@ -168,6 +188,29 @@ fn is_release_branch(rules: &PushRules, branch: &str) -> bool {
         .release_branches
         .iter()
         .any(|p| p.matches(branch).is_some())
+}
+
+/// The tags among `known` (existing tags, and the tags this push creates before this one) that name
+/// `version` under the format of the package with index `package`, other than `tag` itself: a version is
+/// one value, whatever its spelling, and has one tag.
+pub fn same_version_tags(
+    rules: &PushRules,
+    package: usize,
+    version: &Version,
+    tag: &str,
+    known: &[&str],
+) -> Vec<String> {
+    let Some(format) = rules.tag_formats.get(package) else {
+        return Vec::new();
+    };
+    let mut same: Vec<String> = known
+        .iter()
+        .filter(|other| **other != tag && format.version_of(other).as_ref() == Some(version))
+        .map(|other| other.to_string())
+        .collect();
+    same.sort();
+    same.dedup();
+    same
 }
 
 /// Which facts each update's judgement needs, in the order of `updates`: only a new release tag and, on the
@@ -247,7 +290,22 @@ pub fn judge(
 
 fn judge_one(rules: &PushRules, u: &RefUpdate, facts: &Facts, side: Side) -> Vec<Refusal> {
     let mut refusals = Vec::new();
-    if let Some(branch) = u.name.strip_prefix("refs/heads/") {
+    if u.name.starts_with("refs/replace/") {
+        // A replace ref changes what an object reads as, for every reader that honours them: the rules
+        // below would judge one commit and git would show another. Deleting one only undoes that.
+        if !is_zero(&u.new) && !rules.allow_replace_refs {
+            refusals.push(Refusal::new(
+                "policy.replace_refs",
+                format!(
+                    "pushing {} is not allowed: a replace ref makes git show one object in place of another",
+                    u.name
+                ),
+                "push the commits themselves instead; a project that really uses `git replace` sets \
+                 policy.replace_refs = \"allow\" in xtask.toml"
+                    .into(),
+            ));
+        }
+    } else if let Some(branch) = u.name.strip_prefix("refs/heads/") {
         // Names are judged when a branch is created; existing branches keep working.
         if is_zero(&u.old)
             && !is_zero(&u.new)
@@ -322,6 +380,8 @@ fn judge_release_tag(
         tagger,
         version_at_commit,
         containing_release_branch,
+        same_version,
+        signature,
     } = facts
     else {
         refusals.push(Refusal::new(
@@ -371,12 +431,42 @@ fn judge_release_tag(
             ),
         ));
     }
+    if !same_version.is_empty() {
+        refusals.push(Refusal::new(
+            "tag.format",
+            format!(
+                "the version {version} is already tagged as {}: {tag} would be a second tag for it",
+                same_version.join(", ")
+            ),
+            "a version is one value, whatever its spelling: release a new version instead".into(),
+        ));
+    }
     let maintainers = &rules.maintainers;
     if !maintainers.is_empty() && !maintainers.iter().any(|m| m.eq_ignore_ascii_case(tagger)) {
+        let tagger = if tagger.is_empty() {
+            "nobody (the tag has no tagger)"
+        } else {
+            tagger
+        };
         refusals.push(Refusal::new(
             "release.maintainers",
             format!("the tag {tag} was made by {tagger}, who is not one of release.maintainers"),
             format!("ask one of {} to tag the release", maintainers.join(", ")),
+        ));
+    }
+    if rules.signers_required && *signature != Signature::Good {
+        let why = match signature {
+            Signature::Refused(why) => why.as_str(),
+            _ => "its signature was not checked",
+        };
+        refusals.push(Refusal::new(
+            "release.signers",
+            format!("the tag {tag} is not signed by one of release.signers: {why}"),
+            format!(
+                "a maintainer whose key is in the release.signers file signs it: git tag --delete {tag} && \
+                 git tag --sign {tag} -m \"Release {version}\" (or `cargo xtask release`, which signs when \
+                 release.signers is set)"
+            ),
         ));
     }
 }
@@ -405,6 +495,8 @@ mod tests {
                 .map(|p| Pattern::parse(p).unwrap())
                 .collect(),
             maintainers: maintainers.iter().map(|m| m.to_string()).collect(),
+            signers_required: false,
+            allow_replace_refs: false,
         }
     }
 
@@ -426,6 +518,29 @@ mod tests {
             tagger: tagger.to_string(),
             version_at_commit: version_at.map(v).map_err(str::to_string),
             containing_release_branch: branch.map(str::to_string),
+            same_version: Vec::new(),
+            signature: Signature::NotChecked,
+        })
+    }
+
+    fn with(facts: Facts, same_version: &[&str], signature: Signature) -> Facts {
+        let Facts::ReleaseTag(TagFacts::Annotated {
+            commit,
+            tagger,
+            version_at_commit,
+            containing_release_branch,
+            ..
+        }) = facts
+        else {
+            return facts;
+        };
+        Facts::ReleaseTag(TagFacts::Annotated {
+            commit,
+            tagger,
+            version_at_commit,
+            containing_release_branch,
+            same_version: same_version.iter().map(|t| t.to_string()).collect(),
+            signature,
         })
     }
 
@@ -448,6 +563,14 @@ mod tests {
         let one = rules(&["v{{ version }}"], &[]);
         let kept = rules(&["v{{ version }}"], &["rel@example.com"]);
         let two = rules(&["app-v{{ version }}", "lib-v{{ version }}"], &[]);
+        let signed = PushRules {
+            signers_required: true,
+            ..one.clone()
+        };
+        let replacing = PushRules {
+            allow_replace_refs: true,
+            ..one.clone()
+        };
         let ok = || annotated(Ok("1.4.0"), Some("stable/1.4"), "rel@example.com");
         use Side::{Client, Server};
         let table: Vec<Row> = vec![
@@ -631,6 +754,90 @@ mod tests {
                 Client,
                 vec![],
             ),
+            // Replace refs: refused unless the policy allows them; deleting one undoes it.
+            (
+                "pushing a replace ref",
+                &one,
+                update(&format!("refs/replace/{A}"), ZERO, B),
+                Facts::Nothing,
+                Server,
+                vec!["policy.replace_refs"],
+            ),
+            (
+                "moving a replace ref",
+                &one,
+                update(&format!("refs/replace/{A}"), C, B),
+                Facts::Nothing,
+                Client,
+                vec!["policy.replace_refs"],
+            ),
+            (
+                "deleting a replace ref",
+                &one,
+                update(&format!("refs/replace/{A}"), B, ZERO),
+                Facts::Nothing,
+                Server,
+                vec![],
+            ),
+            (
+                "a replace ref the policy allows",
+                &replacing,
+                update(&format!("refs/replace/{A}"), ZERO, B),
+                Facts::Nothing,
+                Server,
+                vec![],
+            ),
+            // A version is one value: a second tag for it, in any spelling, is refused.
+            (
+                "a second tag for a released version",
+                &one,
+                update("refs/tags/v1.4.0", ZERO, A),
+                with(ok(), &["v1.4.0.0"], Signature::NotChecked),
+                Server,
+                vec!["tag.format"],
+            ),
+            // The tagger: a tag without one is nobody's.
+            (
+                "a tag without a tagger",
+                &kept,
+                update("refs/tags/v1.4.0", ZERO, A),
+                annotated(Ok("1.4.0"), Some("main"), ""),
+                Server,
+                vec!["release.maintainers"],
+            ),
+            // Signers: with release.signers, only a good signature by one of them passes.
+            (
+                "a release tag signed by a signer",
+                &signed,
+                update("refs/tags/v1.4.0", ZERO, A),
+                with(ok(), &[], Signature::Good),
+                Client,
+                vec![],
+            ),
+            (
+                "an unsigned release tag",
+                &signed,
+                update("refs/tags/v1.4.0", ZERO, A),
+                with(ok(), &[], Signature::Refused("no signature".into())),
+                Server,
+                vec!["release.signers"],
+            ),
+            (
+                "a signature nobody checked",
+                &signed,
+                update("refs/tags/v1.4.0", ZERO, A),
+                ok(),
+                Server,
+                vec!["release.signers"],
+            ),
+            (
+                "signers not required",
+                &one,
+                update("refs/tags/v1.4.0", ZERO, A),
+                with(ok(), &[], Signature::Refused("no signature".into())),
+                Server,
+                vec![],
+            ),
             // Packages: a tag belongs to the package whose format reads it.
             (
                 "a package's release tag",
@@ -690,6 +897,48 @@ mod tests {
                 Need::Nothing,
                 Need::Nothing
             ]
+        );
+    }
+
+    #[test]
+    fn a_version_has_one_tag_whatever_its_spelling() {
+        let pep = PushRules {
+            tag_formats: vec![
+                TagFormat::parse("v{{ version }}")
+                    .unwrap()
+                    .in_scheme(crate::domain::version::Scheme::Pep440),
+            ],
+            ..rules(&["v{{ version }}"], &[])
+        };
+        let rc = v("0.2.0-rc.1");
+        // (the new tag, the tags known, the ones that already name its version)
+        let table: [(&str, &[&str], &[&str]); 6] = [
+            ("v0.2.0-rc.1", &["v0.2.0rc1", "v0.1.0"], &["v0.2.0rc1"]),
+            ("v0.2.0.rc1", &["v0.2.0rc1"], &["v0.2.0rc1"]),
+            (
+                "v0.2.0c1",
+                &["v0.2.0rc1", "v0.2.0-rc.1"],
+                &["v0.2.0-rc.1", "v0.2.0rc1"],
+            ),
+            ("v0.2.0rc1", &["v0.2.0rc1", "v0.2.0rc2", "nightly"], &[]),
+            ("v0.2.0rc1", &["v0.2.0", "v0.2.0.post1", "v0.2.0rc10"], &[]),
+            ("v0.2.0rc1", &[], &[]),
+        ];
+        for (tag, known, expected) in table {
+            let version = pep.tag_formats[0].version_of(tag).unwrap();
+            assert_eq!(version, rc, "{tag}");
+            assert_eq!(
+                same_version_tags(&pep, 0, &version, tag, known),
+                expected,
+                "{tag} with {known:?}"
+            );
+        }
+        // Another package's tags are another package's versions.
+        let two = rules(&["app-v{{ version }}", "lib-v{{ version }}"], &[]);
+        assert!(same_version_tags(&two, 1, &v("1.0.0"), "lib-v1.0.0", &["app-v1.0.0"]).is_empty());
+        assert_eq!(
+            same_version_tags(&two, 1, &v("1.0.0"), "lib-v1.0.0", &["lib-v1.0"]),
+            Vec::<String>::new()
         );
     }
 

@@ -49,6 +49,9 @@ pub struct PolicyRecord {
     /// The kit that stored it (`xtask 0.1.0`), for the administrator.
     #[serde(default)]
     pub stored_by: String,
+    /// The git blob id of the allowed-signers file stored with the policy, when it sets `release.signers`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signers_sha1: Option<String>,
 }
 
 impl PolicyRecord {
@@ -189,6 +192,7 @@ pub fn plan_install(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCommit {
     pub id: String,
+    /// The number of *distinct* parents: a commit that names the same parent twice is no merge.
     pub parent_count: usize,
     pub message: String,
 }
@@ -197,8 +201,9 @@ pub struct NewCommit {
 const LISTED_COMMITS: usize = 20;
 
 /// The commit-message rule (`commits.conventional = "deny"`) over the commits a push brings: one
-/// refusal (rule, reason, hint) per offending commit. Merge commits pass, and so do the subjects git
-/// writes itself, exactly as on the client. Unlike on the client, a message without a subject is
+/// refusal (rule, reason, hint) per offending commit. Merge commits (two or more distinct parents) pass,
+/// and so do the subjects git writes itself, as on the client, except a `Merge ` subject on a commit
+/// that is no merge: a merge is known by its parents, never by its subject. Unlike on the client, a message without a subject is
 /// refused: `git commit` never makes one, so it can only come from plumbing.
 pub fn judge_new_commits(commits: &[NewCommit], types: &[String]) -> Vec<(String, String, String)> {
     let mut refusals = Vec::new();
@@ -211,7 +216,8 @@ pub fn judge_new_commits(commits: &[NewCommit], types: &[String]) -> Vec<(String
             .message
             .lines()
             .any(|l| !l.trim().is_empty() && !l.starts_with('#'));
-        let (rule, reason, hint) = match rules::check_message(&commit.message, types) {
+        let verdict = rules::check_commit_message(&commit.message, types, commit.parent_count);
+        let (rule, reason, hint) = match verdict {
             Verdict::Allowed if has_subject => continue,
             Verdict::Allowed => (
                 "commits.conventional".to_owned(),
@@ -334,10 +340,20 @@ mod tests {
             },
             sha1: "e69de29".into(),
             stored_by: "xtask 0.1.0".into(),
+            signers_sha1: None,
         };
         assert_eq!(
             PolicyRecord::from_json(&record.to_json()),
             Ok(record.clone())
+        );
+        assert!(!record.to_json().contains("signers_sha1"));
+        let with_signers = PolicyRecord {
+            signers_sha1: Some("abc".into()),
+            ..record.clone()
+        };
+        assert_eq!(
+            PolicyRecord::from_json(&with_signers.to_json()),
+            Ok(with_signers)
         );
         assert_eq!(record.source.describe(), "xtask.toml on main at 0123456");
         let file = PolicySource::File {
@@ -466,14 +482,19 @@ mod tests {
         ];
         let refused = judge_new_commits(&commits, &types);
         let reasons: Vec<&str> = refused.iter().map(|r| r.1.as_str()).collect();
-        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert_eq!(reasons.len(), 4, "{reasons:?}");
         assert!(
             reasons[0].starts_with("commit 2222222: subject line `wip`"),
             "{reasons:?}"
         );
-        assert_eq!(reasons[1], "commit 8888888: has no subject line");
+        // One parent: no merge, whatever its subject says.
         assert!(
-            reasons[2].starts_with("commit 9999999: subject line `\\u{0}wip`"),
+            reasons[1].starts_with("commit 4444444: subject line `Merge branch 'x'`"),
+            "{reasons:?}"
+        );
+        assert_eq!(reasons[2], "commit 8888888: has no subject line");
+        assert!(
+            reasons[3].starts_with("commit 9999999: subject line `\\u{0}wip`"),
             "{reasons:?}"
         );
         for (rule, _, hint) in &refused {

@@ -426,3 +426,48 @@ impl Git {
         .map(drop)
     }
 }
+
+/// The reads that judge what others pushed (`ops::push_facts`): objects as they are stored, and signatures.
+impl Git {
+    /// This git, reading objects as they are stored: `refs/replace/` is ignored, as with
+    /// `git --no-replace-objects`, so that a replace ref cannot make a judged object read as another.
+    pub fn without_replacements(self) -> Git {
+        self.sh.set_var("GIT_NO_REPLACE_OBJECTS", "1");
+        self
+    }
+
+    /// `git verify-tag` of the tag object `id` against an SSH allowed-signers file: whether git calls the
+    /// signature good and made by a key of the file, and what git said. Only SSH signatures count: GPG is
+    /// switched off for this call (`gpg.program=false`), so a key in someone's GPG keyring proves nothing.
+    pub fn verify_tag_ssh(&self, id: &str, signers: &Path) -> Result<(bool, String)> {
+        let signers = format!("gpg.ssh.allowedSignersFile={}", signers.display());
+        let args = [
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            "gpg.ssh.program=ssh-keygen",
+            "-c",
+            "gpg.program=false",
+            "-c",
+            "gpg.openpgp.program=false",
+            "-c",
+            "gpg.x509.program=false",
+            "-c",
+            &signers,
+            "verify-tag",
+            "--raw",
+            id,
+        ];
+        let output = cmd!(self.sh, "git {args...}")
+            .quiet()
+            .ignore_status()
+            .output()
+            .map_err(|e| anyhow!("cannot run git: {e}"))?;
+        let said = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&output.stderr).trim(),
+            String::from_utf8_lossy(&output.stdout).trim()
+        );
+        Ok((output.status.success(), said.trim().to_string()))
+    }
+}

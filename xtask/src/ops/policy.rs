@@ -12,6 +12,8 @@ use crate::ops::fs::{self, FileChange};
 pub const POLICY_FILE: &str = "policy.toml";
 /// Its record: source and hash.
 pub const RECORD_FILE: &str = "policy-source.json";
+/// The allowed-signers file the policy's `release.signers` names, as it was when the policy was stored.
+pub const SIGNERS_FILE: &str = "allowed-signers";
 
 /// Where a bare repository keeps its policy: `<git dir>/xtask`, beside the hook's binary.
 pub struct PolicyStore {
@@ -44,6 +46,59 @@ impl PolicyStore {
 
     fn record_path(&self) -> PathBuf {
         self.dir.join(RECORD_FILE)
+    }
+
+    pub fn signers_path(&self) -> PathBuf {
+        self.dir.join(SIGNERS_FILE)
+    }
+
+    /// The stored signers file, checked against the hash in `record`: the path to verify tags against.
+    pub fn signers(&self, record: &PolicyRecord) -> Result<PathBuf> {
+        let path = self.signers_path();
+        let expected = record
+            .signers_sha1
+            .as_deref()
+            .ok_or_else(|| anyhow!("no signers file was stored with the policy"))?;
+        let bytes =
+            std::fs::read(&path).map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
+        let actual = blob_id(&bytes);
+        if actual != expected {
+            bail!(
+                "{} does not match the hash recorded when it was stored (sha1 {expected}, now {actual})",
+                path.display()
+            );
+        }
+        Ok(path)
+    }
+
+    /// The stored signers file's text, if there is one (for comparing with a new policy's).
+    pub fn signers_text(&self) -> Option<String> {
+        std::fs::read_to_string(self.signers_path()).ok()
+    }
+
+    /// Stores the signers file that goes with the policy about to be written, or removes a stale one.
+    /// Written before the policy's record: until the record names its hash, the hook refuses it.
+    pub fn write_signers(&self, signers: Option<&str>) -> Result<()> {
+        let path = self.signers_path();
+        match signers {
+            Some(text) => {
+                std::fs::create_dir_all(&self.dir)
+                    .with_context(|| format!("cannot create {}", self.dir.display()))?;
+                let before = std::fs::read_to_string(&path).ok();
+                fs::write_all(&[FileChange::new(
+                    &self.dir,
+                    SIGNERS_FILE,
+                    before,
+                    text.to_string(),
+                )])
+            }
+            None => match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(e).with_context(|| format!("cannot remove {}", path.display()))
+                }
+                _ => Ok(()),
+            },
+        }
     }
 
     /// The stored policy; `None` when none is stored. A policy that is half there, unreadable, or whose
@@ -111,7 +166,7 @@ impl PolicyStore {
     /// Removes the stored policy; whether there was one.
     pub fn remove(&self) -> Result<bool> {
         let mut removed = false;
-        for path in [self.policy_path(), self.record_path()] {
+        for path in [self.policy_path(), self.record_path(), self.signers_path()] {
             match std::fs::remove_file(&path) {
                 Ok(()) => removed = true,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -149,6 +204,7 @@ mod tests {
             source: PolicySource::File { path: "/p".into() },
             sha1: blob_id(text.as_bytes()),
             stored_by: "xtask".into(),
+            signers_sha1: None,
         };
         store.write(text, &record).unwrap();
         let stored = store.read().unwrap().unwrap();
@@ -163,6 +219,26 @@ mod tests {
         assert!(error.contains("policy.toml is missing"), "{error}");
         assert!(store.remove().unwrap());
         assert!(!store.remove().unwrap());
+        assert!(store.read().unwrap().is_none());
+
+        // A signers file is trusted only with the hash its record names.
+        let signers = "maint@example.org ssh-ed25519 AAAA\n";
+        store.write_signers(Some(signers)).unwrap();
+        let signed = PolicyRecord {
+            signers_sha1: Some(blob_id(signers.as_bytes())),
+            ..record.clone()
+        };
+        store.write(text, &signed).unwrap();
+        let stored = store.read().unwrap().unwrap();
+        assert_eq!(store.signers(&stored.record).unwrap(), store.signers_path());
+        let error = store.signers(&record).err().unwrap().to_string();
+        assert!(error.contains("no signers file was stored"), "{error}");
+        std::fs::write(store.signers_path(), "someone ssh-ed25519 BBBB\n").unwrap();
+        let error = store.signers(&stored.record).err().unwrap().to_string();
+        assert!(error.contains("does not match the hash"), "{error}");
+        store.write_signers(None).unwrap();
+        assert!(!store.signers_path().exists());
+        assert!(store.remove().unwrap());
         assert!(store.read().unwrap().is_none());
     }
 }

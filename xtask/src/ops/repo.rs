@@ -53,7 +53,34 @@ impl<T> History<T> {
 impl Repo {
     /// Finds the repository containing `dir`, as git does.
     pub fn discover(dir: &Path) -> Result<Repo> {
-        let git = gix::discover(dir).map_err(|e| {
+        Repo::discover_with(dir, Default::default())
+    }
+
+    /// [`Repo::discover`], reading objects as they are stored: replace refs (`refs/replace/`) are ignored,
+    /// as with `git --no-replace-objects`. The push rules read this way, so that a replace ref cannot make
+    /// the object they judge differ from the one pushed.
+    pub fn discover_as_stored(dir: &Path) -> Result<Repo> {
+        use gix::sec::trust::DefaultForLevel;
+        let options = |level| {
+            gix::open::Options::default_for_level(level)
+                .cli_overrides(["core.useReplaceRefs=false"])
+        };
+        Repo::discover_with(
+            dir,
+            gix::sec::trust::Mapping {
+                full: options(gix::sec::Trust::Full),
+                reduced: options(gix::sec::Trust::Reduced),
+            },
+        )
+    }
+
+    fn discover_with(
+        dir: &Path,
+        options: gix::sec::trust::Mapping<gix::open::Options>,
+    ) -> Result<Repo> {
+        let git = gix::ThreadSafeRepository::discover_opts(dir, Default::default(), options)
+            .map(gix::Repository::from)
+            .map_err(|e| {
             // Only here, on the way out: ask git whether a repository is there at all, so that one the kit
             // cannot open (an object format it does not read, say) is not called "no repository".
             match crate::ops::git::object_format(dir).as_deref() {
@@ -589,4 +616,47 @@ fn info_of(id: ObjectId, decoded: &gix::objs::CommitRef<'_>) -> Result<CommitInf
         time,
         parent_count: decoded.parents.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@x")
+            .env("GIT_COMMITTER_NAME", "A")
+            .env("GIT_COMMITTER_EMAIL", "a@x")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_NO_REPLACE_OBJECTS")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    /// Replace refs change what a read returns; the push rules' reads ignore them.
+    #[test]
+    fn reads_as_stored_ignore_replace_refs() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let dir = dir.path();
+        git(dir, &["init", "--quiet"]);
+        std::fs::write(dir.join("f"), "real\n").unwrap();
+        git(dir, &["add", "f"]);
+        git(dir, &["commit", "--quiet", "-m", "real"]);
+        let real = git(dir, &["rev-parse", "HEAD"]);
+        std::fs::write(dir.join("f"), "stand-in\n").unwrap();
+        git(dir, &["commit", "--quiet", "--amend", "-am", "stand-in"]);
+        let stand_in = git(dir, &["rev-parse", "HEAD"]);
+        git(dir, &["replace", &real, &stand_in]);
+        let id = ObjectId::from_hex(real.as_bytes()).unwrap();
+        let read = |repo: Repo| String::from_utf8(repo.file_at(id, "f").unwrap().unwrap()).unwrap();
+        assert_eq!(read(Repo::discover(dir).unwrap()), "stand-in\n");
+        assert_eq!(read(Repo::discover_as_stored(dir).unwrap()), "real\n");
+    }
 }

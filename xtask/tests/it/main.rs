@@ -18,4 +18,5 @@ mod packages;
 mod release;
 mod release_contents;
 mod schemes;
+mod server_trust;
 mod version;

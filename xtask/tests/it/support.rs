@@ -37,6 +37,12 @@ const CLEARED: &[&str] = &[
     "CIRCLE_BRANCH",
     "BRANCH_NAME",
     "GITHUB_OUTPUT",
+    // `verify` takes its range from these, and writes annotations under GitHub Actions.
+    "GITHUB_ACTIONS",
+    "GITHUB_BASE_REF",
+    "GITHUB_HEAD_REF",
+    "GITHUB_REF",
+    "GITHUB_EVENT_PATH",
     // A git hook's environment: another repository, another index.
     "GIT_DIR",
     "GIT_WORK_TREE",

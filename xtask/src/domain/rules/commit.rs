@@ -54,10 +54,25 @@ enum Problem<'a> {
 /// leading blank lines are skipped as git skips them; an empty message is allowed, because git
 /// refuses it anyway and says so better.
 pub fn check_message(message: &str, types: &[String]) -> Verdict {
+    check_message_of(message, types, None)
+}
+
+/// [`check_message`] for a commit whose parents are known (the server, `verify`): a `Merge ` subject
+/// passes only on a merge, a commit with two or more distinct parents. `distinct_parents` is `None` where
+/// they are not known (the commit-msg hook, before the commit exists), and git's subjects all pass.
+pub fn check_commit_message(message: &str, types: &[String], distinct_parents: usize) -> Verdict {
+    check_message_of(message, types, Some(distinct_parents))
+}
+
+fn check_message_of(message: &str, types: &[String], distinct_parents: Option<usize>) -> Verdict {
     let Some(subject) = subject_line(message) else {
         return Verdict::Allowed;
     };
-    if GIT_SUBJECTS.iter().any(|start| subject.starts_with(start)) {
+    let is_git_subject = GIT_SUBJECTS.iter().any(|start| {
+        subject.starts_with(start)
+            && (*start != "Merge " || distinct_parents.is_none_or(|parents| parents > 1))
+    });
+    if is_git_subject {
         return Verdict::Allowed;
     }
     let Err(problem) = check_subject(subject, types) else {
@@ -236,6 +251,32 @@ mod tests {
         case("Merge: not git's", Err("unknown type `Merge`"));
         // `revert` is a type of its own, in any case.
         case("Revert: not git's", Ok(()));
+    }
+
+    #[test]
+    fn a_merge_subject_passes_only_on_a_merge() {
+        let types = default_types();
+        // (subject, distinct parents, allowed)
+        let table = [
+            ("Merge branch 'x'", 2, true),
+            ("Merge branch 'x'", 3, true),
+            ("Merge branch 'x'", 1, false),
+            ("Merge branch 'x'", 0, false),
+            ("Merge pull request #1 from a/b", 1, false),
+            ("Revert \"feat: x\"", 1, true),
+            ("fixup! feat: x", 1, true),
+            ("feat: x", 1, true),
+            ("wip", 2, false),
+        ];
+        for (subject, parents, allowed) in table {
+            let verdict = check_commit_message(subject, &types, parents);
+            assert_eq!(
+                verdict == Verdict::Allowed,
+                allowed,
+                "{subject} with {parents} parents"
+            );
+        }
+        assert_eq!(check_message("Merge branch 'x'", &types), Verdict::Allowed);
     }
 
     #[test]

@@ -23,7 +23,7 @@ mod ref_name;
 mod tag;
 
 pub use branch::{Numbers, Pattern, check_branch, default_branches};
-pub use commit::{check_message, default_types};
+pub use commit::{check_commit_message, check_message, default_types};
 pub use ref_name::ref_name_problem;
 pub use tag::{TagFormat, check_tag_name};
 

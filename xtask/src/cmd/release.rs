@@ -85,7 +85,8 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     let (mut snapshot, settings) = snapshot(&p, &git, args.force, args.dry_run)?;
     let choice = match choice {
         Some(choice) => choice,
-        None if args.dry_run => Choice::Auto,
+        // `--pre KIND` without a level is `auto --pre KIND`, as the plan then says.
+        None if args.dry_run => pre.map_or(Choice::Auto, Choice::AutoPre),
         None => {
             // Whatever does not depend on the version is checked before asking for one: a dirty tree is
             // reported before the user has chosen, and with nothing to release there is nothing to choose.

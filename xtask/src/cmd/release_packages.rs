@@ -143,7 +143,7 @@ pub(super) fn release(
                     pkg.settings.tag_format.scheme(),
                 )?
             }
-            None => Choice::Auto,
+            None => pre.map_or(Choice::Auto, Choice::AutoPre),
         };
         choices.push((name.clone(), choice));
     }

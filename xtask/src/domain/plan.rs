@@ -585,7 +585,8 @@ fn check_branch(
     new: &Version,
     problems: &mut Vec<String>,
 ) {
-    let patterns: Vec<&str> = settings.branches.iter().map(Pattern::as_str).collect();
+    // As a person reads them (`stable/X.Y`), not their templates.
+    let patterns: Vec<String> = settings.branches.iter().map(Pattern::readable).collect();
     match &snapshot.branch {
         None => problems.push(format!(
             "HEAD is detached: check out a release branch ({}); in CI, set the branch in GITHUB_REF_NAME",

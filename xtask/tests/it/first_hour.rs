@@ -44,6 +44,10 @@ fn flags_that_work_on_one_command_work_on_its_sibling() {
     repo.xtask(&["release", "auto", "--pre", "rc", "--dry-run", "--yes"])
         .ok()
         .says("version: 1.0.0 → 1.1.0-rc.1");
+    // Without a level, a dry run plans `auto`: with `--pre rc`, `auto --pre rc`.
+    repo.xtask(&["release", "--pre", "rc", "--dry-run"])
+        .ok()
+        .says("version: 1.0.0 → 1.1.0-rc.1");
     assert_eq!(repo.state(), before);
     let next = repo
         .xtask(&["version", "--next", "auto", "--pre", "rc"])

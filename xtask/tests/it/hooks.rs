@@ -265,10 +265,13 @@ fn reference_transaction_judges_new_branch_and_tag_names() {
         "[branches]\nallowed = [\"main\", \"feature/*\", \"stable/{{ major }}.{{ minor }}\"]\n",
     );
     let refs = repo.git(&["for-each-ref"]);
-    refuses(&repo, &["checkout", "-b", "wip-stuff"])
+    let run = refuses(&repo, &["checkout", "-b", "wip-stuff"])
         .says("branches.allowed")
         .says("`wip-stuff`")
-        .says("feature/my-topic");
+        .says("feature/my-topic")
+        // The patterns as a person reads them, not their templates.
+        .says("`stable/X.Y`");
+    assert!(!run.stderr.contains("{{"), "{run:?}");
     assert_eq!(repo.git(&["branch", "--show-current"]), "main");
     repo.git(&["checkout", "--quiet", "-b", "feature/json"]);
     repo.git(&["switch", "--quiet", "main"]);

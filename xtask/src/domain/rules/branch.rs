@@ -227,6 +227,22 @@ impl Pattern {
         run(&program, name.as_bytes()).is_some()
     }
 
+    /// The pattern as a person reads it in a message about no release in particular: the placeholders as
+    /// `X` and `Y` (`stable/{{ major }}.{{ minor }}` → `stable/X.Y`), wildcards as written.
+    pub fn readable(&self) -> String {
+        let mut text = String::new();
+        for token in &self.tokens {
+            match token {
+                Token::Literal(literal) => text.push_str(literal),
+                Token::Star => text.push('*'),
+                Token::Segments => text.push_str("**"),
+                Token::Number(Slot::Major) => text.push('X'),
+                Token::Number(Slot::Minor) => text.push('Y'),
+            }
+        }
+        text
+    }
+
     /// The pattern as a person reads it in a message about release `major.minor`: the placeholders
     /// filled in (`stable/{{ major }}.{{ minor }}` → `stable/1.4`), wildcards as written.
     pub fn for_release(&self, major: u64, minor: u64) -> String {
@@ -457,7 +473,7 @@ pub fn check_branch(name: &str, allowed: &[Pattern]) -> Verdict {
     };
     let listed = allowed
         .iter()
-        .map(|p| format!("`{}`", shown(p.as_str())))
+        .map(|p| format!("`{}`", shown(&p.readable())))
         .collect::<Vec<_>>()
         .join(", ");
     let hint = format!(
@@ -537,6 +553,10 @@ pub(super) mod tests {
         ] {
             assert_eq!(pattern(text).for_release(1, 5), expected, "{text}");
         }
+        assert_eq!(
+            pattern("stable/{{ major }}.{{ minor }}").readable(),
+            "stable/X.Y"
+        );
     }
 
     pub(in crate::domain::rules) fn defaults() -> Vec<Pattern> {

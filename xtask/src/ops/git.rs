@@ -128,6 +128,59 @@ impl Git {
         .map(drop)
     }
 
+    /// Whether git would sign an annotated tag here without being asked (`tag.gpgSign`).
+    pub fn signs_tags(&self) -> bool {
+        self.run(&["config", "--type=bool", "--get", "tag.gpgSign"], None)
+            .is_ok_and(|v| v.trim() == "true")
+    }
+
+    /// `text` cleaned up as `--cleanup=whitespace` does (`git stripspace`): what a commit or tag made from it
+    /// holds as its message.
+    pub fn stripspace(&self, text: &str) -> Result<String> {
+        self.run(&["stripspace"], Some(text))
+    }
+
+    /// Writes an annotated tag object for `target` (a commit) named `name`, with the committer's identity and
+    /// `message` cleaned up as `git tag --cleanup=whitespace` does, and returns its id; no ref is written, so
+    /// the caller can record the id before the tag exists.
+    pub fn make_tag_object(&self, name: &str, target: &str, message: &str) -> Result<String> {
+        let tagger = self.run(&["var", "GIT_COMMITTER_IDENT"], None)?;
+        let body = self.stripspace(message)?;
+        let object = format!(
+            "object {target}\ntype commit\ntag {name}\ntagger {}\n\n{body}",
+            tagger.trim_end()
+        );
+        Ok(self.run(&["mktag"], Some(&object))?.trim().to_string())
+    }
+
+    /// The tree the index would commit (`git write-tree`).
+    pub fn index_tree(&self) -> Result<String> {
+        Ok(self.run(&["write-tree"], None)?.trim().to_string())
+    }
+
+    /// The message of a commit or tag object (everything after its headers; a signed tag's signature
+    /// included), or `None` when there is no such object.
+    pub fn object_message(&self, id: &str) -> Option<String> {
+        let kind = self.run(&["cat-file", "-t", id], None).ok()?;
+        let text = self.run(&["cat-file", kind.trim(), id], None).ok()?;
+        Some(
+            text.split_once("\n\n")
+                .map(|(_, body)| body.to_string())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The worktrees other than this one that have `branch` (`refs/heads/…`) checked out.
+    pub fn checked_out_elsewhere(&self, branch: &str) -> Result<Vec<PathBuf>> {
+        let here = crate::ops::fs::canonical_or_same(&self.root);
+        Ok(self
+            .checked_out_branches()?
+            .into_iter()
+            .filter(|(b, path)| b == branch && crate::ops::fs::canonical_or_same(path) != here)
+            .map(|(_, path)| path)
+            .collect())
+    }
+
     /// The object a ref holds, or `None` if it does not exist.
     pub fn ref_value(&self, name: &str) -> Result<Option<String>> {
         let out = self.run(&["for-each-ref", "--format=%(objectname)", name], None)?;

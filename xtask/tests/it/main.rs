@@ -16,4 +16,5 @@ mod matrix;
 mod packages;
 mod release;
 mod schemes;
+mod undo;
 mod version;

@@ -1,0 +1,284 @@
+//! `release --abort` undoes only what the journal proves the kit made: a kill forced at a named step (a git
+//! hook that kills the kit), then the user's own work (a re-made tag, an amended commit, a commit on top, the
+//! branch checked out in another worktree, a stale lock), then `--abort`: the user's work is kept, named, and
+//! the rest undone or the commands to finish by hand given.
+
+use crate::support::{Repo, State, append_config, write_executable};
+
+const JOURNAL: &str = ".git/xtask/release-journal.json";
+
+/// Kills every `xtask` process above the hook (read before each kill, as a killed process is soon gone).
+pub const KILL: &str = "p=$PPID\nwhile [ \"$p\" -gt 1 ]; do\n  next=$(awk '{print $4}' /proc/$p/stat)\n  [ \"$(cat /proc/$p/comm)\" = xtask ] && kill -9 $p\n  p=$next\ndone\nexit 1\n";
+
+/// A project with a regex version file `VERSION`, a changelog and one `feat` since `v0.1.0`.
+fn project() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION\", regex = '(?<version>\\S+)' }]\ndev = false\n",
+    );
+    repo.write("VERSION", "0.1.0\n");
+    repo.write(
+        "CHANGELOG.md",
+        "# Changelog\n\n## [0.1.0] - 2023-01-01\n\n- first\n",
+    );
+    repo.commit("chore: initial");
+    repo.tag("v0.1.0");
+    repo.write("src.txt", "one\n");
+    repo.commit("feat: one");
+    repo
+}
+
+/// `name` as a hook that kills the kit at its first call.
+fn kill_in_hook(repo: &Repo, name: &str) {
+    write_executable(
+        &repo.path().join(".git/hooks").join(name),
+        format!("#!/bin/sh\n{KILL}").as_bytes(),
+    );
+}
+
+/// A reference-transaction hook that kills the kit once `refs/tags/<tag>` is written (state `committed`):
+/// the tag exists, the kit never ran another line.
+fn kill_after_tag_written(repo: &Repo, tag: &str) {
+    write_executable(
+        &repo.path().join(".git/hooks/reference-transaction"),
+        format!(
+            "#!/bin/sh\n[ \"$1\" = committed ] || {{ cat >/dev/null; exit 0; }}\ngrep -q ' refs/tags/{tag}$' || exit 0\n{KILL}"
+        )
+        .as_bytes(),
+    );
+}
+
+fn remove_hooks(repo: &Repo) {
+    for hook in ["reference-transaction", "post-commit", "pre-commit"] {
+        let _ = std::fs::remove_file(repo.path().join(".git/hooks").join(hook));
+    }
+}
+
+/// Runs `release minor`, which the hook kills; the journal is left.
+#[track_caller]
+fn killed_release(repo: &Repo) {
+    let run = repo.xtask(&["release", "minor", "--yes"]);
+    assert_eq!(run.code, -1, "killed by a signal: {run:?}");
+    assert!(
+        repo.path().join(JOURNAL).exists(),
+        "the kill leaves the journal"
+    );
+    remove_hooks(repo);
+}
+
+/// The state without the given refs (those the test itself made or kept).
+fn without_refs(mut state: State, prefixes: &[&str]) -> State {
+    state.refs = state
+        .refs
+        .lines()
+        .filter(|l| !prefixes.iter().any(|p| l.starts_with(p)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    state
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_tag_the_user_remade_after_a_kill_is_kept_by_abort() {
+    let repo = project();
+    let before = repo.state();
+    kill_after_tag_written(&repo, "v0.2.0");
+    killed_release(&repo);
+    // The user re-makes the tag on the same commit, with their own notes (tags have no reflog).
+    repo.git(&["tag", "-f", "-a", "v0.2.0", "-m", "my notes"]);
+    let users = repo.git(&["rev-parse", "refs/tags/v0.2.0"]);
+    repo.xtask(&["release", "--abort"])
+        .ok()
+        .says("left tag v0.2.0 alone");
+    assert_eq!(repo.git(&["rev-parse", "refs/tags/v0.2.0"]), users);
+    assert_eq!(
+        repo.git(&["tag", "-l", "--format=%(contents)", "v0.2.0"]),
+        "my notes"
+    );
+    // Everything else is as before the release.
+    assert_eq!(
+        without_refs(repo.state(), &["refs/tags/v0.2.0 "]),
+        before,
+        "HEAD, branch, index and files are back"
+    );
+    assert!(!repo.path().join(JOURNAL).exists());
+
+    // Untouched by the user, the kit's own tag goes.
+    let repo = project();
+    let before = repo.state();
+    kill_after_tag_written(&repo, "v0.2.0");
+    killed_release(&repo);
+    repo.xtask(&["release", "--abort"])
+        .ok()
+        .says("deleted tag v0.2.0");
+    assert_eq!(repo.state(), before);
+}
+
+/// `gpg.format = ssh` with a key made here: a signed tag, whose id git tells only after writing the ref.
+fn sign_with_ssh(repo: &Repo) -> bool {
+    let key = repo.home.path().join("id_ed25519");
+    let made = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f"])
+        .arg(&key)
+        .output();
+    if !matches!(&made, Ok(out) if out.status.success()) {
+        eprintln!("skipped: ssh-keygen is not available here ({made:?})");
+        return false;
+    }
+    repo.git(&["config", "gpg.format", "ssh"]);
+    repo.git(&["config", "user.signingkey", key.to_str().unwrap()]);
+    append_config(repo, "[tag]\nsign = true\n");
+    true
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_signed_tag_the_user_remade_after_a_kill_is_kept_by_abort() {
+    let repo = project();
+    if !sign_with_ssh(&repo) {
+        return;
+    }
+    let before = repo.state();
+    kill_after_tag_written(&repo, "v0.2.0");
+    killed_release(&repo);
+    assert!(
+        repo.git(&["cat-file", "tag", "v0.2.0"])
+            .contains("BEGIN SSH SIGNATURE")
+    );
+    repo.git(&["tag", "-f", "-a", "v0.2.0", "-m", "my notes"]);
+    repo.xtask(&["release", "--abort"])
+        .ok()
+        .says("left tag v0.2.0 alone");
+    assert_eq!(
+        repo.git(&["tag", "-l", "--format=%(contents)", "v0.2.0"]),
+        "my notes"
+    );
+    assert_eq!(without_refs(repo.state(), &["refs/tags/v0.2.0 "]), before);
+
+    // The kit's own signed tag (its message, on its commit) goes.
+    let repo = project();
+    assert!(sign_with_ssh(&repo));
+    let before = repo.state();
+    kill_after_tag_written(&repo, "v0.2.0");
+    killed_release(&repo);
+    repo.xtask(&["release", "--abort"])
+        .ok()
+        .says("deleted tag v0.2.0");
+    assert_eq!(repo.state(), before);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_pending_commit_the_user_amended_or_built_on_is_kept_by_abort() {
+    // Killed right after git made the release commit (post-commit), before the journal learnt its id.
+    for users_move in ["amend", "amend-message", "on-top", "nothing"] {
+        let repo = project();
+        let before = repo.state();
+        kill_in_hook(&repo, "post-commit");
+        killed_release(&repo);
+        let kits = repo.git(&["rev-parse", "HEAD"]);
+        match users_move {
+            "amend" => {
+                repo.write("mine.txt", "mine\n");
+                repo.git(&["add", "mine.txt"]);
+                repo.git(&["commit", "--quiet", "--amend", "--no-edit"]);
+            }
+            "amend-message" => {
+                repo.git(&["commit", "--quiet", "--amend", "-m", "chore: my words"]);
+            }
+            "on-top" => {
+                repo.write("mine.txt", "mine\n");
+                repo.git(&["add", "mine.txt"]);
+                repo.git(&["commit", "--quiet", "-m", "feat: mine"]);
+            }
+            _ => {}
+        }
+        if users_move == "nothing" {
+            repo.xtask(&["release", "--abort"])
+                .ok()
+                .says("moved main back");
+            assert_eq!(repo.state(), before, "{users_move}");
+            continue;
+        }
+        let theirs = repo.state();
+        let head = repo.git(&["rev-parse", "HEAD"]);
+        assert_ne!(head, kits);
+        repo.xtask(&["release", "--abort"])
+            .fails(1)
+            .says("nothing was changed")
+            .says(&format!(
+                "HEAD is at {}, which is not a commit of the interrupted release",
+                &head[..7]
+            ))
+            .says("finish the undo by hand");
+        assert_eq!(
+            repo.state(),
+            theirs,
+            "{users_move}: the user's commit stays"
+        );
+        assert!(repo.path().join(JOURNAL).exists(), "{users_move}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn abort_never_moves_a_branch_checked_out_in_another_worktree() {
+    let repo = project();
+    let before = repo.state();
+    kill_after_tag_written(&repo, "v0.2.0");
+    killed_release(&repo);
+    let other = tempfile::TempDir::new().unwrap();
+    let wt = other.path().join("wt");
+    repo.git(&[
+        "worktree",
+        "add",
+        "--quiet",
+        "--force",
+        wt.to_str().unwrap(),
+        "main",
+    ]);
+    let stuck = repo.state();
+    repo.xtask(&["release", "--abort"])
+        .fails(1)
+        .says("nothing was changed")
+        .says(&format!(
+            "main is checked out in the worktree {}",
+            wt.display()
+        ));
+    assert_eq!(repo.state(), stuck);
+    repo.git(&["worktree", "remove", "--force", wt.to_str().unwrap()]);
+    repo.xtask(&["release", "--abort"]).ok().says("restored");
+    assert_eq!(repo.state(), before);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stale_ref_lock_stops_abort_saying_what_it_did_and_what_not() {
+    let repo = project();
+    let before = repo.state();
+    kill_after_tag_written(&repo, "v0.2.0");
+    killed_release(&repo);
+    let lock = repo.path().join(".git/refs/heads/main.lock");
+    std::fs::write(&lock, "").unwrap();
+    repo.xtask(&["release", "--abort"])
+        .fails(1)
+        .says("cannot move main back to")
+        .says("main.lock")
+        .says("already done: deleted tag v0.2.0")
+        .says("the journal is kept at");
+    assert!(repo.path().join(JOURNAL).exists());
+    std::fs::remove_file(&lock).unwrap();
+    // A stale index lock: the same, naming the index.
+    let index_lock = repo.path().join(".git/index.lock");
+    std::fs::write(&index_lock, "").unwrap();
+    repo.xtask(&["release", "--abort"])
+        .fails(1)
+        .says("cannot reset the index entries")
+        .says("index.lock")
+        .says("already done: moved main back")
+        .says("the journal is kept at");
+    std::fs::remove_file(&index_lock).unwrap();
+    repo.xtask(&["release", "--abort"]).ok().says("restored");
+    assert_eq!(repo.state(), before);
+}

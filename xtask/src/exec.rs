@@ -26,11 +26,12 @@ use crate::domain::release_plan::Step;
 use crate::domain::shell;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
+use crate::ops::process::kill_point;
 
 const JOURNAL: &str = "xtask/release-journal.json";
 
 /// What must be undone, as recorded so far.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Journal {
     /// HEAD's commit before the release.
@@ -212,6 +213,7 @@ pub fn run_kept(
         ..Journal::default()
     };
     save(&path, &journal)?;
+    kill_point("release:journal");
     for step in steps {
         if let Err(error) = apply(git, &path, &mut journal, step) {
             let undone = undo(git, &path, &journal);
@@ -231,6 +233,7 @@ pub fn run_kept(
         }
         on_step(step);
     }
+    kill_point("release:done");
     Ok(journal)
 }
 
@@ -261,8 +264,12 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, step: &Step) -> Result<(
                 stage.push(real);
             }
             save(path, journal)?;
+            kill_point("write:before");
             fs::write_all(changes)?;
-            git.add(&stage)
+            kill_point("write:written");
+            git.add(&stage)?;
+            kill_point("write:staged");
+            Ok(())
         }
         Step::Commit { message } => {
             // The branch must be where this run left it: a commit made meanwhile by another process would
@@ -280,11 +287,15 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, step: &Step) -> Result<(
             journal.pending_commit = Some(git.stripspace(message)?);
             journal.pending_tree = Some(git.index_tree()?);
             save(path, journal)?;
+            kill_point("commit:before");
             let id = git.commit(message)?;
+            kill_point("commit:made");
             journal.pending_commit = None;
             journal.pending_tree = None;
             journal.commits.push(id);
-            save(path, journal)
+            save(path, journal)?;
+            kill_point("commit:journaled");
+            Ok(())
         }
         Step::Tag {
             name,
@@ -301,6 +312,7 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, step: &Step) -> Result<(
                 refused: false,
             });
             save(path, journal)?;
+            kill_point("tag:before");
             let refname = format!("refs/tags/{name}");
             let signed = *sign || git.signs_tags();
             // Unsigned: the object first, its id journaled, then the ref, created only if absent. Signed: git
@@ -315,6 +327,7 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, step: &Step) -> Result<(
                     tag.id = Some(object.clone());
                 }
                 save(path, journal)?;
+                kill_point("tag:object");
                 git.create_ref(&refname, &object, "xtask release")
             };
             if let Err(e) = created {
@@ -324,6 +337,7 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, step: &Step) -> Result<(
                 save(path, journal)?;
                 return Err(e);
             }
+            kill_point("tag:made");
             if signed {
                 let id = git.ref_value(&refname)?;
                 if let Some(tag) = &mut journal.tag {
@@ -640,6 +654,7 @@ pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<Undone> {
             )
         })?;
         done.tag_deleted = name.strip_prefix("refs/tags/").map(str::to_string);
+        kill_point("undo:tag");
     }
     // The other packages' tags: each deleted only while it still holds the tag object this run made.
     for tag in journal.earlier_tags.iter().rev() {
@@ -679,6 +694,7 @@ pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<Undone> {
             )
         })?;
         done.moved = Some((describe_branch(&journal.branch), to.clone()));
+        kill_point("undo:moved");
     }
     if !plan.unstage.is_empty() {
         git.reset_paths(&journal.head, &plan.unstage)
@@ -691,6 +707,7 @@ pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<Undone> {
                     ),
                 )
             })?;
+        kill_point("undo:index");
     }
     let mut problems = Vec::new();
     for &index in &plan.restore {
@@ -707,7 +724,13 @@ pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<Undone> {
             format!("cannot put back {}", problems.join(", "))
         )));
     }
-    fs::remove_file(path).context("cannot remove the release journal")?;
+    // A journal kept elsewhere (`branch cut` keeps a copy in its own) may already be gone.
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(anyhow!(e).context("cannot remove the release journal"));
+        }
+        _ => {}
+    }
     Ok(done)
 }
 

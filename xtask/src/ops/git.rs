@@ -348,11 +348,33 @@ impl Git {
             .map(drop)
     }
 
-    /// Removes a linked worktree the kit made, with whatever is in it.
-    pub fn worktree_remove(&self, path: &Path) -> Result<()> {
+    /// Removes a linked worktree the kit made, even one left locked by a `git worktree add` that was killed
+    /// half-way (`--force` twice; only for the kit's own temporary worktrees).
+    pub fn worktree_remove_locked(&self, path: &Path) -> Result<()> {
         let path = path.to_string_lossy();
-        self.run(&["worktree", "remove", "--force", "--", &path], None)
-            .map(drop)
+        self.run(
+            &["worktree", "remove", "--force", "--force", "--", &path],
+            None,
+        )
+        .map(drop)
+    }
+
+    /// Whether git has a worktree registered at `path` (compared after resolving links).
+    pub fn worktree_registered(&self, path: &Path) -> Result<bool> {
+        let wanted = crate::ops::fs::canonical_or_same(path);
+        let out = self.run(&["worktree", "list", "--porcelain"], None)?;
+        Ok(out
+            .lines()
+            .filter_map(|l| l.strip_prefix("worktree "))
+            .any(|p| crate::ops::fs::canonical_or_same(Path::new(p)) == wanted))
+    }
+
+    /// The git directory of the work tree at `dir` (a linked worktree's own, under `.git/worktrees/`).
+    pub fn git_dir_of(dir: &Path) -> Result<PathBuf> {
+        let git = Git::new(dir)?;
+        Ok(PathBuf::from(
+            git.run(&["rev-parse", "--absolute-git-dir"], None)?.trim(),
+        ))
     }
 
     /// The branches checked out in any worktree (`refs/heads/…`), with the worktree's path.

@@ -25,6 +25,14 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Result<bool> {
 /// the user's work tree or `.git` is touched), named after `purpose`.
 pub fn temporary_worktree(purpose: &str) -> Result<PathBuf> {
     let base = std::env::temp_dir();
+    // git and the kit pass paths as text: a path that is not UTF-8 would name another directory to git.
+    if base.to_str().is_none() {
+        return Err(anyhow!(
+            "the temporary directory {} (TMPDIR) is not valid UTF-8, so git could not be given a worktree \
+             there: set TMPDIR to a UTF-8 path; nothing was changed",
+            base.display()
+        ));
+    }
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())

@@ -19,7 +19,8 @@ use crate::ops::{prompt, spawn, term};
 
 /// A backport under way: its temporary worktree, recorded before `git worktree add`, so that a backport
 /// killed at any point (or stopped by a conflict) leaves something `backport --abort` can clean up. The line
-/// itself moves only in the last step, by one compare-and-swap: there is nothing of it to undo.
+/// moves only in the last step, by one compare-and-swap, and the value it moves to is journaled first: an
+/// abort moves it back only from exactly that value.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BackportJournal {
@@ -27,6 +28,9 @@ struct BackportJournal {
     line_ref: String,
     old: String,
     worktree: PathBuf,
+    /// The picks' last commit, recorded before the line is moved to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    new: Option<String>,
 }
 
 fn journal_path(git_dir: &Path) -> PathBuf {
@@ -69,12 +73,33 @@ fn abort(p: &Project, git: &Git) -> Result<()> {
             )
         })?;
     remove_worktree(git, &journal.worktree)?;
-    fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
     let line = journal
         .line_ref
         .strip_prefix("refs/heads/")
         .unwrap_or(&journal.line_ref);
-    let now = git.ref_value(&journal.line_ref)?;
+    let mut now = git.ref_value(&journal.line_ref)?;
+    // Killed after the line moved to the picks: moved back, only from exactly the journaled value, and
+    // never under another worktree that has the line checked out.
+    if let Some(new) = journal
+        .new
+        .as_deref()
+        .filter(|n| now.as_deref() == Some(*n))
+    {
+        if let Some(place) = git.checked_out_elsewhere(&journal.line_ref)?.first() {
+            return Err(anyhow!(
+                "{line} is checked out in the worktree {}: moving it back would change that worktree's \
+                 branch under its files; switch it to another branch (`{}`) and run `cargo xtask backport \
+                 --abort` again; the journal {} is kept",
+                place.display(),
+                shell::join(&["git", "-C", &place.to_string_lossy(), "switch", "--detach"]),
+                path.display()
+            ));
+        }
+        git.update_ref(&journal.line_ref, &journal.old, new)?;
+        term::step(&format!("moved {line} back to {}", short(&journal.old)));
+        now = Some(journal.old.clone());
+    }
+    fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
     if now.as_deref() == Some(journal.old.as_str()) {
         term::step(&format!(
             "the backport is abandoned: {line} is unchanged at {}",
@@ -276,6 +301,7 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
         line_ref: full.clone(),
         old: old.clone(),
         worktree: path.clone(),
+        new: None,
     };
     save(&journal_path, &journal)?;
     // From here on the worktree goes on every path but the two that keep it for the user to finish by hand
@@ -337,6 +363,11 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
         Ok(new) => new,
         Err(e) => return Err(give_up(e)),
     };
+    let journal = BackportJournal {
+        new: Some(new.clone()),
+        ..journal
+    };
+    save(&journal_path, &journal)?;
     if let Err(e) = git.update_ref(&full, &new, &old) {
         return Err(e.context(format!(
             "{line} moved while the picks were made, so it was left as it is; the picks are kept at \

@@ -11,6 +11,7 @@ mod hooks;
 mod hostile;
 mod init;
 mod interactive;
+mod killfuzz;
 mod lines;
 mod matrix;
 mod packages;

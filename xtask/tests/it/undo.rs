@@ -3,7 +3,7 @@
 //! branch checked out in another worktree, a stale lock), then `--abort`: the user's work is kept, named, and
 //! the rest undone or the commands to finish by hand given.
 
-use crate::support::{Repo, State, append_config, write_executable};
+use crate::support::{Repo, Run, State, append_config, write_executable};
 
 const JOURNAL: &str = ".git/xtask/release-journal.json";
 
@@ -281,4 +281,196 @@ fn a_stale_ref_lock_stops_abort_saying_what_it_did_and_what_not() {
     std::fs::remove_file(&index_lock).unwrap();
     repo.xtask(&["release", "--abort"]).ok().says("restored");
     assert_eq!(repo.state(), before);
+}
+
+/// A project on `main` at 1.4.0-dev, after 1.3.0: ready for `branch cut`.
+fn cut_project() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION\", regex = '^(?<version>\\S+)' }]\n",
+    );
+    repo.write("VERSION", "1.3.0\n");
+    repo.write("CHANGELOG.md", "# Changelog\n");
+    repo.commit("chore: initial");
+    repo.tag("v1.3.0");
+    repo.write("VERSION", "1.4.0-dev\n");
+    repo.commit("chore: start 1.4.0-dev");
+    repo.write("feature.txt", "new\n");
+    repo.commit("feat: a feature for the next minor");
+    repo
+}
+
+/// The kit with its temporary directory in `tmp` and, when given, killed at the kill point `at`.
+fn xtask_at(repo: &Repo, tmp: &std::path::Path, args: &[&str], at: Option<&str>) -> Run {
+    let mut command = repo.command(crate::support::xtask_bin(), args);
+    command.env("TMPDIR", tmp);
+    if let Some(at) = at {
+        command.env("XTASK_KILL_AT", at);
+    }
+    crate::support::run(command)
+}
+
+fn worktrees(repo: &Repo) -> String {
+    repo.git(&["worktree", "list", "--porcelain"])
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn cut_abort_never_deletes_a_line_checked_out_in_another_worktree() {
+    let repo = cut_project();
+    let tmp = tempfile::TempDir::new().unwrap();
+    let before = repo.state();
+    let listed = worktrees(&repo);
+    let killed = xtask_at(
+        &repo,
+        tmp.path(),
+        &["branch", "cut", "--yes"],
+        Some("cut:line"),
+    );
+    assert_eq!(killed.code, -1, "{killed:?}");
+    let other = tempfile::TempDir::new().unwrap();
+    let wt = other.path().join("wt");
+    repo.git(&[
+        "worktree",
+        "add",
+        "--quiet",
+        wt.to_str().unwrap(),
+        "stable/1.4",
+    ]);
+    let line = repo.git(&["rev-parse", "stable/1.4"]);
+    xtask_at(&repo, tmp.path(), &["branch", "cut", "--abort"], None)
+        .fails(1)
+        .says(&format!(
+            "refs/heads/stable/1.4 is checked out in the worktree {}",
+            wt.display()
+        ))
+        .says("the journal");
+    assert_eq!(repo.git(&["rev-parse", "stable/1.4"]), line);
+    assert!(repo.path().join(".git/xtask/cut-journal.json").exists());
+    repo.git(&["worktree", "remove", wt.to_str().unwrap()]);
+    xtask_at(&repo, tmp.path(), &["branch", "cut", "--abort"], None)
+        .ok()
+        .says("the interrupted cut is undone");
+    assert_eq!(repo.state(), before);
+    assert_eq!(worktrees(&repo), listed);
+}
+
+/// A smudge filter on `VERSION` that kills the kit and the git processes between (the `git worktree add`
+/// and the `git reset --hard` it runs): `git worktree add` dies with its worktree still locked.
+#[cfg(target_os = "linux")]
+#[test]
+fn cut_abort_removes_a_worktree_a_killed_git_worktree_add_left_locked() {
+    let repo = cut_project();
+    let script = repo.home.path().join("trap.sh");
+    write_executable(
+        &script,
+        // Every process up to the kit is found first and all are killed at once: a `git worktree add`
+        // that outlived its `git reset` would clean up after itself.
+        b"#!/bin/sh\ncat >/dev/null\nchain=\"\"\np=$PPID\nwhile [ \"$p\" -gt 1 ]; do\n  chain=\"$p $chain\"\n  [ \"$(cat /proc/$p/comm)\" = xtask ] && { kill -9 $chain; exit 1; }\n  p=$(awk '{print $4}' /proc/$p/stat)\ndone\nexit 1\n",
+    );
+    repo.write(".gitattributes", "VERSION filter=trap\n");
+    repo.commit("chore: a filter");
+    let tmp = tempfile::TempDir::new().unwrap();
+    let before = repo.state();
+    let listed = worktrees(&repo);
+    repo.git(&["config", "filter.trap.smudge", script.to_str().unwrap()]);
+    let killed = xtask_at(&repo, tmp.path(), &["branch", "cut", "--rc", "--yes"], None);
+    assert_eq!(killed.code, -1, "{killed:?}");
+    let locked = std::fs::read_dir(repo.path().join(".git/worktrees"))
+        .unwrap()
+        .any(|e| e.unwrap().path().join("locked").exists());
+    assert!(
+        locked,
+        "the killed `git worktree add` left its worktree locked"
+    );
+    repo.git(&["config", "--unset", "filter.trap.smudge"]);
+    xtask_at(&repo, tmp.path(), &["branch", "cut", "--abort"], None)
+        .ok()
+        .says("removed the worktree")
+        .says("the interrupted cut is undone");
+    assert_eq!(repo.state(), before);
+    assert_eq!(worktrees(&repo), listed);
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn cut_abort_names_a_candidate_tag_the_user_remade_and_finishes() {
+    let repo = cut_project();
+    let tmp = tempfile::TempDir::new().unwrap();
+    let before = repo.state();
+    let killed = xtask_at(
+        &repo,
+        tmp.path(),
+        &["branch", "cut", "--rc", "--yes"],
+        Some("tag:made"),
+    );
+    assert_eq!(killed.code, -1, "{killed:?}");
+    repo.git(&[
+        "tag",
+        "-f",
+        "-a",
+        "v1.4.0-rc.1",
+        "-m",
+        "my candidate",
+        "stable/1.4",
+    ]);
+    let users = repo.git(&["rev-parse", "refs/tags/v1.4.0-rc.1"]);
+    xtask_at(&repo, tmp.path(), &["branch", "cut", "--abort"], None)
+        .ok()
+        .says("left tag v1.4.0-rc.1 alone")
+        .says("the interrupted cut is undone");
+    assert_eq!(repo.git(&["rev-parse", "refs/tags/v1.4.0-rc.1"]), users);
+    assert_eq!(
+        without_refs(repo.state(), &["refs/tags/v1.4.0-rc.1 "]),
+        before
+    );
+    assert!(!repo.path().join(".git/xtask/cut-journal.json").exists());
+    // Killed after the candidate's proof was handed over: the cut's own abort names the tag.
+    let repo = cut_project();
+    let killed = xtask_at(
+        &repo,
+        tmp.path(),
+        &["branch", "cut", "--rc", "--yes"],
+        Some("cut:worktree-removed"),
+    );
+    assert_eq!(killed.code, -1, "{killed:?}");
+    repo.git(&[
+        "tag",
+        "-f",
+        "-a",
+        "v1.4.0-rc.1",
+        "-m",
+        "my candidate",
+        "stable/1.4",
+    ]);
+    xtask_at(&repo, tmp.path(), &["branch", "cut", "--abort"], None)
+        .ok()
+        .says("left the tag v1.4.0-rc.1 alone")
+        .says("git tag --delete v1.4.0-rc.1")
+        .says("the interrupted cut is undone");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_temporary_directory_that_is_not_utf8_is_refused_before_the_cut_changes_anything() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = cut_project();
+    let base = tempfile::TempDir::new().unwrap();
+    let odd = base.path().join(std::ffi::OsStr::from_bytes(b"tmp-\xff"));
+    std::fs::create_dir(&odd).unwrap();
+    let before = repo.state();
+    let mut command = repo.command(
+        crate::support::xtask_bin(),
+        &["branch", "cut", "--rc", "--yes"],
+    );
+    command.env("TMPDIR", &odd);
+    crate::support::run(command)
+        .fails(1)
+        .says("is not valid UTF-8")
+        .says("nothing was changed");
+    assert_eq!(repo.state(), before);
+    assert!(!repo.path().join(".git/xtask/cut-journal.json").exists());
+    assert_eq!(std::fs::read_dir(&odd).unwrap().count(), 0);
 }

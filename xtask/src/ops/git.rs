@@ -2,9 +2,109 @@
 //! user's hooks, signing and configuration apply exactly as when they type the commands themselves.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Result, anyhow};
-use xshell::{Shell, cmd};
+use xshell::{Cmd, Shell, cmd};
+
+/// The variables with which a caller (a hook, a wrapper) points git at a repository, index or work tree.
+pub const CALLER_REPOSITORY_VARIABLES: [&str; 4] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+];
+
+/// Set once [`check_caller_environment`] has found those variables consistent with the repository `-C` or the
+/// current directory names: from then on the kit's git processes (and the kit's own runs in other worktrees)
+/// find the repository from their directory alone, as the kit's own reads do. Hook entry points never set it:
+/// git runs them with those variables on purpose.
+static ONE_REPOSITORY: AtomicBool = AtomicBool::new(false);
+
+/// `command` without the caller's repository variables, once they were checked.
+fn scrubbed(mut command: Cmd<'_>) -> Cmd<'_> {
+    if ONE_REPOSITORY.load(Ordering::Relaxed) {
+        for name in CALLER_REPOSITORY_VARIABLES {
+            command = command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// The same, for a process started without xshell.
+pub fn scrub_command(command: &mut std::process::Command) {
+    if ONE_REPOSITORY.load(Ordering::Relaxed) {
+        for name in CALLER_REPOSITORY_VARIABLES {
+            command.env_remove(name);
+        }
+    }
+}
+
+/// The repository is the one `-C`/the current directory (`dir`) names. `GIT_DIR`, `GIT_WORK_TREE`,
+/// `GIT_INDEX_FILE` or `GIT_COMMON_DIR` set by the caller (relative ones read from `dir`, as `git -C` reads
+/// them) must name that repository's own git directory, work tree, index and common directory; any other
+/// value is refused, naming the variable, before anything is read or changed. Once checked, they are left out
+/// of every git process the kit starts. Outside a repository there is nothing to compare: the command says so
+/// itself.
+pub fn check_caller_environment(dir: &Path) -> Result<()> {
+    let set: Vec<(&str, std::ffi::OsString)> = CALLER_REPOSITORY_VARIABLES
+        .iter()
+        .filter_map(|name| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(|v| (*name, v))
+        })
+        .collect();
+    if !set.is_empty() {
+        let sh = Shell::new()?;
+        sh.change_dir(dir);
+        let mut found = cmd!(
+            sh,
+            "git rev-parse --path-format=absolute --absolute-git-dir --git-common-dir --show-toplevel"
+        )
+        .quiet()
+        .ignore_stderr();
+        for name in CALLER_REPOSITORY_VARIABLES {
+            found = found.env_remove(name);
+        }
+        if let Ok(text) = found.read() {
+            let mut lines = text.lines().map(PathBuf::from);
+            let git_dir = lines.next().unwrap_or_default();
+            let common = lines.next().unwrap_or_default();
+            let top = lines.next();
+            let canonical = |p: &Path| crate::ops::fs::canonical_or_same(&dir.join(p));
+            for (name, value) in &set {
+                let expected = match *name {
+                    "GIT_DIR" => Some(git_dir.clone()),
+                    "GIT_COMMON_DIR" => Some(common.clone()),
+                    "GIT_INDEX_FILE" => Some(git_dir.join("index")),
+                    _ => top.clone(),
+                };
+                let agrees = expected
+                    .as_deref()
+                    .is_some_and(|e| canonical(Path::new(value)) == canonical(e));
+                if !agrees {
+                    return Err(anyhow!(
+                        "{name} is set to {} (by a git hook or a wrapper script?), which is not the {} of the \
+                         repository at {}, the one -C or the current directory names: the kit works on that \
+                         one repository only, so nothing was read or changed; unset it (e.g. `env -u {name} \
+                         cargo xtask …`) or run the kit for the repository it names",
+                        Path::new(value).display(),
+                        match *name {
+                            "GIT_DIR" => "git directory",
+                            "GIT_COMMON_DIR" => "common git directory",
+                            "GIT_INDEX_FILE" => "index",
+                            _ => "work tree",
+                        },
+                        dir.display()
+                    ));
+                }
+            }
+        }
+    }
+    ONE_REPOSITORY.store(true, Ordering::Relaxed);
+    Ok(())
+}
 
 /// Where git keeps the hooks of the repository at `dir`, its common git directory and whether it is bare:
 /// the three lines `git rev-parse --path-format=absolute --git-path hooks --git-common-dir
@@ -13,10 +113,10 @@ use xshell::{Shell, cmd};
 pub fn hook_locations(dir: &Path) -> Result<Option<String>> {
     let sh = Shell::new()?;
     sh.change_dir(dir);
-    Ok(cmd!(
+    Ok(scrubbed(cmd!(
         sh,
         "git rev-parse --path-format=absolute --git-path hooks --git-common-dir --is-bare-repository"
-    )
+    ))
     .quiet()
     .ignore_stderr()
     .read()
@@ -27,7 +127,7 @@ pub fn hook_locations(dir: &Path) -> Result<Option<String>> {
 pub fn object_format(dir: &Path) -> Option<String> {
     let sh = Shell::new().ok()?;
     sh.change_dir(dir);
-    cmd!(sh, "git rev-parse --show-object-format")
+    scrubbed(cmd!(sh, "git rev-parse --show-object-format"))
         .quiet()
         .ignore_stderr()
         .read()
@@ -56,7 +156,9 @@ impl Git {
 
     /// Runs git, returning stdout; a failure carries git's own message.
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Result<String> {
-        let mut command = cmd!(self.sh, "git {args...}").quiet().ignore_status();
+        let mut command = scrubbed(cmd!(self.sh, "git {args...}"))
+            .quiet()
+            .ignore_status();
         if let Some(input) = stdin {
             command = command.stdin(input);
         }
@@ -264,7 +366,9 @@ impl Git {
     /// Runs a command with a shell, reporting its exit status. Its output is progress, not the kit's data: both
     /// its streams go to stderr, so `--format json` keeps stdout parseable.
     pub fn run_check(&self, command: &str) -> Result<bool> {
-        let output = std::process::Command::new("sh")
+        let mut shell = std::process::Command::new("sh");
+        scrub_command(&mut shell);
+        let output = shell
             .arg("-c")
             .arg(command)
             .current_dir(&self.root)
@@ -448,7 +552,7 @@ impl Git {
     /// Runs git with `input` on its standard input, returning its standard output as bytes (for
     /// `cat-file --batch`, whose objects are sized in bytes and need not be UTF-8).
     pub fn raw_bytes(&self, args: &[&str], input: &[u8]) -> Result<Vec<u8>> {
-        let output = cmd!(self.sh, "git {args...}")
+        let output = scrubbed(cmd!(self.sh, "git {args...}"))
             .quiet()
             .ignore_status()
             .stdin(input)

@@ -10,7 +10,9 @@ use anyhow::{Result, anyhow};
 pub fn run_in(dir: &Path, args: &[&str]) -> Result<bool> {
     let exe =
         std::env::current_exe().map_err(|e| anyhow!("cannot find the kit's own binary: {e}"))?;
-    let status = Command::new(exe)
+    let mut command = Command::new(exe);
+    crate::ops::git::scrub_command(&mut command);
+    let status = command
         .arg("-C")
         .arg(dir)
         .args(args)

@@ -474,3 +474,51 @@ fn a_temporary_directory_that_is_not_utf8_is_refused_before_the_cut_changes_anyt
     assert!(!repo.path().join(".git/xtask/cut-journal.json").exists());
     assert_eq!(std::fs::read_dir(&odd).unwrap().count(), 0);
 }
+
+/// `GIT_DIR` and the like, exported by a hook or a wrapper, never send the kit's writes to another
+/// repository: naming another repository, they are refused before anything is read or changed; naming the
+/// repository `-C` names, they change nothing.
+#[test]
+fn git_variables_naming_another_repository_are_refused() {
+    let a = project();
+    let b = project();
+    let (a_before, b_before) = (a.state(), b.state());
+    let a_dir = a.path().to_str().unwrap();
+    let b_git = b.path().join(".git");
+    let b_git = b_git.to_str().unwrap();
+    let b_index = b.path().join(".git/index");
+    for (name, value) in [
+        ("GIT_DIR", b_git),
+        ("GIT_COMMON_DIR", b_git),
+        ("GIT_WORK_TREE", b.path().to_str().unwrap()),
+        ("GIT_INDEX_FILE", b_index.to_str().unwrap()),
+    ] {
+        b.xtask_env(
+            &["-C", a_dir, "release", "minor", "--yes"],
+            &[(name, value)],
+        )
+        .fails(1)
+        .says(&format!("{name} is set to {value}"))
+        .says("nothing was read or changed")
+        .says(&format!("env -u {name}"));
+        assert_eq!(a.state(), a_before, "{name}");
+        assert_eq!(b.state(), b_before, "{name}");
+    }
+    // The repository's own values (relative ones read from -C's directory, as `git -C` reads them) are fine.
+    let a_git = a.path().join(".git");
+    a.xtask_env(
+        &["-C", a_dir, "release", "minor", "--yes"],
+        &[
+            ("GIT_DIR", ".git"),
+            ("GIT_WORK_TREE", a_dir),
+            ("GIT_COMMON_DIR", a_git.to_str().unwrap()),
+        ],
+    )
+    .ok()
+    .says("released 0.2.0");
+    assert_eq!(
+        a.git(&["rev-parse", "v0.2.0^{commit}"]),
+        a.git(&["rev-parse", "HEAD"])
+    );
+    assert_eq!(b.state(), b_before);
+}

@@ -70,6 +70,10 @@ pub struct JournalFile {
     /// file back as the earlier step left it) still leaves a file the release wrote.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earlier: Vec<String>,
+    /// The folders the release created for a new file (the deepest first): removed again, when empty, once
+    /// the file is gone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub made_dirs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -144,7 +148,7 @@ fn validate(journal: &Journal) -> std::result::Result<(), String> {
         }
     }
     for file in &journal.files {
-        for path in [&file.rel, &file.real] {
+        for path in [&file.rel, &file.real].into_iter().chain(&file.made_dirs) {
             check_relative_path(path).map_err(|reason| format!("file {path:?} {reason}"))?;
         }
         if let Some(bad) = std::iter::once(&file.written)
@@ -259,6 +263,10 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, step: &Step) -> Result<(
                         before: change.before.clone(),
                         written,
                         earlier: Vec::new(),
+                        made_dirs: match change.before {
+                            None => fs::missing_folders(git.root(), &change.rel),
+                            Some(_) => Vec::new(),
+                        },
                     }),
                 }
                 stage.push(real);
@@ -718,6 +726,14 @@ pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<Undone> {
             Err(e) => problems.push(format!("{}: {e:#}", file.rel)),
         }
     }
+    // The folders made for files that are gone again: removed when empty (a folder holding anything stays).
+    for file in journal.files.iter().filter(|f| f.before.is_none()) {
+        if !file.made_dirs.is_empty()
+            && fs::confined(git.root(), &file.rel).is_ok_and(|path| !fs::lexists(path))
+        {
+            fs::remove_empty_folders(git.root(), &file.made_dirs);
+        }
+    }
     if !problems.is_empty() {
         return Err(anyhow!(stopped(
             &done,
@@ -825,6 +841,7 @@ mod tests {
                 before: Some("1\n".into()),
                 written: content_id(b"2\n"),
                 earlier: Vec::new(),
+                made_dirs: Vec::new(),
             }],
             commits: vec![B.into()],
             pending_commit: None,

@@ -362,6 +362,30 @@ pub fn probe_writable_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::remove_file(&probe)
 }
 
+/// The folders on the way from `root` to the file `rel` that do not exist yet (relative to `root`, the
+/// deepest first): those a write of `rel` would create, and an undo may remove again.
+pub fn missing_folders(root: &Path, rel: &str) -> Vec<String> {
+    let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+    let mut missing = Vec::new();
+    for end in 1..parts.len() {
+        let folder = parts[..end].join("/");
+        if !lexists(root.join(&folder)) {
+            missing.push(folder);
+        }
+    }
+    missing.reverse();
+    missing
+}
+
+/// Removes the folders `rels` (relative to `root`, the deepest first) that are empty; a folder that holds
+/// anything (something of the user's) stays. Says which were removed.
+pub fn remove_empty_folders(root: &Path, rels: &[String]) -> Vec<String> {
+    rels.iter()
+        .filter(|rel| std::fs::remove_dir(root.join(rel)).is_ok())
+        .cloned()
+        .collect()
+}
+
 /// Whether anything is at `path`, a dangling symbolic link included.
 pub fn lexists(path: impl AsRef<Path>) -> bool {
     std::fs::symlink_metadata(path).is_ok()

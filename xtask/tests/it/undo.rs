@@ -522,3 +522,41 @@ fn git_variables_naming_another_repository_are_refused() {
     );
     assert_eq!(b.state(), b_before);
 }
+
+/// A changelog file in folders that do not exist yet: a refused release, and a killed one after `--abort`,
+/// leave none of the folders made for it (a folder that holds something of the user's stays).
+#[cfg(target_os = "linux")]
+#[test]
+fn folders_made_for_a_new_changelog_file_go_with_it() {
+    for killed in [false, true] {
+        let repo = project();
+        append_config(&repo, "[changelog]\nfile = \"docs/notes/CHANGES.md\"\n");
+        let before = repo.state();
+        if killed {
+            kill_in_hook(&repo, "pre-commit");
+            killed_release(&repo);
+            assert!(repo.path().join("docs/notes/CHANGES.md").exists());
+            repo.xtask(&["release", "--abort"]).ok().says("restored");
+        } else {
+            write_executable(
+                &repo.path().join(".git/hooks/commit-msg"),
+                b"#!/bin/sh\necho 'commit-msg: no' >&2\nexit 1\n",
+            );
+            repo.xtask(&["release", "minor", "--yes"])
+                .fails(1)
+                .says("the repository is as it was before the release");
+            std::fs::remove_file(repo.path().join(".git/hooks/commit-msg")).unwrap();
+        }
+        assert!(!repo.path().join("docs").exists(), "killed: {killed}");
+        assert_eq!(repo.state(), before, "killed: {killed}");
+    }
+    // A folder the user had already stays, with what is in it.
+    let repo = project();
+    repo.write("docs/mine.txt", "mine\n");
+    append_config(&repo, "[changelog]\nfile = \"docs/notes/CHANGES.md\"\n");
+    kill_in_hook(&repo, "pre-commit");
+    killed_release(&repo);
+    repo.xtask(&["release", "--abort"]).ok();
+    assert!(!repo.path().join("docs/notes").exists());
+    assert_eq!(repo.read("docs/mine.txt"), "mine\n");
+}

@@ -75,11 +75,12 @@ fn places(dir: &Path, server: Option<&Path>) -> Result<Places> {
         Some(bare) => (bare, &SERVER_HOOKS),
         None => (dir, &CLIENT_HOOKS),
     };
-    let out = git::hook_locations(dir)?.ok_or_else(|| {
-        anyhow!(
+    let out = git::hook_locations(dir)?.ok_or_else(|| match git::refusal(dir) {
+        Some(why) => anyhow!("{why}"),
+        None => anyhow!(
             "{} is not a git repository: run inside one, or pass -C <dir>",
             dir.display()
-        )
+        ),
     })?;
     let mut lines = out.lines();
     let (Some(hooks), Some(common), Some(bare)) = (lines.next(), lines.next(), lines.next()) else {
@@ -570,6 +571,18 @@ fn status(places: &Places) -> Result<()> {
             Some(_) if !fs::is_executable(&path) => {
                 "ours, but not executable: git skips it (run `cargo xtask hooks install`)".to_string()
             }
+            // A shim runs the binary: one that is there but not executable makes the hook fail.
+            Some(bytes)
+                if bytes == shim(name, &places.bin).as_bytes()
+                    && fs::lexists(&places.bin)
+                    && !fs::is_executable(&places.bin) =>
+            {
+                format!(
+                    "ours, but the binary {} is not executable: the hook fails (run `cargo xtask hooks \
+                     install`, or `chmod +x` it)",
+                    places.bin.display()
+                )
+            }
             Some(bytes) if bytes == shim(name, &places.bin).as_bytes() && binary_current => {
                 "ours, current".to_string()
             }
@@ -577,9 +590,19 @@ fn status(places: &Places) -> Result<()> {
             Some(bytes) if binary_current && installed.as_deref() == Some(bytes.as_slice()) => {
                 "ours, current".to_string()
             }
-            Some(_) if installed.is_none() => {
+            // Missing, present but not executable, present but unreadable: three different repairs.
+            Some(_) if !fs::lexists(&places.bin) => {
                 "ours, but the binary is missing (run `cargo xtask hooks install`)".to_string()
             }
+            Some(_) if !fs::is_executable(&places.bin) => format!(
+                "ours, but the binary {} is not executable: the hook fails (run `cargo xtask hooks install`, \
+                 or `chmod +x` it)",
+                places.bin.display()
+            ),
+            Some(_) if installed.is_none() => format!(
+                "ours, but the binary {} cannot be read (run `cargo xtask hooks install`)",
+                places.bin.display()
+            ),
             Some(_) => {
                 "ours, but stale: another version of the binary or shim (run `cargo xtask hooks install`)"
                     .to_string()

@@ -123,6 +123,34 @@ pub fn hook_locations(dir: &Path) -> Result<Option<String>> {
     .ok())
 }
 
+/// Why git refuses to work at `dir` although a repository is there, if it does: one owned by another user
+/// (`safe.directory`). `None` for anything else (no repository there at all, say).
+pub fn refusal(dir: &Path) -> Option<String> {
+    let sh = Shell::new().ok()?;
+    sh.change_dir(dir);
+    let output = scrubbed(cmd!(sh, "git rev-parse --git-dir"))
+        .quiet()
+        .ignore_status()
+        .output()
+        .ok()?;
+    let said = String::from_utf8_lossy(&output.stderr);
+    (!output.status.success() && said.contains("dubious ownership")).then(|| {
+        format!(
+            "the git repository at {} belongs to another user, and git refuses to work in it (its \
+             safe.directory check): if you trust it, run `git config --global --add safe.directory {}`; \
+             nothing was changed",
+            dir.display(),
+            crate::domain::shell::quote(&fs_display(dir))
+        )
+    })
+}
+
+fn fs_display(dir: &Path) -> String {
+    crate::ops::fs::canonical_or_same(dir)
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// The object format of the repository at `dir` (`sha1`, `sha256`), as git says; `None` outside one.
 pub fn object_format(dir: &Path) -> Option<String> {
     let sh = Shell::new().ok()?;
@@ -169,6 +197,11 @@ impl Git {
             Ok(String::from_utf8_lossy(&output.stdout).into_owned())
         } else {
             let stderr = String::from_utf8_lossy(&output.stderr);
+            if stderr.contains("dubious ownership")
+                && let Some(why) = refusal(&self.root)
+            {
+                return Err(anyhow!("{why}"));
+            }
             let stdout = String::from_utf8_lossy(&output.stdout);
             let said = [stderr.trim(), stdout.trim()]
                 .iter()

@@ -560,3 +560,67 @@ fn folders_made_for_a_new_changelog_file_go_with_it() {
     assert!(!repo.path().join("docs/notes").exists());
     assert_eq!(repo.read("docs/mine.txt"), "mine\n");
 }
+
+/// "The binary is missing" only when it is: a binary that is there but not executable is named as such.
+#[cfg(unix)]
+#[test]
+fn hooks_status_tells_a_missing_binary_from_one_that_is_not_executable() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = project();
+    repo.git(&["config", "core.hooksPath", "githooks"]);
+    repo.xtask(&["hooks", "install"]).ok();
+    let bin = repo.path().join(".git/xtask/bin/xtask");
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let status = repo.xtask(&["hooks", "status"]).ok();
+    assert!(
+        status.stdout.contains("is not executable") && !status.stdout.contains("missing"),
+        "{status:?}"
+    );
+    std::fs::remove_file(&bin).unwrap();
+    repo.xtask(&["hooks", "status"])
+        .ok()
+        .says("ours, but the binary is missing");
+}
+
+/// A repository owned by another user is not "not a git repository": the kit says what it is and how to
+/// trust it (needs root to give the repository away; skipped otherwise).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_repository_of_another_user_is_named_as_such() {
+    let repo = project();
+    let given = std::process::Command::new("chown")
+        .args(["-R", "nobody"])
+        .arg(repo.path())
+        .output();
+    if !matches!(&given, Ok(out) if out.status.success()) {
+        eprintln!("skipped: cannot give the repository to another user here");
+        return;
+    }
+    for args in [&["hooks", "install"][..], &["release", "minor", "--yes"]] {
+        let run = repo.xtask(args).fails(1);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            all.contains("belongs to another user") && all.contains("safe.directory"),
+            "{args:?}: {all}"
+        );
+        assert!(!all.contains("not a git repository"), "{args:?}: {all}");
+    }
+    let _ = std::process::Command::new("chown")
+        .args(["-R", &format!("{}", own_uid())])
+        .arg(repo.path())
+        .status();
+}
+
+/// This process's user id, from `id -u` (to give the repository back for its removal).
+fn own_uid() -> String {
+    String::from_utf8(
+        std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string()
+}

@@ -606,7 +606,7 @@ fn a_repository_of_another_user_is_named_as_such() {
         assert!(!all.contains("not a git repository"), "{args:?}: {all}");
     }
     let _ = std::process::Command::new("chown")
-        .args(["-R", &format!("{}", own_uid())])
+        .args(["-R", &own_uid()])
         .arg(repo.path())
         .status();
 }

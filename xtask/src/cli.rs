@@ -293,6 +293,10 @@ pub enum HooksCommand {
         /// With --server: replace the stored policy (from the default branch, or --config FILE), showing what changed
         #[arg(long, requires = "server")]
         update: bool,
+        /// Install into a hooks directory outside this repository (a global `core.hooksPath`), which every
+        /// repository using it then runs
+        #[arg(long, conflicts_with = "server")]
+        global: bool,
     },
     /// Remove the kit's hooks, restoring any hook they had chained
     Uninstall {

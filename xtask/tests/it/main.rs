@@ -7,6 +7,7 @@ mod check;
 mod ci_versions;
 mod claims;
 mod deprecations;
+mod hook_managers;
 mod hooks;
 mod hostile;
 mod init;

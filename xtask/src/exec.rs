@@ -726,6 +726,10 @@ pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<Undone> {
             Err(e) => problems.push(format!("{}: {e:#}", file.rel)),
         }
     }
+    // A kill in the middle of a write leaves the kit's temporary files beside the files: they go.
+    for file in &journal.files {
+        fs::remove_temporaries(git.root(), &file.rel);
+    }
     // The folders made for files that are gone again: removed when empty (a folder holding anything stays).
     for file in journal.files.iter().filter(|f| f.before.is_none()) {
         if !file.made_dirs.is_empty()

@@ -163,6 +163,7 @@ pub fn write_all(changes: &[FileChange]) -> Result<()> {
             }
         }
     }
+    crate::ops::process::kill_point("write:temporaries");
     for (index, ((change, target), tmp)) in changes.iter().zip(&targets).zip(&staged).enumerate() {
         if let Err(e) = commit(tmp, target) {
             remove_all(&staged[index..]);
@@ -187,6 +188,37 @@ pub fn write_all(changes: &[FileChange]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Removes the temporary files the kit's writes leave beside `rel` when killed half-way
+/// (`.<name>.xtask-<pid>-<n>.tmp`, a name of the kit's own); says which.
+pub fn remove_temporaries(root: &Path, rel: &str) -> Vec<PathBuf> {
+    let Ok(target) = confined(root, rel) else {
+        return Vec::new();
+    };
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return Vec::new();
+    };
+    let prefix = format!(".{}.xtask-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|entry| {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            file.strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_suffix(".tmp"))
+                .is_some_and(|middle| {
+                    middle.split('-').count() == 2
+                        && middle
+                            .split('-')
+                            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                })
+        })
+        .filter(|entry| std::fs::remove_file(entry.path()).is_ok())
+        .map(|entry| entry.path())
+        .collect()
 }
 
 /// Puts a file back as it was before `change`: its old text, or no file at all.

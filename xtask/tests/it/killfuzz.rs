@@ -193,6 +193,7 @@ macro_rules! kills {
 kills!(release_case {
     release_at_journal: "release:journal", None;
     release_before_write: "write:before", None;
+    release_with_temporaries_written: "write:temporaries", None;
     release_after_write: "write:written", None;
     release_after_stage: "write:staged", None;
     release_before_commit: "commit:before", None;
@@ -216,6 +217,7 @@ kills!(cut_case {
     cut_after_the_line: "cut:line";
     cut_worktree_journaled: "cut:worktree-journaled";
     cut_worktree_added: "cut:worktree-added";
+    cut_candidate_temporaries: "write:temporaries";
     cut_candidate_commit_made: "commit:made";
     cut_candidate_tag_object: "tag:object";
     cut_candidate_tag_made: "tag:made";

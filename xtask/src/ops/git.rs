@@ -113,14 +113,26 @@ pub fn check_caller_environment(dir: &Path) -> Result<()> {
 pub fn hook_locations(dir: &Path) -> Result<Option<String>> {
     let sh = Shell::new()?;
     sh.change_dir(dir);
-    Ok(scrubbed(cmd!(
+    let output = scrubbed(cmd!(
         sh,
         "git rev-parse --path-format=absolute --git-path hooks --git-common-dir --is-bare-repository"
     ))
     .quiet()
-    .ignore_stderr()
-    .read()
-    .ok())
+    .ignore_status()
+    .output()
+    .map_err(|e| anyhow!("cannot run git: {e}"))?;
+    if !output.status.success() {
+        return Ok(None);
+    }
+    // A repository all the same: say what is wrong with it rather than "not a repository".
+    match String::from_utf8(output.stdout) {
+        Ok(text) => Ok(Some(text.trim_end().to_string())),
+        Err(_) => Err(anyhow!(
+            "{} is a git repository, but its path is not valid UTF-8, and the hooks name the kit's binary by \
+             its path: move or link the repository to a UTF-8 path to install them; nothing was installed",
+            dir.display()
+        )),
+    }
 }
 
 /// Why git refuses to work at `dir` although a repository is there, if it does: one owned by another user

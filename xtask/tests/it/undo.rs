@@ -624,3 +624,28 @@ fn own_uid() -> String {
     .trim()
     .to_string()
 }
+
+/// A repository whose path is not UTF-8 is not "not a git repository": `hooks install`, which cannot name
+/// the binary by such a path, says what the matter is.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_repository_at_a_path_that_is_not_utf8_is_named_as_a_repository() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = project();
+    let odd = repo.path().join(std::ffi::OsStr::from_bytes(b"sub-\xff"));
+    std::fs::create_dir(&odd).unwrap();
+    let mut init = repo.command("git", &["init", "--quiet", "--initial-branch=main"]);
+    init.current_dir(&odd);
+    crate::support::run(init).ok();
+    let mut install = repo.command(crate::support::xtask_bin(), &["hooks", "install"]);
+    install.current_dir(&odd);
+    let run = crate::support::run(install).fails(1);
+    assert!(
+        run.stderr
+            .contains("is a git repository, but its path is not valid UTF-8")
+            && !run.stderr.contains("not a git repository"),
+        "{}",
+        run.stderr
+    );
+    assert!(!odd.join(".git/xtask").exists());
+}

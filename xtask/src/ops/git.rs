@@ -275,10 +275,13 @@ impl Git {
         .map(drop)
     }
 
-    /// Whether git would sign an annotated tag here without being asked (`tag.gpgSign`).
+    /// Whether git would sign an annotated tag here without being asked (`tag.gpgSign`,
+    /// `tag.forceSignAnnotated`).
     pub fn signs_tags(&self) -> bool {
-        self.run(&["config", "--type=bool", "--get", "tag.gpgSign"], None)
-            .is_ok_and(|v| v.trim() == "true")
+        ["tag.gpgSign", "tag.forceSignAnnotated"].iter().any(|key| {
+            self.run(&["config", "--type=bool", "--get", key], None)
+                .is_ok_and(|v| v.trim() == "true")
+        })
     }
 
     /// `text` cleaned up as `--cleanup=whitespace` does (`git stripspace`): what a commit or tag made from it

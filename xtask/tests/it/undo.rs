@@ -649,3 +649,25 @@ fn a_repository_at_a_path_that_is_not_utf8_is_named_as_a_repository() {
     );
     assert!(!odd.join(".git/xtask").exists());
 }
+
+/// A journal that cannot be written (a full disk: the temporary file leads to `/dev/full`) stops the
+/// release before anything changes, and leaves no `release-journal.json.tmp` behind.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_journal_write_on_a_full_disk_leaves_no_fragment() {
+    let repo = project();
+    let before = repo.state();
+    let tmp = repo.path().join(".git/xtask/release-journal.json.tmp");
+    std::fs::create_dir_all(tmp.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink("/dev/full", &tmp).unwrap();
+    repo.xtask(&["release", "minor", "--yes"])
+        .fails(1)
+        .says("cannot write the release journal")
+        .says("No space left on device");
+    assert!(
+        std::fs::symlink_metadata(&tmp).is_err(),
+        "the fragment is gone"
+    );
+    assert!(!repo.path().join(JOURNAL).exists());
+    assert_eq!(repo.state(), before);
+}

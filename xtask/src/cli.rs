@@ -215,6 +215,10 @@ pub struct ReleaseArgs {
     /// Undo an interrupted release, restoring the repository as it was
     #[arg(long, conflicts_with_all = ["level", "dry_run", "push"])]
     pub abort: bool,
+    /// Leave the finished journal in place (for `branch cut`, which records it before the run counts as
+    /// done)
+    #[arg(long, hide = true)]
+    pub keep_journal: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -269,7 +273,7 @@ pub enum BranchCommand {
 
 #[derive(Debug, Args)]
 #[command(
-    group = clap::ArgGroup::new("what").required(true).args(["commits", "list"]),
+    group = clap::ArgGroup::new("what").required(true).args(["commits", "list", "abort"]),
     after_help = "Examples:\n  cargo xtask backport --list stable/1.4\n  cargo xtask backport 1a2b3c4 --to stable/1.4 --yes"
 )]
 pub struct BackportArgs {
@@ -285,6 +289,10 @@ pub struct BackportArgs {
     /// Do not ask for confirmation
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Give up an interrupted or conflicting backport: remove its temporary worktree (the line is never
+    /// moved by it)
+    #[arg(long, conflicts_with_all = ["commits", "to", "list"])]
+    pub abort: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -308,6 +316,10 @@ pub enum HooksCommand {
         /// With --server: replace the stored policy (from the default branch, or --config FILE), showing what changed
         #[arg(long, requires = "server")]
         update: bool,
+        /// Install into a hooks directory outside this repository (a global `core.hooksPath`), which every
+        /// repository using it then runs
+        #[arg(long, conflicts_with = "server")]
+        global: bool,
     },
     /// Remove the kit's hooks, restoring any hook they had chained
     #[command(

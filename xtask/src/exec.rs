@@ -5,11 +5,16 @@
 //! the index, the files the release wrote (byte for byte), and no tag from the run. Untracked files are never
 //! touched; nothing is stashed or reset hard.
 //!
-//! Every ref is changed by compare-and-swap: the tag is created only if absent (`git tag` without `--force`),
-//! and undone only while it still holds the object this run created; the branch is moved back only from a
-//! commit this run made. Before undoing anything, the undo checks that HEAD is on the release's branch at one
-//! of its commits and that every file still holds what the release wrote; if not, it changes nothing and says
-//! what differs and which commands would finish the job by hand.
+//! Undo acts only on what the journal proves the run made. Each object is recorded before the ref that points
+//! at it is written: the tag object is made first (`git mktag`) and its id journaled, and only then is
+//! `refs/tags/T` created, by compare-and-swap against "absent"; before `git commit` the journal records the
+//! exact parent, tree and message the commit will have. A ref holding anything else (a tag the user re-made,
+//! a commit they amended or made on top) is the user's: left alone, named, with the commands to finish by
+//! hand. A signed tag is made by `git tag --sign` (git signs it), so its id is learnt only after the ref
+//! exists: until then it counts as the run's only if it tags the run's commit with exactly the run's message.
+//! A branch checked out in another worktree is never moved. Before undoing anything, the undo checks that HEAD
+//! is on the release's branch at one of its commits and that every file still holds what the release wrote;
+//! if not, it changes nothing and says what differs and which commands would finish the job by hand.
 
 use std::path::{Path, PathBuf};
 
@@ -21,11 +26,12 @@ use crate::domain::release_plan::Step;
 use crate::domain::shell;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
+use crate::ops::process::kill_point;
 
 const JOURNAL: &str = "xtask/release-journal.json";
 
 /// What must be undone, as recorded so far.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Journal {
     /// HEAD's commit before the release.
@@ -36,8 +42,12 @@ pub struct Journal {
     pub files: Vec<JournalFile>,
     /// Commits the release made, oldest first.
     pub commits: Vec<String>,
-    /// A commit under way: its message (a kill may land between git's commit and the journal's update).
+    /// A commit under way: its message, cleaned up as git does (a kill may land between git's commit and the
+    /// journal's update).
     pub pending_commit: Option<String>,
+    /// The tree the commit under way records: with its parent and message, what proves a commit is the run's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_tree: Option<String>,
     /// The tag the release creates, recorded before it is created.
     pub tag: Option<JournalTag>,
     /// A release of several packages makes one tag each: the tags made before `tag`, oldest first.
@@ -60,14 +70,23 @@ pub struct JournalFile {
     /// file back as the earlier step left it) still leaves a file the release wrote.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earlier: Vec<String>,
+    /// The folders the release created for a new file (the deepest first): removed again, when empty, once
+    /// the file is gone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub made_dirs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JournalTag {
     pub name: String,
-    /// The tag object this run created; `None` until `git tag` has succeeded.
+    /// The tag object this run created, recorded before `refs/tags/<name>` is written; `None` until the
+    /// object exists (a signed tag: until `git tag --sign` has succeeded).
     pub id: Option<String>,
+    /// The tag's message as git stores it: a tag with no recorded id is the run's only if its message begins
+    /// with this (and it tags a commit of the run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// `git tag` failed: whatever tag of that name exists is someone else's.
     #[serde(default)]
     pub refused: bool,
@@ -82,8 +101,13 @@ fn save(path: &Path, journal: &Journal) -> Result<()> {
         fs::create_dir_all(dir)?;
     }
     let tmp = path.with_extension("json.tmp");
-    fs::write(&tmp, serde_json::to_vec_pretty(journal)?)?;
-    fs::rename(&tmp, path).context("cannot write the release journal")?;
+    // A failed write (a full disk) leaves no fragment behind.
+    let written =
+        fs::write(&tmp, serde_json::to_vec_pretty(journal)?).and_then(|()| fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(anyhow!(e).context("cannot write the release journal"));
+    }
     Ok(())
 }
 
@@ -124,7 +148,7 @@ fn validate(journal: &Journal) -> std::result::Result<(), String> {
         }
     }
     for file in &journal.files {
-        for path in [&file.rel, &file.real] {
+        for path in [&file.rel, &file.real].into_iter().chain(&file.made_dirs) {
             check_relative_path(path).map_err(|reason| format!("file {path:?} {reason}"))?;
         }
         if let Some(bad) = std::iter::once(&file.written)
@@ -146,6 +170,20 @@ pub fn content_id(text: &[u8]) -> String {
 /// can undo. On failure everything done so far is undone and the error says which step failed and what was put
 /// back. `on_step` is told of each finished step (for progress lines).
 pub fn run(
+    git: &Git,
+    git_dir: &Path,
+    head: &str,
+    steps: &[Step],
+    on_step: impl FnMut(&Step),
+) -> Result<Journal> {
+    let journal = run_kept(git, git_dir, head, steps, on_step)?;
+    fs::remove_file(journal_path(git_dir)).context("cannot remove the release journal")?;
+    Ok(journal)
+}
+
+/// [`run`], leaving the finished journal in place for a caller that has more to do before the run counts
+/// as done (`branch cut` copies it into its own journal first, so that no kill leaves a gap between them).
+pub fn run_kept(
     git: &Git,
     git_dir: &Path,
     head: &str,
@@ -179,6 +217,7 @@ pub fn run(
         ..Journal::default()
     };
     save(&path, &journal)?;
+    kill_point("release:journal");
     for step in steps {
         if let Err(error) = apply(git, &path, &mut journal, step) {
             let undone = undo(git, &path, &journal);
@@ -198,7 +237,7 @@ pub fn run(
         }
         on_step(step);
     }
-    fs::remove_file(&path).context("cannot remove the release journal")?;
+    kill_point("release:done");
     Ok(journal)
 }
 
@@ -224,13 +263,21 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, step: &Step) -> Result<(
                         before: change.before.clone(),
                         written,
                         earlier: Vec::new(),
+                        made_dirs: match change.before {
+                            None => fs::missing_folders(git.root(), &change.rel),
+                            Some(_) => Vec::new(),
+                        },
                     }),
                 }
                 stage.push(real);
             }
             save(path, journal)?;
+            kill_point("write:before");
             fs::write_all(changes)?;
-            git.add(&stage)
+            kill_point("write:written");
+            git.add(&stage)?;
+            kill_point("write:staged");
+            Ok(())
         }
         Step::Commit { message } => {
             // The branch must be where this run left it: a commit made meanwhile by another process would
@@ -244,12 +291,19 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, step: &Step) -> Result<(
                     short(&expected)
                 );
             }
-            journal.pending_commit = Some(message.clone());
+            // What the commit will be, before it exists: its parent (checked above), tree and message.
+            journal.pending_commit = Some(git.stripspace(message)?);
+            journal.pending_tree = Some(git.index_tree()?);
             save(path, journal)?;
+            kill_point("commit:before");
             let id = git.commit(message)?;
+            kill_point("commit:made");
             journal.pending_commit = None;
+            journal.pending_tree = None;
             journal.commits.push(id);
-            save(path, journal)
+            save(path, journal)?;
+            kill_point("commit:journaled");
+            Ok(())
         }
         Step::Tag {
             name,
@@ -262,24 +316,42 @@ fn apply(git: &Git, path: &Path, journal: &mut Journal, step: &Step) -> Result<(
             journal.tag = Some(JournalTag {
                 name: name.clone(),
                 id: None,
+                message: Some(git.stripspace(message)?),
                 refused: false,
             });
             save(path, journal)?;
-            // `git tag` without --force creates the ref only if it is absent (git checks the old value), so
-            // when it fails, a tag of that name is another process's, even one on an identical commit.
-            if let Err(e) = git.tag_annotated(name, message, *sign) {
+            kill_point("tag:before");
+            let refname = format!("refs/tags/{name}");
+            let signed = *sign || git.signs_tags();
+            // Unsigned: the object first, its id journaled, then the ref, created only if absent. Signed: git
+            // signs only through `git tag`, which writes the ref itself; the journal has the message to judge
+            // by until it learns the id. Either way the ref is created only if absent, so when that fails, a
+            // tag of that name is another process's, even one on an identical commit.
+            let created = if signed {
+                git.tag_annotated(name, message, true)
+            } else {
+                let object = git.make_tag_object(name, &git.head_id()?, message)?;
+                if let Some(tag) = &mut journal.tag {
+                    tag.id = Some(object.clone());
+                }
+                save(path, journal)?;
+                kill_point("tag:object");
+                git.create_ref(&refname, &object, "xtask release")
+            };
+            if let Err(e) = created {
                 if let Some(tag) = &mut journal.tag {
                     tag.refused = true;
                 }
                 save(path, journal)?;
                 return Err(e);
             }
-            let id = git.ref_value(&format!("refs/tags/{name}"))?;
-            journal.tag = Some(JournalTag {
-                name: name.clone(),
-                id,
-                refused: false,
-            });
+            kill_point("tag:made");
+            if signed {
+                let id = git.ref_value(&refname)?;
+                if let Some(tag) = &mut journal.tag {
+                    tag.id = id;
+                }
+            }
             save(path, journal)
         }
         // Refused by `run` before anything changes.
@@ -306,12 +378,16 @@ pub struct Observed {
     /// The branch HEAD is on, or `None` if detached.
     pub branch: Option<String>,
     pub head: String,
-    /// HEAD's first parent (to recognise a commit made just before a kill).
+    /// HEAD's first parent, tree and message (to recognise a commit made just before a kill).
     pub head_parent: Option<String>,
+    pub head_tree: Option<String>,
+    pub head_message: Option<String>,
     /// The first parent of each commit the journal lists, in its order.
     pub parents: Vec<Option<String>>,
-    /// The tag's current value and the commit it peels to, if it exists.
-    pub tag: Option<(String, Option<String>)>,
+    /// The tag's current value, the commit it peels to and its message, if it exists.
+    pub tag: Option<(String, Option<String>, Option<String>)>,
+    /// The other worktrees that have the release's branch checked out.
+    pub checked_out_elsewhere: Vec<PathBuf>,
     /// Each journal file's current blob id (`None`: missing), or why it cannot be read.
     pub files: Vec<std::result::Result<Option<String>, String>>,
 }
@@ -355,11 +431,21 @@ pub fn plan_undo(journal: &Journal, now: &Observed) -> std::result::Result<UndoP
         }
         expected_parent = commit;
     }
-    let pending_is_ours = journal.pending_commit.is_some()
-        && now
-            .head_parent
-            .as_ref()
-            .is_some_and(|p| *p == journal.head || journal.commits.contains(p));
+    // A commit made just before a kill is the run's only if it is exactly the one the journal announced: on
+    // the expected parent, with the expected tree, its message the run's (a commit-msg hook may add trailers).
+    // An amended commit, or the user's own on top, is theirs.
+    let expected_parent = journal.commits.last().unwrap_or(&journal.head);
+    let pending_is_ours = match (&journal.pending_commit, &journal.pending_tree) {
+        (Some(message), Some(tree)) => {
+            now.head_parent.as_ref() == Some(expected_parent)
+                && now.head_tree.as_ref() == Some(tree)
+                && now
+                    .head_message
+                    .as_ref()
+                    .is_some_and(|m| m.starts_with(message.as_str()))
+        }
+        _ => false,
+    };
     let mut ours: Vec<&str> = journal.commits.iter().map(String::as_str).collect();
     if pending_is_ours && now.head != journal.head && !ours.contains(&now.head.as_str()) {
         ours.push(&now.head);
@@ -367,7 +453,23 @@ pub fn plan_undo(journal: &Journal, now: &Observed) -> std::result::Result<UndoP
     if now.head != journal.head && now.branch == journal.branch {
         if ours.contains(&now.head.as_str()) {
             let name = journal.branch.clone().unwrap_or_else(|| "HEAD".into());
-            plan.move_ref = Some((name, journal.head.clone(), now.head.clone()));
+            if now.checked_out_elsewhere.is_empty() {
+                plan.move_ref = Some((name, journal.head.clone(), now.head.clone()));
+            } else {
+                let places: Vec<String> = now
+                    .checked_out_elsewhere
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect();
+                problems.push(format!(
+                    "{} is checked out in the worktree {} too: moving it back would change that worktree's \
+                     branch under its files (git refuses that as well); switch that worktree to another branch, \
+                     e.g. `{}`",
+                    describe_branch(&journal.branch),
+                    places.join(", "),
+                    shell::join(&["git", "-C", &places[0], "switch", "--detach"])
+                ));
+            }
         } else {
             problems.push(format!(
                 "HEAD is at {}, which is not a commit of the interrupted release (commits were made since, or \
@@ -376,12 +478,19 @@ pub fn plan_undo(journal: &Journal, now: &Observed) -> std::result::Result<UndoP
             ));
         }
     }
-    if let (Some(tag), Some((value, target))) = (&journal.tag, &now.tag) {
+    if let (Some(tag), Some((value, target, body))) = (&journal.tag, &now.tag) {
         let created_here = match &tag.id {
+            // Creating the ref failed: whatever tag of that name exists is another process's, even an identical
+            // object (two runs on identical commits in the same second make the same tag object).
             _ if tag.refused => false,
+            // The id was journaled before the ref was written: the ref is ours exactly when it holds it.
             Some(id) => id == value,
-            // Killed between `git tag` and the journal's update: ours if it tags a commit of this run.
-            None => target.as_deref().is_some_and(|t| ours.contains(&t)),
+            // A signed tag, killed between `git tag` and the journal's update: ours only if it tags a commit of
+            // this run with this run's message (a tag re-made by hand has the user's own).
+            None => {
+                target.as_deref().is_some_and(|t| ours.contains(&t))
+                    && matches!((&tag.message, body), (Some(m), Some(b)) if b.starts_with(m.as_str()))
+            }
         };
         if created_here {
             plan.delete_tag = Some((format!("refs/tags/{}", tag.name), value.clone()));
@@ -466,8 +575,10 @@ fn observe(git: &Git, journal: &Journal) -> Result<Observed> {
     let tag = match &journal.tag {
         Some(tag) => {
             let name = format!("refs/tags/{}", tag.name);
-            git.ref_value(&name)?
-                .map(|value| (value, git.peeled(&name)))
+            git.ref_value(&name)?.map(|value| {
+                let message = git.object_message(&value);
+                (value, git.peeled(&name), message)
+            })
         }
         None => None,
     };
@@ -486,6 +597,20 @@ fn observe(git: &Git, journal: &Journal) -> Result<Observed> {
     Ok(Observed {
         branch: git.head_ref()?,
         head_parent: git.peeled(&format!("{head}^")),
+        head_tree: git
+            .raw(&[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{head}^{{tree}}"),
+            ])
+            .ok()
+            .map(|s| s.trim().to_string()),
+        head_message: git.object_message(&head),
+        checked_out_elsewhere: match &journal.branch {
+            Some(branch) => git.checked_out_elsewhere(branch)?,
+            None => Vec::new(),
+        },
         parents: journal
             .commits
             .iter()
@@ -515,18 +640,41 @@ pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<Undone> {
         tag_left: plan.tag_left.clone(),
         ..Undone::default()
     };
+    // Each step's failure says what was done already and that the journal stays for another `--abort`.
+    let stopped = |done: &Undone, what: String| {
+        let already = done.summary();
+        let already = if already.is_empty() {
+            "nothing was undone yet".to_string()
+        } else {
+            format!("already done: {}", already.trim_end_matches("; "))
+        };
+        format!(
+            "{what}; {already}; the journal is kept at {}: fix the cause and run `cargo xtask release --abort` \
+             again",
+            path.display()
+        )
+    };
     if let Some((name, value)) = &plan.delete_tag {
-        git.delete_ref(name, value)
-            .context("the tag changed while undoing; it was left as it is")?;
+        git.delete_ref(name, value).with_context(|| {
+            stopped(
+                &done,
+                format!("cannot delete {name} (it was left as it is)"),
+            )
+        })?;
         done.tag_deleted = name.strip_prefix("refs/tags/").map(str::to_string);
+        kill_point("undo:tag");
     }
     // The other packages' tags: each deleted only while it still holds the tag object this run made.
     for tag in journal.earlier_tags.iter().rev() {
         let name = format!("refs/tags/{}", tag.name);
         match (&tag.id, git.ref_value(&name)?) {
             (Some(id), Some(value)) if *id == value => {
-                git.delete_ref(&name, id)
-                    .context("a tag changed while undoing; it was left as it is")?;
+                git.delete_ref(&name, id).with_context(|| {
+                    stopped(
+                        &done,
+                        format!("cannot delete {name} (it was left as it is)"),
+                    )
+                })?;
                 done.tag_deleted = Some(match done.tag_deleted.take() {
                     Some(deleted) => format!("{}, {deleted}", tag.name),
                     None => tag.name.clone(),
@@ -542,12 +690,32 @@ pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<Undone> {
         }
     }
     if let Some((name, to, from)) = &plan.move_ref {
-        git.update_ref(name, to, from)
-            .context("the branch moved while undoing; it was left as it is")?;
+        git.update_ref(name, to, from).with_context(|| {
+            stopped(
+                &done,
+                format!(
+                    "cannot move {} back to {} (it was left at {})",
+                    describe_branch(&journal.branch),
+                    short(to),
+                    short(from)
+                ),
+            )
+        })?;
         done.moved = Some((describe_branch(&journal.branch), to.clone()));
+        kill_point("undo:moved");
     }
     if !plan.unstage.is_empty() {
-        git.reset_paths(&journal.head, &plan.unstage)?;
+        git.reset_paths(&journal.head, &plan.unstage)
+            .with_context(|| {
+                stopped(
+                    &done,
+                    format!(
+                        "cannot reset the index entries of {}",
+                        plan.unstage.join(", ")
+                    ),
+                )
+            })?;
+        kill_point("undo:index");
     }
     let mut problems = Vec::new();
     for &index in &plan.restore {
@@ -558,14 +726,31 @@ pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<Undone> {
             Err(e) => problems.push(format!("{}: {e:#}", file.rel)),
         }
     }
-    if !problems.is_empty() {
-        return Err(anyhow!(
-            "{}cannot put back {}",
-            done.summary(),
-            problems.join(", ")
-        ));
+    // A kill in the middle of a write leaves the kit's temporary files beside the files: they go.
+    for file in &journal.files {
+        fs::remove_temporaries(git.root(), &file.rel);
     }
-    fs::remove_file(path).context("cannot remove the release journal")?;
+    // The folders made for files that are gone again: removed when empty (a folder holding anything stays).
+    for file in journal.files.iter().filter(|f| f.before.is_none()) {
+        if !file.made_dirs.is_empty()
+            && fs::confined(git.root(), &file.rel).is_ok_and(|path| !fs::lexists(path))
+        {
+            fs::remove_empty_folders(git.root(), &file.made_dirs);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(anyhow!(stopped(
+            &done,
+            format!("cannot put back {}", problems.join(", "))
+        )));
+    }
+    // A journal kept elsewhere (`branch cut` keeps a copy in its own) may already be gone.
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(anyhow!(e).context("cannot remove the release journal"));
+        }
+        _ => {}
+    }
     Ok(done)
 }
 
@@ -660,12 +845,15 @@ mod tests {
                 before: Some("1\n".into()),
                 written: content_id(b"2\n"),
                 earlier: Vec::new(),
+                made_dirs: Vec::new(),
             }],
             commits: vec![B.into()],
             pending_commit: None,
+            pending_tree: None,
             tag: Some(JournalTag {
                 name: "v2".into(),
                 id: Some(T.into()),
+                message: Some("Release v2\n".into()),
                 refused: false,
             }),
             earlier_tags: Vec::new(),
@@ -677,8 +865,11 @@ mod tests {
             branch: Some("refs/heads/main".into()),
             head: B.into(),
             head_parent: Some(A.into()),
+            head_tree: Some(C.into()),
+            head_message: Some("chore(release): 2\n".into()),
             parents: vec![Some(A.into())],
-            tag: Some((T.into(), Some(B.into()))),
+            tag: Some((T.into(), Some(B.into()), Some("Release v2\n".into()))),
+            checked_out_elsewhere: Vec::new(),
             files: vec![Ok(Some(content_id(b"2\n")))],
         }
     }
@@ -697,19 +888,31 @@ mod tests {
     #[test]
     fn a_tag_that_is_not_ours_is_left_alone() {
         let mut now = observed();
-        now.tag = Some((X.into(), Some(C.into())));
+        now.tag = Some((X.into(), Some(C.into()), Some("Release v2\n".into())));
         let plan = plan_undo(&journal(), &now).unwrap();
         assert_eq!(plan.delete_tag, None);
         assert_eq!(plan.tag_left, Some("v2".into()));
-        // Killed before the journal learnt the tag's id: ours only if it tags a commit of the run.
+        // The id is journaled before the ref exists: a tag re-made on the run's own commit is the user's.
+        now.tag = Some((X.into(), Some(B.into()), Some("Release v2\n".into())));
+        assert_eq!(plan_undo(&journal(), &now).unwrap().delete_tag, None);
+        // A signed tag, killed before the journal learnt its id: ours only if it tags a commit of the run
+        // with the run's message (a signature may follow it).
         let mut j = journal();
         j.tag = Some(JournalTag {
             name: "v2".into(),
             id: None,
+            message: Some("Release v2\n".into()),
             refused: false,
         });
+        now.tag = Some((X.into(), Some(C.into()), Some("Release v2\n".into())));
         assert_eq!(plan_undo(&j, &now).unwrap().delete_tag, None);
-        now.tag = Some((X.into(), Some(B.into())));
+        now.tag = Some((X.into(), Some(B.into()), Some("my notes\n".into())));
+        assert_eq!(plan_undo(&j, &now).unwrap().delete_tag, None);
+        now.tag = Some((
+            X.into(),
+            Some(B.into()),
+            Some("Release v2\n-----BEGIN SSH SIGNATURE-----\n".into()),
+        ));
         assert_eq!(
             plan_undo(&j, &now).unwrap().delete_tag,
             Some(("refs/tags/v2".into(), X.into()))
@@ -746,13 +949,55 @@ mod tests {
         let mut j = journal();
         j.commits.clear();
         j.tag = None;
-        j.pending_commit = Some("chore(release): 2".into());
+        j.pending_commit = Some("chore(release): 2\n".into());
+        j.pending_tree = Some(C.into());
         let mut now = observed();
         now.parents.clear();
         let plan = plan_undo(&j, &now).unwrap();
         assert_eq!(
             plan.move_ref,
             Some(("refs/heads/main".into(), A.into(), B.into()))
+        );
+        // A commit-msg hook's trailer does not make it someone else's.
+        now.head_message = Some("chore(release): 2\n\nChange-Id: I123\n".into());
+        assert!(plan_undo(&j, &now).unwrap().move_ref.is_some());
+    }
+
+    #[test]
+    fn a_pending_commit_amended_or_built_on_is_the_users() {
+        let mut j = journal();
+        j.commits.clear();
+        j.tag = None;
+        j.pending_commit = Some("chore(release): 2\n".into());
+        j.pending_tree = Some(C.into());
+        let mut now = observed();
+        now.parents.clear();
+        // Amended: another tree, or another message.
+        now.head_tree = Some(X.into());
+        assert!(plan_undo(&j, &now).is_err());
+        now.head_tree = Some(C.into());
+        now.head_message = Some("my own words\n".into());
+        assert!(plan_undo(&j, &now).is_err());
+        // A commit of the user's on top of the release commit: its parent is not the expected one.
+        let mut now = observed();
+        now.parents.clear();
+        now.head = X.into();
+        now.head_parent = Some(B.into());
+        let problems = plan_undo(&j, &now).unwrap_err();
+        assert!(problems[0].contains("not a commit of the interrupted release"));
+        // A journal from before the tree was recorded proves nothing.
+        j.pending_tree = None;
+        assert!(plan_undo(&j, &observed()).is_err());
+    }
+
+    #[test]
+    fn a_branch_checked_out_in_another_worktree_is_not_moved() {
+        let mut now = observed();
+        now.checked_out_elsewhere = vec![PathBuf::from("/elsewhere/wt")];
+        let problems = plan_undo(&journal(), &now).unwrap_err();
+        assert!(
+            problems[0].contains("main is checked out in the worktree /elsewhere/wt"),
+            "{problems:?}"
         );
     }
 
@@ -795,6 +1040,7 @@ mod tests {
         j.earlier_tags.push(JournalTag {
             name: "--delete".into(),
             id: Some(T.into()),
+            message: None,
             refused: false,
         });
         assert!(validate(&j).unwrap_err().contains("not a tag name"));
@@ -806,6 +1052,7 @@ mod tests {
         j.earlier_tags.push(JournalTag {
             name: "core-v2".into(),
             id: Some(X.into()),
+            message: None,
             refused: false,
         });
         let text = manual_commands(&j, Path::new("/r/.git/xtask/release-journal.json"));

@@ -59,12 +59,13 @@ fn hook_call(args: &[OsString]) -> Option<cli::Cli> {
     })
 }
 
-/// The client hook this process was started as, when git runs the binary itself from its hooks directory.
+/// The client hook this process was started as, when git runs the binary itself from its hooks directory,
+/// or pre-commit runs it as `<hook>.legacy` (pre-commit's migration mode moves the hook it finds there and
+/// runs it first).
 fn hook_name(args: &[OsString]) -> Option<&'static str> {
-    let name = std::path::Path::new(args.first()?).file_name()?;
-    kit::CLIENT_HOOKS
-        .into_iter()
-        .find(|hook| name == std::ffi::OsStr::new(hook))
+    let name = std::path::Path::new(args.first()?).file_name()?.to_str()?;
+    let name = name.strip_suffix(".legacy").unwrap_or(name);
+    kit::CLIENT_HOOKS.into_iter().find(|hook| name == *hook)
 }
 
 /// The kit's commands, for [`dispatch`].
@@ -212,6 +213,16 @@ mod tests {
             let slow = cli::Cli::try_parse_from(os(same)).unwrap();
             assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{called:?}");
         }
+        // Moved aside by pre-commit's migration mode, it is still the hook.
+        let legacy = hook_call(&os(&[
+            "/r/.git/hooks/commit-msg.legacy",
+            ".git/COMMIT_EDITMSG",
+        ]))
+        .expect("a hook call");
+        let slow =
+            cli::Cli::try_parse_from(os(&["xtask", "hook", "commit-msg", ".git/COMMIT_EDITMSG"]))
+                .unwrap();
+        assert_eq!(format!("{legacy:?}"), format!("{slow:?}"));
         // Only client hooks are ever the binary itself; other names are ordinary command lines.
         for args in [
             &["/r/hooks/pre-receive"][..],

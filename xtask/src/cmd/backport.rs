@@ -2,21 +2,155 @@
 //! fixes a line still lacks.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow};
+use serde::{Deserialize, Serialize};
 
 use super::Project;
 use crate::cli::{BackportArgs, Format};
 use crate::domain::lines::{self, Candidate};
 use crate::domain::{commit, shell};
 use crate::error::AlreadyReported;
+use crate::ops::fs;
 use crate::ops::git::Git;
+use crate::ops::process::kill_point;
 use crate::ops::{prompt, spawn, term};
+
+/// A backport under way: its temporary worktree, recorded before `git worktree add`, so that a backport
+/// killed at any point (or stopped by a conflict) leaves something `backport --abort` can clean up. The line
+/// moves only in the last step, by one compare-and-swap, and the value it moves to is journaled first: an
+/// abort moves it back only from exactly that value.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BackportJournal {
+    /// `refs/heads/<line>` and its tip when the backport started.
+    line_ref: String,
+    old: String,
+    worktree: PathBuf,
+    /// The picks' last commit, recorded before the line is moved to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    new: Option<String>,
+}
+
+fn journal_path(git_dir: &Path) -> PathBuf {
+    git_dir.join("xtask").join("backport-journal.json")
+}
+
+fn save(path: &Path, journal: &BackportJournal) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    let written =
+        fs::write(&tmp, serde_json::to_vec_pretty(journal)?).and_then(|()| fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(anyhow!(e).context("cannot write the backport's journal"));
+    }
+    Ok(())
+}
+
+/// `backport --abort`: removes the temporary worktree of an interrupted or abandoned backport (a
+/// cherry-pick under way in it included), then its journal. Says where the line is.
+fn abort(p: &Project, git: &Git) -> Result<()> {
+    let path = journal_path(p.repo.git_dir());
+    if !fs::exists(&path) {
+        term::note("no interrupted backport: nothing to undo");
+        return Ok(());
+    }
+    let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let journal: BackportJournal = serde_json::from_slice(&bytes)
+        .ok()
+        .filter(|j: &BackportJournal| {
+            j.line_ref.starts_with("refs/heads/") && !j.line_ref.contains("..")
+        })
+        .ok_or_else(|| {
+            anyhow!(
+                "the backport's journal {} is damaged: nothing was changed; remove the worktree it names by \
+                 hand if there is one (`git worktree list`), then delete the journal",
+                path.display()
+            )
+        })?;
+    remove_worktree(git, &journal.worktree)?;
+    let line = journal
+        .line_ref
+        .strip_prefix("refs/heads/")
+        .unwrap_or(&journal.line_ref);
+    let mut now = git.ref_value(&journal.line_ref)?;
+    // Killed after the line moved to the picks: moved back, only from exactly the journaled value, and
+    // never under another worktree that has the line checked out.
+    if let Some(new) = journal
+        .new
+        .as_deref()
+        .filter(|n| now.as_deref() == Some(*n))
+    {
+        if let Some(place) = git.checked_out_elsewhere(&journal.line_ref)?.first() {
+            return Err(anyhow!(
+                "{line} is checked out in the worktree {}: moving it back would change that worktree's \
+                 branch under its files; switch it to another branch (`{}`) and run `cargo xtask backport \
+                 --abort` again; the journal {} is kept",
+                place.display(),
+                shell::join(&["git", "-C", &place.to_string_lossy(), "switch", "--detach"]),
+                path.display()
+            ));
+        }
+        git.update_ref(&journal.line_ref, &journal.old, new)?;
+        term::step(&format!("moved {line} back to {}", short(&journal.old)));
+        now = Some(journal.old.clone());
+    }
+    fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+    if now.as_deref() == Some(journal.old.as_str()) {
+        term::step(&format!(
+            "the backport is abandoned: {line} is unchanged at {}",
+            short(&journal.old)
+        ));
+    } else {
+        term::step(&format!(
+            "the backport's worktree is gone; {line} is at {} (it was at {} before the backport: the picks \
+             were made before the interruption, or someone moved it)",
+            now.as_deref().map_or("nothing", short),
+            short(&journal.old)
+        ));
+    }
+    Ok(())
+}
+
+/// Removes the kit's temporary worktree at `path` (a locked one too), if git still has it.
+fn remove_worktree(git: &Git, path: &Path) -> Result<()> {
+    if git.worktree_registered(path)? {
+        git.worktree_remove_locked(path).with_context(|| {
+            format!(
+                "cannot remove the backport's worktree {}: remove it with `{}`",
+                path.display(),
+                shell::join(&[
+                    "git",
+                    "worktree",
+                    "remove",
+                    "--force",
+                    "--force",
+                    &path.to_string_lossy()
+                ])
+            )
+        })?;
+        term::step(&format!("removed the worktree {}", path.display()));
+    } else if fs::exists(path) {
+        let _ = fs::remove_file(path.join(".git"));
+        let _ = fs::remove_empty_dir(path);
+    }
+    Ok(())
+}
+
+fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
 
 pub fn run(dir: &Path, args: BackportArgs) -> Result<()> {
     let p = Project::open(dir)?;
     let git = Git::new(&p.root)?;
+    if args.abort {
+        return abort(&p, &git);
+    }
     match (&args.list, &args.to) {
         (Some(line), _) => list(&p, &git, line, args.format),
         (None, Some(line)) => backport(&p, &git, &args.commits, line, args.yes),
@@ -99,8 +233,16 @@ fn list(p: &Project, git: &Git, line: &str, format: Format) -> Result<()> {
 }
 
 fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -> Result<()> {
+    let journal_path = journal_path(p.repo.git_dir());
     // Every problem first, all together.
     let mut problems = Vec::new();
+    if fs::exists(&journal_path) {
+        problems.push(format!(
+            "an interrupted backport left a journal at {}: finish it by hand in its worktree, or give it up \
+             with `cargo xtask backport --abort`",
+            journal_path.display()
+        ));
+    }
     let old = match line_tip(git, line) {
         Ok(tip) => Some(tip),
         Err(e) => {
@@ -152,8 +294,34 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
     // In a worktree of its own, detached at the line's tip: the user's checkout is never touched,
     // and the line moves only once every pick succeeded (compare-and-swap against its old tip).
     let path = spawn::kept_worktree(p.repo.git_dir(), line)?;
-    git.worktree_add_detached(&path, &old)?;
-    let inside = Git::new(&path)?;
+    let journal = BackportJournal {
+        line_ref: full.clone(),
+        old: old.clone(),
+        worktree: path.clone(),
+        new: None,
+    };
+    save(&journal_path, &journal)?;
+    // From here on the worktree goes on every path but the two that keep it for the user to finish by hand
+    // (a conflict, a line that moved meanwhile), where the journal stays for `backport --abort`.
+    let give_up = |e: anyhow::Error| -> anyhow::Error {
+        match remove_worktree(git, &path) {
+            Ok(()) => {
+                let _ = fs::remove_file(&journal_path);
+                e.context(format!("{line} is unchanged; nothing is left behind"))
+            }
+            Err(removal) => e.context(format!(
+                "{line} is unchanged, but {removal:#}; then run `cargo xtask backport --abort`"
+            )),
+        }
+    };
+    if let Err(e) = git.worktree_add_detached(&path, &old) {
+        return Err(give_up(e));
+    }
+    kill_point("backport:worktree");
+    let inside = match Git::new(&path) {
+        Ok(inside) => inside,
+        Err(e) => return Err(give_up(e)),
+    };
     for (index, pick) in picks.iter().enumerate() {
         if let Err(e) = inside.cherry_pick(&pick.id) {
             let rest: Vec<&str> = picks[index + 1..]
@@ -170,34 +338,48 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
                 steps.push(format!("git cherry-pick -x {}", rest.join(" ")));
             }
             steps.push(format!("git update-ref {} HEAD {old}", shell::quote(&full)));
-            steps.push(format!("cd - && git worktree remove {at}"));
+            steps
+                .push("cd - && cargo xtask backport --abort    # removes the worktree".to_string());
             term::error(&format!(
                 "{} {} does not apply cleanly to {line}: {line} is unchanged",
                 pick.short_id,
                 commit::subject(&pick.message)
             ));
             term::section("To finish by hand:", &steps.join("\n"));
-            term::section(
-                "Or give up:",
-                &format!("git -C {at} cherry-pick --abort; git worktree remove --force {at}"),
-            );
+            term::section("Or give up:", "cargo xtask backport --abort");
             return Err(e.context(format!("the worktree is kept at {}", path.display())));
         }
+        kill_point("backport:picked");
         term::step(&format!(
             "picked {} {}",
             pick.short_id,
             commit::subject(&pick.message)
         ));
     }
-    let new = inside.head_id()?;
+    let new = match inside.head_id() {
+        Ok(new) => new,
+        Err(e) => return Err(give_up(e)),
+    };
+    let journal = BackportJournal {
+        new: Some(new.clone()),
+        ..journal
+    };
+    save(&journal_path, &journal)?;
     if let Err(e) = git.update_ref(&full, &new, &old) {
         return Err(e.context(format!(
             "{line} moved while the picks were made, so it was left as it is; the picks are kept at \
-             {new} in the worktree {}",
+             {new} in the worktree {} (`cargo xtask backport --abort` removes it)",
             path.display()
         )));
     }
-    git.worktree_remove(&path)?;
+    kill_point("backport:moved");
+    remove_worktree(git, &path).map_err(|e| {
+        e.context(format!(
+            "{line} has the picks; then run `cargo xtask backport --abort` to drop the journal"
+        ))
+    })?;
+    fs::remove_file(&journal_path)
+        .with_context(|| format!("cannot remove {}", journal_path.display()))?;
     term::step(&format!("backported {} commit(s) to {line}", picks.len()));
     term::note(&super::publish_note(
         git,

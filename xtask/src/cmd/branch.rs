@@ -14,6 +14,7 @@ use crate::domain::version::{self, BumpRequest, PreKind, Version};
 use crate::exec;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
+use crate::ops::process::kill_point;
 use crate::ops::{prompt, spawn, term};
 use crate::project;
 use crate::render::{self, MessageContext, Renderer};
@@ -44,19 +45,26 @@ struct Cut {
 }
 
 /// What a `branch cut` under way has done, written before each step that changes something, so that a cut
-/// killed half-way can be undone (`branch cut --abort`). The development branch's commit has the release
-/// journal of its own (see [`exec`]).
+/// killed half-way can be undone (`branch cut --abort`) in every window. The release candidate and the
+/// development branch's commit are made with release journals of their own (see [`exec`]); each is copied in
+/// here before it is removed, so that at every moment one of the two journals proves what was made.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CutJournal {
     /// `refs/heads/<line>`, created at `head`.
     line_ref: String,
     head: String,
-    /// The temporary worktree the release candidate is being made in.
+    /// The temporary worktree the release candidate is being made in (recorded before `git worktree add`).
     worktree: Option<PathBuf>,
     /// Once the candidate is made: its tag (`refs/tags/…`) and what the tag and the line then held.
     rc_tag: Option<(String, String)>,
     line_after_rc: Option<String>,
+    /// The candidate's tag name, recorded before the candidate is made, so that an abort can always name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rc_tag_name: Option<String>,
+    /// The development branch's finished release journal, once its own file is about to go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dev: Option<exec::Journal>,
 }
 
 fn cut_journal_path(git_dir: &Path) -> PathBuf {
@@ -68,8 +76,13 @@ fn save_cut(path: &Path, journal: &CutJournal) -> Result<()> {
         fs::create_dir_all(dir)?;
     }
     let tmp = path.with_extension("json.tmp");
-    fs::write(&tmp, serde_json::to_vec_pretty(journal)?)?;
-    fs::rename(&tmp, path).context("cannot write the branch cut's journal")
+    let written =
+        fs::write(&tmp, serde_json::to_vec_pretty(journal)?).and_then(|()| fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(anyhow!(e).context("cannot write the branch cut's journal"));
+    }
+    Ok(())
 }
 
 /// `branch cut --abort`: undoes what an interrupted cut did, newest first, each ref only while it holds
@@ -83,58 +96,112 @@ fn abort(dir: &Path) -> Result<()> {
         return Ok(());
     }
     let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let journal: CutJournal = serde_json::from_slice(&bytes).map_err(|e| {
+    let mut journal: CutJournal = serde_json::from_slice(&bytes).map_err(|e| {
         anyhow!(
             "the branch cut's journal {} is damaged ({e}): nothing was changed; inspect it, undo the cut by hand \
              if needed, then delete it",
             path.display()
         )
     })?;
-    // 1. The development branch's commit, as `release --abort` undoes it.
+    // 1. The development branch's commit, as `release --abort` undoes it: from the release journal while it
+    //    exists, else from the copy the cut took before removing it.
     let release_journal = exec::journal_path(p.repo.git_dir());
-    if fs::exists(&release_journal) {
-        let recorded = exec::load(&release_journal)?;
-        let done = exec::undo(&git, &release_journal, &recorded)?;
+    let dev = if fs::exists(&release_journal) {
+        Some(exec::load(&release_journal)?)
+    } else {
+        journal.dev.clone()
+    };
+    if let Some(recorded) = dev {
+        let done = exec::undo(&git, &release_journal, &recorded).map_err(|e| {
+            e.context(format!(
+                "the development branch's commit could not be undone; the cut's journal {} is kept",
+                path.display()
+            ))
+        })?;
         term::step(&format!(
             "{}the development branch is back at {}",
             done.summary(),
             short(&recorded.head)
         ));
-    }
-    // 2. A release candidate being made: undone in its worktree, which then goes.
-    if let Some(worktree) = journal.worktree.as_deref().filter(|w| fs::exists(w)) {
-        if !spawn::run_in(worktree, &["release", "--abort"])? {
-            bail!(
-                "the release candidate in {} could not be undone (see above): the journal is kept; fix that, \
-                 then run `cargo xtask branch cut --abort` again",
-                worktree.display()
-            );
+        // Undone: a second abort must not try again.
+        if journal.dev.take().is_some() {
+            save_cut(&path, &journal)?;
         }
-        git.worktree_remove(worktree)?;
-        term::step(&format!("removed the worktree {}", worktree.display()));
+    }
+    // 2. A release candidate being made: undone in its worktree (by its own journal), which then goes, even
+    //    when a killed `git worktree add` left it locked.
+    if let Some(worktree) = journal.worktree.clone() {
+        remove_candidate_worktree(&git, &worktree, &path)?;
+        journal.worktree = None;
+        save_cut(&path, &journal)?;
     }
     // 3. The candidate's tag and the line branch, each only at what the cut left there.
     let mut left = Vec::new();
-    let mut undo_ref = |name: &str, made: &[&str]| -> Result<()> {
-        match lines::ref_undo(git.ref_value(name)?.as_deref(), made) {
+    let mut noted = Vec::new();
+    if let Some(tag) = &journal.rc_tag_name {
+        let name = format!("refs/tags/{tag}");
+        let made: Vec<&str> = journal
+            .rc_tag
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        match lines::ref_undo(git.ref_value(&name)?.as_deref(), &made) {
             lines::RefUndo::Gone => {}
             lines::RefUndo::Delete(now) => {
-                git.delete_ref(name, &now)?;
-                term::step(&format!("deleted {name}"));
+                git.delete_ref(&name, &now)?;
+                term::step(&format!("deleted the candidate's tag {tag}"));
             }
-            lines::RefUndo::Moved(now) => left.push(format!(
-                "{name} now points at {} (it moved after the cut): check it, and delete it by hand if it should go",
-                short(&now)
+            // Not the tag the cut made (or not proven to be): someone else's, named and left.
+            lines::RefUndo::Moved(now) => noted.push(format!(
+                "left the tag {tag} alone: it holds {}, which the cut did not make; if it should go: {}",
+                short(&now),
+                shell::join(&["git", "tag", "--delete", tag])
             )),
         }
-        Ok(())
-    };
-    if let Some((tag, value)) = &journal.rc_tag {
-        undo_ref(tag, &[value])?;
+    } else if let Some((tag, value)) = &journal.rc_tag {
+        // A journal written before the tag's name was recorded up front.
+        if let lines::RefUndo::Delete(now) =
+            lines::ref_undo(git.ref_value(tag)?.as_deref(), &[value])
+        {
+            git.delete_ref(tag, &now)?;
+            term::step(&format!("deleted {tag}"));
+        }
     }
     let mut line_values = vec![journal.head.as_str()];
     line_values.extend(journal.line_after_rc.as_deref());
-    undo_ref(&journal.line_ref, &line_values)?;
+    match lines::ref_undo(git.ref_value(&journal.line_ref)?.as_deref(), &line_values) {
+        lines::RefUndo::Gone => {}
+        lines::RefUndo::Delete(now) => {
+            let elsewhere = git.checked_out_elsewhere(&journal.line_ref)?;
+            let here = git.head_ref()?.as_deref() == Some(journal.line_ref.as_str());
+            if let Some(place) = elsewhere.first() {
+                left.push(format!(
+                    "{} is checked out in the worktree {}: deleting it would leave that worktree on no \
+                     branch; switch it to another branch (`{}`) and run the abort again",
+                    journal.line_ref,
+                    place.display(),
+                    shell::join(&["git", "-C", &place.to_string_lossy(), "switch", "--detach"])
+                ));
+            } else if here {
+                left.push(format!(
+                    "{} is checked out here: switch to the development branch and run the abort again",
+                    journal.line_ref
+                ));
+            } else {
+                git.delete_ref(&journal.line_ref, &now)?;
+                term::step(&format!("deleted {}", journal.line_ref));
+            }
+        }
+        lines::RefUndo::Moved(now) => left.push(format!(
+            "{} now points at {} (it moved after the cut): check it, and delete it by hand if it should go",
+            journal.line_ref,
+            short(&now)
+        )),
+    }
+    for note in &noted {
+        term::warn(note);
+    }
     if !left.is_empty() {
         bail!(
             "the branch cut is undone except for what changed since: {}; the journal {} is kept",
@@ -144,9 +211,68 @@ fn abort(dir: &Path) -> Result<()> {
     }
     fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
     term::step(&format!(
-        "the interrupted cut is undone: the repository is as it was at {}",
-        short(&journal.head)
+        "the interrupted cut is undone: the repository is as it was at {}{}",
+        short(&journal.head),
+        if noted.is_empty() {
+            ""
+        } else {
+            " (except what is named above)"
+        }
     ));
+    Ok(())
+}
+
+/// Undoes a release candidate in its temporary worktree (by that worktree's own release journal), then
+/// removes the worktree; a worktree that a killed `git worktree add` left locked or half made is removed
+/// as well. Fails, naming what is left, when the candidate cannot be undone.
+fn remove_candidate_worktree(git: &Git, worktree: &Path, cut_journal: &Path) -> Result<()> {
+    let registered = git.worktree_registered(worktree)?;
+    if registered && fs::exists(worktree) {
+        let inner = Git::git_dir_of(worktree)
+            .ok()
+            .map(|dir| exec::journal_path(&dir));
+        if inner.as_ref().is_some_and(fs::exists)
+            && !spawn::run_in(worktree, &["release", "--abort"])?
+        {
+            bail!(
+                "the release candidate in {} could not be undone (see above): the journal {} is kept; fix that, \
+                 then run `cargo xtask branch cut --abort` again",
+                worktree.display(),
+                cut_journal.display()
+            );
+        }
+    }
+    if registered {
+        git.worktree_remove_locked(worktree).with_context(|| {
+            format!(
+                "cannot remove the candidate's worktree {}: remove it with `{}`, then run `cargo xtask branch \
+                 cut --abort` again",
+                worktree.display(),
+                shell::join(&[
+                    "git",
+                    "worktree",
+                    "remove",
+                    "--force",
+                    "--force",
+                    &worktree.to_string_lossy()
+                ])
+            )
+        })?;
+        term::step(&format!("removed the worktree {}", worktree.display()));
+    } else if fs::exists(worktree) {
+        // Made by `git worktree add` before it registered it: only an empty folder (or one holding just
+        // the `.git` link) is the kit's to remove.
+        let _ = fs::remove_file(worktree.join(".git"));
+        if fs::remove_empty_dir(worktree).is_ok() {
+            term::step(&format!("removed the folder {}", worktree.display()));
+        } else {
+            term::warn(&format!(
+                "left {}: git does not know it as a worktree and it is not empty; remove it by hand if it is \
+                 the kit's",
+                worktree.display()
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -207,6 +333,12 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
         prompt::proceed(&format!("Cut {}?", plan.line))?;
     }
 
+    // The candidate's worktree path is chosen before anything changes (it may be refused: TMPDIR).
+    let worktree = match &plan.rc {
+        Some(_) => Some(spawn::temporary_worktree(&plan.line)?),
+        None => None,
+    };
+
     // 1. The line branch, at the commit the checks saw; created only if absent. The journal first.
     let line_ref = format!("refs/heads/{}", plan.line);
     let mut journal = CutJournal {
@@ -215,6 +347,8 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
         worktree: None,
         rc_tag: None,
         line_after_rc: None,
+        rc_tag_name: plan.rc.as_ref().map(|(_, tag)| tag.clone()),
+        dev: None,
     };
     save_cut(&journal_path, &journal)?;
     if let Err(e) = git.create_ref(&line_ref, &plan.head, "xtask branch cut") {
@@ -222,44 +356,50 @@ fn cut(dir: &Path, rc: bool, dry_run: bool, yes: bool) -> Result<()> {
         return Err(e);
     }
     term::step(&format!("created {} at {}", plan.line, short(&plan.head)));
+    kill_point("cut:line");
 
     // 2. The release candidate, released on the line in a worktree of its own.
-    if let Some((v, tag)) = &plan.rc {
-        let worktree = spawn::temporary_worktree(&plan.line)?;
+    if let (Some((v, tag)), Some(worktree)) = (&plan.rc, worktree) {
         journal.worktree = Some(worktree.clone());
         save_cut(&journal_path, &journal)?;
-        if let Err(e) = release_on_line(&git, &worktree, &plan.line, "rc") {
-            let (undone, clean) = remove_created(&git, &line_ref, None);
-            finish_journal(&journal_path, clean);
+        kill_point("cut:worktree-journaled");
+        if let Err(e) = release_on_line(&git, &worktree, &plan.line, &mut journal, &journal_path) {
+            let (undone, clean) = remove_created(&git, &journal);
+            finish_journal(&journal_path, clean && journal.worktree.is_none());
             return Err(e.context(format!(
                 "the release of {} on {} failed; {undone}",
                 spell(v),
                 plan.line
             )));
         }
-        let tag_ref = format!("refs/tags/{tag}");
-        journal.worktree = None;
-        journal.rc_tag = git.ref_value(&tag_ref)?.map(|value| (tag_ref, value));
-        journal.line_after_rc = git.ref_value(&line_ref)?;
-        save_cut(&journal_path, &journal)?;
         term::step(&format!("released {} on {} as {tag}", spell(v), plan.line));
     }
 
-    // 3. The development branch moves on to the next minor.
+    // 3. The development branch moves on to the next minor. Its release journal is copied into the cut's
+    //    before it goes, and the cut's goes last: a kill in between leaves one of them to prove the commit.
     let dev_kept = plan.dev.is_none();
     if let Some((v, changes, message)) = plan.dev {
         let steps = [Step::Write(changes), Step::Commit { message }];
-        if let Err(e) = exec::run(&git, p.repo.git_dir(), &plan.head, &steps, |a| {
+        match exec::run_kept(&git, p.repo.git_dir(), &plan.head, &steps, |a| {
             term::step(&a.describe())
         }) {
-            let tag = plan.rc.as_ref().map(|(_, t)| format!("refs/tags/{t}"));
-            let (undone, clean) = remove_created(&git, &line_ref, tag.as_deref());
-            finish_journal(&journal_path, clean);
-            return Err(e.context(format!(
-                "{} could not move to {}; {undone}",
-                plan.development,
-                spell(&v)
-            )));
+            Ok(done) => {
+                journal.dev = Some(done);
+                save_cut(&journal_path, &journal)?;
+                kill_point("cut:dev-recorded");
+                fs::remove_file(exec::journal_path(p.repo.git_dir()))
+                    .context("cannot remove the release journal")?;
+                kill_point("cut:dev-journal-removed");
+            }
+            Err(e) => {
+                let (undone, clean) = remove_created(&git, &journal);
+                finish_journal(&journal_path, clean);
+                return Err(e.context(format!(
+                    "{} could not move to {}; {undone}",
+                    plan.development,
+                    spell(&v)
+                )));
+            }
         }
     }
 
@@ -522,40 +662,97 @@ fn next(dir: &Path, dry_run: bool, yes: bool) -> Result<()> {
     Ok(())
 }
 
-/// Runs `release <level>` on `line` in a temporary worktree, which is removed afterwards.
-fn release_on_line(git: &Git, path: &Path, line: &str, level: &str) -> Result<()> {
-    git.worktree_add(path, line)?;
-    let released = spawn::run_in(path, &["release", level, "--yes", "--no-push"]);
+/// Runs `release <level>` on `line` in the temporary worktree `path`, which is removed afterwards. The
+/// release keeps its finished journal, which is copied into the cut's (the proof of the tag and the commit it
+/// made) before it is removed; on failure the release is undone in the worktree before the worktree goes.
+fn release_on_line(
+    git: &Git,
+    path: &Path,
+    line: &str,
+    journal: &mut CutJournal,
+    journal_path: &Path,
+) -> Result<()> {
+    let level = "rc";
+    if let Err(e) = git.worktree_add(path, line) {
+        let _ = remove_candidate_worktree(git, path, journal_path);
+        return Err(e);
+    }
+    kill_point("cut:worktree-added");
+    let released = spawn::run_in(
+        path,
+        &["release", level, "--yes", "--no-push", "--keep-journal"],
+    );
+    let inner = Git::git_dir_of(path).map(|dir| exec::journal_path(&dir));
     if !matches!(released, Ok(true)) {
-        // A release that was killed left its journal in the worktree: undo it there before the worktree goes.
-        let _ = spawn::run_in(path, &["release", "--abort"]);
+        // A release that failed or was killed may have left its journal in the worktree: undone there, and
+        // the worktree goes.
+        let cleaned = remove_candidate_worktree(git, path, journal_path);
+        if cleaned.is_ok() {
+            journal.worktree = None;
+        }
+        return match (released, cleaned) {
+            (Err(e), _) => Err(e),
+            (_, Err(e)) => Err(e.context(format!(
+                "`release {level}` on {line} did not succeed (see above)"
+            ))),
+            _ => Err(anyhow!(
+                "`release {level}` on {line} did not succeed (see above)"
+            )),
+        };
     }
-    let removed = git.worktree_remove(path);
-    match (released, removed) {
-        (Ok(true), Ok(())) => Ok(()),
-        (Ok(false), _) => Err(anyhow!("`release {level}` on {line} did not succeed (see above)")),
-        (Err(e), _) => Err(e),
-        (Ok(true), Err(e)) => Err(e.context(format!(
-            "released on {line}, but the temporary worktree {} could not be removed: remove it with \
-             `git worktree remove --force {}`",
+    // The candidate's proof: the tag object and the commit its own journal recorded.
+    let inner = inner?;
+    let recorded = exec::load(&inner)?;
+    if let Some(tag) = &recorded.tag {
+        journal.rc_tag = tag
+            .id
+            .clone()
+            .map(|id| (format!("refs/tags/{}", tag.name), id));
+    }
+    journal.line_after_rc = recorded.commits.last().cloned();
+    save_cut(journal_path, journal)?;
+    kill_point("cut:rc-recorded");
+    fs::remove_file(&inner).context("cannot remove the candidate's release journal")?;
+    kill_point("cut:rc-journal-removed");
+    git.worktree_remove_locked(path).with_context(|| {
+        format!(
+            "released on {line}, but the temporary worktree {} could not be removed: remove it with `{}`",
             path.display(),
-            shell::quote(&path.to_string_lossy())
-        ))),
-    }
+            shell::join(&[
+                "git",
+                "worktree",
+                "remove",
+                "--force",
+                "--force",
+                &path.to_string_lossy()
+            ])
+        )
+    })?;
+    kill_point("cut:worktree-removed");
+    journal.worktree = None;
+    save_cut(journal_path, journal)
 }
 
-/// Deletes the refs `branch cut` created, each only if it still holds what the cut made; says
-/// what was done, for the error message, and whether nothing is left behind.
-fn remove_created(git: &Git, line_ref: &str, tag_ref: Option<&str>) -> (String, bool) {
+/// Deletes the refs `branch cut` created, each only if it still holds what the cut made (the journal's
+/// proof); says what was done, for the error message, and whether nothing is left behind.
+fn remove_created(git: &Git, journal: &CutJournal) -> (String, bool) {
     let mut left = Vec::new();
-    for name in tag_ref.into_iter().chain([line_ref]) {
-        let removed = git
-            .ref_value(name)
-            .ok()
-            .flatten()
-            .map(|value| git.delete_ref(name, &value));
-        if !matches!(removed, Some(Ok(()))) {
-            left.push(name.to_string());
+    let mut line_values = vec![journal.head.clone()];
+    line_values.extend(journal.line_after_rc.clone());
+    let mut made: Vec<(String, Vec<String>)> = Vec::new();
+    if let Some((tag, value)) = &journal.rc_tag {
+        made.push((tag.clone(), vec![value.clone()]));
+    }
+    made.push((journal.line_ref.clone(), line_values));
+    for (name, values) in made {
+        let values: Vec<&str> = values.iter().map(String::as_str).collect();
+        match git
+            .ref_value(&name)
+            .map(|now| lines::ref_undo(now.as_deref(), &values))
+        {
+            Ok(lines::RefUndo::Gone) => {}
+            Ok(lines::RefUndo::Delete(now)) if git.delete_ref(&name, &now).is_ok() => {}
+            _ => left.push(name),
         }
     }
     if left.is_empty() {

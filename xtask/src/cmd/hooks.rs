@@ -28,6 +28,16 @@ use crate::ops::{fs, git, term};
 const CHAINED: &str = ".xtask-chained";
 /// Suffix of a foreign hook set aside by `--force`, put back by uninstall.
 const REPLACED: &str = ".xtask-replaced";
+/// Suffix under which pre-commit's migration mode (`pre-commit install`) keeps the hook it found, and runs
+/// it before its own.
+const LEGACY: &str = ".legacy";
+
+/// Whether pre-commit took the hook `path` over in migration mode, keeping ours as `<hook>.legacy`, which it
+/// runs first: then ours is installed there, not chained behind pre-commit's.
+fn moved_by_pre_commit(path: &Path) -> bool {
+    read_hook(path).is_some_and(|bytes| !is_ours(&bytes))
+        && read_hook(&with_suffix(path, LEGACY)).is_some_and(|bytes| is_ours(&bytes))
+}
 /// The line in each shim that the installer fills in.
 const BIN_PLACEHOLDER: &str = "@XTASK_BIN@";
 
@@ -76,11 +86,12 @@ fn places(dir: &Path, server: Option<&Path>) -> Result<Places> {
         Some(bare) => (bare, &SERVER_HOOKS),
         None => (dir, &CLIENT_HOOKS),
     };
-    let out = git::hook_locations(dir)?.ok_or_else(|| {
-        anyhow!(
+    let out = git::hook_locations(dir)?.ok_or_else(|| match git::refusal(dir) {
+        Some(why) => anyhow!("{why}"),
+        None => anyhow!(
             "{} is not a git repository: run inside one, or pass -C <dir>",
             dir.display()
-        )
+        ),
     })?;
     let mut lines = out.lines();
     let (Some(hooks), Some(common), Some(bare)) = (lines.next(), lines.next(), lines.next()) else {
@@ -107,8 +118,12 @@ pub fn run(dir: &Path, command: HooksCommand) -> Result<()> {
             server,
             config,
             update,
+            global,
         } => {
             let places = places(dir, server.as_deref())?;
+            if server.is_none() && !global {
+                refuse_outside_hooks_path(dir, &places)?;
+            }
             // Hooks that could not open the repository would refuse every commit and push.
             if let Some(format) =
                 git::object_format(server.as_deref().unwrap_or(dir)).filter(|f| f != "sha1")
@@ -137,6 +152,32 @@ pub fn run(dir: &Path, command: HooksCommand) -> Result<()> {
             }
         }
     }
+}
+
+/// A hooks directory outside the repository (`core.hooksPath` set globally, say) is every repository's that
+/// uses it: installing there would make the kit govern, and later nag, all of them. Refused unless asked for
+/// with `--global`.
+fn refuse_outside_hooks_path(dir: &Path, places: &Places) -> Result<()> {
+    let hooks = fs::canonical_or_same(&places.hooks);
+    let common = fs::canonical_or_same(&places.common);
+    let top = git::Git::new(dir)?
+        .raw(&["rev-parse", "--show-toplevel"])
+        .ok()
+        .map(|t| fs::canonical_or_same(Path::new(t.trim())));
+    let main_tree = common.parent().map(Path::to_path_buf);
+    let inside = hooks.starts_with(&common)
+        || top.as_deref().is_some_and(|t| hooks.starts_with(t))
+        || main_tree.as_deref().is_some_and(|t| hooks.starts_with(t));
+    if inside {
+        return Ok(());
+    }
+    bail!(
+        "git looks for this repository's hooks in {}, outside the repository (core.hooksPath, set for more \
+         than this repository?): hooks installed there would run for every repository that uses that \
+         folder. Nothing was installed. Set a hooks path of this repository's own (`git config core.hooksPath \
+         .githooks`, or `git config --unset core.hooksPath`), or pass --global to install there on purpose",
+        places.hooks.display()
+    )
 }
 
 /// What `install --server` does with the stored policy.
@@ -434,7 +475,8 @@ fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<
     // Check every hook before changing any.
     for name in places.names {
         let path = places.hooks.join(name);
-        let foreign = read_hook(&path).is_some_and(|bytes| !is_ours(&bytes));
+        let foreign =
+            read_hook(&path).is_some_and(|bytes| !is_ours(&bytes)) && !moved_by_pre_commit(&path);
         // A hook set aside earlier is never overwritten by another.
         let aside = with_suffix(&path, if force { REPLACED } else { CHAINED });
         if foreign && fs::lexists(&aside) {
@@ -475,7 +517,10 @@ fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<
         .with_context(|| format!("cannot create {}", places.hooks.display()))?;
     let binary = fs::read(&places.bin).ok();
     for name in places.names {
-        let path = places.hooks.join(name);
+        let mut path = places.hooks.join(name);
+        if moved_by_pre_commit(&path) {
+            path = with_suffix(&path, LEGACY);
+        }
         let existing = read_hook(&path);
         // A previous hook is chained when one is kept beside ours, or when one is here now and stays.
         let chains = fs::lexists(with_suffix(&path, CHAINED))
@@ -510,7 +555,13 @@ fn install(places: &Places, force: bool, policy: Option<&PolicyPlan>) -> Result<
                 "installed".to_string()
             }
         };
-        term::step(&format!("{name}: {outcome}"));
+        if path.extension().is_some_and(|e| e == "legacy") {
+            term::step(&format!(
+                "{name}: {outcome} as {name}{LEGACY}, which pre-commit's {name} hook runs first"
+            ));
+        } else {
+            term::step(&format!("{name}: {outcome}"));
+        }
     }
     term::note(&format!(
         "hooks in {}; binary at {}",
@@ -569,7 +620,10 @@ fn uninstall(places: &Places, server: bool) -> Result<()> {
         }
     }
     for name in places.names {
-        let path = places.hooks.join(name);
+        let mut path = places.hooks.join(name);
+        if moved_by_pre_commit(&path) {
+            path = with_suffix(&path, LEGACY);
+        }
         let outcome = match read_hook(&path) {
             Some(bytes) if is_ours(&bytes) => {
                 fs::remove_file(&path)
@@ -628,12 +682,28 @@ fn status(places: &Places) -> Result<()> {
     let binary_current = installed.is_some() && installed == exe;
     let mut lines = Vec::new();
     for name in places.names {
-        let path = places.hooks.join(name);
+        let mut path = places.hooks.join(name);
+        let by_pre_commit = moved_by_pre_commit(&path);
+        if by_pre_commit {
+            path = with_suffix(&path, LEGACY);
+        }
         let state = match read_hook(&path) {
             None => "missing".to_string(),
             Some(bytes) if !is_ours(&bytes) => "foreign".to_string(),
             Some(_) if !fs::is_executable(&path) => {
                 "ours, but not executable: git skips it (run `cargo xtask hooks install`)".to_string()
+            }
+            // A shim runs the binary: one that is there but not executable makes the hook fail.
+            Some(bytes)
+                if bytes == shim(name, &places.bin).as_bytes()
+                    && fs::lexists(&places.bin)
+                    && !fs::is_executable(&places.bin) =>
+            {
+                format!(
+                    "ours, but the binary {} is not executable: the hook fails (run `cargo xtask hooks \
+                     install`, or `chmod +x` it)",
+                    places.bin.display()
+                )
             }
             Some(bytes) if bytes == shim(name, &places.bin).as_bytes() && binary_current => {
                 "ours, current".to_string()
@@ -651,18 +721,30 @@ fn status(places: &Places) -> Result<()> {
                         .to_string()
                 }
             }
-            Some(_) if installed.is_none() => {
+            // Missing, present but not executable, present but unreadable: three different repairs.
+            Some(_) if !fs::lexists(&places.bin) => {
                 "ours, but the binary is missing (run `cargo xtask hooks install`)".to_string()
             }
+            Some(_) if !fs::is_executable(&places.bin) => format!(
+                "ours, but the binary {} is not executable: the hook fails (run `cargo xtask hooks install`, \
+                 or `chmod +x` it)",
+                places.bin.display()
+            ),
+            Some(_) if installed.is_none() => format!(
+                "ours, but the binary {} cannot be read (run `cargo xtask hooks install`)",
+                places.bin.display()
+            ),
             Some(_) => {
                 "ours, but stale: another version of the binary or shim (run `cargo xtask hooks install`)"
                     .to_string()
             }
         };
-        let chained = if fs::lexists(with_suffix(&path, CHAINED)) {
-            " (chains a previous hook)"
+        let chained = if by_pre_commit {
+            format!(" (as {name}{LEGACY}, run first by pre-commit's hook)")
+        } else if fs::lexists(with_suffix(&path, CHAINED)) {
+            " (chains a previous hook)".to_string()
         } else {
-            ""
+            String::new()
         };
         lines.push(format!("{name:22} {state}{chained}"));
     }

@@ -25,6 +25,11 @@ use crate::ops::repo::Repo;
 
 pub fn dispatch(cli: Cli) -> Result<()> {
     let dir = start_dir(&cli.dir);
+    // Git runs the hooks with GIT_DIR and the like on purpose; every other command works on the repository
+    // `-C`/the current directory names, and refuses variables that name another.
+    if !matches!(cli.command, Command::Hook(_)) {
+        crate::ops::git::check_caller_environment(&dir)?;
+    }
     match cli.command {
         Command::Version(args) => version::run(&dir, args),
         Command::Bump(args) => bump::run(&dir, args),

@@ -168,13 +168,13 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     }
 
     let detached = git.head_ref()?.is_none();
-    exec::run(
-        &git,
-        p.repo.git_dir(),
-        &release.head,
-        release_plan::local_steps(&release.steps),
-        |step| term::step(&step.describe()),
-    )?;
+    let steps = release_plan::local_steps(&release.steps);
+    let on_step = |step: &release_plan::Step| term::step(&step.describe());
+    if args.keep_journal {
+        exec::run_kept(&git, p.repo.git_dir(), &release.head, steps, on_step)?;
+    } else {
+        exec::run(&git, p.repo.git_dir(), &release.head, steps, on_step)?;
+    }
     term::step(&format!(
         "released {} as {}",
         release.spell(&release.decision.version),

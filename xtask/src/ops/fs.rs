@@ -163,6 +163,7 @@ pub fn write_all(changes: &[FileChange]) -> Result<()> {
             }
         }
     }
+    crate::ops::process::kill_point("write:temporaries");
     for (index, ((change, target), tmp)) in changes.iter().zip(&targets).zip(&staged).enumerate() {
         if let Err(e) = commit(tmp, target) {
             remove_all(&staged[index..]);
@@ -187,6 +188,37 @@ pub fn write_all(changes: &[FileChange]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Removes the temporary files the kit's writes leave beside `rel` when killed half-way
+/// (`.<name>.xtask-<pid>-<n>.tmp`, a name of the kit's own); says which.
+pub fn remove_temporaries(root: &Path, rel: &str) -> Vec<PathBuf> {
+    let Ok(target) = confined(root, rel) else {
+        return Vec::new();
+    };
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return Vec::new();
+    };
+    let prefix = format!(".{}.xtask-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|entry| {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            file.strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_suffix(".tmp"))
+                .is_some_and(|middle| {
+                    middle.split('-').count() == 2
+                        && middle
+                            .split('-')
+                            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                })
+        })
+        .filter(|entry| std::fs::remove_file(entry.path()).is_ok())
+        .map(|entry| entry.path())
+        .collect()
 }
 
 /// Puts a file back as it was before `change`: its old text, or no file at all.
@@ -360,6 +392,30 @@ pub fn probe_writable_dir(dir: &Path) -> std::io::Result<()> {
     let probe = dir.join(format!(".xtask-probe-{}", std::process::id()));
     std::fs::write(&probe, b"")?;
     std::fs::remove_file(&probe)
+}
+
+/// The folders on the way from `root` to the file `rel` that do not exist yet (relative to `root`, the
+/// deepest first): those a write of `rel` would create, and an undo may remove again.
+pub fn missing_folders(root: &Path, rel: &str) -> Vec<String> {
+    let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+    let mut missing = Vec::new();
+    for end in 1..parts.len() {
+        let folder = parts[..end].join("/");
+        if !lexists(root.join(&folder)) {
+            missing.push(folder);
+        }
+    }
+    missing.reverse();
+    missing
+}
+
+/// Removes the folders `rels` (relative to `root`, the deepest first) that are empty; a folder that holds
+/// anything (something of the user's) stays. Says which were removed.
+pub fn remove_empty_folders(root: &Path, rels: &[String]) -> Vec<String> {
+    rels.iter()
+        .filter(|rel| std::fs::remove_dir(root.join(rel)).is_ok())
+        .cloned()
+        .collect()
 }
 
 /// Whether anything is at `path`, a dangling symbolic link included.

@@ -2,9 +2,109 @@
 //! user's hooks, signing and configuration apply exactly as when they type the commands themselves.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Result, anyhow};
-use xshell::{Shell, cmd};
+use xshell::{Cmd, Shell, cmd};
+
+/// The variables with which a caller (a hook, a wrapper) points git at a repository, index or work tree.
+pub const CALLER_REPOSITORY_VARIABLES: [&str; 4] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+];
+
+/// Set once [`check_caller_environment`] has found those variables consistent with the repository `-C` or the
+/// current directory names: from then on the kit's git processes (and the kit's own runs in other worktrees)
+/// find the repository from their directory alone, as the kit's own reads do. Hook entry points never set it:
+/// git runs them with those variables on purpose.
+static ONE_REPOSITORY: AtomicBool = AtomicBool::new(false);
+
+/// `command` without the caller's repository variables, once they were checked.
+fn scrubbed(mut command: Cmd<'_>) -> Cmd<'_> {
+    if ONE_REPOSITORY.load(Ordering::Relaxed) {
+        for name in CALLER_REPOSITORY_VARIABLES {
+            command = command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// The same, for a process started without xshell.
+pub fn scrub_command(command: &mut std::process::Command) {
+    if ONE_REPOSITORY.load(Ordering::Relaxed) {
+        for name in CALLER_REPOSITORY_VARIABLES {
+            command.env_remove(name);
+        }
+    }
+}
+
+/// The repository is the one `-C`/the current directory (`dir`) names. `GIT_DIR`, `GIT_WORK_TREE`,
+/// `GIT_INDEX_FILE` or `GIT_COMMON_DIR` set by the caller (relative ones read from `dir`, as `git -C` reads
+/// them) must name that repository's own git directory, work tree, index and common directory; any other
+/// value is refused, naming the variable, before anything is read or changed. Once checked, they are left out
+/// of every git process the kit starts. Outside a repository there is nothing to compare: the command says so
+/// itself.
+pub fn check_caller_environment(dir: &Path) -> Result<()> {
+    let set: Vec<(&str, std::ffi::OsString)> = CALLER_REPOSITORY_VARIABLES
+        .iter()
+        .filter_map(|name| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(|v| (*name, v))
+        })
+        .collect();
+    if !set.is_empty() {
+        let sh = Shell::new()?;
+        sh.change_dir(dir);
+        let mut found = cmd!(
+            sh,
+            "git rev-parse --path-format=absolute --absolute-git-dir --git-common-dir --show-toplevel"
+        )
+        .quiet()
+        .ignore_stderr();
+        for name in CALLER_REPOSITORY_VARIABLES {
+            found = found.env_remove(name);
+        }
+        if let Ok(text) = found.read() {
+            let mut lines = text.lines().map(PathBuf::from);
+            let git_dir = lines.next().unwrap_or_default();
+            let common = lines.next().unwrap_or_default();
+            let top = lines.next();
+            let canonical = |p: &Path| crate::ops::fs::canonical_or_same(&dir.join(p));
+            for (name, value) in &set {
+                let expected = match *name {
+                    "GIT_DIR" => Some(git_dir.clone()),
+                    "GIT_COMMON_DIR" => Some(common.clone()),
+                    "GIT_INDEX_FILE" => Some(git_dir.join("index")),
+                    _ => top.clone(),
+                };
+                let agrees = expected
+                    .as_deref()
+                    .is_some_and(|e| canonical(Path::new(value)) == canonical(e));
+                if !agrees {
+                    return Err(anyhow!(
+                        "{name} is set to {} (by a git hook or a wrapper script?), which is not the {} of the \
+                         repository at {}, the one -C or the current directory names: the kit works on that \
+                         one repository only, so nothing was read or changed; unset it (e.g. `env -u {name} \
+                         cargo xtask …`) or run the kit for the repository it names",
+                        Path::new(value).display(),
+                        match *name {
+                            "GIT_DIR" => "git directory",
+                            "GIT_COMMON_DIR" => "common git directory",
+                            "GIT_INDEX_FILE" => "index",
+                            _ => "work tree",
+                        },
+                        dir.display()
+                    ));
+                }
+            }
+        }
+    }
+    ONE_REPOSITORY.store(true, Ordering::Relaxed);
+    Ok(())
+}
 
 /// Where git keeps the hooks of the repository at `dir`, its common git directory and whether it is bare:
 /// the three lines `git rev-parse --path-format=absolute --git-path hooks --git-common-dir
@@ -13,21 +113,61 @@ use xshell::{Shell, cmd};
 pub fn hook_locations(dir: &Path) -> Result<Option<String>> {
     let sh = Shell::new()?;
     sh.change_dir(dir);
-    Ok(cmd!(
+    let output = scrubbed(cmd!(
         sh,
         "git rev-parse --path-format=absolute --git-path hooks --git-common-dir --is-bare-repository"
-    )
+    ))
     .quiet()
-    .ignore_stderr()
-    .read()
-    .ok())
+    .ignore_status()
+    .output()
+    .map_err(|e| anyhow!("cannot run git: {e}"))?;
+    if !output.status.success() {
+        return Ok(None);
+    }
+    // A repository all the same: say what is wrong with it rather than "not a repository".
+    match String::from_utf8(output.stdout) {
+        Ok(text) => Ok(Some(text.trim_end().to_string())),
+        Err(_) => Err(anyhow!(
+            "{} is a git repository, but its path is not valid UTF-8, and the hooks name the kit's binary by \
+             its path: move or link the repository to a UTF-8 path to install them; nothing was installed",
+            dir.display()
+        )),
+    }
+}
+
+/// Why git refuses to work at `dir` although a repository is there, if it does: one owned by another user
+/// (`safe.directory`). `None` for anything else (no repository there at all, say).
+pub fn refusal(dir: &Path) -> Option<String> {
+    let sh = Shell::new().ok()?;
+    sh.change_dir(dir);
+    let output = scrubbed(cmd!(sh, "git rev-parse --git-dir"))
+        .quiet()
+        .ignore_status()
+        .output()
+        .ok()?;
+    let said = String::from_utf8_lossy(&output.stderr);
+    (!output.status.success() && said.contains("dubious ownership")).then(|| {
+        format!(
+            "the git repository at {} belongs to another user, and git refuses to work in it (its \
+             safe.directory check): if you trust it, run `git config --global --add safe.directory {}`; \
+             nothing was changed",
+            dir.display(),
+            crate::domain::shell::quote(&fs_display(dir))
+        )
+    })
+}
+
+fn fs_display(dir: &Path) -> String {
+    crate::ops::fs::canonical_or_same(dir)
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// The object format of the repository at `dir` (`sha1`, `sha256`), as git says; `None` outside one.
 pub fn object_format(dir: &Path) -> Option<String> {
     let sh = Shell::new().ok()?;
     sh.change_dir(dir);
-    cmd!(sh, "git rev-parse --show-object-format")
+    scrubbed(cmd!(sh, "git rev-parse --show-object-format"))
         .quiet()
         .ignore_stderr()
         .read()
@@ -56,7 +196,9 @@ impl Git {
 
     /// Runs git, returning stdout; a failure carries git's own message.
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Result<String> {
-        let mut command = cmd!(self.sh, "git {args...}").quiet().ignore_status();
+        let mut command = scrubbed(cmd!(self.sh, "git {args...}"))
+            .quiet()
+            .ignore_status();
         if let Some(input) = stdin {
             command = command.stdin(input);
         }
@@ -67,6 +209,11 @@ impl Git {
             Ok(String::from_utf8_lossy(&output.stdout).into_owned())
         } else {
             let stderr = String::from_utf8_lossy(&output.stderr);
+            if stderr.contains("dubious ownership")
+                && let Some(why) = refusal(&self.root)
+            {
+                return Err(anyhow!("{why}"));
+            }
             let stdout = String::from_utf8_lossy(&output.stdout);
             let said = [stderr.trim(), stdout.trim()]
                 .iter()
@@ -142,6 +289,62 @@ impl Git {
             Some(message),
         )
         .map(drop)
+    }
+
+    /// Whether git would sign an annotated tag here without being asked (`tag.gpgSign`,
+    /// `tag.forceSignAnnotated`).
+    pub fn signs_tags(&self) -> bool {
+        ["tag.gpgSign", "tag.forceSignAnnotated"].iter().any(|key| {
+            self.run(&["config", "--type=bool", "--get", key], None)
+                .is_ok_and(|v| v.trim() == "true")
+        })
+    }
+
+    /// `text` cleaned up as `--cleanup=whitespace` does (`git stripspace`): what a commit or tag made from it
+    /// holds as its message.
+    pub fn stripspace(&self, text: &str) -> Result<String> {
+        self.run(&["stripspace"], Some(text))
+    }
+
+    /// Writes an annotated tag object for `target` (a commit) named `name`, with the committer's identity and
+    /// `message` cleaned up as `git tag --cleanup=whitespace` does, and returns its id; no ref is written, so
+    /// the caller can record the id before the tag exists.
+    pub fn make_tag_object(&self, name: &str, target: &str, message: &str) -> Result<String> {
+        let tagger = self.run(&["var", "GIT_COMMITTER_IDENT"], None)?;
+        let body = self.stripspace(message)?;
+        let object = format!(
+            "object {target}\ntype commit\ntag {name}\ntagger {}\n\n{body}",
+            tagger.trim_end()
+        );
+        Ok(self.run(&["mktag"], Some(&object))?.trim().to_string())
+    }
+
+    /// The tree the index would commit (`git write-tree`).
+    pub fn index_tree(&self) -> Result<String> {
+        Ok(self.run(&["write-tree"], None)?.trim().to_string())
+    }
+
+    /// The message of a commit or tag object (everything after its headers; a signed tag's signature
+    /// included), or `None` when there is no such object.
+    pub fn object_message(&self, id: &str) -> Option<String> {
+        let kind = self.run(&["cat-file", "-t", id], None).ok()?;
+        let text = self.run(&["cat-file", kind.trim(), id], None).ok()?;
+        Some(
+            text.split_once("\n\n")
+                .map(|(_, body)| body.to_string())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The worktrees other than this one that have `branch` (`refs/heads/…`) checked out.
+    pub fn checked_out_elsewhere(&self, branch: &str) -> Result<Vec<PathBuf>> {
+        let here = crate::ops::fs::canonical_or_same(&self.root);
+        Ok(self
+            .checked_out_branches()?
+            .into_iter()
+            .filter(|(b, path)| b == branch && crate::ops::fs::canonical_or_same(path) != here)
+            .map(|(_, path)| path)
+            .collect())
     }
 
     /// The object a ref holds, or `None` if it does not exist.
@@ -227,7 +430,9 @@ impl Git {
     /// Runs a command with a shell, reporting its exit status. Its output is progress, not the kit's data: both
     /// its streams go to stderr, so `--format json` keeps stdout parseable.
     pub fn run_check(&self, command: &str) -> Result<bool> {
-        let output = std::process::Command::new("sh")
+        let mut shell = std::process::Command::new("sh");
+        scrub_command(&mut shell);
+        let output = shell
             .arg("-c")
             .arg(command)
             .current_dir(&self.root)
@@ -311,11 +516,33 @@ impl Git {
             .map(drop)
     }
 
-    /// Removes a linked worktree the kit made, with whatever is in it.
-    pub fn worktree_remove(&self, path: &Path) -> Result<()> {
+    /// Removes a linked worktree the kit made, even one left locked by a `git worktree add` that was killed
+    /// half-way (`--force` twice; only for the kit's own temporary worktrees).
+    pub fn worktree_remove_locked(&self, path: &Path) -> Result<()> {
         let path = path.to_string_lossy();
-        self.run(&["worktree", "remove", "--force", "--", &path], None)
-            .map(drop)
+        self.run(
+            &["worktree", "remove", "--force", "--force", "--", &path],
+            None,
+        )
+        .map(drop)
+    }
+
+    /// Whether git has a worktree registered at `path` (compared after resolving links).
+    pub fn worktree_registered(&self, path: &Path) -> Result<bool> {
+        let wanted = crate::ops::fs::canonical_or_same(path);
+        let out = self.run(&["worktree", "list", "--porcelain"], None)?;
+        Ok(out
+            .lines()
+            .filter_map(|l| l.strip_prefix("worktree "))
+            .any(|p| crate::ops::fs::canonical_or_same(Path::new(p)) == wanted))
+    }
+
+    /// The git directory of the work tree at `dir` (a linked worktree's own, under `.git/worktrees/`).
+    pub fn git_dir_of(dir: &Path) -> Result<PathBuf> {
+        let git = Git::new(dir)?;
+        Ok(PathBuf::from(
+            git.run(&["rev-parse", "--absolute-git-dir"], None)?.trim(),
+        ))
     }
 
     /// The branches checked out in any worktree (`refs/heads/…`), with the worktree's path.
@@ -389,7 +616,7 @@ impl Git {
     /// Runs git with `input` on its standard input, returning its standard output as bytes (for
     /// `cat-file --batch`, whose objects are sized in bytes and need not be UTF-8).
     pub fn raw_bytes(&self, args: &[&str], input: &[u8]) -> Result<Vec<u8>> {
-        let output = cmd!(self.sh, "git {args...}")
+        let output = scrubbed(cmd!(self.sh, "git {args...}"))
             .quiet()
             .ignore_status()
             .stdin(input)

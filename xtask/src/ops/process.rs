@@ -44,6 +44,57 @@ pub fn command_line(pid: u32) -> Option<Vec<String>> {
     })
 }
 
+/// A crash point for the kill tests: with `XTASK_KILL_AT=<name>` (or `<name>#<n>`: its `n`-th passage, counted
+/// across the kit's processes in the file `XTASK_KILL_COUNTER` names), the kit kills itself with SIGKILL when
+/// it gets here, as a `kill -9` at that moment would, and first the kit that started it, if any (a release
+/// candidate's release inside `branch cut`). Nothing but the tests sets the variable; without it this is one
+/// environment lookup.
+pub fn kill_point(name: &str) {
+    let Some(wanted) = std::env::var_os("XTASK_KILL_AT") else {
+        return;
+    };
+    let wanted = wanted.to_string_lossy();
+    let (point, nth) = match wanted.split_once('#') {
+        Some((point, n)) => (point, n.parse::<u32>().unwrap_or(1)),
+        None => (&*wanted, 1),
+    };
+    if point != name {
+        return;
+    }
+    let passage = match std::env::var_os("XTASK_KILL_COUNTER") {
+        Some(counter) => {
+            let seen = std::fs::read_to_string(&counter)
+                .ok()
+                .and_then(|s| s.trim().parse::<u32>().ok())
+                .unwrap_or(0)
+                + 1;
+            let _ = std::fs::write(&counter, seen.to_string());
+            seen
+        }
+        None => 1,
+    };
+    if passage != nth {
+        return;
+    }
+    let own = std::env::current_exe().ok();
+    if let Some(parent) = parent_pid()
+        && own.is_some()
+        && std::fs::read_link(format!("/proc/{parent}/exe")).ok() == own
+    {
+        kill(parent);
+    }
+    kill(own_pid());
+    // The signal is on its way; never go on past the point.
+    std::process::abort();
+}
+
+fn kill(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .stdin(Stdio::null())
+        .status();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -90,10 +90,13 @@ impl Repo {
                      (only sha1): nothing was changed",
                     dir.display()
                 ),
-                None => anyhow!(
-                    "{} is not inside a git repository: run from a work tree or pass -C <dir>",
-                    dir.display()
-                ),
+                None => match crate::ops::git::refusal(dir) {
+                    Some(why) => anyhow!("{why}"),
+                    None => anyhow!(
+                        "{} is not inside a git repository: run from a work tree or pass -C <dir>",
+                        dir.display()
+                    ),
+                },
             }
         })?;
         Ok(Repo { git })

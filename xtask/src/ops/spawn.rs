@@ -10,7 +10,9 @@ use anyhow::{Result, anyhow};
 pub fn run_in(dir: &Path, args: &[&str]) -> Result<bool> {
     let exe =
         std::env::current_exe().map_err(|e| anyhow!("cannot find the kit's own binary: {e}"))?;
-    let status = Command::new(exe)
+    let mut command = Command::new(exe);
+    crate::ops::git::scrub_command(&mut command);
+    let status = command
         .arg("-C")
         .arg(dir)
         .args(args)
@@ -25,7 +27,16 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Result<bool> {
 /// the user's work tree or `.git` is touched), named after `purpose`. For a worktree that is always removed
 /// again; one that may be left for the user is [`kept_worktree`]'s.
 pub fn temporary_worktree(purpose: &str) -> Result<PathBuf> {
-    free_path(&std::env::temp_dir(), purpose)
+    let base = std::env::temp_dir();
+    // git and the kit pass paths as text: a path that is not UTF-8 would name another directory to git.
+    if base.to_str().is_none() {
+        return Err(anyhow!(
+            "the temporary directory {} (TMPDIR) is not valid UTF-8, so git could not be given a worktree \
+             there: set TMPDIR to a UTF-8 path; nothing was changed",
+            base.display()
+        ));
+    }
+    free_path(&base, purpose)
 }
 
 /// A path for a worktree that may be left for the user to finish in (a backport that does not apply
@@ -33,7 +44,15 @@ pub fn temporary_worktree(purpose: &str) -> Result<PathBuf> {
 /// system's temporary directory it would outlive the repository (and be cleaned away under git's feet); here
 /// it goes with the repository, and `git worktree list` still shows it.
 pub fn kept_worktree(git_dir: &Path, purpose: &str) -> Result<PathBuf> {
-    free_path(&git_dir.join("xtask").join("worktrees"), purpose)
+    let base = git_dir.join("xtask").join("worktrees");
+    if base.to_str().is_none() {
+        return Err(anyhow!(
+            "the git directory {} is not valid UTF-8, so git could not be given a worktree there; nothing \
+             was changed",
+            git_dir.display()
+        ));
+    }
+    free_path(&base, purpose)
 }
 
 fn free_path(base: &Path, purpose: &str) -> Result<PathBuf> {

@@ -238,7 +238,24 @@ fn a_conflicting_backport_leaves_the_line_unchanged_and_says_how_to_finish() {
     );
     repo.xtask(&["backport", "no-such-commit", "--to", "stable/1.4"])
         .fails(1)
-        .says("no-such-commit is not a commit");
+        .says("no-such-commit is not a commit")
+        .says("an interrupted backport left a journal")
+        .says("backport --abort");
+    // Giving up removes the worktree and the journal; the line stays as it was.
+    repo.xtask(&["backport", "--abort"])
+        .ok()
+        .says("stable/1.4 is unchanged");
+    assert_eq!(repo.git(&["worktree", "list"]).lines().count(), 1);
+    assert_eq!(repo.git(&["rev-parse", "stable/1.4"]), line_before);
+    assert!(
+        !repo
+            .path()
+            .join(".git/xtask/backport-journal.json")
+            .exists()
+    );
+    repo.xtask(&["backport", "--abort"])
+        .ok()
+        .says("nothing to undo");
 }
 
 #[test]

@@ -250,7 +250,7 @@ fn the_server_over_git_daemon_refuses_every_way_around_its_rules() {
         refused(
             &[alias],
             &[&format!(
-                "tag.format: the version 0.2.0-rc.1 is already tagged as v0.2.0rc1: {alias} would be a second tag for it"
+                "tag.format: the version 0.2.0rc1 is already tagged as v0.2.0rc1: {alias} would be a second tag for it"
             )],
         );
         repo.git(&["tag", "--delete", alias]);

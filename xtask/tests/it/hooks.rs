@@ -194,6 +194,39 @@ fn the_installed_copy_keeps_working_when_the_binary_that_installed_it_is_gone() 
 }
 
 #[test]
+fn install_refuses_a_configuration_that_cannot_be_loaded_and_installs_nothing() {
+    let repo = Repo::new();
+    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
+    repo.commit("chore: initial import");
+    let pristine = snapshot(&git_dir(&repo));
+    for (config, problem) in [
+        ("[version\n", "xtask.toml:1"),
+        (
+            "[commits]\nconventional = \"always\"\n",
+            "commits.conventional must be",
+        ),
+        (
+            &format!("{VERSION_JSON}[tag]\nformat = \"release\"\n"),
+            "tag.format",
+        ),
+        (
+            "[version]\nfiles = [\"VERSION.txt\"]\n",
+            "say how to find the version",
+        ),
+    ] {
+        repo.write("xtask.toml", config);
+        repo.xtask(&["hooks", "install"])
+            .fails(1)
+            .says(problem)
+            .says("no hooks were installed");
+        assert_eq!(snapshot(&git_dir(&repo)), pristine, "{config}");
+    }
+    // Fixed, it installs.
+    repo.write("xtask.toml", VERSION_JSON);
+    repo.xtask(&["hooks", "install"]).ok();
+}
+
+#[test]
 fn commit_msg_denies_non_conventional_messages_but_not_gits_own() {
     let repo = project(DENY);
     let head = repo.git(&["rev-parse", "HEAD"]);

@@ -148,6 +148,9 @@ pub struct TagConfig {
     pub scheme: Option<Scheme>,
     pub message: Option<String>,
     pub sign: Option<bool>,
+    /// Other tags the hooks accept beside release tags (`nightly-*`, a bot's candidate tags): patterns as
+    /// `branches.allowed` writes them. Default: none.
+    pub allowed: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

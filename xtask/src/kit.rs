@@ -93,6 +93,7 @@ mod tests {
             ".tag.format",
             ".tag.scheme",
             ".tag.sign",
+            ".tag.allowed",
             ".release.branches",
             ".release.maintainers",
             ".release.line_branch",

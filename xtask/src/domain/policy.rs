@@ -44,6 +44,8 @@ pub struct Policy {
     pub push: bool,
     /// `tag.sign`: sign release tags.
     pub sign_tags: bool,
+    /// `tag.allowed`: the tags beside release tags that the hooks accept.
+    pub other_tags: Vec<Pattern>,
 }
 
 /// `[commits]`: how strictly messages must follow Conventional Commits, and the types they may use.
@@ -103,6 +105,9 @@ impl Policy {
         let allowed_branches = Policy::allowed_branches_of(config)
             .map_err(|e| problems.extend(e.problems))
             .unwrap_or_default();
+        let other_tags = Policy::other_tags_of(config)
+            .map_err(|e| problems.extend(e.problems))
+            .unwrap_or_default();
 
         let deprecation = match config.policy.deprecation.as_deref() {
             None => deprecations::Policy::default(),
@@ -137,6 +142,7 @@ impl Policy {
                 post_commands: config.release.post.clone().unwrap_or_default(),
                 push: config.release.push.unwrap_or(false),
                 sign_tags: config.tag.sign.unwrap_or(false),
+                other_tags,
             }),
             _ => Err(PolicyError { problems }),
         }
@@ -153,6 +159,17 @@ impl Policy {
             .unwrap_or_else(|| rules::default_branches(&commit_types(config)));
         let mut problems = Vec::new();
         let patterns = patterns("branches.allowed", &texts, &mut problems);
+        match problems.is_empty() {
+            true => Ok(patterns),
+            false => Err(PolicyError { problems }),
+        }
+    }
+
+    /// `tag.allowed` alone: the other tags (not release tags) the hooks accept.
+    pub fn other_tags_of(config: &Config) -> Result<Vec<Pattern>, PolicyError> {
+        let texts = config.tag.allowed.clone().unwrap_or_default();
+        let mut problems = Vec::new();
+        let patterns = patterns("tag.allowed", &texts, &mut problems);
         match problems.is_empty() {
             true => Ok(patterns),
             false => Err(PolicyError { problems }),

@@ -32,6 +32,8 @@ pub struct PushRules {
     pub release_branches: Vec<Pattern>,
     /// `release.maintainers`: the e-mails allowed to tag a release (anyone when empty).
     pub maintainers: Vec<String>,
+    /// `tag.allowed`: other tags (not release tags) that may be created.
+    pub other_tags: Vec<Pattern>,
 }
 
 /// A refused update: the rule, the reason and a hint.
@@ -275,6 +277,7 @@ fn judge_one(rules: &PushRules, u: &RefUpdate, facts: &Facts, side: Side) -> Vec
     } else if let Some(tag) = u.name.strip_prefix("refs/tags/") {
         let Some((_, version)) = release_tag(rules, tag) else {
             if !is_zero(&u.new)
+                && !rules.other_tags.iter().any(|p| p.matches(tag).is_some())
                 && let Some(r) = check_tag_names(tag, &rules.tag_formats)
             {
                 refusals.push(r);
@@ -393,6 +396,7 @@ mod tests {
                 .map(|p| Pattern::parse(p).unwrap())
                 .collect(),
             maintainers: maintainers.iter().map(|m| m.to_string()).collect(),
+            other_tags: vec![Pattern::parse("nightly-*").unwrap()],
         }
     }
 
@@ -521,6 +525,14 @@ mod tests {
                 Facts::Nothing,
                 Client,
                 vec!["tag.format"],
+            ),
+            (
+                "a tag that tag.allowed names",
+                &one,
+                update("refs/tags/nightly-20260101", ZERO, A),
+                Facts::Nothing,
+                Client,
+                vec![],
             ),
             (
                 "deleting a tag outside the format",

@@ -290,7 +290,8 @@ fn commit_msg_warns_by_default() {
 #[test]
 fn reference_transaction_judges_new_branch_and_tag_names() {
     let repo = project(
-        "[branches]\nallowed = [\"main\", \"feature/*\", \"stable/{{ major }}.{{ minor }}\"]\n",
+        "[branches]\nallowed = [\"main\", \"feature/*\", \"stable/{{ major }}.{{ minor }}\"]\n\
+         [tag]\nallowed = [\"nightly-*\"]\n",
     );
     let refs = repo.git(&["for-each-ref"]);
     refuses(&repo, &["checkout", "-b", "wip-stuff"])
@@ -308,13 +309,16 @@ fn reference_transaction_judges_new_branch_and_tag_names() {
     refuses(&repo, &["tag", "release-1"])
         .says("tag.format")
         .says("`release-1`")
-        .says("v1.2.0");
+        .says("v1.2.0")
+        .says("tag.allowed");
     refuses(&repo, &["tag", "-a", "release-2", "-m", "x"]).says("tag.format");
     repo.git(&["tag", "-a", "v0.1.0", "-m", "x"]);
+    // A tag that `tag.allowed` names is not a release tag, and is accepted.
+    repo.git(&["tag", "nightly-20260101"]);
     let now = repo.git(&["for-each-ref", "--format=%(refname)"]);
     assert_eq!(
         now,
-        "refs/heads/feature/json\nrefs/heads/main\nrefs/heads/stable/0.1\nrefs/tags/v0.1.0"
+        "refs/heads/feature/json\nrefs/heads/main\nrefs/heads/stable/0.1\nrefs/tags/nightly-20260101\nrefs/tags/v0.1.0"
     );
     assert!(refs.contains("refs/heads/main"));
 }
@@ -322,7 +326,14 @@ fn reference_transaction_judges_new_branch_and_tag_names() {
 #[test]
 fn default_branch_rules_accept_every_commit_type_as_a_prefix() {
     let repo = project("");
-    for name in ["ci/cache", "refactor/parser", "feature/json", "perf/walk"] {
+    for name in [
+        "ci/cache",
+        "refactor/parser",
+        "feature/json",
+        "perf/walk",
+        "gh-pages",
+        "mergify/bp/stable/2.6/pr-17001",
+    ] {
         repo.git(&["switch", "--quiet", "-c", name]);
         repo.git(&["switch", "--quiet", "main"]);
     }

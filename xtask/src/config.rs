@@ -53,6 +53,9 @@ pub struct PackageConfig {
     pub paths: Option<Vec<String>>,
     /// The package's changelog; default: `CHANGELOG.md` in the first file's folder.
     pub changelog: Option<String>,
+    /// The package's own tag format (`"{{ version }}"` for the crate whose tags carry no name); default:
+    /// `tag.format` with `{{ package }}` filled in.
+    pub tag: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -477,7 +480,27 @@ impl Config {
             }
             changelogs.push((changelog, name));
         }
-        if table.len() > 1 && !packages::uses_package(self.tag_format()) {
+        // Each package's tags must be its own: two packages with one tag format would share their tags.
+        let untagged = table.values().filter(|p| p.tag.is_none()).count();
+        let shared_format = untagged > 1 && !packages::uses_package(self.tag_format());
+        let mut formats: Vec<(String, &str)> = Vec::new();
+        for (name, package) in table {
+            let format = package
+                .tag
+                .clone()
+                .unwrap_or_else(|| packages::with_package(self.tag_format(), name));
+            if let Some((_, other)) = formats.iter().find(|(f, _)| *f == format)
+                && !shared_format
+            {
+                bail!(
+                    "{}: packages.{name}.tag: {format:?} is also package {other}'s tag format: give each package \
+                     tags of its own",
+                    locate(text, &format!("packages.{name}"))
+                );
+            }
+            formats.push((format, name));
+        }
+        if shared_format {
             bail!(
                 "{}: tag.format: {:?} gives every package the same tags: with several packages it must name \
                  the package, e.g. format = \"{{{{ package }}}}-v{{{{ version }}}}\"",
@@ -518,10 +541,12 @@ impl Config {
                 .clone()
                 .unwrap_or_else(|| crate::domain::packages::default_changelog(&first)),
         );
-        config.tag.format = Some(crate::domain::packages::with_package(
-            self.tag_format(),
-            name,
-        ));
+        config.tag.format = Some(
+            package
+                .tag
+                .clone()
+                .unwrap_or_else(|| crate::domain::packages::with_package(self.tag_format(), name)),
+        );
         Some(config)
     }
 

@@ -150,6 +150,23 @@ pub fn separately_versioned(root: &Path, config: &Config) -> Option<String> {
     let found = cargo::workspace(&root.join("Cargo.toml")).ok()?;
     let mut table = String::from("[tag]\nformat = \"{{ package }}-v{{ version }}\"\n");
     for (name, manifest) in found.member_names.iter().zip(&found.member_manifests) {
+        // The kit's own crate (no version of its own) and members without a version are not packages.
+        let own_version = fs::read_to_string(manifest)
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .is_some_and(|doc| {
+                doc.get("package")
+                    .and_then(|p| p.get("version"))
+                    .is_some_and(toml::Value::is_str)
+                    && doc
+                        .get("package")
+                        .and_then(|p| p.get("metadata"))
+                        .and_then(|m| m.get("xtask-kit"))
+                        .is_none()
+            });
+        if !own_version || crate::domain::detect::is_kit_crate(name) {
+            continue;
+        }
         let rel = relative(root, manifest).ok()?;
         table.push_str(&format!("\n[packages.{name}]\nfiles = [\"{rel}\"]\n"));
     }
@@ -158,6 +175,14 @@ pub fn separately_versioned(root: &Path, config: &Config) -> Option<String> {
          version): the members are versioned separately. Add this to xtask.toml to release them as packages \
          (`release -p NAME`):\n\n{table}"
     ))
+}
+
+/// The scheme of the project's versions: its first version file's (SemVer when it cannot be told).
+pub fn scheme_of(config: &Config) -> Scheme {
+    version_files(config)
+        .ok()
+        .and_then(|files| files.first().map(|f| f.scheme))
+        .unwrap_or_default()
 }
 
 /// Reads the version a file's text holds, in canonical form.

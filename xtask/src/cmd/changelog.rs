@@ -179,7 +179,7 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
         let section = texts.first().map(String::as_str).unwrap_or("");
         let after = changelog_file::insert_section(
             existing.as_deref(),
-            render::DEFAULT_CHANGELOG_HEADER,
+            &render::changelog_header(crate::project::scheme_of(&p.config)),
             section,
             key.as_deref(),
         );

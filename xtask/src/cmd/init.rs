@@ -320,6 +320,33 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
             for left in &detected.left_out {
                 notes.push(format!("version file left out of xtask.toml: {left}"));
             }
+            for undecided in &detected.undecided {
+                notes.push(format!("not decided: {undecided}"));
+            }
+            if detected.files.is_empty() && detected.packages.is_empty() {
+                notes.push(
+                    "no version file was found: list yours in xtask.toml's [version] files, e.g. \
+                     files = [{ path = \"VERSION.txt\", regex = '(?<version>[0-9][^\\s]*)' }]"
+                        .into(),
+                );
+            }
+            // A heading style of the project's own: the kit's template, with that heading.
+            if let Some(heading) = &detected.changelog_heading {
+                let template = crate::render::OVERRIDE_PATH;
+                match read(root, template)? {
+                    Some(_) => notes.push(format!(
+                        "{template}: yours, kept; the changelog's sections are headed `{heading}`"
+                    )),
+                    None => {
+                        if let Some(text) = detect::changelog_template(
+                            crate::render::DEFAULT_CHANGELOG_TEMPLATE,
+                            heading,
+                        ) {
+                            edits.push(FileChange::new(root, template, None, text));
+                        }
+                    }
+                }
+            }
             edits.push(FileChange::new(
                 root,
                 "xtask.toml",
@@ -347,10 +374,35 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
     })
 }
 
-/// The files detection looks at, with their contents, and the tag names.
+/// The files detection looks at, with their contents, and the tag names: the files git tracks or would
+/// (untracked, not ignored), so that build output and generated version files do not count.
 fn survey(root: &Path, git: &Git) -> Result<detect::Repository> {
     let mut files = BTreeMap::new();
-    walk(root, root, 0, &mut files);
+    match git.raw(&[
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+    ]) {
+        Ok(listing) => {
+            for rel in listing.split('\0').filter(|r| detect::wanted(r)) {
+                if let Ok(text) = fs::read_to_string(root.join(rel)) {
+                    files.insert(rel.to_string(), text);
+                }
+            }
+        }
+        Err(_) => walk(root, root, 0, &mut files),
+    }
+    // The files pyproject.toml or setup.cfg name as the version's source.
+    for rel in detect::referenced_files(&files) {
+        if rel.split('/').any(|s| s == "..") || Path::new(&rel).is_absolute() {
+            continue;
+        }
+        if let Ok(text) = fs::read_to_string(root.join(&rel)) {
+            files.insert(rel, text);
+        }
+    }
     let tags = git
         .raw(&["tag", "--list"])
         .unwrap_or_default()

@@ -181,8 +181,9 @@ fn an_existing_xtask_keeps_its_commands_and_gains_the_kits() {
     no_inherited_fields(&repo.read("xtask-release/Cargo.toml"));
     assert!(!repo.path().join("xtask-release/src/main.rs").exists());
     assert!(
+        repo.read("xtask.toml").contains("  \"lib/Cargo.toml\",   # 2.3.1"),
+        "a member's manifest is a Cargo entry: {}",
         repo.read("xtask.toml")
-            .contains("{ path = \"lib/Cargo.toml\", toml = \"package.version\" }")
     );
     repo.commit("chore: adopt the release kit");
 

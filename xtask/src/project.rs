@@ -415,8 +415,32 @@ fn cargo_changes(
     let manifest = root.join(&file.path);
     let workspace = cargo::workspace(&manifest)?;
     let old = reading.text;
+    // A member's manifest (not the workspace root) is the crates at its version, released together; the
+    // other members (a task runner, crates at versions of their own) keep theirs, and only their
+    // requirements on the released crates follow.
+    let is_root =
+        fs::canonicalize(&manifest).ok() == fs::canonicalize(&workspace.root_manifest).ok();
+    let own_version = |path: &Path| -> Option<String> {
+        let text = read(&relative(root, path).ok()?).ok()?;
+        let doc: toml::Table = text.parse().ok()?;
+        doc.get("package")?
+            .get("version")?
+            .as_str()
+            .map(str::to_string)
+    };
+    let together: Vec<String> = if is_root {
+        workspace.member_names.clone()
+    } else {
+        workspace
+            .member_names
+            .iter()
+            .zip(&workspace.member_manifests)
+            .filter(|(_, m)| own_version(m).as_deref() == Some(old.as_str()))
+            .map(|(name, _)| name.clone())
+            .collect()
+    };
     let edit = CargoEdit {
-        members: &workspace.member_names,
+        members: &together,
         old: &old,
         new: &new,
     };
@@ -427,9 +451,14 @@ fn cargo_changes(
     for path in manifests {
         let rel = relative(root, &path)?;
         let before = read(&rel)?;
-        if let Some(after) =
-            files::rewrite_cargo_manifest(&before, &edit).map_err(|e| anyhow!("{rel}: {e}"))?
-        {
+        let apart = !is_root && own_version(&path).is_some_and(|v| v != old);
+        let after = if apart {
+            files::rewrite_cargo_requirements(&before, &edit)
+        } else {
+            files::rewrite_cargo_manifest(&before, &edit)
+        }
+        .map_err(|e| anyhow!("{rel}: {e}"))?;
+        if let Some(after) = after {
             changes.push(FileChange::new(root, &rel, Some(before), after));
         }
     }

@@ -200,7 +200,8 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
     let mut wanted = Vec::new();
     for (rel, text) in kit::files(mode == Mode::Binary) {
         let text = if rel == "Cargo.toml" {
-            adopt::installed_manifest(text, package, &facts).map_err(|e| anyhow!(e))?
+            adopt::installed_manifest(text, package, &facts, mode == Mode::Binary)
+                .map_err(|e| anyhow!(e))?
         } else {
             text.to_string()
         };
@@ -244,6 +245,16 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
             ));
         }
     }
+    // The kit's own Cargo.lock, as a workspace of its own: written when missing or when the kit changes
+    // version; otherwise it is cargo's (which prunes it on the first build), so it is not recorded.
+    if mode == Mode::Binary {
+        let lock_rel = format!("{crate_dir}/Cargo.lock");
+        let now = read(root, &lock_rel)?;
+        let upgrade = !record.kit.is_empty() && record.kit != kit::VERSION;
+        if (now.is_none() || upgrade) && now.as_deref() != Some(kit::LOCK) {
+            kit_changes.push(FileChange::new(root, &lock_rel, now, kit::LOCK.to_string()));
+        }
+    }
     let record_text = serde_json::to_string_pretty(&new_record)? + "\n";
     let old_record = read(root, &record_rel)?;
     // Only the list of files counts: a re-run by another build of the same kit changes nothing.
@@ -264,11 +275,23 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
             }
         };
     let cargo_toml = read(root, "Cargo.toml")?;
-    edit(
-        "Cargo.toml",
-        adopt::add_workspace_member(cargo_toml.as_deref(), crate_dir, mode == Mode::Binary),
-        cargo_toml,
-    );
+    match mode {
+        // The kit is a workspace of its own: the project's is left as it is (an older kit's member entry
+        // removed, and an `exclude` when a glob of `members` would take the kit in).
+        Mode::Binary => {
+            if let Some(after) = adopt::keep_out_of_workspace(cargo_toml.as_deref(), crate_dir)
+                .map_err(|e| anyhow!(e))?
+            {
+                edit("Cargo.toml", Ok(after), cargo_toml);
+            }
+        }
+        // The project's own xtask depends on the kit: it builds in the project's workspace.
+        Mode::Library => edit(
+            "Cargo.toml",
+            adopt::add_workspace_member(cargo_toml.as_deref(), crate_dir, true),
+            cargo_toml,
+        ),
+    }
     let config = read(root, ".cargo/config.toml")?;
     let alias = match mode {
         Mode::Binary => adopt::ALIAS,
@@ -286,7 +309,10 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
     let gitignore = read(root, ".gitignore")?;
     edit(
         ".gitignore",
-        Ok(adopt::ignore_target(gitignore.as_deref())),
+        Ok(adopt::ignore_target(
+            gitignore.as_deref(),
+            (mode == Mode::Binary).then_some("xtask/target"),
+        )),
         gitignore,
     );
     if mode == Mode::Library {

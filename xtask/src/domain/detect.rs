@@ -127,6 +127,9 @@ pub struct Detected {
     pub changelog_heading: Option<String>,
     /// Whether the versions are PEP 440's (a Python project).
     pub pep440: bool,
+    /// The files still hold a released version (a tag names it): the project makes no development
+    /// versions between releases, so `version.dev = false`.
+    pub no_dev: bool,
 }
 
 const SETUP_CFG_REGEX: &str = r#"(?m)^version\s*=\s*["']?(?<version>[0-9][^"'\s]*)"#;
@@ -188,6 +191,9 @@ pub fn detect(repo: &Repository) -> Detected {
         }
         let current = detected.files.first().map(|f| f.version.clone());
         if let Some((format, example)) = tag_style(&repo.tags, current.as_deref()) {
+            detected.no_dev = current.as_deref().is_some_and(|c| {
+                split_tag(&example).is_some_and(|(_, v)| same_version(c, &v.to_string()))
+            });
             detected.tag_format = Some(format);
             detected.tag_example = Some(example);
         }
@@ -454,6 +460,13 @@ fn packages(repo: &Repository, crates: Vec<Crate>, detected: &mut Detected) {
             changelog,
         });
     }
+    // Released crates whose files still hold the released version: no development versions.
+    detected.no_dev = detected.packages.iter().any(|p| {
+        p.tag_example
+            .as_deref()
+            .and_then(split_tag)
+            .is_some_and(|(_, v)| same_version(&p.file.version, &v.to_string()))
+    });
     detected.tag_format = Some(shape);
 }
 
@@ -955,8 +968,8 @@ pub fn starter_config(d: &Detected) -> String {
         "# Written by `cargo xtask init` from what it found in this repository; edit freely\n\
          # (the README's Configuration section lists every key). `init` never rewrites this file.\n\n",
     );
+    out.push_str("[version]\n");
     if d.packages.is_empty() {
-        out.push_str("[version]\n");
         if d.files.is_empty() {
             out.push_str(
                 "# No version file was found: list yours, e.g. \"Cargo.toml\", \"pyproject.toml\", \"package.json\",\n\
@@ -972,6 +985,12 @@ pub fn starter_config(d: &Detected) -> String {
     } else {
         out.push_str(
             "# The workspace's crates carry versions of their own: each is a package (`release -p NAME`).\n",
+        );
+    }
+    if d.no_dev {
+        out.push_str(
+            "# The files hold the last released version between releases (a tag names it): no development\n\
+             # version after a release.\ndev = false\n",
         );
     }
     for left in &d.left_out {

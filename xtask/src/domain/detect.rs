@@ -48,7 +48,9 @@ pub fn wanted(path: &str) -> bool {
     }
     match name {
         "Cargo.toml" => depth <= 3,
-        "pyproject.toml" | "setup.cfg" | "setup.py" => depth == 0,
+        "pyproject.toml" | "setup.cfg" | "setup.py" | "uv.lock" | ".pre-commit-config.yaml" => {
+            depth == 0
+        }
         "__init__.py" | "__version__.py" | "__about__.py" | "_version.py" | "version.py" => {
             depth <= 2
         }
@@ -728,6 +730,7 @@ fn python(repo: &Repository) -> (Vec<Found>, Vec<String>, bool) {
             found.extend(whole_file(path, text, scheme));
         }
     }
+    found.extend(own_pins(repo));
     let mut seen = Vec::new();
     found.retain(|f| {
         let new = !seen.contains(&f.path);
@@ -735,6 +738,55 @@ fn python(repo: &Repository) -> (Vec<Found>, Vec<String>, bool) {
         new
     });
     (found, notes, maturin)
+}
+
+/// The project's own version where tools pin it: its editable entry in `uv.lock`, and the `rev:` of its
+/// own hook in `.pre-commit-config.yaml` (a project that ships pre-commit hooks).
+fn own_pins(repo: &Repository) -> Vec<Found> {
+    let Some(name) = repo
+        .files
+        .get("pyproject.toml")
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|doc| toml_string(&doc, &["project", "name"]).map(str::to_string))
+    else {
+        return Vec::new();
+    };
+    let name = regex::escape(&name);
+    let patterns = [
+        (
+            "uv.lock",
+            format!(r#"(?m)^name = "{name}"\nversion = "(?<version>[^"]+)""#),
+        ),
+        (
+            ".pre-commit-config.yaml",
+            format!(
+                r#"(?m)^\s*-\s*repo:\s*\S*/{name}(?:\.git)?\s*\n\s*rev:\s*["']?v?(?<version>[0-9][^\s"'#]*)"#
+            ),
+        ),
+    ];
+    let mut found = Vec::new();
+    for (path, pattern) in patterns {
+        let (Some(text), Ok(regex)) = (repo.files.get(path), regex::Regex::new(&pattern)) else {
+            continue;
+        };
+        let Some(v) = regex
+            .captures(text)
+            .and_then(|c| c.name("version"))
+            .map(|m| m.as_str().to_string())
+            .filter(|v| is_version(v))
+        else {
+            continue;
+        };
+        found.push(Found {
+            path: path.to_string(),
+            entry: format!(
+                "{{ path = {path:?}, regex = {}, scheme = \"pep440\" }}",
+                literal(&pattern)
+            ),
+            version: v,
+        });
+    }
+    found
 }
 
 /// A TOML literal string for a regular expression: no escapes to double.
@@ -1260,9 +1312,22 @@ mod tests {
                         "[project]\nname = \"cz\"\nversion = \"4.17.0\"\n",
                     ),
                     ("cz/__version__.py", "__version__ = \"4.17.0\"\n"),
+                    (
+                        "uv.lock",
+                        "version = 1\n\n[[package]]\nname = \"click\"\nversion = \"8.0.0\"\n\n[[package]]\nname = \"cz\"\nversion = \"4.17.0\"\nsource = { editable = \".\" }\n",
+                    ),
+                    (
+                        ".pre-commit-config.yaml",
+                        "repos:\n  - repo: https://github.com/x/black\n    rev: 24.1.0\n  - repo: https://github.com/cz-tools/cz\n    rev: v4.17.0 # automatically updated\n    hooks:\n      - id: cz\n",
+                    ),
                 ],
                 &[],
-                &["pyproject.toml", "cz/__version__.py"],
+                &[
+                    "pyproject.toml",
+                    "cz/__version__.py",
+                    "uv.lock",
+                    ".pre-commit-config.yaml",
+                ],
             ),
             // Hatch's path, under src/.
             (

@@ -203,6 +203,14 @@ fn version_py_and_about_py_are_found_where_python_projects_keep_them() {
         "CHANGELOG.md",
         "## v4.17.0 (2026-02-25)\n\n### Fix\n\n- a fix\n",
     );
+    repo.write(
+        "uv.lock",
+        "version = 1\n\n[[package]]\nname = \"cz\"\nversion = \"4.17.0\"\nsource = { editable = \".\" }\n",
+    );
+    repo.write(
+        ".pre-commit-config.yaml",
+        "repos:\n  - repo: https://github.com/cz-tools/cz\n    rev: v4.17.0 # automatically updated by cz\n    hooks:\n      - id: cz\n",
+    );
     repo.commit("bump: version 4.16.5 → 4.17.0");
     repo.tag("v4.17.0");
     repo.write("cz/cli.py", "\n");
@@ -225,6 +233,14 @@ fn version_py_and_about_py_are_found_where_python_projects_keep_them() {
     );
     let changelog = repo.read("CHANGELOG.md");
     assert!(changelog.starts_with("## v4.17.1 ("), "{changelog}");
+    assert!(
+        repo.read("uv.lock")
+            .contains("name = \"cz\"\nversion = \"4.17.1\"")
+    );
+    assert!(
+        repo.read(".pre-commit-config.yaml")
+            .contains("rev: v4.17.1 # automatically")
+    );
     assert!(changelog.contains("## v4.17.0 (2026-02-25)"), "{changelog}");
 
     // Fine-Tuning Scheduler's shape: hatch reads src/<pkg>/__about__.py.

@@ -853,11 +853,31 @@ fn javascript(repo: &Repository) -> Vec<Found> {
         let Some(v) = json.get(key).and_then(|v| v.as_str()) else {
             continue;
         };
-        let entry = if path == "package.json" {
+        let mut entry = if path == "package.json" {
             "\"package.json\"".to_string()
         } else {
             format!("{{ path = {path:?}, json = \"{key}\" }}")
         };
+        // The package's own platform packages pinned at its version (`"web-linux-x64": "1.2.3"` in
+        // `optionalDependencies`) are released with it: one regex finds the version and the pins (one
+        // entry per file, so that the edits are made together).
+        if key == "version"
+            && let Some(name) = json.get("name").and_then(|n| n.as_str())
+            && let Some(serde_json::Value::Object(optional)) = json.get("optionalDependencies")
+        {
+            let prefix = format!("{name}-");
+            let pinned = optional
+                .iter()
+                .filter(|(k, _)| k.starts_with(&prefix))
+                .collect::<Vec<_>>();
+            if !pinned.is_empty() && pinned.iter().all(|(_, value)| value.as_str() == Some(v)) {
+                let pattern = format!(
+                    r#""(?:version|{}[^"]*)": "(?<version>[^"]+)""#,
+                    regex::escape(&prefix)
+                );
+                entry = format!("{{ path = {path:?}, regex = {} }}", literal(&pattern));
+            }
+        }
         found.push(Found {
             path: path.clone(),
             entry,
@@ -1354,6 +1374,15 @@ mod tests {
                 &[("setup.py", "setup()\n"), ("VERSION", "0.3.1\n")],
                 &[],
                 &["VERSION"],
+            ),
+            // npm: the package's own platform packages pinned at its version.
+            (
+                &[(
+                    "npm/web/package.json",
+                    "{\"name\": \"web\", \"version\": \"2.1.0\", \"optionalDependencies\": {\"web-linux-x64\": \"2.1.0\", \"web-darwin-arm64\": \"2.1.0\", \"other\": \"1.0.0\"}}",
+                )],
+                &[],
+                &["npm/web/package.json"],
             ),
             // maturin: Cargo's version is the Python package's.
             (

@@ -967,6 +967,13 @@ pub fn tag_style(tags: &[String], current: Option<&str>) -> Option<(String, Stri
         if current.is_some_and(|c| same_version(c, &version.to_string())) {
             entry.1 = true;
             entry.2 = tag.clone();
+        } else if !entry.1
+            && split_tag(&entry.2).is_some_and(|(_, shown)| {
+                version::release_cmp(&version, &shown) == std::cmp::Ordering::Greater
+            })
+        {
+            // The newest tag is the example, when none names the current version.
+            entry.2 = tag.clone();
         }
     }
     counts

@@ -783,6 +783,23 @@ mod tests {
             &format!("[version]\nshared = \"major\"\n{two}"),
             "version.shared must be",
         );
+        // A package's own tag format: the one the plain tags name keeps them.
+        let own = two.replace(
+            "[packages.a]\nfiles = [\"a/pyproject.toml\"]",
+            "[packages.a]\nfiles = [\"a/pyproject.toml\"]\ntag = \"{{ version }}\"",
+        );
+        let c = Config::parse(&own).unwrap();
+        assert_eq!(c.for_package("a").unwrap().tag_format(), "{{ version }}");
+        assert_eq!(c.for_package("b").unwrap().tag_format(), "b-v{{ version }}");
+        // One package with a tag of its own and one on a format without the name: their tags differ.
+        Config::parse(&own.replace("{{ package }}-", "")).unwrap();
+        error(
+            &own.replace(
+                "[packages.b]\nfiles = [\"b/pyproject.toml\"]",
+                "[packages.b]\nfiles = [\"b/pyproject.toml\"]\ntag = \"{{ version }}\"",
+            ),
+            "is also package a's tag format",
+        );
     }
 
     #[track_caller]

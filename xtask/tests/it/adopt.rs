@@ -90,10 +90,15 @@ fn independently_versioned_crates_become_packages_tagged_as_before() {
     }
     repo.xtask(&["release", "auto", "--yes"]).ok();
     assert_eq!(
-        repo.git(&["describe", "--tags", "--abbrev=0", "HEAD~1"])
-            .len()
-            > 0,
-        true
+        repo.git(&[
+            "describe",
+            "--tags",
+            "--abbrev=0",
+            "--match",
+            "[0-9]*",
+            "HEAD~1"
+        ]),
+        "7.1.0"
     );
     let tags = repo.git(&["tag", "--points-at", "HEAD~1"]);
     assert_eq!(tags, "7.1.0\ncog-resolver-0.1.1");

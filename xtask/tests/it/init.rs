@@ -267,6 +267,13 @@ fn an_existing_xtask_keeps_its_commands_and_gains_the_kits() {
         "[alias]\nxtask = \"run --package xtask --\"\n"
     );
     no_inherited_fields(&repo.read("xtask-release/Cargo.toml"));
+    // The kit builds in the project's workspace here (its xtask depends on it), with the kit's profile.
+    assert!(repo.read("Cargo.toml").contains("[profile.xtask]"));
+    assert!(
+        !repo
+            .read("xtask-release/Cargo.toml")
+            .contains("[workspace]")
+    );
     assert!(!repo.path().join("xtask-release/src/main.rs").exists());
     assert!(
         repo.read("xtask.toml")

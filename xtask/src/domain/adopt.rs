@@ -578,6 +578,18 @@ mod tests {
     }
 
     #[test]
+    fn an_older_kits_alias_is_upgraded() {
+        let old = format!("[alias]\nlint = \"clippy\"\nxtask = \"{OLD_ALIAS}\"\n");
+        let (out, foreign) = add_alias(Some(&old), ALIAS).unwrap();
+        assert!(!foreign);
+        assert_eq!(
+            out,
+            format!("[alias]\nlint = \"clippy\"\nxtask = \"{ALIAS}\"\n")
+        );
+        assert_eq!(add_alias(Some(&out), ALIAS).unwrap(), (out.clone(), false));
+    }
+
+    #[test]
     fn the_alias_joins_the_users_configuration() {
         let (out, foreign) = add_alias(
             Some("[alias]\n# ours\nlint = \"clippy\"\n\n[build]\njobs = 2\n"),

@@ -648,17 +648,13 @@ fn python(repo: &Repository) -> (Vec<Found>, Vec<String>, bool) {
             });
         }
     }
-    let mut sources_found = false;
     for source in python_sources(&repo.files) {
         match source {
             Source::File(path) => match repo.files.get(&path) {
                 Some(text) => match python_variable(&path, text)
                     .or_else(|| whole_file(&path, text, "pep440"))
                 {
-                    Some(f) => {
-                        sources_found = true;
-                        found.push(f)
-                    }
+                    Some(f) => found.push(f),
                     None => notes.push(format!(
                         "{path} is the declared version source, but holds no version detection can read: \
                          add {{ path = {path:?}, regex = '<a regex with a (?<version>…) group>', scheme = \
@@ -674,10 +670,7 @@ fn python(repo: &Repository) -> (Vec<Found>, Vec<String>, bool) {
                     .into_iter()
                     .find_map(|p| repo.files.get(&p).and_then(|t| python_variable(&p, t)));
                 match hit {
-                    Some(f) => {
-                        sources_found = true;
-                        found.push(f)
-                    }
+                    Some(f) => found.push(f),
                     None => notes.push(format!(
                         "the version is the attribute {attr}, whose file was not found: add {{ path = \
                          \"<its file>\", regex = {}, scheme = \"pep440\" }} to [version] files",
@@ -694,7 +687,6 @@ fn python(repo: &Repository) -> (Vec<Found>, Vec<String>, bool) {
             Source::Cargo => maturin = true,
         }
     }
-    let _ = sources_found;
     if let Some(text) = repo.files.get("setup.cfg")
         && let Some(v) = setup_cfg_version(text)
     {

@@ -136,6 +136,7 @@ pub struct Detected {
 
 const SETUP_CFG_REGEX: &str = r#"(?m)^version\s*=\s*["']?(?<version>[0-9][^"'\s]*)"#;
 const INIT_PY_REGEX: &str = r#"__version__\s*=\s*["'](?<version>[^"']+)["']"#;
+const SETUP_PY_REGEX: &str = r#"\bversion\s*=\s*["'](?<version>[0-9][^"']*)["']"#;
 /// A file that holds nothing but the version (`VERSION.txt`).
 const WHOLE_FILE_REGEX: &str = r#"\A\s*(?<version>[0-9][^\s]*)"#;
 
@@ -698,6 +699,25 @@ fn python(repo: &Repository) -> (Vec<Found>, Vec<String>, bool) {
             ),
             version: v,
         });
+    }
+    // `setup(version="1.2.3")` written out in setup.py.
+    if let Some(text) = repo.files.get("setup.py") {
+        let regex = regex::Regex::new(SETUP_PY_REGEX).expect("a valid regex");
+        if let Some(v) = regex
+            .captures(text)
+            .and_then(|c| c.name("version"))
+            .map(|m| m.as_str())
+            .filter(|v| is_version(v))
+        {
+            found.push(Found {
+                path: "setup.py".into(),
+                entry: format!(
+                    "{{ path = \"setup.py\", regex = {}, scheme = \"pep440\" }}",
+                    literal(SETUP_PY_REGEX)
+                ),
+                version: v.to_string(),
+            });
+        }
     }
     // The conventional files, the dedicated ones first.
     for name in [
@@ -1373,6 +1393,14 @@ mod tests {
                 &[("setup.py", "setup()\n"), ("VERSION", "0.3.1\n")],
                 &[],
                 &["VERSION"],
+            ),
+            (
+                &[(
+                    "setup.py",
+                    "setup(\n    name=\"old\",\n    version=\"1.4.2\",\n)\n",
+                )],
+                &[],
+                &["setup.py"],
             ),
             // npm: the package's own platform packages pinned at its version.
             (

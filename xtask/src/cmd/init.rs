@@ -373,12 +373,16 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
                     }
                 }
             }
-            edits.push(FileChange::new(
-                root,
-                "xtask.toml",
-                None,
-                detect::starter_config(&detected),
-            ));
+            let starter = detect::starter_config(&detected);
+            // What the repository holds (names, keys) goes into the text: it must read back, or the hooks
+            // and every command would refuse it.
+            if let Err(e) = crate::config::Config::parse(&starter) {
+                problems.push(format!(
+                    "the starter xtask.toml made from this repository does not load ({e:#}): write one by \
+                     hand (see the README's Configuration) and run init again"
+                ));
+            }
+            edits.push(FileChange::new(root, "xtask.toml", None, starter));
         }
     }
     if let Some(pin) = old_toolchain(root)? {

@@ -103,6 +103,18 @@ fn embed_kit_files() {
             absolute.display().to_string()
         ));
     }
+    // The lock the kit is tested with: this workspace's, or an installed copy's own.
+    let inside = crate_dir.join("Cargo.lock");
+    let lock = if inside.is_file() {
+        inside
+    } else {
+        crate_dir.join("..").join("Cargo.lock")
+    };
+    println!("cargo::rerun-if-changed={}", lock.display());
+    code.push_str(&format!(
+        "pub const KIT_LOCK: &str = include_str!({:?});\n",
+        lock.display().to_string()
+    ));
     let out =
         PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("kit_files.rs");
     std::fs::write(&out, code).expect("cannot write the list of the kit's files");

@@ -53,6 +53,9 @@ pub struct PackageConfig {
     pub paths: Option<Vec<String>>,
     /// The package's changelog; default: `CHANGELOG.md` in the first file's folder.
     pub changelog: Option<String>,
+    /// The package's own tag format (`"{{ version }}"` for the crate whose tags carry no name); default:
+    /// `tag.format` with `{{ package }}` filled in.
+    pub tag: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -151,6 +154,9 @@ pub struct TagConfig {
     pub scheme: Option<Scheme>,
     pub message: Option<String>,
     pub sign: Option<bool>,
+    /// Other tags the hooks accept beside release tags (`nightly-*`, a bot's candidate tags): patterns as
+    /// `branches.allowed` writes them. Default: none.
+    pub allowed: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -495,7 +501,27 @@ impl Config {
             }
             changelogs.push((changelog, name));
         }
-        if table.len() > 1 && !packages::uses_package(self.tag_format()) {
+        // Each package's tags must be its own: two packages with one tag format would share their tags.
+        let untagged = table.values().filter(|p| p.tag.is_none()).count();
+        let shared_format = untagged > 1 && !packages::uses_package(self.tag_format());
+        let mut formats: Vec<(String, &str)> = Vec::new();
+        for (name, package) in table {
+            let format = package
+                .tag
+                .clone()
+                .unwrap_or_else(|| packages::with_package(self.tag_format(), name));
+            if let Some((_, other)) = formats.iter().find(|(f, _)| *f == format)
+                && !shared_format
+            {
+                bail!(
+                    "{}: packages.{name}.tag: {format:?} is also package {other}'s tag format: give each package \
+                     tags of its own",
+                    locate(text, &format!("packages.{name}"))
+                );
+            }
+            formats.push((format, name));
+        }
+        if shared_format {
             bail!(
                 "{}: tag.format: {:?} gives every package the same tags: with several packages it must name \
                  the package, e.g. format = \"{{{{ package }}}}-v{{{{ version }}}}\"",
@@ -536,10 +562,12 @@ impl Config {
                 .clone()
                 .unwrap_or_else(|| crate::domain::packages::default_changelog(&first)),
         );
-        config.tag.format = Some(crate::domain::packages::with_package(
-            self.tag_format(),
-            name,
-        ));
+        config.tag.format = Some(
+            package
+                .tag
+                .clone()
+                .unwrap_or_else(|| crate::domain::packages::with_package(self.tag_format(), name)),
+        );
         Some(config)
     }
 
@@ -775,6 +803,23 @@ mod tests {
         error(
             &format!("[version]\nshared = \"major\"\n{two}"),
             "version.shared must be",
+        );
+        // A package's own tag format: the one the plain tags name keeps them.
+        let own = two.replace(
+            "[packages.a]\nfiles = [\"a/pyproject.toml\"]",
+            "[packages.a]\nfiles = [\"a/pyproject.toml\"]\ntag = \"{{ version }}\"",
+        );
+        let c = Config::parse(&own).unwrap();
+        assert_eq!(c.for_package("a").unwrap().tag_format(), "{{ version }}");
+        assert_eq!(c.for_package("b").unwrap().tag_format(), "b-v{{ version }}");
+        // One package with a tag of its own and one on a format without the name: their tags differ.
+        Config::parse(&own.replace("{{ package }}-", "")).unwrap();
+        error(
+            &own.replace(
+                "[packages.b]\nfiles = [\"b/pyproject.toml\"]",
+                "[packages.b]\nfiles = [\"b/pyproject.toml\"]\ntag = \"{{ version }}\"",
+            ),
+            "is also package a's tag format",
         );
     }
 

@@ -3,6 +3,10 @@
 // `KIT_FILES`: every file of this crate that an installed copy needs, `(path in the crate, contents)`.
 include!(concat!(env!("OUT_DIR"), "/kit_files.rs"));
 
+/// The `Cargo.lock` the kit is tested with, written beside an installed kit so that its first build
+/// resolves exactly these versions (offline, when cargo's cache has them).
+pub const LOCK: &str = KIT_LOCK;
+
 /// The kit's version (an installed copy, which has no version of its own, records it in its manifest).
 pub const VERSION: &str = env!("XTASK_KIT_VERSION");
 /// The oldest Rust that builds the kit: gix needs 1.88.
@@ -93,6 +97,7 @@ mod tests {
             ".tag.format",
             ".tag.scheme",
             ".tag.sign",
+            ".tag.allowed",
             ".release.branches",
             ".release.maintainers",
             ".release.line_branch",

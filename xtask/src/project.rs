@@ -150,6 +150,23 @@ pub fn separately_versioned(root: &Path, config: &Config) -> Option<String> {
     let found = cargo::workspace(&root.join("Cargo.toml")).ok()?;
     let mut table = String::from("[tag]\nformat = \"{{ package }}-v{{ version }}\"\n");
     for (name, manifest) in found.member_names.iter().zip(&found.member_manifests) {
+        // The kit's own crate (no version of its own) and members without a version are not packages.
+        let own_version = fs::read_to_string(manifest)
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .is_some_and(|doc| {
+                doc.get("package")
+                    .and_then(|p| p.get("version"))
+                    .is_some_and(toml::Value::is_str)
+                    && doc
+                        .get("package")
+                        .and_then(|p| p.get("metadata"))
+                        .and_then(|m| m.get("xtask-kit"))
+                        .is_none()
+            });
+        if !own_version || crate::domain::detect::is_kit_crate(name) {
+            continue;
+        }
         let rel = relative(root, manifest).ok()?;
         table.push_str(&format!("\n[packages.{name}]\nfiles = [\"{rel}\"]\n"));
     }
@@ -158,6 +175,14 @@ pub fn separately_versioned(root: &Path, config: &Config) -> Option<String> {
          version): the members are versioned separately. Add this to xtask.toml to release them as packages \
          (`release -p NAME`):\n\n{table}"
     ))
+}
+
+/// The scheme of the project's versions: its first version file's (SemVer when it cannot be told).
+pub fn scheme_of(config: &Config) -> Scheme {
+    version_files(config)
+        .ok()
+        .and_then(|files| files.first().map(|f| f.scheme))
+        .unwrap_or_default()
 }
 
 /// Reads the version a file's text holds, in canonical form.
@@ -391,8 +416,32 @@ fn cargo_changes(
     let manifest = root.join(&file.path);
     let workspace = cargo::workspace(&manifest)?;
     let old = reading.text;
+    // A member's manifest (not the workspace root) is the crates at its version, released together; the
+    // other members (a task runner, crates at versions of their own) keep theirs, and only their
+    // requirements on the released crates follow.
+    let is_root =
+        fs::canonicalize(&manifest).ok() == fs::canonicalize(&workspace.root_manifest).ok();
+    let own_version = |path: &Path| -> Option<String> {
+        let text = read(&relative(root, path).ok()?).ok()?;
+        let doc: toml::Table = text.parse().ok()?;
+        doc.get("package")?
+            .get("version")?
+            .as_str()
+            .map(str::to_string)
+    };
+    let together: Vec<String> = if is_root {
+        workspace.member_names.clone()
+    } else {
+        workspace
+            .member_names
+            .iter()
+            .zip(&workspace.member_manifests)
+            .filter(|(_, m)| own_version(m).as_deref() == Some(old.as_str()))
+            .map(|(name, _)| name.clone())
+            .collect()
+    };
     let edit = CargoEdit {
-        members: &workspace.member_names,
+        members: &together,
         old: &old,
         new: &new,
     };
@@ -403,9 +452,14 @@ fn cargo_changes(
     for path in manifests {
         let rel = relative(root, &path)?;
         let before = read(&rel)?;
-        if let Some(after) =
-            files::rewrite_cargo_manifest(&before, &edit).map_err(|e| anyhow!("{rel}: {e}"))?
-        {
+        let apart = !is_root && own_version(&path).is_some_and(|v| v != old);
+        let after = if apart {
+            files::rewrite_cargo_requirements(&before, &edit)
+        } else {
+            files::rewrite_cargo_manifest(&before, &edit)
+        }
+        .map_err(|e| anyhow!("{rel}: {e}"))?;
+        if let Some(after) = after {
             changes.push(FileChange::new(root, &rel, Some(before), after));
         }
     }

@@ -17,6 +17,18 @@ use crate::domain::version::{Scheme, Version};
 pub const DEFAULT_CHANGELOG_TEMPLATE: &str = crate::kit::CHANGELOG_TEMPLATE;
 /// The header a new changelog file starts with.
 pub const DEFAULT_CHANGELOG_HEADER: &str = crate::kit::CHANGELOG_HEADER;
+/// The header a new changelog starts with, for a project whose versions follow `scheme`: a PEP 440
+/// project's does not claim Semantic Versioning.
+pub fn changelog_header(scheme: crate::domain::version::Scheme) -> String {
+    match scheme {
+        crate::domain::version::Scheme::Semver => DEFAULT_CHANGELOG_HEADER.to_string(),
+        crate::domain::version::Scheme::Pep440 => DEFAULT_CHANGELOG_HEADER.replace(
+            "[Semantic Versioning](https://semver.org/spec/v2.0.0.html)",
+            "[PEP 440](https://peps.python.org/pep-0440/) versions",
+        ),
+    }
+}
+
 /// Where a repository may override the changelog template.
 pub const OVERRIDE_PATH: &str = "templates/changelog.md.j2";
 

@@ -195,7 +195,7 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
         }
         let after = changelog_file::insert_section(
             existing.as_deref(),
-            render::DEFAULT_CHANGELOG_HEADER,
+            &render::changelog_header(crate::project::scheme_of(&p.config)),
             &section,
             key.as_deref(),
         );

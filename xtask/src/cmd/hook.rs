@@ -165,6 +165,7 @@ fn judge_names<'n>(dir: &Path, created: &[&'n str]) -> Result<Vec<(&'n str, Refu
     let config = work_tree_config(dir)?;
     let mut allowed: Option<Vec<rules::Pattern>> = None;
     let mut formats: Option<Vec<TagFormat>> = None;
+    let mut other_tags: Option<Vec<rules::Pattern>> = None;
     let mut refused = Vec::new();
     for &name in created {
         let verdict = if let Some(branch) = name.strip_prefix("refs/heads/") {
@@ -175,6 +176,13 @@ fn judge_names<'n>(dir: &Path, created: &[&'n str]) -> Result<Vec<(&'n str, Refu
             push::check_branch_name(branch, allowed)
         } else {
             let tag = name.strip_prefix("refs/tags/").unwrap_or(name);
+            let others = match &mut other_tags {
+                Some(others) => others,
+                None => other_tags.insert(Policy::other_tags_of(&config)?),
+            };
+            if others.iter().any(|p| p.matches(tag).is_some()) {
+                continue;
+            }
             let formats = match &mut formats {
                 Some(formats) => formats,
                 None => formats.insert(tag_formats(&config)?.into_iter().map(|(_, f)| f).collect()),
@@ -458,6 +466,7 @@ fn push_rules(config: &Config, policy: &Policy) -> Result<(PushRules, Vec<Config
         maintainers: policy.maintainers.clone(),
         signers_required: policy.signers.is_some(),
         allow_replace_refs: policy.allow_replace_refs,
+        other_tags: policy.other_tags.clone(),
     };
     Ok((rules, packages))
 }

@@ -136,7 +136,10 @@ pub fn run(dir: &Path, command: HooksCommand) -> Result<()> {
             // Everything is checked before anything changes: the policy is planned first.
             let policy = match &server {
                 Some(bare) => Some(plan_policy(bare, &places, config.as_deref(), update)?),
-                None => None,
+                None => {
+                    work_tree_config_usable(dir)?;
+                    None
+                }
             };
             install(&places, force, policy.as_ref())
         }
@@ -178,6 +181,26 @@ fn refuse_outside_hooks_path(dir: &Path, places: &Places) -> Result<()> {
          .githooks`, or `git config --unset core.hooksPath`), or pass --global to install there on purpose",
         places.hooks.display()
     )
+}
+
+/// The work tree's `xtask.toml` must load, rules and version files included: hooks installed with one that
+/// does not would refuse every commit.
+fn work_tree_config_usable(dir: &Path) -> Result<()> {
+    let Ok(repo) = Repo::discover(dir) else {
+        return Ok(());
+    };
+    let Ok(root) = repo.root() else {
+        return Ok(());
+    };
+    let Some(text) = crate::project::read_optional(&root, FILE_NAME)? else {
+        return Ok(());
+    };
+    super::hook::usable_config(&text).map(|_| ()).map_err(|e| {
+        anyhow!(
+            "{e:#}\n{FILE_NAME} cannot be loaded, and hooks installed now would refuse every commit: \
+             fix it (`cargo xtask check` names every problem), then install again; no hooks were installed"
+        )
+    })
 }
 
 /// What `install --server` does with the stored policy.
@@ -306,6 +329,14 @@ fn plan_policy(
             ),
         },
     };
+    // A policy that cannot be loaded is refused even when the stored one is kept: it is what the
+    // administrator pointed at, and the next `--update` would store it.
+    super::hook::usable_config(&text).map_err(|e| {
+        anyhow!(
+            "{e:#}\n{} cannot be the server's policy: fix it, then install again; no hooks were installed",
+            source.describe()
+        )
+    })?;
     let signers = policy_signers(&repo, &text, &source)?;
     let record = PolicyRecord {
         sha1: blob_id(text.as_bytes()),

@@ -197,7 +197,8 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
     let mut wanted = Vec::new();
     for (rel, text) in kit::files(mode == Mode::Binary) {
         let text = if rel == "Cargo.toml" {
-            adopt::installed_manifest(text, package, &facts).map_err(|e| anyhow!(e))?
+            adopt::installed_manifest(text, package, &facts, mode == Mode::Binary)
+                .map_err(|e| anyhow!(e))?
         } else {
             text.to_string()
         };
@@ -241,6 +242,16 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
             ));
         }
     }
+    // The kit's own Cargo.lock, as a workspace of its own: written when missing or when the kit changes
+    // version; otherwise it is cargo's (which prunes it on the first build), so it is not recorded.
+    if mode == Mode::Binary {
+        let lock_rel = format!("{crate_dir}/Cargo.lock");
+        let now = read(root, &lock_rel)?;
+        let upgrade = !record.kit.is_empty() && record.kit != kit::VERSION;
+        if (now.is_none() || upgrade) && now.as_deref() != Some(kit::LOCK) {
+            kit_changes.push(FileChange::new(root, &lock_rel, now, kit::LOCK.to_string()));
+        }
+    }
     let record_text = serde_json::to_string_pretty(&new_record)? + "\n";
     let old_record = read(root, &record_rel)?;
     // Only the list of files counts: a re-run by another build of the same kit changes nothing.
@@ -261,11 +272,23 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
             }
         };
     let cargo_toml = read(root, "Cargo.toml")?;
-    edit(
-        "Cargo.toml",
-        adopt::add_workspace_member(cargo_toml.as_deref(), crate_dir, mode == Mode::Binary),
-        cargo_toml,
-    );
+    match mode {
+        // The kit is a workspace of its own: the project's is left as it is (an older kit's member entry
+        // removed, and an `exclude` when a glob of `members` would take the kit in).
+        Mode::Binary => {
+            if let Some(after) = adopt::keep_out_of_workspace(cargo_toml.as_deref(), crate_dir)
+                .map_err(|e| anyhow!(e))?
+            {
+                edit("Cargo.toml", Ok(after), cargo_toml);
+            }
+        }
+        // The project's own xtask depends on the kit: it builds in the project's workspace.
+        Mode::Library => edit(
+            "Cargo.toml",
+            adopt::add_workspace_member(cargo_toml.as_deref(), crate_dir, true),
+            cargo_toml,
+        ),
+    }
     let config = read(root, ".cargo/config.toml")?;
     let alias = match mode {
         Mode::Binary => adopt::ALIAS,
@@ -283,7 +306,10 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
     let gitignore = read(root, ".gitignore")?;
     edit(
         ".gitignore",
-        Ok(adopt::ignore_target(gitignore.as_deref())),
+        Ok(adopt::ignore_target(
+            gitignore.as_deref(),
+            (mode == Mode::Binary).then_some("xtask/target"),
+        )),
         gitignore,
     );
     if mode == Mode::Library {
@@ -317,12 +343,43 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
             for left in &detected.left_out {
                 notes.push(format!("version file left out of xtask.toml: {left}"));
             }
-            edits.push(FileChange::new(
-                root,
-                "xtask.toml",
-                None,
-                detect::starter_config(&detected),
-            ));
+            for undecided in &detected.undecided {
+                notes.push(format!("not decided: {undecided}"));
+            }
+            if detected.files.is_empty() && detected.packages.is_empty() {
+                notes.push(
+                    "no version file was found: list yours in xtask.toml's [version] files, e.g. \
+                     files = [{ path = \"VERSION.txt\", regex = '(?<version>[0-9][^\\s]*)' }]"
+                        .into(),
+                );
+            }
+            // A heading style of the project's own: the kit's template, with that heading.
+            if let Some(heading) = &detected.changelog_heading {
+                let template = crate::render::OVERRIDE_PATH;
+                match read(root, template)? {
+                    Some(_) => notes.push(format!(
+                        "{template}: yours, kept; the changelog's sections are headed `{heading}`"
+                    )),
+                    None => {
+                        if let Some(text) = detect::changelog_template(
+                            crate::render::DEFAULT_CHANGELOG_TEMPLATE,
+                            heading,
+                        ) {
+                            edits.push(FileChange::new(root, template, None, text));
+                        }
+                    }
+                }
+            }
+            let starter = detect::starter_config(&detected);
+            // What the repository holds (names, keys) goes into the text: it must read back, or the hooks
+            // and every command would refuse it.
+            if let Err(e) = crate::config::Config::parse(&starter) {
+                problems.push(format!(
+                    "the starter xtask.toml made from this repository does not load ({e:#}): write one by \
+                     hand (see the README's Configuration) and run init again"
+                ));
+            }
+            edits.push(FileChange::new(root, "xtask.toml", None, starter));
         }
     }
     if let Some(pin) = old_toolchain(root)? {
@@ -344,10 +401,35 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
     })
 }
 
-/// The files detection looks at, with their contents, and the tag names.
+/// The files detection looks at, with their contents, and the tag names: the files git tracks or would
+/// (untracked, not ignored), so that build output and generated version files do not count.
 fn survey(root: &Path, git: &Git) -> Result<detect::Repository> {
     let mut files = BTreeMap::new();
-    walk(root, root, 0, &mut files);
+    match git.raw(&[
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+    ]) {
+        Ok(listing) => {
+            for rel in listing.split('\0').filter(|r| detect::wanted(r)) {
+                if let Ok(text) = fs::read_to_string(root.join(rel)) {
+                    files.insert(rel.to_string(), text);
+                }
+            }
+        }
+        Err(_) => walk(root, root, 0, &mut files),
+    }
+    // The files pyproject.toml or setup.cfg name as the version's source.
+    for rel in detect::referenced_files(&files) {
+        if rel.split('/').any(|s| s == "..") || Path::new(&rel).is_absolute() {
+            continue;
+        }
+        if let Ok(text) = fs::read_to_string(root.join(&rel)) {
+            files.insert(rel, text);
+        }
+    }
     let tags = git
         .raw(&["tag", "--list"])
         .unwrap_or_default()

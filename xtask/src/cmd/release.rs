@@ -938,7 +938,7 @@ fn changelog_change(p: &Project, rel: &str, section: &str, version: &str) -> Res
     }
     let after = changelog_file::insert_section(
         existing.as_deref(),
-        render::DEFAULT_CHANGELOG_HEADER,
+        &render::changelog_header(project::scheme_of(&p.config)),
         section,
         Some(version),
     );

@@ -8,8 +8,11 @@ use std::collections::BTreeMap;
 
 use toml_edit::{DocumentMut, Item, Table, Value};
 
-/// The command the `cargo xtask` alias runs when the kit is the repository's xtask.
-pub const ALIAS: &str = "run --package xtask --profile xtask --";
+/// The command the `cargo xtask` alias runs when the kit is the repository's xtask: a workspace of its own,
+/// beside the project's (see [`installed_manifest`]).
+pub const ALIAS: &str = "run --manifest-path xtask/Cargo.toml --profile xtask --";
+/// The alias older kits wrote (the kit a member of the project's workspace): replaced by [`ALIAS`].
+pub const OLD_ALIAS: &str = "run --package xtask --profile xtask --";
 
 /// Concrete values for the fields the kit's own manifest inherits from its workspace.
 pub struct PackageFacts<'a> {
@@ -31,9 +34,18 @@ fn parse(name: &str, text: &str) -> Result<DocumentMut, String> {
 
 /// The kit's `Cargo.toml` as it is installed under `name`: nothing inherited from the target's workspace
 /// (its `[workspace.package]` is someone else's), no version (so the project's own version files never
-/// include the task runner), no tests or benchmarks (they are not shipped).
-pub fn installed_manifest(kit: &str, name: &str, facts: &PackageFacts) -> Result<String, String> {
+/// include the task runner), no tests or benchmarks (they are not shipped). `standalone`: a workspace of its
+/// own, with the `[profile.xtask]` it builds with, so that the project's `cargo build`, `cargo test
+/// --workspace`, `cargo metadata` and MSRV jobs never meet the kit or the Rust it needs.
+pub fn installed_manifest(
+    kit: &str,
+    name: &str,
+    facts: &PackageFacts,
+    standalone: bool,
+) -> Result<String, String> {
     let mut doc = parse("the kit's Cargo.toml", kit)?;
+    doc.remove("workspace");
+    doc.remove("profile");
     let package = doc
         .get_mut("package")
         .and_then(Item::as_table_like_mut)
@@ -78,13 +90,22 @@ pub fn installed_manifest(kit: &str, name: &str, facts: &PackageFacts) -> Result
     lib.insert("test", toml_edit::value(false));
     lib.insert("doctest", toml_edit::value(false));
     doc.insert("lib", Item::Table(lib));
-    let text = doc.to_string();
+    let mut text = doc.to_string();
+    if standalone {
+        text = format!("{}\n{STANDALONE}{PROFILE}", text.trim_end());
+    }
     Ok(if text.starts_with(INSTALLED_HEADER) {
         text
     } else {
         format!("{INSTALLED_HEADER}{text}")
     })
 }
+
+const STANDALONE: &str = "
+# The kit is a workspace of its own, beside the project's: the project's builds, tests and MSRV checks never
+# compile it, and it builds from its own Cargo.lock (the versions the kit was tested with).
+[workspace]
+";
 
 const INSTALLED_HEADER: &str = "# The release kit, installed by `xtask init`: run it again with a newer kit to upgrade.\n\
                                 # A file you change here is kept as yours (see kit-files.json).\n";
@@ -234,6 +255,10 @@ pub fn add_alias(config: Option<&str>, alias: &str) -> Result<(String, bool), St
     let text = config.unwrap_or("");
     let doc = parse(".cargo/config.toml", text)?;
     if let Some(existing) = doc.get("alias").and_then(|a| a.get("xtask")) {
+        // An older kit's alias is the kit's to upgrade.
+        if existing.as_str() == Some(OLD_ALIAS) && alias == ALIAS {
+            return Ok((text.replacen(OLD_ALIAS, ALIAS, 1), false));
+        }
         let same = existing.as_str() == Some(alias);
         return Ok((text.to_string(), !same));
     }
@@ -263,24 +288,74 @@ pub fn add_alias(config: Option<&str>, alias: &str) -> Result<(String, bool), St
     Ok((out, false))
 }
 
-/// `.gitignore` with cargo's build directory ignored, unless a line already does.
-pub fn ignore_target(gitignore: Option<&str>) -> String {
+/// `.gitignore` with cargo's build directory (and the kit's, `kit_target`, when it builds as a workspace of
+/// its own) ignored, unless a line already does.
+pub fn ignore_target(gitignore: Option<&str>, kit_target: Option<&str>) -> String {
     let text = gitignore.unwrap_or("");
-    let ignored = text.lines().map(str::trim).any(|l| {
-        matches!(
-            l,
-            "target" | "/target" | "target/" | "/target/" | "**/target" | "**/target/"
-        )
-    });
-    if ignored {
-        return text.to_string();
-    }
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let anywhere = lines
+        .iter()
+        .any(|l| matches!(*l, "target" | "target/" | "**/target" | "**/target/"));
+    let mut wanted = vec!["/target".to_string()];
+    wanted.extend(kit_target.map(|t| format!("/{t}")));
     let mut out = text.to_string();
-    if !out.is_empty() && !out.ends_with('\n') {
+    for line in wanted {
+        let ignored = anywhere
+            || lines.contains(&line.as_str())
+            || lines.contains(&format!("{line}/").as_str());
+        if ignored {
+            continue;
+        }
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&line);
         out.push('\n');
     }
-    out.push_str("/target\n");
     out
+}
+
+/// The root `Cargo.toml` with the kit's crate (`dir`, a workspace of its own) kept out of the project's
+/// workspace: an older kit's `members` entry for it removed, `exclude` gaining it when a glob in `members`
+/// covers it. `None`: nothing to change (no root manifest, or no workspace there).
+pub fn keep_out_of_workspace(root: Option<&str>, dir: &str) -> Result<Option<String>, String> {
+    let Some(text) = root else {
+        return Ok(None);
+    };
+    let mut doc = parse("Cargo.toml", text)?;
+    let Some(workspace) = doc.get_mut("workspace").and_then(Item::as_table_like_mut) else {
+        return Ok(None);
+    };
+    let mut covered = false;
+    if let Some(members) = workspace.get_mut("members").and_then(Item::as_array_mut) {
+        members.retain(|m| m.as_str() != Some(dir));
+        covered = members
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|m| crate::domain::detect::glob_match(m, dir));
+    }
+    let excluded = workspace
+        .get("exclude")
+        .and_then(Item::as_array)
+        .is_some_and(|a| a.iter().any(|e| e.as_str() == Some(dir)));
+    if covered && !excluded {
+        match workspace.get_mut("exclude") {
+            Some(exclude) => push_keeping_layout(
+                exclude
+                    .as_array_mut()
+                    .ok_or("Cargo.toml: `workspace.exclude` is not a list")?,
+                dir,
+            ),
+            None => {
+                workspace.insert(
+                    "exclude",
+                    toml_edit::value(Value::Array([dir].into_iter().collect())),
+                );
+            }
+        }
+    }
+    let out = doc.to_string();
+    Ok((out != text).then_some(out))
 }
 
 /// A manifest with a path dependency on the kit's library (kept as it is when already there).
@@ -390,7 +465,7 @@ mod tests {
         let kit = "[package]\nname = \"xtask\"\nversion.workspace = true\nedition.workspace = true\n\
                    license.workspace = true\nrust-version.workspace = true\npublish = false\n\n\
                    [dependencies]\nanyhow = \"1\"\n\n[dev-dependencies]\ntempfile = \"3\"\n\n[[bench]]\nname = \"speed\"\nharness = false\n";
-        let out = installed_manifest(kit, "xtask-release", &FACTS).unwrap();
+        let out = installed_manifest(kit, "xtask-release", &FACTS, false).unwrap();
         assert!(!out.contains("workspace"), "{out}");
         let parsed: toml::Table = out.parse().unwrap();
         assert!(parsed["package"].get("version").is_none(), "{out}");
@@ -402,9 +477,57 @@ mod tests {
             "{out}"
         );
         assert_eq!(
-            installed_manifest(&out, "xtask-release", &FACTS).unwrap(),
+            installed_manifest(&out, "xtask-release", &FACTS, false).unwrap(),
             out
         );
+        // As the repository's xtask: a workspace of its own, with the profile it builds with.
+        let alone = installed_manifest(kit, "xtask", &FACTS, true).unwrap();
+        let parsed: toml::Table = alone.parse().unwrap();
+        assert!(parsed["workspace"].as_table().is_some(), "{alone}");
+        assert_eq!(
+            parsed["profile"]["xtask"]["opt-level"].as_integer(),
+            Some(1)
+        );
+        assert!(!alone.contains(".workspace"), "{alone}");
+        assert_eq!(
+            installed_manifest(&alone, "xtask", &FACTS, true).unwrap(),
+            alone
+        );
+    }
+
+    #[test]
+    fn the_kit_stays_out_of_the_projects_workspace() {
+        let cases: &[(Option<&str>, Option<&str>)] = &[
+            (None, None),
+            (Some("[package]\nname = \"one\"\n"), None),
+            (Some("[workspace]\nmembers = [\"crates/*\"]\n"), None),
+            // An older kit's member entry goes.
+            (
+                Some("[workspace]\nmembers = [\"crates/*\", \"xtask\"]  # ours\n"),
+                Some("[workspace]\nmembers = [\"crates/*\"]  # ours\n"),
+            ),
+            // A glob that would take the kit in: excluded.
+            (
+                Some("[workspace]\nmembers = [\"*\"]\n"),
+                Some("[workspace]\nmembers = [\"*\"]\nexclude = [\"xtask\"]\n"),
+            ),
+            (
+                Some("[workspace]\nmembers = [\"*\"]\nexclude = [\"fuzz\"]\n"),
+                Some("[workspace]\nmembers = [\"*\"]\nexclude = [\"fuzz\", \"xtask\"]\n"),
+            ),
+            (
+                Some("[workspace]\nmembers = [\"*\"]\nexclude = [\"xtask\"]\n"),
+                None,
+            ),
+        ];
+        for (before, after) in cases {
+            let out = keep_out_of_workspace(*before, "xtask").unwrap();
+            assert_eq!(out.as_deref(), *after, "{before:?}");
+            if let Some(out) = out {
+                assert_eq!(keep_out_of_workspace(Some(&out), "xtask").unwrap(), None);
+            }
+        }
+        assert!(keep_out_of_workspace(Some("[workspace"), "xtask").is_err());
     }
 
     #[test]
@@ -455,6 +578,18 @@ mod tests {
     }
 
     #[test]
+    fn an_older_kits_alias_is_upgraded() {
+        let old = format!("[alias]\nlint = \"clippy\"\nxtask = \"{OLD_ALIAS}\"\n");
+        let (out, foreign) = add_alias(Some(&old), ALIAS).unwrap();
+        assert!(!foreign);
+        assert_eq!(
+            out,
+            format!("[alias]\nlint = \"clippy\"\nxtask = \"{ALIAS}\"\n")
+        );
+        assert_eq!(add_alias(Some(&out), ALIAS).unwrap(), (out.clone(), false));
+    }
+
+    #[test]
     fn the_alias_joins_the_users_configuration() {
         let (out, foreign) = add_alias(
             Some("[alias]\n# ours\nlint = \"clippy\"\n\n[build]\njobs = 2\n"),
@@ -485,9 +620,18 @@ mod tests {
 
     #[test]
     fn target_is_ignored_once() {
-        assert_eq!(ignore_target(None), "/target\n");
-        assert_eq!(ignore_target(Some("*.pyc")), "*.pyc\n/target\n");
-        assert_eq!(ignore_target(Some("target/\n")), "target/\n");
+        assert_eq!(ignore_target(None, None), "/target\n");
+        assert_eq!(ignore_target(Some("*.pyc"), None), "*.pyc\n/target\n");
+        assert_eq!(ignore_target(Some("target/\n"), None), "target/\n");
+        let kit = Some("xtask/target");
+        assert_eq!(ignore_target(None, kit), "/target\n/xtask/target\n");
+        assert_eq!(
+            ignore_target(Some("/target/\n"), kit),
+            "/target/\n/xtask/target\n"
+        );
+        assert_eq!(ignore_target(Some("target\n"), kit), "target\n");
+        let once = ignore_target(Some("*.pyc\n"), kit);
+        assert_eq!(ignore_target(Some(&once), kit), once);
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub struct Policy {
     pub signers: Option<String>,
     /// `policy.replace_refs = "allow"`: pushes to `refs/replace/` are judged like any other ref.
     pub allow_replace_refs: bool,
+    /// `tag.allowed`: the tags beside release tags that the hooks accept.
+    pub other_tags: Vec<Pattern>,
 }
 
 /// `[commits]`: how strictly messages must follow Conventional Commits, and the types they may use.
@@ -108,6 +110,9 @@ impl Policy {
         let allowed_branches = Policy::allowed_branches_of(config)
             .map_err(|e| problems.extend(e.problems))
             .unwrap_or_default();
+        let other_tags = Policy::other_tags_of(config)
+            .map_err(|e| problems.extend(e.problems))
+            .unwrap_or_default();
 
         if let Some(mode) = config.policy.replace_refs.as_deref()
             && !matches!(mode, "refuse" | "allow")
@@ -159,6 +164,7 @@ impl Policy {
                 sign_tags: config.tag.sign.unwrap_or(false),
                 signers: config.release.signers.clone(),
                 allow_replace_refs: config.policy.replace_refs.as_deref() == Some("allow"),
+                other_tags,
             }),
             _ => Err(PolicyError { problems }),
         }
@@ -175,6 +181,17 @@ impl Policy {
             .unwrap_or_else(|| rules::default_branches(&commit_types(config)));
         let mut problems = Vec::new();
         let patterns = patterns("branches.allowed", &texts, &mut problems);
+        match problems.is_empty() {
+            true => Ok(patterns),
+            false => Err(PolicyError { problems }),
+        }
+    }
+
+    /// `tag.allowed` alone: the other tags (not release tags) the hooks accept.
+    pub fn other_tags_of(config: &Config) -> Result<Vec<Pattern>, PolicyError> {
+        let texts = config.tag.allowed.clone().unwrap_or_default();
+        let mut problems = Vec::new();
+        let patterns = patterns("tag.allowed", &texts, &mut problems);
         match problems.is_empty() {
             true => Ok(patterns),
             false => Err(PolicyError { problems }),

@@ -36,6 +36,8 @@ pub struct PushRules {
     pub signers_required: bool,
     /// `policy.replace_refs = "allow"`: refs under `refs/replace/` may be pushed.
     pub allow_replace_refs: bool,
+    /// `tag.allowed`: other tags (not release tags) that may be created.
+    pub other_tags: Vec<Pattern>,
 }
 
 /// A refused update: the rule, the reason and a hint.
@@ -333,6 +335,7 @@ fn judge_one(rules: &PushRules, u: &RefUpdate, facts: &Facts, side: Side) -> Vec
     } else if let Some(tag) = u.name.strip_prefix("refs/tags/") {
         let Some((package, version)) = release_tag(rules, tag) else {
             if !is_zero(&u.new)
+                && !rules.other_tags.iter().any(|p| p.matches(tag).is_some())
                 && let Some(r) = check_tag_names(tag, &rules.tag_formats)
             {
                 refusals.push(r);
@@ -497,6 +500,7 @@ mod tests {
             maintainers: maintainers.iter().map(|m| m.to_string()).collect(),
             signers_required: false,
             allow_replace_refs: false,
+            other_tags: vec![Pattern::parse("nightly-*").unwrap()],
         }
     }
 
@@ -656,6 +660,14 @@ mod tests {
                 Facts::Nothing,
                 Client,
                 vec!["tag.format"],
+            ),
+            (
+                "a tag that tag.allowed names",
+                &one,
+                update("refs/tags/nightly-20260101", ZERO, A),
+                Facts::Nothing,
+                Client,
+                vec![],
             ),
             (
                 "deleting a tag outside the format",

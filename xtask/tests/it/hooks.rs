@@ -199,6 +199,39 @@ fn the_installed_copy_keeps_working_when_the_binary_that_installed_it_is_gone() 
 }
 
 #[test]
+fn install_refuses_a_configuration_that_cannot_be_loaded_and_installs_nothing() {
+    let repo = Repo::new();
+    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
+    repo.commit("chore: initial import");
+    let pristine = snapshot(&git_dir(&repo));
+    for (config, problem) in [
+        ("[version\n", "xtask.toml:1"),
+        (
+            "[commits]\nconventional = \"always\"\n",
+            "commits.conventional must be",
+        ),
+        (
+            &format!("{VERSION_JSON}[tag]\nformat = \"release\"\n"),
+            "tag.format",
+        ),
+        (
+            "[version]\nfiles = [\"VERSION.txt\"]\n",
+            "say how to find the version",
+        ),
+    ] {
+        repo.write("xtask.toml", config);
+        repo.xtask(&["hooks", "install"])
+            .fails(1)
+            .says(problem)
+            .says("no hooks were installed");
+        assert_eq!(snapshot(&git_dir(&repo)), pristine, "{config}");
+    }
+    // Fixed, it installs.
+    repo.write("xtask.toml", VERSION_JSON);
+    repo.xtask(&["hooks", "install"]).ok();
+}
+
+#[test]
 fn commit_msg_denies_non_conventional_messages_but_not_gits_own() {
     let repo = project(DENY);
     let head = repo.git(&["rev-parse", "HEAD"]);
@@ -262,7 +295,8 @@ fn commit_msg_warns_by_default() {
 #[test]
 fn reference_transaction_judges_new_branch_and_tag_names() {
     let repo = project(
-        "[branches]\nallowed = [\"main\", \"feature/*\", \"stable/{{ major }}.{{ minor }}\"]\n",
+        "[branches]\nallowed = [\"main\", \"feature/*\", \"stable/{{ major }}.{{ minor }}\"]\n\
+         [tag]\nallowed = [\"nightly-*\"]\n",
     );
     let refs = repo.git(&["for-each-ref"]);
     let run = refuses(&repo, &["checkout", "-b", "wip-stuff"])
@@ -283,13 +317,16 @@ fn reference_transaction_judges_new_branch_and_tag_names() {
     refuses(&repo, &["tag", "release-1"])
         .says("tag.format")
         .says("`release-1`")
-        .says("v1.2.0");
+        .says("v1.2.0")
+        .says("tag.allowed");
     refuses(&repo, &["tag", "-a", "release-2", "-m", "x"]).says("tag.format");
     repo.git(&["tag", "-a", "v0.1.0", "-m", "x"]);
+    // A tag that `tag.allowed` names is not a release tag, and is accepted.
+    repo.git(&["tag", "nightly-20260101"]);
     let now = repo.git(&["for-each-ref", "--format=%(refname)"]);
     assert_eq!(
         now,
-        "refs/heads/feature/json\nrefs/heads/main\nrefs/heads/stable/0.1\nrefs/tags/v0.1.0"
+        "refs/heads/feature/json\nrefs/heads/main\nrefs/heads/stable/0.1\nrefs/tags/nightly-20260101\nrefs/tags/v0.1.0"
     );
     assert!(refs.contains("refs/heads/main"));
 }
@@ -297,7 +334,14 @@ fn reference_transaction_judges_new_branch_and_tag_names() {
 #[test]
 fn default_branch_rules_accept_every_commit_type_as_a_prefix() {
     let repo = project("");
-    for name in ["ci/cache", "refactor/parser", "feature/json", "perf/walk"] {
+    for name in [
+        "ci/cache",
+        "refactor/parser",
+        "feature/json",
+        "perf/walk",
+        "gh-pages",
+        "mergify/bp/stable/2.6/pr-17001",
+    ] {
         repo.git(&["switch", "--quiet", "-c", name]);
         repo.git(&["switch", "--quiet", "main"]);
     }

@@ -48,6 +48,30 @@ fn cargo(repo: &Repo, args: &[&str]) -> Run {
     run(&mut command)
 }
 
+/// A `rustc` that says it is `release` (and compiles with the real one): an older toolchain, as cargo
+/// sees it.
+fn old_rustc(repo: &Repo, release: &str) -> PathBuf {
+    let real = run(&mut repo.command("rustc", &["-vV"])).ok().stdout;
+    let fake = real
+        .lines()
+        .map(|l| match l.split_once(": ") {
+            Some(("release", _)) => format!("release: {release}"),
+            _ if l.starts_with("rustc ") => format!("rustc {release} (051478957 2024-07-21)"),
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let script = repo.home.path().join(format!("rustc-{release}"));
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nif [ \"$1\" = -vV ]; then printf '%s\\n' '{fake}'; exit 0; fi\nexec rustc \"$@\"\n"),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
 fn no_inherited_fields(manifest: &str) {
     assert!(!manifest.contains(".workspace"), "{manifest}");
     assert!(!manifest.contains("workspace = true"), "{manifest}");
@@ -55,13 +79,51 @@ fn no_inherited_fields(manifest: &str) {
     assert!(manifest.contains("edition = \"2024\""), "{manifest}");
 }
 
+/// `cargo metadata`'s workspace members and default members, as JSON.
+fn members(repo: &Repo) -> (serde_json::Value, serde_json::Value) {
+    let run = cargo(
+        repo,
+        &[
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ],
+    )
+    .ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    (
+        json["workspace_members"].clone(),
+        json["workspace_default_members"].clone(),
+    )
+}
+
+/// A lock file's packages as `name version` lines.
+fn locked(text: &str) -> Vec<String> {
+    let lock: toml::Table = text.parse().unwrap();
+    lock["package"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}",
+                p["name"].as_str().unwrap(),
+                p["version"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn a_rust_workspace_gains_the_kit_and_plans_its_patch_release() {
     let repo = Repo::new();
+    // An MSRV-pinned workspace: the kit must stay out of its builds.
     repo.write(
         "Cargo.toml",
         "[workspace]\nmembers = [\"crates/*\"]  # every crate of ours\nresolver = \"2\"\n\n\
-         [workspace.package]\nversion = \"0.4.0\"\nedition = \"2021\"\n",
+         [workspace.package]\nversion = \"0.4.0\"\nedition = \"2021\"\nrust-version = \"1.74\"\n",
     );
     repo.write(
         "crates/core/Cargo.toml",
@@ -75,28 +137,37 @@ fn a_rust_workspace_gains_the_kit_and_plans_its_patch_release() {
     repo.commit("feat: the first release");
     repo.tag("v0.4.0");
     repo.commit("fix: a bug");
+    let root_manifest = repo.read("Cargo.toml");
+    let before = members(&repo);
 
     repo.xtask(&["init", ".", "--yes"])
         .ok()
         .says("cargo xtask release --dry-run")
         .says("cargo xtask hooks install");
+    // The project's workspace is as it was: the kit is a workspace of its own beside it, and the
+    // project's own tests run on its MSRV.
+    assert_eq!(repo.read("Cargo.toml"), root_manifest);
+    assert_eq!(members(&repo), before);
+    let rustc = old_rustc(&repo, "1.74.0");
+    let mut msrv = repo.command("cargo", &["test", "--workspace", "--offline"]);
+    msrv.env("RUSTC", &rustc)
+        .env("CARGO_TARGET_DIR", repo.home.path().join("msrv-target"));
+    run(&mut msrv).ok();
+    let kit_manifest = repo.read("xtask/Cargo.toml");
     assert!(
-        repo.read("Cargo.toml")
-            .contains("members = [\"crates/*\", \"xtask\"]  # every crate of ours\n"),
-        "{}",
-        repo.read("Cargo.toml")
+        kit_manifest.contains("\n[workspace]\n") && kit_manifest.contains("[profile.xtask]"),
+        "{kit_manifest}"
     );
-    assert!(repo.read("Cargo.toml").contains("[profile.xtask]"));
     let config = repo.read(".cargo/config.toml");
     assert!(
         config.starts_with("[alias]\n# ours\nlint = \"clippy --all-targets\"\n"),
         "{config}"
     );
     assert!(
-        config.contains("xtask = \"run --package xtask --profile xtask --\""),
+        config.contains("xtask = \"run --manifest-path xtask/Cargo.toml --profile xtask --\""),
         "{config}"
     );
-    assert_eq!(repo.read(".gitignore"), "/target\n");
+    assert_eq!(repo.read(".gitignore"), "/target\n/xtask/target\n");
     no_inherited_fields(&repo.read("xtask/Cargo.toml"));
     let starter = repo.read("xtask.toml");
     assert!(starter.contains("\"Cargo.toml\""), "{starter}");
@@ -107,6 +178,23 @@ fn a_rust_workspace_gains_the_kit_and_plans_its_patch_release() {
         .ok()
         .says("0.4.0 → 0.4.1")
         .says("Annotated tag v0.4.1");
+    // The kit built from the versions this repository tests: its lock holds no other.
+    let ours = locked(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock")).unwrap(),
+    );
+    let theirs = locked(&repo.read("xtask/Cargo.lock"));
+    let foreign: Vec<&String> = theirs
+        .iter()
+        .filter(|p| !ours.contains(p) && !p.starts_with("xtask "))
+        .collect();
+    assert!(foreign.is_empty(), "resolved afresh: {foreign:?}");
+    assert!(theirs.iter().any(|p| p.starts_with("gix ")), "{theirs:?}");
+    // The project's own workspace did not gain the kit's dependency tree.
+    assert_eq!(members(&repo), before);
+    assert!(
+        !repo.path().join("Cargo.lock").exists()
+            || !repo.read("Cargo.lock").contains("name = \"gix\"")
+    );
     // The installed copy has no version of its own, but knows the kit's.
     cargo(&repo, &["xtask", "--version"])
         .ok()
@@ -179,10 +267,19 @@ fn an_existing_xtask_keeps_its_commands_and_gains_the_kits() {
         "[alias]\nxtask = \"run --package xtask --\"\n"
     );
     no_inherited_fields(&repo.read("xtask-release/Cargo.toml"));
+    // The kit builds in the project's workspace here (its xtask depends on it), with the kit's profile.
+    assert!(repo.read("Cargo.toml").contains("[profile.xtask]"));
+    assert!(
+        !repo
+            .read("xtask-release/Cargo.toml")
+            .contains("[workspace]")
+    );
     assert!(!repo.path().join("xtask-release/src/main.rs").exists());
     assert!(
         repo.read("xtask.toml")
-            .contains("{ path = \"lib/Cargo.toml\", toml = \"package.version\" }")
+            .contains("  \"lib/Cargo.toml\",   # 2.3.1"),
+        "a member's manifest is a Cargo entry: {}",
+        repo.read("xtask.toml")
     );
     repo.commit("chore: adopt the release kit");
 
@@ -217,7 +314,7 @@ fn a_python_project_keeps_its_hooks_folder_and_its_tag_style() {
             .count(),
         1
     );
-    assert_eq!(repo.read(".gitignore"), "/target\n");
+    assert_eq!(repo.read(".gitignore"), "/target\n/xtask/target\n");
     assert!(repo.path().join("xtask/hooks/commit-msg").exists());
     assert!(repo.path().join("xtask/templates/changelog.md.j2").exists());
     no_inherited_fields(&repo.read("xtask/Cargo.toml"));
@@ -344,24 +441,7 @@ fn a_toolchain_too_old_for_the_kit_gets_cargos_one_line() {
     let repo = Repo::new();
     repo.xtask(&["init", ".", "--yes"]).ok();
     // A rustc that says it is 1.80: cargo refuses before compiling anything.
-    let real = run(&mut repo.command("rustc", &["-vV"])).ok().stdout;
-    let fake = real
-        .lines()
-        .map(|l| match l.split_once(": ") {
-            Some(("release", _)) => "release: 1.80.0".to_string(),
-            _ if l.starts_with("rustc ") => "rustc 1.80.0 (051478957 2024-07-21)".to_string(),
-            _ => l.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let script = repo.home.path().join("rustc");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\nif [ \"$1\" = -vV ]; then printf '%s\\n' '{fake}'; exit 0; fi\nexec rustc \"$@\"\n"),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let script = old_rustc(&repo, "1.80.0");
     let mut command = repo.command("cargo", &["xtask", "version"]);
     command
         .env("RUSTC", &script)

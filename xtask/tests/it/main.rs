@@ -2,6 +2,7 @@
 
 mod support;
 
+mod adopt;
 mod changelog;
 mod check;
 mod ci_versions;

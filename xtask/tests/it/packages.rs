@@ -353,6 +353,16 @@ fn a_failing_post_command_keeps_the_release_and_lists_what_is_left() {
 fn a_workspace_of_separately_versioned_crates_is_recognised_without_configuration() {
     let repo = cargo_crates("");
     std::fs::remove_file(repo.path().join("xtask.toml")).unwrap();
+    // A task runner in the workspace, without a version of its own, is not a package.
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/core\", \"crates/cli\", \"xtask\"]\nresolver = \"2\"\n",
+    );
+    repo.write(
+        "xtask/Cargo.toml",
+        "[package]\nname = \"xtask\"\nedition = \"2021\"\npublish = false\n",
+    );
+    repo.write("xtask/src/main.rs", "fn main() {}\n");
     repo.commit("chore: no configuration");
     let before = repo.state();
     for args in [
@@ -360,11 +370,14 @@ fn a_workspace_of_separately_versioned_crates_is_recognised_without_configuratio
         &["version"][..],
         &["release", "patch", "--yes"][..],
     ] {
-        repo.xtask(args)
+        let run = repo
+            .xtask(args)
             .fails(1)
             .says("the members are versioned separately")
             .says("[packages.demo-core]")
             .says("files = [\"crates/core/Cargo.toml\"]");
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(!all.contains("packages.xtask"), "{all}");
     }
     assert_eq!(repo.state(), before);
 }

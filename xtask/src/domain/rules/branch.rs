@@ -487,7 +487,8 @@ pub fn check_branch(name: &str, allowed: &[Pattern]) -> Verdict {
 /// The branch patterns allowed when the configuration names none: the usual long-lived and topic names,
 /// then `<type>/*` for every Conventional Commits type in `types` (the configured `commits.types`, or
 /// [`default_types`]), so that `ci/cache` or `refactor/parser` names a branch as its commits are named.
-/// `**` for the bots, whose branch names have several segments (`dependabot/cargo/serde-1.0`). A type
+/// `**` for the bots, whose branch names have several segments (`dependabot/cargo/serde-1.0`,
+/// `mergify/bp/stable/2.6/pr-17001`), and the names hosting itself uses (`gh-pages`). A type
 /// that could not be a pattern's first segment (a `/`, `*`, `{` or space in it) is skipped.
 pub fn default_branches(types: &[String]) -> Vec<String> {
     let mut patterns: Vec<String> = [
@@ -507,6 +508,15 @@ pub fn default_branches(types: &[String]) -> Vec<String> {
         "docs/*",
         "dependabot/**",
         "renovate/**",
+        // What hosting and bots create: GitHub Pages and merge queues, backport and update bots.
+        "gh-pages",
+        "gh-readonly-queue/**",
+        "mergify/**",
+        "pre-commit-ci-update-config",
+        "release-please--*",
+        "changeset-release/**",
+        "backport/**",
+        "backport-*",
     ]
     .into_iter()
     .map(str::to_owned)
@@ -828,8 +838,8 @@ pub(super) mod tests {
 
     #[test]
     fn defaults_parse() {
-        // 16 names, then a prefix per type not already there (feat, fix, docs and chore are).
-        assert_eq!(defaults().len(), 16 + 11);
+        // 24 names, then a prefix per type not already there (feat, fix, docs and chore are).
+        assert_eq!(defaults().len(), 24 + 11);
         assert_eq!(default_types().len(), 15);
     }
 
@@ -850,7 +860,7 @@ pub(super) mod tests {
     #[test]
     fn default_branches_follow_the_configured_types() {
         let types = |list: &[&str]| list.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>();
-        // (types, the patterns after the 16 names: each type once, none already there, none unusable)
+        // (types, the patterns after the 24 names: each type once, none already there, none unusable)
         let table: &[(&[&str], &[&str])] = &[
             (&[], &[]),
             (&["ci", "Refactor"], &["ci/*", "refactor/*"]),
@@ -860,10 +870,30 @@ pub(super) mod tests {
         ];
         for (kinds, extra) in table {
             let got = default_branches(&types(kinds));
-            assert_eq!(&got[16..], *extra, "{kinds:?}");
+            assert_eq!(&got[24..], *extra, "{kinds:?}");
             for text in &got {
                 Pattern::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
             }
+        }
+    }
+
+    /// The branches hosting and bots create are allowed by default.
+    #[test]
+    fn the_defaults_accept_what_hosting_and_bots_create() {
+        for name in [
+            "gh-pages",
+            "gh-readonly-queue/main/pr-12-0123abcd",
+            "mergify/bp/stable/2.6/pr-17001",
+            "mergify/merge-queue/abc",
+            "dependabot/cargo/serde-1.0.200",
+            "renovate/lock-file-maintenance",
+            "pre-commit-ci-update-config",
+            "release-please--branches--main",
+            "changeset-release/main",
+            "backport/123-to-stable",
+            "backport-123-to-1.x",
+        ] {
+            assert_eq!(check_branch(name, &defaults()), Verdict::Allowed, "{name}");
         }
     }
 

@@ -112,7 +112,10 @@ pub fn check_tag_name(tag: &str, format: &TagFormat) -> Verdict {
             shown(tag),
             shown(format.as_str())
         ),
-        format!("e.g. `{}`", shown(&format.example())),
+        format!(
+            "e.g. `{}`; a tag that is not a release (`nightly-*`) needs a pattern in `tag.allowed` in xtask.toml",
+            shown(&format.example())
+        ),
     )
 }
 
@@ -182,7 +185,10 @@ mod tests {
                 rule: "tag.format".to_owned(),
                 reason: "tag `release-1` does not follow the tag format `v{{ version }}`"
                     .to_owned(),
-                hint: "e.g. `v1.2.0`".to_owned(),
+                hint:
+                    "e.g. `v1.2.0`; a tag that is not a release (`nightly-*`) needs a pattern in \
+                       `tag.allowed` in xtask.toml"
+                        .to_owned(),
             }
         );
     }

@@ -138,6 +138,12 @@ fn remove_worktree(git: &Git, path: &Path) -> Result<()> {
         let _ = fs::remove_file(path.join(".git"));
         let _ = fs::remove_empty_dir(path);
     }
+    // The folder that holds kept worktrees (`.git/xtask/worktrees`) goes too once it is empty.
+    if let Some(parent) = path.parent()
+        && parent.file_name().is_some_and(|n| n == "worktrees")
+    {
+        let _ = fs::remove_empty_dir(parent);
+    }
     Ok(())
 }
 

@@ -265,12 +265,11 @@ impl Git {
             .to_string())
     }
 
-    pub fn tag_annotated(&self, name: &str, message: &str, sign: bool) -> Result<()> {
-        let kind = if sign { "--sign" } else { "--annotate" };
-        // A release has one date: with `SOURCE_DATE_EPOCH` (which dates its changelog section) the tag
-        // carries that date too, so that `changelog --version` later prints the same one. A date the caller
-        // gave git itself wins.
-        let _dated = match std::env::var("SOURCE_DATE_EPOCH") {
+    /// With `SOURCE_DATE_EPOCH` set (it dates the release's changelog section), git's committer date for
+    /// as long as the guard lives: a release's tag then carries the same date, so that `changelog
+    /// --version` later prints it. A `GIT_COMMITTER_DATE` the caller set wins.
+    fn dated_as_release(&self) -> Option<xshell::PushEnv<'_>> {
+        match std::env::var("SOURCE_DATE_EPOCH") {
             Ok(seconds)
                 if !seconds.is_empty()
                     && seconds.bytes().all(|b| b.is_ascii_digit())
@@ -282,7 +281,13 @@ impl Git {
                 )
             }
             _ => None,
-        };
+        }
+    }
+
+    pub fn tag_annotated(&self, name: &str, message: &str, sign: bool) -> Result<()> {
+        let kind = if sign { "--sign" } else { "--annotate" };
+        // A release has one date (see `dated_as_release`).
+        let _dated = self.dated_as_release();
         // Whitespace cleanup keeps Markdown headings (`#`), which the default cleanup would strip as comments.
         self.run(
             &["tag", kind, "--cleanup=whitespace", "--file=-", name],
@@ -310,7 +315,11 @@ impl Git {
     /// `message` cleaned up as `git tag --cleanup=whitespace` does, and returns its id; no ref is written, so
     /// the caller can record the id before the tag exists.
     pub fn make_tag_object(&self, name: &str, target: &str, message: &str) -> Result<String> {
-        let tagger = self.run(&["var", "GIT_COMMITTER_IDENT"], None)?;
+        // The tagger's date is the release's (see `dated_as_release`).
+        let tagger = {
+            let _dated = self.dated_as_release();
+            self.run(&["var", "GIT_COMMITTER_IDENT"], None)?
+        };
         let body = self.stripspace(message)?;
         let object = format!(
             "object {target}\ntype commit\ntag {name}\ntagger {}\n\n{body}",

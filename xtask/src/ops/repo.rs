@@ -395,6 +395,58 @@ impl Repo {
                 index: Default::default(),
             });
         };
+        // HEAD's history first, in one walk that reads the pack in order (and ahead); then only the tips it
+        // does not reach, with HEAD's history hidden. All tips at once would scatter the walk over the pack.
+        let hidden: Vec<ObjectId> = hide.into_iter().collect();
+        let (mut ids, mut parent_ids, mut items) = self.read_history(&[head], &hidden, &make)?;
+        // Object ids are already uniformly distributed: gix's table hashes them by their first bytes.
+        let mut index: gix::hashtable::HashMap<ObjectId, usize> = Default::default();
+        index.reserve(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            index.insert(*id, i);
+        }
+        let mut others: Vec<ObjectId> = tips[1..]
+            .iter()
+            .filter(|t| !index.contains_key(*t))
+            .copied()
+            .collect();
+        others.sort();
+        others.dedup();
+        if !others.is_empty() {
+            let mut hidden = hidden;
+            hidden.push(head);
+            let (more_ids, more_parents, more_items) =
+                self.read_history(&others, &hidden, &make)?;
+            for id in more_ids {
+                index.insert(id, ids.len());
+                ids.push(id);
+            }
+            parent_ids.extend(more_parents);
+            items.extend(more_items);
+        }
+        let parents = parent_ids
+            .iter()
+            .map(|ps| ps.iter().filter_map(|p| index.get(p).copied()).collect())
+            .collect();
+        Ok(History {
+            parents,
+            items,
+            index,
+        })
+    }
+
+    /// One walk of [`Repo::history_of`]: the commits of `tips` without those of `hide`, in walk order, with
+    /// their parents' ids and what `make` made of each.
+    #[allow(clippy::type_complexity)]
+    fn read_history<T: Send>(
+        &self,
+        tips: &[ObjectId],
+        hide: &[ObjectId],
+        make: &(impl Fn(CommitInfo) -> T + Sync),
+    ) -> Result<(Vec<ObjectId>, Vec<Vec<ObjectId>>, Vec<T>)> {
+        let Some(&head) = tips.first() else {
+            return Ok((Vec::new(), Vec::new(), Vec::new()));
+        };
         /// Commits travel in batches, so the threads meet a few hundred times, not once per commit.
         const BATCH: usize = 512;
         let kind = self.git.object_hash();
@@ -403,7 +455,6 @@ impl Repo {
         let ahead = ReadAhead::default();
         let items = std::thread::scope(|scope| -> Result<Vec<T>> {
             let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(ObjectId, Vec<u8>)>>(8);
-            let make = &make;
             let maker = scope.spawn(move || -> Result<Vec<T>> {
                 let mut items = Vec::new();
                 for batch in receiver {
@@ -418,7 +469,7 @@ impl Repo {
             // A whole history is long: a third thread reads its far end ahead (see `ops::prefetch`).
             // Replacement objects (`git replace`) are applied by the object database, not by a read straight
             // from the pack: with any, the walk reads everything itself.
-            let reader = (hide.is_none() && !self.has_replacements()).then(|| {
+            let reader = (hide.is_empty() && !self.has_replacements()).then(|| {
                 let objects = self.git.common_dir().join("objects");
                 let ahead = &ahead;
                 scope.spawn(move || ahead.fill(&objects, kind, head))
@@ -457,21 +508,7 @@ impl Repo {
             walked?;
             Ok(items)
         })?;
-        // Object ids are already uniformly distributed: gix's table hashes them by their first bytes.
-        let mut index: gix::hashtable::HashMap<ObjectId, usize> = Default::default();
-        index.reserve(ids.len());
-        for (i, id) in ids.iter().enumerate() {
-            index.insert(*id, i);
-        }
-        let parents = parent_ids
-            .iter()
-            .map(|ps| ps.iter().filter_map(|p| index.get(p).copied()).collect())
-            .collect();
-        Ok(History {
-            parents,
-            items,
-            index,
-        })
+        Ok((ids, parent_ids, items))
     }
 
     pub fn commit_info(&self, id: ObjectId) -> Result<CommitInfo> {
@@ -557,7 +594,8 @@ fn walk_raw(
     hide: Option<ObjectId>,
     each: impl FnMut(ObjectId, &[ObjectId], &[u8]) -> Result<()>,
 ) -> Result<()> {
-    walk_raw_in(&git.objects, git, &[head], hide, each)
+    let hidden: Vec<ObjectId> = hide.into_iter().collect();
+    walk_raw_in(&git.objects, git, &[head], &hidden, each)
 }
 
 /// [`walk_raw`] from several tips, reading the commits from `objects`.
@@ -565,7 +603,7 @@ fn walk_raw_in(
     objects: impl gix::objs::Find,
     git: &gix::Repository,
     tips: &[ObjectId],
-    hide: Option<ObjectId>,
+    hide: &[ObjectId],
     mut each: impl FnMut(ObjectId, &[ObjectId], &[u8]) -> Result<()>,
 ) -> Result<()> {
     // As `rev_walk` does in a shallow clone: the parents of the shallow commits are not there, so the walk
@@ -576,7 +614,9 @@ fn walk_raw_in(
         objects,
         move |id: &gix::oid| skip.binary_search_by(|s| s.as_ref().cmp(id)).is_err(),
     );
-    let mut walk = walk.hide(hide).context("cannot walk the history")?;
+    let mut walk = walk
+        .hide(hide.iter().copied())
+        .context("cannot walk the history")?;
     while let Some(info) = walk.next() {
         let info = info.context("cannot walk the history")?;
         each(info.id, &info.parent_ids, walk.commit_data())?;

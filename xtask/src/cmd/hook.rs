@@ -483,14 +483,11 @@ pub(super) fn check_updates(
 ) -> Result<Vec<Refusal>> {
     let (rules, packages) = push_rules(config, policy)?;
     let needs = push::needs(&rules, updates, side);
-    // Branch tips and tags, read only when a release tag needs them.
-    let (tips, tags) = if needs.iter().any(|n| matches!(n, Need::ReleaseTag { .. })) {
-        (
-            push::tips_after(objects.branches()?, updates),
-            objects.tag_names()?,
-        )
+    // Branch tips, read only when a release tag needs them.
+    let tips = if needs.iter().any(|n| matches!(n, Need::ReleaseTag { .. })) {
+        push::tips_after(objects.branches()?, updates)
     } else {
-        (Vec::new(), Vec::new())
+        Vec::new()
     };
     let mut facts = Vec::with_capacity(needs.len());
     for (i, (u, need)) in updates.iter().zip(&needs).enumerate() {
@@ -504,7 +501,10 @@ pub(super) fn check_updates(
                 let package = packages
                     .get(*index)
                     .context("a tag format without its package")?;
-                // The tags that exist, and the ones this push creates before this one.
+                // The tags that exist (those that may spell the same version), and the ones this push
+                // creates before this one.
+                let tag = u.name.strip_prefix("refs/tags/").unwrap_or(&u.name);
+                let tags = objects.tag_names(&push::alias_prefix(&rules, *index, version, tag))?;
                 let mut known: Vec<&str> = tags.iter().map(String::as_str).collect();
                 known.extend(
                     updates
@@ -513,7 +513,6 @@ pub(super) fn check_updates(
                         .filter(|e| is_zero(&e.old) && !is_zero(&e.new))
                         .filter_map(|e| e.name.strip_prefix("refs/tags/")),
                 );
-                let tag = u.name.strip_prefix("refs/tags/").unwrap_or(&u.name);
                 let same_version = push::same_version_tags(&rules, *index, version, tag, &known);
                 Facts::ReleaseTag(release_tag_facts(
                     &rules,

@@ -215,6 +215,19 @@ pub fn same_version_tags(
     same
 }
 
+/// The start every other spelling of `tag`'s version shares, for reading only those tags (a hook reads
+/// no more than it must): the tag of the version's `X.Y.Z` under the package's format when `tag` starts
+/// with it (`v0.2.0` for `v0.2.0rc1`: numbers have no leading zeros, so every spelling of `0.2.0rc1` starts
+/// so), else the empty string (every tag).
+pub fn alias_prefix(rules: &PushRules, package: usize, version: &Version, tag: &str) -> String {
+    rules
+        .tag_formats
+        .get(package)
+        .and_then(|format| format.render(&crate::domain::version::core(version)).ok())
+        .filter(|prefix| tag.starts_with(prefix.as_str()))
+        .unwrap_or_default()
+}
+
 /// Which facts each update's judgement needs, in the order of `updates`: only a new release tag and, on the
 /// server, an update of an existing release branch need the repository.
 pub fn needs(rules: &PushRules, updates: &[RefUpdate], side: Side) -> Vec<Need> {
@@ -1017,5 +1030,34 @@ mod tests {
             ]
         );
         assert!(!verdicts[0].is_allowed());
+    }
+
+    #[test]
+    fn alias_prefix_table() {
+        let r = rules(&["v{{ version }}", "{{ version }}-final"], &[]);
+        // (what, package, version, tag, expected prefix)
+        let cases = [
+            ("a PEP 440 candidate", 0, "0.2.0rc1", "v0.2.0rc1", "v0.2.0"),
+            (
+                "a SemVer candidate",
+                0,
+                "0.2.0-rc.1",
+                "v0.2.0-rc.1",
+                "v0.2.0",
+            ),
+            ("a final", 0, "1.4.0", "v1.4.0", "v1.4.0"),
+            (
+                "the version not at the end: every tag",
+                1,
+                "1.0.0-rc.1",
+                "1.0.0-rc.1-final",
+                "",
+            ),
+            ("no such package: every tag", 7, "1.0.0", "v1.0.0", ""),
+        ];
+        for (what, package, version, tag, expected) in cases {
+            let version = crate::domain::version::parse_any(version).unwrap();
+            assert_eq!(alias_prefix(&r, package, &version, tag), expected, "{what}");
+        }
     }
 }

@@ -23,8 +23,8 @@ pub trait Objects {
     fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool>;
     /// Local branches and their commits.
     fn branches(&self) -> Result<Vec<(String, String)>>;
-    /// The short names of every tag.
-    fn tag_names(&self) -> Result<Vec<String>>;
+    /// The short names of the tags that start with `prefix` (of every tag, with an empty one).
+    fn tag_names(&self, prefix: &str) -> Result<Vec<String>>;
     /// Whether the tag object `oid` carries a good SSH signature by a key of the allowed-signers file
     /// `signers` (`git verify-tag`), or why not.
     fn signature(&self, oid: &str, signers: &Path) -> Result<Signature>;
@@ -132,8 +132,8 @@ impl Objects for GixObjects<'_> {
         Ok(out)
     }
 
-    fn tag_names(&self) -> Result<Vec<String>> {
-        self.repo.tag_names()
+    fn tag_names(&self, prefix: &str) -> Result<Vec<String>> {
+        self.repo.tag_names_starting(prefix)
     }
 
     fn signature(&self, oid: &str, signers: &Path) -> Result<Signature> {
@@ -297,10 +297,12 @@ impl Objects for CliObjects {
         Ok(branches)
     }
 
-    fn tag_names(&self) -> Result<Vec<String>> {
+    fn tag_names(&self, prefix: &str) -> Result<Vec<String>> {
+        // A ref name holds no glob characters (`*`, `?`, `[`), so the prefix is matched literally.
+        let pattern = format!("refs/tags/{prefix}*");
         let out = self
             .git
-            .raw(&["for-each-ref", "--format=%(refname:strip=2)", "refs/tags/"])?;
+            .raw(&["for-each-ref", "--format=%(refname:strip=2)", &pattern])?;
         Ok(out.lines().map(str::to_string).collect())
     }
 

@@ -272,6 +272,30 @@ impl Repo {
         Ok(names)
     }
 
+    /// The short names of the tags that start with `prefix` (every tag with an empty one): a lookup in the
+    /// sorted refs, not a listing of all of them.
+    pub fn tag_names_starting(&self, prefix: &str) -> Result<Vec<String>> {
+        if prefix.is_empty() {
+            return self.tag_names();
+        }
+        let platform = self.git.references().context("cannot list references")?;
+        let full = format!("refs/tags/{prefix}");
+        let mut names = Vec::new();
+        for reference in platform
+            .prefixed(full.as_str())
+            .context("cannot list tags")?
+            .flatten()
+        {
+            let name = reference.name().as_bstr().to_string();
+            if let Some(short) = name.strip_prefix("refs/tags/")
+                && short.starts_with(prefix)
+            {
+                names.push(short.to_string());
+            }
+        }
+        Ok(names)
+    }
+
     /// Whether the tag `name` exists.
     pub fn tag_exists(&self, name: &str) -> bool {
         self.git

@@ -347,16 +347,34 @@ fn all_sections(
                 }
             }
         }
-        list.retain(|&i| !picks.released(&history.items[i].id, &history.items[i].origins));
+        if !picks.picked_before.is_empty() || !picks.origins_released.is_empty() {
+            list.retain(|&i| !picks.released(&history.items[i].id, &history.items[i].origins));
+        }
     }
     // The package's sections hold only the commits that touch its paths.
     let belongs = notes::package_commits(&p.root, &p.config, &head.to_string(), None)?;
-    let take = |list: Vec<usize>| -> Vec<Prepared> {
-        list.into_iter()
-            .map(|i| &history.items[i])
-            .filter(|c| belongs.as_ref().is_none_or(|ids| ids.contains(&c.id)))
-            .cloned()
-            .collect()
+    // Most commits are in one section: moved there; one a final shares with its candidates is copied.
+    let mut uses = vec![0u32; history.items.len()];
+    for &i in lists.iter().flatten() {
+        uses[i] += 1;
+    }
+    let mut items: Vec<Option<Prepared>> = history.items.into_iter().map(Some).collect();
+    let mut take = |list: Vec<usize>| -> Vec<Prepared> {
+        let mut out = Vec::with_capacity(list.len());
+        for i in list {
+            uses[i] -= 1;
+            let item = if uses[i] == 0 {
+                items[i].take()
+            } else {
+                items[i].clone()
+            };
+            if let Some(item) =
+                item.filter(|c| belongs.as_ref().is_none_or(|ids| ids.contains(&c.id)))
+            {
+                out.push(item);
+            }
+        }
+        out
     };
     let unreleased = take(lists.pop().unwrap_or_default());
     let mut sections = Vec::new();

@@ -78,15 +78,21 @@ fn section<'a>(text: &'a str, heading: &str) -> &'a str {
     &text[start..start + 3 + rest.find("\n## ").unwrap_or(rest.len())]
 }
 
-/// The history of the issue: 1.3.0; cut at 1.4.0-dev with rc1 on `stable/1.4`; a fix on `main`
-/// backported with `-x`; the final 1.4.0 on the line; more features on `main`; a second cut with its rc;
-/// a patch 1.4.1 on the first line; one more feature on `main`, one more fix on `stable/1.4`.
-fn two_lines() -> Repo {
+/// A repository whose version lives in `VERSION`, nothing committed yet.
+fn version_file_project() -> Repo {
     let repo = Repo::new();
     repo.write(
         "xtask.toml",
         "[version]\nfiles = [{ path = \"VERSION\", regex = '^(?<version>\\S+)' }]\n",
     );
+    repo
+}
+
+/// The history of the issue: 1.3.0; cut at 1.4.0-dev with rc1 on `stable/1.4`; a fix on `main`
+/// backported with `-x`; the final 1.4.0 on the line; more features on `main`; a second cut with its rc;
+/// a patch 1.4.1 on the first line; one more feature on `main`, one more fix on `stable/1.4`.
+fn two_lines() -> Repo {
+    let repo = version_file_project();
     repo.write("VERSION", "1.3.0\n");
     repo.write("CHANGELOG.md", "# Changelog\n");
     repo.commit("feat: the first feature");
@@ -253,11 +259,7 @@ fn version_next_auto_is_the_version_release_auto_plans() {
 
 #[test]
 fn release_auto_right_after_a_release_has_nothing_to_release() {
-    let repo = Repo::new();
-    repo.write(
-        "xtask.toml",
-        "[version]\nfiles = [{ path = \"VERSION\", regex = '^(?<version>\\S+)' }]\n",
-    );
+    let repo = version_file_project();
     repo.write("VERSION", "0.1.0\n");
     repo.commit("feat: first");
     repo.tag("v0.1.0");
@@ -278,11 +280,7 @@ fn release_auto_right_after_a_release_has_nothing_to_release() {
 
 #[test]
 fn hand_written_unreleased_entries_survive_a_release() {
-    let repo = Repo::new();
-    repo.write(
-        "xtask.toml",
-        "[version]\nfiles = [{ path = \"VERSION\", regex = '^(?<version>\\S+)' }]\n",
-    );
+    let repo = version_file_project();
     repo.write("VERSION", "0.1.0\n");
     repo.write("CHANGELOG.md", "# Changelog\n");
     repo.commit("feat: first");
@@ -316,11 +314,7 @@ fn hand_written_unreleased_entries_survive_a_release() {
 
 #[test]
 fn a_release_has_one_date_wherever_it_is_printed() {
-    let repo = Repo::new();
-    repo.write(
-        "xtask.toml",
-        "[version]\nfiles = [{ path = \"VERSION\", regex = '^(?<version>\\S+)' }]\n",
-    );
+    let repo = version_file_project();
     repo.write("VERSION", "0.1.0\n");
     repo.write("CHANGELOG.md", "# Changelog\n");
     repo.commit("feat: first");

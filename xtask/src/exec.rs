@@ -97,18 +97,7 @@ pub fn journal_path(git_dir: &Path) -> PathBuf {
 }
 
 fn save(path: &Path, journal: &Journal) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("json.tmp");
-    // A failed write (a full disk) leaves no fragment behind.
-    let written =
-        fs::write(&tmp, serde_json::to_vec_pretty(journal)?).and_then(|()| fs::rename(&tmp, path));
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(anyhow!(e).context("cannot write the release journal"));
-    }
-    Ok(())
+    fs::write_journal(path, journal, "the release journal")
 }
 
 /// Reads and validates the journal: a damaged or foreign one is an error, never acted on.

@@ -38,17 +38,7 @@ fn journal_path(git_dir: &Path) -> PathBuf {
 }
 
 fn save(path: &Path, journal: &BackportJournal) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("json.tmp");
-    let written =
-        fs::write(&tmp, serde_json::to_vec_pretty(journal)?).and_then(|()| fs::rename(&tmp, path));
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(anyhow!(e).context("cannot write the backport's journal"));
-    }
-    Ok(())
+    fs::write_journal(path, journal, "the backport's journal")
 }
 
 /// `backport --abort`: removes the temporary worktree of an interrupted or abandoned backport (a

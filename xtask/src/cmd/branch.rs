@@ -72,17 +72,7 @@ fn cut_journal_path(git_dir: &Path) -> PathBuf {
 }
 
 fn save_cut(path: &Path, journal: &CutJournal) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("json.tmp");
-    let written =
-        fs::write(&tmp, serde_json::to_vec_pretty(journal)?).and_then(|()| fs::rename(&tmp, path));
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(anyhow!(e).context("cannot write the branch cut's journal"));
-    }
-    Ok(())
+    fs::write_journal(path, journal, "the branch cut's journal")
 }
 
 /// `branch cut --abort`: undoes what an interrupted cut did, newest first, each ref only while it holds

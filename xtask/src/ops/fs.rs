@@ -345,6 +345,25 @@ pub fn canonical_or_same(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// Writes a journal (`value` as JSON) to `path` by way of `<path>.tmp` and a rename, so that a reader sees
+/// the old journal or the new one, never half of one; a failed write (a full disk) leaves no fragment.
+/// `what` names the journal in the error.
+pub fn write_journal(path: &Path, value: &impl serde::Serialize, what: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    let written = serde_json::to_vec_pretty(value)
+        .map_err(std::io::Error::other)
+        .and_then(|bytes| write(&tmp, bytes))
+        .and_then(|()| rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = remove_file(&tmp);
+        return Err(anyhow::Error::new(e).context(format!("cannot write {what}")));
+    }
+    Ok(())
+}
+
 /// Writes a file in place (for files that are the kit's own, not the user's: those go through [`write_all`]).
 pub fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> std::io::Result<()> {
     std::fs::write(path, contents)

@@ -323,34 +323,11 @@ fn all_sections(
     let reach = release_commits::Reach::new(&history.parents, &points);
     let mut lists = reach.sections(&pairs);
     // Released cherry-picks, judged per section from the base's side of the history.
-    let picks_in_history: Vec<usize> = (0..history.items.len())
-        .filter(|&i| !history.items[i].origins.is_empty())
-        .collect();
-    for (list, (tip, base)) in lists.iter_mut().zip(&pairs) {
-        let Some(base) = *base else {
-            continue;
-        };
-        let mut picks = release_commits::Picks::default();
-        for &i in &picks_in_history {
-            let item = &history.items[i];
-            if reach.reaches(base, i) && !tip.is_some_and(|t| reach.reaches(t, i)) {
-                picks.picked_before.extend(item.origins.iter().cloned());
-            }
-        }
-        for &i in list.iter() {
-            for origin in &history.items[i].origins {
-                let released = gix_id(origin)
-                    .and_then(|id| history.index_of(id))
-                    .is_some_and(|o| reach.reaches(base, o));
-                if released {
-                    picks.origins_released.insert(origin.clone());
-                }
-            }
-        }
-        if !picks.picked_before.is_empty() || !picks.origins_released.is_empty() {
-            list.retain(|&i| !picks.released(&history.items[i].id, &history.items[i].origins));
-        }
-    }
+    let ids: Vec<&str> = history.items.iter().map(|c| c.id.as_str()).collect();
+    let origins: Vec<&[String]> = history.items.iter().map(|c| c.origins.as_slice()).collect();
+    release_commits::drop_released_picks(&reach, &pairs, &mut lists, &ids, &origins, |origin| {
+        gix_id(origin).and_then(|id| history.index_of(id))
+    });
     // The package's sections hold only the commits that touch its paths.
     let belongs = notes::package_commits(&p.root, &p.config, &head.to_string(), None)?;
     // Most commits are in one section: moved there; one a final shares with its candidates is copied.

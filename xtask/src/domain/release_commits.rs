@@ -102,6 +102,48 @@ pub fn is_kit_commit(message: &str, kit_subjects: &[regex::Regex]) -> bool {
     kit_subjects.iter().any(|p| p.is_match(subject))
 }
 
+/// Leaves out of each section (`lists[s]`, the commits of `pairs[s]` = `(tip, base)` from
+/// [`Reach::sections`]) the changes its base's history already released through cherry-picks, as
+/// [`Picks`] defines them: a commit whose `-x` origin the base reaches, or one that a pick on the base's
+/// side (reached by the base, not by the tip) names. `ids[i]` and `origins[i]` are commit `i`'s id and `-x`
+/// origins (lowercase); `index_of` finds a commit by id.
+pub fn drop_released_picks(
+    reach: &Reach,
+    pairs: &[(Option<usize>, Option<usize>)],
+    lists: &mut [Vec<usize>],
+    ids: &[&str],
+    origins: &[&[String]],
+    index_of: impl Fn(&str) -> Option<usize>,
+) {
+    let picks_in_history: Vec<usize> = (0..origins.len())
+        .filter(|&i| !origins[i].is_empty())
+        .collect();
+    if picks_in_history.is_empty() {
+        return;
+    }
+    for (list, (tip, base)) in lists.iter_mut().zip(pairs) {
+        let Some(base) = *base else {
+            continue;
+        };
+        let mut picks = Picks::default();
+        for &i in &picks_in_history {
+            if reach.reaches(base, i) && !tip.is_some_and(|t| reach.reaches(t, i)) {
+                picks.picked_before.extend(origins[i].iter().cloned());
+            }
+        }
+        for &i in list.iter() {
+            for origin in origins[i] {
+                if index_of(origin).is_some_and(|o| reach.reaches(base, o)) {
+                    picks.origins_released.insert(origin.clone());
+                }
+            }
+        }
+        if !picks.picked_before.is_empty() || !picks.origins_released.is_empty() {
+            list.retain(|&i| !picks.released(ids[i], origins[i]));
+        }
+    }
+}
+
 /// Which of a set of commits ("points") reach each commit of a history, for many questions about the
 /// same points: see [`Reach::new`].
 pub struct Reach {
@@ -446,5 +488,25 @@ mod tests {
         let points: Vec<usize> = pairs.iter().flat_map(|(t, b)| [*t, *b]).flatten().collect();
         let out = Reach::new(&parents, &points).sections(&pairs);
         assert!(out.iter().all(|s| s.len() == 500));
+    }
+
+    #[test]
+    fn released_picks_leave_their_sections() {
+        // Two lines from 4: main 0 (F2) ← 1 (F, a fix) ← 4; the line 2 (rel) ← 3 (F', pick of F) ← 4.
+        // A section main since the line's release (`2..0`) holds 0 and 1; F shipped as F', so 1 goes.
+        // The line's own section (`4..2`) holds 2 and 3; 3 is a pick of an unreleased commit: it stays.
+        let parents = graph(&[&[1], &[4], &[3], &[4], &[]]);
+        let pairs = [(Some(0), Some(2)), (Some(2), Some(4))];
+        let points: Vec<usize> = vec![0, 2, 4];
+        let reach = Reach::new(&parents, &points);
+        let mut lists = reach.sections(&pairs);
+        assert_eq!(lists, vec![vec![0, 1], vec![2, 3]]);
+        let ids = ["c0", "c1", "c2", "c3", "c4"];
+        let none: Vec<String> = Vec::new();
+        let picked = vec!["c1".to_string()];
+        let origins: Vec<&[String]> = vec![&none, &none, &none, &picked, &none];
+        let index_of = |id: &str| ids.iter().position(|i| *i == id);
+        drop_released_picks(&reach, &pairs, &mut lists, &ids, &origins, index_of);
+        assert_eq!(lists, vec![vec![0], vec![2, 3]]);
     }
 }

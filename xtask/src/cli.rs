@@ -42,7 +42,7 @@ pub enum Command {
     Changelog(ChangelogArgs),
     /// Release: bump, changelog, commit, annotated tag, next development version, push
     #[command(
-        after_help = "Examples:\n  cargo xtask release --dry-run\n  cargo xtask release auto --yes --push"
+        after_help = "Examples:\n  cargo xtask release --dry-run\n  cargo xtask release auto --yes --push\n  cargo xtask release --pr minor --yes\n  cargo xtask release --finish --yes"
     )]
     Release(ReleaseArgs),
     /// Cut a release line's branch (stable/X.Y) or the next major's branch
@@ -212,8 +212,17 @@ pub struct ReleaseArgs {
     /// before its window opens
     #[arg(long)]
     pub force: bool,
+    /// Release through review: push the release commit to a branch (release.pr_branch) and open a pull
+    /// request, or refresh the open one; your checkout and branches are not touched
+    #[arg(long, conflicts_with_all = ["push", "no_push", "finish"])]
+    pub pr: bool,
+    /// After a release pull request was merged (CI runs this on every push): tag its release commit, push
+    /// the tag, publish the forge release, make the next development version (release.pr_dev); on any
+    /// other push, do nothing
+    #[arg(long, conflicts_with_all = ["level", "pre", "push", "no_push", "no_changelog", "force", "packages"])]
+    pub finish: bool,
     /// Undo an interrupted release, restoring the repository as it was
-    #[arg(long, conflicts_with_all = ["level", "dry_run", "push"])]
+    #[arg(long, conflicts_with_all = ["level", "dry_run", "push", "pr", "finish"])]
     pub abort: bool,
     /// Leave the finished journal in place (for `branch cut`, which records it before the run counts as
     /// done)

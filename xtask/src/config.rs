@@ -26,6 +26,9 @@ pub struct Config {
     pub commits: CommitsConfig,
     #[serde(default)]
     pub policy: PolicyConfig,
+    /// `[forge]`: where pull requests and releases are made (GitHub, GitLab), for `release --pr`/`--finish`.
+    #[serde(default)]
+    pub forge: ForgeConfig,
     /// `[packages.<name>]`: several packages, each with its own version, tags and changelog.
     pub packages: Option<std::collections::BTreeMap<String, PackageConfig>>,
     /// Set by [`Config::for_package`]: the package this configuration is for (its Cargo manifests are then
@@ -144,6 +147,24 @@ pub struct ReleaseConfig {
     /// An SSH allowed-signers file (as `gpg.ssh.allowedSignersFile` reads it), relative to the repository:
     /// release tags must be signed by one of its keys.
     pub signers: Option<String>,
+    /// The branch `release --pr` pushes the release commit to: `release/{{ tag }}`.
+    pub pr_branch: Option<String>,
+    /// Where a release through review makes the next development version: "pr" (default), "in-pr", "push",
+    /// "none" (see [`crate::domain::review::DevStep`]).
+    pub pr_dev: Option<String>,
+}
+
+/// `[forge]`: the forge a release through review talks to, through its own CLI.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForgeConfig {
+    /// "github", "gitlab" or "none"; default: recognised from the remote's URL.
+    pub kind: Option<crate::domain::forge::Kind>,
+    /// Publish forge releases as drafts (a maintainer publishes them by hand).
+    pub draft: Option<bool>,
+    /// Without the forge's CLI (or its login): "fail" (default: refuse before changing anything) or
+    /// "print" (do the git part, then print the command and the web page that do the rest by hand).
+    pub without_cli: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -263,6 +284,7 @@ pub const DEFAULT_DEV: &str = "{{ major }}.{{ minor }}.{{ patch + 1 }}-dev";
 pub const DEFAULT_RELEASE_COMMIT: &str = "chore(release): {{ version }}";
 pub const DEFAULT_DEV_COMMIT: &str = "chore: start {{ version }} development";
 pub const DEFAULT_TAG_FORMAT: &str = "v{{ version }}";
+pub const DEFAULT_PR_BRANCH: &str = "release/{{ tag }}";
 pub const DEFAULT_TAG_MESSAGE: &str = "Release {{ version }}";
 pub const DEFAULT_CHANGELOG: &str = "CHANGELOG.md";
 pub const DEFAULT_LINE_BRANCH: &str = "stable/{{ major }}.{{ minor }}";
@@ -621,6 +643,14 @@ impl Config {
 
     pub fn changelog_file(&self) -> &str {
         self.changelog.file.as_deref().unwrap_or(DEFAULT_CHANGELOG)
+    }
+
+    /// `release.pr_branch`: the template of a release pull request's branch.
+    pub fn pr_branch(&self) -> &str {
+        self.release
+            .pr_branch
+            .as_deref()
+            .unwrap_or(DEFAULT_PR_BRANCH)
     }
 
     pub fn remote(&self) -> &str {

@@ -10,6 +10,7 @@ mod hook;
 mod hooks;
 mod init;
 mod release;
+mod review;
 mod verify;
 mod version;
 

@@ -55,7 +55,19 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
             journal.display()
         ));
     }
+    if args.finish {
+        return super::review::finish(&p, &git, &args);
+    }
     if p.config.packages.is_some() {
+        if args.pr {
+            return Err(UsageError(
+                "release --pr opens one release pull request for one version, and xtask.toml has [packages]: \
+                 release the packages with `cargo xtask release -p NAME` on a branch and open its pull request \
+                 by hand"
+                    .into(),
+            )
+            .into());
+        }
         return packages::release(&p, &git, &args, json_printed);
     }
     if !args.packages.is_empty() {
@@ -134,13 +146,34 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     let mut problems = preflight(&git, &release, args.dry_run);
     // The kit's own commits meet the commit rules, as `check` says (without hooks nothing else would).
     problems.extend(message_problems(&p, &release)?);
-    problems.extend(signing_problem(&p)?);
+    if !args.pr {
+        // A release through review is tagged by `release --finish`, where CI signs it.
+        problems.extend(signing_problem(&p)?);
+    }
     if args.dry_run {
         for problem in &problems {
             term::warn(problem);
         }
     } else if !problems.is_empty() {
         return report(&problems);
+    }
+    if args.pr {
+        if !args.dry_run {
+            let failed = run_pre(&git, &release_plan::checks(&release.steps))?;
+            if !failed.is_empty() {
+                return report(&failed);
+            }
+            if interactive {
+                review(&p, &mut release)?;
+                prompt::proceed(&format!(
+                    "Open a pull request releasing {} as {}?",
+                    release.spell(&release.decision.version),
+                    release.decision.tag
+                ))?;
+            }
+        }
+        *json_printed = args.format == Format::Json;
+        return super::review::open_request(&p, &git, &release, &args);
     }
     if args.dry_run {
         print_plan(&release, args.format == Format::Text, args.level.is_none());
@@ -462,6 +495,12 @@ fn what_changed() -> String {
 }
 
 fn report(problems: &[String]) -> Result<()> {
+    Err(refuse_release(problems))
+}
+
+/// Prints "cannot release: N problems found, nothing was changed" and the problems; the error that ends the
+/// command without printing them again.
+pub(super) fn refuse_release(problems: &[String]) -> anyhow::Error {
     let problems = &dedup(problems.to_vec())[..];
     let noun = if problems.len() == 1 {
         "problem"
@@ -477,10 +516,10 @@ fn report(problems: &[String]) -> Result<()> {
         term::item(problem);
     }
     // Printed already; the text travels along for `--format json`.
-    Err(anyhow::Error::new(AlreadyReported).context(format!(
+    anyhow::Error::new(AlreadyReported).context(format!(
         "cannot release, {changed}: {}",
         problems.join("; ")
-    )))
+    ))
 }
 
 fn abort(git: &Git, journal: &Path) -> Result<()> {
@@ -634,7 +673,7 @@ fn all_tags(git: &Git) -> Result<Vec<String>> {
 }
 
 /// On a detached HEAD in CI, the branch named by the CI's environment, if that branch is at HEAD.
-fn ci_branch(p: &Project, head: Option<crate::ops::repo::ObjectId>) -> Option<String> {
+pub(super) fn ci_branch(p: &Project, head: Option<crate::ops::repo::ObjectId>) -> Option<String> {
     let head = head?;
     [
         "GITHUB_REF_NAME",
@@ -860,7 +899,10 @@ fn build(
 
     // A pre-release keeps its version in the files, so that the next `rc` continues it and
     // `release` promotes it; only a final release moves on to the next development version.
-    let dev_wanted = !args.no_dev && decision.version.is_final();
+    // Through review, the development commit is in the pull request only with release.pr_dev = "in-pr".
+    let dev_wanted = !args.no_dev
+        && decision.version.is_final()
+        && (!args.pr || super::review::dev_in_request(p)?);
     let dev = match config.dev_template().filter(|_| dev_wanted) {
         None => None,
         Some(template) => {
@@ -892,7 +934,7 @@ fn build(
     };
 
     let policy = p.policy()?;
-    let push_wanted = !args.no_push && (args.push || policy.push);
+    let push_wanted = !args.no_push && !args.pr && (args.push || policy.push);
     let push = push_wanted.then(|| {
         let branch = match &snapshot.branch {
             Some(b) if p.repo.head().map(|h| h.branch.is_some()).unwrap_or(false) => {

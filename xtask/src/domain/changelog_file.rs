@@ -58,6 +58,22 @@ pub fn has_section(text: &str, version: &str) -> bool {
         .any(|start| heading_key(&text[start..]) == version)
 }
 
+/// The section for `version` (its heading and everything up to the next section), as the file has it.
+pub fn section<'t>(text: &'t str, version: &str) -> Option<&'t str> {
+    let starts = section_starts(text);
+    let index = starts
+        .iter()
+        .position(|&start| heading_key(&text[start..]) == version)?;
+    let end = starts.get(index + 1).copied().unwrap_or(text.len());
+    Some(&text[starts[index]..end])
+}
+
+/// A section without its heading line: the release notes a forge release shows under its own title.
+pub fn section_body(section: &str) -> &str {
+    let body = section.split_once('\n').map_or("", |(_, rest)| rest);
+    body.trim_matches(['\n', '\r'])
+}
+
 /// The text of `generated` (a new section) with the hand-written entries of `existing`'s "Unreleased"
 /// section merged in, and how many lines were kept: Keep a Changelog users write their entries there as
 /// they go, and a release must not drop them. A line the generated section already has (a draft written
@@ -272,6 +288,22 @@ mod tests {
         assert!(!has_section(text, "3.0.0"), "inside a code fence");
         assert!(!has_section(text, "2.0"));
         assert!(!has_section("", "2.0.0"));
+    }
+
+    #[test]
+    fn sections_are_found_by_version() {
+        let text = "# C\n\n## [1.1.0] - 2024-02-01\n\n### Added\n\n- b\n\n## [1.0.0]\n\n- a\n";
+        assert_eq!(
+            section(text, "1.1.0"),
+            Some("## [1.1.0] - 2024-02-01\n\n### Added\n\n- b\n\n")
+        );
+        assert_eq!(section(text, "1.0.0"), Some("## [1.0.0]\n\n- a\n"));
+        assert_eq!(section(text, "2.0.0"), None);
+        assert_eq!(
+            section_body(section(text, "1.1.0").unwrap()),
+            "### Added\n\n- b"
+        );
+        assert_eq!(section_body("## [1.0.0]"), "");
     }
 
     #[test]

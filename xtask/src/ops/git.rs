@@ -296,6 +296,23 @@ impl Git {
         .map(drop)
     }
 
+    /// A signed annotated tag `name` on `target` (git signs only through `git tag`, which writes the ref).
+    pub fn tag_signed_at(&self, name: &str, target: &str, message: &str) -> Result<()> {
+        let _dated = self.dated_as_release();
+        self.run(
+            &[
+                "tag",
+                "--sign",
+                "--cleanup=whitespace",
+                "--file=-",
+                name,
+                target,
+            ],
+            Some(message),
+        )
+        .map(drop)
+    }
+
     /// Whether git would sign an annotated tag here without being asked (`tag.gpgSign`,
     /// `tag.forceSignAnnotated`).
     pub fn signs_tags(&self) -> bool {
@@ -660,6 +677,94 @@ impl Git {
             None,
         )
         .map(drop)
+    }
+}
+
+/// Commits made without a work tree: a release through review builds its branch's commits from the
+/// release plan's file contents, so the user's checkout, index and branches are never touched and there is
+/// nothing local to undo.
+impl Git {
+    /// A new commit whose parent is `parent` and whose tree is `parent`'s with `files` (path relative to the
+    /// work tree, new contents) written; no ref moves. The contents go through git's filters as `git add`
+    /// would send them (`--path`), a file keeps its mode, and the commit is signed when `commit.gpgSign`
+    /// asks for it. Hooks do not run (no `git commit`): the kit judges its own messages before.
+    pub fn commit_on(
+        &self,
+        parent: &str,
+        files: &[(String, String)],
+        message: &str,
+    ) -> Result<String> {
+        let git_dir = PathBuf::from(self.run(&["rev-parse", "--absolute-git-dir"], None)?.trim());
+        let scratch = git_dir.join("xtask");
+        crate::ops::fs::create_dir_all(&scratch)
+            .map_err(|e| anyhow!("cannot create {}: {e}", scratch.display()))?;
+        let index = scratch.join(format!("index-{}", crate::ops::process::own_pid()));
+        let result = self.commit_with_index(&index, parent, files, message);
+        let _ = crate::ops::fs::remove_file(&index);
+        result
+    }
+
+    fn commit_with_index(
+        &self,
+        index: &Path,
+        parent: &str,
+        files: &[(String, String)],
+        message: &str,
+    ) -> Result<String> {
+        let with_index = |args: &[&str], stdin: Option<&str>| -> Result<String> {
+            let mut command = scrubbed(cmd!(self.sh, "git {args...}"))
+                .env("GIT_INDEX_FILE", index)
+                .quiet()
+                .ignore_status();
+            if let Some(input) = stdin {
+                command = command.stdin(input);
+            }
+            let output = command
+                .output()
+                .map_err(|e| anyhow!("cannot run git: {e}"))?;
+            if !output.status.success() {
+                return Err(anyhow!(
+                    "`git {}` failed:\n{}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&output.stderr).trim()
+                ));
+            }
+            Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        };
+        with_index(&["read-tree", parent], None)?;
+        let mut entries = String::new();
+        for (rel, contents) in files {
+            let listed = self.run(&["ls-tree", "-z", parent, "--", rel], None)?;
+            let mode = listed
+                .split('\0')
+                .find(|entry| entry.split_once('\t').is_some_and(|(_, path)| path == rel))
+                .and_then(|entry| entry.split(' ').next())
+                .unwrap_or("100644")
+                .to_string();
+            let path = format!("--path={rel}");
+            let blob = self.run(&["hash-object", "-w", "--stdin", &path], Some(contents))?;
+            entries.push_str(&format!("{mode} {}\t{rel}\n", blob.trim()));
+        }
+        with_index(&["update-index", "--index-info"], Some(&entries))?;
+        let tree = with_index(&["write-tree"], None)?;
+        let sign = self
+            .run(&["config", "--type=bool", "--get", "commit.gpgSign"], None)
+            .is_ok_and(|v| v.trim() == "true");
+        let mut args = vec!["commit-tree", tree.trim(), "-p", parent, "-F", "-"];
+        if sign {
+            args.push("-S");
+        }
+        let cleaned = self.stripspace(message)?;
+        Ok(self.run(&args, Some(&cleaned))?.trim().to_string())
+    }
+
+    /// `git push` with the given options (`--atomic`, `--force-with-lease=…`, `-o …`) and refspecs.
+    pub fn push(&self, remote: &str, options: &[String], refspecs: &[String]) -> Result<()> {
+        let mut args = vec!["push"];
+        args.extend(options.iter().map(String::as_str));
+        args.push(remote);
+        args.extend(refspecs.iter().map(String::as_str));
+        self.run(&args, None).map(drop)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Effects, kept thin: git reads (gix) and writes (git CLI), files, cargo, prompts, the terminal.
 
 pub mod cargo;
+pub mod forge;
 pub mod fs;
 pub mod git;
 pub mod policy;

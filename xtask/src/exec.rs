@@ -611,6 +611,14 @@ fn observe(git: &Git, journal: &Journal) -> Result<Observed> {
     })
 }
 
+/// Undoes a release [`run`] finished (its journal already removed), when a later step shows it cannot stand:
+/// the journal is written again first, so that a kill during the undo leaves it for `--abort`.
+pub fn undo_finished(git: &Git, git_dir: &Path, journal: &Journal) -> Result<Undone> {
+    let path = journal_path(git_dir);
+    save(&path, journal)?;
+    undo(git, &path, journal)
+}
+
 /// Puts the repository back as the journal says it was, then removes the journal. Checks first: if anything
 /// is not as the release left it, nothing is changed and the error lists what differs and the commands that
 /// would finish the undo by hand.

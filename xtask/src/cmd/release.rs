@@ -10,9 +10,9 @@ use super::version::{pre_kind, usage};
 use crate::cli::{Format, ReleaseArgs};
 use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::release_plan::{self, ReleasePlan};
-use crate::domain::shell;
 use crate::domain::version::{self, Scheme, Version};
 use crate::domain::{changelog::Changes, changelog_file};
+use crate::domain::{forge, shell};
 use crate::error::{AlreadyReported, UsageError};
 use crate::exec;
 use crate::notes;
@@ -47,6 +47,10 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     let git = Git::new(&p.root)?;
     let journal = exec::journal_path(p.repo.git_dir());
     if args.abort {
+        let request = super::review::abort_request(&p, &git)?;
+        if request && !fs::exists(&journal) {
+            return Ok(());
+        }
         return abort(&git, &journal);
     }
     if fs::exists(&journal) {
@@ -203,11 +207,11 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     let detached = git.head_ref()?.is_none();
     let steps = release_plan::local_steps(&release.steps);
     let on_step = |step: &release_plan::Step| term::step(&step.describe());
-    if args.keep_journal {
-        exec::run_kept(&git, p.repo.git_dir(), &release.head, steps, on_step)?;
+    let journal = if args.keep_journal {
+        exec::run_kept(&git, p.repo.git_dir(), &release.head, steps, on_step)?
     } else {
-        exec::run(&git, p.repo.git_dir(), &release.head, steps, on_step)?;
-    }
+        exec::run(&git, p.repo.git_dir(), &release.head, steps, on_step)?
+    };
     term::step(&format!(
         "released {} as {}",
         release.spell(&release.decision.version),
@@ -226,6 +230,31 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
             Ok(()) => {
                 term::step(&format!("pushed {} to {remote}", refspecs.join(" ")));
                 true
+            }
+            Err(e)
+                if forge::protected_refusal(&format!("{e:#}"))
+                    && !args.keep_journal
+                    && !detached =>
+            {
+                // A protected branch takes changes only through pull requests: this release can never be
+                // pushed as it is, so it is taken back, and the way that works is named.
+                term::error(&format!("{e:#}"));
+                let branch = release.branch.as_deref().unwrap_or("the branch");
+                let level = args.level.as_deref().unwrap_or("auto");
+                return Err(
+                    match exec::undo_finished(&git, p.repo.git_dir(), &journal) {
+                        Ok(done) => anyhow!(
+                            "{remote} refused the push because {branch} is protected there: {}the repository is as \
+                         it was before the release; release through a pull request instead: `cargo xtask \
+                         release --pr {level}`",
+                            done.summary()
+                        ),
+                        Err(undo) => anyhow!(
+                            "{remote} refused the push because {branch} is protected there, and the local release \
+                         could not be taken back: {undo:#}"
+                        ),
+                    },
+                );
             }
             Err(e) => {
                 term::error(&format!("{e:#}"));

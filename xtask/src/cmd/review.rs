@@ -44,7 +44,7 @@ impl Forge {
     fn detect(p: &Project, git: &Git, check: bool, problems: &mut Vec<String>) -> Forge {
         let remote = p.config.remote();
         let url = git
-            .raw(&["remote", "get-url", remote])
+            .raw(&["config", "--get", &format!("remote.{remote}.url")])
             .map(|u| u.trim().to_string());
         let (recognised, location) = match &url {
             Ok(url) => forge::recognise(url),
@@ -208,6 +208,82 @@ fn unpush(
     })
 }
 
+/// What a `release --pr` is pushing, written before the push and removed once the pull request is open:
+/// a run killed in between leaves it, and `release --abort` puts the remote branch back.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct PushJournal {
+    remote: String,
+    refname: String,
+    new: String,
+    old: Option<String>,
+}
+
+fn journal_path(p: &Project) -> std::path::PathBuf {
+    p.repo.git_dir().join("xtask").join("release-pr.json")
+}
+
+/// The refusal when an interrupted `release --pr` left its journal.
+pub(super) fn interrupted(p: &Project) -> Option<String> {
+    let path = journal_path(p);
+    fs::exists(&path).then(|| {
+        format!(
+            "an interrupted release --pr left a journal at {}: run `cargo xtask release --abort` to put the \
+             remote branch back",
+            path.display()
+        )
+    })
+}
+
+/// `release --abort` for an interrupted `release --pr`: the branch it pushed goes back to what it was on
+/// the remote (deleted if it was new), only while it still holds the commit that run pushed. Returns
+/// whether there was such a journal.
+pub(super) fn abort_request(p: &Project, git: &Git) -> Result<bool> {
+    let path = journal_path(p);
+    if !fs::exists(&path) {
+        return Ok(false);
+    }
+    let bytes = fs::read(&path).map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
+    let journal: PushJournal = serde_json::from_slice(&bytes).map_err(|e| {
+        anyhow!(
+            "the journal {} is damaged ({e}): nothing was changed; look at the remote branch it names, then \
+             delete it",
+            path.display()
+        )
+    })?;
+    let branch = journal.refname.trim_start_matches("refs/heads/");
+    let advertised = remote_refs(git, &journal.remote, std::slice::from_ref(&journal.refname))
+        .map_err(|e| anyhow!("{e}"))?;
+    let now = advertised.first().map(|(_, id)| id.clone());
+    if now.as_deref() == Some(journal.new.as_str()) {
+        unpush(
+            git,
+            &journal.remote,
+            &[(
+                journal.refname.clone(),
+                journal.new.clone(),
+                journal.old.clone(),
+            )],
+        )
+        .map_err(|e| anyhow!("cannot put {branch} back on {}: {e}", journal.remote))?;
+        term::step(&match &journal.old {
+            Some(old) => format!("put {branch} back to {} on {}", short(old), journal.remote),
+            None => format!("deleted {branch} from {}", journal.remote),
+        });
+    } else if now == journal.old {
+        term::note(&format!(
+            "{branch} on {} is as it was before the interrupted release --pr",
+            journal.remote
+        ));
+    } else {
+        term::warn(&format!(
+            "{branch} on {} moved since the interrupted release --pr pushed it: left alone",
+            journal.remote
+        ));
+    }
+    fs::remove_file(&path).map_err(|e| anyhow!("cannot remove {}: {e}", path.display()))?;
+    Ok(true)
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // release --pr
 
@@ -219,7 +295,7 @@ pub(super) fn open_request(
     plan: &ReleasePlan,
     args: &ReleaseArgs,
 ) -> Result<()> {
-    let mut problems = Vec::new();
+    let mut problems: Vec<String> = interrupted(p).into_iter().collect();
     let forge = Forge::detect(p, git, !args.dry_run, &mut problems);
     let Some(base) = plan.branch.clone() else {
         return Err(UsageError(
@@ -361,6 +437,20 @@ pub(super) fn open_request(
             .map_err(|e| anyhow!("cannot fetch {remote}'s {target} before replacing it: {e:#}"))?;
     }
     let updates = vec![(target_ref.clone(), tip.clone(), old.clone())];
+    let journal = journal_path(p);
+    fs::write_journal(
+        &journal,
+        &PushJournal {
+            remote: remote.clone(),
+            refname: target_ref.clone(),
+            new: tip.clone(),
+            old: old.clone(),
+        },
+        "the release --pr journal",
+    )?;
+    let forget = || {
+        let _ = fs::remove_file(&journal);
+    };
     let push_options = match (&forge.cli, forge.kind) {
         // Without glab, GitLab opens the merge request from push options (no newlines allowed in them).
         (None, Kind::GitLab) => vec![
@@ -373,9 +463,12 @@ pub(super) fn open_request(
         ],
         _ => Vec::new(),
     };
-    push_leased(git, &remote, &updates, &push_options).map_err(|e| {
-        anyhow!("{e:#}\ncannot push {target} to {remote}: nothing was changed (the commits made for it are on no branch)")
-    })?;
+    if let Err(e) = push_leased(git, &remote, &updates, &push_options) {
+        forget();
+        return Err(anyhow!(
+            "{e:#}\ncannot push {target} to {remote}: nothing was changed (the commits made for it are on no branch)"
+        ));
+    }
     term::step(&format!(
         "pushed {} to {remote} as {target}{}",
         short(&tip),
@@ -402,6 +495,9 @@ pub(super) fn open_request(
                 }),
                 Err(e) => {
                     let undone = unpush(git, &remote, &updates);
+                    if undone.is_ok() {
+                        forget();
+                    }
                     term::error(&format!("{e:#}"));
                     return Err(match undone {
                         Ok(()) => anyhow!(
@@ -419,6 +515,7 @@ pub(super) fn open_request(
         }
         None => None,
     };
+    forget();
     let noun = forge.kind.request_noun();
     match (&request, &open) {
         (Some(url), Some(_)) => term::step(&format!("refreshed the {noun}: {url}")),
@@ -694,6 +791,13 @@ pub(super) fn finish(p: &Project, git: &Git, args: &ReleaseArgs) -> Result<()> {
     let dev = dev_step(p)?;
     let (commit, released) = match finding {
         Finding::Nothing => {
+            if !args.dry_run
+                && let Some(tag) = &base
+                && let Some(published) = publish_missing_release(p, git, tag, &pattern, &scheme)?
+            {
+                term::step(&published);
+                return Ok(());
+            }
             term::step(&format!(
                 "nothing to finish: no release pull request was merged into {branch} since {since}"
             ));
@@ -1033,6 +1137,53 @@ pub(super) fn finish(p: &Project, git: &Git, args: &ReleaseArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A finish interrupted between pushing the tag and publishing the forge release (a cancelled CI job)
+/// leaves the newest release without its forge release: the next run publishes it, from the same notes.
+/// Only a release commit's tag counts, and only when the forge's CLI can say whether the release exists.
+fn publish_missing_release(
+    p: &Project,
+    git: &Git,
+    tag: &crate::ops::repo::ReleaseTag,
+    pattern: &regex::Regex,
+    scheme: &version::Scheme,
+) -> Result<Option<String>> {
+    let subject = git.raw(&["log", "-1", "--format=%s", &tag.commit.to_string()])?;
+    if !pattern.is_match(subject.trim()) {
+        return Ok(None);
+    }
+    let forge = Forge::detect(p, git, true, &mut Vec::new());
+    let Some(cli) = &forge.cli else {
+        return Ok(None);
+    };
+    if cli.run(&calls::view_release(&tag.name)).is_ok() {
+        return Ok(None);
+    }
+    let spelled = scheme.spell(&tag.version);
+    let notes = p
+        .repo
+        .file_at(tag.commit, p.config.changelog_file())?
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| {
+            changelog_file::section(&text, &spelled)
+                .map(|section| changelog_file::section_body(section).to_string())
+        })
+        .filter(|body| !body.is_empty())
+        .unwrap_or_else(|| format!("Release {spelled}"));
+    cli.run(&calls::create_release(
+        forge.kind,
+        &tag.name,
+        &spelled,
+        &notes,
+        !tag.version.is_final(),
+        forge.draft,
+    ))?;
+    Ok(Some(format!(
+        "published the {} release {}, which an interrupted finish had left out",
+        forge.kind.name(),
+        tag.name
+    )))
 }
 
 /// `release.pr_branch` for the released version (the development pull request's branch adds `-dev`).

@@ -141,6 +141,14 @@ fn url_part(text: &str) -> String {
     out
 }
 
+/// Whether a refused push says the branch is protected (GitHub's `GH006: Protected branch update failed`,
+/// GitLab's "not allowed to push code to protected branches", a server hook's "… is protected"): then
+/// only a pull request can bring the change.
+pub fn protected_refusal(said: &str) -> bool {
+    let said = said.to_ascii_lowercase();
+    said.contains("protected branch") || said.contains("gh006") || said.contains(" is protected")
+}
+
 /// A line every release pull request's body ends with: how the kit finds its own open pull request again
 /// (to refresh it instead of opening a second one), whatever its branch is called.
 pub const MARKER: &str = "<!-- xtask: release pull request -->";
@@ -340,6 +348,11 @@ pub mod calls {
         release.with_text("--notes-file", "--notes", kind, notes)
     }
 
+    /// Succeeds when the forge has a release of `tag`.
+    pub fn view_release(tag: &str) -> Call {
+        call(&["release", "view", tag])
+    }
+
     /// Deletes the release of `tag` (not the tag): the undo of [`create_release`].
     pub fn delete_release(tag: &str) -> Call {
         call(&["release", "delete", tag, "--yes"])
@@ -396,6 +409,29 @@ mod tests {
                 location.map(|(h, p)| (h.to_string(), p.to_string())),
                 "{url}"
             );
+        }
+    }
+
+    #[test]
+    fn protected_branch_refusals_are_recognised() {
+        let cases = [
+            (
+                "remote: error: GH006: Protected branch update failed for refs/heads/main.",
+                true,
+            ),
+            (
+                "remote: GitLab: You are not allowed to push code to protected branches on this project.",
+                true,
+            ),
+            ("remote: main is protected: merge a pull request", true),
+            (
+                "fatal: unable to access 'https://github.com/o/r/': Could not resolve host",
+                false,
+            ),
+            ("! [rejected] main -> main (non-fast-forward)", false),
+        ];
+        for (said, expected) in cases {
+            assert_eq!(protected_refusal(said), expected, "{said}");
         }
     }
 

@@ -20,6 +20,7 @@ mod matrix;
 mod packages;
 mod release;
 mod release_contents;
+mod review;
 mod schemes;
 mod server_trust;
 mod undo;

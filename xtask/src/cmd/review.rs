@@ -1194,6 +1194,9 @@ fn pr_branch_for(p: &Project, renderer: &Renderer, context: &MessageContext) -> 
         .to_string())
 }
 
+/// The next development version, the files it rewrites (path, contents) and the commit's message.
+type DevCommit = (Version, Vec<(String, String)>, String);
+
 /// The development commit after `released`: the version, its files and message; `None` when there is no
 /// development version, or the branch already moved past the release.
 fn dev_commit_plan(
@@ -1203,7 +1206,7 @@ fn dev_commit_plan(
     tag: &str,
     date: &str,
     tip: Option<&Version>,
-) -> Result<Option<(Version, Vec<(String, String)>, String)>> {
+) -> Result<Option<DevCommit>> {
     let Some(template) = p.config.dev_template() else {
         return Ok(None);
     };

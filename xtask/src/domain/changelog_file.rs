@@ -291,7 +291,7 @@ mod tests {
     }
 
     #[test]
-    fn sections_are_found_by_version() {
+    fn a_section_is_cut_out_by_version() {
         let text = "# C\n\n## [1.1.0] - 2024-02-01\n\n### Added\n\n- b\n\n## [1.0.0]\n\n- a\n";
         assert_eq!(
             section(text, "1.1.0"),

@@ -78,7 +78,8 @@ fn location_of(url: &str) -> Option<Location> {
     } else {
         // scp-like `user@host:path`; a local path has no `:` before its first `/`.
         let (before, _) = url.split_once(':')?;
-        if before.contains('/') || before.is_empty() {
+        // A one-letter "host" is a Windows drive (`C:/repos/x`).
+        if before.contains('/') || before.len() < 2 {
             return None;
         }
         return split_host_path(&url.replacen(':', "/", 1));
@@ -365,7 +366,8 @@ mod tests {
 
     #[test]
     fn remote_urls_name_their_forge() {
-        let cases: &[(&str, Kind, Option<(&str, &str)>)] = &[
+        type Case<'a> = (&'a str, Kind, Option<(&'a str, &'a str)>);
+        let cases: &[Case] = &[
             (
                 "https://github.com/Qiskit/qiskit.git",
                 Kind::GitHub,

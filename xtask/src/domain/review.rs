@@ -85,42 +85,36 @@ pub fn is_release_subject(subject: &str, rendered: &str) -> bool {
     }
 }
 
-/// The newest release commit among `candidates` (newest first) whose version is not released yet:
-/// `subject_for` renders `release.commit`'s subject for a version, `released` says whether a version has
-/// its tag. A candidate whose files disagree with its subject is reported when no real one is newer.
+/// What the newest of `candidates` (newest first) is: a release commit whose version is not released yet,
+/// one released already, or one whose files disagree with its subject. `subject_for` renders
+/// `release.commit`'s subject for a version, `released` says whether a version has its tag.
 pub fn find_merged(
     candidates: &[Candidate],
     subject_for: impl Fn(&Version) -> Option<String>,
     released: impl Fn(&Version) -> bool,
 ) -> Finding {
-    for candidate in candidates {
-        let matches = candidate
-            .version
-            .as_ref()
-            .and_then(&subject_for)
-            .is_some_and(|rendered| is_release_subject(&candidate.subject, &rendered));
-        match &candidate.version {
-            Some(version) if matches => {
-                if released(version) {
-                    // Released already (a finish ran, or the version was tagged by hand): what is newer
-                    // than it was looked at first, so nothing is left to finish.
-                    return Finding::Nothing;
-                }
-                return Finding::Release {
-                    commit: candidate.id.clone(),
-                    version: version.clone(),
-                };
-            }
-            holds => {
-                return Finding::Folded {
-                    commit: candidate.id.clone(),
-                    subject: candidate.subject.clone(),
-                    holds: holds.clone(),
-                };
-            }
-        }
+    // Only the newest counts: an older one is released already, or was superseded by the newest.
+    let Some(candidate) = candidates.first() else {
+        return Finding::Nothing;
+    };
+    let matches = candidate
+        .version
+        .as_ref()
+        .and_then(&subject_for)
+        .is_some_and(|rendered| is_release_subject(&candidate.subject, &rendered));
+    match &candidate.version {
+        // Released already (a finish ran, or the version was tagged by hand).
+        Some(version) if matches && released(version) => Finding::Nothing,
+        Some(version) if matches => Finding::Release {
+            commit: candidate.id.clone(),
+            version: version.clone(),
+        },
+        holds => Finding::Folded {
+            commit: candidate.id.clone(),
+            subject: candidate.subject.clone(),
+            holds: holds.clone(),
+        },
     }
-    Finding::Nothing
 }
 
 /// Why a folded release cannot be finished, and what fits: the words of the refusal.

@@ -262,15 +262,16 @@ impl Ci {
 }
 
 /// The maintainer's checkout: HEAD, branch, index, status and files.
-fn checkout(repo: &Repo) -> (String, String, String, String, Vec<(String, Vec<u8>)>) {
+fn checkout(repo: &Repo) -> Vec<String> {
     let state = repo.state();
-    (
-        state.head,
-        state.branch,
-        state.index,
-        state.status,
-        state.files,
-    )
+    let mut seen = vec![state.head, state.branch, state.index, state.status];
+    seen.extend(
+        state
+            .files
+            .into_iter()
+            .map(|(path, bytes)| format!("{path}: {}", String::from_utf8_lossy(&bytes))),
+    );
+    seen
 }
 
 /// The refs of the maintainer's clone other than remote-tracking ones (a push updates those, as git does).
@@ -286,7 +287,7 @@ fn own_refs(repo: &Repo) -> String {
 /// The text between `<<<` and `>>>` after the call that starts with `call`.
 fn stdin_of(calls: &str, call: &str) -> String {
     let after = calls
-        .split_once(&format!("{call}"))
+        .split_once(call)
         .unwrap_or_else(|| panic!("no call {call:?} in:\n{calls}"))
         .1;
     let body = after

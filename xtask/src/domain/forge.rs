@@ -158,8 +158,8 @@ pub const MARKER: &str = "<!-- xtask: release pull request -->";
 pub fn request_body(notes: &str, version: &str, kind: Kind) -> String {
     let noun = kind.request_noun();
     format!(
-        "{}\n\n---\nMerging this {noun} releases {version}: `cargo xtask release --finish` (run by CI on the \
-         push) then tags the release commit, pushes the tag and publishes the release with these notes.\n\n{MARKER}\n",
+        "{}\n\n---\nMerging this {noun} releases {version}: on the push, CI runs `cargo xtask release --finish`, \
+         which tags the release commit, pushes the tag and publishes the release with these notes.\n\n{MARKER}\n",
         notes.trim_end()
     )
 }

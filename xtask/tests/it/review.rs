@@ -541,6 +541,15 @@ fn with_the_dev_commit_in_the_pull_request_a_merge_tags_the_release_commit_and_o
 #[test]
 fn finish_after_an_ordinary_push_does_nothing() {
     let hosted = hosted("");
+    // CI runs it on the release pull request's own branch too: not a release branch, nothing happens.
+    hosted.xtask(&["release", "--pr", "minor", "--yes"]).ok();
+    let before = hosted.origin_refs();
+    hosted
+        .ci("release/v0.2.0")
+        .finish(&[])
+        .ok()
+        .says("nothing to finish: release/v0.2.0 is not a release branch for 0.2.0");
+    assert_eq!(hosted.origin_refs(), before);
     hosted.land_change("two.txt", "fix: two");
     let before = hosted.origin_refs();
     hosted

@@ -1,0 +1,458 @@
+//! `release --pr`: the release commit on a branch of its own, pushed, and the pull request opened or
+//! refreshed; the journal that lets `release --abort` put the branch back after a kill.
+
+use anyhow::{Result, anyhow};
+
+use super::{
+    Forge, branch_name_problems, capitalised, print_by_hand, push_leased, release_subject_pattern,
+    remote_refs, short, unpush,
+};
+use crate::cli::{Format, ReleaseArgs};
+use crate::cmd::Project;
+use crate::domain::forge::{self, Kind, calls};
+use crate::domain::release_plan::ReleasePlan;
+use crate::domain::{changelog_file, shell};
+use crate::error::UsageError;
+use crate::ops::fs;
+use crate::ops::git::Git;
+use crate::ops::process::kill_point;
+use crate::ops::term;
+use crate::render::{self, MessageContext, Renderer};
+
+/// The release pull request's branch: `release.pr_branch` rendered for the release.
+fn request_branch(p: &Project, plan: &ReleasePlan) -> Result<String> {
+    let date = render::release_date()?;
+    let d = &plan.decision;
+    let mut context = MessageContext::new(&d.version, &d.previous, &d.tag, &date);
+    context.version = plan.spell(&d.version);
+    context.previous = plan.spell(&d.previous);
+    let renderer = Renderer::new(&p.root, &p.config, plan.scheme)?;
+    let name = renderer.message("release.pr_branch", p.config.pr_branch(), &context)?;
+    Ok(name.trim().to_string())
+}
+
+/// What a `release --pr` is pushing, written before the push and removed once the pull request is open:
+/// a run killed in between leaves it, and `release --abort` puts the remote branch back.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct PushJournal {
+    remote: String,
+    refname: String,
+    new: String,
+    old: Option<String>,
+}
+
+fn journal_path(p: &Project) -> std::path::PathBuf {
+    p.repo.git_dir().join("xtask").join("release-pr.json")
+}
+
+/// The refusal when an interrupted `release --pr` left its journal.
+pub(super) fn interrupted(p: &Project) -> Option<String> {
+    let path = journal_path(p);
+    fs::exists(&path).then(|| {
+        format!(
+            "an interrupted release --pr left a journal at {}: run `cargo xtask release --abort` to put the \
+             remote branch back",
+            path.display()
+        )
+    })
+}
+
+/// `release --abort` for an interrupted `release --pr`: the branch it pushed goes back to what it was on
+/// the remote (deleted if it was new), only while it still holds the commit that run pushed. Returns
+/// whether there was such a journal.
+pub(in crate::cmd) fn abort_request(p: &Project, git: &Git) -> Result<bool> {
+    let path = journal_path(p);
+    if !fs::exists(&path) {
+        return Ok(false);
+    }
+    let bytes = fs::read(&path).map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
+    let journal: PushJournal = serde_json::from_slice(&bytes).map_err(|e| {
+        anyhow!(
+            "the journal {} is damaged ({e}): nothing was changed; look at the remote branch it names, then \
+             delete it",
+            path.display()
+        )
+    })?;
+    let branch = journal.refname.trim_start_matches("refs/heads/");
+    let advertised = remote_refs(git, &journal.remote, std::slice::from_ref(&journal.refname))
+        .map_err(|e| anyhow!("{e}"))?;
+    let now = advertised.first().map(|(_, id)| id.clone());
+    if now.as_deref() == Some(journal.new.as_str()) {
+        unpush(
+            git,
+            &journal.remote,
+            &[(
+                journal.refname.clone(),
+                journal.new.clone(),
+                journal.old.clone(),
+            )],
+        )
+        .map_err(|e| anyhow!("cannot put {branch} back on {}: {e}", journal.remote))?;
+        term::step(&match &journal.old {
+            Some(old) => format!("put {branch} back to {} on {}", short(old), journal.remote),
+            None => format!("deleted {branch} from {}", journal.remote),
+        });
+    } else if now == journal.old {
+        term::note(&format!(
+            "{branch} on {} is as it was before the interrupted release --pr",
+            journal.remote
+        ));
+    } else {
+        term::warn(&format!(
+            "{branch} on {} moved since the interrupted release --pr pushed it: left alone",
+            journal.remote
+        ));
+    }
+    fs::remove_file(&path).map_err(|e| anyhow!("cannot remove {}: {e}", path.display()))?;
+    Ok(true)
+}
+
+/// `release --pr`, once `plan` is decided and checked as a release's: the dry run prints it; otherwise the
+/// branch is made and pushed and the pull request opened or refreshed.
+pub(in crate::cmd) fn open_request(
+    p: &Project,
+    git: &Git,
+    plan: &ReleasePlan,
+    args: &ReleaseArgs,
+) -> Result<()> {
+    let mut problems: Vec<String> = interrupted(p).into_iter().collect();
+    let forge = Forge::detect(p, git, !args.dry_run, &mut problems);
+    let Some(base) = plan.branch.clone() else {
+        return Err(UsageError(
+            "release --pr opens a pull request into the current branch, and HEAD is detached: check out the \
+             development or line branch (in CI, GITHUB_REF_NAME names it)"
+                .into(),
+        )
+        .into());
+    };
+    let branch = request_branch(p, plan)?;
+    problems.extend(branch_name_problems(p, git, "release.pr_branch", &branch)?);
+    let title = plan
+        .release_message
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let notes = plan
+        .changelog
+        .as_ref()
+        .map(|(_, section)| changelog_file::section_body(section).to_string())
+        .unwrap_or_else(|| title.clone());
+    let body = forge::request_body(&notes, &plan.spell(&plan.decision.version), forge.kind);
+    let mut files: Vec<(String, String)> = plan
+        .release_files()
+        .iter()
+        .map(|c| (c.rel.clone(), c.after.clone()))
+        .collect();
+    let dev_files: Vec<(String, String)> = plan
+        .dev_files()
+        .iter()
+        .map(|c| (c.rel.clone(), c.after.clone()))
+        .collect();
+    if files.is_empty() {
+        problems.push(format!(
+            "the files already hold {} and there is no changelog to write, so a release pull request would \
+             be empty: release it directly with `cargo xtask release`",
+            plan.spell(&plan.decision.version)
+        ));
+    }
+
+    if args.dry_run {
+        for problem in &problems {
+            term::warn(problem);
+        }
+        print_request_plan(plan, &forge, &base, &branch, &title, &body, args);
+        return Ok(());
+    }
+
+    // What the remote and the forge have: the tag must be new, the base must not be ahead of HEAD, and an
+    // open release pull request (or a branch a killed run pushed) is refreshed rather than doubled.
+    let remote = plan.remote.clone();
+    let open = match &forge.cli {
+        Some(cli) => match cli
+            .run(&calls::list_open(forge.kind, &base))
+            .map_err(|e| format!("{e:#}"))
+            .and_then(|listing| forge::own_open_request(forge.kind, &listing))
+        {
+            Ok(open) => open,
+            Err(e) => {
+                problems.push(format!(
+                    "forge: cannot list the open {}s into {base}: {e}",
+                    forge.kind.request_noun()
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    let target = open
+        .as_ref()
+        .map_or(branch.clone(), |request| request.branch.clone());
+    let tag_ref = format!("refs/tags/{}", plan.decision.tag);
+    let base_ref = format!("refs/heads/{base}");
+    let target_ref = format!("refs/heads/{target}");
+    let mut old = None;
+    match remote_refs(
+        git,
+        &remote,
+        &[tag_ref.clone(), base_ref.clone(), target_ref.clone()],
+    ) {
+        Err(problem) => problems.push(problem),
+        Ok(advertised) => {
+            let value = |name: &str| {
+                advertised
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, id)| id.clone())
+            };
+            if value(&tag_ref).is_some() {
+                problems.push(format!(
+                    "push: tag {} already exists on {remote}: that version is released; pick another",
+                    plan.decision.tag
+                ));
+            }
+            if let Some(id) = value(&base_ref)
+                && !git.is_ancestor(&id, &plan.head)
+            {
+                problems.push(format!(
+                    "push: {remote}'s {base} is at {}, which HEAD does not contain: run `{}` and merge or \
+                     rebase first, so that the release pull request holds what {base} holds",
+                    short(&id),
+                    shell::join(&["git", "pull", remote.as_str(), base.as_str()])
+                ));
+            }
+            if let Some(id) = value(&target_ref) {
+                let ours = open.is_some() || made_by_kit(p, git, &id);
+                if ours {
+                    old = Some(id);
+                } else {
+                    problems.push(format!(
+                        "push: {remote} already has a branch {target} that is not a release pull request's: \
+                         delete it (`{}`) or set release.pr_branch",
+                        shell::join(&["git", "push", remote.as_str(), "--delete", target.as_str()])
+                    ));
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(crate::cmd::release::refuse_release(&problems));
+    }
+
+    // The commits, made without a work tree: nothing local changes.
+    let release_commit = git.commit_on(&plan.head, &files, &plan.release_message)?;
+    let tip = match (plan.dev_commit(), dev_files.is_empty()) {
+        (Some(message), false) => git.commit_on(&release_commit, &dev_files, message)?,
+        _ => release_commit.clone(),
+    };
+    files.clear();
+    kill_point("pr:committed");
+    // The old tip must be here to be restored if the forge refuses.
+    if let Some(old) = &old
+        && git
+            .raw(&["cat-file", "-e", &format!("{old}^{{commit}}")])
+            .is_err()
+    {
+        git.fetch(&["--no-write-fetch-head", &remote, &target_ref])
+            .map_err(|e| anyhow!("cannot fetch {remote}'s {target} before replacing it: {e:#}"))?;
+    }
+    let updates = vec![(target_ref.clone(), tip.clone(), old.clone())];
+    let journal = journal_path(p);
+    fs::write_journal(
+        &journal,
+        &PushJournal {
+            remote: remote.clone(),
+            refname: target_ref.clone(),
+            new: tip.clone(),
+            old: old.clone(),
+        },
+        "the release --pr journal",
+    )?;
+    let forget = || {
+        let _ = fs::remove_file(&journal);
+    };
+    let push_options = match (&forge.cli, forge.kind) {
+        // Without glab, GitLab opens the merge request from push options (no newlines allowed in them).
+        (None, Kind::GitLab) => vec![
+            "-o".to_string(),
+            "merge_request.create".to_string(),
+            "-o".to_string(),
+            format!("merge_request.target={base}"),
+            "-o".to_string(),
+            format!("merge_request.title={title}"),
+        ],
+        _ => Vec::new(),
+    };
+    if let Err(e) = push_leased(git, &remote, &updates, &push_options) {
+        forget();
+        return Err(anyhow!(
+            "{e:#}\ncannot push {target} to {remote}: nothing was changed (the commits made for it are on no branch)"
+        ));
+    }
+    term::step(&format!(
+        "pushed {} to {remote} as {target}{}",
+        short(&tip),
+        if old.is_some() { " (refreshed)" } else { "" }
+    ));
+    kill_point("pr:pushed");
+
+    let request = match &forge.cli {
+        Some(cli) => {
+            let call = match &open {
+                Some(request) => calls::edit_request(forge.kind, request.number, &title, &body),
+                None => calls::create_request(forge.kind, &base, &target, &title, &body),
+            };
+            match cli.run(&call) {
+                Ok(out) => Some(match &open {
+                    Some(request) => request.url.clone(),
+                    None => out
+                        .lines()
+                        .rev()
+                        .find(|l| l.contains("://"))
+                        .unwrap_or(out.trim())
+                        .trim()
+                        .to_string(),
+                }),
+                Err(e) => {
+                    let undone = unpush(git, &remote, &updates);
+                    if undone.is_ok() {
+                        forget();
+                    }
+                    term::error(&format!("{e:#}"));
+                    return Err(match undone {
+                        Ok(()) => anyhow!(
+                            "cannot {} the {}: {target} was put back on {remote} as it was, so nothing was changed",
+                            if open.is_some() { "refresh" } else { "open" },
+                            forge.kind.request_noun()
+                        ),
+                        Err(manual) => anyhow!(
+                            "cannot open the {}, and {target} could not be put back on {remote}: {manual}",
+                            forge.kind.request_noun()
+                        ),
+                    });
+                }
+            }
+        }
+        None => None,
+    };
+    forget();
+    let noun = forge.kind.request_noun();
+    match (&request, &open) {
+        (Some(url), Some(_)) => term::step(&format!("refreshed the {noun}: {url}")),
+        (Some(url), None) => term::step(&format!("opened the {noun}: {url}")),
+        (None, _) => print_by_hand(&forge, &base, &target, &title, &body),
+    }
+    term::note(&format!(
+        "once it is merged, `cargo xtask release --finish` (CI runs it on the push) tags {} and publishes it",
+        plan.decision.tag
+    ));
+    if args.format == Format::Json {
+        term::out(
+            &serde_json::json!({
+                "version": plan.spell(&plan.decision.version),
+                "tag": plan.decision.tag,
+                "branch": target,
+                "base": base,
+                "commit": tip,
+                "request": request,
+                "refreshed": old.is_some(),
+            })
+            .to_string(),
+        );
+    }
+    Ok(())
+}
+
+/// Whether a branch tip the remote has is a release pull request's the kit made (a run killed between its
+/// push and the pull request): a commit here whose subject is a release commit's.
+fn made_by_kit(p: &Project, git: &Git, id: &str) -> bool {
+    let Ok(pattern) = release_subject_pattern(p) else {
+        return false;
+    };
+    let mut messages = git
+        .raw(&["log", "-2", "--format=%s", id])
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+    messages.retain(|s| pattern.is_match(s));
+    !messages.is_empty()
+}
+
+fn print_request_plan(
+    plan: &ReleasePlan,
+    forge: &Forge,
+    base: &str,
+    branch: &str,
+    title: &str,
+    body: &str,
+    args: &ReleaseArgs,
+) {
+    let to_stdout = args.format == Format::Text;
+    let emit = |title: &str, body: &str| {
+        if to_stdout {
+            term::data_section(title, body)
+        } else {
+            term::section(title, body)
+        }
+    };
+    let d = &plan.decision;
+    emit(
+        "Release pull request plan (dry run: nothing is changed)",
+        &format!(
+            "version: {} → {}{}",
+            plan.spell(&d.previous),
+            plan.spell(&d.version),
+            d.required
+                .map(|l| format!(" (the commits call for {l})"))
+                .unwrap_or_default()
+        ),
+    );
+    if let Some((rel, section)) = &plan.changelog {
+        emit(&format!("Changelog ({rel}):"), section);
+    }
+    let diffs: Vec<String> = plan
+        .release_files()
+        .iter()
+        .filter(|c| Some(&c.rel) != plan.changelog.as_ref().map(|c| &c.0))
+        .map(fs::unified_diff)
+        .collect();
+    emit("Version files:", &diffs.join(""));
+    emit(
+        "Release commit:",
+        plan.release_commit().unwrap_or(&plan.release_message),
+    );
+    match (&plan.dev_version, plan.dev_commit()) {
+        (Some(version), Some(message)) => emit(
+            &format!(
+                "Development commit ({}, in the pull request: release.pr_dev = \"in-pr\"):",
+                plan.spell(version)
+            ),
+            message,
+        ),
+        _ => emit(
+            "Development commit:",
+            "none in the pull request (release.pr_dev decides what `release --finish` does)",
+        ),
+    }
+    let noun = forge.kind.request_noun();
+    emit(
+        &format!("Branch and {noun}:"),
+        &format!(
+            "push {branch} to {} (a release would first ask it about {branch} and {}, and refresh the \
+             open release {noun} instead of opening a second one)\n{} {noun} into {base}: \"{title}\"",
+            plan.remote,
+            d.tag,
+            forge.kind.name()
+        ),
+    );
+    emit(&format!("{} text:", capitalised(noun)), body);
+    emit(
+        "After the merge:",
+        &format!(
+            "`cargo xtask release --finish` tags the release commit {}, pushes the tag and publishes the \
+             release",
+            d.tag
+        ),
+    );
+}

@@ -815,3 +815,201 @@ fn push_mode_commits_the_development_version_where_ci_may_push() {
     assert_eq!(hosted.origin(&["show", "main:VERSION"]), "0.2.1-dev");
     assert_eq!(hosted.origin(&["rev-parse", "v0.2.0^{commit}"]), merged);
 }
+
+#[test]
+fn release_pr_refuses_what_cannot_work_and_changes_nothing() {
+    // The remote already has the tag (released from elsewhere).
+    let hosted = hosted("");
+    hosted
+        .repo
+        .git(&["tag", "--annotate", "v0.2.0", "-m", "elsewhere"]);
+    hosted.repo.git(&["push", "--quiet", "origin", "v0.2.0"]);
+    hosted.repo.git(&["tag", "--delete", "v0.2.0"]);
+    let before = (
+        checkout(&hosted.repo),
+        own_refs(&hosted.repo),
+        hosted.origin_refs(),
+    );
+    hosted
+        .xtask(&["release", "--pr", "minor", "--yes"])
+        .fails(1)
+        .says("tag v0.2.0 already exists on origin");
+    assert_eq!(
+        (
+            checkout(&hosted.repo),
+            own_refs(&hosted.repo),
+            hosted.origin_refs()
+        ),
+        before
+    );
+    assert!(!hosted.calls().contains("pr create"));
+
+    // A branch of that name that is not a release pull request's.
+    let hosted = self::hosted("");
+    hosted.repo.git(&[
+        "push",
+        "--quiet",
+        "origin",
+        "main:refs/heads/release/v0.2.0",
+    ]);
+    let before = hosted.origin_refs();
+    hosted
+        .xtask(&["release", "--pr", "minor", "--yes"])
+        .fails(1)
+        .says("origin already has a branch release/v0.2.0 that is not a release pull request's")
+        .says("git push origin --delete release/v0.2.0");
+    assert_eq!(hosted.origin_refs(), before);
+
+    // Templates that make names git or the hooks refuse; shell syntax in a name is data.
+    for (template, said) in [
+        (
+            "release/{{ tag }}..x",
+            "git does not accept as a branch name",
+        ),
+        ("rel/$(touch${IFS}pwned)/{{ tag }}", "which the hooks refuse"),
+    ] {
+        let hosted = self::hosted(&format!("[release]\npr_branch = \"{template}\"\n"));
+        let before = hosted.origin_refs();
+        hosted
+            .xtask(&["release", "--pr", "minor", "--yes"])
+            .fails(1)
+            .says(said);
+        assert_eq!(hosted.origin_refs(), before, "{template}");
+        assert!(!hosted.repo.path().join("pwned").exists());
+    }
+}
+
+#[test]
+fn two_release_prs_racing_open_one_pull_request() {
+    let hosted = hosted("");
+    let path = hosted.path_env();
+    let spawn = || {
+        let mut command = hosted.repo.command(
+            crate::support::xtask_bin(),
+            &["release", "--pr", "minor", "--yes"],
+        );
+        command
+            .env("PATH", &path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        crate::support::spawn(&mut command)
+    };
+    let (a, b) = (spawn(), spawn());
+    let codes: Vec<i32> = [a, b]
+        .into_iter()
+        .map(|child| {
+            child
+                .wait_with_output()
+                .unwrap()
+                .status
+                .code()
+                .unwrap_or(-1)
+        })
+        .collect();
+    assert!(codes.contains(&0), "{codes:?}");
+    assert!(codes.iter().all(|c| *c == 0 || *c == 1), "{codes:?}");
+    let calls = hosted.calls();
+    assert!(
+        calls.matches("gh pr create").count() <= 1,
+        "one pull request at most:\n{calls}"
+    );
+    assert_eq!(
+        hosted.origin(&["log", "-1", "--format=%s", "release/v0.2.0"]),
+        "chore(release): 0.2.0"
+    );
+}
+
+/// The stand-in `glab`: logs its calls; `mr list` answers with no merge request.
+const GLAB: &str = r#"#!/bin/sh
+state="$(dirname "$0")"
+{ printf 'glab'; for a in "$@"; do printf ' %s' "$a"; done; printf '\n'; } >> "$state/calls.log"
+case "$1 $2" in
+  "mr list") echo "[]";;
+  "mr create") echo "https://gitlab.com/o/r/-/merge_requests/3";;
+esac
+exit 0
+"#;
+
+#[test]
+fn gitlab_through_glab_and_through_push_options() {
+    let hosted = hosted("[forge]\nkind = \"gitlab\"\n");
+    write_executable(&hosted.bin.path().join("glab"), GLAB.as_bytes());
+    hosted
+        .xtask(&["release", "--pr", "minor", "--yes"])
+        .ok()
+        .says("opened the merge request: https://gitlab.com/o/r/-/merge_requests/3");
+    let calls = hosted.calls();
+    assert!(
+        calls.contains("glab mr list --target-branch main --output json"),
+        "{calls}"
+    );
+    assert!(
+        calls.contains("glab mr create --yes --target-branch main --source-branch release/v0.2.0 --title chore(release): 0.2.0 --description ### Added"),
+        "the notes are the description: {calls}"
+    );
+    hosted.land("release/v0.2.0", "main", "merge");
+    hosted.ci("main").finish(&[]).ok();
+    let calls = hosted.calls();
+    assert!(
+        calls.contains("glab release create v0.2.0 --name 0.2.0 --notes ### Added"),
+        "{calls}"
+    );
+
+    // Without glab: the merge request comes from git's push options, which the server receives.
+    let hosted = self::hosted("[forge]\nkind = \"gitlab\"\nwithout_cli = \"print\"\n");
+    hosted.origin(&["config", "receive.advertisePushOptions", "true"]);
+    let log = hosted.origin.path().join("push-options.log");
+    write_executable(
+        &hosted.origin.path().join("hooks/post-receive"),
+        format!(
+            "#!/bin/sh\ni=0\nwhile [ $i -lt \"${{GIT_PUSH_OPTION_COUNT:-0}}\" ]; do eval \"echo \\$GIT_PUSH_OPTION_$i\" >> '{}'; i=$((i + 1)); done\n",
+            log.display()
+        )
+        .as_bytes(),
+    );
+    let path = std::env::var("PATH").unwrap_or_default();
+    hosted
+        .repo
+        .xtask_env(&["release", "--pr", "minor", "--yes"], &[("PATH", &path)])
+        .ok()
+        .says("`glab` is not installed");
+    let options = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        options,
+        "merge_request.create\nmerge_request.target=main\nmerge_request.title=chore(release): 0.2.0\n"
+    );
+}
+
+#[test]
+fn release_pr_and_finish_speak_json_for_scripts() {
+    let hosted = hosted("");
+    let run = hosted
+        .xtask(&["release", "--pr", "minor", "--yes", "--format", "json"])
+        .ok();
+    let object: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(object["version"], "0.2.0");
+    assert_eq!(object["branch"], "release/v0.2.0");
+    assert_eq!(object["request"], "https://github.com/o/r/pull/12");
+    assert_eq!(object["refreshed"], false);
+    hosted.land("release/v0.2.0", "main", "merge");
+    let ci = hosted.ci("main");
+    let output = ci.repo.path().join("github-output");
+    let run = ci
+        .repo
+        .xtask_env(
+            &["release", "--finish", "--yes", "--format", "json"],
+            &[
+                ("PATH", ci.path.as_str()),
+                ("GITHUB_REF_NAME", "main"),
+                ("GITHUB_OUTPUT", output.to_str().unwrap()),
+            ],
+        )
+        .ok();
+    let object: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(object["tag"], "v0.2.0");
+    assert_eq!(object["release"], true);
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        "released=true\nversion=0.2.0\ntag=v0.2.0\n"
+    );
+}

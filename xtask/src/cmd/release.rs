@@ -63,15 +63,6 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         return super::review::finish(&p, &git, &args);
     }
     if p.config.packages.is_some() {
-        if args.pr {
-            return Err(UsageError(
-                "release --pr opens one release pull request for one version, and xtask.toml has [packages]: \
-                 release the packages with `cargo xtask release -p NAME` on a branch and open its pull request \
-                 by hand"
-                    .into(),
-            )
-            .into());
-        }
         return packages::release(&p, &git, &args, json_printed);
     }
     if !args.packages.is_empty() {
@@ -177,7 +168,8 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
             }
         }
         *json_printed = args.format == Format::Json;
-        return super::review::open_request(&p, &git, &release, &args);
+        let request = super::review::Request::of(&p, &release)?;
+        return super::review::open_request(&p, &git, &request, &args);
     }
     if args.dry_run {
         print_plan(&release, args.format == Format::Text, args.level.is_none());

@@ -292,6 +292,30 @@ pub(super) fn release(
             }
         }
     }
+    if args.pr {
+        if args.dry_run {
+            for problem in &problems {
+                term::warn(problem);
+            }
+        } else {
+            if !problems.is_empty() {
+                return report(&problems);
+            }
+            let failed = run_pre(git, &release_plan::checks(&steps))?;
+            if !failed.is_empty() {
+                return report(&failed);
+            }
+            if interactive {
+                prompt::proceed(&format!(
+                    "Open a pull request releasing {}?",
+                    describe(&plans)
+                ))?;
+            }
+        }
+        *json_printed = args.format == Format::Json;
+        let request = pull_request(&all, &plans, &release_files, &steps)?;
+        return crate::cmd::review::open_request(p, git, &request, args);
+    }
     if args.dry_run {
         for problem in &problems {
             term::warn(problem);
@@ -347,7 +371,7 @@ pub(super) fn release(
         .first()
         .map(|(_, plan)| plan.head.clone())
         .unwrap_or_default();
-    exec::run(
+    let journal = exec::run(
         git,
         p.repo.git_dir(),
         &head,
@@ -366,6 +390,27 @@ pub(super) fn release(
             Ok(()) => {
                 term::step(&format!("pushed {} to {remote}", refspecs.join(" ")));
                 pushed = true;
+            }
+            Err(e)
+                if crate::domain::forge::protected_refusal(&format!("{e:#}"))
+                    && first.branch.is_some()
+                    && git.head_ref()?.is_some() =>
+            {
+                // As for one package: a protected branch never takes this push, so the release goes.
+                term::error(&format!("{e:#}"));
+                let branch = first.branch.as_deref().unwrap_or("the branch");
+                return Err(match exec::undo_finished(git, p.repo.git_dir(), &journal) {
+                    Ok(done) => anyhow!(
+                        "{remote} refused the push because {branch} is protected there: {}the repository is as \
+                         it was before the release; release through a pull request instead: `cargo xtask \
+                         release --pr`",
+                        done.summary()
+                    ),
+                    Err(undo) => anyhow!(
+                        "{remote} refused the push because {branch} is protected there, and the local release \
+                         could not be taken back: {undo:#}"
+                    ),
+                });
             }
             Err(e) => {
                 term::error(&format!("{e:#}"));
@@ -400,6 +445,73 @@ pub(super) fn release(
         *json_printed = true;
     }
     run_post(git, &release_plan::post(&steps))
+}
+
+/// The release pull request of several packages: one release commit (and, with `release.pr_dev = "in-pr"`,
+/// one development commit), every package's notes under its name, every tag for `release --finish`.
+fn pull_request(
+    all: &[Package],
+    plans: &[(String, ReleasePlan)],
+    release_files: &[FileChange],
+    steps: &[Step],
+) -> Result<crate::cmd::review::Request> {
+    let (first_name, first) = plans.first().ok_or_else(|| anyhow!("nothing to release"))?;
+    let mut messages = steps.iter().filter_map(|step| match step {
+        Step::Commit { message } => Some(message.clone()),
+        _ => None,
+    });
+    let release_message = messages
+        .next()
+        .unwrap_or_else(|| first.release_message.clone());
+    let dev = messages.next().map(|message| {
+        let mut files: Vec<(String, String)> = Vec::new();
+        for (_, plan) in plans {
+            for change in plan.dev_files() {
+                files.retain(|(rel, _)| *rel != change.rel);
+                files.push((change.rel.clone(), change.after.clone()));
+            }
+        }
+        (files, message)
+    });
+    let mut notes = Vec::new();
+    let mut shown = Vec::new();
+    for (name, plan) in plans {
+        let body = plan
+            .changelog
+            .as_ref()
+            .map(|(_, section)| crate::domain::changelog_file::section_body(section).to_string())
+            .unwrap_or_default();
+        notes.push(format!(
+            "## {name} {}\n\n{body}",
+            plan.spell(&plan.decision.version)
+        ));
+        shown.push((format!("Package {name}"), String::new()));
+        shown.extend(crate::cmd::review::shown(plan));
+    }
+    let first_pkg = find(all, first_name);
+    Ok(crate::cmd::review::Request {
+        base: first.branch.clone(),
+        head: first.head.clone(),
+        remote: first.remote.clone(),
+        branch: crate::cmd::review::request_branch(&first_pkg.project, first)?,
+        label: plans
+            .iter()
+            .map(|(name, plan)| format!("{name} {}", plan.spell(&plan.decision.version)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        tags: plans
+            .iter()
+            .map(|(_, plan)| plan.decision.tag.clone())
+            .collect(),
+        notes: notes.join("\n\n"),
+        release_files: release_files
+            .iter()
+            .map(|c| (c.rel.clone(), c.after.clone()))
+            .collect(),
+        release_message,
+        dev,
+        shown,
+    })
 }
 
 /// GitHub Actions: `packages=` and `tags=` (space-separated), and `<name>-version=` and `<name>-tag=` per

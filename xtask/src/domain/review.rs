@@ -50,29 +50,27 @@ impl DevStep {
     }
 }
 
-/// A commit of the pushed range whose subject looks like a release commit's, with the version its files
-/// hold (`None` when they cannot be read there).
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    pub id: String,
-    pub subject: String,
+/// One thing released on its own (the project, or a package of it) as a candidate release commit holds
+/// it: the version its files hold there and in the commit's first parent, whether that version has its
+/// tag, and the release commit's subject rendered for that version.
+#[derive(Debug, Clone, Default)]
+pub struct UnitAt {
     pub version: Option<Version>,
+    pub before: Option<Version>,
+    pub tagged: bool,
+    pub subject: Option<String>,
 }
 
-/// What `release --finish` found in a push.
-#[derive(Debug, Clone, PartialEq)]
+/// What `release --finish` found in a push: which units the newest release commit releases.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Finding {
-    /// No release pull request was merged: nothing to do.
+    /// No release pull request was merged (or its release is tagged already): nothing to do.
     Nothing,
-    /// The release commit of `version`, to be tagged.
-    Release { commit: String, version: Version },
-    /// A release commit's subject on a commit whose files hold another version: the pull request was
+    /// The release commit releases these units (indexes into the units given).
+    Release(Vec<usize>),
+    /// A release commit's subject on a commit whose files hold no version it names: the pull request was
     /// squashed with the development commit in it (or its files were changed by hand).
-    Folded {
-        commit: String,
-        subject: String,
-        holds: Option<Version>,
-    },
+    Folded,
 }
 
 /// Whether `subject` is the release commit's `rendered` subject, as made or as a forge's squash or merge
@@ -85,36 +83,36 @@ pub fn is_release_subject(subject: &str, rendered: &str) -> bool {
     }
 }
 
-/// What the newest of `candidates` (newest first) is: a release commit whose version is not released yet,
-/// one released already, or one whose files disagree with its subject. `subject_for` renders
-/// `release.commit`'s subject for a version, `released` says whether a version has its tag.
-pub fn find_merged(
-    candidates: &[Candidate],
-    subject_for: impl Fn(&Version) -> Option<String>,
-    released: impl Fn(&Version) -> bool,
-) -> Finding {
-    // Only the newest counts: an older one is released already, or was superseded by the newest.
-    let Some(candidate) = candidates.first() else {
-        return Finding::Nothing;
-    };
-    let matches = candidate
-        .version
-        .as_ref()
-        .and_then(&subject_for)
-        .is_some_and(|rendered| is_release_subject(&candidate.subject, &rendered));
-    match &candidate.version {
-        // Released already (a finish ran, or the version was tagged by hand).
-        Some(version) if matches && released(version) => Finding::Nothing,
-        Some(version) if matches => Finding::Release {
-            commit: candidate.id.clone(),
-            version: version.clone(),
-        },
-        holds => Finding::Folded {
-            commit: candidate.id.clone(),
-            subject: candidate.subject.clone(),
-            holds: holds.clone(),
-        },
+/// Judges the newest commit of a push whose subject looks like a release commit's (`subject`), from what
+/// each unit holds there. The units whose version renders that subject lead: none, and the files do not
+/// hold the release the subject names (folded); all tagged, and it is released already. Otherwise the
+/// release is theirs, with every other unit whose version the commit changed to one not tagged yet (the
+/// packages released together in one commit).
+pub fn judge(subject: &str, units: &[UnitAt]) -> Finding {
+    let leads: Vec<usize> = (0..units.len())
+        .filter(|&i| {
+            units[i].version.is_some()
+                && units[i]
+                    .subject
+                    .as_deref()
+                    .is_some_and(|rendered| is_release_subject(subject, rendered))
+        })
+        .collect();
+    if leads.is_empty() {
+        return Finding::Folded;
     }
+    if leads.iter().all(|&i| units[i].tagged) {
+        return Finding::Nothing;
+    }
+    let released: Vec<usize> = (0..units.len())
+        .filter(|&i| {
+            let unit = &units[i];
+            !unit.tagged
+                && unit.version.is_some()
+                && (leads.contains(&i) || unit.version != unit.before)
+        })
+        .collect();
+    Finding::Release(released)
 }
 
 /// Why a folded release cannot be finished, and what fits: the words of the refusal.
@@ -154,18 +152,6 @@ mod tests {
         crate::domain::version::parse_any(text).unwrap()
     }
 
-    fn candidate(id: &str, subject: &str, version: Option<&str>) -> Candidate {
-        Candidate {
-            id: id.into(),
-            subject: subject.into(),
-            version: version.map(v),
-        }
-    }
-
-    fn subject(version: &Version) -> Option<String> {
-        Some(format!("chore(release): {version}"))
-    }
-
     #[test]
     fn pr_dev_choices_parse() {
         for step in [
@@ -198,76 +184,62 @@ mod tests {
         }
     }
 
+    fn unit(version: &str, before: &str, tagged: bool) -> UnitAt {
+        UnitAt {
+            version: Some(v(version)),
+            before: Some(v(before)),
+            tagged,
+            subject: Some(format!("chore(release): {version}")),
+        }
+    }
+
     #[test]
     fn each_merge_method_leaves_a_release_commit_or_says_why_not() {
-        let released = |version: &Version| *version == v("1.3.0");
-        // (what the push holds, newest first; what finish finds)
-        let cases: Vec<(&str, Vec<Candidate>, Finding)> = vec![
-            ("an ordinary push", vec![], Finding::Nothing),
+        // (what the newest release-looking commit is, its subject, the units there, the finding)
+        let cases: Vec<(&str, &str, Vec<UnitAt>, Finding)> = vec![
             (
                 "merge commit: the release commit itself",
-                vec![candidate("r", "chore(release): 1.4.0", Some("1.4.0"))],
-                Finding::Release {
-                    commit: "r".into(),
-                    version: v("1.4.0"),
-                },
+                "chore(release): 1.4.0",
+                vec![unit("1.4.0", "1.4.0-dev", false)],
+                Finding::Release(vec![0]),
             ),
             (
                 "squash of the release commit alone",
-                vec![candidate("s", "chore(release): 1.4.0 (#12)", Some("1.4.0"))],
-                Finding::Release {
-                    commit: "s".into(),
-                    version: v("1.4.0"),
-                },
+                "chore(release): 1.4.0 (#12)",
+                vec![unit("1.4.0", "1.4.0-dev", false)],
+                Finding::Release(vec![0]),
             ),
             (
                 "squash with the development commit in it",
-                vec![candidate(
-                    "s",
-                    "chore(release): 1.4.0 (#12)",
-                    Some("1.4.1-dev"),
-                )],
-                Finding::Folded {
-                    commit: "s".into(),
-                    subject: "chore(release): 1.4.0 (#12)".into(),
-                    holds: Some(v("1.4.1-dev")),
-                },
+                "chore(release): 1.4.0 (#12)",
+                vec![unit("1.4.1-dev", "1.4.0-dev", false)],
+                Finding::Folded,
             ),
             (
                 "released already",
-                vec![candidate("r", "chore(release): 1.3.0", Some("1.3.0"))],
+                "chore(release): 1.3.0",
+                vec![unit("1.3.0", "1.3.0-dev", true)],
                 Finding::Nothing,
             ),
             (
-                "a release candidate",
-                vec![candidate(
-                    "r",
-                    "chore(release): 2.0.0-rc.1",
-                    Some("2.0.0-rc.1"),
-                )],
-                Finding::Release {
-                    commit: "r".into(),
-                    version: v("2.0.0-rc.1"),
-                },
+                "released as written: the files held the version already",
+                "chore(release): 1.4.0",
+                vec![unit("1.4.0", "1.4.0", false)],
+                Finding::Release(vec![0]),
             ),
             (
-                "the newest release wins",
+                "packages released together: the subject names the first",
+                "chore(release): 1.4.0",
                 vec![
-                    candidate("b", "chore(release): 1.5.0", Some("1.5.0")),
-                    candidate("a", "chore(release): 1.4.0", Some("1.4.0")),
+                    unit("1.4.0", "1.4.0-dev", false),
+                    unit("0.3.0", "0.2.1-dev", false),
+                    unit("2.0.0", "2.0.0", true),
                 ],
-                Finding::Release {
-                    commit: "b".into(),
-                    version: v("1.5.0"),
-                },
+                Finding::Release(vec![0, 1]),
             ),
         ];
-        for (what, candidates, expected) in cases {
-            assert_eq!(
-                find_merged(&candidates, subject, released),
-                expected,
-                "{what}"
-            );
+        for (what, subject, units, expected) in cases {
+            assert_eq!(judge(subject, &units), expected, "{what}");
         }
     }
 

@@ -75,6 +75,10 @@ struct Hosted {
 
 /// A project at 0.1.0 (tagged), one feature since, on a protected `main` of a GitHub-hosted `origin`.
 fn hosted(config: &str) -> Hosted {
+    host(project(config), &["v0.1.0"])
+}
+
+fn project(config: &str) -> Repo {
     let repo = Repo::new();
     repo.write(
         "xtask.toml",
@@ -91,6 +95,11 @@ fn hosted(config: &str) -> Hosted {
     repo.tag("v0.1.0");
     repo.write("src.txt", "one\n");
     repo.commit("feat: one");
+    repo
+}
+
+/// `repo` on a protected `main` of a GitHub-hosted `origin`, with `tags` pushed.
+fn host(repo: Repo, tags: &[&str]) -> Hosted {
     let origin = TempDir::new().unwrap();
     let path = origin.path().to_str().unwrap().to_string();
     repo.git(&["init", "--quiet", "--bare", "--initial-branch=main", &path]);
@@ -100,7 +109,9 @@ fn hosted(config: &str) -> Hosted {
     );
     repo.git(&["config", &format!("url.{path}.insteadOf"), URL]);
     repo.git(&["remote", "add", "origin", URL]);
-    repo.git(&["push", "--quiet", "origin", "main", "v0.1.0"]);
+    let mut push = vec!["push", "--quiet", "origin", "main"];
+    push.extend_from_slice(tags);
+    repo.git(&push);
     repo.git(&["fetch", "--quiet", "origin"]);
     let bin = TempDir::new().unwrap();
     write_executable(&bin.path().join("gh"), GH.as_bytes());
@@ -866,7 +877,10 @@ fn release_pr_refuses_what_cannot_work_and_changes_nothing() {
             "release/{{ tag }}..x",
             "git does not accept as a branch name",
         ),
-        ("rel/$(touch${IFS}pwned)/{{ tag }}", "which the hooks refuse"),
+        (
+            "rel/$(touch${IFS}pwned)/{{ tag }}",
+            "which the hooks refuse",
+        ),
     ] {
         let hosted = self::hosted(&format!("[release]\npr_branch = \"{template}\"\n"));
         let before = hosted.origin_refs();
@@ -988,6 +1002,7 @@ fn release_pr_and_finish_speak_json_for_scripts() {
         .ok();
     let object: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
     assert_eq!(object["version"], "0.2.0");
+    assert_eq!(object["tags"], serde_json::json!(["v0.2.0"]));
     assert_eq!(object["branch"], "release/v0.2.0");
     assert_eq!(object["request"], "https://github.com/o/r/pull/12");
     assert_eq!(object["refreshed"], false);
@@ -1010,6 +1025,98 @@ fn release_pr_and_finish_speak_json_for_scripts() {
     assert_eq!(object["release"], true);
     assert_eq!(
         std::fs::read_to_string(&output).unwrap(),
-        "released=true\nversion=0.2.0\ntag=v0.2.0\n"
+        "released=true\ntags=v0.2.0\nversion=0.2.0\ntag=v0.2.0\n"
+    );
+    assert_eq!(object["tags"], serde_json::json!(["v0.2.0"]));
+}
+
+#[test]
+fn packages_released_together_go_through_one_pull_request_and_get_a_tag_and_release_each() {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[tag]\nformat = \"{{ package }}-v{{ version }}\"\n\n[packages.compiler]\nfiles = [\"compiler/pyproject.toml\"]\n\n[packages.runtime]\nfiles = [\"runtime/pyproject.toml\"]\n",
+    );
+    for name in ["compiler", "runtime"] {
+        repo.write(
+            &format!("{name}/pyproject.toml"),
+            &format!("[project]\nname = \"{name}\"\nversion = \"3.1.0\"\n"),
+        );
+        repo.write(&format!("{name}/CHANGELOG.md"), "# Changelog\n");
+        repo.write(&format!("{name}/src.py"), "x = 1\n");
+    }
+    repo.commit("chore: initial");
+    repo.tag("compiler-v3.1.0");
+    repo.tag("runtime-v3.1.0");
+    repo.write("compiler/src.py", "x = 2\n");
+    repo.commit("fix(compiler): x is two");
+    repo.write("runtime/src.py", "x = 3\n");
+    repo.commit("feat(runtime): x is three");
+    let hosted = host(repo, &["compiler-v3.1.0", "runtime-v3.1.0"]);
+
+    hosted
+        .xtask(&["release", "--pr", "--yes"])
+        .ok()
+        .says("opened the pull request");
+    let calls = hosted.calls();
+    let body = stdin_of(&calls, "gh pr create");
+    assert!(
+        body.contains("## compiler 3.1.1") && body.contains("x is two"),
+        "{body}"
+    );
+    assert!(
+        body.contains("## runtime 3.2.0") && body.contains("x is three"),
+        "{body}"
+    );
+    let branch = calls
+        .lines()
+        .find(|l| l.starts_with("gh pr create"))
+        .and_then(|l| l.split(" --head ").nth(1))
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap()
+        .to_string();
+    hosted.land(&branch, "main", "squash");
+    hosted.clear_calls();
+    hosted.ci("main").finish(&[]).ok();
+    let squash = hosted.origin(&["rev-parse", "main"]);
+    for tag in ["compiler-v3.1.1", "runtime-v3.2.0"] {
+        assert_eq!(
+            hosted.origin(&["rev-parse", &format!("{tag}^{{commit}}")]),
+            squash,
+            "{tag}"
+        );
+    }
+    let calls = hosted.calls();
+    assert!(
+        calls.contains("gh release create compiler-v3.1.1 --verify-tag --title 3.1.1"),
+        "{calls}"
+    );
+    assert!(
+        calls.contains("gh release create runtime-v3.2.0 --verify-tag --title 3.2.0"),
+        "{calls}"
+    );
+    assert!(
+        stdin_of(&calls, "gh release create runtime-v3.2.0").contains("x is three"),
+        "{calls}"
+    );
+    // One development pull request for both.
+    assert_eq!(calls.matches("gh pr create").count(), 1, "{calls}");
+    let dev = calls
+        .lines()
+        .find(|l| l.starts_with("gh pr create"))
+        .and_then(|l| l.split(" --head ").nth(1))
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap()
+        .to_string();
+    let version = |pkg: &str| hosted.origin(&["show", &format!("{dev}:{pkg}/pyproject.toml")]);
+    assert!(
+        version("compiler").contains("3.1.2.dev0"),
+        "{}",
+        version("compiler")
+    );
+    assert!(
+        version("runtime").contains("3.2.1.dev0"),
+        "{}",
+        version("runtime")
     );
 }

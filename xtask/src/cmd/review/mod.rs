@@ -233,7 +233,12 @@ pub(super) fn capitalised(text: &str) -> String {
 
 /// The pattern of release commit subjects, with the forge's ` (#12)` allowed after them.
 pub(super) fn release_subject_pattern(p: &Project) -> Result<regex::Regex> {
-    let exact = notes::subject_pattern("release.commit", p.config.release_commit())?;
+    subject_pattern_of(p.config.release_commit())
+}
+
+/// [`release_subject_pattern`] of a `release.commit` template (a package's, its name filled in).
+pub(super) fn subject_pattern_of(template: &str) -> Result<regex::Regex> {
+    let exact = notes::subject_pattern("release.commit", template)?;
     let text = exact.as_str().trim_end_matches('$');
     regex::Regex::new(&format!(r"{text}(?: \([#!]\d+\))?$"))
         .map_err(|e| anyhow!("cannot match release commits: {e}"))
@@ -243,4 +248,4 @@ mod finish;
 mod open;
 
 pub(super) use finish::finish;
-pub(super) use open::{abort_request, open_request};
+pub(super) use open::{Request, abort_request, open_request, request_branch, shown};

@@ -20,12 +20,18 @@ use crate::ops::term;
 use crate::render::{self, MessageContext, Renderer};
 
 /// The release pull request's branch: `release.pr_branch` rendered for the release.
-fn request_branch(p: &Project, plan: &ReleasePlan) -> Result<String> {
+pub(in crate::cmd) fn request_branch(p: &Project, plan: &ReleasePlan) -> Result<String> {
     let date = render::release_date()?;
     let d = &plan.decision;
     let mut context = MessageContext::new(&d.version, &d.previous, &d.tag, &date);
     context.version = plan.spell(&d.version);
     context.previous = plan.spell(&d.previous);
+    context.package = p
+        .config
+        .package
+        .as_ref()
+        .map(|scope| scope.name.clone())
+        .unwrap_or_default();
     let renderer = Renderer::new(&p.root, &p.config, plan.scheme)?;
     let name = renderer.message("release.pr_branch", p.config.pr_branch(), &context)?;
     Ok(name.trim().to_string())
@@ -107,17 +113,138 @@ pub(in crate::cmd) fn abort_request(p: &Project, git: &Git) -> Result<bool> {
     Ok(true)
 }
 
-/// `release --pr`, once `plan` is decided and checked as a release's: the dry run prints it; otherwise the
-/// branch is made and pushed and the pull request opened or refreshed.
+/// What a release pull request carries: built from one release plan ([`Request::of`]) or from the plans of
+/// several packages released together.
+pub(in crate::cmd) struct Request {
+    /// The branch released from, which the pull request goes into (`None`: a detached HEAD).
+    pub base: Option<String>,
+    /// HEAD as the checks saw it: the release commit's parent.
+    pub head: String,
+    pub remote: String,
+    /// `release.pr_branch`, rendered.
+    pub branch: String,
+    /// What is released: "1.4.0", or "core 1.4.0, cli 0.3.0".
+    pub label: String,
+    /// The tags `release --finish` will make (the remote must not have them).
+    pub tags: Vec<String>,
+    /// The release notes: the pull request's body.
+    pub notes: String,
+    pub release_files: Vec<(String, String)>,
+    pub release_message: String,
+    /// With `release.pr_dev = "in-pr"`: the development commit's files and message.
+    pub dev: Option<(Vec<(String, String)>, String)>,
+    /// What the dry run shows before the branch and the pull request (the version, changelog, files…).
+    pub shown: Vec<(String, String)>,
+}
+
+impl Request {
+    /// The pull request of one release plan.
+    pub(in crate::cmd) fn of(p: &Project, plan: &ReleasePlan) -> Result<Request> {
+        let files = |changes: &[crate::ops::fs::FileChange]| -> Vec<(String, String)> {
+            changes
+                .iter()
+                .map(|c| (c.rel.clone(), c.after.clone()))
+                .collect()
+        };
+        let title = plan
+            .release_message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let notes = plan
+            .changelog
+            .as_ref()
+            .map(|(_, section)| changelog_file::section_body(section).to_string())
+            .unwrap_or(title);
+        let dev = match plan.dev_commit() {
+            Some(message) if !plan.dev_files().is_empty() => {
+                Some((files(plan.dev_files()), message.to_string()))
+            }
+            _ => None,
+        };
+        Ok(Request {
+            base: plan.branch.clone(),
+            head: plan.head.clone(),
+            remote: plan.remote.clone(),
+            branch: request_branch(p, plan)?,
+            label: plan.spell(&plan.decision.version),
+            tags: vec![plan.decision.tag.clone()],
+            notes,
+            release_files: files(plan.release_files()),
+            release_message: plan.release_message.clone(),
+            dev,
+            shown: shown(plan),
+        })
+    }
+
+    fn title(&self) -> String {
+        self.release_message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// The dry run's view of one plan: the version, the changelog, the files, the commits.
+pub(in crate::cmd) fn shown(plan: &ReleasePlan) -> Vec<(String, String)> {
+    let d = &plan.decision;
+    let mut shown = vec![(
+        "Release pull request plan (dry run: nothing is changed)".to_string(),
+        format!(
+            "version: {} → {}{}",
+            plan.spell(&d.previous),
+            plan.spell(&d.version),
+            d.required
+                .map(|l| format!(" (the commits call for {l})"))
+                .unwrap_or_default()
+        ),
+    )];
+    if let Some((rel, section)) = &plan.changelog {
+        shown.push((format!("Changelog ({rel}):"), section.clone()));
+    }
+    let diffs: Vec<String> = plan
+        .release_files()
+        .iter()
+        .filter(|c| Some(&c.rel) != plan.changelog.as_ref().map(|c| &c.0))
+        .map(fs::unified_diff)
+        .collect();
+    shown.push(("Version files:".to_string(), diffs.join("")));
+    shown.push((
+        "Release commit:".to_string(),
+        plan.release_commit()
+            .unwrap_or(&plan.release_message)
+            .to_string(),
+    ));
+    shown.push(match (&plan.dev_version, plan.dev_commit()) {
+        (Some(version), Some(message)) => (
+            format!(
+                "Development commit ({}, in the pull request: release.pr_dev = \"in-pr\"):",
+                plan.spell(version)
+            ),
+            message.to_string(),
+        ),
+        _ => (
+            "Development commit:".to_string(),
+            "none in the pull request (release.pr_dev decides what `release --finish` does)"
+                .to_string(),
+        ),
+    });
+    shown
+}
+
+/// `release --pr`, once the release is decided and checked as a release's: the dry run prints what
+/// `request` carries; otherwise the branch is made and pushed and the pull request opened or refreshed.
 pub(in crate::cmd) fn open_request(
     p: &Project,
     git: &Git,
-    plan: &ReleasePlan,
+    request: &Request,
     args: &ReleaseArgs,
 ) -> Result<()> {
     let mut problems: Vec<String> = interrupted(p).into_iter().collect();
     let forge = Forge::detect(p, git, !args.dry_run, &mut problems);
-    let Some(base) = plan.branch.clone() else {
+    let Some(base) = request.base.clone() else {
         return Err(UsageError(
             "release --pr opens a pull request into the current branch, and HEAD is detached: check out the \
              development or line branch (in CI, GITHUB_REF_NAME names it)"
@@ -125,35 +252,15 @@ pub(in crate::cmd) fn open_request(
         )
         .into());
     };
-    let branch = request_branch(p, plan)?;
+    let branch = request.branch.clone();
     problems.extend(branch_name_problems(p, git, "release.pr_branch", &branch)?);
-    let title = plan
-        .release_message
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let notes = plan
-        .changelog
-        .as_ref()
-        .map(|(_, section)| changelog_file::section_body(section).to_string())
-        .unwrap_or_else(|| title.clone());
-    let body = forge::request_body(&notes, &plan.spell(&plan.decision.version), forge.kind);
-    let mut files: Vec<(String, String)> = plan
-        .release_files()
-        .iter()
-        .map(|c| (c.rel.clone(), c.after.clone()))
-        .collect();
-    let dev_files: Vec<(String, String)> = plan
-        .dev_files()
-        .iter()
-        .map(|c| (c.rel.clone(), c.after.clone()))
-        .collect();
-    if files.is_empty() {
+    let title = request.title();
+    let body = forge::request_body(&request.notes, &request.label, forge.kind);
+    if request.release_files.is_empty() {
         problems.push(format!(
             "the files already hold {} and there is no changelog to write, so a release pull request would \
              be empty: release it directly with `cargo xtask release`",
-            plan.spell(&plan.decision.version)
+            request.label
         ));
     }
 
@@ -161,13 +268,13 @@ pub(in crate::cmd) fn open_request(
         for problem in &problems {
             term::warn(problem);
         }
-        print_request_plan(plan, &forge, &base, &branch, &title, &body, args);
+        print_request_plan(request, &forge, &base, &title, &body, args);
         return Ok(());
     }
 
     // What the remote and the forge have: the tag must be new, the base must not be ahead of HEAD, and an
     // open release pull request (or a branch a killed run pushed) is refreshed rather than doubled.
-    let remote = plan.remote.clone();
+    let remote = request.remote.clone();
     let open = match &forge.cli {
         Some(cli) => match cli
             .run(&calls::list_open(forge.kind, &base))
@@ -188,15 +295,17 @@ pub(in crate::cmd) fn open_request(
     let target = open
         .as_ref()
         .map_or(branch.clone(), |request| request.branch.clone());
-    let tag_ref = format!("refs/tags/{}", plan.decision.tag);
+    let tag_refs: Vec<String> = request
+        .tags
+        .iter()
+        .map(|t| format!("refs/tags/{t}"))
+        .collect();
     let base_ref = format!("refs/heads/{base}");
     let target_ref = format!("refs/heads/{target}");
     let mut old = None;
-    match remote_refs(
-        git,
-        &remote,
-        &[tag_ref.clone(), base_ref.clone(), target_ref.clone()],
-    ) {
+    let mut wanted = tag_refs.clone();
+    wanted.extend([base_ref.clone(), target_ref.clone()]);
+    match remote_refs(git, &remote, &wanted) {
         Err(problem) => problems.push(problem),
         Ok(advertised) => {
             let value = |name: &str| {
@@ -205,14 +314,15 @@ pub(in crate::cmd) fn open_request(
                     .find(|(n, _)| n == name)
                     .map(|(_, id)| id.clone())
             };
-            if value(&tag_ref).is_some() {
-                problems.push(format!(
-                    "push: tag {} already exists on {remote}: that version is released; pick another",
-                    plan.decision.tag
-                ));
+            for (tag, refname) in request.tags.iter().zip(&tag_refs) {
+                if value(refname).is_some() {
+                    problems.push(format!(
+                        "push: tag {tag} already exists on {remote}: that version is released; pick another"
+                    ));
+                }
             }
             if let Some(id) = value(&base_ref)
-                && !git.is_ancestor(&id, &plan.head)
+                && !git.is_ancestor(&id, &request.head)
             {
                 problems.push(format!(
                     "push: {remote}'s {base} is at {}, which HEAD does not contain: run `{}` and merge or \
@@ -240,12 +350,15 @@ pub(in crate::cmd) fn open_request(
     }
 
     // The commits, made without a work tree: nothing local changes.
-    let release_commit = git.commit_on(&plan.head, &files, &plan.release_message)?;
-    let tip = match (plan.dev_commit(), dev_files.is_empty()) {
-        (Some(message), false) => git.commit_on(&release_commit, &dev_files, message)?,
-        _ => release_commit.clone(),
+    let release_commit = git.commit_on(
+        &request.head,
+        &request.release_files,
+        &request.release_message,
+    )?;
+    let tip = match &request.dev {
+        Some((files, message)) => git.commit_on(&release_commit, files, message)?,
+        None => release_commit.clone(),
     };
-    files.clear();
     kill_point("pr:committed");
     // The old tip must be here to be restored if the forge refuses.
     if let Some(old) = &old
@@ -296,7 +409,7 @@ pub(in crate::cmd) fn open_request(
     ));
     kill_point("pr:pushed");
 
-    let request = match &forge.cli {
+    let url = match &forge.cli {
         Some(cli) => {
             let call = match &open {
                 Some(request) => calls::edit_request(forge.kind, request.number, &title, &body),
@@ -337,24 +450,24 @@ pub(in crate::cmd) fn open_request(
     };
     forget();
     let noun = forge.kind.request_noun();
-    match (&request, &open) {
+    match (&url, &open) {
         (Some(url), Some(_)) => term::step(&format!("refreshed the {noun}: {url}")),
         (Some(url), None) => term::step(&format!("opened the {noun}: {url}")),
         (None, _) => print_by_hand(&forge, &base, &target, &title, &body),
     }
     term::note(&format!(
         "once it is merged, `cargo xtask release --finish` (CI runs it on the push) tags {} and publishes it",
-        plan.decision.tag
+        request.tags.join(", ")
     ));
     if args.format == Format::Json {
         term::out(
             &serde_json::json!({
-                "version": plan.spell(&plan.decision.version),
-                "tag": plan.decision.tag,
+                "version": request.label,
+                "tags": request.tags,
                 "branch": target,
                 "base": base,
                 "commit": tip,
-                "request": request,
+                "request": url,
                 "refreshed": old.is_some(),
             })
             .to_string(),
@@ -380,10 +493,9 @@ fn made_by_kit(p: &Project, git: &Git, id: &str) -> bool {
 }
 
 fn print_request_plan(
-    plan: &ReleasePlan,
+    request: &Request,
     forge: &Forge,
     base: &str,
-    branch: &str,
     title: &str,
     body: &str,
     args: &ReleaseArgs,
@@ -396,53 +508,18 @@ fn print_request_plan(
             term::section(title, body)
         }
     };
-    let d = &plan.decision;
-    emit(
-        "Release pull request plan (dry run: nothing is changed)",
-        &format!(
-            "version: {} → {}{}",
-            plan.spell(&d.previous),
-            plan.spell(&d.version),
-            d.required
-                .map(|l| format!(" (the commits call for {l})"))
-                .unwrap_or_default()
-        ),
-    );
-    if let Some((rel, section)) = &plan.changelog {
-        emit(&format!("Changelog ({rel}):"), section);
-    }
-    let diffs: Vec<String> = plan
-        .release_files()
-        .iter()
-        .filter(|c| Some(&c.rel) != plan.changelog.as_ref().map(|c| &c.0))
-        .map(fs::unified_diff)
-        .collect();
-    emit("Version files:", &diffs.join(""));
-    emit(
-        "Release commit:",
-        plan.release_commit().unwrap_or(&plan.release_message),
-    );
-    match (&plan.dev_version, plan.dev_commit()) {
-        (Some(version), Some(message)) => emit(
-            &format!(
-                "Development commit ({}, in the pull request: release.pr_dev = \"in-pr\"):",
-                plan.spell(version)
-            ),
-            message,
-        ),
-        _ => emit(
-            "Development commit:",
-            "none in the pull request (release.pr_dev decides what `release --finish` does)",
-        ),
+    for (title, body) in &request.shown {
+        emit(title, body);
     }
     let noun = forge.kind.request_noun();
+    let branch = &request.branch;
     emit(
         &format!("Branch and {noun}:"),
         &format!(
             "push {branch} to {} (a release would first ask it about {branch} and {}, and refresh the \
              open release {noun} instead of opening a second one)\n{} {noun} into {base}: \"{title}\"",
-            plan.remote,
-            d.tag,
+            request.remote,
+            request.tags.join(", "),
             forge.kind.name()
         ),
     );
@@ -452,7 +529,7 @@ fn print_request_plan(
         &format!(
             "`cargo xtask release --finish` tags the release commit {}, pushes the tag and publishes the \
              release",
-            d.tag
+            request.tags.join(", ")
         ),
     );
 }

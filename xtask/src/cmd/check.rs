@@ -90,6 +90,20 @@ pub fn run(dir: &Path) -> Result<()> {
              (`<e-mail> namespaces=\"git\" <public key>` per maintainer), or remove the key"
         ));
     }
+    // A release through review reads these only when it runs: say now what it would refuse.
+    if let Some(text) = &config.release.pr_dev
+        && let Err(e) = crate::domain::review::DevStep::parse(text)
+    {
+        problems.push(e);
+    }
+    if let Some(text) = config.forge.without_cli.as_deref()
+        && !matches!(text, "fail" | "print")
+    {
+        problems.push(format!(
+            "forge.without_cli = {text:?} is not a choice: write \"fail\" (refuse before changing anything) \
+             or \"print\" (do the git part and print the rest)"
+        ));
+    }
     let scheme = tag_format
         .as_ref()
         .map(rules::TagFormat::scheme)
@@ -107,6 +121,7 @@ pub fn run(dir: &Path) -> Result<()> {
         ("release.dev_commit", Some(config.dev_commit())),
         ("tag.message", Some(config.tag_message())),
         ("version.dev", config.dev_template()),
+        ("release.pr_branch", Some(config.pr_branch())),
     ];
     for (key, template) in templates {
         let Some(template) = template else {
@@ -115,6 +130,19 @@ pub fn run(dir: &Path) -> Result<()> {
         match renderer.message(key, template, &context) {
             Err(e) => problems.push(format!("{e:#}")),
             // The kit's own commits go through the commit-msg hook like anyone's.
+            // The release pull request's branch must be one the hooks let through.
+            Ok(name) if key == "release.pr_branch" => {
+                if let Some(problem) = allowed.as_deref().and_then(|allowed| {
+                    crate::domain::push::check_branch_name(name.trim(), allowed)
+                }) {
+                    problems.push(format!(
+                        "release.pr_branch gives {}, which the hooks refuse ({}): {}",
+                        name.trim(),
+                        problem.reason,
+                        problem.hint
+                    ));
+                }
+            }
             Ok(message) if key.starts_with("release.") => {
                 if let Some(commits) = &commits {
                     judge_commit_message(commits, key, &message, &mut problems)

@@ -1120,3 +1120,15 @@ fn packages_released_together_go_through_one_pull_request_and_get_a_tag_and_rele
         version("runtime")
     );
 }
+
+#[test]
+fn check_names_release_through_review_settings_it_would_refuse() {
+    let repo = project(
+        "[release]\npr_dev = \"later\"\npr_branch = \"rel/x/{{ tag }}\"\n\n[forge]\nwithout_cli = \"maybe\"\n",
+    );
+    repo.xtask(&["check"])
+        .fails(1)
+        .says("release.pr_dev = \"later\" is not a choice")
+        .says("forge.without_cli = \"maybe\" is not a choice")
+        .says("release.pr_branch gives rel/x/v1.2.3, which the hooks refuse");
+}

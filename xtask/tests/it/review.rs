@@ -1132,3 +1132,36 @@ fn check_names_release_through_review_settings_it_would_refuse() {
         .says("forge.without_cli = \"maybe\" is not a choice")
         .says("release.pr_branch gives rel/x/v1.2.3, which the hooks refuse");
 }
+
+#[test]
+fn release_pr_in_a_terminal_asks_the_version_and_before_opening() {
+    let hosted = hosted("");
+    let mut command = hosted
+        .repo
+        .command(crate::support::xtask_bin(), &["release", "--pr"]);
+    command
+        .stdin(std::process::Stdio::inherit())
+        .env("TERM", "xterm")
+        .env("PATH", hosted.path_env());
+    let mut session = crate::support::spawn_in_terminal(command);
+    let press = |session: &mut rexpect::session::PtySession, keys: &str| {
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        session.send(keys).unwrap();
+        session.flush().unwrap();
+    };
+    session.exp_string("Release which version?").unwrap();
+    session.exp_string("to move, enter to select").unwrap();
+    press(&mut session, "\r");
+    session.exp_string("Edit the release notes first?").unwrap();
+    press(&mut session, "n\r");
+    session
+        .exp_string("Open a pull request releasing 0.2.0 as v0.2.0?")
+        .unwrap();
+    press(&mut session, "y\r");
+    session.exp_string("opened the pull request").unwrap();
+    session.exp_eof().unwrap();
+    assert_eq!(
+        hosted.origin(&["log", "-1", "--format=%s", "release/v0.2.0"]),
+        "chore(release): 0.2.0"
+    );
+}

@@ -254,6 +254,19 @@ pub(in crate::cmd) fn open_request(
     };
     let branch = request.branch.clone();
     problems.extend(branch_name_problems(p, git, "release.pr_branch", &branch)?);
+    // The pull request's branch is force-pushed when refreshed: never a branch releases are made on.
+    if branch == base
+        || p.policy()?
+            .release_branches
+            .iter()
+            .any(|pattern| pattern.matches(&branch).is_some())
+    {
+        problems.push(format!(
+            "release.pr_branch gives {branch}, which is a release branch (release.branches): the pull \
+             request's branch is force-pushed when refreshed, so it must be a branch of its own, such as \
+             release/{{{{ tag }}}}"
+        ));
+    }
     let title = request.title();
     let body = forge::request_body(&request.notes, &request.label, forge.kind);
     if request.release_files.is_empty() {

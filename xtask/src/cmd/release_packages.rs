@@ -292,6 +292,14 @@ pub(super) fn release(
             }
         }
     }
+    // With release.signers the hooks accept only signed tags: the key is checked before anything changes,
+    // as for one package (a release through review is tagged by `release --finish`, in CI).
+    if !args.pr
+        && let Some(problem) = super::signing_problem(p)?
+        && !problems.contains(&problem)
+    {
+        problems.push(problem);
+    }
     if args.pr {
         if args.dry_run {
             for problem in &problems {

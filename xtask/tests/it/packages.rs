@@ -673,3 +673,29 @@ fn a_package_may_be_a_whole_workspace_with_one_shared_version() {
     assert_eq!(version_of(&repo, "py/pyproject.toml"), "2.0.0");
     cargo_metadata_locked(&repo);
 }
+
+#[test]
+fn a_release_of_packages_checks_the_signing_key_before_changing_anything() {
+    let repo = two_python_packages();
+    repo.write(
+        ".github/allowed_signers",
+        "test@example.com ssh-ed25519 AAAA\n",
+    );
+    repo.write(
+        "xtask.toml",
+        &(repo.read("xtask.toml") + "\n[release]\nsigners = \".github/allowed_signers\"\n"),
+    );
+    repo.commit("chore: sign releases");
+    repo.write("compiler/src.py", "x = 2\n");
+    repo.commit("fix(compiler): x is two");
+    let before = repo.state();
+    repo.xtask(&["release", "-p", "compiler", "patch", "--yes"])
+        .fails(1)
+        .says("release.signers is set, so the release tag is signed with an SSH key")
+        .says("nothing was changed");
+    let after = repo.state();
+    assert_eq!(
+        (after.head, after.refs, after.files),
+        (before.head, before.refs, before.files)
+    );
+}

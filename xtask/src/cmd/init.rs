@@ -158,7 +158,8 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
     let crate_dir = mode.crate_dir();
     // A copy of the kit put there by hand (or the kit's own source): not a user's xtask to embed into.
     if mode == Mode::Library
-        && fs::exists(root.join("xtask/src/cmd/release.rs"))
+        && (fs::exists(root.join("xtask/src/cmd/release/mod.rs"))
+            || fs::exists(root.join("xtask/src/cmd/release.rs")))
         && fs::exists(root.join("xtask/src/exec.rs"))
     {
         bail!(

@@ -10,7 +10,6 @@ mod hook;
 mod hooks;
 mod init;
 mod release;
-mod review;
 mod verify;
 mod version;
 

@@ -322,7 +322,7 @@ pub(super) fn release(
         }
         *json_printed = args.format == Format::Json;
         let request = pull_request(&all, &plans, &release_files, &steps)?;
-        return crate::cmd::review::open_request(p, git, &request, args);
+        return super::review::open_request(p, git, &request, args);
     }
     if args.dry_run {
         for problem in &problems {
@@ -462,7 +462,7 @@ fn pull_request(
     plans: &[(String, ReleasePlan)],
     release_files: &[FileChange],
     steps: &[Step],
-) -> Result<crate::cmd::review::Request> {
+) -> Result<super::review::Request> {
     let (first_name, first) = plans.first().ok_or_else(|| anyhow!("nothing to release"))?;
     let mut messages = steps.iter().filter_map(|step| match step {
         Step::Commit { message } => Some(message.clone()),
@@ -494,14 +494,14 @@ fn pull_request(
             plan.spell(&plan.decision.version)
         ));
         shown.push((format!("Package {name}"), String::new()));
-        shown.extend(crate::cmd::review::shown(plan));
+        shown.extend(super::review::shown(plan));
     }
     let first_pkg = find(all, first_name);
-    Ok(crate::cmd::review::Request {
+    Ok(super::review::Request {
         base: first.branch.clone(),
         head: first.head.clone(),
         remote: first.remote.clone(),
-        branch: crate::cmd::review::request_branch(&first_pkg.project, first)?,
+        branch: super::review::request_branch(&first_pkg.project, first)?,
         label: plans
             .iter()
             .map(|(name, plan)| format!("{name} {}", plan.spell(&plan.decision.version)))

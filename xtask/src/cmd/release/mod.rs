@@ -23,8 +23,9 @@ use crate::project;
 use crate::render::{self, MessageContext, Renderer, SectionContext};
 
 /// Several packages (`[packages]`): the same steps per package, in one commit with one tag each.
-#[path = "release_packages.rs"]
 mod packages;
+/// A release through review: `release --pr` and `release --finish`.
+mod review;
 
 /// With `--format json` a JSON object is printed whatever happens: the summary, or `"pushed": false` and
 /// `"error"` when the release stops, so a CI script always has something to parse.
@@ -47,7 +48,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     let git = Git::new(&p.root)?;
     let journal = exec::journal_path(p.repo.git_dir());
     if args.abort {
-        let request = super::review::abort_request(&p, &git)?;
+        let request = review::abort_request(&p, &git)?;
         if request && !fs::exists(&journal) {
             return Ok(());
         }
@@ -60,7 +61,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         ));
     }
     if args.finish {
-        return super::review::finish(&p, &git, &args);
+        return review::finish(&p, &git, &args);
     }
     if p.config.packages.is_some() {
         return packages::release(&p, &git, &args, json_printed);
@@ -168,8 +169,8 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
             }
         }
         *json_printed = args.format == Format::Json;
-        let request = super::review::Request::of(&p, &release)?;
-        return super::review::open_request(&p, &git, &request, &args);
+        let request = review::Request::of(&p, &release)?;
+        return review::open_request(&p, &git, &request, &args);
     }
     if args.dry_run {
         print_plan(&release, args.format == Format::Text, args.level.is_none());
@@ -921,9 +922,8 @@ fn build(
     // A pre-release keeps its version in the files, so that the next `rc` continues it and
     // `release` promotes it; only a final release moves on to the next development version.
     // Through review, the development commit is in the pull request only with release.pr_dev = "in-pr".
-    let dev_wanted = !args.no_dev
-        && decision.version.is_final()
-        && (!args.pr || super::review::dev_in_request(p)?);
+    let dev_wanted =
+        !args.no_dev && decision.version.is_final() && (!args.pr || review::dev_in_request(p)?);
     let dev = match config.dev_template().filter(|_| dev_wanted) {
         None => None,
         Some(template) => {

@@ -1030,8 +1030,8 @@ fn release_pr_and_finish_speak_json_for_scripts() {
     assert_eq!(object["tags"], serde_json::json!(["v0.2.0"]));
 }
 
-#[test]
-fn packages_released_together_go_through_one_pull_request_and_get_a_tag_and_release_each() {
+/// `compiler` and `runtime` at 3.1.0 (tagged `NAME-v3.1.0`), a fix of one and a feature of the other since.
+fn two_packages() -> Repo {
     let repo = Repo::new();
     repo.write(
         "xtask.toml",
@@ -1052,6 +1052,12 @@ fn packages_released_together_go_through_one_pull_request_and_get_a_tag_and_rele
     repo.commit("fix(compiler): x is two");
     repo.write("runtime/src.py", "x = 3\n");
     repo.commit("feat(runtime): x is three");
+    repo
+}
+
+#[test]
+fn packages_released_together_go_through_one_pull_request_and_get_a_tag_and_release_each() {
+    let repo = two_packages();
     let hosted = host(repo, &["compiler-v3.1.0", "runtime-v3.1.0"]);
 
     hosted
@@ -1163,5 +1169,28 @@ fn release_pr_in_a_terminal_asks_the_version_and_before_opening() {
     assert_eq!(
         hosted.origin(&["log", "-1", "--format=%s", "release/v0.2.0"]),
         "chore(release): 0.2.0"
+    );
+}
+
+#[test]
+fn a_protected_push_of_packages_is_taken_back_too() {
+    let hosted = host(two_packages(), &["compiler-v3.1.0", "runtime-v3.1.0"]);
+    let before = (
+        checkout(&hosted.repo),
+        own_refs(&hosted.repo),
+        hosted.origin_refs(),
+    );
+    hosted
+        .xtask(&["release", "-p", "compiler", "patch", "--yes", "--push"])
+        .fails(1)
+        .says("main is protected there")
+        .says("cargo xtask release --pr");
+    assert_eq!(
+        (
+            checkout(&hosted.repo),
+            own_refs(&hosted.repo),
+            hosted.origin_refs()
+        ),
+        before
     );
 }

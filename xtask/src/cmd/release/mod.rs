@@ -229,25 +229,16 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
                     && !args.keep_journal
                     && !detached =>
             {
-                // A protected branch takes changes only through pull requests: this release can never be
-                // pushed as it is, so it is taken back, and the way that works is named.
                 term::error(&format!("{e:#}"));
-                let branch = release.branch.as_deref().unwrap_or("the branch");
                 let level = args.level.as_deref().unwrap_or("auto");
-                return Err(
-                    match exec::undo_finished(&git, p.repo.git_dir(), &journal) {
-                        Ok(done) => anyhow!(
-                            "{remote} refused the push because {branch} is protected there: {}the repository is as \
-                         it was before the release; release through a pull request instead: `cargo xtask \
-                         release --pr {level}`",
-                            done.summary()
-                        ),
-                        Err(undo) => anyhow!(
-                            "{remote} refused the push because {branch} is protected there, and the local release \
-                         could not be taken back: {undo:#}"
-                        ),
-                    },
-                );
+                return Err(take_back_refused(
+                    &git,
+                    p.repo.git_dir(),
+                    &journal,
+                    remote,
+                    release.branch.as_deref(),
+                    &format!("cargo xtask release --pr {level}"),
+                ));
             }
             Err(e) => {
                 term::error(&format!("{e:#}"));
@@ -285,6 +276,31 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         term::out(&summary(&release, pushed).to_string());
     }
     packages::run_post(&git, &release_plan::post(&release.steps))
+}
+
+/// A push refused because the branch is protected: a protected branch takes changes only through pull
+/// requests, so this release can never be pushed as it is. It is taken back with its journal, and the way
+/// that works (`retry`) is named.
+fn take_back_refused(
+    git: &Git,
+    git_dir: &Path,
+    journal: &exec::Journal,
+    remote: &str,
+    branch: Option<&str>,
+    retry: &str,
+) -> anyhow::Error {
+    let branch = branch.unwrap_or("the branch");
+    match exec::undo_finished(git, git_dir, journal) {
+        Ok(done) => anyhow!(
+            "{remote} refused the push because {branch} is protected there: {}the repository is as it was \
+             before the release; release through a pull request instead: `{retry}`",
+            done.summary()
+        ),
+        Err(undo) => anyhow!(
+            "{remote} refused the push because {branch} is protected there, and the local release could not \
+             be taken back: {undo:#}"
+        ),
+    }
 }
 
 /// The deprecations whose window this release opens.

@@ -406,19 +406,14 @@ pub(super) fn release(
             {
                 // As for one package: a protected branch never takes this push, so the release goes.
                 term::error(&format!("{e:#}"));
-                let branch = first.branch.as_deref().unwrap_or("the branch");
-                return Err(match exec::undo_finished(git, p.repo.git_dir(), &journal) {
-                    Ok(done) => anyhow!(
-                        "{remote} refused the push because {branch} is protected there: {}the repository is as \
-                         it was before the release; release through a pull request instead: `cargo xtask \
-                         release --pr`",
-                        done.summary()
-                    ),
-                    Err(undo) => anyhow!(
-                        "{remote} refused the push because {branch} is protected there, and the local release \
-                         could not be taken back: {undo:#}"
-                    ),
-                });
+                return Err(super::take_back_refused(
+                    git,
+                    p.repo.git_dir(),
+                    &journal,
+                    remote,
+                    first.branch.as_deref(),
+                    "cargo xtask release --pr",
+                ));
             }
             Err(e) => {
                 term::error(&format!("{e:#}"));

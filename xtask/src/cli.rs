@@ -66,7 +66,7 @@ pub enum Command {
     Hooks(HooksCommand),
     /// Put the kit into a repository (or beside its own xtask): crate, alias, workspace member, xtask.toml
     #[command(
-        after_help = "Examples:\n  xtask init ../my-project --dry-run\n  xtask init ../my-project --yes"
+        after_help = "Examples:\n  xtask init ../my-project --dry-run\n  xtask init ../my-project --yes\n  xtask init . --ci github --yes   # and the GitHub Actions workflows"
     )]
     Init(InitArgs),
     /// Judge a range of commits (a push, a pull request) exactly as the server's pre-receive hook would
@@ -234,6 +234,10 @@ pub struct InitArgs {
     /// Show what would be written and change nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Also write the CI files for this forge: verify, the release pull request, its finish, a nightly
+    /// (re-runs keep upgrading them while you leave them unchanged)
+    #[arg(long, value_name = "FORGE", value_parser = ["github", "gitlab"])]
+    pub ci: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@ mod adopt;
 mod changelog;
 mod check;
 mod ci_versions;
+mod ci_workflows;
 mod claims;
 mod deprecations;
 mod first_hour;

@@ -24,4 +24,5 @@ mod release_contents;
 mod schemes;
 mod server_trust;
 mod undo;
+mod verify_rules;
 mod version;

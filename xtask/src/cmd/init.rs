@@ -638,7 +638,7 @@ fn next_steps(path: &Path, mode: Mode, forges: &[Forge]) {
     }
     if !forges.is_empty() {
         text.push_str(
-            "make verify binding: protect the release branches and tags (README: \"Making verify binding\")\n",
+            "make verify binding: protect the release branches and tags (README: \"CI workflows and making verify binding\")\n",
         );
     }
     term::section("next steps:", &text);

@@ -203,7 +203,7 @@ fn github_verify() -> String {
 # Judges what each pull request and push brings exactly as the kit's pre-receive hook would: commit
 # messages, the branch's name, release tags (annotated, version = files, right line, maintainer), and no
 # release tag moved or deleted. Make it binding: branch protection with this job as a required status
-# check (see the README's \"Making verify binding\").
+# check (see the README: \"CI workflows and making verify binding\").
 name: xtask verify
 on:
   pull_request:
@@ -346,8 +346,8 @@ fn gitlab_jobs(branches: &str) -> String {
     ));
     format!(
         "{HEADER}#
-# The release kit's jobs, included by .gitlab-ci.yml. Set up once (see the README's \"Making verify
-# binding\"): a project access token with the api and write_repository scopes, as the masked CI/CD
+# The release kit's jobs, included by .gitlab-ci.yml. Set up once (see the README's \"CI workflows
+# and making verify binding\"): a project access token with the api and write_repository scopes, as the masked CI/CD
 # variable XTASK_RELEASE_TOKEN (git pushes the release with it, glab opens merge requests and releases).
 # Nothing from a merge request's author reaches a shell line unquoted: variables are expanded by the shell.
 

@@ -323,7 +323,7 @@ fn init_ci_files_pass_the_forges_schemas() {
     assert!(!repo.path().join(".github").exists(), "{}", dry.stdout);
     repo.xtask(&["init", ".", "--ci", "github", "--yes"])
         .ok()
-        .says("README: \"Making verify binding\"");
+        .says("README: \"CI workflows and making verify binding\"");
     let github: Vec<PathBuf> = GITHUB_FILES.iter().map(|f| repo.path().join(f)).collect();
     check_schema("vendor.github-workflows", &github);
     repo.xtask(&["init", ".", "--ci", "gitlab", "--yes"])

@@ -189,6 +189,15 @@ const CHECKOUT: &str = "      - uses: actions/checkout@v4
           fetch-depth: 0
 ";
 
+/// The release jobs' checkout: pushes with `XTASK_RELEASE_TOKEN` when the repository has that secret (a
+/// fine-grained token or an app's), since what `GITHUB_TOKEN` pushes or opens starts no workflow: the release
+/// pull request would wait forever for its required `verify` check.
+const RELEASE_CHECKOUT: &str = "      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+          token: ${{ secrets.XTASK_RELEASE_TOKEN || secrets.GITHUB_TOKEN }}
+";
+
 /// The identity of the commits and tags CI makes. With `release.maintainers` (or `release.signers`), list
 /// this e-mail there, or the hooks and `verify` refuse CI's release tags.
 const IDENTITY: &str = "      - name: Git identity of the commits and tags CI makes (list it in release.maintainers if you use that)
@@ -258,9 +267,9 @@ jobs:
   release-pr:
     runs-on: ubuntu-latest
     steps:
-{CHECKOUT}{IDENTITY}      - name: Open or refresh the release pull request
+{RELEASE_CHECKOUT}{IDENTITY}      - name: Open or refresh the release pull request
         env:
-          GH_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}
+          GH_TOKEN: ${{{{ secrets.XTASK_RELEASE_TOKEN || secrets.GITHUB_TOKEN }}}}
           # The inputs reach the script as variables, never as text pasted into it.
           LEVEL: ${{{{ inputs.level }}}}
           PRE: ${{{{ inputs.pre }}}}
@@ -299,13 +308,14 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0
+          token: ${{ secrets.XTASK_RELEASE_TOKEN || secrets.GITHUB_TOKEN }}
       - name: Git identity of the commits and tags CI makes (list it in release.maintainers if you use that)
         run: |
           git config user.name 'github-actions[bot]'
           git config user.email '41898282+github-actions[bot]@users.noreply.github.com'
       - name: Tag and publish a merged release (nothing to do on other pushes)
         env:
-          GH_TOKEN: ${{ secrets.GITHUB_TOKEN }}
+          GH_TOKEN: ${{ secrets.XTASK_RELEASE_TOKEN || secrets.GITHUB_TOKEN }}
         run: cargo xtask release --finish --yes
 ";
 
@@ -488,7 +498,7 @@ mod tests {
             for line in text.lines().filter(|l| l.contains("${{")) {
                 let key = line.trim_start().split(':').next().unwrap_or_default();
                 assert!(
-                    ["GH_TOKEN", "LEVEL", "PRE", "group"].contains(&key),
+                    ["GH_TOKEN", "LEVEL", "PRE", "group", "token"].contains(&key),
                     "{path}: {line}"
                 );
             }

@@ -599,7 +599,10 @@ fn github_release_workflows_run_against_a_fixture() {
     repo.commit("feat: a");
     repo.git(&["push", "--quiet", "origin", "main"]);
     let secrets = [
-        ("secrets.GITHUB_TOKEN", "test-token"),
+        (
+            "secrets.XTASK_RELEASE_TOKEN || secrets.GITHUB_TOKEN",
+            "test-token",
+        ),
         ("inputs.level", "minor"),
         ("inputs.pre", "none"),
         ("github.ref", "refs/heads/main"),

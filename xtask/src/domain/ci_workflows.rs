@@ -356,14 +356,14 @@ fn gitlab_jobs(branches: &str) -> String {
     ));
     format!(
         "{HEADER}#
-# The release kit's jobs, included by .gitlab-ci.yml. Set up once (see the README's \"CI workflows
-# and making verify binding\"): a project access token with the api and write_repository scopes, as the masked CI/CD
-# variable XTASK_RELEASE_TOKEN (git pushes the release with it, glab opens merge requests and releases).
-# Nothing from a merge request's author reaches a shell line unquoted: variables are expanded by the shell.
+# The release kit's jobs, included by .gitlab-ci.yml. Set up once (see the README's \"CI workflows and
+# making verify binding\"): a project access token with the api and write_repository scopes, as the masked
+# CI/CD variable XTASK_RELEASE_TOKEN (git pushes the release with it, glab opens merge requests and
+# releases). Nothing from a merge request's author reaches a shell line unquoted: the shell expands the
+# variables, inside quotes.
 
+# The form of \"Run pipeline\" offers these two.
 variables:
-  # verify and release read the whole history and the tags.
-  GIT_DEPTH: \"0\"
   LEVEL:
     value: auto
     description: What `xtask-release-mr` releases (auto reads the commits since the last release)
@@ -375,6 +375,9 @@ variables:
 {}
 .xtask:
   image: rust:1
+  variables:
+    # verify and release read the whole history and the tags.
+    GIT_DEPTH: \"0\"
   before_script:
     - git config user.name \"$GITLAB_USER_NAME\"
     - git config user.email \"$GITLAB_USER_EMAIL\"

@@ -452,9 +452,21 @@ fn github_verify_and_nightly_workflows_run_against_a_fixture() {
     repo.git(&["switch", "--quiet", "--create", "feature/x"]);
     repo.write("a.txt", "a\n");
     repo.commit("feat: a");
+    // actions/checkout gives the pull request's merge commit (refs/pull/1/merge), detached.
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let base = repo.git(&["rev-parse", "main"]);
+    repo.git(&["checkout", "--quiet", "--detach", "main"]);
+    repo.git(&[
+        "merge",
+        "--no-ff",
+        "--quiet",
+        "-m",
+        &format!("Merge {head} into {base}"),
+        &head,
+    ]);
     p.run_workflow(verify, &pairs(&pull_request("feature/x")), &[])
         .ok()
-        .says("verified origin/main..HEAD, 1 commit, branch feature/x: nothing refused");
+        .says("verified origin/main..HEAD, 2 commits, branch feature/x: nothing refused");
     // One that breaks the rules: refused with the hooks' words, as annotations too.
     repo.git(&["switch", "--quiet", "--create", "wip-stuff", "main"]);
     repo.commit("wip");

@@ -71,7 +71,7 @@ pub enum Command {
     Init(InitArgs),
     /// Judge a range of commits (a push, a pull request) exactly as the server's pre-receive hook would
     #[command(
-        after_help = "Without a range, the CI event names it: GITHUB_BASE_REF and GITHUB_HEAD_REF (a pull request), or\nGITHUB_REF and the event's `before` (a push). The rules are the xtask.toml of the range's start.\nExit status: 0 nothing refused, 1 something refused, 2 a usage error.\n\nExamples:\n  cargo xtask verify origin/main..HEAD\n  cargo xtask verify v1.2.0..stable/1.2\n  cargo xtask verify            # in GitHub Actions"
+        after_help = "Without a range, the CI event names it: GITHUB_BASE_REF and GITHUB_HEAD_REF (a pull request), or\nGITHUB_REF and the event's `before` (a push; a release tag moved or deleted is refused); on GitLab CI,\nits CI_MERGE_REQUEST_*, CI_COMMIT_BRANCH and CI_COMMIT_TAG. The rules are the xtask.toml of the range's start.\nExit status: 0 nothing refused, 1 something refused, 2 a usage error.\n\nExamples:\n  cargo xtask verify origin/main..HEAD\n  cargo xtask verify v1.2.0..stable/1.2\n  cargo xtask verify            # in GitHub Actions"
     )]
     Verify(VerifyArgs),
     /// Entry point for the installed git hooks (git calls this)

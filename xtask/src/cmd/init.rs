@@ -155,7 +155,7 @@ fn read(root: &Path, rel: &str) -> Result<Option<String>> {
     }
 }
 
-fn plan(root: &Path, git: &Git, forge: Option<Forge>) -> Result<Plan> {
+fn plan(root: &Path, git: &Git, forge_asked: Option<Forge>) -> Result<Plan> {
     let mut problems: Vec<String> = Vec::new();
     let mut edit_problems: Vec<String> = Vec::new();
     let mut notes = Vec::new();
@@ -214,7 +214,7 @@ fn plan(root: &Path, git: &Git, forge: Option<Forge>) -> Result<Plan> {
         wanted.push((format!("{crate_dir}/{rel}"), text));
     }
     // The CI files: those asked for, and those an earlier run wrote (kept up to date the same way).
-    let mut forges: Vec<Forge> = forge.into_iter().collect();
+    let mut forges: Vec<Forge> = forge_asked.into_iter().collect();
     for recorded in [Forge::GitHub, Forge::GitLab] {
         let written_before = record
             .files
@@ -228,7 +228,18 @@ fn plan(root: &Path, git: &Git, forge: Option<Forge>) -> Result<Plan> {
         match ci_branches(root, git) {
             Ok(branches) => {
                 for forge in &forges {
-                    wanted.extend(ci_workflows::files(*forge, &branches));
+                    for (rel, text) in ci_workflows::files(*forge, &branches) {
+                        // A CI file the user deleted stays deleted, unless `--ci` asks for it again.
+                        if Some(*forge) != forge_asked && !fs::exists(root.join(&rel)) {
+                            notes.push(format!(
+                                "{rel}: deleted since the kit wrote it: not written again \
+                                 (`init --ci {}` writes it)",
+                                forge.name()
+                            ));
+                            continue;
+                        }
+                        wanted.push((rel, text));
+                    }
                 }
             }
             Err(e) => problems.push(e),

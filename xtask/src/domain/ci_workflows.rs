@@ -24,6 +24,14 @@ impl Forge {
         }
     }
 
+    /// The name `--ci` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Forge::GitHub => "github",
+            Forge::GitLab => "gitlab",
+        }
+    }
+
     /// The paths of the files the kit writes and keeps up to date for this forge.
     pub fn paths(self) -> &'static [&'static str] {
         match self {
@@ -516,6 +524,9 @@ mod tests {
         assert_eq!(Forge::parse("github"), Ok(Forge::GitHub));
         assert_eq!(Forge::parse("gitlab"), Ok(Forge::GitLab));
         assert!(Forge::parse("jenkins").unwrap_err().contains("\"github\""));
+        for forge in [Forge::GitHub, Forge::GitLab] {
+            assert_eq!(Forge::parse(forge.name()), Ok(forge));
+        }
     }
 
     #[test]

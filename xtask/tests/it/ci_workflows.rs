@@ -382,6 +382,16 @@ fn init_ci_reruns_upgrade_only_the_files_the_kit_wrote() {
         repo.read(".github/workflows/xtask-release-finish.yml")
             .contains("      - 'trunk'\n      - 'release-*.*'\n")
     );
+    // A workflow the user deleted stays deleted; `--ci` asks for it again.
+    std::fs::remove_file(repo.path().join(nightly)).unwrap();
+    repo.xtask(&["init", ".", "--yes"]).ok().says(&format!(
+        "{nightly}: deleted since the kit wrote it: not written again (`init --ci github` writes it)"
+    ));
+    assert!(!repo.path().join(nightly).exists());
+    repo.xtask(&["init", ".", "--ci", "github", "--yes"])
+        .ok()
+        .says(&format!("create {nightly} (CI)"));
+    assert!(repo.path().join(nightly).exists());
 
     // A workflow of the user's own at the kit's path is never overwritten.
     let other = Repo::new();

@@ -584,6 +584,7 @@ fn show(plan: &Plan) {
     let upgraded: Vec<&FileChange> = plan
         .kit_changes
         .iter()
+        .filter(in_crate)
         .filter(|c| c.before.is_some())
         .collect();
     if created > 0 {
@@ -592,12 +593,15 @@ fn show(plan: &Plan) {
             plan.mode.crate_dir()
         ));
     }
-    for change in plan
-        .kit_changes
-        .iter()
-        .filter(|c| !in_crate(c) && c.before.is_none())
-    {
-        term::out(&format!("create {} (CI)", change.rel));
+    // The CI files are the repository's to read and review: shown whole, or as the upgrade's diff.
+    for change in plan.kit_changes.iter().filter(|c| !in_crate(c)) {
+        let verb = if change.before.is_some() {
+            "upgrade"
+        } else {
+            "create"
+        };
+        term::out(&format!("{verb} {} (CI):", change.rel));
+        term::out(&fs::unified_diff(change));
     }
     for change in &upgraded {
         let diff = fs::unified_diff(change);

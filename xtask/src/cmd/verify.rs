@@ -43,8 +43,15 @@ pub fn run(dir: &Path, args: VerifyArgs) -> Result<()> {
         ),
         None => None,
     };
-    // The rules of the commit the range starts from, as the server judges by the policy it pinned.
-    let rules_at = base.as_deref().unwrap_or(&tip);
+    // The rules of the commit the range starts from, as the server judges by the policy it pinned. For a
+    // moved or deleted ref, those of the commit it was on when that is here (a release commit, normally on
+    // the development branch): the commit a tag is moved to cannot bring rules that let it move.
+    let was_at = target
+        .change
+        .as_ref()
+        .filter(|c| c.old != verify::UNKNOWN)
+        .and_then(|c| objects.commit_of(&c.old).ok());
+    let rules_at = base.as_deref().or(was_at.as_deref()).unwrap_or(&tip);
     let text = match objects.file_at(rules_at, FILE_NAME)? {
         Some(bytes) => String::from_utf8(bytes)
             .map_err(|_| anyhow::anyhow!("{FILE_NAME} at {} is not UTF-8", short(rules_at)))?,

@@ -188,6 +188,37 @@ fn verify_refuses_a_moved_or_deleted_release_tag_from_the_ci_event() {
     let hook = repo.try_git(&["push", "--force", "--no-verify", &server, "v0.1.0"]);
     assert_ne!(hook.code, 0);
     assert!(hook.stderr.contains(words), "{}", hook.stderr);
+    // Moved onto a commit whose xtask.toml says v0.1.0 is no release tag: judged by the rules of the
+    // commit it was on.
+    repo.git(&["switch", "--quiet", "--create", "fix/loose"]);
+    repo.write(
+        "xtask.toml",
+        &(repo.read("xtask.toml") + "\n[tag]\nformat = \"release-{{ version }}\"\n"),
+    );
+    repo.commit("chore: another tag format");
+    repo.git(&[
+        "tag",
+        "--force",
+        "--annotate",
+        "v0.1.0",
+        "-m",
+        "Release v0.1.0 elsewhere",
+    ]);
+    let elsewhere = repo.git(&["rev-parse", "refs/tags/v0.1.0"]);
+    let loose = event(&format!(
+        "{{\"ref\": \"refs/tags/v0.1.0\", \"before\": \"{old}\", \"after\": \"{elsewhere}\"}}"
+    ));
+    repo.xtask_env(
+        &["verify"],
+        &[
+            ("GITHUB_EVENT_NAME", "push"),
+            ("GITHUB_REF", "refs/tags/v0.1.0"),
+            ("GITHUB_EVENT_PATH", &loose),
+        ],
+    )
+    .fails(1)
+    .says(words);
+    repo.git(&["switch", "--quiet", "main"]);
 
     // Deleted: the push event says so, or GitHub's `delete` event names it.
     let words = "tag.format: deleting the release tag v0.1.0 is not allowed";

@@ -66,12 +66,12 @@ pub enum Command {
     Hooks(HooksCommand),
     /// Put the kit into a repository (or beside its own xtask): crate, alias, workspace member, xtask.toml
     #[command(
-        after_help = "Examples:\n  xtask init ../my-project --dry-run\n  xtask init ../my-project --yes"
+        after_help = "Examples:\n  xtask init ../my-project --dry-run\n  xtask init ../my-project --yes\n  xtask init . --ci github --yes   # and the GitHub Actions workflows"
     )]
     Init(InitArgs),
     /// Judge a range of commits (a push, a pull request) exactly as the server's pre-receive hook would
     #[command(
-        after_help = "Without a range, the CI event names it: GITHUB_BASE_REF and GITHUB_HEAD_REF (a pull request), or\nGITHUB_REF and the event's `before` (a push). The rules are the xtask.toml of the range's start.\nExit status: 0 nothing refused, 1 something refused, 2 a usage error.\n\nExamples:\n  cargo xtask verify origin/main..HEAD\n  cargo xtask verify v1.2.0..stable/1.2\n  cargo xtask verify            # in GitHub Actions"
+        after_help = "Without a range, the CI event names it: GITHUB_BASE_REF and GITHUB_HEAD_REF (a pull request), or\nGITHUB_REF and the event's `before` (a push; a release tag moved or deleted is refused); on GitLab CI,\nits CI_MERGE_REQUEST_*, CI_COMMIT_BRANCH and CI_COMMIT_TAG. The rules are the xtask.toml of the range's start.\nExit status: 0 nothing refused, 1 something refused, 2 a usage error.\n\nExamples:\n  cargo xtask verify origin/main..HEAD\n  cargo xtask verify v1.2.0..stable/1.2\n  cargo xtask verify            # in GitHub Actions"
     )]
     Verify(VerifyArgs),
     /// Entry point for the installed git hooks (git calls this)
@@ -243,6 +243,10 @@ pub struct InitArgs {
     /// Show what would be written and change nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Also write the CI files for this forge: verify, the release pull request, its finish, a nightly
+    /// (re-runs keep upgrading them while you leave them unchanged)
+    #[arg(long, value_name = "FORGE", value_parser = ["github", "gitlab"])]
+    pub ci: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,7 @@ use anyhow::{Context, Result, anyhow, bail};
 
 use crate::cli::InitArgs;
 use crate::domain::adopt::{self, KitFile, PackageFacts};
+use crate::domain::ci_workflows::{self, Forge};
 use crate::domain::detect;
 use crate::error::UsageError;
 use crate::kit;
@@ -60,6 +61,8 @@ struct Plan {
     edits: Vec<FileChange>,
     kept: Vec<(String, String)>,
     notes: Vec<String>,
+    /// The forges whose CI files are the kit's (asked for with `--ci`, or recorded by an earlier run).
+    forges: Vec<Forge>,
 }
 
 pub fn run(dir: &Path, args: InitArgs) -> Result<()> {
@@ -87,7 +90,13 @@ pub fn run(dir: &Path, args: InitArgs) -> Result<()> {
             top.display()
         );
     }
-    let plan = plan(&root, &git)?;
+    let forge = args
+        .ci
+        .as_deref()
+        .map(Forge::parse)
+        .transpose()
+        .map_err(UsageError)?;
+    let plan = plan(&root, &git, forge)?;
     show(&plan);
     // Edits go into the file as it is now, uncommitted lines included: say so, so that the user can commit
     // theirs first and keep the kit's change in a commit of its own.
@@ -130,7 +139,7 @@ pub fn run(dir: &Path, args: InitArgs) -> Result<()> {
         plan.kit_changes.len(),
         plan.mode.crate_dir()
     ));
-    next_steps(&args.path, plan.mode);
+    next_steps(&args.path, plan.mode, &plan.forges);
     Ok(())
 }
 
@@ -146,7 +155,7 @@ fn read(root: &Path, rel: &str) -> Result<Option<String>> {
     }
 }
 
-fn plan(root: &Path, git: &Git) -> Result<Plan> {
+fn plan(root: &Path, git: &Git, forge_asked: Option<Forge>) -> Result<Plan> {
     let mut problems: Vec<String> = Vec::new();
     let mut edit_problems: Vec<String> = Vec::new();
     let mut notes = Vec::new();
@@ -204,6 +213,38 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
             text.to_string()
         };
         wanted.push((format!("{crate_dir}/{rel}"), text));
+    }
+    // The CI files: those asked for, and those an earlier run wrote (kept up to date the same way).
+    let mut forges: Vec<Forge> = forge_asked.into_iter().collect();
+    for recorded in [Forge::GitHub, Forge::GitLab] {
+        let written_before = record
+            .files
+            .keys()
+            .any(|rel| recorded.paths().contains(&rel.as_str()));
+        if written_before && !forges.contains(&recorded) {
+            forges.push(recorded);
+        }
+    }
+    if !forges.is_empty() {
+        match ci_branches(root, git) {
+            Ok(branches) => {
+                for forge in &forges {
+                    for (rel, text) in ci_workflows::files(*forge, &branches) {
+                        // A CI file the user deleted stays deleted, unless `--ci` asks for it again.
+                        if Some(*forge) != forge_asked && !fs::exists(root.join(&rel)) {
+                            notes.push(format!(
+                                "{rel}: deleted since the kit wrote it: not written again \
+                                 (`init --ci {}` writes it)",
+                                forge.name()
+                            ));
+                            continue;
+                        }
+                        wanted.push((rel, text));
+                    }
+                }
+            }
+            Err(e) => problems.push(e),
+        }
     }
     let mut on_disk = BTreeMap::new();
     for (rel, _) in &wanted {
@@ -335,6 +376,19 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
         }
     }
 
+    if forges.contains(&Forge::GitLab) {
+        let pipeline = read(root, ci_workflows::GITLAB_CI)?;
+        match ci_workflows::gitlab_ci_including(pipeline.as_deref()) {
+            Ok(Some(after)) => edits.push(FileChange::new(
+                root,
+                ci_workflows::GITLAB_CI,
+                pipeline,
+                after,
+            )),
+            Ok(None) => {}
+            Err(e) => notes.push(e),
+        }
+    }
     problems.append(&mut edit_problems);
     // The starter configuration: written once, never rewritten.
     match read(root, "xtask.toml")? {
@@ -399,7 +453,35 @@ fn plan(root: &Path, git: &Git) -> Result<Plan> {
         edits,
         kept,
         notes,
+        forges,
     })
+}
+
+/// The release branches the CI files finish releases on: `release.branches` and `release.line_branch` of
+/// the repository's `xtask.toml`, or of the starter one `init` is about to write.
+fn ci_branches(root: &Path, git: &Git) -> Result<Vec<String>, String> {
+    let text = match read(root, "xtask.toml").map_err(|e| format!("{e:#}"))? {
+        Some(text) => text,
+        None => detect::starter_config(&detect::detect(
+            &survey(root, git).map_err(|e| format!("{e:#}"))?,
+        )),
+    };
+    let policy = crate::config::Config::parse(&text)
+        .map_err(|e| format!("{e:#}"))
+        .and_then(|config| {
+            crate::domain::policy::Policy::from_config(&config).map_err(|e| e.to_string())
+        })
+        .map_err(|e| {
+            format!(
+                "xtask.toml: the CI files need its release branches, but it does not load ({e}): fix it \
+                 (`cargo xtask check` says what is wrong) and run init again"
+            )
+        })?;
+    Ok(policy
+        .release_branches
+        .iter()
+        .map(|p| p.as_str().to_string())
+        .collect())
 }
 
 /// The files detection looks at, with their contents, and the tag names: the files git tracks or would
@@ -493,14 +575,17 @@ fn old_toolchain(root: &Path) -> Result<Option<String>> {
 }
 
 fn show(plan: &Plan) {
+    let in_crate = |c: &&FileChange| c.rel.starts_with(&format!("{}/", plan.mode.crate_dir()));
     let created = plan
         .kit_changes
         .iter()
+        .filter(in_crate)
         .filter(|c| c.before.is_none())
         .count();
     let upgraded: Vec<&FileChange> = plan
         .kit_changes
         .iter()
+        .filter(in_crate)
         .filter(|c| c.before.is_some())
         .collect();
     if created > 0 {
@@ -508,6 +593,16 @@ fn show(plan: &Plan) {
             "create {created} of the kit's files in {}/ (the crate, its hook shims and default template)",
             plan.mode.crate_dir()
         ));
+    }
+    // The CI files are the repository's to read and review: shown whole, or as the upgrade's diff.
+    for change in plan.kit_changes.iter().filter(|c| !in_crate(c)) {
+        let verb = if change.before.is_some() {
+            "upgrade"
+        } else {
+            "create"
+        };
+        term::out(&format!("{verb} {} (CI):", change.rel));
+        term::out(&fs::unified_diff(change));
     }
     for change in &upgraded {
         let diff = fs::unified_diff(change);
@@ -540,7 +635,7 @@ fn show(plan: &Plan) {
     }
 }
 
-fn next_steps(path: &Path, mode: Mode) {
+fn next_steps(path: &Path, mode: Mode, forges: &[Forge]) {
     let mut text = String::new();
     if path != Path::new(".") {
         text.push_str(&format!(
@@ -556,6 +651,11 @@ fn next_steps(path: &Path, mode: Mode) {
     );
     if mode == Mode::Library {
         text.push_str("(your own commands work as before: the kit handles only its own)\n");
+    }
+    if !forges.is_empty() {
+        text.push_str(
+            "make verify binding: protect the release branches and tags (README: \"CI workflows and making verify binding\")\n",
+        );
     }
     term::section("next steps:", &text);
 }

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 
 use crate::cli::VerifyArgs;
 use crate::config::FILE_NAME;
-use crate::domain::push::{RefUpdate, Side};
+use crate::domain::push::{self, RefUpdate, Side};
 use crate::domain::rules::Enforcement;
 use crate::domain::server_policy;
 use crate::domain::verify::{self, CiEvent, Target};
@@ -43,8 +43,15 @@ pub fn run(dir: &Path, args: VerifyArgs) -> Result<()> {
         ),
         None => None,
     };
-    // The rules of the commit the range starts from, as the server judges by the policy it pinned.
-    let rules_at = base.as_deref().unwrap_or(&tip);
+    // The rules of the commit the range starts from, as the server judges by the policy it pinned. For a
+    // moved or deleted ref, those of the commit it was on when that is here (a release commit, normally on
+    // the development branch): the commit a tag is moved to cannot bring rules that let it move.
+    let was_at = target
+        .change
+        .as_ref()
+        .filter(|c| c.old != verify::UNKNOWN)
+        .and_then(|c| objects.commit_of(&c.old).ok());
+    let rules_at = base.as_deref().or(was_at.as_deref()).unwrap_or(&tip);
     let text = match objects.file_at(rules_at, FILE_NAME)? {
         Some(bytes) => String::from_utf8(bytes)
             .map_err(|_| anyhow::anyhow!("{FILE_NAME} at {} is not UTF-8", short(rules_at)))?,
@@ -64,9 +71,12 @@ pub fn run(dir: &Path, args: VerifyArgs) -> Result<()> {
         None => None,
     };
 
-    let commits = match &base {
-        Some(base) => objects.commits_listed(&[tip.as_str(), "--not", base.as_str()])?,
-        None => objects.commits_listed(&["--max-count=1", tip.as_str()])?,
+    // A deletion (of a tag, of a branch) brings no commits: the deletion alone is judged.
+    let deletion = target.change.as_ref().filter(|c| push::is_zero(&c.new));
+    let commits = match (&base, deletion) {
+        (_, Some(_)) => Vec::new(),
+        (Some(base), None) => objects.commits_listed(&[tip.as_str(), "--not", base.as_str()])?,
+        (None, None) => objects.commits_listed(&["--max-count=1", tip.as_str()])?,
     };
     let branch = target
         .branch
@@ -80,14 +90,28 @@ pub fn run(dir: &Path, args: VerifyArgs) -> Result<()> {
             new: tip.clone(),
         });
     }
-    let mut ids: Vec<String> = commits.iter().map(|c| c.id.clone()).collect();
-    ids.push(tip.clone());
-    for (tag, object) in objects.tags_at(&ids)? {
-        updates.push(RefUpdate {
-            name: format!("refs/tags/{tag}"),
-            old: ZERO.into(),
-            new: object,
-        });
+    if let Some(change) = deletion {
+        updates = vec![RefUpdate {
+            name: change.name.clone(),
+            old: change.old.clone(),
+            new: change.new.clone(),
+        }];
+    } else {
+        let mut ids: Vec<String> = commits.iter().map(|c| c.id.clone()).collect();
+        ids.push(tip.clone());
+        for (tag, object) in objects.tags_at(&ids)? {
+            let name = format!("refs/tags/{tag}");
+            // The tag the push moved is judged as the move it was; the others as new tags.
+            let old = match &target.change {
+                Some(change) if change.name == name => change.old.clone(),
+                _ => ZERO.into(),
+            };
+            let new = match &target.change {
+                Some(change) if change.name == name && !change.new.is_empty() => change.new.clone(),
+                _ => object,
+            };
+            updates.push(RefUpdate { name, old, new });
+        }
     }
 
     let judged = hook::check_updates(
@@ -134,20 +158,13 @@ fn short(id: &str) -> &str {
     id.get(..7).unwrap_or(id)
 }
 
-/// The CI variables, and the push event's `before` from the event file GitHub writes.
+/// The CI variables, and the event file GitHub writes (a push's `before`, `after` and `deleted`, a
+/// `delete` event's ref).
 fn ci_event() -> CiEvent {
-    let var = |name: &str| std::env::var(name).unwrap_or_default();
-    let before = std::env::var_os("GITHUB_EVENT_PATH")
+    let payload = std::env::var_os("GITHUB_EVENT_PATH")
         .and_then(|path| fs::read(path).ok())
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .and_then(|event| event.get("before")?.as_str().map(str::to_string))
-        .unwrap_or_default();
-    CiEvent {
-        base_ref: var("GITHUB_BASE_REF"),
-        head_ref: var("GITHUB_HEAD_REF"),
-        git_ref: var("GITHUB_REF"),
-        before,
-    }
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
+    CiEvent::read(|name| std::env::var(name).ok(), payload.as_ref())
 }
 
 /// The tip's name as a local branch (`feature/x` in `main..feature/x`), or the current branch for `HEAD`.
@@ -197,6 +214,15 @@ fn report(
     updates: &[RefUpdate],
     refusals: Vec<Refusal>,
 ) -> Result<()> {
+    if let Some(change) = &target.change {
+        let done = if push::is_zero(&change.new) {
+            "deleted"
+        } else {
+            "moved"
+        };
+        let what = format!("{} {done}", change.name);
+        return conclude(&what, refusals);
+    }
     let what = format!(
         "{}{}, {} commit{}{}",
         target
@@ -220,6 +246,10 @@ fn report(
             (None, tags) => format!(", {tags} tag(s)"),
         }
     );
+    conclude(&what, refusals)
+}
+
+fn conclude(what: &str, refusals: Vec<Refusal>) -> Result<()> {
     if refusals.is_empty() {
         term::step(&format!("verified {what}: nothing refused"));
         return Ok(());

@@ -4,6 +4,7 @@ pub mod adopt;
 pub mod bump;
 pub mod changelog;
 pub mod changelog_file;
+pub mod ci_workflows;
 pub mod commit;
 pub mod deprecations;
 pub mod detect;

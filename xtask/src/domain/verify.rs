@@ -13,7 +13,27 @@ pub struct Target {
     pub tip: String,
     /// The branch the commits go to, when known (the pull request's head, the pushed branch).
     pub branch: Option<String>,
+    /// A ref the event changed that was there before (a tag moved or deleted, a branch deleted): judged
+    /// as the update it was, as pre-receive would have judged it.
+    pub change: Option<RefChange>,
 }
+
+/// An update of an existing ref, as a CI event tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefChange {
+    /// `refs/tags/v1.2.0`.
+    pub name: String,
+    /// Its object before; [`UNKNOWN`] when the event does not say (GitHub's `delete` event).
+    pub old: String,
+    /// Its object after: all zeros when deleted, empty when the event does not say (then it is the ref's
+    /// object in this clone).
+    pub new: String,
+}
+
+/// The old object of a deleted ref when the event does not name it: not zero, so the update reads as a
+/// deletion of something that was there.
+pub const UNKNOWN: &str = "unknown";
+const ZERO: &str = "0000000000000000000000000000000000000000";
 
 /// The CI variables verify reads (empty when unset).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,8 +44,67 @@ pub struct CiEvent {
     pub head_ref: String,
     /// `GITHUB_REF`: `refs/heads/main`, `refs/tags/v1.2.0`, `refs/pull/7/merge`.
     pub git_ref: String,
-    /// The push event's `before` (from `GITHUB_EVENT_PATH`): the branch's commit before the push.
+    /// The push event's `before` (from `GITHUB_EVENT_PATH`): the ref's object before the push.
     pub before: String,
+    /// The push event's `after`: the ref's object after the push (all zeros for a deletion).
+    pub after: String,
+    /// The push event's `deleted`: the push deleted `git_ref`.
+    pub deleted: bool,
+    /// A `delete` event's ref (`GITHUB_EVENT_NAME=delete`): the tag or branch deleted, as a full name.
+    pub deleted_ref: Option<String>,
+}
+
+impl CiEvent {
+    /// The event as the CI's variables (`var`) and GitHub's event file (`payload`, from
+    /// `GITHUB_EVENT_PATH`) tell it. GitLab's variables stand in when GitHub's are not set: the merge
+    /// request's target and source branch, the pushed branch (with `CI_COMMIT_BEFORE_SHA`) or tag.
+    pub fn read(
+        var: impl Fn(&str) -> Option<String>,
+        payload: Option<&serde_json::Value>,
+    ) -> CiEvent {
+        let text = |name: &str| var(name).unwrap_or_default();
+        let field = |key: &str| {
+            payload
+                .and_then(|p| p.get(key)?.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        if text("GITHUB_ACTIONS") != "true" && text("GITLAB_CI") == "true" {
+            let (git_ref, before) = match (var("CI_COMMIT_TAG"), var("CI_COMMIT_BRANCH")) {
+                (Some(tag), _) if !tag.is_empty() => (format!("refs/tags/{tag}"), String::new()),
+                (_, Some(branch)) if !branch.is_empty() => {
+                    (format!("refs/heads/{branch}"), text("CI_COMMIT_BEFORE_SHA"))
+                }
+                _ => (String::new(), String::new()),
+            };
+            return CiEvent {
+                base_ref: text("CI_MERGE_REQUEST_TARGET_BRANCH_NAME"),
+                head_ref: text("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"),
+                git_ref,
+                before,
+                ..CiEvent::default()
+            };
+        }
+        let deleted_ref = (text("GITHUB_EVENT_NAME") == "delete")
+            .then(|| match field("ref_type").as_str() {
+                "tag" => Some(format!("refs/tags/{}", field("ref"))),
+                "branch" => Some(format!("refs/heads/{}", field("ref"))),
+                _ => None,
+            })
+            .flatten()
+            .filter(|name| !name.ends_with('/'));
+        CiEvent {
+            base_ref: text("GITHUB_BASE_REF"),
+            head_ref: text("GITHUB_HEAD_REF"),
+            git_ref: text("GITHUB_REF"),
+            before: field("before"),
+            after: field("after"),
+            deleted: payload
+                .and_then(|p| p.get("deleted")?.as_bool())
+                .unwrap_or(false),
+            deleted_ref,
+        }
+    }
 }
 
 /// The range `A..B` (`A..` means `A..HEAD`), with the branch unknown.
@@ -49,12 +128,39 @@ pub fn parse_range(range: &str) -> Result<Target, String> {
         base: Some(base.to_string()),
         tip: if tip.is_empty() { "HEAD" } else { tip }.to_string(),
         branch: None,
+        change: None,
     })
 }
 
 /// The range a CI event names, or why there is none. `base_exists` says whether a revision resolves here
 /// (`origin/main`, an id), so that the pull request's base is found as the checkout fetched it.
 pub fn from_ci(event: &CiEvent, base_exists: impl Fn(&str) -> bool) -> Result<Target, String> {
+    let zero = |id: &str| !id.is_empty() && id.bytes().all(|b| b == b'0');
+    // A deletion brings no commits: only the deletion itself is judged.
+    let deleted = match &event.deleted_ref {
+        Some(name) => Some(name.clone()),
+        None if event.deleted || zero(&event.after) => {
+            (!event.git_ref.is_empty()).then(|| event.git_ref.clone())
+        }
+        None => None,
+    };
+    if let Some(name) = deleted {
+        let old = if event.before.is_empty() || zero(&event.before) {
+            UNKNOWN.to_string()
+        } else {
+            event.before.clone()
+        };
+        return Ok(Target {
+            base: None,
+            tip: "HEAD".into(),
+            branch: None,
+            change: Some(RefChange {
+                name,
+                old,
+                new: ZERO.into(),
+            }),
+        });
+    }
     if !event.base_ref.is_empty() {
         let remote = format!("origin/{}", event.base_ref);
         let base = [remote.as_str(), event.base_ref.as_str()]
@@ -71,6 +177,7 @@ pub fn from_ci(event: &CiEvent, base_exists: impl Fn(&str) -> bool) -> Result<Ta
             base: Some(base.to_string()),
             tip: "HEAD".into(),
             branch: (!event.head_ref.is_empty()).then(|| event.head_ref.clone()),
+            change: None,
         });
     }
     let before = (!event.before.is_empty()
@@ -82,13 +189,24 @@ pub fn from_ci(event: &CiEvent, base_exists: impl Fn(&str) -> bool) -> Result<Ta
             base: before,
             tip: "HEAD".into(),
             branch: Some(branch.to_string()),
+            change: None,
         });
     }
     if event.git_ref.starts_with("refs/tags/") {
+        // A tag that was there before the push (`before` not zero) and now names another object: moved.
+        let moved = (!event.before.is_empty()
+            && !zero(&event.before)
+            && event.before != event.after)
+            .then(|| RefChange {
+                name: event.git_ref.clone(),
+                old: event.before.clone(),
+                new: event.after.clone(),
+            });
         return Ok(Target {
             base: None,
             tip: event.git_ref.clone(),
             branch: None,
+            change: moved,
         });
     }
     Err(
@@ -118,6 +236,7 @@ mod tests {
             base: base.map(str::to_string),
             tip: tip.to_string(),
             branch: branch.map(str::to_string),
+            change: None,
         }
     }
 
@@ -206,6 +325,132 @@ mod tests {
             from_ci(&CiEvent::default(), everything)
                 .unwrap_err()
                 .contains("name the range to verify")
+        );
+    }
+
+    fn change(name: &str, old: &str, new: &str) -> Option<RefChange> {
+        Some(RefChange {
+            name: name.into(),
+            old: old.into(),
+            new: new.into(),
+        })
+    }
+
+    #[test]
+    fn moved_and_deleted_refs_of_ci_events() {
+        let (a, b) = ("a".repeat(40), "b".repeat(40));
+        let tag_push = |before: &str, after: &str, deleted: bool| CiEvent {
+            git_ref: "refs/tags/v1.2.0".into(),
+            before: before.into(),
+            after: after.into(),
+            deleted,
+            ..CiEvent::default()
+        };
+        let judged = |event: &CiEvent| from_ci(event, |_| true).unwrap();
+        // (event, the change judged)
+        let table = [
+            // A new tag: nothing was there.
+            (tag_push(ZERO, &b, false), None),
+            (tag_push("", "", false), None),
+            // Pushed again as it was.
+            (tag_push(&a, &a, false), None),
+            // Moved: another object than before.
+            (tag_push(&a, &b, false), change("refs/tags/v1.2.0", &a, &b)),
+            // Deleted: `deleted`, or an all-zero `after`.
+            (
+                tag_push(&a, ZERO, true),
+                change("refs/tags/v1.2.0", &a, ZERO),
+            ),
+            (
+                tag_push(&a, ZERO, false),
+                change("refs/tags/v1.2.0", &a, ZERO),
+            ),
+            // GitHub's `delete` event names the ref, not its object.
+            (
+                CiEvent {
+                    git_ref: "refs/heads/main".into(),
+                    deleted_ref: Some("refs/tags/v1.2.0".into()),
+                    ..CiEvent::default()
+                },
+                change("refs/tags/v1.2.0", UNKNOWN, ZERO),
+            ),
+        ];
+        for (event, expected) in table {
+            let target = judged(&event);
+            assert_eq!(target.change, expected, "{event:?}");
+            if expected.as_ref().is_some_and(|c| c.new == ZERO) {
+                assert_eq!((target.base, target.tip.as_str()), (None, "HEAD"));
+            }
+        }
+    }
+
+    #[test]
+    fn events_read_from_github_and_gitlab_variables() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let payload = serde_json::json!({"before": "a", "after": "b", "deleted": true});
+        let github = CiEvent::read(
+            vars(&[("GITHUB_ACTIONS", "true"), ("GITHUB_REF", "refs/tags/v1")]),
+            Some(&payload),
+        );
+        assert_eq!(
+            github,
+            CiEvent {
+                git_ref: "refs/tags/v1".into(),
+                before: "a".into(),
+                after: "b".into(),
+                deleted: true,
+                ..CiEvent::default()
+            }
+        );
+        let delete = serde_json::json!({"ref": "v1", "ref_type": "tag"});
+        let event = CiEvent::read(vars(&[("GITHUB_EVENT_NAME", "delete")]), Some(&delete));
+        assert_eq!(event.deleted_ref.as_deref(), Some("refs/tags/v1"));
+        let gitlab_mr = CiEvent::read(
+            vars(&[
+                ("GITLAB_CI", "true"),
+                ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main"),
+                ("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "feat/x"),
+                (
+                    "CI_COMMIT_BEFORE_SHA",
+                    "0000000000000000000000000000000000000000",
+                ),
+            ]),
+            None,
+        );
+        assert_eq!(
+            (gitlab_mr.base_ref.as_str(), gitlab_mr.head_ref.as_str()),
+            ("main", "feat/x")
+        );
+        let gitlab_push = CiEvent::read(
+            vars(&[
+                ("GITLAB_CI", "true"),
+                ("CI_COMMIT_BRANCH", "main"),
+                ("CI_COMMIT_BEFORE_SHA", "c"),
+            ]),
+            None,
+        );
+        assert_eq!(
+            (gitlab_push.git_ref.as_str(), gitlab_push.before.as_str()),
+            ("refs/heads/main", "c")
+        );
+        let gitlab_tag = CiEvent::read(
+            vars(&[
+                ("GITLAB_CI", "true"),
+                ("CI_COMMIT_TAG", "v1"),
+                ("CI_COMMIT_BEFORE_SHA", "c"),
+            ]),
+            None,
+        );
+        assert_eq!(
+            (gitlab_tag.git_ref.as_str(), gitlab_tag.before.as_str()),
+            ("refs/tags/v1", "")
         );
     }
 

@@ -43,6 +43,13 @@ const CLEARED: &[&str] = &[
     "GITHUB_HEAD_REF",
     "GITHUB_REF",
     "GITHUB_EVENT_PATH",
+    "GITHUB_EVENT_NAME",
+    // GitLab's, which `verify` reads when GitHub's are not set.
+    "GITLAB_CI",
+    "CI_COMMIT_TAG",
+    "CI_COMMIT_BEFORE_SHA",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+    "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
     // A git hook's environment: another repository, another index.
     "GIT_DIR",
     "GIT_WORK_TREE",

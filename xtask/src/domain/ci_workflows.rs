@@ -397,7 +397,7 @@ variables:
     - test -n \"$XTASK_RELEASE_TOKEN\" || {{ echo 'set the CI/CD variable XTASK_RELEASE_TOKEN (a project access token)'; exit 1; }}
     - export GITLAB_TOKEN=\"$XTASK_RELEASE_TOKEN\"
     - git remote set-url origin \"https://oauth2:${{XTASK_RELEASE_TOKEN}}@${{CI_SERVER_HOST}}/${{CI_PROJECT_PATH}}.git\"
-    - command -v glab >/dev/null || {{ apt-get update -qq && apt-get install -y -qq glab; }} || echo 'glab is missing: the kit prints the commands to run by hand'
+    - command -v glab >/dev/null || {{ apt-get update -qq && apt-get install -y -qq glab; }} || echo 'glab is missing, so the kit prints the commands to run by hand'
 
 # Judges what each merge request and push brings exactly as the kit's pre-receive hook would.
 xtask-verify:

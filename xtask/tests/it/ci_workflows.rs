@@ -57,7 +57,13 @@ fn project(forge: &str) -> Project {
         "--initial-branch=main",
         origin_text,
     ]);
-    repo.git(&["remote", "add", "origin", origin_text]);
+    // The forge's address, as a CI checkout has it; git is sent to the local bare repository instead.
+    let url = match forge {
+        "gitlab" => "https://gitlab.com/o/r.git",
+        _ => "https://github.com/o/r.git",
+    };
+    repo.git(&["config", &format!("url.{origin_text}.insteadOf"), url]);
+    repo.git(&["remote", "add", "origin", url]);
     repo.git(&["push", "--quiet", "origin", "main", "v0.1.0"]);
     repo.git(&["fetch", "--quiet", "origin"]);
     let bin = repo.home.path().join("bin");
@@ -79,7 +85,9 @@ fn project(forge: &str) -> Project {
             format!(
                 "#!/bin/sh\n# Records its arguments (one per line, then a blank line) and its standard input.\n\
                  {{ for a in \"$@\"; do printf '%s\\n' \"$a\"; done; echo; }} >> '{log}'\n\
-                 if [ ! -t 0 ]; then cat >> '{log}.stdin'; fi\n",
+                 if [ ! -t 0 ]; then cat >> '{log}.stdin'; fi\n\
+                 # Listings as the real CLIs print them when there is nothing to list.\n\
+                 case \"$1 $2\" in \"pr list\"|\"mr list\") echo '[]';; esac\n",
                 log = log.display()
             )
             .as_bytes(),

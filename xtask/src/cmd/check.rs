@@ -121,7 +121,9 @@ pub fn run(dir: &Path) -> Result<()> {
         ("release.dev_commit", Some(config.dev_commit())),
         ("tag.message", Some(config.tag_message())),
         ("version.dev", config.dev_template()),
-        ("release.pr_branch", Some(config.pr_branch())),
+        // Only when set: a project that never releases through review need not allow the default's
+        // `release/*` branches (`release --pr` refuses then, saying so).
+        ("release.pr_branch", config.release.pr_branch.as_deref()),
     ];
     for (key, template) in templates {
         let Some(template) = template else {

@@ -1,5 +1,5 @@
 //! `xtask.toml` → typed configuration: every key optional, defaults in accessors (the rule keys are compiled by
-//! `domain::policy`), errors with positions.
+//! `policy`), errors with positions.
 
 use std::path::Path;
 
@@ -354,7 +354,7 @@ impl Config {
             ));
         }
         if let Some(signers) = &self.release.signers
-            && let Some(problem) = crate::domain::policy::signers_path_problem(signers)
+            && let Some(problem) = signers_path_problem(signers)
         {
             problems.push(format!(
                 "{}: release.signers: {problem}",
@@ -631,7 +631,7 @@ impl Config {
             .unwrap_or(DEFAULT_DEV_COMMIT)
     }
 
-    /// `tag.format` as written (the rules use [`crate::domain::policy::Policy`]'s compiled one): a package's
+    /// `tag.format` as written (the rules use [`crate::policy::Policy`]'s compiled one): a package's
     /// configuration fills in `{{ package }}`.
     fn tag_format(&self) -> &str {
         self.tag.format.as_deref().unwrap_or(DEFAULT_TAG_FORMAT)
@@ -790,6 +790,28 @@ fn locate(text: &str, needle: &str) -> String {
         Some(index) => format!("{FILE_NAME}:{}", index + 1),
         None => FILE_NAME.to_string(),
     }
+}
+
+/// What is wrong with a `release.signers` path, if anything: it names a file inside the repository, by a
+/// relative path without `..`, so that every clone and the server read the same file.
+pub fn signers_path_problem(path: &str) -> Option<String> {
+    if path.trim().is_empty() {
+        return Some(
+            "the path is empty: name the allowed-signers file, e.g. \".github/allowed_signers\""
+                .into(),
+        );
+    }
+    if path.starts_with('/') || path.starts_with('\\') || path.get(1..2) == Some(":") {
+        return Some(format!(
+            "{path:?} is absolute: give the file's path relative to the repository's root"
+        ));
+    }
+    if path.split(['/', '\\']).any(|part| part == "..") {
+        return Some(format!(
+            "{path:?} leaves the repository: the file must be inside it"
+        ));
+    }
+    None
 }
 
 #[cfg(test)]

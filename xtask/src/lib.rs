@@ -14,6 +14,7 @@ pub mod exec;
 pub mod kit;
 pub mod notes;
 pub mod ops;
+pub mod policy;
 pub mod project;
 pub mod render;
 

@@ -281,7 +281,7 @@ pub struct Renderer {
 
 impl Renderer {
     /// The embedded defaults, overridden by `changelog.template` or the repository's `templates/changelog.md.j2`;
-    /// section headings spell versions in `scheme`, the tags' ([`crate::domain::policy::Policy::tag_scheme`]).
+    /// section headings spell versions in `scheme`, the tags' ([`crate::policy::Policy::tag_scheme`]).
     pub fn new(root: &Path, config: &Config, scheme: Scheme) -> Result<Renderer> {
         let mut env = base_environment();
         let (name, source) = match &config.changelog.template {

@@ -5,7 +5,8 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::Project;
-use super::version::{CiBuild, ci_version, pre_kind, usage};
+use super::version::{CiBuild, ci_version};
+use super::{pre_kind, usage};
 use crate::cli::BumpArgs;
 use crate::domain::packages;
 use crate::domain::version::{self, BumpRequest};

@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 
 use super::Project;
-use super::version::usage;
+use super::usage;
 use crate::cli::{ChangelogArgs, Format};
 use crate::domain::changelog::{self, Changes, Options, Prepared};
 use crate::domain::version::{self, Version};

@@ -6,11 +6,11 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::Project;
-use crate::domain::policy::{CommitRules, Policy};
 use crate::domain::rules::{self, Enforcement, Verdict};
 use crate::error::AlreadyReported;
 use crate::notes;
 use crate::ops::{cargo, fs, term};
+use crate::policy::{CommitRules, Policy};
 use crate::project;
 use crate::render::{MessageContext, Renderer};
 

@@ -11,7 +11,6 @@ use anyhow::{Context, Result, anyhow};
 
 use crate::cli::HookArgs;
 use crate::config::Config;
-use crate::domain::policy::{CommitRules, Policy};
 use crate::domain::push::{
     self, Facts, Need, PushRules, RefUpdate, Side, Signature, TagFacts, is_zero,
 };
@@ -24,6 +23,7 @@ use crate::ops::process;
 use crate::ops::push_facts::{CliObjects, GixObjects, Objects};
 use crate::ops::repo::Repo;
 use crate::ops::term;
+use crate::policy::{CommitRules, Policy};
 use crate::project;
 
 pub fn run(dir: &Path, args: HookArgs) -> Result<()> {

@@ -17,12 +17,12 @@ use anyhow::{Context, Result, anyhow, bail};
 
 use crate::cli::HooksCommand;
 use crate::config::{Config, FILE_NAME};
-use crate::domain::policy::Policy;
 use crate::domain::server_policy::{self, DefaultBranch, PolicyAction, PolicyRecord, PolicySource};
 use crate::kit::{CLIENT_HOOKS, SERVER_HOOKS};
 use crate::ops::policy::{PolicyStore, blob_id};
 use crate::ops::repo::{ObjectId, Repo};
 use crate::ops::{fs, git, term};
+use crate::policy::Policy;
 
 /// Suffix of a foreign hook kept and run before ours.
 const CHAINED: &str = ".xtask-chained";

@@ -469,7 +469,7 @@ fn ci_branches(root: &Path, git: &Git) -> Result<Vec<String>, String> {
     let policy = crate::config::Config::parse(&text)
         .map_err(|e| format!("{e:#}"))
         .and_then(|config| {
-            crate::domain::policy::Policy::from_config(&config).map_err(|e| e.to_string())
+            crate::policy::Policy::from_config(&config).map_err(|e| e.to_string())
         })
         .map_err(|e| {
             format!(

@@ -19,9 +19,9 @@ use anyhow::Result;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
-use crate::domain::policy::Policy;
 use crate::ops::fs;
 use crate::ops::repo::Repo;
+use crate::policy::Policy;
 
 pub fn dispatch(cli: Cli) -> Result<()> {
     let dir = start_dir(&cli.dir);
@@ -168,6 +168,16 @@ impl Project {
         })?;
         Ok(Project::new(self.repo, self.root, config))
     }
+}
+
+/// `--pre KIND`, parsed (a usage error names the kinds).
+pub fn pre_kind(arg: Option<&str>) -> Result<Option<crate::domain::version::PreKind>> {
+    arg.map(str::parse).transpose().map_err(usage)
+}
+
+/// A problem with what the command line says: exit 2.
+pub fn usage(e: impl std::fmt::Display) -> anyhow::Error {
+    crate::error::UsageError(e.to_string()).into()
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
 
-use super::Project;
+use super::{Project, pre_kind, usage};
 use crate::cli::{Format, SchemeArg, VersionArgs};
 use crate::domain::plan;
 use crate::domain::version::{self, BumpRequest, Scheme, Version};
@@ -380,13 +380,4 @@ pub fn scheme_of(arg: SchemeArg) -> Scheme {
         SchemeArg::Semver => Scheme::Semver,
         SchemeArg::Pep440 => Scheme::Pep440,
     }
-}
-
-/// `--pre <kind>`, read as a usage error when it names no pre-release kind.
-pub fn pre_kind(arg: Option<&str>) -> Result<Option<crate::domain::version::PreKind>> {
-    arg.map(str::parse).transpose().map_err(usage)
-}
-
-pub fn usage(e: impl std::fmt::Display) -> anyhow::Error {
-    crate::error::UsageError(e.to_string()).into()
 }

@@ -16,7 +16,6 @@ pub mod lines;
 pub mod packages;
 pub mod pep440;
 pub mod plan;
-pub mod policy;
 pub mod push;
 pub mod read_ahead;
 pub mod release_commits;

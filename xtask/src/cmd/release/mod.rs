@@ -6,8 +6,8 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 
 use super::Project;
-use super::version::{pre_kind, usage};
 use crate::cli::{Format, ReleaseArgs};
+use crate::cmd::{pre_kind, usage};
 use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::release_plan::{self, ReleasePlan};
 use crate::domain::version::{self, Scheme, Version};
@@ -450,7 +450,7 @@ fn message_problems(p: &Project, release: &ReleasePlan) -> Result<Vec<String>> {
 }
 
 /// With `release.signers`, whether git will sign the tag with a key the hooks accept (see
-/// [`crate::domain::policy::signing_problem`]).
+/// [`crate::policy::signing_problem`]).
 fn signing_problem(p: &Project) -> Result<Option<String>> {
     let Some(signers) = p.policy()?.signers.clone() else {
         return Ok(None);
@@ -475,7 +475,7 @@ fn signing_problem(p: &Project) -> Result<Option<String>> {
         }
         Some(text)
     });
-    Ok(crate::domain::policy::signing_problem(
+    Ok(crate::policy::signing_problem(
         &signers,
         signers_text.as_deref(),
         format.as_deref(),

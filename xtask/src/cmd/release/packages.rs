@@ -10,7 +10,7 @@ use super::{
     Project, ask_version, build, preflight, print_plan, push_command, report, review, run_pre,
 };
 use crate::cli::{Format, ReleaseArgs};
-use crate::cmd::version::{pre_kind, usage};
+use crate::cmd::{pre_kind, usage};
 use crate::domain::packages;
 use crate::domain::plan::{self, Choice, Settings, Snapshot};
 use crate::domain::release_plan::{self, ReleasePlan, Step};

@@ -5,13 +5,13 @@ use std::fmt;
 
 use crate::config::{
     Config, DEFAULT_BACKPORT_TYPES, DEFAULT_LINE_BRANCH, DEFAULT_NEXT_BRANCH, DEFAULT_TAG_FORMAT,
-    FileEntry,
+    FileEntry, signers_path_problem,
 };
 
-use super::deprecations;
-use super::lines::LineTemplate;
-use super::rules::{self, Enforcement, Pattern, TagFormat};
-use super::version::Scheme;
+use crate::domain::deprecations;
+use crate::domain::lines::LineTemplate;
+use crate::domain::rules::{self, Enforcement, Pattern, TagFormat};
+use crate::domain::version::Scheme;
 
 /// Every rule of a configuration, compiled.
 #[derive(Debug, Clone)]
@@ -254,28 +254,6 @@ impl CommitRules {
             types: commit_types(config),
         })
     }
-}
-
-/// What is wrong with a `release.signers` path, if anything: it names a file inside the repository, by a
-/// relative path without `..`, so that every clone and the server read the same file.
-pub fn signers_path_problem(path: &str) -> Option<String> {
-    if path.trim().is_empty() {
-        return Some(
-            "the path is empty: name the allowed-signers file, e.g. \".github/allowed_signers\""
-                .into(),
-        );
-    }
-    if path.starts_with('/') || path.starts_with('\\') || path.get(1..2) == Some(":") {
-        return Some(format!(
-            "{path:?} is absolute: give the file's path relative to the repository's root"
-        ));
-    }
-    if path.split(['/', '\\']).any(|part| part == "..") {
-        return Some(format!(
-            "{path:?} leaves the repository: the file must be inside it"
-        ));
-    }
-    None
 }
 
 /// Why `release` cannot make a tag the hooks accept under `release.signers`, checked before it changes

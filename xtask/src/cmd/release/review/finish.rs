@@ -143,9 +143,18 @@ pub(in crate::cmd) fn finish(p: &Project, git: &Git, args: &ReleaseArgs) -> Resu
     let merged = match find(p, git, &units)? {
         Found::Nothing { said, newest } => {
             let mut published = Vec::new();
-            if !args.dry_run {
-                for (unit, tag) in &newest {
-                    published.extend(publish_missing_release(p, git, &units[*unit], tag)?);
+            // Only a release commit's tags can miss a forge release that a finish should have made.
+            let mut missing = Vec::new();
+            for (unit, tag) in newest {
+                let subject = git.raw(&["log", "-1", "--format=%s", &tag.commit.to_string()])?;
+                if subject_pattern_of(&units[unit].release_template())?.is_match(subject.trim()) {
+                    missing.push((unit, tag));
+                }
+            }
+            if !args.dry_run && !missing.is_empty() {
+                let forge = Forge::detect(p, git, true, &mut Vec::new());
+                for (unit, tag) in &missing {
+                    published.extend(publish_missing_release(p, &forge, &units[*unit], tag)?);
                 }
             }
             if published.is_empty() {
@@ -286,11 +295,20 @@ fn find(p: &Project, git: &Git, units: &[Unit]) -> Result<Found> {
         newest,
     };
     let Some((commit, subject)) = newest else {
-        // The newest releases, in case an interrupted finish left their forge releases out.
+        // The newest release commit's tags, in case an interrupted finish left their forge releases out
+        // (only that commit's: a monorepo's older releases are not asked about on every push).
+        let mut args = vec!["rev-list", "--topo-order", "--max-count=1"];
+        args.extend(hidden.iter().map(String::as_str));
+        let newest_commit = if hidden.is_empty() {
+            String::new()
+        } else {
+            git.raw(&args)?.trim().to_string()
+        };
         let newest = bases
             .iter()
             .enumerate()
             .filter_map(|(i, base)| Some((i, base.clone()?)))
+            .filter(|(_, base)| base.commit.to_string() == newest_commit)
             .collect();
         return Ok(nothing(newest));
     };
@@ -950,19 +968,14 @@ fn dev_body(merged: &Merged, plan: &Plan) -> String {
 }
 
 /// A finish interrupted between pushing the tag and publishing the forge release (a cancelled CI job)
-/// leaves the newest release without its forge release: the next run publishes it, from the same notes.
-/// Only a release commit's tag counts, and only when the forge's CLI can say whether the release exists.
+/// leaves the newest release without its forge release: the next run publishes it, from the same notes
+/// (asked only about a release commit's tag, and only when the forge's CLI can say whether it exists).
 fn publish_missing_release(
     p: &Project,
-    git: &Git,
+    forge: &Forge,
     unit: &Unit,
     tag: &ReleaseTag,
 ) -> Result<Option<String>> {
-    let subject = git.raw(&["log", "-1", "--format=%s", &tag.commit.to_string()])?;
-    if !subject_pattern_of(&unit.release_template())?.is_match(subject.trim()) {
-        return Ok(None);
-    }
-    let forge = Forge::detect(p, git, true, &mut Vec::new());
     let Some(cli) = &forge.cli else {
         return Ok(None);
     };

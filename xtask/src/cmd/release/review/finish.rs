@@ -308,7 +308,7 @@ fn find(p: &Project, git: &Git, units: &[Unit]) -> Result<Found> {
             .iter()
             .enumerate()
             .filter_map(|(i, base)| Some((i, base.clone()?)))
-            .filter(|(_, base)| base.commit.to_string() == newest_commit)
+            .filter(|(_, base)| base.commit == newest_commit.as_str())
             .collect();
         return Ok(nothing(newest));
     };

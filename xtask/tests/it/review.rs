@@ -1194,3 +1194,27 @@ fn a_protected_push_of_packages_is_taken_back_too() {
         before
     );
 }
+
+#[test]
+fn finish_dry_run_prints_the_plan_and_asks_nobody() {
+    let hosted = hosted("");
+    hosted.xtask(&["release", "--pr", "minor", "--yes"]).ok();
+    hosted.land("release/v0.2.0", "main", "merge");
+    let before = hosted.origin_refs();
+    hosted.clear_calls();
+    let ci = hosted.ci("main");
+    ci.repo
+        .xtask_env(
+            &["release", "--finish", "--dry-run"],
+            &[("PATH", ci.path.as_str()), ("GITHUB_REF_NAME", "main")],
+        )
+        .ok()
+        .says("Finish the release of 0.2.0 (dry run: nothing is changed)")
+        .says("tag: v0.2.0 on")
+        .says("GitHub release: v0.2.0")
+        .says("development version 0.2.1-dev: \"chore: start 0.2.1-dev development\" in a pull request from release/v0.2.0-dev")
+        .says("Release notes:");
+    assert_eq!(hosted.calls(), "", "a dry run asks no forge");
+    assert_eq!(hosted.origin_refs(), before);
+    assert!(!ci.repo.git(&["tag", "--list"]).contains("v0.2.0"));
+}

@@ -22,5 +22,6 @@ mod release;
 mod release_contents;
 mod schemes;
 mod server_trust;
+mod snapshots;
 mod undo;
 mod version;

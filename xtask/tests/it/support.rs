@@ -396,3 +396,20 @@ pub fn append_config(repo: &Repo, text: &str) {
     repo.write("xtask.toml", &(repo.read("xtask.toml") + text));
     repo.commit("chore: configure");
 }
+
+/// An empty bare repository (its first branch `main`) added to `repo` as `origin`; it is removed when the
+/// returned directory is dropped.
+pub fn bare_remote(repo: &Repo) -> TempDir {
+    let bare = TempDir::new().unwrap();
+    let path = bare.path().to_str().unwrap();
+    repo.git(&["init", "--quiet", "--bare", "--initial-branch=main", path]);
+    repo.git(&["remote", "add", "origin", path]);
+    bare
+}
+
+/// [`bare_remote`] with `main` and `v0.1.0` pushed.
+pub fn with_remote(repo: &Repo) -> TempDir {
+    let remote = bare_remote(repo);
+    repo.git(&["push", "--quiet", "origin", "main", "v0.1.0"]);
+    remote
+}

@@ -62,36 +62,9 @@ fn single_package() -> Repo {
     repo
 }
 
-/// `compiler` and `runtime`, a `pyproject.toml` each at 3.1.0 and tagged, sharing X.Y; then a fix in
-/// one and a feature in the other.
+/// [`support::two_python_packages`], then a fix in one and a feature in the other.
 fn two_packages() -> Repo {
-    let repo = Repo::new();
-    repo.write(
-        "xtask.toml",
-        r#"[version]
-shared = "minor"
-
-[tag]
-format = "{{ package }}-v{{ version }}"
-
-[packages.compiler]
-files = ["compiler/pyproject.toml"]
-
-[packages.runtime]
-files = ["runtime/pyproject.toml"]
-"#,
-    );
-    for name in ["compiler", "runtime"] {
-        repo.write(
-            &format!("{name}/pyproject.toml"),
-            &format!("[project]\nname = \"{name}\"\nversion = \"3.1.0\"\n"),
-        );
-        repo.write(&format!("{name}/CHANGELOG.md"), "# Changelog\n");
-        repo.write(&format!("{name}/src.py"), "x = 1\n");
-    }
-    repo.commit("chore: initial");
-    repo.tag("compiler-v3.1.0");
-    repo.tag("runtime-v3.1.0");
+    let repo = support::two_python_packages();
     repo.write("compiler/src.py", "x = 2\n");
     repo.commit("fix(compiler): x is two");
     repo.write("runtime/src.py", "x = 3\n");

@@ -536,12 +536,6 @@ pub fn default_branches(types: &[String]) -> Vec<String> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 pub(super) mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -50,12 +50,6 @@ pub fn ref_name_problem(name: &str) -> Option<&'static str> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 mod tests {
     use super::*;
 

@@ -9,6 +9,7 @@ pub mod deprecations;
 pub mod detect;
 pub mod file_change;
 pub mod files;
+pub mod glob;
 pub mod history;
 pub mod lines;
 pub mod packages;

@@ -92,42 +92,18 @@ pub fn default_paths(first_file: &str) -> Vec<String> {
     }
 }
 
-/// Whether `path` (a file, `/`-separated) is matched by `glob`: a glob without wildcards is a folder or a
-/// file (`compiler` matches `compiler/x.py`); `*` matches within one segment, `**` any number of segments.
+/// Whether `path` (a file, `/`-separated) is matched by `glob` (see [`super::glob`] for the dialect), or
+/// lies in a folder it matches: `compiler` takes `compiler/x.py`, `crates/*` takes `crates/a/src/lib.rs`.
 pub fn path_matches(glob: &str, path: &str) -> bool {
     let glob = glob.trim_matches('/');
     if glob.is_empty() || glob == "**" {
         return true;
     }
-    let pattern: Vec<&str> = glob.split('/').collect();
-    let segments: Vec<&str> = path.split('/').collect();
-    if !glob.contains('*') && !glob.contains('?') {
-        return segments.len() >= pattern.len() && segments[..pattern.len()] == pattern[..];
-    }
-    // A glob names files, and the folders whose files it takes: `crates/*` takes `crates/a/src/lib.rs`.
-    (1..=segments.len()).any(|n| segments_match(&pattern, &segments[..n]))
-}
-
-fn segments_match(pattern: &[&str], segments: &[&str]) -> bool {
-    match pattern.split_first() {
-        None => segments.is_empty(),
-        Some((&"**", rest)) => (0..=segments.len()).any(|n| segments_match(rest, &segments[n..])),
-        Some((first, rest)) => segments
-            .split_first()
-            .is_some_and(|(s, tail)| segment_matches(first, s) && segments_match(rest, tail)),
-    }
-}
-
-fn segment_matches(pattern: &str, text: &str) -> bool {
-    fn go(p: &[u8], t: &[u8]) -> bool {
-        match p.split_first() {
-            None => t.is_empty(),
-            Some((b'*', rest)) => (0..=t.len()).any(|n| go(rest, &t[n..])),
-            Some((b'?', rest)) => !t.is_empty() && go(rest, &t[1..]),
-            Some((c, rest)) => t.first() == Some(c) && go(rest, &t[1..]),
-        }
-    }
-    go(pattern.as_bytes(), text.as_bytes())
+    // The path itself and each folder above it, longest last: `a`, `a/b`, `a/b/c.rs`.
+    path.match_indices('/')
+        .map(|(at, _)| path.get(..at).unwrap_or(path))
+        .chain(std::iter::once(path))
+        .any(|folder_or_file| super::glob::matches(glob, folder_or_file))
 }
 
 /// Whether a commit that changed `changed` belongs to a package with these `paths`.

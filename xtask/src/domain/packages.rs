@@ -1,6 +1,7 @@
 //! Several packages in one repository: which commits belong to which package, the shared `X.Y` rule,
 //! which packages a release takes, and the order their post-release commands run in.
 
+use super::rules::placeholders;
 use super::version::{self, Scheme, Version};
 
 /// Whether a template names `{{ package }}` (spaces optional).
@@ -22,17 +23,6 @@ pub fn with_package(template: &str, name: &str) -> String {
     }
     out.push_str(&template[done..]);
     out
-}
-
-/// Each `{{ name }}` in `text` with its byte range.
-fn placeholders(text: &str) -> impl Iterator<Item = (std::ops::Range<usize>, &str)> {
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        let start = at + text.get(at..)?.find("{{")?;
-        let end = start + 2 + text.get(start + 2..)?.find("}}")? + 2;
-        at = end;
-        Some((start..end, text[start + 2..end - 2].trim()))
-    })
 }
 
 /// A `release.post` command for one package: `{{ package }}`, `{{ version }}` and `{{ tag }}` filled in,

@@ -197,6 +197,13 @@ impl Pattern {
         &self.text
     }
 
+    /// Whether both `{{ major }}` and `{{ minor }}` appear in the pattern.
+    pub fn names_major_and_minor(&self) -> bool {
+        [Slot::Major, Slot::Minor]
+            .iter()
+            .all(|slot| self.tokens.contains(&Token::Number(*slot)))
+    }
+
     /// Whether `name` (a short branch name, without `refs/heads/`) matches; on a match, the numbers
     /// the placeholders captured.
     pub fn matches(&self, name: &str) -> Option<Numbers> {

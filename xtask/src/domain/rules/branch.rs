@@ -256,47 +256,34 @@ impl Pattern {
     /// The pattern as a person reads it in a message about no release in particular: the placeholders as
     /// `X` and `Y` (`stable/{{ major }}.{{ minor }}` → `stable/X.Y`), wildcards as written.
     pub fn readable(&self) -> String {
-        let mut text = String::new();
-        for token in &self.tokens {
-            match token {
-                Token::Literal(literal) => text.push_str(literal),
-                Token::Star => text.push('*'),
-                Token::Segments => text.push_str("**"),
-                Token::Number(Slot::Major) => text.push('X'),
-                Token::Number(Slot::Minor) => text.push('Y'),
-            }
-        }
-        text
+        self.spelled("*", "**", "X", "Y")
     }
 
     /// The pattern as a person reads it in a message about release `major.minor`: the placeholders
     /// filled in (`stable/{{ major }}.{{ minor }}` → `stable/1.4`), wildcards as written.
     pub fn for_release(&self, major: u64, minor: u64) -> String {
-        let mut text = String::new();
-        for token in &self.tokens {
-            match token {
-                Token::Literal(literal) => text.push_str(literal),
-                Token::Star => text.push('*'),
-                Token::Segments => text.push_str("**"),
-                Token::Number(Slot::Major) => text.push_str(&major.to_string()),
-                Token::Number(Slot::Minor) => text.push_str(&minor.to_string()),
-            }
-        }
-        text
+        self.spelled("*", "**", &major.to_string(), &minor.to_string())
     }
 
     /// A name this pattern accepts: `*` and `**` become `my-topic`, `{{ major }}` 1, `{{ minor }}` 4.
     pub fn example(&self) -> String {
-        let mut example = String::new();
+        let (major, minor) = (EXAMPLE_MAJOR.to_string(), EXAMPLE_MINOR.to_string());
+        self.spelled(TOPIC_EXAMPLE, TOPIC_EXAMPLE, &major, &minor)
+    }
+
+    /// The pattern's literals with these words in place of its wildcards and placeholders.
+    fn spelled(&self, star: &str, segments: &str, major: &str, minor: &str) -> String {
+        let mut text = String::new();
         for token in &self.tokens {
-            match token {
-                Token::Literal(literal) => example.push_str(literal),
-                Token::Star | Token::Segments => example.push_str(TOPIC_EXAMPLE),
-                Token::Number(Slot::Major) => example.push_str(&EXAMPLE_MAJOR.to_string()),
-                Token::Number(Slot::Minor) => example.push_str(&EXAMPLE_MINOR.to_string()),
-            }
+            text.push_str(match token {
+                Token::Literal(literal) => literal,
+                Token::Star => star,
+                Token::Segments => segments,
+                Token::Number(Slot::Major) => major,
+                Token::Number(Slot::Minor) => minor,
+            });
         }
-        example
+        text
     }
 
     /// A cheap first look at the literal ends, so that a long name is turned away by most patterns

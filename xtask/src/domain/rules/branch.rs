@@ -67,6 +67,9 @@ enum Token {
 pub struct Pattern {
     text: String,
     tokens: Vec<Token>,
+    /// The length of the shortest name the pattern can match (every wildcard and number takes at least
+    /// one byte): a shorter name is turned away before any matcher runs.
+    shortest: usize,
     /// The general matcher, compiled on first use: the hooks mostly meet patterns that
     /// [`quick_match`] decides, and compiling costs more than a hook's whole rule. `None` when the
     /// pattern is too large for the regex engine's limits (about a megabyte): it then matches nothing.
@@ -185,9 +188,17 @@ impl Pattern {
             tokens.push(token);
         }
 
+        let shortest = tokens
+            .iter()
+            .map(|token| match token {
+                Token::Literal(literal) => literal.len(),
+                Token::Star | Token::Segments | Token::Number(_) => 1,
+            })
+            .sum();
         Ok(Pattern {
             text: text.to_owned(),
             tokens,
+            shortest,
             regex: OnceLock::new(),
         })
     }
@@ -286,9 +297,12 @@ impl Pattern {
         text
     }
 
-    /// A cheap first look at the literal ends, so that a long name is turned away by most patterns
-    /// without walking it.
+    /// A cheap first look at the name's length and the literal ends, so that most names a pattern cannot
+    /// match are turned away without walking them (or compiling a huge pattern).
     fn may_match(&self, name: &str) -> bool {
+        if name.len() < self.shortest {
+            return false;
+        }
         let prefix_fits = match self.tokens.first() {
             Some(Token::Literal(prefix)) => name.starts_with(prefix.as_str()),
             _ => true,

@@ -504,15 +504,7 @@ fn crate_changes(
     if shared {
         return cargo_changes(root, file, old, new, read);
     }
-    let reading = read_text(file, &text)?;
-    if reading.parsed != *old {
-        bail!(
-            "{}:{}: holds {} but the current version is {old}",
-            file.path,
-            reading.line,
-            reading.text
-        );
-    }
+    let reading = holding(file, &text, old)?;
     let new = render_in_scheme(new, Scheme::Semver).map_err(|e| anyhow!("{}: {e:#}", file.path))?;
     let manifest = root.join(&file.path);
     let workspace = cargo::workspace(&manifest)?;

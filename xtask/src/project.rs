@@ -445,6 +445,20 @@ fn cargo_changes(
         old: &old,
         new: &new,
     };
+    // A manifest of a crate at a version of its own keeps it: only its requirements follow.
+    let released = |path: &Path| is_root || own_version(path).is_none_or(|v| v == old);
+    workspace_changes(root, &workspace, &edit, &released, read)
+}
+
+/// The edit applied to every manifest of the workspace (its version where `released` says the manifest's
+/// crate is released, its requirements on the released crates everywhere) and to `Cargo.lock`.
+fn workspace_changes(
+    root: &Path,
+    workspace: &cargo::Workspace,
+    edit: &CargoEdit,
+    released: &dyn Fn(&Path) -> bool,
+    read: &dyn Fn(&str) -> Result<String>,
+) -> Result<Vec<FileChange>> {
     let mut changes = Vec::new();
     let mut manifests: Vec<PathBuf> = vec![workspace.root_manifest.clone()];
     manifests.extend(workspace.member_manifests.iter().cloned());
@@ -452,18 +466,17 @@ fn cargo_changes(
     for path in manifests {
         let rel = relative(root, &path)?;
         let before = read(&rel)?;
-        let apart = !is_root && own_version(&path).is_some_and(|v| v != old);
-        let after = if apart {
-            files::rewrite_cargo_requirements(&before, &edit)
+        let after = if released(&path) {
+            files::rewrite_cargo_manifest(&before, edit)
         } else {
-            files::rewrite_cargo_manifest(&before, &edit)
+            files::rewrite_cargo_requirements(&before, edit)
         }
         .map_err(|e| anyhow!("{rel}: {e}"))?;
         if let Some(after) = after {
             changes.push(FileChange::new(root, &rel, Some(before), after));
         }
     }
-    changes.extend(lock_change(root, &workspace, &edit, read)?);
+    changes.extend(lock_change(root, workspace, edit, read)?);
     Ok(changes)
 }
 
@@ -491,15 +504,7 @@ fn crate_changes(
     if shared {
         return cargo_changes(root, file, old, new, read);
     }
-    let reading = read_text(file, &text)?;
-    if reading.parsed != *old {
-        bail!(
-            "{}:{}: holds {} but the current version is {old}",
-            file.path,
-            reading.line,
-            reading.text
-        );
-    }
+    let reading = holding(file, &text, old)?;
     let new = render_in_scheme(new, Scheme::Semver).map_err(|e| anyhow!("{}: {e:#}", file.path))?;
     let manifest = root.join(&file.path);
     let workspace = cargo::workspace(&manifest)?;
@@ -524,26 +529,8 @@ fn crate_changes(
         old: &old,
         new: &new,
     };
-    let mut changes = Vec::new();
-    let mut manifests: Vec<PathBuf> = vec![workspace.root_manifest.clone()];
-    manifests.extend(workspace.member_manifests.iter().cloned());
-    manifests.dedup();
-    for path in manifests {
-        let rel = relative(root, &path)?;
-        let before = read(&rel)?;
-        let is_own = fs::canonicalize(&path).ok().as_ref() == Some(&own);
-        let after = if is_own {
-            files::rewrite_cargo_manifest(&before, &edit)
-        } else {
-            files::rewrite_cargo_requirements(&before, &edit)
-        }
-        .map_err(|e| anyhow!("{rel}: {e}"))?;
-        if let Some(after) = after {
-            changes.push(FileChange::new(root, &rel, Some(before), after));
-        }
-    }
-    changes.extend(lock_change(root, &workspace, &edit, read)?);
-    Ok(changes)
+    let is_own = |path: &Path| fs::canonicalize(path).ok().as_ref() == Some(&own);
+    workspace_changes(root, &workspace, &edit, &is_own, read)
 }
 
 /// The workspace's `Cargo.lock` with the edit applied, if it has one and the edit changes it.

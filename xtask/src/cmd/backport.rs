@@ -113,14 +113,7 @@ fn remove_worktree(git: &Git, path: &Path) -> Result<()> {
             format!(
                 "cannot remove the backport's worktree {}: remove it with `{}`",
                 path.display(),
-                shell::join(&[
-                    "git",
-                    "worktree",
-                    "remove",
-                    "--force",
-                    "--force",
-                    &path.to_string_lossy()
-                ])
+                Git::worktree_remove_command(path)
             )
         })?;
         term::step(&format!("removed the worktree {}", path.display()));

@@ -238,14 +238,7 @@ fn remove_candidate_worktree(git: &Git, worktree: &Path, cut_journal: &Path) -> 
                 "cannot remove the candidate's worktree {}: remove it with `{}`, then run `cargo xtask branch \
                  cut --abort` again",
                 worktree.display(),
-                shell::join(&[
-                    "git",
-                    "worktree",
-                    "remove",
-                    "--force",
-                    "--force",
-                    &worktree.to_string_lossy()
-                ])
+                Git::worktree_remove_command(worktree)
             )
         })?;
         term::step(&format!("removed the worktree {}", worktree.display()));
@@ -708,14 +701,7 @@ fn release_on_line(
         format!(
             "released on {line}, but the temporary worktree {} could not be removed: remove it with `{}`",
             path.display(),
-            shell::join(&[
-                "git",
-                "worktree",
-                "remove",
-                "--force",
-                "--force",
-                &path.to_string_lossy()
-            ])
+            Git::worktree_remove_command(path)
         )
     })?;
     kill_point("cut:worktree-removed");

@@ -1004,28 +1004,10 @@ fn split_tag(tag: &str) -> Option<(&str, Version)> {
         .find_map(|(i, _)| version::parse_any(&tag[i..]).map(|v| (&tag[..i], v)))
 }
 
-/// Cargo's member globs: `*` matches within one path segment, `?` one character.
+/// Whether a Cargo workspace member (`crates/a`) matches a `members` or `exclude` glob (`crates/*`), in the
+/// dialect of [`super::glob`] (Cargo's `glob` crate agrees on `*`, `?`, `[…]` and `**`).
 pub fn glob_match(pattern: &str, path: &str) -> bool {
-    let pattern: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
-    let path: Vec<&str> = path.split('/').collect();
-    pattern.len() == path.len()
-        && pattern
-            .iter()
-            .zip(&path)
-            .all(|(p, s)| segment_match(p.as_bytes(), s.as_bytes()))
-}
-
-fn segment_match(pattern: &[u8], text: &[u8]) -> bool {
-    match (pattern.first(), text.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => {
-            segment_match(&pattern[1..], text)
-                || (!text.is_empty() && segment_match(pattern, &text[1..]))
-        }
-        (Some(b'?'), Some(_)) => segment_match(&pattern[1..], &text[1..]),
-        (Some(p), Some(t)) if p == t => segment_match(&pattern[1..], &text[1..]),
-        _ => false,
-    }
+    super::glob::matches(pattern.trim_end_matches('/'), path)
 }
 
 /// A package name as a TOML key: bare when it can be.

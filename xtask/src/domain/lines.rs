@@ -20,12 +20,7 @@ impl LineTemplate {
     /// `X.Y` has exactly one line branch and every line branch names its `X.Y`.
     pub fn parse(text: &str) -> Result<LineTemplate, String> {
         let pattern = Pattern::parse(text).map_err(|e| e.to_string())?;
-        let has = |name: &str| {
-            text.split("{{")
-                .skip(1)
-                .any(|piece| piece.split("}}").next().is_some_and(|p| p.trim() == name))
-        };
-        if !has("major") || !has("minor") || text.contains('*') {
+        if !pattern.names_major_and_minor() || text.contains('*') {
             return Err(format!(
                 "{text:?} must name one branch per release line, with both {{{{ major }}}} and \
                  {{{{ minor }}}} and no `*`, e.g. \"stable/{{{{ major }}}}.{{{{ minor }}}}\""
@@ -46,23 +41,7 @@ impl LineTemplate {
 
     /// The branch of the line `major.minor`.
     pub fn name(&self, major: u64, minor: u64) -> String {
-        let mut name = String::new();
-        let mut rest = self.pattern.as_str();
-        while let Some(start) = rest.find("{{") {
-            name.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let Some(end) = after.find("}}") else {
-                break;
-            };
-            match after[..end].trim() {
-                "major" => name.push_str(&major.to_string()),
-                "minor" => name.push_str(&minor.to_string()),
-                other => name.push_str(other),
-            }
-            rest = &after[end + 2..];
-        }
-        name.push_str(rest);
-        name
+        self.pattern.for_release(major, minor)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod detect;
 pub mod file_change;
 pub mod files;
 pub mod forge;
+pub mod glob;
 pub mod history;
 pub mod lines;
 pub mod packages;

@@ -1,6 +1,7 @@
 //! Several packages in one repository: which commits belong to which package, the shared `X.Y` rule,
 //! which packages a release takes, and the order their post-release commands run in.
 
+use super::rules::placeholders;
 use super::version::{self, Scheme, Version};
 
 /// Whether a template names `{{ package }}` (spaces optional).
@@ -22,17 +23,6 @@ pub fn with_package(template: &str, name: &str) -> String {
     }
     out.push_str(&template[done..]);
     out
-}
-
-/// Each `{{ name }}` in `text` with its byte range.
-fn placeholders(text: &str) -> impl Iterator<Item = (std::ops::Range<usize>, &str)> {
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        let start = at + text.get(at..)?.find("{{")?;
-        let end = start + 2 + text.get(start + 2..)?.find("}}")? + 2;
-        at = end;
-        Some((start..end, text[start + 2..end - 2].trim()))
-    })
 }
 
 /// A `release.post` command for one package: `{{ package }}`, `{{ version }}` and `{{ tag }}` filled in,
@@ -92,42 +82,18 @@ pub fn default_paths(first_file: &str) -> Vec<String> {
     }
 }
 
-/// Whether `path` (a file, `/`-separated) is matched by `glob`: a glob without wildcards is a folder or a
-/// file (`compiler` matches `compiler/x.py`); `*` matches within one segment, `**` any number of segments.
+/// Whether `path` (a file, `/`-separated) is matched by `glob` (see [`super::glob`] for the dialect), or
+/// lies in a folder it matches: `compiler` takes `compiler/x.py`, `crates/*` takes `crates/a/src/lib.rs`.
 pub fn path_matches(glob: &str, path: &str) -> bool {
     let glob = glob.trim_matches('/');
     if glob.is_empty() || glob == "**" {
         return true;
     }
-    let pattern: Vec<&str> = glob.split('/').collect();
-    let segments: Vec<&str> = path.split('/').collect();
-    if !glob.contains('*') && !glob.contains('?') {
-        return segments.len() >= pattern.len() && segments[..pattern.len()] == pattern[..];
-    }
-    // A glob names files, and the folders whose files it takes: `crates/*` takes `crates/a/src/lib.rs`.
-    (1..=segments.len()).any(|n| segments_match(&pattern, &segments[..n]))
-}
-
-fn segments_match(pattern: &[&str], segments: &[&str]) -> bool {
-    match pattern.split_first() {
-        None => segments.is_empty(),
-        Some((&"**", rest)) => (0..=segments.len()).any(|n| segments_match(rest, &segments[n..])),
-        Some((first, rest)) => segments
-            .split_first()
-            .is_some_and(|(s, tail)| segment_matches(first, s) && segments_match(rest, tail)),
-    }
-}
-
-fn segment_matches(pattern: &str, text: &str) -> bool {
-    fn go(p: &[u8], t: &[u8]) -> bool {
-        match p.split_first() {
-            None => t.is_empty(),
-            Some((b'*', rest)) => (0..=t.len()).any(|n| go(rest, &t[n..])),
-            Some((b'?', rest)) => !t.is_empty() && go(rest, &t[1..]),
-            Some((c, rest)) => t.first() == Some(c) && go(rest, &t[1..]),
-        }
-    }
-    go(pattern.as_bytes(), text.as_bytes())
+    // The path itself and each folder above it, longest last: `a`, `a/b`, `a/b/c.rs`.
+    path.match_indices('/')
+        .map(|(at, _)| path.get(..at).unwrap_or(path))
+        .chain(std::iter::once(path))
+        .any(|folder_or_file| super::glob::matches(glob, folder_or_file))
 }
 
 /// Whether a commit that changed `changed` belongs to a package with these `paths`.

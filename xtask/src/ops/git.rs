@@ -553,6 +553,18 @@ impl Git {
         .map(drop)
     }
 
+    /// [`Git::worktree_remove_locked`] as a command the user can run, for the messages that ask them to.
+    pub fn worktree_remove_command(path: &Path) -> String {
+        crate::domain::shell::join(&[
+            "git",
+            "worktree",
+            "remove",
+            "--force",
+            "--force",
+            &path.to_string_lossy(),
+        ])
+    }
+
     /// Whether git has a worktree registered at `path` (compared after resolving links).
     pub fn worktree_registered(&self, path: &Path) -> Result<bool> {
         let wanted = crate::ops::fs::canonical_or_same(path);

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{Repo, append_config, cargo_workspace, xtask_bin};
+use crate::support::{self, Repo, append_config, cargo_workspace, write_executable, xtask_bin};
 
 const JOURNAL: &str = ".git/xtask/release-journal.json";
 
@@ -28,26 +28,11 @@ fn project() -> Repo {
     repo
 }
 
-fn make_executable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
 /// Writes an executable script outside the work tree (so `repo.state()` does not see it).
 fn script(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    make_executable(&path);
+    write_executable(&path, text.as_bytes());
     path.to_str().unwrap().to_string()
-}
-
-/// A bare repository as `origin` with `main` and `v0.1.0` pushed.
-fn with_remote(repo: &Repo) -> tempfile::TempDir {
-    let remote = tempfile::TempDir::new().unwrap();
-    repo.git(&["init", "--quiet", "--bare", remote.path().to_str().unwrap()]);
-    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
-    repo.git(&["push", "--quiet", "origin", "main", "v0.1.0"]);
-    remote
 }
 
 fn remote_ref(repo: &Repo, name: &str) -> String {
@@ -71,7 +56,7 @@ fn publish_command(stderr: &str) -> String {
 #[test]
 fn detached_head_in_ci_moves_the_branch_and_the_printed_command_publishes_branch_and_tag() {
     let repo = project();
-    let _remote = with_remote(&repo);
+    let _remote = support::with_remote(&repo);
     let old_main = repo.git(&["rev-parse", "main"]);
     repo.git(&["checkout", "--quiet", "--detach"]);
     let run = repo
@@ -503,7 +488,7 @@ fn no_changelog_leaves_the_changelog_file_alone() {
 #[test]
 fn release_push_true_pushes_and_no_push_overrides_it() {
     let repo = project();
-    let _remote = with_remote(&repo);
+    let _remote = support::with_remote(&repo);
     append_config(&repo, "[release]\npush = true\n");
     repo.git(&["push", "--quiet", "origin", "main"]);
     let remote_main = remote_ref(&repo, "refs/heads/main");

@@ -82,15 +82,6 @@ fn status_line(status: &Run, name: &str) -> String {
         .to_string()
 }
 
-/// A bare repository on `main`, added to `repo` as `origin`.
-fn bare_origin(repo: &Repo) -> TempDir {
-    let bare = TempDir::new().unwrap();
-    let path = bare.path().to_str().unwrap();
-    repo.git(&["init", "--quiet", "--bare", "--initial-branch=main", path]);
-    repo.git(&["remote", "add", "origin", path]);
-    bare
-}
-
 /// What a refused git command must leave as it was, as seen from `dir`: HEAD (the branch and the commit),
 /// every ref, the index, the work tree's status, and the refs of `origin` when there is one.
 fn observed(repo: &Repo, dir: &Path) -> Vec<String> {
@@ -427,7 +418,7 @@ fn fetching_refs_named_outside_the_rules_is_not_refused() {
 #[test]
 fn pre_push_refuses_bad_release_tags() {
     let repo = project("");
-    let _bare = bare_origin(&repo);
+    let _bare = support::bare_remote(&repo);
     repo.git(&["push", "--quiet", "origin", "main"]);
 
     repo.git(&["tag", "v0.1.0"]);
@@ -457,7 +448,7 @@ fn pre_push_refuses_bad_release_tags() {
 #[test]
 fn pre_push_checks_that_a_release_branch_contains_the_tag() {
     let repo = project("");
-    let _bare = bare_origin(&repo);
+    let _bare = support::bare_remote(&repo);
     repo.tag("v0.1.0");
     // Commits made after the release on a machine whose clock is ten days behind: walking back from main
     // by date stops before reaching the tag, and the exact check must still find it.
@@ -496,7 +487,7 @@ fn server_with(config: &str) -> (Repo, TempDir) {
     repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
     repo.commit("chore: initial import");
     repo.xtask(&["hooks", "install"]).ok();
-    let bare = bare_origin(&repo);
+    let bare = support::bare_remote(&repo);
     repo.git(&["push", "--quiet", "origin", "main"]);
     repo.xtask(&["hooks", "install", "--server", bare_path(&bare)])
         .ok()
@@ -794,7 +785,7 @@ fn install_refuses_a_head_naming_a_missing_branch_and_a_policy_file_works_there(
     repo.write("xtask.toml", &format!("{VERSION_JSON}{DENY}"));
     repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
     repo.commit("chore: initial import");
-    let bare = bare_origin(&repo);
+    let bare = support::bare_remote(&repo);
     let server = bare_path(&bare);
     repo.git(&["push", "--quiet", "origin", "main"]);
     git_in(
@@ -886,7 +877,7 @@ fn an_empty_bare_repository_takes_its_policy_from_a_file_or_after_the_first_push
     repo.write("xtask.toml", &format!("{VERSION_JSON}{DENY}"));
     repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
     repo.commit("chore: initial import");
-    let bare = bare_origin(&repo);
+    let bare = support::bare_remote(&repo);
     let server = bare_path(&bare);
     let pristine = snapshot(bare.path());
     repo.xtask(&["hooks", "install", "--server", server])
@@ -1020,7 +1011,7 @@ fn uninstall_server_removes_the_hook_its_binary_and_its_policy() {
     repo.write("xtask.toml", VERSION_JSON);
     repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
     repo.commit("chore: initial import");
-    let bare = bare_origin(&repo);
+    let bare = support::bare_remote(&repo);
     let server = bare_path(&bare);
     repo.git(&["push", "--quiet", "origin", "main"]);
     let hooks = bare.path().join("hooks");
@@ -1352,7 +1343,7 @@ fn chained_hooks_reading_standard_input_and_ours_both_see_all_of_it() {
     repo.write("xtask.toml", VERSION_JSON);
     repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
     repo.commit("chore: initial import");
-    let _bare = bare_origin(&repo);
+    let _bare = support::bare_remote(&repo);
     let hooks = hooks_dir(&repo);
     for name in ["pre-push", "reference-transaction"] {
         write_hook(

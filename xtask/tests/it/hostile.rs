@@ -5,30 +5,11 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{Repo, append_config};
-
-/// A project with a regex version file `VERSION`, a changelog and one `feat` since `v0.1.0`.
-fn project() -> Repo {
-    let repo = Repo::new();
-    repo.write(
-        "xtask.toml",
-        "[version]\nfiles = [{ path = \"VERSION\", regex = '(?<version>\\S+)' }]\ndev = false\n",
-    );
-    repo.write("VERSION", "0.1.0\n");
-    repo.write(
-        "CHANGELOG.md",
-        "# Changelog\n\n## [0.1.0] - 2023-01-01\n\n- first\n",
-    );
-    repo.commit("chore: initial");
-    repo.tag("v0.1.0");
-    repo.write("src.txt", "one\n");
-    repo.commit("feat: one");
-    repo
-}
+use crate::support::{self, Repo, append_config, regex_project, write_executable};
 
 #[test]
 fn a_runaway_template_is_stopped_with_an_error_naming_it() {
-    let repo = project();
+    let repo = regex_project();
     repo.write(
         "templates/loop.md.j2",
         "{% for i in range(10000) %}{% for j in range(10000) %}{{ i }}{% endfor %}{% endfor %}\n",
@@ -66,7 +47,7 @@ fn shallow_clone(origin: &Repo) -> Repo {
 
 #[test]
 fn a_dry_run_in_a_shallow_clone_fetches_nothing_and_says_what_a_release_would() {
-    let origin = project();
+    let origin = regex_project();
     origin.write("src.txt", "two\n");
     origin.commit("fix: two");
     let clone = shallow_clone(&origin);
@@ -97,7 +78,7 @@ fn configured_paths_outside_the_work_tree_or_in_git_are_configuration_errors() {
         ".git/hooks/post-commit".to_string(),
     ];
     for path in cases {
-        let repo = project();
+        let repo = regex_project();
         append_config(&repo, &format!("[changelog]\nfile = {path:?}\n"));
         let before = repo.state();
         for args in [
@@ -121,7 +102,7 @@ fn configured_paths_outside_the_work_tree_or_in_git_are_configuration_errors() {
 #[test]
 fn a_symlinked_version_file_is_written_through_inside_the_tree_and_refused_outside() {
     use std::os::unix::fs::symlink;
-    let repo = project();
+    let repo = regex_project();
     std::fs::create_dir(repo.path().join("meta")).unwrap();
     std::fs::rename(
         repo.path().join("VERSION"),
@@ -157,19 +138,11 @@ fn a_symlinked_version_file_is_written_through_inside_the_tree_and_refused_outsi
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "0.2.0\n");
 }
 
-fn make_executable(path: std::path::PathBuf) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-}
-
 const JOURNAL: &str = ".git/xtask/release-journal.json";
 
 #[test]
 fn a_tag_another_process_created_meanwhile_is_left_as_it_was() {
-    let repo = project();
+    let repo = regex_project();
     // The last preflight step stands in for the other process: the tag appears after the checks passed.
     append_config(
         &repo,
@@ -214,7 +187,7 @@ fn a_tag_another_process_created_meanwhile_is_left_as_it_was() {
 
 #[test]
 fn a_commit_another_process_made_after_the_checks_stops_the_release_unchanged() {
-    let repo = project();
+    let repo = regex_project();
     append_config(
         &repo,
         "[release]\npre = [\"git commit --quiet --allow-empty -m 'chore: someone else'\"]\n",
@@ -233,7 +206,7 @@ fn a_commit_another_process_made_after_the_checks_stops_the_release_unchanged() 
 
 #[test]
 fn a_release_in_a_second_worktree_never_deletes_the_first_ones_tag() {
-    let repo = project();
+    let repo = regex_project();
     // While the second worktree's release is between its checks and its tag, the first worktree releases the
     // same version for real (its own `release.pre` does nothing: OTHER is unset there).
     append_config(
@@ -294,11 +267,10 @@ fn a_release_in_a_second_worktree_never_deletes_the_first_ones_tag() {
 
 /// A pre-commit hook that kills the kit: the files are written and staged, the release commit under way.
 fn kill_during_the_release_commit(repo: &Repo) {
-    repo.write(
-        ".git/hooks/pre-commit",
-        "#!/bin/sh\np=$PPID\nwhile [ \"$p\" -gt 1 ]; do\n  case \"$(cat /proc/$p/comm)\" in xtask) kill -9 $p; exit 1;; esac\n  p=$(awk '{print $4}' /proc/$p/stat)\ndone\nexit 1\n",
+    write_executable(
+        &repo.path().join(".git/hooks/pre-commit"),
+        b"#!/bin/sh\np=$PPID\nwhile [ \"$p\" -gt 1 ]; do\n  case \"$(cat /proc/$p/comm)\" in xtask) kill -9 $p; exit 1;; esac\n  p=$(awk '{print $4}' /proc/$p/stat)\ndone\nexit 1\n",
     );
-    make_executable(repo.path().join(".git/hooks/pre-commit"));
     let run = repo.xtask(&["release", "minor", "--yes"]);
     assert_ne!(run.code, 0);
     std::fs::remove_file(repo.path().join(".git/hooks/pre-commit")).unwrap();
@@ -311,7 +283,7 @@ fn kill_during_the_release_commit(repo: &Repo) {
 #[cfg(target_os = "linux")]
 #[test]
 fn abort_refuses_when_the_repository_moved_on_and_restores_when_it_did_not() {
-    let repo = project();
+    let repo = regex_project();
     let before = repo.state();
     kill_during_the_release_commit(&repo);
     // The user moves to another branch and edits a released file.
@@ -356,7 +328,7 @@ fn abort_refuses_when_the_repository_moved_on_and_restores_when_it_did_not() {
 
 #[test]
 fn a_damaged_journal_is_a_clear_error_and_nothing_is_touched() {
-    let repo = project();
+    let repo = regex_project();
     let before = repo.state();
     for text in [
         "{ not json",
@@ -378,7 +350,7 @@ fn a_damaged_journal_is_a_clear_error_and_nothing_is_touched() {
 #[test]
 fn a_read_only_changelog_is_refused_in_preflight() {
     use std::os::unix::fs::PermissionsExt;
-    let repo = project();
+    let repo = regex_project();
     let path = repo.path().join("CHANGELOG.md");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
     let before = repo.state();
@@ -399,7 +371,7 @@ fn a_read_only_changelog_is_refused_in_preflight() {
 #[test]
 fn a_read_only_changelog_is_reported_with_the_other_problems() {
     use std::os::unix::fs::PermissionsExt;
-    let repo = project();
+    let repo = regex_project();
     // Two more problems that stop the release before a plan exists: a branch no release is made from
     // and a tag that exists already.
     repo.git(&["switch", "--quiet", "-c", "topic"]);
@@ -426,7 +398,7 @@ fn a_read_only_changelog_is_reported_with_the_other_problems() {
 #[test]
 fn bump_refuses_a_read_only_version_file_before_writing_any() {
     use std::os::unix::fs::PermissionsExt;
-    let repo = project();
+    let repo = regex_project();
     repo.write(
         "xtask.toml",
         "[version]\nfiles = [{ path = \"VERSION\", regex = '(?<version>\\S+)' }, { path = \"b/VERSION\", regex = '(?<version>\\S+)' }]\n",
@@ -484,7 +456,7 @@ fn a_write_failing_on_the_second_file_puts_back_the_first_and_says_exactly_that(
         );
         return;
     }
-    let repo = project();
+    let repo = regex_project();
     // An immutable file is refused in preflight...
     let guard = Immutable(repo.path().join("CHANGELOG.md"));
     assert!(
@@ -529,23 +501,14 @@ fn a_write_failing_on_the_second_file_puts_back_the_first_and_says_exactly_that(
     assert!(!repo.path().join(JOURNAL).exists());
 }
 
-/// A bare repository as `origin`, with `main` and `v0.1.0` pushed.
-fn with_remote(repo: &Repo) -> tempfile::TempDir {
-    let remote = tempfile::TempDir::new().unwrap();
-    repo.git(&["init", "--quiet", "--bare", remote.path().to_str().unwrap()]);
-    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
-    repo.git(&["push", "--quiet", "origin", "main", "v0.1.0"]);
-    remote
-}
-
 fn remote_refs(repo: &Repo) -> String {
     repo.git(&["ls-remote", "origin"])
 }
 
 #[test]
 fn push_preflight_refuses_a_tag_the_remote_has_or_a_branch_ahead_before_changing_anything() {
-    let repo = project();
-    let _remote = with_remote(&repo);
+    let repo = regex_project();
+    let _remote = support::with_remote(&repo);
     // The remote already has v0.2.0 (pushed from elsewhere).
     repo.git(&["tag", "--annotate", "v0.2.0", "-m", "elsewhere", "HEAD~1"]);
     repo.git(&["push", "--quiet", "origin", "v0.2.0"]);
@@ -573,8 +536,8 @@ fn push_preflight_refuses_a_tag_the_remote_has_or_a_branch_ahead_before_changing
     assert_eq!((repo.state(), remote_refs(&repo)), before);
 
     // The remote's main has a commit ours does not: refused the same way, also through release.push.
-    let repo = project();
-    let _remote = with_remote(&repo);
+    let repo = regex_project();
+    let _remote = support::with_remote(&repo);
     let ahead = repo.git(&[
         "commit-tree",
         "HEAD^{tree}",
@@ -608,11 +571,13 @@ fn push_preflight_refuses_a_tag_the_remote_has_or_a_branch_ahead_before_changing
 
 #[test]
 fn a_refused_push_still_prints_the_json_object() {
-    let repo = project();
-    let remote = with_remote(&repo);
+    let repo = regex_project();
+    let remote = support::with_remote(&repo);
     let hook = remote.path().join("hooks/pre-receive");
-    std::fs::write(&hook, "#!/bin/sh\necho 'pre-receive: closed' >&2\nexit 1\n").unwrap();
-    make_executable(hook);
+    write_executable(
+        &hook,
+        b"#!/bin/sh\necho 'pre-receive: closed' >&2\nexit 1\n",
+    );
     let before = remote_refs(&repo);
     let run = repo
         .xtask(&["release", "minor", "--yes", "--push", "--format", "json"])
@@ -642,8 +607,8 @@ fn a_refused_push_still_prints_the_json_object() {
 
 #[test]
 fn printed_commands_quote_a_hostile_branch_name() {
-    let repo = project();
-    let _remote = with_remote(&repo);
+    let repo = regex_project();
+    let _remote = support::with_remote(&repo);
     let branch = "feature/$(touch${IFS}pwned)";
     append_config(&repo, "[release]\nbranches = [\"main\", \"feature/*\"]\n");
     repo.git(&["switch", "--quiet", "-c", branch]);

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::support::{Repo, State, run};
+use crate::support::{Repo, State, cut_project, run};
 
 /// Everything that must be as before: the repository's state, and its worktree list.
 #[derive(Debug, PartialEq)]
@@ -106,19 +106,7 @@ fn release_case(point: &str, abort_point: Option<&str>) {
 /// Kills `branch cut --rc` (or the release candidate's release inside it) at `point`, then `branch cut
 /// --abort`.
 fn cut_case(point: &str) {
-    let repo = Repo::new();
-    repo.write(
-        "xtask.toml",
-        "[version]\nfiles = [{ path = \"VERSION\", regex = '^(?<version>\\S+)' }]\n",
-    );
-    repo.write("VERSION", "1.3.0\n");
-    repo.write("CHANGELOG.md", "# Changelog\n");
-    repo.commit("chore: initial");
-    repo.tag("v1.3.0");
-    repo.write("VERSION", "1.4.0-dev\n");
-    repo.commit("chore: start 1.4.0-dev");
-    repo.write("feature.txt", "new\n");
-    repo.commit("feat: a feature for the next minor");
+    let repo = cut_project();
     let tmp = tempfile::TempDir::new().unwrap();
     let before = snapshot(&repo);
     let killed = xtask_killed(

@@ -24,6 +24,7 @@ mod release_contents;
 mod review;
 mod schemes;
 mod server_trust;
+mod snapshots;
 mod undo;
 mod verify_rules;
 mod version;

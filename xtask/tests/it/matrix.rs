@@ -7,9 +7,9 @@
 //! or temporary file left. A failed push is the exception the README names: the local release is kept whole
 //! and the remote is unchanged.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::support::{Repo, State, cargo_workspace};
+use crate::support::{self, Repo, State, cargo_workspace, write_executable};
 
 const JOURNAL: &str = ".git/xtask/release-journal.json";
 
@@ -108,37 +108,30 @@ fn build(fixture: Fixture, config: &str) -> Repo {
     repo
 }
 
-fn make_executable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
 /// A hook whose `body` runs at its `nth` call only (counted in a file under `.git`); other calls pass.
 fn hook_at(repo: &Repo, name: &str, nth: u32, body: &str) {
     let path = repo.path().join(".git/hooks").join(name);
     let counter = repo.path().join(format!(".git/{name}.calls"));
-    std::fs::write(
+    write_executable(
         &path,
         format!(
             "#!/bin/sh\nn=$(( $(cat '{c}' 2>/dev/null || echo 0) + 1 ))\necho $n > '{c}'\n[ \"$n\" -eq {nth} ] || exit 0\n{body}",
             c = counter.display()
-        ),
-    )
-    .unwrap();
-    make_executable(&path);
+        )
+        .as_bytes(),
+    );
 }
 
 /// A reference-transaction hook running `body` when a release tag is about to be created.
 fn on_tag_creation(repo: &Repo, body: &str) {
     let path = repo.path().join(".git/hooks/reference-transaction");
-    std::fs::write(
+    write_executable(
         &path,
         format!(
             "#!/bin/sh\n[ \"$1\" = prepared ] || {{ cat >/dev/null; exit 0; }}\nif grep -q '^0\\{{40\\}} [0-9a-f]* refs/tags/'; then\n{body}\nfi\nexit 0\n"
-        ),
-    )
-    .unwrap();
-    make_executable(&path);
+        )
+        .as_bytes(),
+    );
 }
 
 /// `chattr -i` on drop, so a failing test leaves a removable folder.
@@ -201,15 +194,6 @@ fn no_leftovers(repo: &Repo) {
     );
 }
 
-/// A bare `origin` with `main` and `v0.1.0`.
-fn with_remote(repo: &Repo) -> tempfile::TempDir {
-    let remote = tempfile::TempDir::new().unwrap();
-    repo.git(&["init", "--quiet", "--bare", remote.path().to_str().unwrap()]);
-    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
-    repo.git(&["push", "--quiet", "origin", "main", "v0.1.0"]);
-    remote
-}
-
 fn case(fixture: Fixture, step: Step, kind: Kind) {
     if kind == Kind::Unwritable
         && let Some(reason) = chattr_unavailable()
@@ -232,7 +216,7 @@ fn case(fixture: Fixture, step: Step, kind: Kind) {
     let repo = build(fixture, &config);
     let tools = tempfile::TempDir::new().unwrap();
     let _guard = Immutable(repo.path().join(second));
-    let remote = (step == Step::Push).then(|| with_remote(&repo));
+    let remote = (step == Step::Push).then(|| support::with_remote(&repo));
     match (step, kind) {
         (Step::ReleaseCommit, Kind::HookRefuses) => hook_at(
             &repo,
@@ -254,12 +238,10 @@ fn case(fixture: Fixture, step: Step, kind: Kind) {
         (Step::Tag, Kind::Killed) => on_tag_creation(&repo, KILL),
         (Step::Tag, Kind::SignerFails) => {
             let gpg = tools.path().join("gpg");
-            std::fs::write(
+            write_executable(
                 &gpg,
-                "#!/bin/sh\necho 'gpg: signing failed: broken signer' >&2\nexit 1\n",
-            )
-            .unwrap();
-            make_executable(&gpg);
+                b"#!/bin/sh\necho 'gpg: signing failed: broken signer' >&2\nexit 1\n",
+            );
             repo.git(&["config", "gpg.program", gpg.to_str().unwrap()]);
         }
         (Step::ReleaseWrite, Kind::Unwritable | Kind::IndexLocked) => {}

@@ -1,39 +1,7 @@
 //! Several packages in one repository (`[packages]`): per-package releases, tags and changelogs, a shared
 //! `X.Y`, Cargo crates with their own versions, and `release.post`.
 
-use crate::support::{Repo, Run};
-
-/// `compiler` and `runtime`, a `pyproject.toml` each at 3.1.0 and tagged, sharing X.Y.
-fn two_python_packages() -> Repo {
-    let repo = Repo::new();
-    repo.write(
-        "xtask.toml",
-        r#"[version]
-shared = "minor"
-
-[tag]
-format = "{{ package }}-v{{ version }}"
-
-[packages.compiler]
-files = ["compiler/pyproject.toml"]
-
-[packages.runtime]
-files = ["runtime/pyproject.toml"]
-"#,
-    );
-    for name in ["compiler", "runtime"] {
-        repo.write(
-            &format!("{name}/pyproject.toml"),
-            &format!("[project]\nname = \"{name}\"\nversion = \"3.1.0\"\n"),
-        );
-        repo.write(&format!("{name}/CHANGELOG.md"), "# Changelog\n");
-        repo.write(&format!("{name}/src.py"), "x = 1\n");
-    }
-    repo.commit("chore: initial");
-    repo.tag("compiler-v3.1.0");
-    repo.tag("runtime-v3.1.0");
-    repo
-}
+use crate::support::{Repo, Run, two_python_packages, write_executable};
 
 fn version_of(repo: &Repo, file: &str) -> String {
     repo.read(file)
@@ -175,11 +143,10 @@ fn a_refused_commit_undoes_a_release_of_several_packages() {
     repo.write("runtime/src.py", "x = 3\n");
     repo.commit("feat(runtime): x is three");
     // Refuse the dev commit: the release commit and both tags exist by then.
-    repo.write(
-        ".git/hooks/commit-msg",
-        "#!/bin/sh\ngrep -q '^chore: start' \"$1\" && { echo 'no dev' >&2; exit 1; }\nexit 0\n",
+    write_executable(
+        &repo.path().join(".git/hooks/commit-msg"),
+        b"#!/bin/sh\ngrep -q '^chore: start' \"$1\" && { echo 'no dev' >&2; exit 1; }\nexit 0\n",
     );
-    make_executable(&repo, ".git/hooks/commit-msg");
     let before = repo.state();
     repo.xtask(&["release", "-p", "runtime", "minor", "--yes"])
         .fails(1)
@@ -187,14 +154,6 @@ fn a_refused_commit_undoes_a_release_of_several_packages() {
         .says("the repository is as it was");
     assert_eq!(repo.state(), before);
     assert!(!repo.path().join(".git/xtask/release-journal.json").exists());
-}
-
-fn make_executable(repo: &Repo, rel: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    let path = repo.path().join(rel);
-    let mut permissions = std::fs::metadata(&path).unwrap().permissions();
-    permissions.set_mode(0o755);
-    std::fs::set_permissions(&path, permissions).unwrap();
 }
 
 /// A virtual workspace whose crates carry their own versions: `demo-cli` 1.0.0 needs `demo-core` 0.4.0.
@@ -528,11 +487,10 @@ fn a_refused_release_commit_of_several_packages_leaves_nothing_behind() {
     let repo = two_python_packages();
     repo.write("runtime/src.py", "x = 3\n");
     repo.commit("feat(runtime): x is three");
-    repo.write(
-        ".git/hooks/commit-msg",
-        "#!/bin/sh\necho 'commit-msg: no' >&2\nexit 1\n",
+    write_executable(
+        &repo.path().join(".git/hooks/commit-msg"),
+        b"#!/bin/sh\necho 'commit-msg: no' >&2\nexit 1\n",
     );
-    make_executable(&repo, ".git/hooks/commit-msg");
     let before = repo.state();
     repo.xtask(&["release", "-p", "runtime", "minor", "--yes"])
         .fails(1)
@@ -548,11 +506,10 @@ fn a_killed_release_of_several_packages_is_undone_by_abort_tags_and_all() {
     repo.commit("feat(runtime): x is three");
     let before = repo.state();
     // Kill the kit while it makes the dev commit: the release commit and both tags exist by then.
-    repo.write(
-        ".git/hooks/commit-msg",
-        "#!/bin/sh\ngrep -q '^chore: start' \"$1\" || exit 0\np=$PPID\nwhile [ \"$p\" -gt 1 ]; do\n  case \"$(cat /proc/$p/comm)\" in xtask) kill -9 $p; exit 1;; esac\n  p=$(awk '{print $4}' /proc/$p/stat)\ndone\nexit 1\n",
+    write_executable(
+        &repo.path().join(".git/hooks/commit-msg"),
+        b"#!/bin/sh\ngrep -q '^chore: start' \"$1\" || exit 0\np=$PPID\nwhile [ \"$p\" -gt 1 ]; do\n  case \"$(cat /proc/$p/comm)\" in xtask) kill -9 $p; exit 1;; esac\n  p=$(awk '{print $4}' /proc/$p/stat)\ndone\nexit 1\n",
     );
-    make_executable(&repo, ".git/hooks/commit-msg");
     let run = repo.xtask(&["release", "-p", "runtime", "minor", "--yes"]);
     assert_ne!(run.code, 0);
     std::fs::remove_file(repo.path().join(".git/hooks/commit-msg")).unwrap();

@@ -403,3 +403,90 @@ pub fn append_config(repo: &Repo, text: &str) {
     repo.write("xtask.toml", &(repo.read("xtask.toml") + text));
     repo.commit("chore: configure");
 }
+
+/// An empty bare repository (its first branch `main`) added to `repo` as `origin`; it is removed when the
+/// returned directory is dropped.
+pub fn bare_remote(repo: &Repo) -> TempDir {
+    let bare = TempDir::new().unwrap();
+    let path = bare.path().to_str().unwrap();
+    repo.git(&["init", "--quiet", "--bare", "--initial-branch=main", path]);
+    repo.git(&["remote", "add", "origin", path]);
+    bare
+}
+
+/// [`bare_remote`] with `main` and `v0.1.0` pushed.
+pub fn with_remote(repo: &Repo) -> TempDir {
+    let remote = bare_remote(repo);
+    repo.git(&["push", "--quiet", "origin", "main", "v0.1.0"]);
+    remote
+}
+
+/// A project with a regex version file `VERSION`, a changelog and one `feat` since `v0.1.0`;
+/// no development version after a release.
+pub fn regex_project() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION\", regex = '(?<version>\\S+)' }]\ndev = false\n",
+    );
+    repo.write("VERSION", "0.1.0\n");
+    repo.write(
+        "CHANGELOG.md",
+        "# Changelog\n\n## [0.1.0] - 2023-01-01\n\n- first\n",
+    );
+    repo.commit("chore: initial");
+    repo.tag("v0.1.0");
+    repo.write("src.txt", "one\n");
+    repo.commit("feat: one");
+    repo
+}
+
+/// A project on `main` at 1.4.0-dev, after 1.3.0: ready for `branch cut`.
+pub fn cut_project() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION\", regex = '^(?<version>\\S+)' }]\n",
+    );
+    repo.write("VERSION", "1.3.0\n");
+    repo.write("CHANGELOG.md", "# Changelog\n");
+    repo.commit("chore: initial");
+    repo.tag("v1.3.0");
+    repo.write("VERSION", "1.4.0-dev\n");
+    repo.commit("chore: start 1.4.0-dev");
+    repo.write("feature.txt", "new\n");
+    repo.commit("feat: a feature for the next minor");
+    repo
+}
+
+/// `compiler` and `runtime`, a `pyproject.toml` each at 3.1.0 and tagged, sharing X.Y.
+pub fn two_python_packages() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        r#"[version]
+shared = "minor"
+
+[tag]
+format = "{{ package }}-v{{ version }}"
+
+[packages.compiler]
+files = ["compiler/pyproject.toml"]
+
+[packages.runtime]
+files = ["runtime/pyproject.toml"]
+"#,
+    );
+    for name in ["compiler", "runtime"] {
+        repo.write(
+            &format!("{name}/pyproject.toml"),
+            &format!("[project]\nname = \"{name}\"\nversion = \"3.1.0\"\n"),
+        );
+        repo.write(&format!("{name}/CHANGELOG.md"), "# Changelog\n");
+        repo.write(&format!("{name}/src.py"), "x = 1\n");
+    }
+    repo.commit("chore: initial");
+    repo.tag("compiler-v3.1.0");
+    repo.tag("runtime-v3.1.0");
+    repo
+}

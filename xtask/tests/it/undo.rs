@@ -3,31 +3,14 @@
 //! branch checked out in another worktree, a stale lock), then `--abort`: the user's work is kept, named, and
 //! the rest undone or the commands to finish by hand given.
 
-use crate::support::{Repo, Run, State, append_config, write_executable};
+use crate::support::{
+    Repo, Run, State, append_config, cut_project, regex_project, write_executable,
+};
 
 const JOURNAL: &str = ".git/xtask/release-journal.json";
 
 /// Kills every `xtask` process above the hook (read before each kill, as a killed process is soon gone).
 pub const KILL: &str = "p=$PPID\nwhile [ \"$p\" -gt 1 ]; do\n  next=$(awk '{print $4}' /proc/$p/stat)\n  [ \"$(cat /proc/$p/comm)\" = xtask ] && kill -9 $p\n  p=$next\ndone\nexit 1\n";
-
-/// A project with a regex version file `VERSION`, a changelog and one `feat` since `v0.1.0`.
-fn project() -> Repo {
-    let repo = Repo::new();
-    repo.write(
-        "xtask.toml",
-        "[version]\nfiles = [{ path = \"VERSION\", regex = '(?<version>\\S+)' }]\ndev = false\n",
-    );
-    repo.write("VERSION", "0.1.0\n");
-    repo.write(
-        "CHANGELOG.md",
-        "# Changelog\n\n## [0.1.0] - 2023-01-01\n\n- first\n",
-    );
-    repo.commit("chore: initial");
-    repo.tag("v0.1.0");
-    repo.write("src.txt", "one\n");
-    repo.commit("feat: one");
-    repo
-}
 
 /// `name` as a hook that kills the kit at its first call.
 fn kill_in_hook(repo: &Repo, name: &str) {
@@ -81,7 +64,7 @@ fn without_refs(mut state: State, prefixes: &[&str]) -> State {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_tag_the_user_remade_after_a_kill_is_kept_by_abort() {
-    let repo = project();
+    let repo = regex_project();
     let before = repo.state();
     kill_after_tag_written(&repo, "v0.2.0");
     killed_release(&repo);
@@ -105,7 +88,7 @@ fn a_tag_the_user_remade_after_a_kill_is_kept_by_abort() {
     assert!(!repo.path().join(JOURNAL).exists());
 
     // Untouched by the user, the kit's own tag goes.
-    let repo = project();
+    let repo = regex_project();
     let before = repo.state();
     kill_after_tag_written(&repo, "v0.2.0");
     killed_release(&repo);
@@ -135,7 +118,7 @@ fn sign_with_ssh(repo: &Repo) -> bool {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_signed_tag_the_user_remade_after_a_kill_is_kept_by_abort() {
-    let repo = project();
+    let repo = regex_project();
     if !sign_with_ssh(&repo) {
         return;
     }
@@ -157,7 +140,7 @@ fn a_signed_tag_the_user_remade_after_a_kill_is_kept_by_abort() {
     assert_eq!(without_refs(repo.state(), &["refs/tags/v0.2.0 "]), before);
 
     // The kit's own signed tag (its message, on its commit) goes.
-    let repo = project();
+    let repo = regex_project();
     assert!(sign_with_ssh(&repo));
     let before = repo.state();
     kill_after_tag_written(&repo, "v0.2.0");
@@ -173,7 +156,7 @@ fn a_signed_tag_the_user_remade_after_a_kill_is_kept_by_abort() {
 fn a_pending_commit_the_user_amended_or_built_on_is_kept_by_abort() {
     // Killed right after git made the release commit (post-commit), before the journal learnt its id.
     for users_move in ["amend", "amend-message", "on-top", "nothing"] {
-        let repo = project();
+        let repo = regex_project();
         let before = repo.state();
         kill_in_hook(&repo, "post-commit");
         killed_release(&repo);
@@ -224,7 +207,7 @@ fn a_pending_commit_the_user_amended_or_built_on_is_kept_by_abort() {
 #[cfg(target_os = "linux")]
 #[test]
 fn abort_never_moves_a_branch_checked_out_in_another_worktree() {
-    let repo = project();
+    let repo = regex_project();
     let before = repo.state();
     kill_after_tag_written(&repo, "v0.2.0");
     killed_release(&repo);
@@ -255,7 +238,7 @@ fn abort_never_moves_a_branch_checked_out_in_another_worktree() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_stale_ref_lock_stops_abort_saying_what_it_did_and_what_not() {
-    let repo = project();
+    let repo = regex_project();
     let before = repo.state();
     kill_after_tag_written(&repo, "v0.2.0");
     killed_release(&repo);
@@ -281,24 +264,6 @@ fn a_stale_ref_lock_stops_abort_saying_what_it_did_and_what_not() {
     std::fs::remove_file(&index_lock).unwrap();
     repo.xtask(&["release", "--abort"]).ok().says("restored");
     assert_eq!(repo.state(), before);
-}
-
-/// A project on `main` at 1.4.0-dev, after 1.3.0: ready for `branch cut`.
-fn cut_project() -> Repo {
-    let repo = Repo::new();
-    repo.write(
-        "xtask.toml",
-        "[version]\nfiles = [{ path = \"VERSION\", regex = '^(?<version>\\S+)' }]\n",
-    );
-    repo.write("VERSION", "1.3.0\n");
-    repo.write("CHANGELOG.md", "# Changelog\n");
-    repo.commit("chore: initial");
-    repo.tag("v1.3.0");
-    repo.write("VERSION", "1.4.0-dev\n");
-    repo.commit("chore: start 1.4.0-dev");
-    repo.write("feature.txt", "new\n");
-    repo.commit("feat: a feature for the next minor");
-    repo
 }
 
 /// The kit with its temporary directory in `tmp` and, when given, killed at the kill point `at`.
@@ -480,8 +445,8 @@ fn a_temporary_directory_that_is_not_utf8_is_refused_before_the_cut_changes_anyt
 /// repository `-C` names, they change nothing.
 #[test]
 fn git_variables_naming_another_repository_are_refused() {
-    let a = project();
-    let b = project();
+    let a = regex_project();
+    let b = regex_project();
     let (a_before, b_before) = (a.state(), b.state());
     let a_dir = a.path().to_str().unwrap();
     let b_git = b.path().join(".git");
@@ -529,7 +494,7 @@ fn git_variables_naming_another_repository_are_refused() {
 #[test]
 fn folders_made_for_a_new_changelog_file_go_with_it() {
     for killed in [false, true] {
-        let repo = project();
+        let repo = regex_project();
         append_config(&repo, "[changelog]\nfile = \"docs/notes/CHANGES.md\"\n");
         let before = repo.state();
         if killed {
@@ -551,7 +516,7 @@ fn folders_made_for_a_new_changelog_file_go_with_it() {
         assert_eq!(repo.state(), before, "killed: {killed}");
     }
     // A folder the user had already stays, with what is in it.
-    let repo = project();
+    let repo = regex_project();
     repo.write("docs/mine.txt", "mine\n");
     append_config(&repo, "[changelog]\nfile = \"docs/notes/CHANGES.md\"\n");
     kill_in_hook(&repo, "pre-commit");
@@ -566,7 +531,7 @@ fn folders_made_for_a_new_changelog_file_go_with_it() {
 #[test]
 fn hooks_status_tells_a_missing_binary_from_one_that_is_not_executable() {
     use std::os::unix::fs::PermissionsExt;
-    let repo = project();
+    let repo = regex_project();
     repo.git(&["config", "core.hooksPath", "githooks"]);
     repo.xtask(&["hooks", "install"]).ok();
     let bin = repo.path().join(".git/xtask/bin/xtask");
@@ -587,7 +552,7 @@ fn hooks_status_tells_a_missing_binary_from_one_that_is_not_executable() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_repository_of_another_user_is_named_as_such() {
-    let repo = project();
+    let repo = regex_project();
     let given = std::process::Command::new("chown")
         .args(["-R", "nobody"])
         .arg(repo.path())
@@ -631,7 +596,7 @@ fn own_uid() -> String {
 #[test]
 fn a_repository_at_a_path_that_is_not_utf8_is_named_as_a_repository() {
     use std::os::unix::ffi::OsStrExt;
-    let repo = project();
+    let repo = regex_project();
     let odd = repo.path().join(std::ffi::OsStr::from_bytes(b"sub-\xff"));
     std::fs::create_dir(&odd).unwrap();
     let mut init = repo.command("git", &["init", "--quiet", "--initial-branch=main"]);
@@ -655,7 +620,7 @@ fn a_repository_at_a_path_that_is_not_utf8_is_named_as_a_repository() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_journal_write_on_a_full_disk_leaves_no_fragment() {
-    let repo = project();
+    let repo = regex_project();
     let before = repo.state();
     let tmp = repo.path().join(".git/xtask/release-journal.json.tmp");
     std::fs::create_dir_all(tmp.parent().unwrap()).unwrap();

@@ -170,12 +170,6 @@ fn check_subject<'a>(subject: &'a str, types: &[String]) -> Result<(), Problem<'
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 mod tests {
     use super::*;
 

@@ -120,12 +120,6 @@ pub fn check_tag_name(tag: &str, format: &TagFormat) -> Verdict {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 mod tests {
     use super::*;
 

@@ -10,6 +10,7 @@ pub mod detect;
 pub mod file_change;
 pub mod files;
 pub mod history;
+pub mod launcher;
 pub mod lines;
 pub mod packages;
 pub mod pep440;

@@ -233,6 +233,43 @@ fn has_xtask_profile(text: &str) -> bool {
         .is_some_and(|doc| doc.get("profile").and_then(|p| p.get("xtask")).is_some())
 }
 
+/// Removes `item` from a list; a comment in the text before it (one after the previous entry, on that
+/// entry's line) stays where it was.
+fn remove_keeping_comments(array: &mut toml_edit::Array, item: &str) {
+    loop {
+        let found = array.iter().position(|v| v.as_str() == Some(item));
+        let Some(index) = found else {
+            return;
+        };
+        let prefix = array
+            .get(index)
+            .and_then(|v| v.decor().prefix())
+            .and_then(|p| p.as_str())
+            .unwrap_or("")
+            .to_string();
+        array.remove(index);
+        let Some(end) = prefix.rfind('\n').filter(|_| prefix.contains('#')) else {
+            continue;
+        };
+        let comment = &prefix[..end];
+        match array.get_mut(index) {
+            Some(next) => {
+                let rest = next
+                    .decor()
+                    .prefix()
+                    .and_then(|p| p.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                next.decor_mut().set_prefix(format!("{comment}{rest}"));
+            }
+            None => {
+                let rest = array.trailing().as_str().unwrap_or("").to_string();
+                array.set_trailing(format!("{comment}{rest}"));
+            }
+        }
+    }
+}
+
 /// Appends to a list the way it is laid out: one per line when it is, inline otherwise.
 fn push_keeping_layout(array: &mut toml_edit::Array, item: &str) {
     let multiline = array
@@ -379,7 +416,7 @@ pub fn hold_the_launcher(root: Option<&str>, dir: &str) -> Result<Option<String>
             let members = members
                 .as_array_mut()
                 .ok_or("Cargo.toml: `workspace.members` is not a list")?;
-            members.retain(|m| m.as_str() != Some(dir));
+            remove_keeping_comments(members, dir);
             let listed = |glob: &dyn Fn(&str) -> bool| {
                 members.iter().filter_map(Value::as_str).any(|m| glob(m))
             };
@@ -628,6 +665,13 @@ mod tests {
                 "[package]\nname = \"one\"\n[workspace]\nmembers = [\"*\"]\nexclude = [\"fuzz\"]\n",
                 format!(
                     "[package]\nname = \"one\"\n[workspace]\nmembers = [\"*\", \"{l}\"]\nexclude = [\"fuzz\", \"xtask\"]\n"
+                ),
+            ),
+            // An older kit's entry after a commented one: the comment stays on its line.
+            (
+                "[workspace]\nmembers = [\n    \"a\",  # the a crate\n    \"xtask\",\n]\ndefault-members = [\"a\"]\n",
+                format!(
+                    "[workspace]\nmembers = [\n    \"a\",  # the a crate\n    \"{l}\",\n]\ndefault-members = [\"a\"]\n"
                 ),
             ),
             // A list one per line, a comment after its last entry: the comment stays on that line.

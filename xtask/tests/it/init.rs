@@ -662,3 +662,76 @@ fn the_next_steps_quote_a_hostile_path_and_a_current_kit_prints_none() {
     );
     assert!(!again.stderr.contains("git commit"), "{}", again.stderr);
 }
+
+#[test]
+fn an_install_by_the_previous_kit_gains_the_launcher_on_the_next_init() {
+    let repo = Repo::new();
+    let root = "[workspace]\nmembers = [\n    \"crates/*\",  # our crates\n    \"xtask\",\n]\n";
+    repo.write("Cargo.toml", root);
+    repo.write(
+        "crates/a/Cargo.toml",
+        "[package]\nname = \"a\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
+    );
+    repo.write("crates/a/src/lib.rs", "\n");
+    repo.commit("feat: a");
+    repo.tag("v1.0.0");
+    repo.xtask(&["init", ".", "--yes"]).ok();
+    // As the previous kit left it: no launcher, the kit reached from the top directory only, and (older
+    // still) the kit a member of the project's workspace.
+    let mut record: serde_json::Value =
+        serde_json::from_str(&repo.read("xtask/kit-files.json")).unwrap();
+    for rel in [
+        ".cargo/xtask-launcher/Cargo.toml",
+        ".cargo/xtask-launcher/src/main.rs",
+        "xtask/.cargo/config.toml",
+    ] {
+        std::fs::remove_file(repo.path().join(rel)).unwrap();
+        record["files"].as_object_mut().unwrap().remove(rel);
+    }
+    repo.write(
+        "xtask/kit-files.json",
+        &serde_json::to_string_pretty(&record).unwrap(),
+    );
+    repo.write("Cargo.toml", root);
+    repo.write(
+        ".cargo/config.toml",
+        "[alias]\nxtask = \"run --manifest-path xtask/Cargo.toml --profile xtask --\"\n",
+    );
+    repo.commit("chore: the previous kit");
+
+    repo.xtask(&["init", ".", "--yes"]).ok();
+    assert_eq!(
+        repo.read(".cargo/config.toml"),
+        "[alias]\nxtask = \"run --quiet --package xtask-launcher --\"\n"
+    );
+    // The old member entry goes, its neighbour's comment stays on its line, the launcher joins.
+    let manifest = repo.read("Cargo.toml");
+    assert!(
+        manifest.starts_with(
+            "[workspace]\nmembers = [\n    \"crates/*\",  # our crates\n    \".cargo/xtask-launcher\",\n]\n"
+        ),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("default-members = [\"crates/*\"]"),
+        "{manifest}"
+    );
+    assert!(
+        repo.path()
+            .join(".cargo/xtask-launcher/src/main.rs")
+            .is_file()
+    );
+    assert!(repo.path().join("xtask/.cargo/config.toml").is_file());
+    let record = repo.read("xtask/kit-files.json");
+    assert!(
+        record.contains(".cargo/xtask-launcher/src/main.rs"),
+        "{record}"
+    );
+    // And a third run changes nothing.
+    repo.commit("chore: the kit, upgraded");
+    let before = repo.state();
+    repo.xtask(&["init", ".", "--yes"])
+        .ok()
+        .says("nothing to change");
+    assert_eq!(repo.state(), before);
+}

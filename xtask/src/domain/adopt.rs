@@ -417,9 +417,8 @@ pub fn hold_the_launcher(root: Option<&str>, dir: &str) -> Result<Option<String>
                 .as_array_mut()
                 .ok_or("Cargo.toml: `workspace.members` is not a list")?;
             remove_keeping_comments(members, dir);
-            let listed = |glob: &dyn Fn(&str) -> bool| {
-                members.iter().filter_map(Value::as_str).any(|m| glob(m))
-            };
+            let listed =
+                |glob: &dyn Fn(&str) -> bool| members.iter().filter_map(Value::as_str).any(glob);
             covered = listed(&|m| crate::domain::detect::glob_match(m, dir));
             launcher_covered = listed(&|m| crate::domain::detect::glob_match(m, launcher::DIR));
             let mut kept = members.clone();

@@ -68,7 +68,9 @@ mod tests {
     fn effects_stay_in_ops() {
         let mut offenders = Vec::new();
         for (rel, text) in source_files() {
-            if rel.starts_with("ops/") || rel == "main.rs" || rel == "lib.rs" {
+            // The launcher's source is a program of its own, which `init` writes into a project.
+            let launcher = rel == "domain/launcher/main.rs";
+            if rel.starts_with("ops/") || rel == "main.rs" || rel == "lib.rs" || launcher {
                 continue;
             }
             // Spelled in pieces so that this file does not name them itself.

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use crate::cli::InitArgs;
 use crate::domain::adopt::{self, KitFile, PackageFacts};
 use crate::domain::ci_workflows::{self, Forge};
-use crate::domain::detect;
+use crate::domain::{detect, launcher};
 use crate::error::UsageError;
 use crate::kit;
 use crate::ops::fs::{self, FileChange};
@@ -246,6 +246,22 @@ fn plan(root: &Path, git: &Git, forge_asked: Option<Forge>) -> Result<Plan> {
             Err(e) => problems.push(e),
         }
     }
+    // The launcher `cargo xtask` runs from anywhere in the project, and the alias inside the kit's own
+    // workspace (see domain::launcher).
+    if mode == Mode::Binary {
+        wanted.push((
+            format!("{}/Cargo.toml", launcher::DIR),
+            launcher::MANIFEST.to_string(),
+        ));
+        wanted.push((
+            format!("{}/src/main.rs", launcher::DIR),
+            launcher::MAIN.to_string(),
+        ));
+        wanted.push((
+            format!("{crate_dir}/.cargo/config.toml"),
+            launcher::KIT_CONFIG.to_string(),
+        ));
+    }
     let mut on_disk = BTreeMap::new();
     for (rel, _) in &wanted {
         if let Some(text) = read(root, rel)? {
@@ -315,13 +331,26 @@ fn plan(root: &Path, git: &Git, forge_asked: Option<Forge>) -> Result<Plan> {
         };
     let cargo_toml = read(root, "Cargo.toml")?;
     match mode {
-        // The kit is a workspace of its own: the project's is left as it is (an older kit's member entry
-        // removed, and an `exclude` when a glob of `members` would take the kit in).
+        // The kit is a workspace of its own; the project's gains the launcher only, never as a default
+        // member (an older kit's member entry removed, and an `exclude` when a glob of `members` would
+        // take the kit in). Its `Cargo.lock` gains the launcher's entry, as cargo would write it.
         Mode::Binary => {
-            if let Some(after) = adopt::keep_out_of_workspace(cargo_toml.as_deref(), crate_dir)
+            let had_manifest = cargo_toml.is_some();
+            if let Some(after) = adopt::hold_the_launcher(cargo_toml.as_deref(), crate_dir)
                 .map_err(|e| anyhow!(e))?
             {
                 edit("Cargo.toml", Ok(after), cargo_toml);
+            }
+            let lock = read(root, "Cargo.lock")?;
+            match &lock {
+                Some(text) => {
+                    if let Some(after) = launcher::lock_with_launcher(text) {
+                        edit("Cargo.lock", Ok(after), lock.clone());
+                    }
+                }
+                None if !had_manifest => edit("Cargo.lock", Ok(launcher::new_lock()), None),
+                // A project that does not keep its lock: cargo writes one when it needs it.
+                None => {}
             }
         }
         // The project's own xtask depends on the kit: it builds in the project's workspace.

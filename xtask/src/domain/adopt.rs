@@ -8,11 +8,17 @@ use std::collections::BTreeMap;
 
 use toml_edit::{DocumentMut, Item, Table, Value};
 
-/// The command the `cargo xtask` alias runs when the kit is the repository's xtask: a workspace of its own,
-/// beside the project's (see [`installed_manifest`]).
-pub const ALIAS: &str = "run --manifest-path xtask/Cargo.toml --profile xtask --";
-/// The alias older kits wrote (the kit a member of the project's workspace): replaced by [`ALIAS`].
-pub const OLD_ALIAS: &str = "run --package xtask --profile xtask --";
+use crate::domain::launcher;
+
+/// The command the `cargo xtask` alias runs when the kit is the repository's xtask: the launcher, a member of
+/// the project's workspace, which runs the kit's own workspace (see [`launcher`]).
+pub const ALIAS: &str = launcher::ALIAS;
+/// The aliases older kits wrote, replaced by [`ALIAS`]: the kit a member of the project's workspace, then
+/// the kit's workspace reached from the top directory only.
+pub const OLD_ALIASES: [&str; 2] = [
+    "run --package xtask --profile xtask --",
+    "run --manifest-path xtask/Cargo.toml --profile xtask --",
+];
 
 /// Concrete values for the fields the kit's own manifest inherits from its workspace.
 pub struct PackageFacts<'a> {
@@ -103,7 +109,8 @@ pub fn installed_manifest(
 
 const STANDALONE: &str = "
 # The kit is a workspace of its own, beside the project's: the project's builds, tests and MSRV checks never
-# compile it, and it builds from its own Cargo.lock (the versions the kit was tested with).
+# compile it, and it builds from its own Cargo.lock (the versions the kit was tested with). `cargo xtask`
+# reaches it through the launcher in .cargo/xtask-launcher.
 [workspace]
 ";
 
@@ -226,6 +233,43 @@ fn has_xtask_profile(text: &str) -> bool {
         .is_some_and(|doc| doc.get("profile").and_then(|p| p.get("xtask")).is_some())
 }
 
+/// Removes `item` from a list; a comment in the text before it (one after the previous entry, on that
+/// entry's line) stays where it was.
+fn remove_keeping_comments(array: &mut toml_edit::Array, item: &str) {
+    loop {
+        let found = array.iter().position(|v| v.as_str() == Some(item));
+        let Some(index) = found else {
+            return;
+        };
+        let prefix = array
+            .get(index)
+            .and_then(|v| v.decor().prefix())
+            .and_then(|p| p.as_str())
+            .unwrap_or("")
+            .to_string();
+        array.remove(index);
+        let Some(end) = prefix.rfind('\n').filter(|_| prefix.contains('#')) else {
+            continue;
+        };
+        let comment = &prefix[..end];
+        match array.get_mut(index) {
+            Some(next) => {
+                let rest = next
+                    .decor()
+                    .prefix()
+                    .and_then(|p| p.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                next.decor_mut().set_prefix(format!("{comment}{rest}"));
+            }
+            None => {
+                let rest = array.trailing().as_str().unwrap_or("").to_string();
+                array.set_trailing(format!("{comment}{rest}"));
+            }
+        }
+    }
+}
+
 /// Appends to a list the way it is laid out: one per line when it is, inline otherwise.
 fn push_keeping_layout(array: &mut toml_edit::Array, item: &str) {
     let multiline = array
@@ -242,6 +286,15 @@ fn push_keeping_layout(array: &mut toml_edit::Array, item: &str) {
             .and_then(|p| p.as_str())
             .unwrap_or("\n    ")
             .to_string();
+        // A comment after the last entry (`"b",  # the b crate`) is the list's trailing text: it stays on
+        // that entry's line, and the new entry goes on a line of its own after it.
+        let trailing = array.trailing().as_str().unwrap_or("").to_string();
+        let prefix = if trailing.contains('#') {
+            array.set_trailing("\n");
+            format!("{}{prefix}", trailing.trim_end())
+        } else {
+            prefix
+        };
         array.push_formatted(Value::from(item).decorated(prefix, ""));
         array.set_trailing_comma(true);
     } else {
@@ -256,8 +309,15 @@ pub fn add_alias(config: Option<&str>, alias: &str) -> Result<(String, bool), St
     let doc = parse(".cargo/config.toml", text)?;
     if let Some(existing) = doc.get("alias").and_then(|a| a.get("xtask")) {
         // An older kit's alias is the kit's to upgrade.
-        if existing.as_str() == Some(OLD_ALIAS) && alias == ALIAS {
-            return Ok((text.replacen(OLD_ALIAS, ALIAS, 1), false));
+        if let Some(old) = OLD_ALIASES
+            .iter()
+            .find(|old| existing.as_str() == Some(**old))
+            && alias == ALIAS
+        {
+            return Ok((
+                text.replacen(&format!("\"{old}\""), &format!("\"{ALIAS}\""), 1),
+                false,
+            ));
         }
         let same = existing.as_str() == Some(alias);
         return Ok((text.to_string(), !same));
@@ -315,24 +375,87 @@ pub fn ignore_target(gitignore: Option<&str>, kit_target: Option<&str>) -> Strin
     out
 }
 
-/// The root `Cargo.toml` with the kit's crate (`dir`, a workspace of its own) kept out of the project's
-/// workspace: an older kit's `members` entry for it removed, `exclude` gaining it when a glob in `members`
-/// covers it. `None`: nothing to change (no root manifest, or no workspace there).
-pub fn keep_out_of_workspace(root: Option<&str>, dir: &str) -> Result<Option<String>, String> {
+/// The root `Cargo.toml` for the kit as a workspace of its own in `dir`, reached through the launcher: the
+/// launcher a member of the project's workspace (one is made when there is none: a virtual workspace of the
+/// launcher alone where there is no root manifest, `[workspace]` added to a single package), never a
+/// default member (a virtual workspace without `default-members` gets its current `members` as
+/// `default-members`), and the kit's crate kept out (an older kit's `members` entry for it removed,
+/// `exclude` gaining it when a glob in `members` covers it). `None`: nothing to change.
+pub fn hold_the_launcher(root: Option<&str>, dir: &str) -> Result<Option<String>, String> {
     let Some(text) = root else {
-        return Ok(None);
+        return Ok(Some(format!(
+            "# Added by `xtask init`: `cargo xtask` runs the release kit through this launcher crate\n\
+             # (the kit itself, in {dir}/, is a workspace of its own).\n\
+             [workspace]\nresolver = \"2\"\nmembers = [\"{}\"]\n",
+            launcher::DIR
+        )));
     };
     let mut doc = parse("Cargo.toml", text)?;
-    let Some(workspace) = doc.get_mut("workspace").and_then(Item::as_table_like_mut) else {
-        return Ok(None);
-    };
+    if doc.get("workspace").is_none() {
+        // A single package becomes a workspace: the root package stays its only default member.
+        let mut workspace = Table::new();
+        workspace.decor_mut().set_prefix(
+            "\n# Added by `xtask init`: the launcher `cargo xtask` runs (see .cargo/xtask-launcher).\n",
+        );
+        workspace.insert(
+            "members",
+            toml_edit::value(Value::Array([launcher::DIR].into_iter().collect())),
+        );
+        doc.insert("workspace", Item::Table(workspace));
+        return Ok(Some(doc.to_string()));
+    }
+    let is_package = doc.get("package").is_some();
+    let workspace = doc["workspace"]
+        .as_table_like_mut()
+        .ok_or("Cargo.toml: `workspace` is not a table")?;
     let mut covered = false;
-    if let Some(members) = workspace.get_mut("members").and_then(Item::as_array_mut) {
-        members.retain(|m| m.as_str() != Some(dir));
-        covered = members
-            .iter()
-            .filter_map(Value::as_str)
-            .any(|m| crate::domain::detect::glob_match(m, dir));
+    let mut launcher_covered = false;
+    let mut before: Option<toml_edit::Array> = None;
+    match workspace.get_mut("members") {
+        Some(members) => {
+            let members = members
+                .as_array_mut()
+                .ok_or("Cargo.toml: `workspace.members` is not a list")?;
+            remove_keeping_comments(members, dir);
+            let listed =
+                |glob: &dyn Fn(&str) -> bool| members.iter().filter_map(Value::as_str).any(glob);
+            covered = listed(&|m| crate::domain::detect::glob_match(m, dir));
+            launcher_covered = listed(&|m| crate::domain::detect::glob_match(m, launcher::DIR));
+            let mut kept = members.clone();
+            kept.retain(|m| m.as_str() != Some(launcher::DIR));
+            before = Some(kept);
+            if !launcher_covered {
+                push_keeping_layout(members, launcher::DIR);
+            }
+        }
+        None => {
+            workspace.insert(
+                "members",
+                toml_edit::value(Value::Array([launcher::DIR].into_iter().collect())),
+            );
+        }
+    }
+    // In a virtual workspace every member is a default member unless `default-members` says otherwise:
+    // saying it keeps `cargo build` and `cargo test` at the top exactly as they were.
+    if !is_package
+        && workspace.get("default-members").is_none()
+        && let Some(mut members) = before
+        && !launcher_covered
+    {
+        members.decor_mut().clear();
+        members.set_trailing("");
+        members.set_trailing_comma(false);
+        for value in members.iter_mut() {
+            value.decor_mut().clear();
+        }
+        members.fmt();
+        workspace.insert("default-members", toml_edit::value(members));
+        if let Some(mut key) = workspace.key_mut("default-members") {
+            key.leaf_decor_mut().set_prefix(
+                "# What `cargo build` and `cargo test` build here, as before `xtask init` added the\n\
+                 # launcher of `cargo xtask` to the members.\n",
+            );
+        }
     }
     let excluded = workspace
         .get("exclude")
@@ -496,38 +619,84 @@ mod tests {
     }
 
     #[test]
-    fn the_kit_stays_out_of_the_projects_workspace() {
-        let cases: &[(Option<&str>, Option<&str>)] = &[
-            (None, None),
-            (Some("[package]\nname = \"one\"\n"), None),
-            (Some("[workspace]\nmembers = [\"crates/*\"]\n"), None),
+    fn the_kit_stays_out_of_the_projects_workspace_and_its_launcher_in() {
+        let l = launcher::DIR;
+        let default = "# What `cargo build` and `cargo test` build here, as before `xtask init` added the\n\
+                       # launcher of `cargo xtask` to the members.\n";
+        let cases: Vec<(&str, String)> = vec![
+            // A single package: a workspace with the launcher; the package stays the default member.
+            (
+                "[package]\nname = \"one\"\n",
+                format!(
+                    "[package]\nname = \"one\"\n\n# Added by `xtask init`: the launcher `cargo xtask` runs \
+                     (see .cargo/xtask-launcher).\n[workspace]\nmembers = [\"{l}\"]\n"
+                ),
+            ),
+            // A virtual workspace: the launcher joins, the default members stay as they were.
+            (
+                "[workspace]\nmembers = [\"crates/*\"]  # ours\n",
+                format!(
+                    "[workspace]\nmembers = [\"crates/*\", \"{l}\"]  # ours\n{default}default-members = [\"crates/*\"]\n"
+                ),
+            ),
+            // Its own default members, or a root package: only the member.
+            (
+                "[workspace]\nmembers = [\"a\"]\ndefault-members = [\"a\"]\n",
+                format!("[workspace]\nmembers = [\"a\", \"{l}\"]\ndefault-members = [\"a\"]\n"),
+            ),
+            (
+                "[package]\nname = \"one\"\n[workspace]\nmembers = [\"a\"]\n",
+                format!("[package]\nname = \"one\"\n[workspace]\nmembers = [\"a\", \"{l}\"]\n"),
+            ),
             // An older kit's member entry goes.
             (
-                Some("[workspace]\nmembers = [\"crates/*\", \"xtask\"]  # ours\n"),
-                Some("[workspace]\nmembers = [\"crates/*\"]  # ours\n"),
+                "[package]\nname = \"one\"\n[workspace]\nmembers = [\"a\", \"xtask\"]\n",
+                format!("[package]\nname = \"one\"\n[workspace]\nmembers = [\"a\", \"{l}\"]\n"),
             ),
             // A glob that would take the kit in: excluded.
             (
-                Some("[workspace]\nmembers = [\"*\"]\n"),
-                Some("[workspace]\nmembers = [\"*\"]\nexclude = [\"xtask\"]\n"),
+                "[package]\nname = \"one\"\n[workspace]\nmembers = [\"*\"]\n",
+                format!(
+                    "[package]\nname = \"one\"\n[workspace]\nmembers = [\"*\", \"{l}\"]\nexclude = [\"xtask\"]\n"
+                ),
             ),
             (
-                Some("[workspace]\nmembers = [\"*\"]\nexclude = [\"fuzz\"]\n"),
-                Some("[workspace]\nmembers = [\"*\"]\nexclude = [\"fuzz\", \"xtask\"]\n"),
+                "[package]\nname = \"one\"\n[workspace]\nmembers = [\"*\"]\nexclude = [\"fuzz\"]\n",
+                format!(
+                    "[package]\nname = \"one\"\n[workspace]\nmembers = [\"*\", \"{l}\"]\nexclude = [\"fuzz\", \"xtask\"]\n"
+                ),
             ),
+            // An older kit's entry after a commented one: the comment stays on its line.
             (
-                Some("[workspace]\nmembers = [\"*\"]\nexclude = [\"xtask\"]\n"),
-                None,
+                "[workspace]\nmembers = [\n    \"a\",  # the a crate\n    \"xtask\",\n]\ndefault-members = [\"a\"]\n",
+                format!(
+                    "[workspace]\nmembers = [\n    \"a\",  # the a crate\n    \"{l}\",\n]\ndefault-members = [\"a\"]\n"
+                ),
+            ),
+            // A list one per line, a comment after its last entry: the comment stays on that line.
+            (
+                "[workspace]\nmembers = [\n    \"a\",\n    \"b\",  # the b crate\n]\ndefault-members = [\"a\"]\n",
+                format!(
+                    "[workspace]\nmembers = [\n    \"a\",\n    \"b\",  # the b crate\n    \"{l}\",\n]\ndefault-members = [\"a\"]\n"
+                ),
             ),
         ];
-        for (before, after) in cases {
-            let out = keep_out_of_workspace(*before, "xtask").unwrap();
-            assert_eq!(out.as_deref(), *after, "{before:?}");
-            if let Some(out) = out {
-                assert_eq!(keep_out_of_workspace(Some(&out), "xtask").unwrap(), None);
-            }
+        for (before, after) in &cases {
+            let out = hold_the_launcher(Some(before), "xtask").unwrap();
+            assert_eq!(out.as_deref(), Some(after.as_str()), "{before}");
+            assert_eq!(
+                hold_the_launcher(Some(after), "xtask").unwrap(),
+                None,
+                "{after}"
+            );
+            after.parse::<toml::Table>().unwrap();
         }
-        assert!(keep_out_of_workspace(Some("[workspace"), "xtask").is_err());
+        // No root manifest: a workspace of the launcher alone.
+        let fresh = hold_the_launcher(None, "xtask").unwrap().unwrap();
+        let doc: toml::Table = fresh.parse().unwrap();
+        assert_eq!(doc["workspace"]["members"].as_array().unwrap().len(), 1);
+        assert_eq!(hold_the_launcher(Some(&fresh), "xtask").unwrap(), None);
+        assert!(hold_the_launcher(Some("[workspace"), "xtask").is_err());
     }
 
     #[test]
@@ -579,14 +748,16 @@ mod tests {
 
     #[test]
     fn an_older_kits_alias_is_upgraded() {
-        let old = format!("[alias]\nlint = \"clippy\"\nxtask = \"{OLD_ALIAS}\"\n");
-        let (out, foreign) = add_alias(Some(&old), ALIAS).unwrap();
-        assert!(!foreign);
-        assert_eq!(
-            out,
-            format!("[alias]\nlint = \"clippy\"\nxtask = \"{ALIAS}\"\n")
-        );
-        assert_eq!(add_alias(Some(&out), ALIAS).unwrap(), (out.clone(), false));
+        for old in OLD_ALIASES {
+            let old = format!("[alias]\nlint = \"clippy\"\nxtask = \"{old}\"\n");
+            let (out, foreign) = add_alias(Some(&old), ALIAS).unwrap();
+            assert!(!foreign);
+            assert_eq!(
+                out,
+                format!("[alias]\nlint = \"clippy\"\nxtask = \"{ALIAS}\"\n")
+            );
+            assert_eq!(add_alias(Some(&out), ALIAS).unwrap(), (out.clone(), false));
+        }
     }
 
     #[test]

@@ -248,7 +248,7 @@ fn toml_string<'d>(doc: &'d toml::Table, path: &[&str]) -> Option<&'d str> {
 
 /// The kit's own crate, by name: never one of the project's packages.
 pub fn is_kit_crate(name: &str) -> bool {
-    matches!(name, "xtask" | "xtask-release")
+    matches!(name, "xtask" | "xtask-release" | "xtask-launcher")
 }
 
 /// A member crate with a version of its own.

@@ -13,6 +13,7 @@ pub mod files;
 pub mod forge;
 pub mod glob;
 pub mod history;
+pub mod launcher;
 pub mod lines;
 pub mod packages;
 pub mod pep440;

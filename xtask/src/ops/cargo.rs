@@ -27,6 +27,15 @@ struct Package {
     manifest_path: PathBuf,
     #[serde(default)]
     dependencies: Vec<Dependency>,
+    /// `[package.metadata]`: the kit marks its own crates (`xtask-kit`), which are never the project's.
+    #[serde(default)]
+    metadata: serde_json::Value,
+}
+
+impl Package {
+    fn is_kit(&self) -> bool {
+        self.metadata.get("xtask-kit").is_some()
+    }
 }
 
 #[derive(Deserialize)]
@@ -45,7 +54,7 @@ pub fn dependency_graph(
     Ok(metadata
         .packages
         .iter()
-        .filter(|p| metadata.workspace_members.contains(&p.id))
+        .filter(|p| metadata.workspace_members.contains(&p.id) && !p.is_kit())
         .map(|p| {
             let path = p
                 .manifest_path
@@ -77,7 +86,8 @@ pub fn workspace(manifest: &Path) -> Result<Workspace> {
     let members: Vec<&Package> = metadata
         .packages
         .iter()
-        .filter(|p| metadata.workspace_members.contains(&p.id))
+        // The kit's launcher (a member, so that `cargo xtask` works anywhere) is not the project's.
+        .filter(|p| metadata.workspace_members.contains(&p.id) && !p.is_kit())
         .collect();
     Ok(Workspace {
         root_manifest: metadata.workspace_root.join("Cargo.toml"),

@@ -223,6 +223,60 @@ fn install_refuses_a_configuration_that_cannot_be_loaded_and_installs_nothing() 
 }
 
 #[test]
+fn server_install_refuses_a_configuration_that_cannot_be_loaded_and_installs_nothing() {
+    // The default branch's xtask.toml cannot be parsed: nothing goes into the bare repository.
+    let repo = Repo::new();
+    repo.write("xtask.toml", "[version\n");
+    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
+    repo.commit("chore: initial import");
+    let bare = support::bare_remote(&repo);
+    repo.git(&["push", "--quiet", "origin", "main"]);
+    let server = bare_path(&bare);
+    let pristine = snapshot(bare.path());
+    repo.xtask(&["hooks", "install", "--server", server])
+        .fails(1)
+        .says("xtask.toml:1")
+        .says("no hooks were installed");
+    assert_eq!(snapshot(bare.path()), pristine);
+    // Nor from a policy file that cannot be loaded, or whose rules are wrong.
+    let policy = repo.home.path().join("policy.toml");
+    for (text, problem) in [
+        ("[version\n", "unclosed table"),
+        (
+            "[commits]\nconventional = \"always\"\n",
+            "commits.conventional must be",
+        ),
+    ] {
+        std::fs::write(&policy, format!("{VERSION_JSON}{text}")).unwrap();
+        repo.xtask(&[
+            "hooks",
+            "install",
+            "--server",
+            server,
+            "--config",
+            policy.to_str().unwrap(),
+        ])
+        .fails(1)
+        .says(problem)
+        .says("policy.toml cannot be the server's policy")
+        .says("no hooks were installed");
+        assert_eq!(snapshot(bare.path()), pristine, "{text}");
+    }
+    // Fixed, it installs.
+    std::fs::write(&policy, VERSION_JSON).unwrap();
+    repo.xtask(&[
+        "hooks",
+        "install",
+        "--server",
+        server,
+        "--config",
+        policy.to_str().unwrap(),
+    ])
+    .ok()
+    .says("pre-receive: installed");
+}
+
+#[test]
 fn commit_msg_denies_non_conventional_messages_but_not_gits_own() {
     let repo = project(DENY);
     let head = repo.git(&["rev-parse", "HEAD"]);

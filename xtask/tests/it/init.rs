@@ -116,6 +116,33 @@ fn locked(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// `cargo <args>` as [`cargo`] does, from the directory `rel` of the repository.
+fn cargo_in(repo: &Repo, rel: &str, args: &[&str]) -> Run {
+    let shared: PathBuf = [env!("CARGO_MANIFEST_DIR"), "..", "target", "init-tests"]
+        .iter()
+        .collect();
+    let dir = repo.path().join(rel);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut command = repo.command("cargo", args);
+    command
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", shared)
+        .env("CARGO_NET_OFFLINE", "true")
+        .env("CARGO_PROFILE_XTASK_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
+        .env("CARGO_INCREMENTAL", "0")
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("RUSTC")
+        .env_remove("RUSTC_WRAPPER");
+    run(&mut command)
+}
+
+/// The launcher's package id in `cargo metadata`'s lists.
+fn launcher_id(repo: &Repo) -> serde_json::Value {
+    let root = repo.path().canonicalize().unwrap();
+    format!("path+file://{}/.cargo/xtask-launcher#0.0.0", root.display()).into()
+}
+
 #[test]
 fn a_rust_workspace_gains_the_kit_and_plans_its_patch_release() {
     let repo = Repo::new();
@@ -134,25 +161,58 @@ fn a_rust_workspace_gains_the_kit_and_plans_its_patch_release() {
         ".cargo/config.toml",
         "[alias]\n# ours\nlint = \"clippy --all-targets\"\n",
     );
+    cargo(&repo, &["generate-lockfile", "--offline"]).ok();
     repo.commit("feat: the first release");
     repo.tag("v0.4.0");
     repo.commit("fix: a bug");
-    let root_manifest = repo.read("Cargo.toml");
     let before = members(&repo);
 
     repo.xtask(&["init", ".", "--yes"])
         .ok()
         .says("cargo xtask release --dry-run")
         .says("cargo xtask hooks install");
-    // The project's workspace is as it was: the kit is a workspace of its own beside it, and the
-    // project's own tests run on its MSRV.
-    assert_eq!(repo.read("Cargo.toml"), root_manifest);
-    assert_eq!(members(&repo), before);
+    // The project's workspace gains the launcher alone, and not as a default member: the project's own
+    // builds and tests are as they were, and run on its MSRV.
+    assert_eq!(
+        repo.read("Cargo.toml"),
+        "[workspace]\nmembers = [\"crates/*\", \".cargo/xtask-launcher\"]  # every crate of ours\nresolver = \"2\"\n\
+         # What `cargo build` and `cargo test` build here, as before `xtask init` added the\n\
+         # launcher of `cargo xtask` to the members.\ndefault-members = [\"crates/*\"]\n\n\
+         [workspace.package]\nversion = \"0.4.0\"\nedition = \"2021\"\nrust-version = \"1.74\"\n"
+    );
+    let after = members(&repo);
+    assert_eq!(after.1, before.1, "the default members are unchanged");
+    let gained: Vec<&serde_json::Value> = after
+        .0
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| !before.0.as_array().unwrap().contains(m))
+        .collect();
+    assert_eq!(gained, [&launcher_id(&repo)], "{after:?}");
+    assert_eq!(
+        after.0.as_array().unwrap().len(),
+        before.0.as_array().unwrap().len() + 1
+    );
+    // Cargo.lock holds the launcher's entry as cargo writes it: `--locked` passes, nothing is rewritten.
+    let lock = repo.read("Cargo.lock");
+    assert!(lock.contains("name = \"xtask-launcher\""), "{lock}");
+    cargo(
+        &repo,
+        &["metadata", "--locked", "--offline", "--format-version", "1"],
+    )
+    .ok();
+    assert_eq!(repo.read("Cargo.lock"), lock);
     let rustc = old_rustc(&repo, "1.74.0");
-    let mut msrv = repo.command("cargo", &["test", "--workspace", "--offline"]);
+    let mut msrv = repo.command("cargo", &["test", "--workspace", "--offline", "--locked"]);
     msrv.env("RUSTC", &rustc)
         .env("CARGO_TARGET_DIR", repo.home.path().join("msrv-target"));
-    run(&mut msrv).ok();
+    let tested = run(&mut msrv).ok();
+    assert!(
+        !tested.stderr.contains("xtask-launcher"),
+        "{}",
+        tested.stderr
+    );
     let kit_manifest = repo.read("xtask/Cargo.toml");
     assert!(
         kit_manifest.contains("\n[workspace]\n") && kit_manifest.contains("[profile.xtask]"),
@@ -164,13 +224,14 @@ fn a_rust_workspace_gains_the_kit_and_plans_its_patch_release() {
         "{config}"
     );
     assert!(
-        config.contains("xtask = \"run --manifest-path xtask/Cargo.toml --profile xtask --\""),
+        config.contains("xtask = \"run --quiet --package xtask-launcher --\""),
         "{config}"
     );
     assert_eq!(repo.read(".gitignore"), "/target\n/xtask/target\n");
     no_inherited_fields(&repo.read("xtask/Cargo.toml"));
     let starter = repo.read("xtask.toml");
     assert!(starter.contains("\"Cargo.toml\""), "{starter}");
+    assert!(!starter.contains("xtask-launcher"), "{starter}");
     assert!(starter.contains("format = \"v{{ version }}\""), "{starter}");
     repo.commit("chore: adopt the release kit");
 
@@ -178,6 +239,25 @@ fn a_rust_workspace_gains_the_kit_and_plans_its_patch_release() {
         .ok()
         .says("0.4.0 → 0.4.1")
         .says("Annotated tag v0.4.1");
+    // `cargo xtask` from any directory: a member's source, a directory two levels below it, the kit's own
+    // directory (cargo sees the kit's workspace there) and the launcher's.
+    for dir in [
+        "crates/core/src",
+        "crates/core/src/a/b",
+        "xtask/src",
+        ".cargo/xtask-launcher",
+    ] {
+        cargo_in(&repo, dir, &["xtask", "version"])
+            .ok()
+            .says("0.4.0");
+    }
+    // A failing command's exit code comes through the launcher.
+    cargo_in(
+        &repo,
+        "crates/core",
+        &["xtask", "release", "--no-such-flag"],
+    )
+    .fails(2);
     // The kit built from the versions this repository tests: its lock holds no other.
     let ours = locked(
         &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock")).unwrap(),
@@ -189,12 +269,9 @@ fn a_rust_workspace_gains_the_kit_and_plans_its_patch_release() {
         .collect();
     assert!(foreign.is_empty(), "resolved afresh: {foreign:?}");
     assert!(theirs.iter().any(|p| p.starts_with("gix ")), "{theirs:?}");
-    // The project's own workspace did not gain the kit's dependency tree.
-    assert_eq!(members(&repo), before);
-    assert!(
-        !repo.path().join("Cargo.lock").exists()
-            || !repo.read("Cargo.lock").contains("name = \"gix\"")
-    );
+    // The project's own workspace did not gain the kit's dependency tree, and its lock did not move.
+    assert_eq!(members(&repo), after);
+    assert_eq!(repo.read("Cargo.lock"), lock);
     // The installed copy has no version of its own, but knows the kit's.
     cargo(&repo, &["xtask", "--version"])
         .ok()
@@ -209,6 +286,40 @@ fn a_rust_workspace_gains_the_kit_and_plans_its_patch_release() {
         .says("nothing to change");
     assert_eq!(repo.state(), before);
     assert_eq!(repo.read("xtask.toml"), edited);
+}
+
+#[test]
+fn in_a_python_project_cargo_xtask_works_from_a_nested_directory() {
+    let repo = Repo::new();
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"p\"\nversion = \"3.1.0\"\n",
+    );
+    repo.write("src/p/__init__.py", "\n");
+    repo.commit("feat: first");
+    repo.tag("v3.1.0");
+    repo.xtask(&["init", ".", "--yes"]).ok();
+    // A workspace of the launcher alone, with its lock; the kit is a workspace of its own.
+    let manifest: toml::Table = repo.read("Cargo.toml").parse().unwrap();
+    assert_eq!(
+        manifest["workspace"]["members"].as_array().unwrap(),
+        &vec![toml::Value::from(".cargo/xtask-launcher")]
+    );
+    assert_eq!(locked(&repo.read("Cargo.lock")), ["xtask-launcher 0.0.0"]);
+    repo.commit("chore: adopt the release kit");
+    let lock = repo.read("Cargo.lock");
+    cargo_in(&repo, "src/p/sub/deeper", &["xtask", "version"])
+        .ok()
+        .says("3.1.0");
+    cargo_in(&repo, "src/p", &["xtask", "release", "--dry-run", "--yes"])
+        .ok()
+        .says("Annotated tag v3.1.1");
+    assert_eq!(repo.read("Cargo.lock"), lock, "cargo had nothing to add");
+    cargo(
+        &repo,
+        &["metadata", "--locked", "--offline", "--format-version", "1"],
+    )
+    .ok();
 }
 
 #[test]
@@ -550,4 +661,77 @@ fn the_next_steps_quote_a_hostile_path_and_a_current_kit_prints_none() {
         again.stderr
     );
     assert!(!again.stderr.contains("git commit"), "{}", again.stderr);
+}
+
+#[test]
+fn an_install_by_the_previous_kit_gains_the_launcher_on_the_next_init() {
+    let repo = Repo::new();
+    let root = "[workspace]\nmembers = [\n    \"crates/*\",  # our crates\n    \"xtask\",\n]\n";
+    repo.write("Cargo.toml", root);
+    repo.write(
+        "crates/a/Cargo.toml",
+        "[package]\nname = \"a\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
+    );
+    repo.write("crates/a/src/lib.rs", "\n");
+    repo.commit("feat: a");
+    repo.tag("v1.0.0");
+    repo.xtask(&["init", ".", "--yes"]).ok();
+    // As the previous kit left it: no launcher, the kit reached from the top directory only, and (older
+    // still) the kit a member of the project's workspace.
+    let mut record: serde_json::Value =
+        serde_json::from_str(&repo.read("xtask/kit-files.json")).unwrap();
+    for rel in [
+        ".cargo/xtask-launcher/Cargo.toml",
+        ".cargo/xtask-launcher/src/main.rs",
+        "xtask/.cargo/config.toml",
+    ] {
+        std::fs::remove_file(repo.path().join(rel)).unwrap();
+        record["files"].as_object_mut().unwrap().remove(rel);
+    }
+    repo.write(
+        "xtask/kit-files.json",
+        &serde_json::to_string_pretty(&record).unwrap(),
+    );
+    repo.write("Cargo.toml", root);
+    repo.write(
+        ".cargo/config.toml",
+        "[alias]\nxtask = \"run --manifest-path xtask/Cargo.toml --profile xtask --\"\n",
+    );
+    repo.commit("chore: the previous kit");
+
+    repo.xtask(&["init", ".", "--yes"]).ok();
+    assert_eq!(
+        repo.read(".cargo/config.toml"),
+        "[alias]\nxtask = \"run --quiet --package xtask-launcher --\"\n"
+    );
+    // The old member entry goes, its neighbour's comment stays on its line, the launcher joins.
+    let manifest = repo.read("Cargo.toml");
+    assert!(
+        manifest.starts_with(
+            "[workspace]\nmembers = [\n    \"crates/*\",  # our crates\n    \".cargo/xtask-launcher\",\n]\n"
+        ),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("default-members = [\"crates/*\"]"),
+        "{manifest}"
+    );
+    assert!(
+        repo.path()
+            .join(".cargo/xtask-launcher/src/main.rs")
+            .is_file()
+    );
+    assert!(repo.path().join("xtask/.cargo/config.toml").is_file());
+    let record = repo.read("xtask/kit-files.json");
+    assert!(
+        record.contains(".cargo/xtask-launcher/src/main.rs"),
+        "{record}"
+    );
+    // And a third run changes nothing.
+    repo.commit("chore: the kit, upgraded");
+    let before = repo.state();
+    repo.xtask(&["init", ".", "--yes"])
+        .ok()
+        .says("nothing to change");
+    assert_eq!(repo.state(), before);
 }

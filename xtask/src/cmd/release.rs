@@ -18,6 +18,7 @@ use crate::exec;
 use crate::notes;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
+use crate::ops::repo::ObjectId;
 use crate::ops::{prompt, term};
 use crate::project;
 use crate::render::{self, MessageContext, Renderer, SectionContext};
@@ -502,6 +503,9 @@ fn abort(git: &Git, journal: &Path) -> Result<()> {
 pub(super) struct Common {
     dirty: Vec<String>,
     tags: Vec<String>,
+    /// The commit ranges (`prev..x`) the snapshots asked for, in order, each left empty in its snapshot: the
+    /// caller reads them all in one walk (see `release_packages::read_commits`).
+    deferred: std::cell::RefCell<Vec<(ObjectId, Option<ObjectId>)>>,
 }
 
 impl Common {
@@ -509,7 +513,31 @@ impl Common {
         Ok(Common {
             dirty: git.dirty_files()?,
             tags: all_tags(git)?,
+            deferred: Default::default(),
         })
+    }
+
+    /// The ranges asked for since the last call: a snapshot's `commits`, then, after a pre-release, its
+    /// `commits_since_final` (without it, `commits_since_final` is `commits`).
+    pub(super) fn take_deferred(&self) -> Vec<(ObjectId, Option<ObjectId>)> {
+        std::mem::take(&mut self.deferred.borrow_mut())
+    }
+}
+
+/// The commits of a release range ([`notes::in_range`]); with `common`, only noted for one walk later.
+fn commits_in(
+    common: Option<&Common>,
+    repo: &crate::ops::repo::Repo,
+    x: ObjectId,
+    prev: Option<ObjectId>,
+    kit: &[regex::Regex],
+) -> Result<Vec<crate::domain::changelog::CommitInfo>> {
+    match common {
+        Some(common) => {
+            common.deferred.borrow_mut().push((x, prev));
+            Ok(Vec::new())
+        }
+        None => notes::in_range(repo, x, prev, kit),
     }
 }
 
@@ -563,12 +591,19 @@ pub(super) fn snapshot_with(
             if last.is_none() {
                 notes::warn_without_release(&p.repo, &tag_format)?;
             }
-            let commits = notes::in_range(&p.repo, commit, last.as_ref().map(|t| t.commit), &kit)?;
+            let commits = commits_in(
+                common,
+                &p.repo,
+                commit,
+                last.as_ref().map(|t| t.commit),
+                &kit,
+            )?;
             // After a pre-release, a final release reaches back to the last final one.
             let (last_final, commits_since_final) = match &last {
                 Some(tag) if !tag.version.is_final() => {
                     let last_final = notes::base(&p.repo, &tags, commit, branch_version, true)?;
-                    let since = notes::in_range(
+                    let since = commits_in(
+                        common,
                         &p.repo,
                         commit,
                         last_final.as_ref().map(|t| t.commit),

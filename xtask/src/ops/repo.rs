@@ -41,12 +41,20 @@ pub struct History<T> {
     pub parents: Vec<Vec<usize>>,
     pub items: Vec<T>,
     index: gix::hashtable::HashMap<ObjectId, usize>,
+    /// The parents the lists leave out (hidden, or cut by a shallow clone), sorted.
+    outside: Vec<ObjectId>,
 }
 
 impl<T> History<T> {
     /// The place of commit `id` in the lists, if the history has it.
     pub fn index_of(&self, id: ObjectId) -> Option<usize> {
         self.index.get(&id).copied()
+    }
+
+    /// Whether a commit of the lists has `id` as a parent that the lists leave out: for the hidden commit
+    /// of [`Repo::history_since`], whether the walked tip reaches it.
+    pub fn borders_on(&self, id: ObjectId) -> bool {
+        self.outside.binary_search(&id).is_ok()
     }
 }
 
@@ -417,6 +425,7 @@ impl Repo {
                 parents: Vec::new(),
                 items: Vec::new(),
                 index: Default::default(),
+                outside: Vec::new(),
             });
         };
         // HEAD's history first, in one walk that reads the pack in order (and ahead); then only the tips it
@@ -448,14 +457,28 @@ impl Repo {
             parent_ids.extend(more_parents);
             items.extend(more_items);
         }
+        let mut outside: Vec<ObjectId> = Vec::new();
         let parents = parent_ids
             .iter()
-            .map(|ps| ps.iter().filter_map(|p| index.get(p).copied()).collect())
+            .map(|ps| {
+                ps.iter()
+                    .filter_map(|p| {
+                        let found = index.get(p).copied();
+                        if found.is_none() {
+                            outside.push(*p);
+                        }
+                        found
+                    })
+                    .collect()
+            })
             .collect();
+        outside.sort();
+        outside.dedup();
         Ok(History {
             parents,
             items,
             index,
+            outside,
         })
     }
 

@@ -67,15 +67,37 @@ pub fn unreleased_in(
 ) -> Result<Unreleased> {
     let current = branch_version(root, config);
     let kit = options(config)?.skip_subjects;
-    let mut history = unreleased(repo, format, current.as_ref(), &kit)?;
-    keep_package_commits(
-        root,
-        config,
-        history.head,
-        history.last.as_ref().map(|t| t.commit),
-        &mut history.commits,
-    )?;
-    Ok(history)
+    if config.package.is_none() {
+        return unreleased(repo, format, current.as_ref(), &kit);
+    }
+    // A package's commits: git's path-narrowed log runs while the range is walked here.
+    let (head, last) = unreleased_base(repo, format, current.as_ref())?;
+    let hide = last.as_ref().map(|t| t.commit);
+    let (commits, ids) = std::thread::scope(|scope| {
+        let ids = scope.spawn(|| {
+            package_commits(
+                root,
+                config,
+                &head.to_string(),
+                hide.map(|h| h.to_string()).as_deref(),
+            )
+        });
+        let commits = in_range(repo, head, hide, &kit);
+        let ids = ids
+            .join()
+            .map_err(|_| anyhow!("reading the paths of the commits failed"))
+            .and_then(|r| r);
+        (commits, ids)
+    });
+    let mut commits = commits?;
+    if let Some(ids) = ids? {
+        commits.retain(|c| ids.contains(&c.id));
+    }
+    Ok(Unreleased {
+        head,
+        last,
+        commits,
+    })
 }
 
 /// The version the configuration's files agree on, if they can be read and agree.
@@ -95,6 +117,21 @@ pub fn unreleased(
     current: Option<&Version>,
     kit: &[regex::Regex],
 ) -> Result<Unreleased> {
+    let (head, last) = unreleased_base(repo, format, current)?;
+    let commits = in_range(repo, head, last.as_ref().map(|t| t.commit), kit)?;
+    Ok(Unreleased {
+        head,
+        last,
+        commits,
+    })
+}
+
+/// HEAD and the release its unreleased commits start after (see [`unreleased`]), warning when there is none.
+fn unreleased_base(
+    repo: &Repo,
+    format: &TagFormat,
+    current: Option<&Version>,
+) -> Result<(ObjectId, Option<ReleaseTag>)> {
     let head = repo
         .head()?
         .commit
@@ -104,12 +141,7 @@ pub fn unreleased(
     if last.is_none() {
         warn_without_release(repo, format)?;
     }
-    let commits = in_range(repo, head, last.as_ref().map(|t| t.commit), kit)?;
-    Ok(Unreleased {
-        head,
-        last,
-        commits,
-    })
+    Ok((head, last))
 }
 
 /// Where a branch's unreleased commits start: the greatest release (final, with `finals_only`) at or
@@ -180,9 +212,12 @@ pub fn in_range(
     prev: Option<ObjectId>,
     kit: &[regex::Regex],
 ) -> Result<Vec<CommitInfo>> {
-    let range = repo.commits_since(x, prev)?;
+    let history = repo.history_since(x, prev, |c| c)?;
+    // Whether `x` reaches `prev`: then `prev`'s history is within `x`'s, and holds no pick of its own.
+    let within = prev.is_some_and(|p| p == x || history.borders_on(p));
+    let range = history.items;
     let picks = match prev {
-        Some(prev) => picks(repo, x, prev, &range)?,
+        Some(prev) => picks(repo, x, prev, &range, within)?,
         None => Picks::default(),
     };
     Ok(range
@@ -268,7 +303,7 @@ pub fn in_ranges(
         if !reached {
             // Another line's release: its own range and picks, as `in_range` reads them.
             let range = repo.commits_since(x, Some(prev))?;
-            let picks = picks(repo, x, prev, &range)?;
+            let picks = picks(repo, x, prev, &range, false)?;
             sections[i] = range
                 .iter()
                 .filter(|c| !picks.released(&c.id.to_ascii_lowercase(), &origins_of(&c.message)))
@@ -316,12 +351,21 @@ fn origins_of(message: &str) -> Vec<String> {
 }
 
 /// What `prev`'s history says about the picks of the range `prev..x`: the commits its own picks name (read
-/// from the commits `prev` has and `x` has not: usually a release line's few), and which origins named by
-/// the range's picks it holds. Only picks are looked at, so a history without them costs one short walk.
-fn picks(repo: &Repo, x: ObjectId, prev: ObjectId, range: &[CommitInfo]) -> Result<Picks> {
+/// from the commits `prev` has and `x` has not: usually a release line's few, none when `x` reaches `prev`,
+/// as `within` says), and which origins named by the range's picks it holds. Only picks are looked at, so a
+/// history without them costs one short walk.
+fn picks(
+    repo: &Repo,
+    x: ObjectId,
+    prev: ObjectId,
+    range: &[CommitInfo],
+    within: bool,
+) -> Result<Picks> {
     let mut picks = Picks::default();
-    for commit in repo.commits_since(prev, Some(x))? {
-        picks.picked_before.extend(origins_of(&commit.message));
+    if !within {
+        for commit in repo.commits_since(prev, Some(x))? {
+            picks.picked_before.extend(origins_of(&commit.message));
+        }
     }
     let in_range: std::collections::HashSet<String> =
         range.iter().map(|c| c.id.to_ascii_lowercase()).collect();

@@ -503,16 +503,19 @@ fn abort(git: &Git, journal: &Path) -> Result<()> {
 pub(super) struct Common {
     dirty: Vec<String>,
     tags: Vec<String>,
+    /// Every tag, peeled ([`crate::ops::repo::Repo::peeled_tags`]): each package picks its release tags.
+    peeled: Vec<crate::ops::repo::ReleaseTag>,
     /// The commit ranges (`prev..x`) the snapshots asked for, in order, each left empty in its snapshot: the
     /// caller reads them all in one walk (see `release_packages::read_commits`).
     deferred: std::cell::RefCell<Vec<(ObjectId, Option<ObjectId>)>>,
 }
 
 impl Common {
-    pub(super) fn read(git: &Git) -> Result<Common> {
+    pub(super) fn read(git: &Git, repo: &crate::ops::repo::Repo) -> Result<Common> {
         Ok(Common {
             dirty: git.dirty_files()?,
             tags: all_tags(git)?,
+            peeled: repo.peeled_tags()?,
             deferred: Default::default(),
         })
     }
@@ -584,7 +587,10 @@ pub(super) fn snapshot_with(
         Some(commit) => {
             // Which commits a release is about: one definition (domain::release_commits), shared with
             // `changelog` and `version --next`.
-            let tags = p.repo.release_tags(&tag_format)?;
+            let tags = match common {
+                Some(common) => crate::ops::repo::release_tags_among(&common.peeled, &tag_format),
+                None => p.repo.release_tags(&tag_format)?,
+            };
             let branch_version = current.as_ref().ok().or(first_file.as_ref());
             let kit = notes::options(config)?.skip_subjects;
             let last = notes::base(&p.repo, &tags, commit, branch_version, false)?;

@@ -79,7 +79,7 @@ pub(super) fn release(
         .iter()
         .filter(|n| args.packages.is_empty() || shared || args.packages.contains(n))
         .collect();
-    let common = super::Common::read(git)?;
+    let common = super::Common::read(git, &p.repo)?;
     let mut all = Vec::new();
     for name in needed {
         all.push(read_package(p, git, name, args, &common)?);

@@ -35,6 +35,18 @@ pub struct ReleaseTag {
     pub annotated: bool,
 }
 
+/// [`Repo::release_tags`] from tags read once by [`Repo::peeled_tags`].
+pub fn release_tags_among(tags: &[ReleaseTag], format: &TagFormat) -> Vec<ReleaseTag> {
+    tags.iter()
+        .filter_map(|t| {
+            Some(ReleaseTag {
+                version: format.version_of(&t.name)?,
+                ..t.clone()
+            })
+        })
+        .collect()
+}
+
 /// A whole history read by [`Repo::history`]: newest first, each commit's parents as indices into
 /// the lists (see [`crate::domain::history`]), and what the caller's function made of each commit.
 pub struct History<T> {
@@ -212,6 +224,17 @@ impl Repo {
 
     /// Every tag that reads back into a version under `format`, peeled to its commit.
     pub fn release_tags(&self, format: &TagFormat) -> Result<Vec<ReleaseTag>> {
+        self.tags_where(|name| format.version_of(name))
+    }
+
+    /// Every tag that points (through annotated tags) at a commit, for [`release_tags_among`]: read once
+    /// when many tag formats are asked about (a release of many packages).
+    pub fn peeled_tags(&self) -> Result<Vec<ReleaseTag>> {
+        self.tags_where(|_| Some(Version::new(0, 0, 0)))
+    }
+
+    /// The tags whose name `version_of` reads a version from, peeled to their commits.
+    fn tags_where(&self, version_of: impl Fn(&str) -> Option<Version>) -> Result<Vec<ReleaseTag>> {
         let mut tags = Vec::new();
         let platform = self.git.references().context("cannot list references")?;
         for reference in platform.tags().context("cannot list tags")? {
@@ -220,7 +243,7 @@ impl Repo {
             };
             let full = reference.name().as_bstr().to_string();
             let name = full.strip_prefix("refs/tags/").unwrap_or(&full).to_string();
-            let Some(version) = format.version_of(&name) else {
+            let Some(version) = version_of(&name) else {
                 continue;
             };
             let Some(target) = reference.try_id().map(|id| id.detach()) else {
@@ -521,8 +544,19 @@ impl Repo {
                 let ahead = &ahead;
                 scope.spawn(move || ahead.fill(&objects, kind, head))
             });
+            // With hidden commits, gix reads the wanted side once to find where the sides meet and again to
+            // walk it (as in `commits_since`): a cache turns the second reads into copies.
+            let cached;
+            let git = if hide.is_empty() {
+                &self.git
+            } else {
+                let mut git = self.git.clone();
+                git.object_cache_size_if_unset(HIDDEN_WALK_CACHE_BYTES);
+                cached = git;
+                &cached
+            };
             let objects = WithReadAhead {
-                objects: &self.git.objects,
+                objects: &git.objects,
                 ahead: &ahead,
             };
             let mut batch = Vec::with_capacity(BATCH);

@@ -929,7 +929,9 @@ fn monorepo_history() -> Vec<u8> {
         );
         stream.data(format!("p{i:03} 1.0.0\n").as_bytes());
     }
-    let kinds = ["feat", "fix", "fix", "docs", "refactor", "perf", "test", "chore"];
+    let kinds = [
+        "feat", "fix", "fix", "docs", "refactor", "perf", "test", "chore",
+    ];
     let mut last = root;
     for n in 0..MONO_COMMITS {
         let package = rng.below(MONO_PACKAGES);
@@ -943,7 +945,10 @@ fn monorepo_history() -> Vec<u8> {
             &message,
             Some(last),
             None,
-            &[(format!("pkgs/p{package:03}/src/mod.py"), format!("x = {n}\n"))],
+            &[(
+                format!("pkgs/p{package:03}/src/mod.py"),
+                format!("x = {n}\n"),
+            )],
         );
     }
     stream.out.extend_from_slice(b"done\n");

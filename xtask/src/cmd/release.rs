@@ -554,7 +554,8 @@ pub(super) fn snapshot(
     snapshot_with(p, git, force, dry_run, None)
 }
 
-/// [`snapshot`] with the facts every package shares already read (`None`: read them here).
+/// [`snapshot`] with the facts every package shares already read (`None`: read them here). With them, the
+/// snapshot's commits are left empty and their ranges noted in `common`, for one walk of all packages.
 pub(super) fn snapshot_with(
     p: &Project,
     git: &Git,

@@ -19,6 +19,12 @@
 //!    above it. Git needs that walk too, so that case is compared with git's own `merge-base --is-ancestor`
 //!    of the tag instead of `rev-parse`, without a budget. The process fails when a budget is exceeded.
 //!
+//! 4. Generates, once, `<target>/bench-mono`: a monorepo of 200 packages (`pkgs/pNNN/pyproject.toml` at
+//!    1.0.0, tagged `pNNN-v1.0.0`) and 20,000 commits each touching one package, cached like `bench-repo`.
+//!    `release -p p007 minor --dry-run --yes` and `changelog -p p007` are timed against git finding that
+//!    package's commits (`git log --format=%H p007-v1.0.0..HEAD -- pkgs/p007`), and `release --yes
+//!    --dry-run` (every package) against one `git log --name-only` of the same 20,000 commits.
+//!
 //! `BENCH_RUNS=N` sets the number of timed runs for the slow operations (fast ones do three times as many).
 
 use std::fmt::Write as _;
@@ -36,6 +42,11 @@ const TAGS: usize = 200;
 const TAIL: usize = 300;
 /// Change this when the generator changes, so that cached repositories are made again.
 const GENERATOR: &str = "speed-bench repository v1";
+/// The monorepo: packages `pkgs/p000`…, each a `pyproject.toml` at 1.0.0 tagged `pNNN-v1.0.0`, then
+/// commits each touching one package.
+const MONO_PACKAGES: usize = 200;
+const MONO_COMMITS: usize = 20_000;
+const MONO_GENERATOR: &str = "speed-bench monorepo v1";
 /// The `SOURCE_DATE_EPOCH` every child sees (2023-11-14).
 const EPOCH: &str = "1700000000";
 const ZERO: &str = "0000000000000000000000000000000000000000";
@@ -295,6 +306,61 @@ fn run() -> Result<bool> {
         Duration::from_millis(500),
     ));
 
+    // (d) A monorepo of many packages: one package's release and changelog against git finding that
+    // package's commits, and every package's release against one `git log` with paths of the same commits.
+    let mono = target.join("bench-mono");
+    let started = Instant::now();
+    if generate_monorepo_if_needed(&sandbox, &mono)? {
+        eprintln!(
+            "speed: generated {} ({MONO_PACKAGES} packages, {MONO_COMMITS} commits) in {}",
+            mono.display(),
+            secs(started.elapsed())
+        );
+    }
+    let m = Bench {
+        repo: &mono,
+        ..b.clone()
+    };
+    let path_log = m.measure(
+        runs,
+        &m.git(&["log", "--format=%H", "p007-v1.0.0..HEAD", "--", "pkgs/p007"]),
+        None,
+    )?;
+    let one = m.measure(
+        runs,
+        &m.xtask(&["release", "-p", "p007", "minor", "--dry-run", "--yes"]),
+        None,
+    )?;
+    let mono_label = format!("({MONO_PACKAGES} packages, {MONO_COMMITS} commits)");
+    rows.push(Row::ratio(
+        &format!("`release -p p007 minor --dry-run --yes` {mono_label}"),
+        "`git log --format=%H p007-v1.0.0..HEAD -- pkgs/p007`",
+        path_log,
+        one,
+        1.5,
+    ));
+    let one_changelog = m.measure(runs, &m.xtask(&["changelog", "-p", "p007"]), None)?;
+    rows.push(Row::ratio(
+        "`changelog -p p007` (same repository)",
+        "the same `git log`",
+        path_log,
+        one_changelog,
+        1.5,
+    ));
+    let name_log = m.measure(
+        runs,
+        &m.git(&["log", "--name-only", "--format=%H", "p000-v1.0.0..HEAD"]),
+        None,
+    )?;
+    let every = m.measure(runs, &m.xtask(&["release", "--yes", "--dry-run"]), None)?;
+    rows.push(Row::ratio(
+        &format!("`release --yes --dry-run`, every package {mono_label}"),
+        "`git log --name-only --format=%H p000-v1.0.0..HEAD`",
+        name_log,
+        every,
+        2.0,
+    ));
+
     println!();
     println!("| operation | git baseline | ours | ratio | budget | result |");
     println!("|---|---|---|---|---|---|");
@@ -313,6 +379,11 @@ fn run() -> Result<bool> {
         ("changelog --all", &all),
         ("git rev-parse", &rev_parse),
         ("release --dry-run", &release),
+        ("monorepo: git log -- pkgs/p007", &path_log),
+        ("monorepo: release -p p007", &one),
+        ("monorepo: changelog -p p007", &one_changelog),
+        ("monorepo: git log --name-only", &name_log),
+        ("monorepo: release, every package", &every),
     ];
     if let Some((log1, all1)) = &one_core {
         spreads.push(("git log, one core", log1));
@@ -784,6 +855,104 @@ fn generate_if_needed(sandbox: &Sandbox, repo: &Path) -> Result<bool> {
     std::fs::write(&marker, marker_text())
         .map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
     Ok(true)
+}
+
+/// Makes the monorepo unless a complete one with the same parameters is there. Returns whether it made it.
+fn generate_monorepo_if_needed(sandbox: &Sandbox, repo: &Path) -> Result<bool> {
+    let marker = repo.join(".git").join("bench-generated");
+    let text = format!("{MONO_GENERATOR}\npackages={MONO_PACKAGES}\ncommits={MONO_COMMITS}\n");
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(text.as_str()) {
+        return Ok(false);
+    }
+    if repo.exists() {
+        std::fs::remove_dir_all(repo)
+            .map_err(|e| format!("cannot remove {}: {e}", repo.display()))?;
+    }
+    std::fs::create_dir_all(repo).map_err(|e| format!("cannot create {}: {e}", repo.display()))?;
+    let git = |args: &[&str]| sandbox.git(repo, args, None);
+    git(&["init", "--quiet", "--initial-branch=main"])?;
+    for (key, value) in [
+        ("user.name", "Bench Maintainer"),
+        ("user.email", "maintainer@example.com"),
+        ("commit.gpgSign", "false"),
+        ("tag.gpgSign", "false"),
+        ("gc.auto", "0"),
+    ] {
+        git(&["config", key, value])?;
+    }
+    let stream = monorepo_history();
+    sandbox.git(repo, &["fast-import", "--quiet", "--done"], Some(&stream))?;
+    // Tags packed, the work tree and index as after a clone.
+    git(&["pack-refs", "--all"])?;
+    git(&["reset", "--hard", "--quiet", "main"])?;
+    std::fs::write(&marker, text).map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
+    Ok(true)
+}
+
+/// The monorepo as a fast-import stream: one commit laying out every package, its tags, then commits of
+/// Conventional Commits subjects each touching one package chosen at random.
+fn monorepo_history() -> Vec<u8> {
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut stream = Stream {
+        out: Vec::new(),
+        marks: 0,
+        time: 1_600_000_000,
+    };
+    let author = ("Bench Author", "author@example.com", "+0000");
+    let mut config = String::from("[tag]\nformat = \"{{ package }}-v{{ version }}\"\n");
+    let mut files = Vec::new();
+    for i in 0..MONO_PACKAGES {
+        let _ = write!(
+            config,
+            "\n[packages.p{i:03}]\nfiles = [\"pkgs/p{i:03}/pyproject.toml\"]\n"
+        );
+        files.push((
+            format!("pkgs/p{i:03}/pyproject.toml"),
+            format!("[project]\nname = \"p{i:03}\"\nversion = \"1.0.0\"\n"),
+        ));
+        files.push((format!("pkgs/p{i:03}/src/mod.py"), "x = 0\n".to_string()));
+    }
+    files.push(("xtask.toml".to_string(), config));
+    let root = stream.commit(
+        "refs/heads/main",
+        author,
+        "chore: lay out the packages\n",
+        None,
+        None,
+        &files,
+    );
+    for i in 0..MONO_PACKAGES {
+        let _ = write!(
+            stream.out,
+            "tag p{i:03}-v1.0.0\nfrom :{root}\ntagger Bench Maintainer <maintainer@example.com> {} +0000\n",
+            stream.time
+        );
+        stream.data(format!("p{i:03} 1.0.0\n").as_bytes());
+    }
+    let kinds = [
+        "feat", "fix", "fix", "docs", "refactor", "perf", "test", "chore",
+    ];
+    let mut last = root;
+    for n in 0..MONO_COMMITS {
+        let package = rng.below(MONO_PACKAGES);
+        let kind = rng.pick(&kinds);
+        let message = format!(
+            "{kind}(p{package:03}): change {n} of p{package:03}\n\nWhy change {n} was needed, in a sentence.\n"
+        );
+        last = stream.commit(
+            "refs/heads/main",
+            author,
+            &message,
+            Some(last),
+            None,
+            &[(
+                format!("pkgs/p{package:03}/src/mod.py"),
+                format!("x = {n}\n"),
+            )],
+        );
+    }
+    stream.out.extend_from_slice(b"done\n");
+    stream.out
 }
 
 /// A small deterministic generator (xorshift64*), so that every machine measures the same history.

@@ -29,7 +29,8 @@ pub fn package_commits(
     let Some(scope) = &config.package else {
         return Ok(None);
     };
-    let changed = crate::ops::git::Git::new(root)?.changed_paths(head, hide)?;
+    let within = crate::domain::packages::prefixes(&scope.paths);
+    let changed = crate::ops::git::Git::new(root)?.changed_paths(head, hide, &within)?;
     Ok(Some(
         changed
             .into_iter()
@@ -66,15 +67,37 @@ pub fn unreleased_in(
 ) -> Result<Unreleased> {
     let current = branch_version(root, config);
     let kit = options(config)?.skip_subjects;
-    let mut history = unreleased(repo, format, current.as_ref(), &kit)?;
-    keep_package_commits(
-        root,
-        config,
-        history.head,
-        history.last.as_ref().map(|t| t.commit),
-        &mut history.commits,
-    )?;
-    Ok(history)
+    if config.package.is_none() {
+        return unreleased(repo, format, current.as_ref(), &kit);
+    }
+    // A package's commits: git's path-narrowed log runs while the range is walked here.
+    let (head, last) = unreleased_base(repo, format, current.as_ref())?;
+    let hide = last.as_ref().map(|t| t.commit);
+    let (commits, ids) = std::thread::scope(|scope| {
+        let ids = scope.spawn(|| {
+            package_commits(
+                root,
+                config,
+                &head.to_string(),
+                hide.map(|h| h.to_string()).as_deref(),
+            )
+        });
+        let commits = in_range(repo, head, hide, &kit);
+        let ids = ids
+            .join()
+            .map_err(|_| anyhow!("reading the paths of the commits failed"))
+            .and_then(|r| r);
+        (commits, ids)
+    });
+    let mut commits = commits?;
+    if let Some(ids) = ids? {
+        commits.retain(|c| ids.contains(&c.id));
+    }
+    Ok(Unreleased {
+        head,
+        last,
+        commits,
+    })
 }
 
 /// The version the configuration's files agree on, if they can be read and agree.
@@ -94,6 +117,21 @@ pub fn unreleased(
     current: Option<&Version>,
     kit: &[regex::Regex],
 ) -> Result<Unreleased> {
+    let (head, last) = unreleased_base(repo, format, current)?;
+    let commits = in_range(repo, head, last.as_ref().map(|t| t.commit), kit)?;
+    Ok(Unreleased {
+        head,
+        last,
+        commits,
+    })
+}
+
+/// HEAD and the release its unreleased commits start after (see [`unreleased`]), warning when there is none.
+fn unreleased_base(
+    repo: &Repo,
+    format: &TagFormat,
+    current: Option<&Version>,
+) -> Result<(ObjectId, Option<ReleaseTag>)> {
     let head = repo
         .head()?
         .commit
@@ -103,12 +141,7 @@ pub fn unreleased(
     if last.is_none() {
         warn_without_release(repo, format)?;
     }
-    let commits = in_range(repo, head, last.as_ref().map(|t| t.commit), kit)?;
-    Ok(Unreleased {
-        head,
-        last,
-        commits,
-    })
+    Ok((head, last))
 }
 
 /// Where a branch's unreleased commits start: the greatest release (final, with `finals_only`) at or
@@ -179,9 +212,12 @@ pub fn in_range(
     prev: Option<ObjectId>,
     kit: &[regex::Regex],
 ) -> Result<Vec<CommitInfo>> {
-    let range = repo.commits_since(x, prev)?;
+    let history = repo.history_since(x, prev, |c| c)?;
+    // Whether `x` reaches `prev`: then `prev`'s history is within `x`'s, and holds no pick of its own.
+    let within = prev.is_some_and(|p| p == x || history.borders_on(p));
+    let range = history.items;
     let picks = match prev {
-        Some(prev) => picks(repo, x, prev, &range)?,
+        Some(prev) => picks(repo, x, prev, &range, within)?,
         None => Picks::default(),
     };
     Ok(range
@@ -194,6 +230,118 @@ pub fn in_range(
         .collect())
 }
 
+/// Several release ranges of one `x` read in one walk (see [`in_ranges`]): the commits, and each range's as
+/// indices into them, in the order [`in_range`] gives.
+pub struct Ranges {
+    pub commits: Vec<CommitInfo>,
+    pub sections: Vec<Vec<usize>>,
+}
+
+/// Where one walk for the ranges `prevs[i]..x` can stop: the commit where `x` and every `prev` meet (their
+/// merge base), whose history is in none of the ranges, or the one `prev` when all ranges start there;
+/// `None` when a range has no `prev` (it reaches back to the first commit) or the histories do not meet.
+pub fn walk_floor(
+    git: &crate::ops::git::Git,
+    x: ObjectId,
+    prevs: &[Option<ObjectId>],
+) -> Result<Option<ObjectId>> {
+    let mut points = vec![x.to_string()];
+    for prev in prevs {
+        let Some(prev) = prev else {
+            return Ok(None);
+        };
+        let prev = prev.to_string();
+        if !points.contains(&prev) {
+            points.push(prev);
+        }
+    }
+    // One range: its own start (the walk finds out whether `x` reaches it).
+    if let [_, prev] = points.as_slice() {
+        return Ok(ObjectId::from_hex(prev.as_bytes()).ok());
+    }
+    let mut args = vec!["merge-base", "--octopus"];
+    args.extend(points.iter().map(String::as_str));
+    // No merge base (unrelated histories) is not an error: the walk then reads everything.
+    let out = git.raw(&args).unwrap_or_default();
+    Ok(ObjectId::from_hex(out.trim().as_bytes()).ok())
+}
+
+/// [`in_range`] for each of `prevs` at once, the kit's own commits kept (the caller knows its patterns):
+/// one walk of `x`'s history down to `floor` ([`walk_floor`]), each range taken from it by reachability
+/// ([`release_commits::Reach`]), instead of one walk per range. A `prev` that `x` does not reach (another
+/// line's release) is walked on its own, as [`in_range`] does.
+pub fn in_ranges(
+    repo: &Repo,
+    x: ObjectId,
+    prevs: &[Option<ObjectId>],
+    floor: Option<ObjectId>,
+) -> Result<Ranges> {
+    let history = repo.history_since(x, floor, |c| c)?;
+    let tip = history.index_of(x);
+    let at: Vec<Option<usize>> = prevs
+        .iter()
+        .map(|p| p.and_then(|p| history.index_of(p)))
+        .collect();
+    let mut points: Vec<usize> = at.iter().flatten().copied().collect();
+    points.extend(tip);
+    let reach = release_commits::Reach::new(&history.parents, &points);
+    let pairs: Vec<(Option<usize>, Option<usize>)> = at.iter().map(|&b| (tip, b)).collect();
+    let mut sections = reach.sections(&pairs);
+    let origins: Vec<Vec<String>> = history
+        .items
+        .iter()
+        .map(|c| origins_of(&c.message))
+        .collect();
+    let any_picks = origins.iter().any(|o| !o.is_empty());
+    for (i, prev) in prevs.iter().enumerate() {
+        let Some(prev) = *prev else {
+            continue;
+        };
+        // `x` reaches `prev` when the walk holds it, or when it is the floor and the walk ends on it.
+        let reached =
+            at[i].is_some() || (Some(prev) == floor && (prev == x || history.borders_on(prev)));
+        if !reached {
+            // Another line's release: its own range and picks, as `in_range` reads them.
+            let range = repo.commits_since(x, Some(prev))?;
+            let picks = picks(repo, x, prev, &range, false)?;
+            sections[i] = range
+                .iter()
+                .filter(|c| !picks.released(&c.id.to_ascii_lowercase(), &origins_of(&c.message)))
+                .filter_map(|c| history.index_of(ObjectId::from_hex(c.id.as_bytes()).ok()?))
+                .collect();
+            continue;
+        }
+        if !any_picks {
+            continue;
+        }
+        // `prev`'s history is within `x`'s: no pick of its own is outside the range, so only the range's
+        // picks whose origin `prev` holds are released already.
+        let section = &sections[i];
+        let in_section: std::collections::HashSet<String> = section
+            .iter()
+            .map(|&c| history.items[c].id.to_ascii_lowercase())
+            .collect();
+        let mut released = Picks::default();
+        for origin in section.iter().flat_map(|&c| &origins[c]) {
+            if in_section.contains(origin) || released.origins_released.contains(origin) {
+                continue;
+            }
+            if let Ok(id) = repo.resolve(origin)
+                && repo.is_ancestor(id, prev)?
+            {
+                released.origins_released.insert(origin.clone());
+            }
+        }
+        sections[i].retain(|&c| {
+            !released.released(&history.items[c].id.to_ascii_lowercase(), &origins[c])
+        });
+    }
+    Ok(Ranges {
+        commits: history.items,
+        sections,
+    })
+}
+
 /// The `-x` origins a message names, lowercase.
 fn origins_of(message: &str) -> Vec<String> {
     crate::domain::commit::cherry_pick_origins(message)
@@ -203,12 +351,21 @@ fn origins_of(message: &str) -> Vec<String> {
 }
 
 /// What `prev`'s history says about the picks of the range `prev..x`: the commits its own picks name (read
-/// from the commits `prev` has and `x` has not: usually a release line's few), and which origins named by
-/// the range's picks it holds. Only picks are looked at, so a history without them costs one short walk.
-fn picks(repo: &Repo, x: ObjectId, prev: ObjectId, range: &[CommitInfo]) -> Result<Picks> {
+/// from the commits `prev` has and `x` has not: usually a release line's few, none when `x` reaches `prev`,
+/// as `within` says), and which origins named by the range's picks it holds. Only picks are looked at, so a
+/// history without them costs one short walk.
+fn picks(
+    repo: &Repo,
+    x: ObjectId,
+    prev: ObjectId,
+    range: &[CommitInfo],
+    within: bool,
+) -> Result<Picks> {
     let mut picks = Picks::default();
-    for commit in repo.commits_since(prev, Some(x))? {
-        picks.picked_before.extend(origins_of(&commit.message));
+    if !within {
+        for commit in repo.commits_since(prev, Some(x))? {
+            picks.picked_before.extend(origins_of(&commit.message));
+        }
     }
     let in_range: std::collections::HashSet<String> =
         range.iter().map(|c| c.id.to_ascii_lowercase()).collect();
@@ -298,14 +455,47 @@ pub fn options(config: &Config) -> Result<Options> {
         ("release.commit", config.release_commit()),
         ("release.dev_commit", config.dev_commit()),
     ] {
-        for name in &names {
-            options.skip_subjects.push(subject_pattern(
-                key,
-                &crate::domain::packages::with_package(template, name),
-            )?);
-        }
+        options
+            .skip_subjects
+            .push(packages_pattern(key, template, &names)?);
     }
     Ok(options)
+}
+
+/// [`subject_pattern`] of `template` for any of the packages `names`: one pattern, `{{ package }}` matching
+/// each name (spelled as [`subject_pattern`] spells it, digits as any number). Compiled once per process: a
+/// release of 200 packages asks for the same patterns 200 times.
+fn packages_pattern(key: &str, template: &str, names: &[String]) -> Result<regex::Regex> {
+    type Cache = std::collections::HashMap<(String, String, Vec<String>), regex::Regex>;
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<Cache>> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let wanted = (key.to_string(), template.to_string(), names.to_vec());
+    if let Some(found) = cache.lock().ok().and_then(|c| c.get(&wanted).cloned()) {
+        return Ok(found);
+    }
+    let pattern = match names {
+        [name] => subject_pattern(key, &crate::domain::packages::with_package(template, name))?,
+        _ if !crate::domain::packages::uses_package(template) => subject_pattern(key, template)?,
+        _ => {
+            // A character no template or name holds stands for the name while the subject is rendered.
+            const NAME: &str = "\u{e000}";
+            let one = subject_pattern(key, &crate::domain::packages::with_package(template, NAME))?;
+            let numbers = regex::Regex::new(r"\d+").expect("constant pattern");
+            let mut spelled: Vec<String> = names
+                .iter()
+                .map(|n| numbers.replace_all(&regex::escape(n), r"\d+").into_owned())
+                .collect();
+            spelled.sort();
+            spelled.dedup();
+            let any = format!("(?:{})", spelled.join("|"));
+            regex::Regex::new(&one.as_str().replace(NAME, &any))
+                .map_err(|e| anyhow!("cannot match release commits: {e}"))?
+        }
+    };
+    if let Ok(mut cache) = cache.lock() {
+        cache.insert(wanted, pattern.clone());
+    }
+    Ok(pattern)
 }
 
 /// A pattern matching the subjects that a message template produces for any version, so that the kit's own
@@ -335,6 +525,38 @@ pub fn group(commits: &[CommitInfo], options: &Options) -> changelog::Changes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_pattern_for_all_packages() {
+        let names: Vec<String> = ["core", "cli-2", "p007"].map(String::from).to_vec();
+        let p = packages_pattern(
+            "release.commit",
+            "chore(release): {{ package }} {{ version }}",
+            &names,
+        )
+        .unwrap();
+        for subject in [
+            "chore(release): core 1.2.0",
+            "chore(release): cli-2 0.1.0-rc.1",
+            "chore(release): cli-31 0.1.0",
+            "chore(release): p123 3.0.0",
+        ] {
+            assert!(p.is_match(subject), "{subject}");
+        }
+        for subject in ["chore(release): other 1.2.0", "chore(release): core stuff"] {
+            assert!(!p.is_match(subject), "{subject}");
+        }
+        // Each name alone gives the pattern it always gave.
+        let alone = packages_pattern(
+            "release.commit",
+            "{{ package }}: {{ version }}",
+            &names[..1],
+        )
+        .unwrap();
+        assert!(alone.is_match("core: 1.0.0") && !alone.is_match("cli-2: 1.0.0"));
+        let plain = packages_pattern("release.commit", "release {{ version }}", &names).unwrap();
+        assert!(plain.is_match("release 1.0.0"));
+    }
 
     #[test]
     fn subject_patterns_match_any_version() {

@@ -103,6 +103,97 @@ pub fn belongs(paths: &[String], changed: &[String]) -> bool {
         .any(|file| paths.iter().any(|glob| path_matches(glob, file)))
 }
 
+/// The folder (or file) every path `glob` matches lies in: its segments before the first wildcard; `None`
+/// when the glob may match anywhere (`**`, `*.md`). A superset for git to narrow a history walk by, before
+/// [`path_matches`] decides.
+pub fn literal_prefix(glob: &str) -> Option<String> {
+    let glob = glob.trim_matches('/');
+    let literal: Vec<&str> = glob
+        .split('/')
+        .take_while(|s| !s.contains('*') && !s.contains('?'))
+        .collect();
+    let prefix = literal.join("/");
+    (!prefix.is_empty()).then_some(prefix)
+}
+
+/// The folders (or files) a history walk can be narrowed to for packages with these `globs`
+/// ([`literal_prefix`] of each, without repeats); empty, meaning the whole tree, when one glob may match
+/// anywhere.
+///
+/// A narrowed `git log` costs more than a plain one (git diffs each commit's trees twice, once to choose the
+/// commit, once to list its files) and compares every path with every folder: it pays only when it leaves
+/// most of the history out. Past [`MAX_PREFIXES`] folders it is not narrowed.
+pub fn prefixes<'a>(globs: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for glob in globs {
+        let Some(prefix) = literal_prefix(glob) else {
+            return Vec::new();
+        };
+        if !found.contains(&prefix) {
+            found.push(prefix);
+        }
+    }
+    if found.len() > MAX_PREFIXES {
+        return Vec::new();
+    }
+    found
+}
+
+/// How many folders a history walk is narrowed to at most (see [`prefixes`]).
+pub const MAX_PREFIXES: usize = 8;
+
+/// Which packages files belong to, for many files and packages at once: a package whose `paths` are folders
+/// or files (no wildcard) is found by the file's leading folders in a map, one with globs by [`path_matches`].
+pub struct Owners {
+    literal: std::collections::HashMap<String, Vec<usize>>,
+    globbed: Vec<(usize, String)>,
+}
+
+impl Owners {
+    /// `paths[i]` is package `i`'s `paths`.
+    pub fn new(paths: &[Vec<String>]) -> Owners {
+        let mut literal: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        let mut globbed = Vec::new();
+        for (i, globs) in paths.iter().enumerate() {
+            for glob in globs {
+                let trimmed = glob.trim_matches('/');
+                if trimmed.is_empty() || trimmed.contains('*') || trimmed.contains('?') {
+                    globbed.push((i, glob.clone()));
+                } else {
+                    let owners = literal.entry(trimmed.to_string()).or_default();
+                    if !owners.contains(&i) {
+                        owners.push(i);
+                    }
+                }
+            }
+        }
+        Owners { literal, globbed }
+    }
+
+    /// Adds to `out` the packages `file` belongs to (a package may be added twice).
+    pub fn of(&self, file: &str, out: &mut Vec<usize>) {
+        if !self.literal.is_empty() {
+            let mut end = 0;
+            loop {
+                let next = file[end..].find('/').map(|i| end + i);
+                let prefix = &file[..next.unwrap_or(file.len())];
+                if let Some(owners) = self.literal.get(prefix) {
+                    out.extend(owners);
+                }
+                match next {
+                    Some(slash) => end = slash + 1,
+                    None => break,
+                }
+            }
+        }
+        for (i, glob) in &self.globbed {
+            if path_matches(glob, file) {
+                out.push(*i);
+            }
+        }
+    }
+}
+
 /// With `version.shared = "minor"`: the packages whose `X.Y` differs from the first package's, named with
 /// their versions, each spelled in its package's scheme; `None` when they all agree.
 pub fn shared_disagreement(versions: &[(String, Version, Scheme)]) -> Option<String> {
@@ -202,6 +293,77 @@ mod tests {
 
     fn v(text: &str) -> Version {
         version::parse_any(text).unwrap()
+    }
+
+    #[test]
+    fn literal_prefixes() {
+        for (glob, expected) in [
+            ("compiler", Some("compiler")),
+            ("/compiler/", Some("compiler")),
+            ("crates/core/src", Some("crates/core/src")),
+            ("crates/*", Some("crates")),
+            ("shared/**", Some("shared")),
+            ("a/b*c/d", Some("a")),
+            ("**", None),
+            ("*.md", None),
+            ("", None),
+        ] {
+            assert_eq!(literal_prefix(glob).as_deref(), expected, "{glob}");
+        }
+        let globs = |g: &[&str]| g.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            prefixes(&globs(&["a", "b/**", "a", "c/*.md"])),
+            ["a", "b", "c"]
+        );
+        assert!(prefixes(&globs(&["a", "**/x"])).is_empty(), "anywhere");
+        let many: Vec<String> = (0..20).map(|i| format!("pkgs/p{i:03}")).collect();
+        assert!(
+            prefixes(&many).is_empty(),
+            "too many folders: the whole tree"
+        );
+        assert_eq!(prefixes(&many[..MAX_PREFIXES]).len(), MAX_PREFIXES);
+        assert!(prefixes(&globs(&[])).is_empty());
+    }
+
+    /// `Owners` answers as `belongs` does, file by file and package by package.
+    #[test]
+    fn owners_agree_with_belongs() {
+        let paths: Vec<Vec<String>> = [
+            &["compiler"][..],
+            &["compiler/sub", "shared/**"],
+            &["crates/*"],
+            &["**"],
+            &["docs/*.md", "README.md"],
+            &["comp"],
+            &["a//b"],
+        ]
+        .iter()
+        .map(|p| p.iter().map(|s| s.to_string()).collect())
+        .collect();
+        let owners = Owners::new(&paths);
+        for file in [
+            "compiler/x.py",
+            "compiler/sub/y.py",
+            "compilerx/y.py",
+            "shared/a/b.c",
+            "crates/core/src/lib.rs",
+            "crates",
+            "docs/a.md",
+            "docs/sub/a.md",
+            "README.md",
+            "comp",
+            "a/b/c",
+            "top.txt",
+        ] {
+            let mut got = Vec::new();
+            owners.of(file, &mut got);
+            got.sort();
+            got.dedup();
+            let expected: Vec<usize> = (0..paths.len())
+                .filter(|&i| belongs(&paths[i], &[file.to_string()]))
+                .collect();
+            assert_eq!(got, expected, "{file}");
+        }
     }
 
     #[test]

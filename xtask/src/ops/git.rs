@@ -608,14 +608,20 @@ impl Git {
     }
 
     /// The files each commit reachable from `head` but not from `hide` changed, by full commit id (one
-    /// `git log --name-only`; renames count as both paths; merge commits list none).
+    /// `git log --name-only`; renames count as both paths; merge commits list none). With `within` (folders
+    /// or files), only the commits that change something there, and only those files: git narrows the
+    /// walk by path, which is much cheaper than listing every file of every commit.
     pub fn changed_paths(
         &self,
         head: &str,
         hide: Option<&str>,
+        within: &[String],
     ) -> Result<std::collections::HashMap<String, Vec<String>>> {
         let exclude = hide.map(|h| format!("^{h}"));
+        // `log.follow` would turn a single path into `--follow`, which follows one file's renames.
         let mut args = vec![
+            "-c",
+            "log.follow=false",
             "log",
             "--no-renames",
             "--name-only",
@@ -624,7 +630,13 @@ impl Git {
             head,
         ];
         args.extend(exclude.as_deref());
+        // Every commit that changes a path, not only those git's default simplification keeps.
+        if !within.is_empty() {
+            args.push("--full-history");
+        }
         args.push("--");
+        let literal: Vec<String> = within.iter().map(|p| format!(":(literal){p}")).collect();
+        args.extend(literal.iter().map(String::as_str));
         let output = self.raw_bytes(&args, b"")?;
         let mut changed = std::collections::HashMap::new();
         let mut current: Option<String> = None;

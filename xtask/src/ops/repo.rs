@@ -35,18 +35,38 @@ pub struct ReleaseTag {
     pub annotated: bool,
 }
 
+/// [`Repo::release_tags`] from tags read once by [`Repo::peeled_tags`].
+pub fn release_tags_among(tags: &[ReleaseTag], format: &TagFormat) -> Vec<ReleaseTag> {
+    tags.iter()
+        .filter_map(|t| {
+            Some(ReleaseTag {
+                version: format.version_of(&t.name)?,
+                ..t.clone()
+            })
+        })
+        .collect()
+}
+
 /// A whole history read by [`Repo::history`]: newest first, each commit's parents as indices into
 /// the lists (see [`crate::domain::history`]), and what the caller's function made of each commit.
 pub struct History<T> {
     pub parents: Vec<Vec<usize>>,
     pub items: Vec<T>,
     index: gix::hashtable::HashMap<ObjectId, usize>,
+    /// The parents the lists leave out (hidden, or cut by a shallow clone), sorted.
+    outside: Vec<ObjectId>,
 }
 
 impl<T> History<T> {
     /// The place of commit `id` in the lists, if the history has it.
     pub fn index_of(&self, id: ObjectId) -> Option<usize> {
         self.index.get(&id).copied()
+    }
+
+    /// Whether a commit of the lists has `id` as a parent that the lists leave out: for the hidden commit
+    /// of [`Repo::history_since`], whether the walked tip reaches it.
+    pub fn borders_on(&self, id: ObjectId) -> bool {
+        self.outside.binary_search(&id).is_ok()
     }
 }
 
@@ -204,6 +224,17 @@ impl Repo {
 
     /// Every tag that reads back into a version under `format`, peeled to its commit.
     pub fn release_tags(&self, format: &TagFormat) -> Result<Vec<ReleaseTag>> {
+        self.tags_where(|name| format.version_of(name))
+    }
+
+    /// Every tag that points (through annotated tags) at a commit, for [`release_tags_among`]: read once
+    /// when many tag formats are asked about (a release of many packages).
+    pub fn peeled_tags(&self) -> Result<Vec<ReleaseTag>> {
+        self.tags_where(|_| Some(Version::new(0, 0, 0)))
+    }
+
+    /// The tags whose name `version_of` reads a version from, peeled to their commits.
+    fn tags_where(&self, version_of: impl Fn(&str) -> Option<Version>) -> Result<Vec<ReleaseTag>> {
         let mut tags = Vec::new();
         let platform = self.git.references().context("cannot list references")?;
         for reference in platform.tags().context("cannot list tags")? {
@@ -212,7 +243,7 @@ impl Repo {
             };
             let full = reference.name().as_bstr().to_string();
             let name = full.strip_prefix("refs/tags/").unwrap_or(&full).to_string();
-            let Some(version) = format.version_of(&name) else {
+            let Some(version) = version_of(&name) else {
                 continue;
             };
             let Some(target) = reference.try_id().map(|id| id.detach()) else {
@@ -417,6 +448,7 @@ impl Repo {
                 parents: Vec::new(),
                 items: Vec::new(),
                 index: Default::default(),
+                outside: Vec::new(),
             });
         };
         // HEAD's history first, in one walk that reads the pack in order (and ahead); then only the tips it
@@ -448,14 +480,28 @@ impl Repo {
             parent_ids.extend(more_parents);
             items.extend(more_items);
         }
+        let mut outside: Vec<ObjectId> = Vec::new();
         let parents = parent_ids
             .iter()
-            .map(|ps| ps.iter().filter_map(|p| index.get(p).copied()).collect())
+            .map(|ps| {
+                ps.iter()
+                    .filter_map(|p| {
+                        let found = index.get(p).copied();
+                        if found.is_none() {
+                            outside.push(*p);
+                        }
+                        found
+                    })
+                    .collect()
+            })
             .collect();
+        outside.sort();
+        outside.dedup();
         Ok(History {
             parents,
             items,
             index,
+            outside,
         })
     }
 
@@ -498,8 +544,19 @@ impl Repo {
                 let ahead = &ahead;
                 scope.spawn(move || ahead.fill(&objects, kind, head))
             });
+            // With hidden commits, gix reads the wanted side once to find where the sides meet and again to
+            // walk it (as in `commits_since`): a cache turns the second reads into copies.
+            let cached;
+            let git = if hide.is_empty() {
+                &self.git
+            } else {
+                let mut git = self.git.clone();
+                git.object_cache_size_if_unset(HIDDEN_WALK_CACHE_BYTES);
+                cached = git;
+                &cached
+            };
             let objects = WithReadAhead {
-                objects: &self.git.objects,
+                objects: &git.objects,
                 ahead: &ahead,
             };
             let mut batch = Vec::with_capacity(BATCH);

@@ -656,3 +656,88 @@ fn a_release_of_packages_checks_the_signing_key_before_changing_anything() {
         (before.head, before.refs, before.files)
     );
 }
+
+/// One walk for every package (#27): packages released at different commits, a merged topic branch, a commit
+/// touching two packages. Each package's section of `release --yes --dry-run` lists exactly the subjects
+/// `git log <its tag>..HEAD -- <its folder>` lists, as `changelog -p` (which reads one package) does.
+#[test]
+fn every_package_s_commits_come_from_one_walk_as_git_log_finds_them() {
+    let repo = Repo::new();
+    let mut config = String::from("[tag]\nformat = \"{{ package }}-v{{ version }}\"\n");
+    for name in ["a", "b", "c"] {
+        config.push_str(&format!(
+            "\n[packages.{name}]\nfiles = [\"{name}/pyproject.toml\"]\n"
+        ));
+        repo.write(
+            &format!("{name}/pyproject.toml"),
+            &format!("[project]\nname = \"{name}\"\nversion = \"1.0.0\"\n"),
+        );
+        repo.write(&format!("{name}/src.py"), "x = 0\n");
+    }
+    repo.write("xtask.toml", &config);
+    repo.commit("chore: initial");
+    for name in ["a", "b", "c"] {
+        repo.tag(&format!("{name}-v1.0.0"));
+    }
+    repo.write("a/src.py", "x = 1\n");
+    repo.commit("feat(a): first a");
+    repo.write("b/src.py", "x = 1\n");
+    repo.commit("fix(b): first b");
+    // b released on its own, later than the others.
+    repo.write(
+        "b/pyproject.toml",
+        "[project]\nname = \"b\"\nversion = \"1.0.1\"\n",
+    );
+    repo.commit("chore(release): b 1.0.1");
+    repo.tag("b-v1.0.1");
+    repo.git(&["checkout", "--quiet", "-b", "topic"]);
+    repo.write("c/src.py", "x = 1\n");
+    repo.commit("feat(c): on a topic");
+    repo.git(&["checkout", "--quiet", "main"]);
+    repo.write("a/src.py", "x = 2\n");
+    repo.commit("fix(a): on main");
+    repo.git(&["merge", "--quiet", "--no-ff", "topic", "-m", "Merge topic"]);
+    repo.write("a/src.py", "x = 3\n");
+    repo.write("c/src.py", "x = 3\n");
+    repo.commit("refactor: a and c together");
+    repo.write("b/src.py", "x = 2\n");
+    repo.commit("feat(b): second b");
+
+    let out = repo.xtask(&["release", "--yes", "--dry-run"]).ok().stdout;
+    for (name, tag) in [("a", "a-v1.0.0"), ("b", "b-v1.0.1"), ("c", "c-v1.0.0")] {
+        let section: String = out
+            .split("Changelog (")
+            .find(|s| s.starts_with(&format!("{name}/CHANGELOG.md")))
+            .unwrap_or_else(|| panic!("no section for {name}:\n{out}"))
+            .to_string();
+        let expected = repo.git(&[
+            "log",
+            "--no-merges",
+            "--format=%s",
+            &format!("{tag}..HEAD"),
+            "--",
+            name,
+        ]);
+        let changelog = repo.xtask(&["changelog", "-p", name]).ok().stdout;
+        for subject in [
+            "first a",
+            "first b",
+            "on a topic",
+            "on main",
+            "a and c together",
+            "second b",
+        ] {
+            let wanted = expected.lines().any(|l| l.ends_with(subject));
+            assert_eq!(
+                section.contains(subject),
+                wanted,
+                "{name}: {subject}\n{section}"
+            );
+            assert_eq!(
+                changelog.contains(subject),
+                wanted,
+                "{name}: {subject}\n{changelog}"
+            );
+        }
+    }
+}

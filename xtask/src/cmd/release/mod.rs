@@ -18,6 +18,7 @@ use crate::exec;
 use crate::notes;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
+use crate::ops::repo::ObjectId;
 use crate::ops::{prompt, term};
 use crate::project;
 use crate::render::{self, MessageContext, Renderer, SectionContext};
@@ -579,14 +580,44 @@ fn abort(git: &Git, journal: &Path) -> Result<()> {
 pub(super) struct Common {
     dirty: Vec<String>,
     tags: Vec<String>,
+    /// Every tag, peeled ([`crate::ops::repo::Repo::peeled_tags`]): each package picks its release tags.
+    peeled: Vec<crate::ops::repo::ReleaseTag>,
+    /// The commit ranges (`prev..x`) the snapshots asked for, in order, each left empty in its snapshot: the
+    /// caller reads them all in one walk (see `release_packages::read_commits`).
+    deferred: std::cell::RefCell<Vec<(ObjectId, Option<ObjectId>)>>,
 }
 
 impl Common {
-    pub(super) fn read(git: &Git) -> Result<Common> {
+    pub(super) fn read(git: &Git, repo: &crate::ops::repo::Repo) -> Result<Common> {
         Ok(Common {
             dirty: git.dirty_files()?,
             tags: all_tags(git)?,
+            peeled: repo.peeled_tags()?,
+            deferred: Default::default(),
         })
+    }
+
+    /// The ranges asked for since the last call: a snapshot's `commits`, then, after a pre-release, its
+    /// `commits_since_final` (without it, `commits_since_final` is `commits`).
+    pub(super) fn take_deferred(&self) -> Vec<(ObjectId, Option<ObjectId>)> {
+        std::mem::take(&mut self.deferred.borrow_mut())
+    }
+}
+
+/// The commits of a release range ([`notes::in_range`]); with `common`, only noted for one walk later.
+fn commits_in(
+    common: Option<&Common>,
+    repo: &crate::ops::repo::Repo,
+    x: ObjectId,
+    prev: Option<ObjectId>,
+    kit: &[regex::Regex],
+) -> Result<Vec<crate::domain::changelog::CommitInfo>> {
+    match common {
+        Some(common) => {
+            common.deferred.borrow_mut().push((x, prev));
+            Ok(Vec::new())
+        }
+        None => notes::in_range(repo, x, prev, kit),
     }
 }
 
@@ -600,7 +631,8 @@ pub(super) fn snapshot(
     snapshot_with(p, git, force, dry_run, None)
 }
 
-/// [`snapshot`] with the facts every package shares already read (`None`: read them here).
+/// [`snapshot`] with the facts every package shares already read (`None`: read them here). With them, the
+/// snapshot's commits are left empty and their ranges noted in `common`, for one walk of all packages.
 pub(super) fn snapshot_with(
     p: &Project,
     git: &Git,
@@ -633,19 +665,29 @@ pub(super) fn snapshot_with(
         Some(commit) => {
             // Which commits a release is about: one definition (domain::release_commits), shared with
             // `changelog` and `version --next`.
-            let tags = p.repo.release_tags(&tag_format)?;
+            let tags = match common {
+                Some(common) => crate::ops::repo::release_tags_among(&common.peeled, &tag_format),
+                None => p.repo.release_tags(&tag_format)?,
+            };
             let branch_version = current.as_ref().ok().or(first_file.as_ref());
             let kit = notes::options(config)?.skip_subjects;
             let last = notes::base(&p.repo, &tags, commit, branch_version, false)?;
             if last.is_none() {
                 notes::warn_without_release(&p.repo, &tag_format)?;
             }
-            let commits = notes::in_range(&p.repo, commit, last.as_ref().map(|t| t.commit), &kit)?;
+            let commits = commits_in(
+                common,
+                &p.repo,
+                commit,
+                last.as_ref().map(|t| t.commit),
+                &kit,
+            )?;
             // After a pre-release, a final release reaches back to the last final one.
             let (last_final, commits_since_final) = match &last {
                 Some(tag) if !tag.version.is_final() => {
                     let last_final = notes::base(&p.repo, &tags, commit, branch_version, true)?;
-                    let since = notes::in_range(
+                    let since = commits_in(
+                        common,
                         &p.repo,
                         commit,
                         last_final.as_ref().map(|t| t.commit),

@@ -11,17 +11,17 @@ use super::{
 };
 use crate::cli::{Format, ReleaseArgs};
 use crate::cmd::{pre_kind, usage};
-use crate::domain::packages;
 use crate::domain::plan::{self, Choice, Settings, Snapshot};
 use crate::domain::release_plan::{self, ReleasePlan, Step};
 use crate::domain::version::{BumpRequest, Scheme, Version};
+use crate::domain::{packages, release_commits};
 use crate::error::{AlreadyReported, UsageError};
 use crate::exec;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
-use crate::ops::repo::Repo;
+use crate::ops::repo::{ObjectId, Repo};
 use crate::ops::{cargo, prompt, term};
-use crate::project;
+use crate::{notes, project};
 
 /// One package as a release sees it.
 struct Package {
@@ -29,6 +29,9 @@ struct Package {
     project: Project,
     snapshot: Snapshot,
     settings: Settings,
+    /// The ranges its snapshot's commits come from (`commits`, then `commits_since_final` after a
+    /// pre-release), read for all packages at once by [`read_commits`].
+    ranges: Vec<(ObjectId, Option<ObjectId>)>,
 }
 
 pub(super) fn release(
@@ -76,12 +79,12 @@ pub(super) fn release(
         .iter()
         .filter(|n| args.packages.is_empty() || shared || args.packages.contains(n))
         .collect();
-    let common = super::Common::read(git)?;
+    let common = super::Common::read(git, &p.repo)?;
     let mut all = Vec::new();
     for name in needed {
         all.push(read_package(p, git, name, args, &common)?);
     }
-    keep_own_commits(p, git, &mut all)?;
+    read_commits(p, git, &mut all)?;
 
     // Asking comes after the checks that do not depend on the versions (a dirty tree, no identity), as in a
     // release of one package: nobody chooses only to be told the tree is dirty.
@@ -574,42 +577,85 @@ fn read_package(
         project,
         snapshot,
         settings,
+        ranges: common.take_deferred(),
     })
 }
 
-/// Narrows each package's commits to those that touch its `paths`, reading the paths every commit touches
-/// once for all packages: one `git log --name-only` back to where every package's last final release meets
-/// (their merge base), not one per package.
-fn keep_own_commits(p: &Project, git: &Git, all: &mut [Package]) -> Result<()> {
-    let Some(head) = all.iter().find_map(|pkg| pkg.snapshot.head.clone()) else {
+/// Fills each package's commits: those of its ranges that touch its `paths`, minus the kit's own commits.
+/// One walk of the history for all packages, down to where every range starts ([`notes::in_ranges`]), and,
+/// meanwhile, one `git log --name-only` of the same commits narrowed to the packages' folders: the paths
+/// each commit touches, split by package. Not a walk per package.
+fn read_commits(p: &Project, git: &Git, all: &mut [Package]) -> Result<()> {
+    let Some(x) = all.iter().flat_map(|pkg| &pkg.ranges).map(|r| r.0).next() else {
         return Ok(());
     };
-    let bases: Option<Vec<String>> = all
-        .iter()
-        .map(|pkg| pkg.snapshot.last_final.as_ref().map(|(tag, _)| tag.clone()))
-        .collect();
-    let hide = match bases {
-        Some(bases) if !bases.is_empty() => {
-            let mut args = vec!["merge-base", "--octopus"];
-            args.extend(bases.iter().map(String::as_str));
-            git.raw(&args)
-                .ok()
-                .map(|out| out.trim().to_string())
-                .filter(|id| !id.is_empty())
+    let mut prevs: Vec<Option<ObjectId>> = Vec::new();
+    for (_, prev) in all.iter().flat_map(|pkg| &pkg.ranges) {
+        if !prevs.contains(prev) {
+            prevs.push(*prev);
         }
-        // A package without a release reaches back to the first commit.
-        _ => None,
-    };
-    let changed = git.changed_paths(&head, hide.as_deref())?;
-    for pkg in all.iter_mut() {
-        let paths = p.config.package_paths(&pkg.name);
-        let belongs = |c: &crate::domain::changelog::CommitInfo| {
-            changed
-                .get(&c.id)
-                .is_some_and(|files| packages::belongs(&paths, files))
+    }
+    let paths: Vec<Vec<String>> = all
+        .iter()
+        .map(|pkg| p.config.package_paths(&pkg.name))
+        .collect();
+    let within = packages::prefixes(paths.iter().flatten());
+    let floor = notes::walk_floor(git, x, &prevs)?;
+    let root = p.root.clone();
+    let (ranges, changed) = std::thread::scope(|scope| {
+        let paths_read = scope.spawn(|| -> Result<_> {
+            Git::new(&root)?.changed_paths(
+                &x.to_string(),
+                floor.map(|f| f.to_string()).as_deref(),
+                &within,
+            )
+        });
+        let ranges = notes::in_ranges(&p.repo, x, &prevs, floor);
+        let changed = paths_read
+            .join()
+            .map_err(|_| anyhow!("reading the paths of the commits failed"))
+            .and_then(|r| r);
+        (ranges, changed)
+    });
+    let (ranges, changed) = (ranges?, changed?);
+    // Which packages each commit belongs to, worked out once per commit.
+    let owners = packages::Owners::new(&paths);
+    let mut belongs: Vec<Vec<usize>> = vec![Vec::new(); ranges.commits.len()];
+    for (i, commit) in ranges.commits.iter().enumerate() {
+        let Some(files) = changed.get(&commit.id) else {
+            continue;
         };
-        pkg.snapshot.commits.retain(belongs);
-        pkg.snapshot.commits_since_final.retain(belongs);
+        for file in files {
+            owners.of(file, &mut belongs[i]);
+        }
+        belongs[i].sort_unstable();
+        belongs[i].dedup();
+    }
+    for (k, pkg) in all.iter_mut().enumerate() {
+        let kit = notes::options(&pkg.project.config)?.skip_subjects;
+        let mut lists = Vec::new();
+        for (_, prev) in &pkg.ranges {
+            let section = prevs
+                .iter()
+                .position(|p| p == prev)
+                .and_then(|s| ranges.sections.get(s))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            lists.push(
+                section
+                    .iter()
+                    .filter(|&&i| belongs[i].binary_search(&k).is_ok())
+                    .map(|&i| &ranges.commits[i])
+                    .filter(|c| !release_commits::is_kit_commit(&c.message, &kit))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+        }
+        let mut lists = lists.into_iter();
+        if let Some(commits) = lists.next() {
+            pkg.snapshot.commits_since_final = lists.next().unwrap_or_else(|| commits.clone());
+            pkg.snapshot.commits = commits;
+        }
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use super::commit;
 use super::deprecations::{self, Notice};
 use super::lines::{self, LineTemplate};
 use super::rules::{Pattern, TagFormat};
-use super::version::{self, BumpRequest, Level, Version};
+use super::version::{self, BumpRequest, Level, Scheme, Version};
 
 /// What the release needs to know about the repository, gathered before anything changes.
 #[derive(Debug, Clone)]
@@ -177,11 +177,32 @@ const MENU_KINDS: [version::PreKind; 4] = [
 /// The interactive menu: one row per distinct version the choices give (the choices that give the same one
 /// named together, `auto` first), then the pre-releases (of the level the commits call for, and the
 /// continuations of a current pre-release). Choices that give no version greater than `current` are left out.
-pub fn menu(current: &Version, commits: &[CommitInfo]) -> Vec<MenuRow> {
+/// A first release: nothing is released under this tag format yet, and no tag of any format names the
+/// final version the files hold, so `auto` releases it as written (a new package's 0.1.0 is 0.1.0, as
+/// cargo-release and release-please have it), rather than the version after it.
+pub fn is_first_release(snapshot: &Snapshot, current: &Version) -> bool {
+    let spelled = [Scheme::Semver.spell(current), Scheme::Pep440.spell(current)];
+    snapshot.last_release.is_none()
+        && current.is_final()
+        && !snapshot
+            .tags
+            .iter()
+            .any(|tag| spelled.iter().any(|s| tag.ends_with(s.as_str())))
+}
+
+/// `first_release`: see [`is_first_release`]; `auto` then offers the version as written.
+pub fn menu(current: &Version, commits: &[CommitInfo], first_release: bool) -> Vec<MenuRow> {
     let auto = required_level(commits, current);
     let mut candidates: Vec<(String, BumpRequest)> = Vec::new();
-    if let Some(level) = auto {
-        candidates.push((format!("auto ({level})"), BumpRequest::Level(level)));
+    let mut rows: Vec<MenuRow> = Vec::new();
+    match auto {
+        // The version as written: no bump gives it, so it is a row of its own.
+        Some(_) if first_release => rows.push(MenuRow {
+            version: current.clone(),
+            choices: vec!["auto (first release)".into()],
+        }),
+        Some(level) => candidates.push((format!("auto ({level})"), BumpRequest::Level(level))),
+        None => {}
     }
     if version::pre_release(current).is_some() {
         candidates.push(("release".into(), BumpRequest::Release));
@@ -206,7 +227,6 @@ pub fn menu(current: &Version, commits: &[CommitInfo]) -> Vec<MenuRow> {
             BumpRequest::LevelPre(pre_level, kind),
         ));
     }
-    let mut rows: Vec<MenuRow> = Vec::new();
     for (label, request) in candidates {
         let Ok(version) = version::bump(current, &request) else {
             continue;
@@ -545,6 +565,9 @@ fn choose(
     // The level a release line calls for is judged from its last final release, so that a release
     // candidate and its promotion are held to the same rule.
     let required = required_level(&snapshot.commits_since_final, current);
+    if matches!(choice, Choice::Auto) && is_first_release(snapshot, current) && required.is_some() {
+        return Ok((current.clone(), required));
+    }
     let request = match choice {
         // A line branch releases patches only: `auto` there is a patch, and the level policy then
         // names any feature or breaking change that would need more.
@@ -733,12 +756,36 @@ mod tests {
         ];
         for (current, commits, expected) in cases {
             let commits: Vec<CommitInfo> = commits.iter().map(|(id, m)| commit(id, m)).collect();
-            let rows: Vec<String> = menu(&Version::parse(current).unwrap(), &commits)
+            let rows: Vec<String> = menu(&Version::parse(current).unwrap(), &commits, false)
                 .iter()
                 .map(|row| format!("{}: {}", row.version, row.choices.join(", ")))
                 .collect();
             assert_eq!(rows, *expected, "{current}");
         }
+    }
+
+    #[test]
+    fn a_first_release_is_the_version_as_written() {
+        // No release yet, and no tag of any format names 0.1.0: `auto` releases 0.1.0 itself.
+        let mut first = snapshot("0.1.0", &[("a1", "feat: x")]);
+        first.last_release = None;
+        first.last_final = None;
+        first.tags = vec!["other-1.0.0".into()];
+        ok(&first, "auto", "0.1.0");
+        ok(&first, "minor", "0.2.0");
+        let rows = menu(&Version::parse("0.1.0").unwrap(), &first.commits, true);
+        assert_eq!(rows[0].version.to_string(), "0.1.0");
+        assert_eq!(rows[0].choices[0], "auto (first release)");
+        // A tag of another format naming 0.1.0: released already, so `auto` moves on.
+        let mut named = first.clone();
+        named.tags = vec!["release-0.1.0".into()];
+        ok(&named, "auto", "0.2.0");
+        // A pre-release in the files: `auto` finalises it, as always.
+        let mut pre = snapshot("0.1.0-dev", &[("a1", "fix: x")]);
+        pre.last_release = None;
+        pre.last_final = None;
+        pre.tags = vec![];
+        ok(&pre, "auto", "0.1.0");
     }
 
     #[test]

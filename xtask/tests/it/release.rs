@@ -380,3 +380,31 @@ fn hook(repo: &Repo, name: &str, script: &str) {
         script.as_bytes(),
     );
 }
+
+#[test]
+fn a_first_release_is_the_version_the_files_hold() {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\ndev = false\n",
+    );
+    repo.write("VERSION.json", "{ \"version\": \"0.1.0\" }\n");
+    repo.commit("chore: initial");
+    repo.write("a.txt", "a\n");
+    repo.commit("feat: a first feature");
+    repo.xtask(&["version", "--next", "auto"])
+        .ok()
+        .says("0.1.0");
+    repo.xtask(&["release", "auto", "--yes"])
+        .ok()
+        .says("released 0.1.0 as v0.1.0");
+    assert_eq!(repo.git(&["tag", "--list"]), "v0.1.0");
+    assert_eq!(repo.read("VERSION.json"), "{ \"version\": \"0.1.0\" }\n");
+    assert!(repo.read("CHANGELOG.md").contains("## [0.1.0]"));
+    // From then on, `auto` moves on as always.
+    repo.write("b.txt", "b\n");
+    repo.commit("fix: b");
+    repo.xtask(&["version", "--next", "auto"])
+        .ok()
+        .says("0.1.1");
+}

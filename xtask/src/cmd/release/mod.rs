@@ -829,7 +829,11 @@ fn deepen(p: &Project, git: &Git, dry_run: bool) -> Result<()> {
 fn ask_version(snapshot: &Snapshot, settings: &Settings, scheme: Scheme) -> Result<Choice> {
     let current = snapshot.current.as_ref().map_err(|e| anyhow!("{e}"))?;
     // The level is judged since the last final release, as the preflight judges it.
-    let rows = plan::menu(current, &snapshot.commits_since_final);
+    let rows = plan::menu(
+        current,
+        &snapshot.commits_since_final,
+        plan::is_first_release(snapshot, current),
+    );
     let width = rows
         .iter()
         .map(|row| scheme.spell(&row.version).chars().count())

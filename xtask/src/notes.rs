@@ -385,7 +385,22 @@ fn picks(
 /// Warns that no release tag follows `format` (call it when none is reachable from HEAD), naming the
 /// format and, when other tags look like releases, one of them and the `tag.format` that would match.
 pub fn warn_without_release(repo: &Repo, format: &TagFormat) -> Result<()> {
-    let names = repo.tag_names()?;
+    warn_without_release_among(repo, format, &[])
+}
+
+/// [`warn_without_release`] for one of several packages: the tags of the `others` formats (its siblings')
+/// are theirs, not this package's named another way.
+pub fn warn_without_release_among(
+    repo: &Repo,
+    format: &TagFormat,
+    others: &[TagFormat],
+) -> Result<()> {
+    let mut names = repo.tag_names()?;
+    names.retain(|name| {
+        !others
+            .iter()
+            .any(|other| other.as_str() != format.as_str() && other.version_of(name).is_some())
+    });
     // A tag that follows the format but is not reachable (another release line) needs no hint.
     let suggestion = tag_hint::suggest(names.iter().map(String::as_str), format);
     crate::ops::term::warn(&tag_hint::warning(format, suggestion.as_ref()));

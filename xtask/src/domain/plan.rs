@@ -180,7 +180,9 @@ const MENU_KINDS: [version::PreKind; 4] = [
 /// A first release: nothing is released under this tag format yet, and no tag of any format names the
 /// final version the files hold, so `auto` releases it as written (a new package's 0.1.0 is 0.1.0, as
 /// cargo-release and release-please have it), rather than the version after it.
-pub fn is_first_release(snapshot: &Snapshot, current: &Version) -> bool {
+/// Tags that look like releases named another way (`release-1.0`, see [`super::tag_hint`]) say the
+/// project has released before: then it is no first release.
+pub fn is_first_release(snapshot: &Snapshot, current: &Version, tag_format: &TagFormat) -> bool {
     let spelled = [Scheme::Semver.spell(current), Scheme::Pep440.spell(current)];
     snapshot.last_release.is_none()
         && current.is_final()
@@ -188,6 +190,7 @@ pub fn is_first_release(snapshot: &Snapshot, current: &Version) -> bool {
             .tags
             .iter()
             .any(|tag| spelled.iter().any(|s| tag.ends_with(s.as_str())))
+        && super::tag_hint::suggest(snapshot.tags.iter().map(String::as_str), tag_format).is_none()
 }
 
 /// `first_release`: see [`is_first_release`]; `auto` then offers the version as written.
@@ -565,7 +568,10 @@ fn choose(
     // The level a release line calls for is judged from its last final release, so that a release
     // candidate and its promotion are held to the same rule.
     let required = required_level(&snapshot.commits_since_final, current);
-    if matches!(choice, Choice::Auto) && is_first_release(snapshot, current) && required.is_some() {
+    if matches!(choice, Choice::Auto)
+        && is_first_release(snapshot, current, tag_format)
+        && required.is_some()
+    {
         return Ok((current.clone(), required));
     }
     let request = match choice {
@@ -770,12 +776,16 @@ mod tests {
         let mut first = snapshot("0.1.0", &[("a1", "feat: x")]);
         first.last_release = None;
         first.last_final = None;
-        first.tags = vec!["other-1.0.0".into()];
+        first.tags = vec!["nightly".into()];
         ok(&first, "auto", "0.1.0");
         ok(&first, "minor", "0.2.0");
         let rows = menu(&Version::parse("0.1.0").unwrap(), &first.commits, true);
         assert_eq!(rows[0].version.to_string(), "0.1.0");
         assert_eq!(rows[0].choices[0], "auto (first release)");
+        // Tags that look like releases named another way: released before, so `auto` moves on.
+        let mut hinted = first.clone();
+        hinted.tags = vec!["release-0.0".into(), "release-0.1".into()];
+        ok(&hinted, "auto", "0.2.0");
         // A tag of another format naming 0.1.0: released already, so `auto` moves on.
         let mut named = first.clone();
         named.tags = vec!["release-0.1.0".into()];

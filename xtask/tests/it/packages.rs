@@ -742,3 +742,30 @@ fn every_package_s_commits_come_from_one_walk_as_git_log_finds_them() {
         }
     }
 }
+
+/// A package never released beside one that was (cocogitto's resolver beside cocogitto): its first release
+/// is the version its file holds, and its sibling's tags are not "its releases named another way".
+#[test]
+fn a_never_released_package_beside_a_released_one_releases_its_version_as_written() {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[packages.app]\nfiles = [\"app/pyproject.toml\"]\ntag = \"{{ version }}\"\n\n[packages.resolver]\nfiles = [\"resolver/pyproject.toml\"]\n",
+    );
+    for (name, version) in [("app", "6.5.0"), ("resolver", "0.1.0")] {
+        repo.write(
+            &format!("{name}/pyproject.toml"),
+            &format!("[project]\nname = \"{name}\"\nversion = \"{version}\"\n"),
+        );
+        repo.write(&format!("{name}/src.py"), "x = 1\n");
+    }
+    repo.commit("chore: initial");
+    repo.tag("6.5.0");
+    repo.write("resolver/src.py", "x = 2\n");
+    repo.commit("feat(resolver): resolve");
+    let run = repo
+        .xtask(&["release", "-p", "resolver", "auto", "--dry-run"])
+        .ok()
+        .says("0.1.0 → 0.1.0");
+    assert!(!run.stderr.contains("look like releases"), "{}", run.stderr);
+}

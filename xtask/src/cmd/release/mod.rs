@@ -585,6 +585,9 @@ pub(super) struct Common {
     /// The commit ranges (`prev..x`) the snapshots asked for, in order, each left empty in its snapshot: the
     /// caller reads them all in one walk (see `release_packages::read_commits`).
     deferred: std::cell::RefCell<Vec<(ObjectId, Option<ObjectId>)>>,
+    /// Every package's tag format: a package never released is not told that its siblings' tags "look like
+    /// releases named another way".
+    pub(super) formats: Vec<crate::domain::rules::TagFormat>,
 }
 
 impl Common {
@@ -594,6 +597,7 @@ impl Common {
             tags: all_tags(git)?,
             peeled: repo.peeled_tags()?,
             deferred: Default::default(),
+            formats: Vec::new(),
         })
     }
 
@@ -673,7 +677,8 @@ pub(super) fn snapshot_with(
             let kit = notes::options(config)?.skip_subjects;
             let last = notes::base(&p.repo, &tags, commit, branch_version, false)?;
             if last.is_none() {
-                notes::warn_without_release(&p.repo, &tag_format)?;
+                let others = common.map_or(&[][..], |common| common.formats.as_slice());
+                notes::warn_without_release_among(&p.repo, &tag_format, others)?;
             }
             let commits = commits_in(
                 common,
@@ -703,7 +708,17 @@ pub(super) fn snapshot_with(
                 commits,
                 commits_since_final,
                 match common {
-                    Some(common) => common.tags.clone(),
+                    // A sibling package's tags are not this package's releases (nor its releases
+                    // named another way).
+                    Some(common) => common
+                        .tags
+                        .iter()
+                        .filter(|tag| {
+                            tag_format.version_of(tag).is_some()
+                                || !common.formats.iter().any(|f| f.version_of(tag).is_some())
+                        })
+                        .cloned()
+                        .collect(),
                     None => all_tags(git)?,
                 },
             )
@@ -832,7 +847,7 @@ fn ask_version(snapshot: &Snapshot, settings: &Settings, scheme: Scheme) -> Resu
     let rows = plan::menu(
         current,
         &snapshot.commits_since_final,
-        plan::is_first_release(snapshot, current),
+        plan::is_first_release(snapshot, current, &settings.tag_format),
     );
     let width = rows
         .iter()

@@ -79,7 +79,12 @@ pub(super) fn release(
         .iter()
         .filter(|n| args.packages.is_empty() || shared || args.packages.contains(n))
         .collect();
-    let common = super::Common::read(git, &p.repo)?;
+    let mut common = super::Common::read(git, &p.repo)?;
+    common.formats = names
+        .iter()
+        .filter_map(|name| p.config.for_package(name))
+        .filter_map(|config| crate::policy::Policy::tag_format_of(&config).ok().flatten())
+        .collect();
     let mut all = Vec::new();
     for name in needed {
         all.push(read_package(p, git, name, args, &common)?);

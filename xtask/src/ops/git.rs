@@ -196,9 +196,22 @@ impl Git {
 
     /// Runs git, returning stdout; a failure carries git's own message.
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Result<String> {
+        self.run_with_index(args, stdin, None)
+    }
+
+    /// [`Git::run`], with `GIT_INDEX_FILE` naming `index` when given (a temporary index of the kit's own).
+    fn run_with_index(
+        &self,
+        args: &[&str],
+        stdin: Option<&str>,
+        index: Option<&Path>,
+    ) -> Result<String> {
         let mut command = scrubbed(cmd!(self.sh, "git {args...}"))
             .quiet()
             .ignore_status();
+        if let Some(index) = index {
+            command = command.env("GIT_INDEX_FILE", index);
+        }
         if let Some(input) = stdin {
             command = command.stdin(input);
         }
@@ -735,26 +748,8 @@ impl Git {
         files: &[(String, String)],
         message: &str,
     ) -> Result<String> {
-        let with_index = |args: &[&str], stdin: Option<&str>| -> Result<String> {
-            let mut command = scrubbed(cmd!(self.sh, "git {args...}"))
-                .env("GIT_INDEX_FILE", index)
-                .quiet()
-                .ignore_status();
-            if let Some(input) = stdin {
-                command = command.stdin(input);
-            }
-            let output = command
-                .output()
-                .map_err(|e| anyhow!("cannot run git: {e}"))?;
-            if !output.status.success() {
-                return Err(anyhow!(
-                    "`git {}` failed:\n{}",
-                    args.join(" "),
-                    String::from_utf8_lossy(&output.stderr).trim()
-                ));
-            }
-            Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-        };
+        let with_index =
+            |args: &[&str], stdin: Option<&str>| self.run_with_index(args, stdin, Some(index));
         with_index(&["read-tree", parent], None)?;
         let mut entries = String::new();
         for (rel, contents) in files {

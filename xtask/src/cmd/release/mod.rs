@@ -154,26 +154,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     } else if !problems.is_empty() {
         return report(&problems);
     }
-    if args.pr {
-        if !args.dry_run {
-            let failed = run_pre(&git, &release_plan::checks(&release.steps))?;
-            if !failed.is_empty() {
-                return report(&failed);
-            }
-            if interactive {
-                review(&p, &mut release)?;
-                prompt::proceed(&format!(
-                    "Open a pull request releasing {} as {}?",
-                    release.spell(&release.decision.version),
-                    release.decision.tag
-                ))?;
-            }
-        }
-        *json_printed = args.format == Format::Json;
-        let request = review::Request::of(&p, &release)?;
-        return review::open_request(&p, &git, &request, &args);
-    }
-    if args.dry_run {
+    if args.dry_run && !args.pr {
         print_plan(&release, args.format == Format::Text, args.level.is_none());
         removable_notes(&release.decision);
         packages::print_post(&release_plan::post(&release.steps));
@@ -183,19 +164,31 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         return Ok(());
     }
 
-    // The last preflight check: the project's own commands (tests, lints) must pass.
-    let failed = run_pre(&git, &release_plan::checks(&release.steps))?;
-    if !failed.is_empty() {
-        return report(&failed);
+    if !args.dry_run {
+        // The last preflight check: the project's own commands (tests, lints) must pass.
+        let failed = run_pre(&git, &release_plan::checks(&release.steps))?;
+        if !failed.is_empty() {
+            return report(&failed);
+        }
+        if interactive {
+            review(&p, &mut release)?;
+            prompt::proceed(&format!(
+                "{} {} as {}?",
+                if args.pr {
+                    "Open a pull request releasing"
+                } else {
+                    "Release"
+                },
+                release.spell(&release.decision.version),
+                release.decision.tag
+            ))?;
+        }
     }
-
-    if interactive {
-        review(&p, &mut release)?;
-        prompt::proceed(&format!(
-            "Release {} as {}?",
-            release.spell(&release.decision.version),
-            release.decision.tag
-        ))?;
+    // Through review: the commits go to a pull request's branch, and `release --finish` tags the merge.
+    if args.pr {
+        *json_printed = args.format == Format::Json;
+        let request = review::Request::of(&p, &release)?;
+        return review::open_request(&p, &git, &request, &args);
     }
 
     let detached = git.head_ref()?.is_none();

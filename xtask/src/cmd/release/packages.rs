@@ -308,34 +308,14 @@ pub(super) fn release(
     {
         problems.push(problem);
     }
-    if args.pr {
-        if args.dry_run {
-            for problem in &problems {
-                term::warn(problem);
-            }
-        } else {
-            if !problems.is_empty() {
-                return report(&problems);
-            }
-            let failed = run_pre(git, &release_plan::checks(&steps))?;
-            if !failed.is_empty() {
-                return report(&failed);
-            }
-            if interactive {
-                prompt::proceed(&format!(
-                    "Open a pull request releasing {}?",
-                    describe(&plans)
-                ))?;
-            }
-        }
-        *json_printed = args.format == Format::Json;
-        let request = pull_request(&all, &plans, &release_files, &steps)?;
-        return super::review::open_request(p, git, &request, args);
-    }
     if args.dry_run {
         for problem in &problems {
             term::warn(problem);
         }
+    } else if !problems.is_empty() {
+        return report(&problems);
+    }
+    if args.dry_run && !args.pr {
         for (name, plan) in &plans {
             term::section(&format!("Package {name}"), "");
             print_plan(plan, args.format == Format::Text, args.level.is_none());
@@ -357,30 +337,42 @@ pub(super) fn release(
         }
         return Ok(());
     }
-    if !problems.is_empty() {
-        return report(&problems);
-    }
 
-    let failed = run_pre(git, &release_plan::checks(&steps))?;
-    if !failed.is_empty() {
-        return report(&failed);
-    }
-
-    if interactive {
-        for (name, plan) in &mut plans {
-            let pkg = find(&all, name);
-            review(&pkg.project, plan)?;
-            // An edited changelog replaces the planned one.
-            if let Some(changed) = plan.release_files().iter().find(|c| {
-                plan.changelog
-                    .as_ref()
-                    .is_some_and(|(rel, _)| *rel == c.rel)
-            }) {
-                merge(&mut release_files, std::slice::from_ref(changed));
-            }
+    if !args.dry_run {
+        let failed = run_pre(git, &release_plan::checks(&steps))?;
+        if !failed.is_empty() {
+            return report(&failed);
         }
-        prompt::proceed(&format!("Release {}?", describe(&plans)))?;
-        steps = release_plan::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
+        if interactive {
+            for (name, plan) in &mut plans {
+                let pkg = find(&all, name);
+                review(&pkg.project, plan)?;
+                // An edited changelog replaces the planned one.
+                if let Some(changed) = plan.release_files().iter().find(|c| {
+                    plan.changelog
+                        .as_ref()
+                        .is_some_and(|(rel, _)| *rel == c.rel)
+                }) {
+                    merge(&mut release_files, std::slice::from_ref(changed));
+                }
+            }
+            prompt::proceed(&format!(
+                "{} {}?",
+                if args.pr {
+                    "Open a pull request releasing"
+                } else {
+                    "Release"
+                },
+                describe(&plans)
+            ))?;
+            steps = release_plan::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
+        }
+    }
+    // Through review: one pull request for every package, and `release --finish` tags the merge.
+    if args.pr {
+        *json_printed = args.format == Format::Json;
+        let request = pull_request(&all, &plans, &release_files, &steps)?;
+        return super::review::open_request(p, git, &request, args);
     }
 
     let head = plans

@@ -116,6 +116,20 @@ struct TagPlan {
     prerelease: bool,
 }
 
+impl TagPlan {
+    /// The forge's call that publishes this tag's release with its notes.
+    fn release_call(&self, forge: &Forge) -> calls::Call {
+        calls::create_release(
+            forge.kind,
+            &self.tag,
+            &self.spelled,
+            &self.notes,
+            self.prerelease,
+            forge.draft,
+        )
+    }
+}
+
 /// What finishing does: the tags, the notes, the development step.
 struct Plan {
     tags: Vec<TagPlan>,
@@ -924,14 +938,7 @@ fn forge_calls(
         return Ok(None);
     };
     for tag in &plan.tags {
-        cli.run(&calls::create_release(
-            forge.kind,
-            &tag.tag,
-            &tag.spelled,
-            &tag.notes,
-            tag.prerelease,
-            forge.draft,
-        ))?;
+        cli.run(&tag.release_call(forge))?;
         releases_made.push(tag.tag.clone());
         term::step(&format!(
             "published the {} release {}",
@@ -1014,14 +1021,7 @@ fn print_release_by_hand(forge: &Forge, tag: &TagPlan) {
         .as_ref()
         .and_then(|location| forge::new_release_url(forge.kind, location, &tag.tag));
     if let (Some(url), Some(program)) = (page, forge.kind.cli()) {
-        let call = calls::create_release(
-            forge.kind,
-            &tag.tag,
-            &tag.spelled,
-            &tag.notes,
-            tag.prerelease,
-            forge.draft,
-        );
+        let call = tag.release_call(forge);
         term::note(&format!(
             "publish the release at {url}, or run: {}",
             ForgeCli::new(program, Path::new(".")).shown(&call)

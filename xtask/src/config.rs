@@ -191,6 +191,9 @@ pub struct BranchesConfig {
 pub struct CommitsConfig {
     pub conventional: Option<String>,
     pub types: Option<Vec<String>>,
+    /// The types that call for a patch release; commits of other types call for none (`docs`, `ci`…).
+    /// Default: every commit calls for at least a patch.
+    pub patch_types: Option<Vec<String>>,
 }
 
 /// `[policy]`: rules the release enforces over the history.

@@ -96,6 +96,7 @@ mod tests {
             ".branches.allowed",
             ".commits.conventional",
             ".commits.types",
+            ".commits.patch_types",
             ".tag.format",
             ".tag.scheme",
             ".tag.sign",

@@ -60,6 +60,8 @@ pub struct CommitRules {
     pub conventional: Enforcement,
     /// `commits.types` (default: the Conventional Commits types).
     pub types: Vec<String>,
+    /// `commits.patch_types`: the types that call for a patch release (default: any commit does).
+    pub patch_types: Option<Vec<String>>,
 }
 
 /// The configuration's rule problems, all of them, each naming its key and what is accepted.
@@ -252,6 +254,12 @@ impl CommitRules {
         Ok(CommitRules {
             conventional,
             types: commit_types(config),
+            patch_types: config.commits.patch_types.as_ref().map(|types| {
+                types
+                    .iter()
+                    .map(|t| t.trim().to_ascii_lowercase())
+                    .collect()
+            }),
         })
     }
 }

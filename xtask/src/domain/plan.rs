@@ -59,6 +59,8 @@ pub struct Settings {
     pub dry_run: bool,
     /// `[policy] deprecation`: when a `Removed:` may ship.
     pub deprecation: deprecations::Policy,
+    /// `commits.patch_types`: the types that call for a patch (`None`: any commit does).
+    pub patch_types: Option<Vec<String>>,
 }
 
 /// How the version is chosen.
@@ -150,13 +152,31 @@ fn conventional(commits: &[CommitInfo]) -> Vec<((String, String), commit::Conven
 }
 
 /// The level the commits call for, with the pre-1.0 rule applied; `None` without commits.
-pub fn required_level(commits: &[CommitInfo], current: &Version) -> Option<Level> {
+/// The level `commits` call for: a breaking change or a `feat` as [`bump::required_level`] says; otherwise
+/// a patch, from any commit, or with `patch_types` (`commits.patch_types`) only from a commit of one of
+/// those types (`docs` and `ci` alone then call for no release, as commitizen has it).
+pub fn required_level(
+    commits: &[CommitInfo],
+    current: &Version,
+    patch_types: Option<&[String]>,
+) -> Option<Level> {
     if commits.is_empty() {
         return None;
     }
     let parsed = conventional(commits);
-    let level = bump::required_level(parsed.iter().map(|(_, c)| c), current);
-    Some(level.unwrap_or(Level::Patch))
+    match patch_types {
+        None => Some(
+            bump::required_level(parsed.iter().map(|(_, c)| c), current).unwrap_or(Level::Patch),
+        ),
+        // Only breaking changes, `feat`s and the patch types count; the rest call for nothing.
+        Some(types) => bump::required_level(
+            parsed
+                .iter()
+                .map(|(_, c)| c)
+                .filter(|c| types.contains(&c.kind) || bump::level_for(c) > Level::Patch),
+            current,
+        ),
+    }
 }
 
 /// One row of the interactive menu: a version, and every choice that gives it (`auto (minor)` first).
@@ -174,9 +194,6 @@ const MENU_KINDS: [version::PreKind; 4] = [
     version::PreKind::Dev,
 ];
 
-/// The interactive menu: one row per distinct version the choices give (the choices that give the same one
-/// named together, `auto` first), then the pre-releases (of the level the commits call for, and the
-/// continuations of a current pre-release). Choices that give no version greater than `current` are left out.
 /// A first release: nothing is released under this tag format yet, and no tag of any format names the
 /// final version the files hold, so `auto` releases it as written (a new package's 0.1.0 is 0.1.0, as
 /// cargo-release and release-please have it), rather than the version after it.
@@ -193,9 +210,17 @@ pub fn is_first_release(snapshot: &Snapshot, current: &Version, tag_format: &Tag
         && super::tag_hint::suggest(snapshot.tags.iter().map(String::as_str), tag_format).is_none()
 }
 
-/// `first_release`: see [`is_first_release`]; `auto` then offers the version as written.
-pub fn menu(current: &Version, commits: &[CommitInfo], first_release: bool) -> Vec<MenuRow> {
-    let auto = required_level(commits, current);
+/// The interactive menu: one row per distinct version the choices give (the choices that give the same one
+/// named together, `auto` first), then the pre-releases (of the level the commits call for, and the
+/// continuations of a current pre-release). Choices that give no version greater than `current` are left out.
+/// With `first_release` (see [`is_first_release`]), `auto` offers the version as written.
+pub fn menu(
+    current: &Version,
+    commits: &[CommitInfo],
+    first_release: bool,
+    patch_types: Option<&[String]>,
+) -> Vec<MenuRow> {
+    let auto = required_level(commits, current, patch_types);
     let mut candidates: Vec<(String, BumpRequest)> = Vec::new();
     let mut rows: Vec<MenuRow> = Vec::new();
     match auto {
@@ -251,11 +276,15 @@ pub fn menu(current: &Version, commits: &[CommitInfo], first_release: bool) -> V
 
 /// Why `auto` has nothing to release (no commits since the last release to go by), if so: the
 /// interactive release says this instead of offering a menu.
-pub fn nothing_to_release(snapshot: &Snapshot) -> Option<String> {
+pub fn nothing_to_release(snapshot: &Snapshot, settings: &Settings) -> Option<String> {
     let current = snapshot.current.as_ref().ok()?;
-    required_level(&snapshot.commits_since_final, current)
-        .is_none()
-        .then(|| nothing_message(snapshot))
+    required_level(
+        &snapshot.commits_since_final,
+        current,
+        settings.patch_types.as_deref(),
+    )
+    .is_none()
+    .then(|| nothing_message(snapshot))
 }
 
 fn nothing_message(snapshot: &Snapshot) -> String {
@@ -363,13 +392,7 @@ pub fn decide(
     let basis = current.clone().or_else(|| snapshot.first_file.clone());
     let mut decided = None;
     if let Some(current) = &basis {
-        match choose(
-            snapshot,
-            current,
-            choice,
-            &settings.tag_format,
-            on_line.is_some(),
-        ) {
+        match choose(snapshot, current, choice, settings, on_line.is_some()) {
             Ok((new, required)) => decided = Some((new, required)),
             Err(reason) => problems.push(reason),
         }
@@ -539,7 +562,7 @@ pub fn next_version(
 ) -> Result<Version, String> {
     let current = snapshot.current.as_ref()?;
     let line = on_line(snapshot, settings).is_some();
-    choose(snapshot, current, choice, &settings.tag_format, line).map(|(v, _)| v)
+    choose(snapshot, current, choice, settings, line).map(|(v, _)| v)
 }
 
 /// The release line the branch is, if it is one: the branch and its `X.Y`.
@@ -562,12 +585,17 @@ fn choose(
     snapshot: &Snapshot,
     current: &Version,
     choice: &Choice,
-    tag_format: &TagFormat,
+    settings: &Settings,
     on_line: bool,
 ) -> Result<(Version, Option<Level>), String> {
+    let tag_format = &settings.tag_format;
     // The level a release line calls for is judged from its last final release, so that a release
     // candidate and its promotion are held to the same rule.
-    let required = required_level(&snapshot.commits_since_final, current);
+    let required = required_level(
+        &snapshot.commits_since_final,
+        current,
+        settings.patch_types.as_deref(),
+    );
     if matches!(choice, Choice::Auto)
         && is_first_release(snapshot, current, tag_format)
         && required.is_some()
@@ -688,6 +716,7 @@ mod tests {
             force: false,
             dry_run: false,
             deprecation: deprecations::Policy::TwoMinors,
+            patch_types: None,
         }
     }
 
@@ -762,12 +791,59 @@ mod tests {
         ];
         for (current, commits, expected) in cases {
             let commits: Vec<CommitInfo> = commits.iter().map(|(id, m)| commit(id, m)).collect();
-            let rows: Vec<String> = menu(&Version::parse(current).unwrap(), &commits, false)
+            let rows: Vec<String> = menu(&Version::parse(current).unwrap(), &commits, false, None)
                 .iter()
                 .map(|row| format!("{}: {}", row.version, row.choices.join(", ")))
                 .collect();
             assert_eq!(rows, *expected, "{current}");
         }
+    }
+
+    #[test]
+    fn patch_types_decide_which_commits_call_for_a_release() {
+        let types = ["fix".to_string(), "perf".to_string()];
+        let v = Version::parse("1.2.0").unwrap();
+        // (commits, level without patch_types, level with fix and perf only)
+        let cases: &[(&[&str], Option<Level>, Option<Level>)] = &[
+            (&["docs: a", "ci: b"], Some(Level::Patch), None),
+            (
+                &["docs: a", "fix: b"],
+                Some(Level::Patch),
+                Some(Level::Patch),
+            ),
+            (&["perf: a"], Some(Level::Patch), Some(Level::Patch)),
+            (
+                &["docs: a", "feat: b"],
+                Some(Level::Minor),
+                Some(Level::Minor),
+            ),
+            (&["docs!: a"], Some(Level::Major), Some(Level::Major)),
+            (&["not conventional"], Some(Level::Patch), None),
+            (&[], None, None),
+        ];
+        for (messages, all, only) in cases {
+            let commits: Vec<CommitInfo> = messages
+                .iter()
+                .enumerate()
+                .map(|(i, m)| commit(&format!("c{i}"), m))
+                .collect();
+            assert_eq!(required_level(&commits, &v, None), *all, "{messages:?}");
+            assert_eq!(
+                required_level(&commits, &v, Some(&types)),
+                *only,
+                "{messages:?}"
+            );
+        }
+        // `auto` then has nothing to release, and says so; an explicit level still releases.
+        let docs = snapshot("1.2.0", &[("a1", "docs: a")]);
+        let only_fixes = Settings {
+            patch_types: Some(types.to_vec()),
+            ..settings()
+        };
+        assert!(nothing_to_release(&docs, &only_fixes).is_some());
+        assert!(decide(&docs, &only_fixes, &Choice::parse("auto", None).unwrap()).is_err());
+        let patch = decide(&docs, &only_fixes, &Choice::parse("patch", None).unwrap()).unwrap();
+        assert_eq!(patch.version.to_string(), "1.2.1");
     }
 
     #[test]
@@ -779,7 +855,12 @@ mod tests {
         first.tags = vec!["nightly".into()];
         ok(&first, "auto", "0.1.0");
         ok(&first, "minor", "0.2.0");
-        let rows = menu(&Version::parse("0.1.0").unwrap(), &first.commits, true);
+        let rows = menu(
+            &Version::parse("0.1.0").unwrap(),
+            &first.commits,
+            true,
+            None,
+        );
         assert_eq!(rows[0].version.to_string(), "0.1.0");
         assert_eq!(rows[0].choices[0], "auto (first release)");
         // Tags that look like releases named another way: released before, so `auto` moves on.
@@ -810,7 +891,7 @@ mod tests {
         for needle in ["uncommitted changes", "no git identity", "file not found"] {
             assert!(problems.contains(needle), "{problems}");
         }
-        assert!(nothing_to_release(&clean).is_none());
+        assert!(nothing_to_release(&clean, &settings()).is_none());
     }
 
     #[test]
@@ -827,7 +908,7 @@ mod tests {
         assert_eq!(d.version.to_string(), "1.1.0-rc.2");
         let empty = snapshot("1.0.0", &[]);
         assert!(
-            nothing_to_release(&empty)
+            nothing_to_release(&empty, &settings())
                 .unwrap()
                 .contains("nothing to release")
         );

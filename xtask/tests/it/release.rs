@@ -408,3 +408,33 @@ fn a_first_release_is_the_version_the_files_hold() {
         .ok()
         .says("0.1.1");
 }
+
+#[test]
+fn with_patch_types_docs_and_ci_alone_call_for_no_release() {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\ndev = false\n\n[commits]\npatch_types = [\"fix\", \"perf\", \"refactor\"]\n",
+    );
+    repo.write("VERSION.json", "{ \"version\": \"1.0.0\" }\n");
+    repo.commit("chore: initial");
+    repo.tag("v1.0.0");
+    repo.write("docs.md", "a\n");
+    repo.commit("docs: explain");
+    repo.write("ci.yml", "a\n");
+    repo.commit("build(deps): bump a dependency");
+    let before = repo.state();
+    repo.xtask(&["version", "--next", "auto"])
+        .fails(1)
+        .says("nothing to release");
+    repo.xtask(&["release", "auto", "--yes"])
+        .fails(1)
+        .says("nothing to release");
+    assert_eq!(repo.state(), before);
+    // A fix calls for a patch again; an explicit level always releases.
+    repo.write("a.txt", "a\n");
+    repo.commit("fix: a");
+    repo.xtask(&["version", "--next", "auto"])
+        .ok()
+        .says("1.0.1");
+}

@@ -105,7 +105,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
             if !problems.is_empty() {
                 return report(&problems);
             }
-            if let Some(nothing) = plan::nothing_to_release(&snapshot) {
+            if let Some(nothing) = plan::nothing_to_release(&snapshot, &settings) {
                 return Err(anyhow!("{nothing}"));
             }
             ask_version(&snapshot, &settings, snapshot_scheme(&p)?)?
@@ -748,6 +748,7 @@ pub(super) fn snapshot_with(
         force,
         dry_run,
         deprecation: policy.deprecation,
+        patch_types: policy.commits.patch_types.clone(),
     };
     Ok((snapshot, settings))
 }
@@ -841,6 +842,7 @@ fn ask_version(snapshot: &Snapshot, settings: &Settings, scheme: Scheme) -> Resu
         current,
         &snapshot.commits_since_final,
         plan::is_first_release(snapshot, current, &settings.tag_format),
+        settings.patch_types.as_deref(),
     );
     let width = rows
         .iter()

@@ -141,7 +141,7 @@ pub(super) fn release(
             Some(choice) => choice.clone(),
             None if interactive => {
                 let pkg = find(&all, name);
-                if let Some(nothing) = plan::nothing_to_release(&pkg.snapshot) {
+                if let Some(nothing) = plan::nothing_to_release(&pkg.snapshot, &pkg.settings) {
                     return Err(anyhow!("{name}: {nothing}"));
                 }
                 term::note(&format!("package {name}"));

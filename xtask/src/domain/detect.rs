@@ -48,9 +48,13 @@ pub fn wanted(path: &str) -> bool {
     }
     match name {
         "Cargo.toml" => depth <= 3,
-        "pyproject.toml" | "setup.cfg" | "setup.py" | "uv.lock" | ".pre-commit-config.yaml" => {
-            depth == 0
-        }
+        "pyproject.toml"
+        | "setup.cfg"
+        | "setup.py"
+        | "uv.lock"
+        | ".pre-commit-config.yaml"
+        | ".cz.toml"
+        | "cz.toml" => depth == 0,
         "__init__.py" | "__version__.py" | "__about__.py" | "_version.py" | "version.py" => {
             depth <= 2
         }
@@ -132,6 +136,9 @@ pub struct Detected {
     /// The files still hold a released version (a tag names it): the project makes no development
     /// versions between releases, so `version.dev = false`.
     pub no_dev: bool,
+    /// `commits.patch_types` from commitizen's bump rules, when the project has them, and where they came
+    /// from: `auto` then agrees with `cz bump` on which commits call for a release.
+    pub patch_types: Option<(Vec<String>, String)>,
 }
 
 const SETUP_CFG_REGEX: &str = r#"(?m)^version\s*=\s*["']?(?<version>[0-9][^"'\s]*)"#;
@@ -164,6 +171,7 @@ pub fn detect(repo: &Repository) -> Detected {
     }
     candidates.extend(javascript(repo));
     detected.pep440 = python_project;
+    detected.patch_types = commitizen_patch_types(repo);
 
     if crates.len() > 1 {
         packages(repo, crates, &mut detected);
@@ -224,6 +232,32 @@ pub fn detect(repo: &Repository) -> Detected {
         }
     }
     detected
+}
+
+/// commitizen's bump rules (`[tool.commitizen]` in `pyproject.toml`, `.cz.toml` or `cz.toml`): the commit
+/// types its `bump_map` makes a patch (its default: `fix`, `refactor`, `perf`). Commits of other types make
+/// no release there.
+fn commitizen_patch_types(repo: &Repository) -> Option<(Vec<String>, String)> {
+    ["pyproject.toml", ".cz.toml", "cz.toml"]
+        .iter()
+        .find_map(|name| {
+            let doc = repo.files.get(*name)?.parse::<toml::Table>().ok()?;
+            let table = doc.get("tool")?.get("commitizen")?;
+            let types = match table.get("bump_map").and_then(toml::Value::as_table) {
+                Some(map) => map
+                    .iter()
+                    .filter(|(_, level)| level.as_str() == Some("PATCH"))
+                    .map(|(kind, _)| kind.trim_end_matches('!').to_ascii_lowercase())
+                    .filter(|kind| kind.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+                    .collect(),
+                None => vec![
+                    "fix".to_string(),
+                    "refactor".to_string(),
+                    "perf".to_string(),
+                ],
+            };
+            Some((types, format!("{name} [tool.commitizen]")))
+        })
 }
 
 fn same_version(a: &str, b: &str) -> bool {
@@ -1091,6 +1125,14 @@ pub fn starter_config(d: &Detected) -> String {
             ),
         }
     }
+    if let Some((types, source)) = &d.patch_types {
+        let list: Vec<String> = types.iter().map(|t| format!("{t:?}")).collect();
+        out.push_str(&format!(
+            "\n[commits]\n# As the bump rules of {source}: commits of other types (docs, ci…) call for no \
+             release.\npatch_types = [{}]\n",
+            list.join(", ")
+        ));
+    }
     out.push_str("\n[tag]\n");
     match (&d.tag_format, &d.tag_example, d.packages.is_empty()) {
         (Some(format), Some(example), _) => out.push_str(&format!(
@@ -1156,6 +1198,42 @@ mod tests {
 
     fn paths(d: &Detected) -> Vec<&str> {
         d.files.iter().map(|f| f.path.as_str()).collect()
+    }
+
+    #[test]
+    fn commitizens_bump_rules_become_patch_types() {
+        let pyproject =
+            |tool: &str| format!("[project]\nname = \"p\"\nversion = \"1.0.0\"\n\n{tool}");
+        // (tool table, expected patch types)
+        let cases: &[(&str, Option<&[&str]>)] = &[
+            ("", None),
+            (
+                "[tool.commitizen]\nname = \"cz_conventional_commits\"\n",
+                Some(&["fix", "refactor", "perf"]),
+            ),
+            (
+                "[tool.commitizen]\nbump_map = { \"BREAKING CHANGE\" = \"MAJOR\", feat = \"MINOR\", fix = \"PATCH\", hotfix = \"PATCH\" }\n",
+                Some(&["fix", "hotfix"]),
+            ),
+        ];
+        for (tool, expected) in cases {
+            let d = detect(&repo(&[("pyproject.toml", &pyproject(tool))], &["v1.0.0"]));
+            assert_eq!(
+                d.patch_types
+                    .as_ref()
+                    .map(|(t, _)| t.iter().map(String::as_str).collect::<Vec<_>>()),
+                expected.map(<[&str]>::to_vec),
+                "{tool}"
+            );
+            let config = starter_config(&d);
+            assert_eq!(
+                config.contains("patch_types = ["),
+                expected.is_some(),
+                "{config}"
+            );
+            // What init writes is a configuration the kit reads.
+            crate::config::Config::parse(&config).unwrap();
+        }
     }
 
     #[test]

@@ -284,19 +284,27 @@ pub fn nothing_to_release(snapshot: &Snapshot, settings: &Settings) -> Option<St
         settings.patch_types.as_deref(),
     )
     .is_none()
-    .then(|| nothing_message(snapshot))
+    .then(|| nothing_message(snapshot, settings))
 }
 
-fn nothing_message(snapshot: &Snapshot) -> String {
+fn nothing_message(snapshot: &Snapshot, settings: &Settings) -> String {
     let since = snapshot
         .last_release
         .as_ref()
         .map(|(t, _)| format!(" since {t}"))
         .unwrap_or_default();
-    format!(
-        "no changes{since}: nothing to release (the kit's own release and development commits do not \
-         count; pass a level or version to release anyway)"
-    )
+    match &settings.patch_types {
+        // There are commits, but none of a type that calls for a release.
+        Some(types) if !snapshot.commits_since_final.is_empty() => format!(
+            "no commit{since} calls for a release (commits.patch_types: {}; a feat or a breaking change): \
+             nothing to release; pass a level or version to release anyway",
+            types.join(", ")
+        ),
+        _ => format!(
+            "no changes{since}: nothing to release (the kit's own release and development commits do not \
+             count; pass a level or version to release anyway)"
+        ),
+    }
 }
 
 /// The problems that do not depend on the version chosen (no commits, uncommitted changes, no identity, not
@@ -609,7 +617,7 @@ fn choose(
         Choice::Auto => match required {
             Some(level) => BumpRequest::Level(level),
             None => {
-                return Err(nothing_message(snapshot));
+                return Err(nothing_message(snapshot, settings));
             }
         },
         Choice::AutoPre(kind) if on_line && required.is_some() => {
@@ -617,7 +625,7 @@ fn choose(
         }
         Choice::AutoPre(kind) => match required {
             Some(level) => BumpRequest::LevelPre(level, *kind),
-            None => return Err(nothing_message(snapshot)),
+            None => return Err(nothing_message(snapshot, settings)),
         },
         Choice::Request(request) => request.clone(),
     };

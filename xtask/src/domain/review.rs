@@ -115,6 +115,64 @@ pub fn judge(subject: &str, units: &[UnitAt]) -> Finding {
     Finding::Release(released)
 }
 
+/// What the remote holds of the refs a release pull request is about to write, and what the kit knows of
+/// them: the facts [`judge_request_refs`] decides on.
+#[derive(Debug, Clone, Default)]
+pub struct RequestRefs<'a> {
+    pub remote: &'a str,
+    /// The release's tags, and whether the remote has each.
+    pub tags: Vec<(&'a str, bool)>,
+    /// The base branch, the remote's tip of it if any, and whether HEAD contains that tip.
+    pub base: &'a str,
+    pub base_tip: Option<&'a str>,
+    pub head_contains_base: bool,
+    /// The branch to push (the open pull request's, else `release.pr_branch`), and the remote's tip of it.
+    pub target: &'a str,
+    pub target_tip: Option<&'a str>,
+    /// Whether that tip is the kit's: an open release pull request's branch, or a commit whose subject is a
+    /// release commit's (a run killed after its push).
+    pub target_is_kits: bool,
+}
+
+/// The lease for the push (the branch's current tip, to be replaced; `None`: it must not exist yet), or every
+/// reason the pull request cannot be opened: a tag the remote has (that version is released), a base branch
+/// ahead of HEAD, a branch of that name that is someone else's.
+pub fn judge_request_refs(refs: &RequestRefs) -> Result<Option<String>, Vec<String>> {
+    let remote = refs.remote;
+    let mut problems = Vec::new();
+    for (tag, exists) in &refs.tags {
+        if *exists {
+            problems.push(format!(
+                "push: tag {tag} already exists on {remote}: that version is released; pick another"
+            ));
+        }
+    }
+    if let Some(tip) = refs.base_tip
+        && !refs.head_contains_base
+    {
+        let base = refs.base;
+        problems.push(format!(
+            "push: {remote}'s {base} is at {}, which HEAD does not contain: run `{}` and merge or rebase \
+             first, so that the release pull request holds what {base} holds",
+            tip.get(..7).unwrap_or(tip),
+            super::shell::join(&["git", "pull", remote, base])
+        ));
+    }
+    if refs.target_tip.is_some() && !refs.target_is_kits {
+        let target = refs.target;
+        problems.push(format!(
+            "push: {remote} already has a branch {target} that is not a release pull request's: delete it \
+             (`{}`) or set release.pr_branch",
+            super::shell::join(&["git", "push", remote, "--delete", target])
+        ));
+    }
+    if problems.is_empty() {
+        Ok(refs.target_tip.map(str::to_string))
+    } else {
+        Err(problems)
+    }
+}
+
 /// Why a folded release cannot be finished, and what fits: the words of the refusal.
 pub fn folded_refusal(
     commit: &str,
@@ -150,6 +208,83 @@ mod tests {
 
     fn v(text: &str) -> Version {
         crate::domain::version::parse_any(text).unwrap()
+    }
+
+    #[test]
+    fn a_release_pull_requests_refs_are_judged_before_anything_is_pushed() {
+        let clean = RequestRefs {
+            remote: "origin",
+            tags: vec![("v1.4.0", false)],
+            base: "main",
+            base_tip: Some("aaaaaaaaa"),
+            head_contains_base: true,
+            target: "release/v1.4.0",
+            target_tip: None,
+            target_is_kits: false,
+        };
+        // (what differs, the lease or the problems' words)
+        type Case<'a> = (
+            &'a str,
+            RequestRefs<'a>,
+            Result<Option<&'a str>, Vec<&'a str>>,
+        );
+        let cases: Vec<Case> = vec![
+            ("a new branch", clean.clone(), Ok(None)),
+            (
+                "the kit's branch, refreshed with its tip as the lease",
+                RequestRefs {
+                    target_tip: Some("bbbbbbbbb"),
+                    target_is_kits: true,
+                    ..clean.clone()
+                },
+                Ok(Some("bbbbbbbbb")),
+            ),
+            (
+                "someone else's branch",
+                RequestRefs {
+                    target_tip: Some("bbbbbbbbb"),
+                    ..clean.clone()
+                },
+                Err(vec![
+                    "not a release pull request's",
+                    "git push origin --delete release/v1.4.0",
+                ]),
+            ),
+            (
+                "a released tag and a base ahead, both said",
+                RequestRefs {
+                    tags: vec![("v1.4.0", true)],
+                    head_contains_base: false,
+                    ..clean.clone()
+                },
+                Err(vec![
+                    "tag v1.4.0 already exists on origin",
+                    "origin's main is at aaaaaaa",
+                    "git pull origin main",
+                ]),
+            ),
+            (
+                "no base on the remote yet",
+                RequestRefs {
+                    base_tip: None,
+                    head_contains_base: false,
+                    ..clean.clone()
+                },
+                Ok(None),
+            ),
+        ];
+        for (what, refs, expected) in cases {
+            match (judge_request_refs(&refs), expected) {
+                (Ok(lease), Ok(wanted)) => assert_eq!(lease.as_deref(), wanted, "{what}"),
+                (Err(problems), Err(needles)) => {
+                    let text = problems.join("\n");
+                    for needle in needles {
+                        assert!(text.contains(needle), "{what}: {needle:?} in {text}");
+                    }
+                }
+                (got, wanted) => panic!("{what}: {got:?}, wanted {wanted:?}"),
+            }
+        }
     }
 
     #[test]

@@ -162,6 +162,16 @@ impl Hosted {
         self.repo.git(&all)
     }
 
+    /// The maintainer's checkout, their branches and tags, and the remote's refs: what a failure must leave
+    /// as it was.
+    fn everything(&self) -> (Vec<String>, String, String) {
+        (
+            checkout(&self.repo),
+            own_refs(&self.repo),
+            self.origin_refs(),
+        )
+    }
+
     fn origin_refs(&self) -> String {
         self.origin(&["for-each-ref", "--format=%(refname) %(objectname)"])
     }
@@ -575,11 +585,7 @@ fn finish_after_an_ordinary_push_does_nothing() {
 #[test]
 fn a_failed_release_pr_leaves_local_and_remote_refs_as_before() {
     let hosted = hosted("");
-    let before = (
-        checkout(&hosted.repo),
-        own_refs(&hosted.repo),
-        hosted.origin_refs(),
-    );
+    let before = hosted.everything();
     // The forge refuses the pull request: the pushed branch is taken back.
     hosted
         .xtask_env(
@@ -589,14 +595,7 @@ fn a_failed_release_pr_leaves_local_and_remote_refs_as_before() {
         .fails(1)
         .says("gh: pr create failed (stand-in)")
         .says("nothing was changed");
-    assert_eq!(
-        (
-            checkout(&hosted.repo),
-            own_refs(&hosted.repo),
-            hosted.origin_refs()
-        ),
-        before
-    );
+    assert_eq!(hosted.everything(), before);
     // The remote refuses the branch: the forge is never asked to open anything.
     hosted.clear_calls();
     hosted
@@ -608,14 +607,7 @@ fn a_failed_release_pr_leaves_local_and_remote_refs_as_before() {
         .says("release branches are closed")
         .says("nothing was changed");
     assert!(!hosted.calls().contains("pr create"), "{}", hosted.calls());
-    assert_eq!(
-        (
-            checkout(&hosted.repo),
-            own_refs(&hosted.repo),
-            hosted.origin_refs()
-        ),
-        before
-    );
+    assert_eq!(hosted.everything(), before);
     // Without the forge's CLI, under the default `without_cli = "fail"`: refused before anything.
     let path = std::env::var("PATH").unwrap_or_default();
     hosted
@@ -624,14 +616,7 @@ fn a_failed_release_pr_leaves_local_and_remote_refs_as_before() {
         .fails(1)
         .says("`gh` is not installed")
         .says("without_cli = \"print\"");
-    assert_eq!(
-        (
-            checkout(&hosted.repo),
-            own_refs(&hosted.repo),
-            hosted.origin_refs()
-        ),
-        before
-    );
+    assert_eq!(hosted.everything(), before);
 }
 
 #[test]
@@ -836,23 +821,12 @@ fn release_pr_refuses_what_cannot_work_and_changes_nothing() {
         .git(&["tag", "--annotate", "v0.2.0", "-m", "elsewhere"]);
     hosted.repo.git(&["push", "--quiet", "origin", "v0.2.0"]);
     hosted.repo.git(&["tag", "--delete", "v0.2.0"]);
-    let before = (
-        checkout(&hosted.repo),
-        own_refs(&hosted.repo),
-        hosted.origin_refs(),
-    );
+    let before = hosted.everything();
     hosted
         .xtask(&["release", "--pr", "minor", "--yes"])
         .fails(1)
         .says("tag v0.2.0 already exists on origin");
-    assert_eq!(
-        (
-            checkout(&hosted.repo),
-            own_refs(&hosted.repo),
-            hosted.origin_refs()
-        ),
-        before
-    );
+    assert_eq!(hosted.everything(), before);
     assert!(!hosted.calls().contains("pr create"));
 
     // A branch of that name that is not a release pull request's.
@@ -1175,24 +1149,13 @@ fn release_pr_in_a_terminal_asks_the_version_and_before_opening() {
 #[test]
 fn a_protected_push_of_packages_is_taken_back_too() {
     let hosted = host(two_packages(), &["compiler-v3.1.0", "runtime-v3.1.0"]);
-    let before = (
-        checkout(&hosted.repo),
-        own_refs(&hosted.repo),
-        hosted.origin_refs(),
-    );
+    let before = hosted.everything();
     hosted
         .xtask(&["release", "-p", "compiler", "patch", "--yes", "--push"])
         .fails(1)
         .says("main is protected there")
         .says("cargo xtask release --pr");
-    assert_eq!(
-        (
-            checkout(&hosted.repo),
-            own_refs(&hosted.repo),
-            hosted.origin_refs()
-        ),
-        before
-    );
+    assert_eq!(hosted.everything(), before);
 }
 
 #[test]

@@ -9,9 +9,10 @@ use super::{
 };
 use crate::cli::{Format, ReleaseArgs};
 use crate::cmd::Project;
+use crate::domain::changelog_file;
 use crate::domain::forge::{self, Kind, calls};
 use crate::domain::release_plan::ReleasePlan;
-use crate::domain::{changelog_file, shell};
+use crate::domain::review;
 use crate::error::UsageError;
 use crate::ops::fs;
 use crate::ops::git::Git;
@@ -315,9 +316,9 @@ pub(in crate::cmd) fn open_request(
         .collect();
     let base_ref = format!("refs/heads/{base}");
     let target_ref = format!("refs/heads/{target}");
-    let mut old = None;
     let mut wanted = tag_refs.clone();
     wanted.extend([base_ref.clone(), target_ref.clone()]);
+    let mut old = None;
     match remote_refs(git, &remote, &wanted) {
         Err(problem) => problems.push(problem),
         Ok(advertised) => {
@@ -327,34 +328,31 @@ pub(in crate::cmd) fn open_request(
                     .find(|(n, _)| n == name)
                     .map(|(_, id)| id.clone())
             };
-            for (tag, refname) in request.tags.iter().zip(&tag_refs) {
-                if value(refname).is_some() {
-                    problems.push(format!(
-                        "push: tag {tag} already exists on {remote}: that version is released; pick another"
-                    ));
-                }
-            }
-            if let Some(id) = value(&base_ref)
-                && !git.is_ancestor(&id, &request.head)
-            {
-                problems.push(format!(
-                    "push: {remote}'s {base} is at {}, which HEAD does not contain: run `{}` and merge or \
-                     rebase first, so that the release pull request holds what {base} holds",
-                    short(&id),
-                    shell::join(&["git", "pull", remote.as_str(), base.as_str()])
-                ));
-            }
-            if let Some(id) = value(&target_ref) {
-                let ours = open.is_some() || made_by_kit(p, git, &id);
-                if ours {
-                    old = Some(id);
-                } else {
-                    problems.push(format!(
-                        "push: {remote} already has a branch {target} that is not a release pull request's: \
-                         delete it (`{}`) or set release.pr_branch",
-                        shell::join(&["git", "push", remote.as_str(), "--delete", target.as_str()])
-                    ));
-                }
+            let base_tip = value(&base_ref);
+            let target_tip = value(&target_ref);
+            let refs = review::RequestRefs {
+                remote: &remote,
+                tags: request
+                    .tags
+                    .iter()
+                    .zip(&tag_refs)
+                    .map(|(tag, refname)| (tag.as_str(), value(refname).is_some()))
+                    .collect(),
+                base: &base,
+                base_tip: base_tip.as_deref(),
+                head_contains_base: base_tip
+                    .as_deref()
+                    .is_some_and(|tip| git.is_ancestor(tip, &request.head)),
+                target: &target,
+                target_tip: target_tip.as_deref(),
+                target_is_kits: open.is_some()
+                    || target_tip
+                        .as_deref()
+                        .is_some_and(|tip| made_by_kit(p, git, tip)),
+            };
+            match review::judge_request_refs(&refs) {
+                Ok(lease) => old = lease,
+                Err(found) => problems.extend(found),
             }
         }
     }

@@ -89,7 +89,7 @@ pub struct FileTable {
 }
 
 /// How long a deprecation stays before its removal may ship.
-pub use crate::domain::deprecations::Policy as DeprecationPolicy;
+pub use crate::domain::deprecations::Window as DeprecationWindow;
 
 /// How a file (or the tags) writes versions.
 pub use crate::domain::version::Scheme;
@@ -150,7 +150,7 @@ pub struct ReleaseConfig {
     /// The branch `release --pr` pushes the release commit to: `release/{{ tag }}`.
     pub pr_branch: Option<String>,
     /// Where a release through review makes the next development version: "pr" (default), "in-pr", "push",
-    /// "none" (see [`crate::domain::review::DevStep`]).
+    /// "none" (see [`crate::domain::release::review::DevStep`]).
     pub pr_dev: Option<String>,
 }
 
@@ -200,7 +200,7 @@ pub struct CommitsConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyConfig {
-    /// `"two-minors"` (default), `"next-major"` or `"off"`: see [`crate::domain::deprecations::Policy`].
+    /// `"two-minors"` (default), `"next-major"` or `"off"`: see [`crate::domain::deprecations::Window`].
     pub deprecation: Option<String>,
     /// `"refuse"` (default) or `"allow"`: whether refs under `refs/replace/` may be pushed.
     pub replace_refs: Option<String>,
@@ -341,7 +341,7 @@ impl Config {
             ));
         }
         if let Some(policy) = &self.policy.deprecation
-            && DeprecationPolicy::parse(policy).is_none()
+            && DeprecationWindow::parse(policy).is_none()
         {
             problems.push(format!(
                 "{}: policy.deprecation must be \"two-minors\", \"next-major\" or \"off\", not {policy:?}",

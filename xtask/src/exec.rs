@@ -22,7 +22,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::config::check_relative_path;
-use crate::domain::release_plan::Step;
+use crate::domain::release::steps::Step;
 use crate::domain::shell;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
@@ -383,7 +383,7 @@ pub struct Observed {
 
 /// What the undo will do, decided from the journal and what is observed.
 #[derive(Debug, Default, PartialEq)]
-pub struct UndoPlan {
+pub struct Undo {
     /// Delete this tag, expecting this value.
     pub delete_tag: Option<(String, String)>,
     /// A tag left alone because it does not hold what this run created (said to the user).
@@ -397,9 +397,9 @@ pub struct UndoPlan {
 }
 
 /// Decides the undo, or lists every reason not to touch anything.
-pub fn plan_undo(journal: &Journal, now: &Observed) -> std::result::Result<UndoPlan, Vec<String>> {
+pub fn decide_undo(journal: &Journal, now: &Observed) -> std::result::Result<Undo, Vec<String>> {
     let mut problems = Vec::new();
-    let mut plan = UndoPlan::default();
+    let mut plan = Undo::default();
     if now.branch != journal.branch {
         problems.push(format!(
             "HEAD is on {}, but the release was made on {}",
@@ -624,7 +624,7 @@ pub fn undo_finished(git: &Git, git_dir: &Path, journal: &Journal) -> Result<Und
 /// would finish the undo by hand.
 pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<Undone> {
     let now = observe(git, journal)?;
-    let plan = plan_undo(journal, &now).map_err(|problems| {
+    let plan = decide_undo(journal, &now).map_err(|problems| {
         anyhow!(
             "cannot undo the release safely, so nothing was changed:\n  - {}\n\
              Put things back as the release left them and run `cargo xtask release --abort` again, or finish the \
@@ -873,7 +873,7 @@ mod tests {
 
     #[test]
     fn an_untouched_release_is_undone_completely() {
-        let plan = plan_undo(&journal(), &observed()).unwrap();
+        let plan = decide_undo(&journal(), &observed()).unwrap();
         assert_eq!(plan.delete_tag, Some(("refs/tags/v2".into(), T.into())));
         assert_eq!(
             plan.move_ref,
@@ -886,12 +886,12 @@ mod tests {
     fn a_tag_that_is_not_ours_is_left_alone() {
         let mut now = observed();
         now.tag = Some((X.into(), Some(C.into()), Some("Release v2\n".into())));
-        let plan = plan_undo(&journal(), &now).unwrap();
+        let plan = decide_undo(&journal(), &now).unwrap();
         assert_eq!(plan.delete_tag, None);
         assert_eq!(plan.tag_left, Some("v2".into()));
         // The id is journaled before the ref exists: a tag re-made on the run's own commit is the user's.
         now.tag = Some((X.into(), Some(B.into()), Some("Release v2\n".into())));
-        assert_eq!(plan_undo(&journal(), &now).unwrap().delete_tag, None);
+        assert_eq!(decide_undo(&journal(), &now).unwrap().delete_tag, None);
         // A signed tag, killed before the journal learnt its id: ours only if it tags a commit of the run
         // with the run's message (a signature may follow it).
         let mut j = journal();
@@ -902,23 +902,23 @@ mod tests {
             refused: false,
         });
         now.tag = Some((X.into(), Some(C.into()), Some("Release v2\n".into())));
-        assert_eq!(plan_undo(&j, &now).unwrap().delete_tag, None);
+        assert_eq!(decide_undo(&j, &now).unwrap().delete_tag, None);
         now.tag = Some((X.into(), Some(B.into()), Some("my notes\n".into())));
-        assert_eq!(plan_undo(&j, &now).unwrap().delete_tag, None);
+        assert_eq!(decide_undo(&j, &now).unwrap().delete_tag, None);
         now.tag = Some((
             X.into(),
             Some(B.into()),
             Some("Release v2\n-----BEGIN SSH SIGNATURE-----\n".into()),
         ));
         assert_eq!(
-            plan_undo(&j, &now).unwrap().delete_tag,
+            decide_undo(&j, &now).unwrap().delete_tag,
             Some(("refs/tags/v2".into(), X.into()))
         );
         // `git tag` refused: another process's tag, even on an identical commit.
         if let Some(tag) = &mut j.tag {
             tag.refused = true;
         }
-        assert_eq!(plan_undo(&j, &now).unwrap().delete_tag, None);
+        assert_eq!(decide_undo(&j, &now).unwrap().delete_tag, None);
     }
 
     #[test]
@@ -926,18 +926,18 @@ mod tests {
         let mut now = observed();
         now.branch = Some("refs/heads/other".into());
         now.files = vec![Ok(Some(content_id(b"edited\n")))];
-        let problems = plan_undo(&journal(), &now).unwrap_err();
+        let problems = decide_undo(&journal(), &now).unwrap_err();
         assert!(problems[0].contains("HEAD is on other, but the release was made on main"));
         assert!(problems[1].contains("VERSION was changed after the release wrote it"));
         let mut now = observed();
         now.head = C.into();
         now.head_parent = Some(B.into());
-        let problems = plan_undo(&journal(), &now).unwrap_err();
+        let problems = decide_undo(&journal(), &now).unwrap_err();
         assert!(problems[0].contains("not a commit of the interrupted release"));
         // A foreign commit under the release's commit: moving the branch back would drop it.
         let mut now = observed();
         now.parents = vec![Some(X.into())];
-        let problems = plan_undo(&journal(), &now).unwrap_err();
+        let problems = decide_undo(&journal(), &now).unwrap_err();
         assert!(problems[0].contains("does not follow"), "{problems:?}");
     }
 
@@ -950,14 +950,14 @@ mod tests {
         j.pending_tree = Some(C.into());
         let mut now = observed();
         now.parents.clear();
-        let plan = plan_undo(&j, &now).unwrap();
+        let plan = decide_undo(&j, &now).unwrap();
         assert_eq!(
             plan.move_ref,
             Some(("refs/heads/main".into(), A.into(), B.into()))
         );
         // A commit-msg hook's trailer does not make it someone else's.
         now.head_message = Some("chore(release): 2\n\nChange-Id: I123\n".into());
-        assert!(plan_undo(&j, &now).unwrap().move_ref.is_some());
+        assert!(decide_undo(&j, &now).unwrap().move_ref.is_some());
     }
 
     #[test]
@@ -971,27 +971,27 @@ mod tests {
         now.parents.clear();
         // Amended: another tree, or another message.
         now.head_tree = Some(X.into());
-        assert!(plan_undo(&j, &now).is_err());
+        assert!(decide_undo(&j, &now).is_err());
         now.head_tree = Some(C.into());
         now.head_message = Some("my own words\n".into());
-        assert!(plan_undo(&j, &now).is_err());
+        assert!(decide_undo(&j, &now).is_err());
         // A commit of the user's on top of the release commit: its parent is not the expected one.
         let mut now = observed();
         now.parents.clear();
         now.head = X.into();
         now.head_parent = Some(B.into());
-        let problems = plan_undo(&j, &now).unwrap_err();
+        let problems = decide_undo(&j, &now).unwrap_err();
         assert!(problems[0].contains("not a commit of the interrupted release"));
         // A journal from before the tree was recorded proves nothing.
         j.pending_tree = None;
-        assert!(plan_undo(&j, &observed()).is_err());
+        assert!(decide_undo(&j, &observed()).is_err());
     }
 
     #[test]
     fn a_branch_checked_out_in_another_worktree_is_not_moved() {
         let mut now = observed();
         now.checked_out_elsewhere = vec![PathBuf::from("/elsewhere/wt")];
-        let problems = plan_undo(&journal(), &now).unwrap_err();
+        let problems = decide_undo(&journal(), &now).unwrap_err();
         assert!(
             problems[0].contains("main is checked out in the worktree /elsewhere/wt"),
             "{problems:?}"
@@ -1002,7 +1002,7 @@ mod tests {
     fn files_already_as_before_are_not_touched() {
         let mut now = observed();
         now.files = vec![Ok(Some(content_id(b"1\n")))];
-        assert!(plan_undo(&journal(), &now).unwrap().restore.is_empty());
+        assert!(decide_undo(&journal(), &now).unwrap().restore.is_empty());
     }
 
     #[test]
@@ -1011,10 +1011,10 @@ mod tests {
         j.files[0].earlier = vec![content_id(b"2\n")];
         j.files[0].written = content_id(b"3-dev\n");
         // The dev write failed and put the file back as the release step wrote it.
-        assert_eq!(plan_undo(&j, &observed()).unwrap().restore, vec![0]);
+        assert_eq!(decide_undo(&j, &observed()).unwrap().restore, vec![0]);
         let mut now = observed();
         now.files = vec![Ok(Some(content_id(b"someone else's\n")))];
-        assert!(plan_undo(&j, &now).is_err());
+        assert!(decide_undo(&j, &now).is_err());
     }
 
     #[test]

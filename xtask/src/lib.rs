@@ -15,8 +15,8 @@ pub mod kit;
 pub mod notes;
 pub mod ops;
 pub mod policy;
-pub mod project;
 pub mod render;
+pub mod version_files;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

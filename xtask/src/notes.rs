@@ -4,7 +4,7 @@ use anyhow::{Result, anyhow};
 
 use crate::config::{Config, OtherSetting};
 use crate::domain::changelog::{self, CommitInfo, GroupSpec, Options};
-use crate::domain::release_commits::{self, Picks};
+use crate::domain::release::commits::{self, Picks};
 use crate::domain::rules::TagFormat;
 use crate::domain::tag_hint;
 use crate::domain::version::Version;
@@ -102,13 +102,13 @@ pub fn unreleased_in(
 
 /// The version the configuration's files agree on, if they can be read and agree.
 pub fn branch_version(root: &std::path::Path, config: &Config) -> Option<Version> {
-    let files = crate::project::version_files(config).ok()?;
-    crate::project::current_version(root, &files)
+    let files = crate::version_files::version_files(config).ok()?;
+    crate::version_files::current_version(root, &files)
         .ok()
         .map(|(v, _)| v)
 }
 
-/// The branch's unreleased commits (see [`crate::domain::release_commits`]): HEAD's commits since the
+/// The branch's unreleased commits (see [`crate::domain::release::commits`]): HEAD's commits since the
 /// greatest release at or below `current` (the branch's version), or the greatest release tag HEAD
 /// reaches when that is higher; minus released cherry-picks and the kit's own commits (`kit`).
 pub fn unreleased(
@@ -155,10 +155,10 @@ pub fn base(
     finals_only: bool,
 ) -> Result<Option<ReleaseTag>> {
     let versions: Vec<&Version> = tags.iter().map(|t| &t.version).collect();
-    let floor = current.and_then(|c| release_commits::at_or_below(&versions, c, finals_only));
-    let candidates = release_commits::candidates_above(&versions, floor, finals_only);
+    let floor = current.and_then(|c| commits::at_or_below(&versions, c, finals_only));
+    let candidates = commits::candidates_above(&versions, floor, finals_only);
     let mut failure = None;
-    let found = release_commits::unreleased_base(floor, &candidates, |i| {
+    let found = commits::unreleased_base(floor, &candidates, |i| {
         repo.is_ancestor(tags[i].commit, head).unwrap_or_else(|e| {
             failure.get_or_insert(e);
             false
@@ -203,7 +203,7 @@ pub fn line_releases(
     Ok(LineReleases { base, tags })
 }
 
-/// The commits of `prev..x` that are in the release `x` (see [`crate::domain::release_commits`]):
+/// The commits of `prev..x` that are in the release `x` (see [`crate::domain::release::commits`]):
 /// git's range, minus the changes `prev`'s history released through cherry-picks (`-x` lines, either
 /// way), minus the kit's own release and development commits (their subjects match `kit`).
 pub fn in_range(
@@ -225,7 +225,7 @@ pub fn in_range(
         .filter(|c| {
             let origins = origins_of(&c.message);
             !picks.released(&c.id.to_ascii_lowercase(), &origins)
-                && !release_commits::is_kit_commit(&c.message, kit)
+                && !commits::is_kit_commit(&c.message, kit)
         })
         .collect())
 }
@@ -268,7 +268,7 @@ pub fn walk_floor(
 
 /// [`in_range`] for each of `prevs` at once, the kit's own commits kept (the caller knows its patterns):
 /// one walk of `x`'s history down to `floor` ([`walk_floor`]), each range taken from it by reachability
-/// ([`release_commits::Reach`]), instead of one walk per range. A `prev` that `x` does not reach (another
+/// ([`commits::Reach`]), instead of one walk per range. A `prev` that `x` does not reach (another
 /// line's release) is walked on its own, as [`in_range`] does.
 pub fn in_ranges(
     repo: &Repo,
@@ -284,7 +284,7 @@ pub fn in_ranges(
         .collect();
     let mut points: Vec<usize> = at.iter().flatten().copied().collect();
     points.extend(tip);
-    let reach = release_commits::Reach::new(&history.parents, &points);
+    let reach = commits::Reach::new(&history.parents, &points);
     let pairs: Vec<(Option<usize>, Option<usize>)> = at.iter().map(|&b| (tip, b)).collect();
     let mut sections = reach.sections(&pairs);
     let origins: Vec<Vec<String>> = history
@@ -344,7 +344,7 @@ pub fn in_ranges(
 
 /// The `-x` origins a message names, lowercase.
 fn origins_of(message: &str) -> Vec<String> {
-    crate::domain::commit::cherry_pick_origins(message)
+    crate::domain::conventional::cherry_pick_origins(message)
         .into_iter()
         .map(str::to_ascii_lowercase)
         .collect()
@@ -408,7 +408,7 @@ pub fn warn_without_release_among(
 }
 
 /// A release that has its tag: the tag, the release before it (by version: see
-/// [`crate::domain::release_commits::previous`]), and its own commits.
+/// [`crate::domain::release::commits::previous`]), and its own commits.
 pub struct Released {
     pub tag: ReleaseTag,
     pub previous: Option<ReleaseTag>,
@@ -433,7 +433,7 @@ pub fn released(
         return Ok(None);
     };
     let versions: Vec<&Version> = tags.iter().map(|t| &t.version).collect();
-    let previous = release_commits::previous(&versions, &tag.version).map(|i| tags[i].clone());
+    let previous = commits::previous(&versions, &tag.version).map(|i| tags[i].clone());
     let commits = in_range(repo, tag.commit, previous.as_ref().map(|t| t.commit), kit)?;
     Ok(Some(Released {
         tag,

@@ -35,7 +35,7 @@ pub struct Policy {
     /// `release.backport_types`: the commit types `backport --list` offers.
     pub backport_types: Vec<String>,
     /// `policy.deprecation`.
-    pub deprecation: deprecations::Policy,
+    pub deprecation: deprecations::Window,
     /// `release.pre`: commands that must pass before a release changes anything.
     pub pre_commands: Vec<String>,
     /// `release.post`: commands run once the release is tagged (and pushed), per released package.
@@ -132,12 +132,12 @@ impl Policy {
             problems.push(format!("xtask.toml: release.signers: {problem}"));
         }
         let deprecation = match config.policy.deprecation.as_deref() {
-            None => deprecations::Policy::default(),
-            Some(text) => deprecations::Policy::parse(text).unwrap_or_else(|| {
+            None => deprecations::Window::default(),
+            Some(text) => deprecations::Window::parse(text).unwrap_or_else(|| {
                 problems.push(format!(
                     "policy.deprecation must be \"two-minors\", \"next-major\" or \"off\", not {text:?}"
                 ));
-                deprecations::Policy::default()
+                deprecations::Window::default()
             }),
         };
 
@@ -404,7 +404,7 @@ mod tests {
         assert_eq!(format.scheme(), Scheme::Semver);
         assert!(p.maintainers.is_empty());
         assert_eq!(p.backport_types, ["fix", "perf", "security"]);
-        assert_eq!(p.deprecation, deprecations::Policy::TwoMinors);
+        assert_eq!(p.deprecation, deprecations::Window::TwoMinors);
         assert!(p.pre_commands.is_empty() && p.post_commands.is_empty());
         assert!(!p.push && !p.sign_tags);
     }
@@ -504,10 +504,10 @@ mod tests {
                 |p| assert_eq!(p.tag_scheme(), Scheme::Semver),
             ),
             ("[policy]\ndeprecation = \"next-major\"\n", |p| {
-                assert_eq!(p.deprecation, deprecations::Policy::NextMajor)
+                assert_eq!(p.deprecation, deprecations::Window::NextMajor)
             }),
             ("[policy]\ndeprecation = \"off\"\n", |p| {
-                assert_eq!(p.deprecation, deprecations::Policy::Off)
+                assert_eq!(p.deprecation, deprecations::Window::Off)
             }),
             ("", |p| {
                 assert_eq!(p.signers, None);
@@ -647,7 +647,7 @@ mod tests {
             "[{ path = \"v.txt\", regex = '(?<version>.*)', scheme = \"pep440\" }]",
         ] {
             let config = Config::parse(&format!("[version]\nfiles = {files}\n")).unwrap();
-            let first = crate::project::version_files(&config).unwrap()[0].scheme;
+            let first = crate::version_files::version_files(&config).unwrap()[0].scheme;
             assert_eq!(tags_scheme(&config), first, "{files}");
         }
     }

@@ -472,7 +472,7 @@ mod tests {
             description: "add --json (#12)".into(),
             body: Some("Body.".into()),
             breaking: Some("output changed".into()),
-            footers: vec![crate::domain::commit::Footer {
+            footers: vec![crate::domain::conventional::Footer {
                 token: "Refs".into(),
                 separator: ": ".into(),
                 value: "#3".into(),

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Project;
 use crate::cli::{BackportArgs, Format};
+use crate::domain::conventional;
 use crate::domain::lines::{self, Candidate};
-use crate::domain::{commit, shell};
+use crate::domain::shell;
 use crate::error::AlreadyReported;
 use crate::ops::fs;
 use crate::ops::git::Git;
@@ -273,7 +274,7 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
     };
     let listed: Vec<String> = picks
         .iter()
-        .map(|c| format!("{} {}", c.short_id, commit::subject(&c.message)))
+        .map(|c| format!("{} {}", c.short_id, conventional::subject(&c.message)))
         .collect();
     if prompt::interactive(yes) {
         term::section(&format!("Backport to {line}:"), &listed.join("\n"));
@@ -332,7 +333,7 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
             term::error(&format!(
                 "{} {} does not apply cleanly to {line}: {line} is unchanged",
                 pick.short_id,
-                commit::subject(&pick.message)
+                conventional::subject(&pick.message)
             ));
             term::section("To finish by hand:", &steps.join("\n"));
             term::section("Or give up:", "cargo xtask backport --abort");
@@ -342,7 +343,7 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
         term::step(&format!(
             "picked {} {}",
             pick.short_id,
-            commit::subject(&pick.message)
+            conventional::subject(&pick.message)
         ));
     }
     let new = match inside.head_id() {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::Project;
 use crate::cli::BranchCommand;
 use crate::domain::lines;
-use crate::domain::release_plan::Step;
+use crate::domain::release::steps::Step;
 use crate::domain::shell;
 use crate::domain::version::{self, BumpRequest, PreKind, Version};
 use crate::exec;
@@ -16,8 +16,8 @@ use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
 use crate::ops::process::kill_point;
 use crate::ops::{prompt, spawn, term};
-use crate::project;
 use crate::render::{self, MessageContext, Renderer};
+use crate::version_files;
 
 pub fn run(dir: &Path, command: BranchCommand) -> Result<()> {
     match command {
@@ -468,8 +468,8 @@ fn plan_cut(p: &Project, git: &Git, rc: bool, dry_run: bool) -> Result<Cut> {
             problems.push(text);
         }
     }
-    let files = project::version_files(config)?;
-    let current = match project::current_version(&p.root, &files) {
+    let files = version_files::version_files(config)?;
+    let current = match version_files::current_version(&p.root, &files) {
         Ok((v, _)) => v,
         Err(e) => {
             problems.push(format!("{e:#}"));
@@ -560,8 +560,8 @@ fn plan_cut(p: &Project, git: &Git, rc: bool, dry_run: bool) -> Result<Cut> {
                 .ok_or_else(|| anyhow!("{current}: the next minor would overflow"))?;
             let next =
                 version::with_pre(&Version::new(current.major, minor, 0), PreKind::Dev, None);
-            problems.extend(project::unspellable(&files, &next));
-            let changes = match project::changes_for(&p.root, &files, &current, &next, &[]) {
+            problems.extend(version_files::unspellable(&files, &next));
+            let changes = match version_files::changes_for(&p.root, &files, &current, &next, &[]) {
                 Ok(changes) => changes,
                 Err(e) => {
                     problems.push(format!("{e:#}"));
@@ -611,8 +611,8 @@ fn next(dir: &Path, dry_run: bool, yes: bool) -> Result<()> {
         }
         Some(_) => {}
     }
-    let files = project::version_files(config)?;
-    let (current, _) = project::current_version(&p.root, &files)?;
+    let files = version_files::version_files(config)?;
+    let (current, _) = version_files::current_version(&p.root, &files)?;
     let renderer = Renderer::new(&p.root, config, policy.tag_scheme())?;
     let context = MessageContext::new(&current, &current, "", &render::release_date()?);
     let name = renderer.message("release.next_branch", &policy.next_branch, &context)?;

@@ -12,7 +12,7 @@ use crate::domain::packages;
 use crate::domain::version::{self, BumpRequest};
 
 use crate::ops::{fs, term};
-use crate::project;
+use crate::version_files;
 
 pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
     let whole = Project::open(dir)?;
@@ -20,7 +20,7 @@ pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
     let all_config = whole.config.clone();
     let p = whole.package(args.package.as_deref())?;
     let pre = pre_kind(args.pre.as_deref())?;
-    let files = project::version_files(&p.config)?;
+    let files = version_files::version_files(&p.config)?;
     let new = |current: &version::Version| -> Result<version::Version> {
         if args.nightly {
             return ci_version(&p, current, CiBuild::Nightly);
@@ -30,19 +30,19 @@ pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
         }
         let level = args.level.as_deref().unwrap_or_default();
         let request = BumpRequest::parse(level, pre).map_err(usage)?;
-        let scheme = project::read_all(&p.root, &files)
+        let scheme = version_files::read_all(&p.root, &files)
             .ok()
             .and_then(|r| r.first().map(|r| r.scheme))
             .unwrap_or_default();
         version::bump(current, &request).map_err(|e| anyhow::anyhow!("{}", e.spelled(scheme)))
     };
-    let (current, readings) = project::current_version(&p.root, &files)?;
+    let (current, readings) = version_files::current_version(&p.root, &files)?;
     let new = new(&current)?;
     // `version.shared = "minor"`: a bump that moves X.Y moves every other package to X.Y.0, as a release
     // does, so that `check` still passes afterwards.
     let mut followers: Vec<(
         String,
-        Vec<project::VersionFile>,
+        Vec<version_files::VersionFile>,
         version::Version,
         version::Version,
     )> = Vec::new();
@@ -54,8 +54,8 @@ pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
             let Some(config) = all_config.for_package(&name) else {
                 continue;
             };
-            let their_files = project::version_files(&config)?;
-            let (theirs, _) = project::current_version(&p.root, &their_files)
+            let their_files = version_files::version_files(&config)?;
+            let (theirs, _) = version_files::current_version(&p.root, &their_files)
                 .map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
             if packages::moves_minor(&current, &new)
                 && let Some(target) = packages::follow(&theirs, &new)
@@ -65,19 +65,19 @@ pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
         }
     }
     // Every file must be able to spell the new version before any is written.
-    let unspellable = project::unspellable(&files, &new);
+    let unspellable = version_files::unspellable(&files, &new);
     if !unspellable.is_empty() {
         return Err(anyhow::anyhow!("{}", unspellable.join("\n")));
     }
-    let mut changes = project::changes_for(&p.root, &files, &current, &new, &[])?;
+    let mut changes = version_files::changes_for(&p.root, &files, &current, &new, &[])?;
     let own: Vec<String> = changes.iter().map(|c| c.rel.clone()).collect();
     for (name, their_files, theirs, target) in &followers {
-        let unspellable = project::unspellable(their_files, target);
+        let unspellable = version_files::unspellable(their_files, target);
         if !unspellable.is_empty() {
             return Err(anyhow::anyhow!("{name}: {}", unspellable.join("\n")));
         }
         // A file both packages write (a shared `Cargo.lock`) is one change, with both edits.
-        for change in project::changes_for(&p.root, their_files, theirs, target, &changes)? {
+        for change in version_files::changes_for(&p.root, their_files, theirs, target, &changes)? {
             match changes.iter_mut().find(|c| c.rel == change.rel) {
                 Some(known) => known.after = change.after,
                 None => changes.push(change),
@@ -88,7 +88,7 @@ pub fn run(dir: &Path, args: BumpArgs) -> Result<()> {
     let scheme = readings.first().map(|r| r.scheme).unwrap_or_default();
     let (current, new_text) = (
         readings.first().map(|r| r.text.clone()).unwrap_or_default(),
-        project::render_in_scheme(&new, scheme)?,
+        version_files::render_in_scheme(&new, scheme)?,
     );
     let new = new_text;
     if args.dry_run {

@@ -8,8 +8,9 @@ use super::Project;
 use super::usage;
 use crate::cli::{ChangelogArgs, Format};
 use crate::domain::changelog::{self, Changes, Options, Prepared};
+use crate::domain::release;
 use crate::domain::version::{self, Version};
-use crate::domain::{changelog_file, release_commits};
+
 use crate::notes;
 use crate::ops::repo::ReleaseTag;
 use crate::ops::{fs, term};
@@ -173,9 +174,9 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
 
     if args.write {
         let rel = p.config.changelog_file().to_string();
-        let existing = crate::project::read_optional(&p.root, &rel)?;
+        let existing = crate::version_files::read_optional(&p.root, &rel)?;
         if let (Some(text), Some(version), Some(tag)) = (existing.as_deref(), &key, &released_tag)
-            && changelog_file::has_section(text, version)
+            && changelog::file::has_section(text, version)
         {
             return Err(anyhow!(
                 "{rel} already has the notes of {version}, which is released (tag {tag}): they are kept as they \
@@ -186,16 +187,16 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
         }
         let section = texts.first().map(String::as_str).unwrap_or("");
         // Entries written by hand under "Unreleased" are kept (a draft written before is not repeated).
-        let (section, kept) = changelog_file::merge_unreleased(existing.as_deref(), section);
+        let (section, kept) = changelog::file::merge_unreleased(existing.as_deref(), section);
         if kept > 0 {
             term::note(&format!(
                 "{rel}: kept {kept} hand-written line{} of its Unreleased section",
                 if kept == 1 { "" } else { "s" }
             ));
         }
-        let after = changelog_file::insert_section(
+        let after = changelog::file::insert_section(
             existing.as_deref(),
-            &render::changelog_header(crate::project::scheme_of(&p.config)),
+            &render::changelog_header(crate::version_files::scheme_of(&p.config)),
             &section,
             key.as_deref(),
         );
@@ -278,7 +279,7 @@ fn render_one(renderer: &Renderer, s: Section, url: Option<&str>) -> Result<Stri
 /// The whole history of this branch's line and the lines before it: one section per release tag at or
 /// below the branch's version (or the last release it reaches), newest first, with the unreleased changes
 /// on top. Every section holds the commits of the one definition (see
-/// [`crate::domain::release_commits`]): what the release has that the release before it (by version)
+/// [`crate::domain::release::commits`]): what the release has that the release before it (by version)
 /// had not, minus released cherry-picks and the kit's own commits. The history is read once, from HEAD
 /// and every such tag.
 fn all_sections(
@@ -309,7 +310,7 @@ fn all_sections(
     let versions: Vec<&Version> = tags.iter().map(|t| &t.version).collect();
     let previous: Vec<Option<usize>> = tags
         .iter()
-        .map(|t| release_commits::previous(&versions, &t.version))
+        .map(|t| release::commits::previous(&versions, &t.version))
         .collect();
     let at = |tag: Option<&ReleaseTag>| tag.and_then(|t| history.index_of(t.commit));
     // (tip, base) per release, oldest first, then the unreleased commits.
@@ -320,12 +321,12 @@ fn all_sections(
         .collect();
     pairs.push((history.index_of(head), at(base.as_ref())));
     let points: Vec<usize> = pairs.iter().flat_map(|(t, b)| [*t, *b]).flatten().collect();
-    let reach = release_commits::Reach::new(&history.parents, &points);
+    let reach = release::commits::Reach::new(&history.parents, &points);
     let mut lists = reach.sections(&pairs);
     // Released cherry-picks, judged per section from the base's side of the history.
     let ids: Vec<&str> = history.items.iter().map(|c| c.id.as_str()).collect();
     let origins: Vec<&[String]> = history.items.iter().map(|c| c.origins.as_slice()).collect();
-    release_commits::drop_released_picks(&reach, &pairs, &mut lists, &ids, &origins, |origin| {
+    release::commits::drop_released_picks(&reach, &pairs, &mut lists, &ids, &origins, |origin| {
         gix_id(origin).and_then(|id| history.index_of(id))
     });
     // The package's sections hold only the commits that touch its paths.

@@ -11,8 +11,8 @@ use crate::error::AlreadyReported;
 use crate::notes;
 use crate::ops::{cargo, fs, term};
 use crate::policy::{CommitRules, Policy};
-use crate::project;
 use crate::render::{MessageContext, Renderer};
+use crate::version_files;
 
 pub fn run(dir: &Path) -> Result<()> {
     let p = Project::open(dir)?;
@@ -36,11 +36,11 @@ pub fn run(dir: &Path) -> Result<()> {
 
     if config.packages.is_some() {
         check_packages(&p, &mut problems);
-    } else if let Some(hint) = project::separately_versioned(&p.root, config) {
+    } else if let Some(hint) = version_files::separately_versioned(&p.root, config) {
         problems.push(hint);
     } else {
-        match project::version_files(config) {
-            Ok(files) => match project::read_all(&p.root, &files) {
+        match version_files::version_files(config) {
+            Ok(files) => match version_files::read_all(&p.root, &files) {
                 Ok(readings) => {
                     if let Some(first) = readings.first() {
                         term::step(&format!(
@@ -60,10 +60,10 @@ pub fn run(dir: &Path) -> Result<()> {
         }
         // Release asks cargo for the workspace of every Cargo version file: so does check, so that a broken
         // manifest or a missing pinned toolchain shows up here, not in the middle of a release.
-        for file in project::version_files(config).unwrap_or_default() {
+        for file in version_files::version_files(config).unwrap_or_default() {
             // A missing manifest is reported above, with the other version files.
             let manifest = p.root.join(&file.path);
-            if matches!(file.kind, project::Kind::Cargo)
+            if matches!(file.kind, version_files::Kind::Cargo)
                 && fs::is_file(&manifest)
                 && let Err(e) = cargo::workspace(&manifest)
             {
@@ -92,7 +92,7 @@ pub fn run(dir: &Path) -> Result<()> {
     }
     // A release through review reads these only when it runs: say now what it would refuse.
     if let Some(text) = &config.release.pr_dev
-        && let Err(e) = crate::domain::review::DevStep::parse(text)
+        && let Err(e) = crate::domain::release::review::DevStep::parse(text)
     {
         problems.push(e);
     }
@@ -195,14 +195,14 @@ fn check_packages(p: &Project, problems: &mut Vec<String>) {
         let Some(config) = p.config.for_package(&name) else {
             continue;
         };
-        let files = match project::version_files(&config) {
+        let files = match version_files::version_files(&config) {
             Ok(files) => files,
             Err(e) => {
                 problems.push(format!("{name}: {e:#}"));
                 continue;
             }
         };
-        match project::read_all(&p.root, &files) {
+        match version_files::read_all(&p.root, &files) {
             Ok(readings) => {
                 if let Some(first) = readings.first() {
                     term::step(&format!(
@@ -217,7 +217,7 @@ fn check_packages(p: &Project, problems: &mut Vec<String>) {
         }
         for file in &files {
             let manifest = p.root.join(&file.path);
-            if matches!(file.kind, project::Kind::CargoCrate)
+            if matches!(file.kind, version_files::Kind::CargoCrate)
                 && fs::is_file(&manifest)
                 && let Err(e) = cargo::workspace(&manifest)
             {

@@ -8,10 +8,13 @@ use anyhow::{Result, anyhow};
 use super::Project;
 use crate::cli::{DeprecationsArgs, Format};
 use crate::domain::changelog::CommitInfo;
-use crate::domain::deprecations::{self, Deprecation, Notice, Policy, Reading, Release};
+use crate::domain::changelog::history;
+use crate::domain::conventional;
+use crate::domain::deprecations::{self, Deprecation, Notice, Reading, Release, Window};
+use crate::domain::release;
 use crate::domain::rules::TagFormat;
 use crate::domain::version::{self, Version};
-use crate::domain::{commit, history, release_commits};
+
 use crate::notes;
 use crate::ops::repo::{ObjectId, Repo};
 use crate::ops::term;
@@ -56,7 +59,7 @@ fn gather_from(
     hide: Option<ObjectId>,
 ) -> Result<Gathered> {
     let history = repo.history_of(tips, hide, |c: CommitInfo| {
-        if c.parent_count > 1 || commit::is_autosquash(&c.message) {
+        if c.parent_count > 1 || conventional::is_autosquash(&c.message) {
             return None;
         }
         let (deprecated, removed) = deprecations::message_values(&c.message);
@@ -65,7 +68,7 @@ fn gather_from(
         }
         Some(Notice {
             commit: c.short_id,
-            subject: commit::subject(&c.message).to_string(),
+            subject: conventional::subject(&c.message).to_string(),
             deprecated,
             removed,
             release: None,
@@ -85,7 +88,7 @@ fn gather_from(
     // Only HEAD's own commits are this branch's notices (the other tips only date them).
     let head = tips.first().and_then(|h| history.index_of(*h));
     let reach =
-        release_commits::Reach::new(&history.parents, &head.into_iter().collect::<Vec<_>>());
+        release::commits::Reach::new(&history.parents, &head.into_iter().collect::<Vec<_>>());
     let notices = history
         .items
         .into_iter()
@@ -111,7 +114,7 @@ fn gather_from(
 pub fn for_release(
     repo: &Repo,
     format: &TagFormat,
-    policy: Policy,
+    policy: Window,
     previous: Option<&Version>,
     new: &Version,
     unreleased: &[CommitInfo],

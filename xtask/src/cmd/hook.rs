@@ -24,7 +24,7 @@ use crate::ops::push_facts::{CliObjects, GixObjects, Objects};
 use crate::ops::repo::Repo;
 use crate::ops::term;
 use crate::policy::{CommitRules, Policy};
-use crate::project;
+use crate::version_files;
 
 pub fn run(dir: &Path, args: HookArgs) -> Result<()> {
     let hook_args: Vec<String> = args
@@ -449,9 +449,9 @@ pub(super) fn usable_config(text: &str) -> Result<(Config, Policy)> {
     let config = Config::parse(text)?;
     let policy = Policy::from_config(&config)?;
     for (package, _) in tag_formats(&config)? {
-        project::version_files(&package)?;
+        version_files::version_files(&package)?;
     }
-    project::version_files(&config)?;
+    version_files::version_files(&config)?;
     Ok((config, policy))
 }
 
@@ -579,12 +579,12 @@ fn release_tag_facts(
 
 /// The version the authoritative (first) version file gives at a commit.
 fn version_at(config: &Config, objects: &dyn Objects, commit: &str) -> Result<Version> {
-    let files = project::version_files(config)?;
+    let files = version_files::version_files(config)?;
     let file = files.first().context("no version files configured")?;
     let bytes = objects
         .file_at(commit, &file.path)?
         .ok_or_else(|| anyhow!("{} does not exist there", file.path))?;
     let text = String::from_utf8(bytes).map_err(|_| anyhow!("{} is not UTF-8 there", file.path))?;
-    let reading = project::read_text(file, &text)?;
+    let reading = version_files::read_text(file, &text)?;
     Ok(reading.parsed)
 }

@@ -192,7 +192,7 @@ fn work_tree_config_usable(dir: &Path) -> Result<()> {
     let Ok(root) = repo.root() else {
         return Ok(());
     };
-    let Some(text) = crate::project::read_optional(&root, FILE_NAME)? else {
+    let Some(text) = crate::version_files::read_optional(&root, FILE_NAME)? else {
         return Ok(());
     };
     super::hook::usable_config(&text).map(|_| ()).map_err(|e| {

@@ -53,7 +53,7 @@ struct Record {
 }
 
 /// Everything `init` will do, decided before anything is written.
-struct Plan {
+struct Adoption {
     mode: Mode,
     /// The kit's own files, new or upgraded.
     kit_changes: Vec<FileChange>,
@@ -155,7 +155,7 @@ fn read(root: &Path, rel: &str) -> Result<Option<String>> {
     }
 }
 
-fn plan(root: &Path, git: &Git, forge_asked: Option<Forge>) -> Result<Plan> {
+fn plan(root: &Path, git: &Git, forge_asked: Option<Forge>) -> Result<Adoption> {
     let mut problems: Vec<String> = Vec::new();
     let mut edit_problems: Vec<String> = Vec::new();
     let mut notes = Vec::new();
@@ -476,7 +476,7 @@ fn plan(root: &Path, git: &Git, forge_asked: Option<Forge>) -> Result<Plan> {
     if !problems.is_empty() {
         bail!("{}\nnothing was changed", problems.join("\n"));
     }
-    Ok(Plan {
+    Ok(Adoption {
         mode,
         kit_changes,
         edits,
@@ -603,7 +603,7 @@ fn old_toolchain(root: &Path) -> Result<Option<String>> {
     })
 }
 
-fn show(plan: &Plan) {
+fn show(plan: &Adoption) {
     let in_crate = |c: &&FileChange| c.rel.starts_with(&format!("{}/", plan.mode.crate_dir()));
     let created = plan
         .kit_changes

@@ -6,14 +6,14 @@ use anyhow::{Result, anyhow, bail};
 
 use super::{Project, pre_kind, usage};
 use crate::cli::{Format, SchemeArg, VersionArgs};
-use crate::domain::plan;
+use crate::domain::release::decide;
 use crate::domain::version::{self, BumpRequest, Scheme, Version};
 use crate::ops::term;
-use crate::{notes, project, render};
+use crate::{notes, render, version_files};
 
 pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
     let p = Project::open(dir)?;
-    if let Some(hint) = project::separately_versioned(&p.root, &p.config) {
+    if let Some(hint) = version_files::separately_versioned(&p.root, &p.config) {
         return Err(anyhow!("{hint}"));
     }
     // Several packages and no -p: every package's version (or, with --all, every package's files).
@@ -26,9 +26,9 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
         return every_package(p, &args);
     }
     let p = p.package(args.package.as_deref())?;
-    let files = project::version_files(&p.config)?;
+    let files = version_files::version_files(&p.config)?;
     // Messages spell versions as the first file does (`2.6.0.dev0` in a Python project).
-    let scheme = project::read_all(&p.root, &files)
+    let scheme = version_files::read_all(&p.root, &files)
         .ok()
         .and_then(|r| r.first().map(|r| r.scheme))
         .unwrap_or_default();
@@ -40,7 +40,7 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
         // `--pre KIND`, the pre-release of that level, as `release auto --pre KIND`.
         if level.trim().eq_ignore_ascii_case("auto") {
             let pre = pre_kind(args.pre.as_deref())?;
-            let choice = plan::Choice::parse("auto", pre).map_err(usage)?;
+            let choice = decide::Choice::parse("auto", pre).map_err(usage)?;
             return auto_version(&p, &choice)
                 .map(Some)
                 .map_err(|e| anyhow!("{}", e));
@@ -55,7 +55,7 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
     if args.all {
         return all(&p, &files, args.format, &next);
     }
-    let (current, readings) = project::current_version(&p.root, &files)?;
+    let (current, readings) = version_files::current_version(&p.root, &files)?;
     let build = match (args.nightly, args.dev) {
         (true, _) => Some(CiBuild::Nightly),
         (_, true) => Some(CiBuild::Dev(args.build)),
@@ -71,7 +71,7 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
         ),
     };
     let scheme = args.scheme.map(scheme_of).unwrap_or(scheme);
-    let spelled = project::render_in_scheme(&shown, scheme)?;
+    let spelled = version_files::render_in_scheme(&shown, scheme)?;
     match args.format {
         Format::Text => term::out(&spelled),
         Format::Json => term::out(
@@ -89,7 +89,7 @@ pub fn run(dir: &Path, args: VersionArgs) -> Result<()> {
 
 fn all(
     p: &Project,
-    files: &[project::VersionFile],
+    files: &[version_files::VersionFile],
     format: Format,
     next: &dyn Fn(&Version) -> Result<Option<Version>>,
 ) -> Result<()> {
@@ -103,7 +103,7 @@ fn all(
         .iter()
         .map(|r| {
             let text = match &upcoming {
-                Some(v) => project::render_in_scheme(v, r.scheme)
+                Some(v) => version_files::render_in_scheme(v, r.scheme)
                     .unwrap_or_else(|e| format!("(cannot hold {v}: {e:#})")),
                 None => r.text.clone(),
             };
@@ -153,23 +153,23 @@ fn all(
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(project::join_errors(problems))
+        Err(version_files::join_errors(problems))
     }
 }
 
 /// Every file's reading, and the problems: what could be read is shown alongside what could not.
 fn readings_of(
     p: &Project,
-    files: &[project::VersionFile],
-) -> (Vec<project::Reading>, Vec<anyhow::Error>) {
-    match project::read_all(&p.root, files) {
+    files: &[version_files::VersionFile],
+) -> (Vec<version_files::Reading>, Vec<anyhow::Error>) {
+    match version_files::read_all(&p.root, files) {
         Ok(readings) => (readings, Vec::new()),
         Err(problems) => {
             let readings = files
                 .iter()
                 .filter_map(|f| {
-                    project::read_file(&p.root, &f.path)
-                        .and_then(|t| project::read_text(f, &t))
+                    version_files::read_file(&p.root, &f.path)
+                        .and_then(|t| version_files::read_text(f, &t))
                         .ok()
                 })
                 .collect();
@@ -190,7 +190,7 @@ fn all_packages_table(p: &Project, names: &[String]) -> Result<()> {
             .config
             .for_package(name)
             .ok_or_else(|| anyhow!("no package {name}"))?;
-        let files = project::version_files(&config)?;
+        let files = version_files::version_files(&config)?;
         let (readings, trouble) = readings_of(p, &files);
         files_read += readings.len();
         if let Some(first) = readings.first() {
@@ -257,20 +257,20 @@ fn every_package(p: Project, args: &VersionArgs) -> Result<()> {
                 .for_package(name)
                 .ok_or_else(|| anyhow!("no package {name}"))?,
         );
-        let files = project::version_files(&package.config)?;
+        let files = version_files::version_files(&package.config)?;
         if args.all {
             if let Err(e) = all(&package, &files, args.format, &|_| Ok(None)) {
                 problems.push(format!("{name}: {e:#}"));
             }
             continue;
         }
-        match project::current_version(&p.root, &files) {
+        match version_files::current_version(&p.root, &files) {
             Ok((current, readings)) => {
                 let scheme = args
                     .scheme
                     .map(scheme_of)
                     .unwrap_or_else(|| readings.first().map(|r| r.scheme).unwrap_or_default());
-                let spelled = project::render_in_scheme(&current, scheme)?;
+                let spelled = version_files::render_in_scheme(&current, scheme)?;
                 lines.push((name.clone(), spelled.clone()));
                 json.insert(name.clone(), serde_json::Value::String(spelled));
             }
@@ -352,7 +352,7 @@ pub fn ci_version(p: &Project, current: &Version, build: CiBuild) -> Result<Vers
 /// The version `release auto` would release here: its snapshot (the commits of the one definition, the
 /// package's only with `-p`) and its decision, so that the two never disagree (on a line branch `auto` is
 /// a patch).
-fn auto_version(p: &Project, choice: &plan::Choice) -> Result<Version> {
+fn auto_version(p: &Project, choice: &decide::Choice) -> Result<Version> {
     let git = crate::ops::git::Git::new(&p.root)?;
     let (mut snapshot, settings) = super::release::snapshot(p, &git, false, true)?;
     if let Some(head) = p.repo.head()?.commit {
@@ -372,7 +372,7 @@ fn auto_version(p: &Project, choice: &plan::Choice) -> Result<Version> {
             &mut snapshot.commits_since_final,
         )?;
     }
-    plan::next_version(&snapshot, &settings, choice).map_err(|reason| anyhow!("{reason}"))
+    decide::next_version(&snapshot, &settings, choice).map_err(|reason| anyhow!("{reason}"))
 }
 
 pub fn scheme_of(arg: SchemeArg) -> Scheme {

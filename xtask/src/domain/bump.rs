@@ -12,7 +12,7 @@
 //! treated like `0.y.z`. A pre-release such as `1.0.0-rc.1` is judged by its major number; how a
 //! level applies to a pre-release is the version module's business.
 
-use super::commit::Conventional;
+use super::conventional::Conventional;
 
 pub use super::version::Level;
 
@@ -62,7 +62,7 @@ pub fn offending<'a, T>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::commit::parse;
+    use super::super::conventional::parse;
     use super::*;
 
     fn v(s: &str) -> crate::domain::version::Version {

@@ -4,17 +4,17 @@
 //! A `Deprecated: <what>` footer announces a deprecation; a `Removed: <what>` footer removes it. The two are
 //! matched by `<what>`, exactly after trimming and case folding (`Removed: The Foo option ` matches
 //! `Deprecated: the foo option`). The window is counted from the release that first contained the
-//! announcement, by [`Policy`].
+//! announcement, by [`Window`].
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::commit::{self, Footer};
+use super::conventional::{self, Footer};
 use super::version::{self, Version};
 
 /// `[policy] deprecation`: how long a deprecation must stay before its removal may ship.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Policy {
+pub enum Window {
     /// Announced in `X.Y` → removable from `X.(Y+2).0` (and so in any later major). Below 1.0, `0.Y`
     /// minors count as minors: `0.3` → `0.5.0`.
     #[default]
@@ -25,36 +25,36 @@ pub enum Policy {
     Off,
 }
 
-impl Policy {
+impl Window {
     pub const NAMES: [&'static str; 3] = ["two-minors", "next-major", "off"];
 
-    pub fn parse(text: &str) -> Option<Policy> {
+    pub fn parse(text: &str) -> Option<Window> {
         match text {
-            "two-minors" => Some(Policy::TwoMinors),
-            "next-major" => Some(Policy::NextMajor),
-            "off" => Some(Policy::Off),
+            "two-minors" => Some(Window::TwoMinors),
+            "next-major" => Some(Window::NextMajor),
+            "off" => Some(Window::Off),
             _ => None,
         }
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Policy::TwoMinors => "two-minors",
-            Policy::NextMajor => "next-major",
-            Policy::Off => "off",
+            Window::TwoMinors => "two-minors",
+            Window::NextMajor => "next-major",
+            Window::Off => "off",
         }
     }
 
     /// The first version allowed to remove what `announced` deprecated; `None` when the policy is off.
     pub fn window(self, announced: &Version) -> Option<Version> {
         match self {
-            Policy::TwoMinors => Some(Version::new(
+            Window::TwoMinors => Some(Version::new(
                 announced.major,
                 announced.minor.saturating_add(2),
                 0,
             )),
-            Policy::NextMajor => Some(Version::new(announced.major.saturating_add(1), 0, 0)),
-            Policy::Off => None,
+            Window::NextMajor => Some(Version::new(announced.major.saturating_add(1), 0, 0)),
+            Window::Off => None,
         }
     }
 }
@@ -102,7 +102,7 @@ pub fn footer_values(footers: &[Footer]) -> (Vec<String>, Vec<String>) {
 pub fn message_values(message: &str) -> (Vec<String>, Vec<String>) {
     let text = message.trim_start();
     let rest = text.split_once('\n').map_or("", |(_, rest)| rest);
-    footer_values(&commit::body_and_footers(rest).1)
+    footer_values(&conventional::body_and_footers(rest).1)
 }
 
 /// How `<what>` is matched: exact after trimming and case folding.
@@ -175,7 +175,7 @@ fn reaches(new: &Version, from: &Version) -> bool {
 /// deprecation whose window it reaches is removable.
 pub fn ledger(
     notices: &[Notice],
-    policy: Policy,
+    policy: Window,
     last_release: Option<&Version>,
 ) -> Vec<Deprecation> {
     let mut lines: Vec<Deprecation> = Vec::new();
@@ -233,7 +233,7 @@ pub fn ledger(
             .and_then(|r| policy.window(&r.version));
         line.state = if line.removed.is_some() {
             State::Removed
-        } else if policy == Policy::Off {
+        } else if policy == Window::Off {
             State::Removable
         } else {
             match (&line.removable_from, last_release) {
@@ -262,13 +262,13 @@ pub struct Verdict {
 /// whose window this release opens are listed. `spell` writes a version as the project does.
 pub fn judge(
     notices: &[Notice],
-    policy: Policy,
+    policy: Window,
     new: &Version,
     previous: Option<&Version>,
     spell: &dyn Fn(&Version) -> String,
 ) -> Verdict {
     let mut verdict = Verdict::default();
-    if policy == Policy::Off {
+    if policy == Window::Off {
         return verdict;
     }
     let lines = ledger(notices, policy, previous);
@@ -343,13 +343,13 @@ pub enum Reading {
 /// `Removed:` footer (`removing`) and the versions of the release tags. Most releases open no window (a
 /// patch release never does under either policy) and remove nothing, so they read no history at all.
 pub fn reading(
-    policy: Policy,
+    policy: Window,
     removing: bool,
     previous: Option<&Version>,
     new: &Version,
     releases: &[Version],
 ) -> Reading {
-    if policy == Policy::Off {
+    if policy == Window::Off {
         return Reading::Nothing;
     }
     if removing {
@@ -405,16 +405,16 @@ mod tests {
     #[test]
     fn windows_per_policy() {
         // (policy, announced in, first version allowed to remove)
-        let table: &[(Policy, &str, Option<&str>)] = &[
-            (Policy::TwoMinors, "2.2.0", Some("2.4.0")),
-            (Policy::TwoMinors, "2.2.3", Some("2.4.0")),
-            (Policy::TwoMinors, "2.9.0", Some("2.11.0")),
-            (Policy::TwoMinors, "2.2.0-rc.1", Some("2.4.0")),
-            (Policy::TwoMinors, "0.3.1", Some("0.5.0")),
-            (Policy::TwoMinors, "0.0.4", Some("0.2.0")),
-            (Policy::NextMajor, "2.2.0", Some("3.0.0")),
-            (Policy::NextMajor, "0.3.0", Some("1.0.0")),
-            (Policy::Off, "2.2.0", None),
+        let table: &[(Window, &str, Option<&str>)] = &[
+            (Window::TwoMinors, "2.2.0", Some("2.4.0")),
+            (Window::TwoMinors, "2.2.3", Some("2.4.0")),
+            (Window::TwoMinors, "2.9.0", Some("2.11.0")),
+            (Window::TwoMinors, "2.2.0-rc.1", Some("2.4.0")),
+            (Window::TwoMinors, "0.3.1", Some("0.5.0")),
+            (Window::TwoMinors, "0.0.4", Some("0.2.0")),
+            (Window::NextMajor, "2.2.0", Some("3.0.0")),
+            (Window::NextMajor, "0.3.0", Some("1.0.0")),
+            (Window::Off, "2.2.0", None),
         ];
         for (policy, announced, expected) in table {
             assert_eq!(
@@ -427,11 +427,11 @@ mod tests {
 
     #[test]
     fn policies_parse_by_name() {
-        for name in Policy::NAMES {
-            assert_eq!(Policy::parse(name).map(Policy::as_str), Some(name));
+        for name in Window::NAMES {
+            assert_eq!(Window::parse(name).map(Window::as_str), Some(name));
         }
-        assert_eq!(Policy::parse("two minors"), None);
-        assert_eq!(Policy::default(), Policy::TwoMinors);
+        assert_eq!(Window::parse("two minors"), None);
+        assert_eq!(Window::default(), Window::TwoMinors);
     }
 
     #[test]
@@ -469,10 +469,10 @@ mod tests {
             notice("b2", Some("2.2.0"), &["the old engine", "Option A"], &[]),
             notice("a1", Some("2.1.0"), &[], &["option a"]),
         ];
-        let cases: &[(&str, Policy, Option<&str>, &[Row])] = &[
+        let cases: &[(&str, Window, Option<&str>, &[Row])] = &[
             (
                 "at 2.4.0: the engine was removed in 2.4.0, option A may go, the flag is unreleased",
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 Some("2.4.0"),
                 &[
                     (
@@ -494,7 +494,7 @@ mod tests {
             ),
             (
                 "one release before the window: open",
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 Some("2.3.9"),
                 &[
                     (
@@ -510,7 +510,7 @@ mod tests {
             ),
             (
                 "a pre-release of the window's version counts",
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 Some("2.4.0-rc.1"),
                 &[
                     (
@@ -532,7 +532,7 @@ mod tests {
             ),
             (
                 "next-major",
-                Policy::NextMajor,
+                Window::NextMajor,
                 Some("2.9.0"),
                 &[
                     (
@@ -548,7 +548,7 @@ mod tests {
             ),
             (
                 "off: everything not removed is removable",
-                Policy::Off,
+                Window::Off,
                 Some("2.2.0"),
                 &[
                     (
@@ -594,7 +594,7 @@ mod tests {
             notice("b2", None, &["x"], &[]),
             notice("a1", None, &["X"], &[]),
         ];
-        let lines = ledger(&history, Policy::TwoMinors, None);
+        let lines = ledger(&history, Window::TwoMinors, None);
         assert_eq!(lines.len(), 1);
         assert_eq!(
             (lines[0].what.as_str(), lines[0].commit.as_str()),
@@ -623,7 +623,7 @@ mod tests {
         ];
         type Case<'a> = (
             &'a str,
-            Policy,
+            Window,
             &'a str,
             &'a str,
             &'a [&'a str],
@@ -633,7 +633,7 @@ mod tests {
         let cases: &[Case] = &[
             (
                 "2.3.1: too early, naming where it was announced and 2.4.0",
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 "2.3.1",
                 "2.3.0",
                 &[
@@ -648,7 +648,7 @@ mod tests {
             ),
             (
                 "2.4.0-rc.1 is in the window",
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 "2.4.0-rc.1",
                 "2.3.0",
                 &[],
@@ -657,7 +657,7 @@ mod tests {
             ),
             (
                 "2.4.0: allowed; the sync API's window is not open",
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 "2.4.0",
                 "2.3.0",
                 &[],
@@ -666,7 +666,7 @@ mod tests {
             ),
             (
                 "2.5.0 opens the sync API's window",
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 "2.5.0",
                 "2.3.0",
                 &[],
@@ -675,7 +675,7 @@ mod tests {
             ),
             (
                 "3.0.0 is a later major",
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 "3.0.0",
                 "2.3.0",
                 &[],
@@ -684,7 +684,7 @@ mod tests {
             ),
             (
                 "next-major: 2.9.0 is too early",
-                Policy::NextMajor,
+                Window::NextMajor,
                 "2.9.0",
                 "2.3.0",
                 &["from 3.0.0 on", "next-major"],
@@ -693,7 +693,7 @@ mod tests {
             ),
             (
                 "off: nothing is judged",
-                Policy::Off,
+                Window::Off,
                 "2.3.1",
                 "2.3.0",
                 &[],
@@ -731,7 +731,7 @@ mod tests {
         let judge_at = |new: &str, previous: &str| {
             judge(
                 &history,
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 &v(new),
                 Some(&v(previous)),
                 &spell,
@@ -755,10 +755,10 @@ mod tests {
             .map(|t| v(t))
             .collect();
         // (what, policy, removing, previous, new, expected)
-        let cases: &[(&str, Policy, bool, &str, &str, Reading)] = &[
+        let cases: &[(&str, Window, bool, &str, &str, Reading)] = &[
             (
                 "a patch opens nothing",
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 false,
                 "2.3.0",
                 "2.3.1",
@@ -766,7 +766,7 @@ mod tests {
             ),
             (
                 "2.4.0 opens 2.2's window: read after 2.1.1",
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 false,
                 "2.3.0",
                 "2.4.0",
@@ -774,7 +774,7 @@ mod tests {
             ),
             (
                 "a release candidate of 2.4.0 too",
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 false,
                 "2.3.0",
                 "2.4.0-rc.1",
@@ -782,7 +782,7 @@ mod tests {
             ),
             (
                 "its promotion opens nothing new",
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 false,
                 "2.4.0-rc.1",
                 "2.4.0",
@@ -790,7 +790,7 @@ mod tests {
             ),
             (
                 "a removal reads everything",
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 true,
                 "2.3.0",
                 "2.3.1",
@@ -798,7 +798,7 @@ mod tests {
             ),
             (
                 "off reads nothing",
-                Policy::Off,
+                Window::Off,
                 true,
                 "2.3.0",
                 "3.0.0",
@@ -806,7 +806,7 @@ mod tests {
             ),
             (
                 "next-major: 3.0.0 opens every 2.x window",
-                Policy::NextMajor,
+                Window::NextMajor,
                 false,
                 "2.3.0",
                 "3.0.0",
@@ -814,7 +814,7 @@ mod tests {
             ),
             (
                 "next-major: a minor opens nothing",
-                Policy::NextMajor,
+                Window::NextMajor,
                 false,
                 "2.3.0",
                 "2.4.0",
@@ -830,11 +830,11 @@ mod tests {
         }
         // Nothing released before: everything that may open is read.
         assert_eq!(
-            reading(Policy::TwoMinors, false, None, &v("2.4.0"), &releases),
+            reading(Window::TwoMinors, false, None, &v("2.4.0"), &releases),
             Reading::Everything
         );
         assert_eq!(
-            reading(Policy::TwoMinors, false, None, &v("0.1.0"), &[]),
+            reading(Window::TwoMinors, false, None, &v("0.1.0"), &[]),
             Reading::Nothing
         );
     }
@@ -847,7 +847,7 @@ mod tests {
         ];
         let verdict = judge(
             &history,
-            Policy::TwoMinors,
+            Window::TwoMinors,
             &v("0.3.0"),
             Some(&v("0.2.0")),
             &spell,
@@ -871,7 +871,7 @@ mod tests {
         assert!(
             !judge(
                 &history,
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 &v("0.4.0"),
                 Some(&v("0.3.0")),
                 &spell
@@ -882,7 +882,7 @@ mod tests {
         assert!(
             judge(
                 &history,
-                Policy::TwoMinors,
+                Window::TwoMinors,
                 &v("0.5.0"),
                 Some(&v("0.4.0")),
                 &spell

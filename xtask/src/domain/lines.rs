@@ -4,9 +4,9 @@
 use std::collections::HashSet;
 
 use super::changelog::CommitInfo;
-use super::commit;
-use super::rules::Pattern;
+use super::conventional;
 use super::version::Version;
+use crate::domain::rules::Pattern;
 
 /// `release.line_branch`: a branch name with `{{ major }}` and `{{ minor }}`, such as
 /// `stable/{{ major }}.{{ minor }}` or `release-v{{ major }}.{{ minor }}`.
@@ -103,7 +103,7 @@ pub fn backport_candidates(
 ) -> Vec<Candidate> {
     let picked: HashSet<&str> = line
         .iter()
-        .flat_map(|c| commit::cherry_pick_origins(&c.message))
+        .flat_map(|c| conventional::cherry_pick_origins(&c.message))
         .collect();
     development
         .iter()
@@ -112,7 +112,7 @@ pub fn backport_candidates(
         .filter(|c| !equivalent.contains(&c.id))
         .filter(|c| !picked.iter().any(|origin| same_commit(origin, &c.id)))
         .filter_map(|c| {
-            let parsed = commit::parse(&c.message).ok()?;
+            let parsed = conventional::parse(&c.message).ok()?;
             let kind = parsed.kind.to_ascii_lowercase();
             types
                 .iter()
@@ -121,7 +121,7 @@ pub fn backport_candidates(
                     id: c.id.clone(),
                     short_id: c.short_id.clone(),
                     kind,
-                    subject: commit::subject(&c.message).to_string(),
+                    subject: conventional::subject(&c.message).to_string(),
                 })
         })
         .collect()

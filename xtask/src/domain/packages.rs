@@ -1,8 +1,8 @@
 //! Several packages in one repository: which commits belong to which package, the shared `X.Y` rule,
 //! which packages a release takes, and the order their post-release commands run in.
 
-use super::rules::placeholders;
 use super::version::{self, Scheme, Version};
+use crate::domain::rules::placeholders;
 
 /// Whether a template names `{{ package }}` (spaces optional).
 pub fn uses_package(template: &str) -> bool {

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use super::rules::TagFormat;
+use crate::domain::rules::TagFormat;
 
 /// Existing tags that look like releases named another way.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, anyhow, bail};
 pub use gix::ObjectId;
 
 use crate::domain::changelog::CommitInfo;
-use crate::domain::commit;
+use crate::domain::conventional;
 use crate::domain::rules::TagFormat;
 use crate::domain::server_policy::HeadState;
 use crate::domain::version::{self, Version};
@@ -48,7 +48,7 @@ pub fn release_tags_among(tags: &[ReleaseTag], format: &TagFormat) -> Vec<Releas
 }
 
 /// A whole history read by [`Repo::history`]: newest first, each commit's parents as indices into
-/// the lists (see [`crate::domain::history`]), and what the caller's function made of each commit.
+/// the lists (see [`crate::domain::changelog::history`]), and what the caller's function made of each commit.
 pub struct History<T> {
     pub parents: Vec<Vec<usize>>,
     pub items: Vec<T>,
@@ -734,8 +734,8 @@ fn info_of(id: ObjectId, decoded: &gix::objs::CommitRef<'_>) -> Result<CommitInf
     Ok(CommitInfo {
         short_id: hex[..7.min(hex.len())].to_string(),
         id: hex,
-        message: commit::decode_text(decoded.message, encoding),
-        author_name: commit::decode_text(author.name, encoding),
+        message: conventional::decode_text(decoded.message, encoding),
+        author_name: conventional::decode_text(author.name, encoding),
         author_email: author.email.to_string(),
         time,
         parent_count: decoded.parents.len(),

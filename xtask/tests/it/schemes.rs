@@ -257,7 +257,7 @@ fn semver_and_pep440_tags_are_both_read() {
 /// versions the same way. Skipped, saying why, where Python or `packaging` is missing.
 #[test]
 fn pep440_rendering_and_order_agree_with_python_packaging() {
-    use xtask::domain::{pep440, version};
+    use xtask::domain::version::{self, pep440};
     let probe = std::process::Command::new("python3")
         .args(["-c", "import packaging.version"])
         .output();

@@ -8,10 +8,11 @@ use anyhow::{Result, anyhow};
 use super::Project;
 use crate::cli::{Format, ReleaseArgs};
 use crate::cmd::{pre_kind, usage};
-use crate::domain::plan::{self, Choice, Decision, Settings, Snapshot};
-use crate::domain::release_plan::{self, ReleasePlan};
+use crate::domain::changelog;
+use crate::domain::changelog::Changes;
+use crate::domain::release::decide::{self, Choice, Decision, Settings, Snapshot};
+use crate::domain::release::steps::{self, ReleasePlan};
 use crate::domain::version::{self, Scheme, Version};
-use crate::domain::{changelog::Changes, changelog_file};
 use crate::domain::{forge, shell};
 use crate::error::{AlreadyReported, UsageError};
 use crate::exec;
@@ -20,8 +21,8 @@ use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
 use crate::ops::repo::ObjectId;
 use crate::ops::{prompt, term};
-use crate::project;
 use crate::render::{self, MessageContext, Renderer, SectionContext};
+use crate::version_files;
 
 /// Several packages (`[packages]`): the same steps per package, in one commit with one tag each.
 mod packages;
@@ -74,7 +75,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         )
         .into());
     }
-    if let Some(hint) = project::separately_versioned(&p.root, &p.config) {
+    if let Some(hint) = version_files::separately_versioned(&p.root, &p.config) {
         return Err(anyhow!("{hint}"));
     }
     let interactive = prompt::interactive(args.yes) && !args.dry_run && args.format == Format::Text;
@@ -99,20 +100,20 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         None => {
             // Whatever does not depend on the version is checked before asking for one: a dirty tree is
             // reported before the user has chosen, and with nothing to release there is nothing to choose.
-            let mut problems = plan::before_choosing(&snapshot, &settings);
+            let mut problems = decide::before_choosing(&snapshot, &settings);
             problems.extend(unwritable_known_files(&p, &args)?);
             problems.extend(super::check::tag_ref_problem(&settings.tag_format));
             if !problems.is_empty() {
                 return report(&problems);
             }
-            if let Some(nothing) = plan::nothing_to_release(&snapshot, &settings) {
+            if let Some(nothing) = decide::nothing_to_release(&snapshot, &settings) {
                 return Err(anyhow!("{nothing}"));
             }
             ask_version(&snapshot, &settings, snapshot_scheme(&p)?)?
         }
     };
     // Deprecation windows: the history is read only when this version removes something or opens a window.
-    if let Ok(new) = plan::next_version(&snapshot, &settings, &choice) {
+    if let Ok(new) = decide::next_version(&snapshot, &settings, &choice) {
         snapshot.deprecations = super::deprecations::for_release(
             &p.repo,
             &settings.tag_format,
@@ -122,7 +123,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
             &snapshot.commits,
         )?;
     }
-    let decision = match plan::decide(&snapshot, &settings, &choice) {
+    let decision = match decide::decide(&snapshot, &settings, &choice) {
         Ok(decision) => decision,
         Err(mut problems) => {
             // No plan without a version, but the files every release writes can be checked anyway, so
@@ -157,7 +158,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     if args.dry_run && !args.pr {
         print_plan(&release, args.format == Format::Text, args.level.is_none());
         removable_notes(&release.decision);
-        packages::print_post(&release_plan::post(&release.steps));
+        packages::print_post(&steps::post(&release.steps));
         if args.format == Format::Json {
             term::out(&summary(&release, false).to_string());
         }
@@ -166,7 +167,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
 
     if !args.dry_run {
         // The last preflight check: the project's own commands (tests, lints) must pass.
-        let failed = run_pre(&git, &release_plan::checks(&release.steps))?;
+        let failed = run_pre(&git, &steps::checks(&release.steps))?;
         if !failed.is_empty() {
             return report(&failed);
         }
@@ -192,8 +193,8 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     }
 
     let detached = git.head_ref()?.is_none();
-    let steps = release_plan::local_steps(&release.steps);
-    let on_step = |step: &release_plan::Step| term::step(&step.describe());
+    let steps = steps::local_steps(&release.steps);
+    let on_step = |step: &steps::Step| term::step(&step.describe());
     let journal = if args.keep_journal {
         exec::run_kept(&git, p.repo.git_dir(), &release.head, steps, on_step)?
     } else {
@@ -211,7 +212,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     }
     removable_notes(&release.decision);
 
-    let push = release_plan::push(&release.steps);
+    let push = steps::push(&release.steps);
     let pushed = match push {
         Some((remote, refspecs)) => match git.push_atomic(remote, refspecs) {
             Ok(()) => {
@@ -240,7 +241,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
                     "the release is complete locally; push it with: {}",
                     push_command(remote, refspecs)
                 ));
-                packages::skipped_post(&release_plan::post(&release.steps));
+                packages::skipped_post(&steps::post(&release.steps));
                 github_output(&release)?;
                 if args.format == Format::Json {
                     let mut object = summary(&release, false);
@@ -269,7 +270,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     if args.format == Format::Json {
         term::out(&summary(&release, pushed).to_string());
     }
-    packages::run_post(&git, &release_plan::post(&release.steps))
+    packages::run_post(&git, &steps::post(&release.steps))
 }
 
 /// A push refused because the branch is protected: a protected branch takes changes only through pull
@@ -370,7 +371,7 @@ fn preflight(git: &Git, release: &ReleasePlan, dry_run: bool) -> Vec<String> {
             .cloned(),
     );
     let mut problems = fs::check_writable(&changes);
-    if release_plan::push(&release.steps).is_none() {
+    if steps::push(&release.steps).is_none() {
         return problems;
     }
     let tag = format!("refs/tags/{}", release.decision.tag);
@@ -481,7 +482,7 @@ fn signing_problem(p: &Project) -> Result<Option<String>> {
 /// The configured version files and the changelog that cannot be written (see [`fs::check_writable`]).
 /// Each problem names the setting that lists the file (`version.files`, `changelog.file`).
 fn unwritable_known_files(p: &Project, args: &ReleaseArgs) -> Result<Vec<String>> {
-    let rels: Vec<String> = project::version_files(&p.config)?
+    let rels: Vec<String> = version_files::version_files(&p.config)?
         .into_iter()
         .map(|f| f.path)
         .collect();
@@ -640,27 +641,27 @@ pub(super) fn snapshot_with(
     let config = &p.config;
     let policy = p.policy()?;
     let tag_format = policy.tag_format()?.clone();
-    let files = project::version_files(config)?;
+    let files = version_files::version_files(config)?;
     if p.repo.is_shallow() {
         deepen(p, git, dry_run)?;
     }
     let head = p.repo.head()?;
     let branch = head.branch.clone().or_else(|| ci_branch(p, head.commit));
-    let current = match project::current_version(&p.root, &files) {
+    let current = match version_files::current_version(&p.root, &files) {
         Ok((v, _)) => Ok(v),
         Err(e) => Err(format!("{e:#}")),
     };
     // When the files disagree, the first (authoritative) file's version lets the other checks run too.
     let first_file = match (&current, files.first()) {
-        (Err(_), Some(first)) => project::read_file(&p.root, &first.path)
-            .and_then(|text| project::read_text(first, &text))
+        (Err(_), Some(first)) => version_files::read_file(&p.root, &first.path)
+            .and_then(|text| version_files::read_text(first, &text))
             .ok()
             .map(|r| r.parsed),
         _ => None,
     };
     let (last_release, last_final, commits, commits_since_final, tags) = match head.commit {
         Some(commit) => {
-            // Which commits a release is about: one definition (domain::release_commits), shared with
+            // Which commits a release is about: one definition (domain::release::commits), shared with
             // `changelog` and `version --next`.
             let tags = match common {
                 Some(common) => crate::ops::repo::release_tags_among(&common.peeled, &tag_format),
@@ -838,10 +839,10 @@ fn deepen(p: &Project, git: &Git, dry_run: bool) -> Result<()> {
 fn ask_version(snapshot: &Snapshot, settings: &Settings, scheme: Scheme) -> Result<Choice> {
     let current = snapshot.current.as_ref().map_err(|e| anyhow!("{e}"))?;
     // The level is judged since the last final release, as the preflight judges it.
-    let rows = plan::menu(
+    let rows = decide::menu(
         current,
         &snapshot.commits_since_final,
-        plan::is_first_release(snapshot, current, &settings.tag_format),
+        decide::is_first_release(snapshot, current, &settings.tag_format),
         settings.patch_types.as_deref(),
     );
     let width = rows
@@ -896,7 +897,7 @@ fn typed_version(snapshot: &Snapshot, settings: &Settings, text: &str) -> Result
         other => other.to_string(),
     })?;
     let choice = Choice::Request(version::BumpRequest::Exact(v.clone()));
-    plan::decide(snapshot, settings, &choice)
+    decide::decide(snapshot, settings, &choice)
         .map(|decision| decision.version)
         .map_err(|problems| problems.join("; ").replace('\n', " "))
 }
@@ -933,7 +934,7 @@ fn build(
     let config = &p.config;
     let date = render::release_date()?;
     let renderer = Renderer::new(&p.root, config, p.policy()?.tag_scheme())?;
-    let files = project::version_files(config)?;
+    let files = version_files::version_files(config)?;
     let scheme = snapshot_scheme(p)?;
     let spell = |v: &Version| scheme.spell(v);
     let mut context =
@@ -943,7 +944,7 @@ fn build(
     let package = config.package.as_ref().map(|s| s.name.clone());
     context.package = package.clone().unwrap_or_default();
 
-    let mut release_files = project::changes_for(
+    let mut release_files = version_files::changes_for(
         &p.root,
         &files,
         &decision.previous,
@@ -967,8 +968,8 @@ fn build(
         let section = renderer.changelog(&section_context)?;
         let rel = config.changelog_file().to_string();
         // Entries written by hand under "Unreleased" move into the release's section (and its tag).
-        let existing = project::read_optional(&p.root, &rel)?;
-        let (section, kept) = changelog_file::merge_unreleased(existing.as_deref(), &section);
+        let existing = version_files::read_optional(&p.root, &rel)?;
+        let (section, kept) = changelog::file::merge_unreleased(existing.as_deref(), &section);
         if kept > 0 {
             term::note(&format!(
                 "{rel}: {kept} hand-written line{} of its Unreleased section {} kept in the {} section",
@@ -1020,8 +1021,13 @@ fn build(
             dev_context.package = package.clone().unwrap_or_default();
             let message =
                 renderer.message("release.dev_commit", config.dev_commit(), &dev_context)?;
-            let files =
-                project::changes_for(&p.root, &files, &decision.version, &version, &release_files)?;
+            let files = version_files::changes_for(
+                &p.root,
+                &files,
+                &decision.version,
+                &version,
+                &release_files,
+            )?;
             Some((version, files, message))
         }
     };
@@ -1065,15 +1071,15 @@ fn build(
 
 /// The changelog file with the new section; refuses to write over an untracked file the user owns.
 fn changelog_change(p: &Project, rel: &str, section: &str, version: &str) -> Result<FileChange> {
-    let existing = project::read_optional(&p.root, rel)?;
+    let existing = version_files::read_optional(&p.root, rel)?;
     if existing.is_some() && !Git::new(&p.root)?.is_tracked(rel)? {
         return Err(anyhow!(
             "{rel} exists but git does not track it: commit it (or remove it) so the release can update it"
         ));
     }
-    let after = changelog_file::insert_section(
+    let after = changelog::file::insert_section(
         existing.as_deref(),
-        &render::changelog_header(project::scheme_of(&p.config)),
+        &render::changelog_header(version_files::scheme_of(&p.config)),
         section,
         Some(version),
     );
@@ -1134,7 +1140,7 @@ fn print_plan(release: &ReleasePlan, to_stdout: bool, implicit_auto: bool) {
             }
         ),
     );
-    for command in release_plan::checks(&release.steps) {
+    for command in steps::checks(&release.steps) {
         emit("Check:", &format!("run `{command}`"));
     }
     if let Some((rel, section)) = &release.changelog {
@@ -1179,7 +1185,7 @@ fn print_plan(release: &ReleasePlan, to_stdout: bool, implicit_auto: bool) {
         ),
         _ => emit("Next development version:", "none"),
     }
-    match release_plan::push(&release.steps) {
+    match steps::push(&release.steps) {
         Some((remote, refspecs)) => emit("Push:", &push_command(remote, refspecs)),
         None => emit("Push:", "no (pass --push or set release.push = true)"),
     }

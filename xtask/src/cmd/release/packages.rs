@@ -11,17 +11,18 @@ use super::{
 };
 use crate::cli::{Format, ReleaseArgs};
 use crate::cmd::{pre_kind, usage};
-use crate::domain::plan::{self, Choice, Settings, Snapshot};
-use crate::domain::release_plan::{self, ReleasePlan, Step};
+use crate::domain::packages;
+use crate::domain::release;
+use crate::domain::release::decide::{self, Choice, Settings, Snapshot};
+use crate::domain::release::steps::{self, ReleasePlan, Step};
 use crate::domain::version::{BumpRequest, Scheme, Version};
-use crate::domain::{packages, release_commits};
 use crate::error::{AlreadyReported, UsageError};
 use crate::exec;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
 use crate::ops::repo::{ObjectId, Repo};
 use crate::ops::{cargo, prompt, term};
-use crate::{notes, project};
+use crate::{notes, version_files};
 
 /// One package as a release sees it.
 struct Package {
@@ -96,7 +97,7 @@ pub(super) fn release(
     if interactive && choice.is_none() {
         let mut problems = Vec::new();
         for pkg in &all {
-            for problem in plan::before_choosing(&pkg.snapshot, &pkg.settings) {
+            for problem in decide::before_choosing(&pkg.snapshot, &pkg.settings) {
                 if !problems.contains(&problem) {
                     problems.push(problem);
                 }
@@ -141,7 +142,7 @@ pub(super) fn release(
             Some(choice) => choice.clone(),
             None if interactive => {
                 let pkg = find(&all, name);
-                if let Some(nothing) = plan::nothing_to_release(&pkg.snapshot, &pkg.settings) {
+                if let Some(nothing) = decide::nothing_to_release(&pkg.snapshot, &pkg.settings) {
                     return Err(anyhow!("{name}: {nothing}"));
                 }
                 term::note(&format!("package {name}"));
@@ -262,8 +263,8 @@ pub(super) fn release(
         let pkg = find(&all, name);
         let mut state = release_files.clone();
         merge(&mut state, &dev_files);
-        let files = project::version_files(&pkg.project.config)?;
-        let changes = project::changes_for(
+        let files = version_files::version_files(&pkg.project.config)?;
+        let changes = version_files::changes_for(
             &p.root,
             &files,
             &plan.decision.version,
@@ -284,7 +285,7 @@ pub(super) fn release(
     }
     let pre_commands = p.policy()?.pre_commands.clone();
     let post = post_commands(p, &plans)?;
-    let mut steps = release_plan::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
+    let mut steps = steps::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
     // The kit's own commits meet the commit rules, as `check` says: the release commit, then the dev one.
     let rules = p.policy()?.commits.clone();
     let commits = steps.iter().filter_map(|step| match step {
@@ -322,7 +323,7 @@ pub(super) fn release(
         }
         if plans.len() > 1 {
             // What the plans above amount to: one commit for all, a tag each.
-            let together: Vec<String> = release_plan::local_steps(&steps)
+            let together: Vec<String> = steps::local_steps(&steps)
                 .iter()
                 .map(|step| match step {
                     Step::Commit { message } => format!("commit:\n{message}"),
@@ -331,7 +332,7 @@ pub(super) fn release(
                 .collect();
             term::section("Together, all or nothing:", &together.join("\n"));
         }
-        print_post(&release_plan::post(&steps));
+        print_post(&steps::post(&steps));
         if args.format == Format::Json {
             term::out(&summary(&plans, false).to_string());
         }
@@ -339,7 +340,7 @@ pub(super) fn release(
     }
 
     if !args.dry_run {
-        let failed = run_pre(git, &release_plan::checks(&steps))?;
+        let failed = run_pre(git, &steps::checks(&steps))?;
         if !failed.is_empty() {
             return report(&failed);
         }
@@ -365,7 +366,7 @@ pub(super) fn release(
                 },
                 describe(&plans)
             ))?;
-            steps = release_plan::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
+            steps = steps::combine(&plans, &release_files, &dev_files, &pre_commands, &post);
         }
     }
     // Through review: one pull request for every package, and `release --finish` tags the merge.
@@ -383,7 +384,7 @@ pub(super) fn release(
         git,
         p.repo.git_dir(),
         &head,
-        release_plan::local_steps(&steps),
+        steps::local_steps(&steps),
         |step| term::step(&step.describe()),
     )?;
     term::step(&format!("released {}", describe(&plans)));
@@ -393,7 +394,7 @@ pub(super) fn release(
         .ok_or_else(|| anyhow!("nothing to release"))?
         .1;
     let mut pushed = false;
-    if let Some((remote, refspecs)) = release_plan::push(&steps) {
+    if let Some((remote, refspecs)) = steps::push(&steps) {
         match git.push_atomic(remote, refspecs) {
             Ok(()) => {
                 term::step(&format!("pushed {} to {remote}", refspecs.join(" ")));
@@ -428,7 +429,7 @@ pub(super) fn release(
                     term::out(&object.to_string());
                     *json_printed = true;
                 }
-                skipped_post(&release_plan::post(&steps));
+                skipped_post(&steps::post(&steps));
                 return Err(AlreadyReported.into());
             }
         }
@@ -447,7 +448,7 @@ pub(super) fn release(
         term::out(&summary(&plans, pushed).to_string());
         *json_printed = true;
     }
-    run_post(git, &release_plan::post(&steps))
+    run_post(git, &steps::post(&steps))
 }
 
 /// The release pull request of several packages: one release commit (and, with `release.pr_dev = "in-pr"`,
@@ -482,7 +483,7 @@ fn pull_request(
         let body = plan
             .changelog
             .as_ref()
-            .map(|(_, section)| crate::domain::changelog_file::section_body(section).to_string())
+            .map(|(_, section)| crate::domain::changelog::file::section_body(section).to_string())
             .unwrap_or_default();
         notes.push(format!(
             "## {name} {}\n\n{body}",
@@ -643,7 +644,7 @@ fn read_commits(p: &Project, git: &Git, all: &mut [Package]) -> Result<()> {
                     .iter()
                     .filter(|&&i| belongs[i].binary_search(&k).is_ok())
                     .map(|&i| &ranges.commits[i])
-                    .filter(|c| !release_commits::is_kit_commit(&c.message, &kit))
+                    .filter(|c| !release::commits::is_kit_commit(&c.message, &kit))
                     .cloned()
                     .collect::<Vec<_>>(),
             );
@@ -690,12 +691,12 @@ fn choice_of(choices: &[(String, Choice)], name: &str) -> Choice {
 fn decide_all(
     all: &[Package],
     choices: &[(String, Choice)],
-) -> std::result::Result<Vec<(String, plan::Decision)>, Vec<String>> {
+) -> std::result::Result<Vec<(String, decide::Decision)>, Vec<String>> {
     let mut decided = Vec::new();
     let mut found: Vec<(String, String)> = Vec::new();
     for (name, choice) in choices {
         let pkg = find(all, name);
-        match plan::decide(&pkg.snapshot, &pkg.settings, choice) {
+        match decide::decide(&pkg.snapshot, &pkg.settings, choice) {
             Ok(decision) => decided.push((name.clone(), decision)),
             Err(problems) => found.extend(problems.into_iter().map(|p| (name.clone(), p))),
         }
@@ -799,12 +800,12 @@ fn crate_dependencies(p: &Project, names: &[String]) -> HashMap<String, Vec<Stri
         let Some(config) = p.config.for_package(name) else {
             continue;
         };
-        let Ok(files) = project::version_files(&config) else {
+        let Ok(files) = version_files::version_files(&config) else {
             continue;
         };
         if let Some(file) = files
             .iter()
-            .find(|f| matches!(f.kind, project::Kind::CargoCrate))
+            .find(|f| matches!(f.kind, version_files::Kind::CargoCrate))
         {
             manifests.push((name.clone(), p.root.join(&file.path)));
         }

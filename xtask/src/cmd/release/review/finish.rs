@@ -13,10 +13,11 @@ use super::{
 };
 use crate::cli::{Format, ReleaseArgs};
 use crate::cmd::Project;
+use crate::domain::changelog;
 use crate::domain::forge::calls;
-use crate::domain::review::{self, DevStep, Finding, UnitAt};
+use crate::domain::release::review::{self, DevStep, Finding, UnitAt};
 use crate::domain::version::{self, Scheme, Version};
-use crate::domain::{changelog_file, forge, packages, shell};
+use crate::domain::{forge, packages, shell};
 use crate::error::UsageError;
 use crate::notes;
 use crate::ops::forge::ForgeCli;
@@ -25,8 +26,8 @@ use crate::ops::git::Git;
 use crate::ops::process::kill_point;
 use crate::ops::repo::{ReleaseTag, Repo};
 use crate::ops::term;
-use crate::project;
 use crate::render::{self, MessageContext, Renderer};
+use crate::version_files;
 
 /// What is released on its own: the project, or one of its `[packages]` (with its own files, tags and
 /// changelog).
@@ -445,7 +446,7 @@ fn unit_context(
 
 /// The version the first version file holds at `commit` (`None` when it cannot be read there).
 fn version_at(p: &Project, commit: &str) -> Result<Option<Version>> {
-    let files = project::version_files(&p.config)?;
+    let files = version_files::version_files(&p.config)?;
     let Some(first) = files.first() else {
         return Err(anyhow!(
             "xtask.toml names no version files: nothing to finish"
@@ -455,7 +456,9 @@ fn version_at(p: &Project, commit: &str) -> Result<Option<Version>> {
         let id = p.repo.resolve(commit).ok()?;
         let bytes = p.repo.file_at(id, &first.path).ok()??;
         let text = String::from_utf8(bytes).ok()?;
-        project::read_text(first, &text).ok().map(|r| r.parsed)
+        version_files::read_text(first, &text)
+            .ok()
+            .map(|r| r.parsed)
     };
     Ok(read())
 }
@@ -510,7 +513,7 @@ fn plan(p: &Project, git: &Git, units: &[Unit], merged: &Merged) -> Result<Plan>
             .repo
             .file_at(commit, config.changelog_file())?
             .and_then(|bytes| String::from_utf8(bytes).ok())
-            .and_then(|text| changelog_file::section(&text, &spelled).map(str::to_string));
+            .and_then(|text| changelog::file::section(&text, &spelled).map(str::to_string));
         let tag_head = renderer.message("tag.message", config.tag_message(), &context)?;
         let message = match &section {
             Some(section) => format!("{tag_head}\n\n{}", section.trim_end()),
@@ -518,7 +521,7 @@ fn plan(p: &Project, git: &Git, units: &[Unit], merged: &Merged) -> Result<Plan>
         };
         let notes = section
             .as_deref()
-            .map(changelog_file::section_body)
+            .map(changelog::file::section_body)
             .filter(|body| !body.is_empty())
             .map_or(tag_head, str::to_string);
         sign |= policy.sign_tags || policy.signers.is_some();
@@ -624,9 +627,9 @@ fn dev_commit(
     dev_context.date = context.date.clone();
     dev_context.package = unit.name.clone().unwrap_or_default();
     let message = renderer.message("release.dev_commit", config.dev_commit(), &dev_context)?;
-    let files = project::version_files(config)?;
+    let files = version_files::version_files(config)?;
     let current = tip.cloned().unwrap_or_else(|| released.clone());
-    let changes = project::changes_for(&unit.project.root, &files, &current, &next, overlay)?;
+    let changes = version_files::changes_for(&unit.project.root, &files, &current, &next, overlay)?;
     Ok(Some((next, changes, message)))
 }
 
@@ -995,8 +998,8 @@ fn publish_missing_release(
         .file_at(tag.commit, unit.project.config.changelog_file())?
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|text| {
-            changelog_file::section(&text, &spelled)
-                .map(|section| changelog_file::section_body(section).to_string())
+            changelog::file::section(&text, &spelled)
+                .map(|section| changelog::file::section_body(section).to_string())
         })
         .filter(|body| !body.is_empty())
         .unwrap_or_else(|| format!("Release {spelled}"));

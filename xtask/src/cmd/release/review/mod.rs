@@ -15,7 +15,7 @@ use anyhow::{Result, anyhow};
 
 use super::Project;
 use crate::domain::forge::{self, Kind, Location, calls};
-use crate::domain::review::DevStep;
+use crate::domain::release::review::DevStep;
 use crate::domain::{push, shell};
 use crate::notes;
 use crate::ops::forge::ForgeCli;

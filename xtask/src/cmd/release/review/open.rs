@@ -9,10 +9,10 @@ use super::{
 };
 use crate::cli::{Format, ReleaseArgs};
 use crate::cmd::Project;
-use crate::domain::changelog_file;
+use crate::domain::changelog;
 use crate::domain::forge::{self, Kind, calls};
-use crate::domain::release_plan::ReleasePlan;
-use crate::domain::review;
+use crate::domain::release::review;
+use crate::domain::release::steps::ReleasePlan;
 use crate::error::UsageError;
 use crate::ops::fs;
 use crate::ops::git::Git;
@@ -156,7 +156,7 @@ impl Request {
         let notes = plan
             .changelog
             .as_ref()
-            .map(|(_, section)| changelog_file::section_body(section).to_string())
+            .map(|(_, section)| changelog::file::section_body(section).to_string())
             .unwrap_or(title);
         let dev = match plan.dev_commit() {
             Some(message) if !plan.dev_files().is_empty() => {

@@ -17,7 +17,7 @@
 
 use std::collections::HashSet;
 
-use super::version::{self, Version};
+use crate::domain::version::{self, Version};
 
 /// The release before one of version `x`, as an index into `versions` (every release tag's version):
 /// for a final, the greatest final below it; for a pre-release, the greatest release below it.

@@ -37,10 +37,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 
-use super::commit::{
+use crate::domain::conventional::{
     self, Footer, body_and_footers, cherry_pick_origins, co_authors_in, is_autosquash, pr_number,
 };
-use super::deprecations;
+use crate::domain::deprecations;
 
 /// A commit as read from git, newest first in the lists given to [`group`].
 #[derive(Debug, Clone, serde::Serialize)]
@@ -68,7 +68,7 @@ pub struct Entry {
     pub description: String,
     pub body: Option<String>,
     /// `None` for non-conventional commits, even with a `BREAKING CHANGE:` footer, matching
-    /// [`super::bump`], which only reads conventional commits.
+    /// [`crate::domain::bump`], which only reads conventional commits.
     pub breaking: Option<String>,
     /// Also read from non-conventional commits, with the same rules.
     pub footers: Vec<Footer>,
@@ -306,12 +306,13 @@ fn wanted(c: &CommitInfo, options: &Options) -> bool {
     if is_autosquash(&c.message) && !options.include_autosquash {
         return false;
     }
-    let subject = commit::subject(&c.message);
+    let subject = conventional::subject(&c.message);
     !options.skip_subjects.iter().any(|re| re.is_match(subject))
 }
 
 fn entry(c: &CommitInfo) -> Entry {
-    let (kind, scope, description, body, breaking, footers) = match commit::parse(&c.message) {
+    let (kind, scope, description, body, breaking, footers) = match conventional::parse(&c.message)
+    {
         Ok(conv) => (
             Some(conv.kind),
             conv.scope,
@@ -320,8 +321,8 @@ fn entry(c: &CommitInfo) -> Entry {
             conv.breaking,
             conv.footers,
         ),
-        Err(_) if commit::reverted_subject(&c.message).is_some() => {
-            let reverted = commit::reverted_subject(&c.message).unwrap_or_default();
+        Err(_) if conventional::reverted_subject(&c.message).is_some() => {
+            let reverted = conventional::reverted_subject(&c.message).unwrap_or_default();
             let rest = c
                 .message
                 .trim_start()

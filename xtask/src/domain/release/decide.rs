@@ -1,12 +1,12 @@
 //! The release decision: every preflight check and the version choice, as a pure function of a snapshot.
 
-use super::bump;
-use super::changelog::CommitInfo;
-use super::commit;
-use super::deprecations::{self, Notice};
-use super::lines::{self, LineTemplate};
-use super::rules::{Pattern, TagFormat};
-use super::version::{self, BumpRequest, Level, Scheme, Version};
+use crate::domain::bump;
+use crate::domain::changelog::CommitInfo;
+use crate::domain::conventional;
+use crate::domain::deprecations::{self, Notice};
+use crate::domain::lines::{self, LineTemplate};
+use crate::domain::rules::{Pattern, TagFormat};
+use crate::domain::version::{self, BumpRequest, Level, Scheme, Version};
 
 /// What the release needs to know about the repository, gathered before anything changes.
 #[derive(Debug, Clone)]
@@ -58,7 +58,7 @@ pub struct Settings {
     /// warning, so the plan can be read while work is in progress.
     pub dry_run: bool,
     /// `[policy] deprecation`: when a `Removed:` may ship.
-    pub deprecation: deprecations::Policy,
+    pub deprecation: deprecations::Window,
     /// `commits.patch_types`: the types that call for a patch (`None`: any commit does).
     pub patch_types: Option<Vec<String>>,
 }
@@ -89,7 +89,7 @@ impl Choice {
 }
 
 /// The outcome of a successful preflight: the decision part of a
-/// [`ReleasePlan`](super::release_plan::ReleasePlan).
+/// [`ReleasePlan`](crate::domain::release::steps::ReleasePlan).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub version: Version,
@@ -136,14 +136,17 @@ impl Default for Snapshot {
 }
 
 /// The conventional commits among `commits`, paired with their short hash and subject.
-fn conventional(commits: &[CommitInfo]) -> Vec<((String, String), commit::Conventional)> {
+fn conventional(commits: &[CommitInfo]) -> Vec<((String, String), conventional::Conventional)> {
     commits
         .iter()
-        .filter(|c| c.parent_count <= 1 && !commit::is_autosquash(&c.message))
+        .filter(|c| c.parent_count <= 1 && !conventional::is_autosquash(&c.message))
         .filter_map(|c| {
-            commit::parse(&c.message).ok().map(|p| {
+            conventional::parse(&c.message).ok().map(|p| {
                 (
-                    (c.short_id.clone(), commit::subject(&c.message).to_string()),
+                    (
+                        c.short_id.clone(),
+                        conventional::subject(&c.message).to_string(),
+                    ),
                     p,
                 )
             })
@@ -197,7 +200,7 @@ const MENU_KINDS: [version::PreKind; 4] = [
 /// A first release: nothing is released under this tag format yet, and no tag of any format names the
 /// final version the files hold, so `auto` releases it as written (a new package's 0.1.0 is 0.1.0, as
 /// cargo-release and release-please have it), rather than the version after it.
-/// Tags that look like releases named another way (`release-1.0`, see [`super::tag_hint`]) say the
+/// Tags that look like releases named another way (`release-1.0`, see [`crate::domain::tag_hint`]) say the
 /// project has released before: then it is no first release.
 pub fn is_first_release(snapshot: &Snapshot, current: &Version, tag_format: &TagFormat) -> bool {
     let spelled = [Scheme::Semver.spell(current), Scheme::Pep440.spell(current)];
@@ -207,7 +210,8 @@ pub fn is_first_release(snapshot: &Snapshot, current: &Version, tag_format: &Tag
             .tags
             .iter()
             .any(|tag| spelled.iter().any(|s| tag.ends_with(s.as_str())))
-        && super::tag_hint::suggest(snapshot.tags.iter().map(String::as_str), tag_format).is_none()
+        && crate::domain::tag_hint::suggest(snapshot.tags.iter().map(String::as_str), tag_format)
+            .is_none()
 }
 
 /// The interactive menu: one row per distinct version the choices give (the choices that give the same one
@@ -437,7 +441,7 @@ pub fn decide(
         // A name git refuses would fail at the tag, half-way through the release: refused here, as `check`
         // refuses the format.
         if let Ok(tag) = &tag
-            && let Some(why) = super::rules::ref_name_problem(tag)
+            && let Some(why) = crate::domain::rules::ref_name_problem(tag)
         {
             problems.push(format!(
                 "tag.format `{}` makes the tag `{tag}` for {shown}, which git refuses as a tag name: {why} \
@@ -723,7 +727,7 @@ mod tests {
             line: Some(LineTemplate::parse("stable/{{ major }}.{{ minor }}").unwrap()),
             force: false,
             dry_run: false,
-            deprecation: deprecations::Policy::TwoMinors,
+            deprecation: deprecations::Window::TwoMinors,
             patch_types: None,
         }
     }
@@ -1086,7 +1090,7 @@ mod tests {
         let d = decide(&s, &settings(), &Choice::parse("minor", None).unwrap()).unwrap();
         assert_eq!(d.removable.len(), 1, "{:?}", d.removable);
         let mut off = settings();
-        off.deprecation = deprecations::Policy::Off;
+        off.deprecation = deprecations::Window::Off;
         let d = decide(&s, &off, &Choice::parse("minor", None).unwrap()).unwrap();
         assert!(d.removable.is_empty());
     }

@@ -2,9 +2,9 @@
 //! the steps, `exec::run` runs the local ones under the undo journal, and the release command runs the
 //! checks before them and the push and the post-release commands after them: what is shown is what runs.
 
-use super::file_change::FileChange;
-use super::plan::Decision;
-use super::version::{Scheme, Version};
+use crate::domain::file_change::FileChange;
+use crate::domain::release::decide::Decision;
+use crate::domain::version::{Scheme, Version};
 
 /// One thing a release does, in the order it does it.
 #[derive(Debug, Clone, PartialEq, Eq)]

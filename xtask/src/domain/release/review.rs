@@ -155,7 +155,7 @@ pub fn judge_request_refs(refs: &RequestRefs) -> Result<Option<String>, Vec<Stri
             "push: {remote}'s {base} is at {}, which HEAD does not contain: run `{}` and merge or rebase \
              first, so that the release pull request holds what {base} holds",
             tip.get(..7).unwrap_or(tip),
-            super::shell::join(&["git", "pull", remote, base])
+            crate::domain::shell::join(&["git", "pull", remote, base])
         ));
     }
     if refs.target_tip.is_some() && !refs.target_is_kits {
@@ -163,7 +163,7 @@ pub fn judge_request_refs(refs: &RequestRefs) -> Result<Option<String>, Vec<Stri
         problems.push(format!(
             "push: {remote} already has a branch {target} that is not a release pull request's: delete it \
              (`{}`) or set release.pr_branch",
-            super::shell::join(&["git", "push", remote, "--delete", target])
+            crate::domain::shell::join(&["git", "push", remote, "--delete", target])
         ));
     }
     if problems.is_empty() {

@@ -13,7 +13,7 @@
 //!
 //! A bare SemVer kind renders with number 0 (`1.2.0-rc` is `1.2.0rc0`), and [`parse`] always
 //! writes the number out, so `1.2.0.dev0` reads back as `1.2.0-dev.0` (the same version as
-//! `1.2.0-dev`, see [`super::version`]).
+//! `1.2.0-dev`, see [`super`]).
 //!
 //! [`parse`] accepts what PEP 440 normalises to those forms: any letter case, a leading `v`,
 //! surrounding whitespace, one to three release numbers (`1.2` is `1.2.0`), the spellings
@@ -26,11 +26,11 @@
 //! than three release numbers.
 //!
 //! PEP 440 orders `X.Y.Z.devN` < `X.Y.ZaN` < `X.Y.ZbN` < `X.Y.ZrcN` < `X.Y.Z` < `X.Y.Z.postN`,
-//! which is exactly the kit's release order ([`super::version::release_cmp`]).
+//! which is exactly the kit's release order ([`super::release_cmp`]).
 
 use std::fmt;
 
-use super::version::{BuildMetadata, PreKind, Version, pre_release, with_pre};
+use super::model::{BuildMetadata, PreKind, Version, pre_release, with_pre};
 
 /// Everything that can go wrong while reading or writing PEP 440 text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -348,8 +348,8 @@ impl<'a> Cursor<'a> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::model::{is_greater, release_cmp};
     use super::*;
-    use crate::domain::version::{is_greater, release_cmp};
     use proptest::prelude::*;
     use std::cmp::Ordering;
 

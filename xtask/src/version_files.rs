@@ -6,7 +6,8 @@ use anyhow::{Context, Result, anyhow, bail};
 
 use crate::config::{Config, FileEntry, Scheme};
 use crate::domain::files::{self, CargoEdit, Locator};
-use crate::domain::{pep440, version};
+use crate::domain::version;
+use crate::domain::version::pep440;
 use crate::ops::cargo;
 use crate::ops::fs::{self, FileChange};
 

@@ -46,3 +46,25 @@ impl Cancelled {
         if self.interrupted { 130 } else { 1 }
     }
 }
+
+/// The problems that stopped a command, printed already (it travels as the context of [`AlreadyReported`],
+/// so the exit code is 1): `summary` (`cannot release, nothing was changed`) and the problems themselves,
+/// for `--format json` (`"problems"`, an array) and for the one-line `"error"` text.
+#[derive(Debug)]
+pub struct Refused {
+    pub summary: String,
+    pub problems: Vec<crate::domain::problem::Problem>,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let listed: Vec<String> = self.problems.iter().map(ToString::to_string).collect();
+        write!(f, "{}: {}", self.summary, listed.join("; "))
+    }
+}
+
+/// The problems of a refusal as JSON objects (`rule`, `reason`, `hint`), if `error` is one.
+pub fn problems_json(error: &anyhow::Error) -> Option<serde_json::Value> {
+    let refused = error.downcast_ref::<Refused>()?;
+    serde_json::to_value(&refused.problems).ok()
+}

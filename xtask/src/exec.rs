@@ -16,6 +16,7 @@
 //! is on the release's branch at one of its commits and that every file still holds what the release wrote;
 //! if not, it changes nothing and says what differs and which commands would finish the job by hand.
 
+use crate::domain::problem::Problem;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -397,7 +398,7 @@ pub struct Undo {
 }
 
 /// Decides the undo, or lists every reason not to touch anything.
-pub fn decide_undo(journal: &Journal, now: &Observed) -> std::result::Result<Undo, Vec<String>> {
+pub fn decide_undo(journal: &Journal, now: &Observed) -> std::result::Result<Undo, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut plan = Undo::default();
     if now.branch != journal.branch {
@@ -513,7 +514,7 @@ pub fn decide_undo(journal: &Journal, now: &Observed) -> std::result::Result<Und
     if problems.is_empty() {
         Ok(plan)
     } else {
-        Err(problems)
+        Err(problems.into_iter().map(Problem::said).collect())
     }
 }
 
@@ -629,7 +630,11 @@ pub fn undo(git: &Git, path: &Path, journal: &Journal) -> Result<Undone> {
             "cannot undo the release safely, so nothing was changed:\n  - {}\n\
              Put things back as the release left them and run `cargo xtask release --abort` again, or finish the \
              undo by hand with:\n{}",
-            problems.join("\n  - "),
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n  - "),
             manual_commands(journal, path)
         )
     })?;
@@ -927,18 +932,33 @@ mod tests {
         now.branch = Some("refs/heads/other".into());
         now.files = vec![Ok(Some(content_id(b"edited\n")))];
         let problems = decide_undo(&journal(), &now).unwrap_err();
-        assert!(problems[0].contains("HEAD is on other, but the release was made on main"));
-        assert!(problems[1].contains("VERSION was changed after the release wrote it"));
+        assert!(
+            problems[0]
+                .reason
+                .contains("HEAD is on other, but the release was made on main")
+        );
+        assert!(
+            problems[1]
+                .reason
+                .contains("VERSION was changed after the release wrote it")
+        );
         let mut now = observed();
         now.head = C.into();
         now.head_parent = Some(B.into());
         let problems = decide_undo(&journal(), &now).unwrap_err();
-        assert!(problems[0].contains("not a commit of the interrupted release"));
+        assert!(
+            problems[0]
+                .reason
+                .contains("not a commit of the interrupted release")
+        );
         // A foreign commit under the release's commit: moving the branch back would drop it.
         let mut now = observed();
         now.parents = vec![Some(X.into())];
         let problems = decide_undo(&journal(), &now).unwrap_err();
-        assert!(problems[0].contains("does not follow"), "{problems:?}");
+        assert!(
+            problems[0].reason.contains("does not follow"),
+            "{problems:?}"
+        );
     }
 
     #[test]
@@ -981,7 +1001,11 @@ mod tests {
         now.head = X.into();
         now.head_parent = Some(B.into());
         let problems = decide_undo(&j, &now).unwrap_err();
-        assert!(problems[0].contains("not a commit of the interrupted release"));
+        assert!(
+            problems[0]
+                .reason
+                .contains("not a commit of the interrupted release")
+        );
         // A journal from before the tree was recorded proves nothing.
         j.pending_tree = None;
         assert!(decide_undo(&j, &observed()).is_err());
@@ -993,7 +1017,9 @@ mod tests {
         now.checked_out_elsewhere = vec![PathBuf::from("/elsewhere/wt")];
         let problems = decide_undo(&journal(), &now).unwrap_err();
         assert!(
-            problems[0].contains("main is checked out in the worktree /elsewhere/wt"),
+            problems[0]
+                .reason
+                .contains("main is checked out in the worktree /elsewhere/wt"),
             "{problems:?}"
         );
     }

@@ -267,7 +267,11 @@ fn backport(p: &Project, git: &Git, commits: &[String], line: &str, yes: bool) -
         }
     }
     if !problems.is_empty() {
-        return Err(super::refuse("backport", &problems));
+        return Err(super::refuse(
+            Some("backport"),
+            Some("nothing was changed"),
+            problems,
+        ));
     }
     let Some(old) = old else {
         return Err(AlreadyReported.into());

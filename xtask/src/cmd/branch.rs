@@ -756,7 +756,7 @@ fn finish_journal(path: &Path, clean: bool) {
 }
 
 fn report(problems: Vec<String>) -> anyhow::Error {
-    super::refuse("cut the line", &problems)
+    super::refuse(Some("cut the line"), Some("nothing was changed"), problems)
 }
 
 fn short(id: &str) -> &str {

@@ -6,8 +6,8 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::Project;
+use crate::domain::problem::Problem;
 use crate::domain::rules::{self, Enforcement, Verdict};
-use crate::error::AlreadyReported;
 use crate::notes;
 use crate::ops::{cargo, fs, term};
 use crate::policy::{CommitRules, Policy};
@@ -165,9 +165,7 @@ pub fn run(dir: &Path) -> Result<()> {
     {
         match rules::check_branch(&branch, &allowed) {
             Verdict::Allowed => term::step(&format!("branch {branch} follows branches.allowed")),
-            Verdict::Refused { rule, reason, hint } => {
-                problems.push(format!("{rule}: {reason}: {hint}"))
-            }
+            Verdict::Refused(problem) => problems.push(problem.one_line()),
         }
     }
 
@@ -175,16 +173,7 @@ pub fn run(dir: &Path) -> Result<()> {
         term::step("configuration is valid");
         return Ok(());
     }
-    let noun = if problems.len() == 1 {
-        "problem"
-    } else {
-        "problems"
-    };
-    term::error(&format!("{} {noun} found", problems.len()));
-    for problem in &problems {
-        term::item(problem);
-    }
-    Err(AlreadyReported.into())
+    Err(super::refuse(None, None, problems))
 }
 
 /// `[packages]`: each package's files agree and its tag format makes valid tags; with `version.shared =
@@ -268,7 +257,9 @@ pub(super) fn judge_commit_message(
     if mode == Enforcement::Off {
         return;
     }
-    if let Verdict::Refused { rule, reason, hint } = rules::check_message(message, &commits.types) {
+    if let Verdict::Refused(Problem { rule, reason, hint }) =
+        rules::check_message(message, &commits.types)
+    {
         let verb = if mode == Enforcement::Deny {
             "refuses"
         } else {

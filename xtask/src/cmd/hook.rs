@@ -11,6 +11,7 @@ use anyhow::{Context, Result, anyhow};
 
 use crate::cli::HookArgs;
 use crate::config::Config;
+use crate::domain::problem::Problem;
 use crate::domain::push::{
     self, Facts, Need, PushRules, RefUpdate, Side, Signature, TagFacts, is_zero,
 };
@@ -57,25 +58,15 @@ fn stdin_text() -> Result<String> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// A refused update: the rule, the reason and a hint.
-pub(super) type Refusal = (String, String, String);
-
 /// Prints refusals (all of them) and fails the hook.
-fn verdicts(refusals: Vec<Refusal>) -> Result<()> {
+fn verdicts(refusals: Vec<Problem>) -> Result<()> {
     if refusals.is_empty() {
         return Ok(());
     }
-    for (rule, reason, hint) in &refusals {
-        term::error(&format!("{rule}: {reason}\n{hint}"));
+    for problem in &refusals {
+        term::error(&problem.to_string());
     }
     Err(AlreadyReported.into())
-}
-
-fn refusal(verdict: Verdict) -> Option<Refusal> {
-    match verdict {
-        Verdict::Allowed => None,
-        Verdict::Refused { rule, reason, hint } => Some((rule, reason, hint)),
-    }
 }
 
 fn commit_msg(dir: &Path, args: &[String]) -> Result<()> {
@@ -93,11 +84,11 @@ fn commit_msg(dir: &Path, args: &[String]) -> Result<()> {
     let message = String::from_utf8_lossy(&bytes);
     match rules::check_message(&message, &commits.types) {
         Verdict::Allowed => Ok(()),
-        Verdict::Refused { rule, reason, hint } if mode == Enforcement::Warn => {
-            term::warn(&format!("{rule}: {reason}\n{hint}"));
+        Verdict::Refused(problem) if mode == Enforcement::Warn => {
+            term::warn(&problem.to_string());
             Ok(())
         }
-        refused => verdicts(refusal(refused).into_iter().collect()),
+        refused => verdicts(refused.problem().into_iter().collect()),
     }
 }
 
@@ -159,7 +150,7 @@ fn reference_transaction(dir: &Path, args: &[String]) -> Result<()> {
 }
 
 /// The created refs whose names break the rules, each with its refusal.
-fn judge_names<'n>(dir: &Path, created: &[&'n str]) -> Result<Vec<(&'n str, Refusal)>> {
+fn judge_names<'n>(dir: &Path, created: &[&'n str]) -> Result<Vec<(&'n str, Problem)>> {
     // Each name is judged by its section of the rules alone, compiled once: a broken tag format does not
     // stop a new branch.
     let config = work_tree_config(dir)?;
@@ -189,14 +180,14 @@ fn judge_names<'n>(dir: &Path, created: &[&'n str]) -> Result<Vec<(&'n str, Refu
             };
             push::check_tag_names(tag, formats)
         };
-        refused.extend(verdict.map(|r| (name, (r.rule, r.reason, r.hint))));
+        refused.extend(verdict.map(|problem| (name, problem)));
     }
     Ok(refused)
 }
 
 /// Which of `refused` are not new after all: the ref exists (an update by force), or, for a branch, a
 /// remote-tracking branch of that name does (`git checkout <branch>` of a branch someone else named).
-fn existing_names<'n>(dir: &Path, refused: &[(&'n str, Refusal)]) -> Result<Vec<&'n str>> {
+fn existing_names<'n>(dir: &Path, refused: &[(&'n str, Problem)]) -> Result<Vec<&'n str>> {
     let mut args = vec![
         "for-each-ref".to_string(),
         "--format=%(refname)".to_string(),
@@ -354,15 +345,14 @@ fn pre_receive(dir: &Path) -> Result<()> {
                 continue;
             };
             if let Err(e) = usable_config(&String::from_utf8_lossy(&bytes)) {
-                refusals.push((
-                    "xtask.toml".to_string(),
+                refusals.push(Problem::new(
+                    "xtask.toml",
                     format!(
                         "the xtask.toml pushed to {} is invalid: {e:#}",
                         default.trim_start_matches("refs/heads/")
                     ),
                     "fix it (`cargo xtask check` says what is wrong) and push again: every clone's \
-                     hooks read this file"
-                        .to_string(),
+                     hooks read this file",
                 ));
             }
         }
@@ -425,7 +415,7 @@ fn check_new_messages(
     policy: &Policy,
     objects: &CliObjects,
     updates: &[RefUpdate],
-) -> Result<Vec<Refusal>> {
+) -> Result<Vec<Problem>> {
     if policy.commits.conventional != Enforcement::Deny {
         return Ok(Vec::new());
     }
@@ -480,7 +470,7 @@ pub(super) fn check_updates(
     updates: &[RefUpdate],
     side: Side,
     signers: Option<&Path>,
-) -> Result<Vec<Refusal>> {
+) -> Result<Vec<Problem>> {
     let (rules, packages) = push_rules(config, policy)?;
     let needs = push::needs(&rules, updates, side);
     // Branch tips, read only when a release tag needs them.
@@ -530,7 +520,6 @@ pub(super) fn check_updates(
     Ok(push::judge(&rules, updates, &facts, side)
         .into_iter()
         .flat_map(|v| v.refusals)
-        .map(|r| (r.rule, r.reason, r.hint))
         .collect())
 }
 

@@ -13,6 +13,7 @@ mod release;
 mod verify;
 mod version;
 
+use crate::domain::problem::Problem;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -59,18 +60,36 @@ pub fn publish_note(git: &crate::ops::git::Git, remote: &str, push: &str) -> Str
     }
 }
 
-/// Prints every problem a command's checks found, under "cannot <what>: N problems found, nothing
-/// was changed", and returns the error that ends the command without printing it again.
-pub fn refuse(what: &str, problems: &[String]) -> anyhow::Error {
-    crate::ops::term::error(&format!(
-        "cannot {what}: {} problem{} found, nothing was changed",
+/// Prints every problem a command's checks found, under "cannot <what>: N problems found, <changed>" ("N
+/// problems found" for `check`, which changes nothing anyway), and returns the error that ends the command
+/// without printing them again; the problems travel along for `--format json`.
+pub fn refuse<P: Into<Problem>>(
+    what: Option<&str>,
+    changed: Option<&str>,
+    problems: impl IntoIterator<Item = P>,
+) -> anyhow::Error {
+    let problems: Vec<Problem> = problems.into_iter().map(Into::into).collect();
+    let count = format!(
+        "{} problem{} found",
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
-    ));
-    for problem in problems {
-        crate::ops::term::item(problem);
+    );
+    let heading = match (what, changed) {
+        (Some(what), Some(changed)) => format!("cannot {what}: {count}, {changed}"),
+        (Some(what), None) => format!("cannot {what}: {count}"),
+        (None, _) => count,
+    };
+    crate::ops::term::error(&heading);
+    for problem in &problems {
+        crate::ops::term::item(&problem.to_string());
     }
-    crate::error::AlreadyReported.into()
+    let summary = match (what, changed) {
+        (Some(what), Some(changed)) => format!("cannot {what}, {changed}"),
+        (Some(what), None) => format!("cannot {what}"),
+        (None, _) => "problems found".to_string(),
+    };
+    anyhow::Error::new(crate::error::AlreadyReported)
+        .context(crate::error::Refused { summary, problems })
 }
 
 /// The directory several `-C` options name, combined as git combines them: each one relative to the one before

@@ -19,7 +19,8 @@ use crate::ops::push_facts::{CliObjects, Objects};
 use crate::ops::repo::Repo;
 use crate::ops::term;
 
-use super::hook::{self, Refusal};
+use super::hook;
+use crate::domain::problem::Problem;
 
 const ZERO: &str = "0000000000000000000000000000000000000000";
 
@@ -128,8 +129,8 @@ pub fn run(dir: &Path, args: VerifyArgs) -> Result<()> {
     match policy.commits.conventional {
         Enforcement::Deny => refusals.extend(messages),
         Enforcement::Warn => {
-            for (rule, reason, hint) in &messages {
-                term::warn(&format!("{rule}: {reason}\n{hint}"));
+            for problem in &messages {
+                term::warn(&problem.to_string());
             }
         }
         Enforcement::Off => {}
@@ -137,12 +138,11 @@ pub fn run(dir: &Path, args: VerifyArgs) -> Result<()> {
     if let Some(bytes) = objects.file_at(&tip, FILE_NAME)?
         && let Err(e) = hook::usable_config(&String::from_utf8_lossy(&bytes))
     {
-        refusals.push((
-            "xtask.toml".to_string(),
+        refusals.push(Problem::new(
+            "xtask.toml",
             format!("the xtask.toml at {} is invalid: {e:#}", short(&tip)),
             "fix it (`cargo xtask check` says what is wrong) and push again: every clone's hooks read \
-             this file"
-                .to_string(),
+             this file",
         ));
     }
     report(
@@ -212,7 +212,7 @@ fn report(
     branch: Option<&str>,
     commits: usize,
     updates: &[RefUpdate],
-    refusals: Vec<Refusal>,
+    refusals: Vec<Problem>,
 ) -> Result<()> {
     if let Some(change) = &target.change {
         let done = if push::is_zero(&change.new) {
@@ -249,16 +249,16 @@ fn report(
     conclude(&what, refusals)
 }
 
-fn conclude(what: &str, refusals: Vec<Refusal>) -> Result<()> {
+fn conclude(what: &str, refusals: Vec<Problem>) -> Result<()> {
     if refusals.is_empty() {
         term::step(&format!("verified {what}: nothing refused"));
         return Ok(());
     }
     let annotate = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
-    for (rule, reason, hint) in &refusals {
-        term::error(&format!("{rule}: {reason}\n{hint}"));
+    for problem in &refusals {
+        term::error(&problem.to_string());
         if annotate {
-            term::out(&verify::annotation(rule, reason, hint));
+            term::out(&verify::annotation(problem));
         }
     }
     term::error(&format!(

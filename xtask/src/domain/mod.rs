@@ -14,6 +14,7 @@ pub mod glob;
 pub mod launcher;
 pub mod lines;
 pub mod packages;
+pub mod problem;
 pub mod push;
 pub mod read_ahead;
 pub mod release;

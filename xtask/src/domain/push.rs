@@ -2,6 +2,7 @@
 //! gathered about them beforehand go in, a verdict per ref comes out. No repository is read here: [`needs`]
 //! says which facts each update calls for, the hook gathers exactly those, and [`judge`] decides.
 
+use crate::domain::problem::Problem;
 use crate::domain::rules::{self, Pattern, TagFormat, Verdict};
 use crate::domain::version::Version;
 
@@ -40,36 +41,11 @@ pub struct PushRules {
     pub other_tags: Vec<Pattern>,
 }
 
-/// A refused update: the rule, the reason and a hint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub rule: String,
-    pub reason: String,
-    pub hint: String,
-}
-
-impl Refusal {
-    fn new(rule: &str, reason: String, hint: String) -> Refusal {
-        Refusal {
-            rule: rule.to_string(),
-            reason,
-            hint,
-        }
-    }
-
-    fn from_verdict(verdict: Verdict) -> Option<Refusal> {
-        match verdict {
-            Verdict::Allowed => None,
-            Verdict::Refused { rule, reason, hint } => Some(Refusal { rule, reason, hint }),
-        }
-    }
-}
-
 /// The verdict on one pushed ref: allowed when nothing refuses it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefVerdict {
     pub name: String,
-    pub refusals: Vec<Refusal>,
+    pub refusals: Vec<Problem>,
 }
 
 impl RefVerdict {
@@ -140,12 +116,12 @@ fn short(id: &str) -> &str {
 }
 
 /// A new branch's name against `branches.allowed`.
-pub fn check_branch_name(branch: &str, allowed: &[Pattern]) -> Option<Refusal> {
-    Refusal::from_verdict(rules::check_branch(branch, allowed))
+pub fn check_branch_name(branch: &str, allowed: &[Pattern]) -> Option<Problem> {
+    Verdict::problem(rules::check_branch(branch, allowed))
 }
 
 /// A tag name judged against every package's format: allowed when one accepts it.
-pub fn check_tag_names(tag: &str, formats: &[TagFormat]) -> Option<Refusal> {
+pub fn check_tag_names(tag: &str, formats: &[TagFormat]) -> Option<Problem> {
     let mut first = None;
     for format in formats {
         match rules::check_tag_name(tag, format) {
@@ -156,12 +132,12 @@ pub fn check_tag_names(tag: &str, formats: &[TagFormat]) -> Option<Refusal> {
         }
     }
     match first {
-        Some(Verdict::Refused { rule, hint, .. }) if formats.len() > 1 => {
+        Some(Verdict::Refused(Problem { rule, hint, .. })) if formats.len() > 1 => {
             let shown: Vec<String> = formats
                 .iter()
                 .map(|f| format!("`{}`", rules::shown(f.as_str())))
                 .collect();
-            Some(Refusal {
+            Some(Problem {
                 rule,
                 reason: format!(
                     "tag `{}` follows no package's tag format ({})",
@@ -171,7 +147,7 @@ pub fn check_tag_names(tag: &str, formats: &[TagFormat]) -> Option<Refusal> {
                 hint,
             })
         }
-        Some(refused) => Refusal::from_verdict(refused),
+        Some(refused) => Verdict::problem(refused),
         None => None,
     }
 }
@@ -303,13 +279,13 @@ pub fn judge(
         .collect()
 }
 
-fn judge_one(rules: &PushRules, u: &RefUpdate, facts: &Facts, side: Side) -> Vec<Refusal> {
+fn judge_one(rules: &PushRules, u: &RefUpdate, facts: &Facts, side: Side) -> Vec<Problem> {
     let mut refusals = Vec::new();
     if u.name.starts_with("refs/replace/") {
         // A replace ref changes what an object reads as, for every reader that honours them: the rules
         // below would judge one commit and git would show another. Deleting one only undoes that.
         if !is_zero(&u.new) && !rules.allow_replace_refs {
-            refusals.push(Refusal::new(
+            refusals.push(Problem::new(
                 "policy.replace_refs",
                 format!(
                     "pushing {} is not allowed: a replace ref makes git show one object in place of another",
@@ -317,7 +293,7 @@ fn judge_one(rules: &PushRules, u: &RefUpdate, facts: &Facts, side: Side) -> Vec
                 ),
                 "push the commits themselves instead; a project that really uses `git replace` sets \
                  policy.replace_refs = \"allow\" in xtask.toml"
-                    .into(),
+                    ,
             ));
         }
     } else if let Some(branch) = u.name.strip_prefix("refs/heads/") {
@@ -330,18 +306,18 @@ fn judge_one(rules: &PushRules, u: &RefUpdate, facts: &Facts, side: Side) -> Vec
         }
         if side == Side::Server && is_release_branch(rules, branch) && !is_zero(&u.old) {
             if is_zero(&u.new) {
-                refusals.push(Refusal::new(
+                refusals.push(Problem::new(
                     "release.branches",
                     format!("deleting the release branch {branch} is not allowed"),
-                    "release branches keep the history of releases".into(),
+                    "release branches keep the history of releases",
                 ));
             } else if !matches!(facts, Facts::FastForward(true)) {
-                refusals.push(Refusal::new(
+                refusals.push(Problem::new(
                     "release.branches",
                     format!(
                         "force-pushing the release branch {branch} would rewrite published history"
                     ),
-                    "push new commits on top instead (git pull --rebase, then git push)".into(),
+                    "push new commits on top instead (git pull --rebase, then git push)",
                 ));
             }
         }
@@ -356,16 +332,16 @@ fn judge_one(rules: &PushRules, u: &RefUpdate, facts: &Facts, side: Side) -> Vec
             return refusals;
         };
         if is_zero(&u.new) {
-            refusals.push(Refusal::new(
+            refusals.push(Problem::new(
                 "tag.format",
                 format!("deleting the release tag {tag} is not allowed"),
-                "a published release stays published; release a new version instead".into(),
+                "a published release stays published; release a new version instead",
             ));
         } else if !is_zero(&u.old) && u.old != u.new {
-            refusals.push(Refusal::new(
+            refusals.push(Problem::new(
                 "tag.format",
                 format!("moving the release tag {tag} is not allowed"),
-                "a published release stays as it was; release a new version instead".into(),
+                "a published release stays as it was; release a new version instead",
             ));
         } else if is_zero(&u.old) {
             let facts = match facts {
@@ -385,7 +361,7 @@ fn judge_release_tag(
     version: &Version,
     scheme: crate::domain::version::Scheme,
     facts: &TagFacts,
-    refusals: &mut Vec<Refusal>,
+    refusals: &mut Vec<Problem>,
 ) {
     // Versions as the project spells them (`2.5.0rc1` in a Python project), not always SemVer's way.
     let numbers = (version.major, version.minor);
@@ -400,7 +376,7 @@ fn judge_release_tag(
         signature,
     } = facts
     else {
-        refusals.push(Refusal::new(
+        refusals.push(Problem::new(
             "tag.annotated",
             format!("the release tag {tag} is lightweight"),
             format!(
@@ -411,7 +387,7 @@ fn judge_release_tag(
     };
     match version_at_commit {
         Ok(at_commit) if scheme.spell(at_commit) == *version => {}
-        Ok(at_commit) => refusals.push(Refusal::new(
+        Ok(at_commit) => refusals.push(Problem::new(
             "tag.version",
             format!(
                 "the tag {tag} says {version} but the version files at {} say {}",
@@ -422,10 +398,10 @@ fn judge_release_tag(
                 "tag the commit whose files say {version} (e.g. the release commit made by `cargo xtask release`)"
             ),
         )),
-        Err(e) => refusals.push(Refusal::new(
+        Err(e) => refusals.push(Problem::new(
             "tag.version",
             format!("cannot read the version at {}: {e}", short(commit)),
-            "check version.files in xtask.toml".into(),
+            "check version.files in xtask.toml",
         )),
     }
     if containing_release_branch.is_none() {
@@ -435,7 +411,7 @@ fn judge_release_tag(
             .iter()
             .map(|p| p.for_release(numbers.0, numbers.1))
             .collect();
-        refusals.push(Refusal::new(
+        refusals.push(Problem::new(
             "release.branches",
             format!(
                 "the tag {tag} is on {}, which no release branch for {version} contains",
@@ -448,13 +424,13 @@ fn judge_release_tag(
         ));
     }
     if !same_version.is_empty() {
-        refusals.push(Refusal::new(
+        refusals.push(Problem::new(
             "tag.format",
             format!(
                 "the version {version} is already tagged as {}: {tag} would be a second tag for it",
                 same_version.join(", ")
             ),
-            "a version is one value, whatever its spelling: release a new version instead".into(),
+            "a version is one value, whatever its spelling: release a new version instead",
         ));
     }
     let maintainers = &rules.maintainers;
@@ -464,7 +440,7 @@ fn judge_release_tag(
         } else {
             tagger
         };
-        refusals.push(Refusal::new(
+        refusals.push(Problem::new(
             "release.maintainers",
             format!("the tag {tag} was made by {tagger}, who is not one of release.maintainers"),
             format!("ask one of {} to tag the release", maintainers.join(", ")),
@@ -475,7 +451,7 @@ fn judge_release_tag(
             Signature::Refused(why) => why.as_str(),
             _ => "its signature was not checked",
         };
-        refusals.push(Refusal::new(
+        refusals.push(Problem::new(
             "release.signers",
             format!("the tag {tag} is not signed by one of release.signers: {why}"),
             format!(

@@ -16,6 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::problem::Problem;
 use crate::domain::rules::{self, Verdict};
 
 /// Where a stored policy was taken from.
@@ -201,11 +202,11 @@ pub struct NewCommit {
 const LISTED_COMMITS: usize = 20;
 
 /// The commit-message rule (`commits.conventional = "deny"`) over the commits a push brings: one
-/// refusal (rule, reason, hint) per offending commit. Merge commits (two or more distinct parents) pass,
+/// problem per offending commit. Merge commits (two or more distinct parents) pass,
 /// and so do the subjects git writes itself, as on the client, except a `Merge ` subject on a commit
 /// that is no merge: a merge is known by its parents, never by its subject. Unlike on the client, a message without a subject is
 /// refused: `git commit` never makes one, so it can only come from plumbing.
-pub fn judge_new_commits(commits: &[NewCommit], types: &[String]) -> Vec<(String, String, String)> {
+pub fn judge_new_commits(commits: &[NewCommit], types: &[String]) -> Vec<Problem> {
     let mut refusals = Vec::new();
     let mut unlisted = 0_usize;
     for commit in commits {
@@ -217,20 +218,20 @@ pub fn judge_new_commits(commits: &[NewCommit], types: &[String]) -> Vec<(String
             .lines()
             .any(|l| !l.trim().is_empty() && !l.starts_with('#'));
         let verdict = rules::check_commit_message(&commit.message, types, commit.parent_count);
-        let (rule, reason, hint) = match verdict {
+        let Problem { rule, reason, hint } = match verdict {
             Verdict::Allowed if has_subject => continue,
-            Verdict::Allowed => (
-                "commits.conventional".to_owned(),
-                "has no subject line".to_owned(),
+            Verdict::Allowed => Problem::new(
+                "commits.conventional",
+                "has no subject line",
                 example_hint(types),
             ),
-            Verdict::Refused { rule, reason, hint } => (rule, reason, hint),
+            Verdict::Refused(problem) => problem,
         };
         if refusals.len() == LISTED_COMMITS {
             unlisted += 1;
             continue;
         }
-        refusals.push((
+        refusals.push(Problem::new(
             rule,
             format!("commit {}: {reason}", short(&commit.id)),
             format!(
@@ -239,10 +240,10 @@ pub fn judge_new_commits(commits: &[NewCommit], types: &[String]) -> Vec<(String
         ));
     }
     if unlisted > 0 {
-        refusals.push((
-            "commits.conventional".to_owned(),
+        refusals.push(Problem::new(
+            "commits.conventional",
             format!("and {unlisted} more commits whose messages break the rule"),
-            "`git log --format='%h %s'` lists them".to_owned(),
+            "`git log --format='%h %s'` lists them",
         ));
     }
     refusals
@@ -251,7 +252,7 @@ pub fn judge_new_commits(commits: &[NewCommit], types: &[String]) -> Vec<(String
 /// The hint the client gives for a subject without a type, for a message with no subject at all.
 fn example_hint(types: &[String]) -> String {
     match rules::check_message("no type", types) {
-        Verdict::Refused { hint, .. } => hint,
+        Verdict::Refused(Problem { hint, .. }) => hint,
         Verdict::Allowed => String::new(),
     }
 }
@@ -480,7 +481,7 @@ mod tests {
             commit("9999999cccc", 1, "\0wip"),
         ];
         let refused = judge_new_commits(&commits, &types);
-        let reasons: Vec<&str> = refused.iter().map(|r| r.1.as_str()).collect();
+        let reasons: Vec<&str> = refused.iter().map(|r| r.reason.as_str()).collect();
         assert_eq!(reasons.len(), 4, "{reasons:?}");
         assert!(
             reasons[0].starts_with("commit 2222222: subject line `wip`"),
@@ -496,7 +497,7 @@ mod tests {
             reasons[3].starts_with("commit 9999999: subject line `\\u{0}wip`"),
             "{reasons:?}"
         );
-        for (rule, _, hint) in &refused {
+        for Problem { rule, hint, .. } in &refused {
             assert_eq!(rule, "commits.conventional");
             assert!(hint.contains("e.g. `feat(cli): add --json`"), "{hint}");
             assert!(hint.contains("git rebase -i"), "{hint}");
@@ -511,7 +512,7 @@ mod tests {
         let refused = judge_new_commits(&commits, &rules::default_types());
         assert_eq!(refused.len(), LISTED_COMMITS + 1);
         assert_eq!(
-            refused.last().map(|r| r.1.as_str()),
+            refused.last().map(|r| r.reason.as_str()),
             Some("and 5 more commits whose messages break the rule")
         );
     }

@@ -218,9 +218,9 @@ pub fn from_ci(event: &CiEvent, base_exists: impl Fn(&str) -> bool) -> Result<Ta
 
 /// A refusal as a GitHub Actions error annotation (`::error ::…`), on one line: `%`, CR and LF are
 /// escaped as the workflow commands require.
-pub fn annotation(rule: &str, reason: &str, hint: &str) -> String {
-    let text = format!("{rule}: {reason}\n{hint}");
-    let escaped = text
+pub fn annotation(problem: &super::problem::Problem) -> String {
+    let escaped = problem
+        .to_string()
         .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A");
@@ -457,7 +457,11 @@ mod tests {
     #[test]
     fn annotations_are_one_line() {
         assert_eq!(
-            annotation("tag.format", "50% of v1\r\nmoved", "say so"),
+            annotation(&crate::domain::problem::Problem::new(
+                "tag.format",
+                "50% of v1\r\nmoved",
+                "say so"
+            )),
             "::error ::tag.format: 50%25 of v1%0D%0Amoved%0Asay so"
         );
     }

@@ -533,6 +533,17 @@ fn push_preflight_refuses_a_tag_the_remote_has_or_a_branch_ahead_before_changing
             .contains("tag v0.2.0 already exists on origin"),
         "{object}"
     );
+    // The problems one by one, as objects: what a CI script reads instead of parsing the sentence.
+    let problems = object["problems"].as_array().expect("a problems array");
+    assert!(
+        problems.iter().any(|p| p["reason"]
+            .as_str()
+            .unwrap()
+            .contains("tag v0.2.0 already exists on origin")
+            && p["rule"].is_string()
+            && p["hint"].is_string()),
+        "{object}"
+    );
     assert_eq!((repo.state(), remote_refs(&repo)), before);
 
     // The remote's main has a commit ours does not: refused the same way, also through release.push.

@@ -1,6 +1,7 @@
-//! `xtask release`: snapshot → checks and decision (pure) → plan → print it (dry run) or run it with undo.
+//! `xtask release`: gather the snapshot → decide (pure, `domain::release`) → check and build the plan → show
+//! it (dry run) or run it with undo. The steps live in `gather`, `checks` and `show`; this module runs them.
 
-use std::io::Write as _;
+use crate::domain::problem::Problem;
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
@@ -10,24 +11,34 @@ use crate::cli::{Format, ReleaseArgs};
 use crate::cmd::{pre_kind, usage};
 use crate::domain::changelog;
 use crate::domain::changelog::Changes;
+use crate::domain::forge;
 use crate::domain::release::decide::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::release::steps::{self, ReleasePlan};
 use crate::domain::version::{self, Scheme, Version};
-use crate::domain::{forge, shell};
 use crate::error::{AlreadyReported, UsageError};
 use crate::exec;
 use crate::notes;
 use crate::ops::fs::{self, FileChange};
 use crate::ops::git::Git;
-use crate::ops::repo::ObjectId;
 use crate::ops::{prompt, term};
 use crate::render::{self, MessageContext, Renderer, SectionContext};
 use crate::version_files;
 
+/// The checks that need the plan, and the report of their problems.
+mod checks;
+/// The snapshot a release decides on.
+mod gather;
 /// Several packages (`[packages]`): the same steps per package, in one commit with one tag each.
 mod packages;
 /// A release through review: `release --pr` and `release --finish`.
 mod review;
+/// The plan, the JSON summary and `GITHUB_OUTPUT`.
+mod show;
+
+use checks::*;
+pub(crate) use gather::snapshot;
+use gather::*;
+use show::*;
 
 /// With `--format json` a JSON object is printed whatever happens: the summary, or `"pushed": false` and
 /// `"error"` when the release stops, so a CI script always has something to parse.
@@ -39,7 +50,10 @@ pub fn run(dir: &Path, args: ReleaseArgs) -> Result<()> {
         && !printed
         && let Err(e) = &result
     {
-        let object = serde_json::json!({ "pushed": false, "error": e.to_string() });
+        let mut object = serde_json::json!({ "pushed": false, "error": e.to_string() });
+        if let Some(problems) = crate::error::problems_json(e) {
+            object["problems"] = problems;
+        }
         term::out(&object.to_string());
     }
     result
@@ -129,7 +143,11 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
             // No plan without a version, but the files every release writes can be checked anyway, so
             // that every problem is reported at once.
             if !args.dry_run {
-                problems.extend(unwritable_known_files(&p, &args)?);
+                problems.extend(
+                    unwritable_known_files(&p, &args)?
+                        .into_iter()
+                        .map(Problem::said),
+                );
             }
             return report(&problems);
         }
@@ -148,13 +166,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
         // A release through review is tagged by `release --finish`, where CI signs it.
         problems.extend(signing_problem(&p)?);
     }
-    if args.dry_run {
-        for problem in &problems {
-            term::warn(problem);
-        }
-    } else if !problems.is_empty() {
-        return report(&problems);
-    }
+    warn_or_refuse(&problems, args.dry_run)?;
     if args.dry_run && !args.pr {
         print_plan(&release, args.format == Format::Text, args.level.is_none());
         removable_notes(&release.decision);
@@ -298,13 +310,6 @@ fn take_back_refused(
     }
 }
 
-/// The deprecations whose window this release opens.
-fn removable_notes(decision: &Decision) {
-    for line in &decision.removable {
-        term::note(&format!("may now be removed: {line}"));
-    }
-}
-
 /// After a release on a detached HEAD, moves the CI's branch from the commit released from to the release's
 /// last commit, by compare-and-swap (created when there is no local branch of that name). A branch that moved
 /// meanwhile is left alone, with a warning: the release itself is complete.
@@ -351,210 +356,6 @@ fn publish_refspecs(branch: Option<&str>, detached_at: Option<&str>, tag: &str) 
     }
 }
 
-/// `git push --atomic REMOTE REFSPEC…`, quoted for the shell: names are data, whatever they contain.
-fn push_command(remote: &str, refspecs: &[String]) -> String {
-    let mut words = vec!["git", "push", "--atomic", remote];
-    words.extend(refspecs.iter().map(String::as_str));
-    shell::join(&words)
-}
-
-/// The checks that need the finished plan, all before anything changes: every file the release writes can be
-/// written, and, when pushing, the remote has no such tag and its branch is not ahead of HEAD (a push that
-/// would be refused after the release is made). A dry run asks no remote.
-fn preflight(git: &Git, release: &ReleasePlan, dry_run: bool) -> Vec<String> {
-    let mut changes = release.release_files().to_vec();
-    changes.extend(
-        release
-            .dev_files()
-            .iter()
-            .filter(|c| !release.release_files().iter().any(|r| r.rel == c.rel))
-            .cloned(),
-    );
-    let mut problems = fs::check_writable(&changes);
-    if steps::push(&release.steps).is_none() {
-        return problems;
-    }
-    let tag = format!("refs/tags/{}", release.decision.tag);
-    let branch = release.branch.as_ref().map(|b| format!("refs/heads/{b}"));
-    let mut wanted = vec![tag.clone()];
-    wanted.extend(branch.clone());
-    if dry_run {
-        term::note(&format!(
-            "a release would first ask the remote: {}",
-            shell::join(
-                &[
-                    &["git", "ls-remote", "--", release.remote.as_str()][..],
-                    &wanted.iter().map(String::as_str).collect::<Vec<_>>()
-                ]
-                .concat()
-            )
-        ));
-        return problems;
-    }
-    let remote = &release.remote;
-    match git.ls_remote(remote, &wanted) {
-        Err(e) => problems.push(format!(
-            "push: cannot ask {remote} about its refs ({e:#}): fix the remote, or release with --no-push and push later"
-        )),
-        Ok(advertised) => {
-            if advertised.iter().any(|(name, _)| *name == tag) {
-                problems.push(format!(
-                    "push: tag {} already exists on {remote}: a push would be refused; pick another version",
-                    release.decision.tag
-                ));
-            }
-            if let Some(branch) = &branch
-                && let Some((_, id)) = advertised.iter().find(|(name, _)| name == branch)
-                && !git.is_ancestor(id, &release.head)
-            {
-                problems.push(format!(
-                    "push: {remote}'s {} is at {}, which HEAD does not contain (the remote is ahead or has \
-                     diverged): run `{}` and merge or rebase first",
-                    branch.trim_start_matches("refs/heads/"),
-                    id.get(..7).unwrap_or(id),
-                    shell::join(&["git", "fetch", remote.as_str()])
-                ));
-            }
-        }
-    }
-    problems
-}
-
-/// The release and development commit messages that `commits.conventional = "deny"` refuses (warned about
-/// under "warn"), as `check` judges them.
-fn message_problems(p: &Project, release: &ReleasePlan) -> Result<Vec<String>> {
-    let policy = p.policy()?;
-    let mut problems = Vec::new();
-    if let Some(message) = release.release_commit() {
-        super::check::judge_commit_message(
-            &policy.commits,
-            "release.commit",
-            message,
-            &mut problems,
-        );
-    }
-    if let Some(message) = release.dev_commit() {
-        super::check::judge_commit_message(
-            &policy.commits,
-            "release.dev_commit",
-            message,
-            &mut problems,
-        );
-    }
-    Ok(problems)
-}
-
-/// With `release.signers`, whether git will sign the tag with a key the hooks accept (see
-/// [`crate::policy::signing_problem`]).
-fn signing_problem(p: &Project) -> Result<Option<String>> {
-    let Some(signers) = p.policy()?.signers.clone() else {
-        return Ok(None);
-    };
-    let signers_text = fs::read_to_string(p.root.join(&signers)).ok();
-    let format = p.repo.config("gpg.format");
-    let key = p.repo.config("user.signingKey");
-    // The public half: a literal `key::…`, or the file named (`id` or `id.pub`), `~/` being the home.
-    let public = key.as_deref().and_then(|key| {
-        if let Some(literal) = key.strip_prefix("key::") {
-            return Some(literal.to_string());
-        }
-        let path = match key.strip_prefix("~/") {
-            Some(rest) => Path::new(&std::env::var_os("HOME")?).join(rest),
-            None => p.root.join(key),
-        };
-        let text = fs::read_to_string(&path).ok()?;
-        if text.contains("PRIVATE KEY") {
-            let mut public = path.into_os_string();
-            public.push(".pub");
-            return fs::read_to_string(public).ok();
-        }
-        Some(text)
-    });
-    Ok(crate::policy::signing_problem(
-        &signers,
-        signers_text.as_deref(),
-        format.as_deref(),
-        key.as_deref(),
-        public.as_deref(),
-    ))
-}
-
-/// The configured version files and the changelog that cannot be written (see [`fs::check_writable`]).
-/// Each problem names the setting that lists the file (`version.files`, `changelog.file`).
-fn unwritable_known_files(p: &Project, args: &ReleaseArgs) -> Result<Vec<String>> {
-    let rels: Vec<String> = version_files::version_files(&p.config)?
-        .into_iter()
-        .map(|f| f.path)
-        .collect();
-    let mut problems: Vec<String> = fs::check_writable_paths(&p.root, &rels)
-        .into_iter()
-        .map(|problem| format!("version.files: {problem}"))
-        .collect();
-    if !args.no_changelog {
-        let changelog = [p.config.changelog_file().to_string()];
-        problems.extend(
-            fs::check_writable_paths(&p.root, &changelog)
-                .into_iter()
-                .map(|problem| format!("changelog.file: {problem}")),
-        );
-    }
-    Ok(problems)
-}
-
-/// Runs `release.pre`'s commands; the problems of those that failed.
-fn run_pre(git: &Git, commands: &[String]) -> Result<Vec<String>> {
-    let mut failed = Vec::new();
-    for command in commands {
-        term::note(&format!("running `{command}`"));
-        if !git.run_check(command)? {
-            failed.push(format!(
-                "release.pre: `{command}` failed: fix it and release again"
-            ));
-        }
-    }
-    Ok(failed)
-}
-
-/// What this run fetched into a shallow clone before its checks, if it did: a refusal after that has not
-/// left the repository as it was, and says so instead of "nothing was changed".
-static FETCHED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-/// "nothing was changed", or what was fetched (see [`FETCHED`]).
-fn what_changed() -> String {
-    match FETCHED.get() {
-        Some(fetched) => format!("nothing was changed but the fetch ({fetched})"),
-        None => "nothing was changed".to_string(),
-    }
-}
-
-fn report(problems: &[String]) -> Result<()> {
-    Err(refuse_release(problems))
-}
-
-/// Prints "cannot release: N problems found, nothing was changed" and the problems; the error that ends the
-/// command without printing them again.
-pub(super) fn refuse_release(problems: &[String]) -> anyhow::Error {
-    let problems = &dedup(problems.to_vec())[..];
-    let noun = if problems.len() == 1 {
-        "problem"
-    } else {
-        "problems"
-    };
-    let changed = what_changed();
-    term::error(&format!(
-        "cannot release: {} {noun} found, {changed}",
-        problems.len()
-    ));
-    for problem in problems {
-        term::item(problem);
-    }
-    // Printed already; the text travels along for `--format json`.
-    anyhow::Error::new(AlreadyReported).context(format!(
-        "cannot release, {changed}: {}",
-        problems.join("; ")
-    ))
-}
-
 fn abort(git: &Git, journal: &Path) -> Result<()> {
     if !fs::exists(journal) {
         term::note("no interrupted release: nothing to undo");
@@ -568,270 +369,6 @@ fn abort(git: &Git, journal: &Path) -> Result<()> {
         &recorded.head[..recorded.head.len().min(7)]
     ));
     Ok(())
-}
-
-/// What every package's snapshot shares: read once per command, not once per package.
-pub(super) struct Common {
-    dirty: Vec<String>,
-    tags: Vec<String>,
-    /// Every tag, peeled ([`crate::ops::repo::Repo::peeled_tags`]): each package picks its release tags.
-    peeled: Vec<crate::ops::repo::ReleaseTag>,
-    /// The commit ranges (`prev..x`) the snapshots asked for, in order, each left empty in its snapshot: the
-    /// caller reads them all in one walk (see `release_packages::read_commits`).
-    deferred: std::cell::RefCell<Vec<(ObjectId, Option<ObjectId>)>>,
-    /// Every package's tag format: a package never released is not told that its siblings' tags "look like
-    /// releases named another way".
-    pub(super) formats: Vec<crate::domain::rules::TagFormat>,
-}
-
-impl Common {
-    pub(super) fn read(git: &Git, repo: &crate::ops::repo::Repo) -> Result<Common> {
-        Ok(Common {
-            dirty: git.dirty_files()?,
-            tags: all_tags(git)?,
-            peeled: repo.peeled_tags()?,
-            deferred: Default::default(),
-            formats: Vec::new(),
-        })
-    }
-
-    /// The ranges asked for since the last call: a snapshot's `commits`, then, after a pre-release, its
-    /// `commits_since_final` (without it, `commits_since_final` is `commits`).
-    pub(super) fn take_deferred(&self) -> Vec<(ObjectId, Option<ObjectId>)> {
-        std::mem::take(&mut self.deferred.borrow_mut())
-    }
-}
-
-/// The commits of a release range ([`notes::in_range`]); with `common`, only noted for one walk later.
-fn commits_in(
-    common: Option<&Common>,
-    repo: &crate::ops::repo::Repo,
-    x: ObjectId,
-    prev: Option<ObjectId>,
-    kit: &[regex::Regex],
-) -> Result<Vec<crate::domain::changelog::CommitInfo>> {
-    match common {
-        Some(common) => {
-            common.deferred.borrow_mut().push((x, prev));
-            Ok(Vec::new())
-        }
-        None => notes::in_range(repo, x, prev, kit),
-    }
-}
-
-/// Reads everything the checks need; changes nothing (with `dry_run`, not even a shallow clone's fetch).
-pub(super) fn snapshot(
-    p: &Project,
-    git: &Git,
-    force: bool,
-    dry_run: bool,
-) -> Result<(Snapshot, Settings)> {
-    snapshot_with(p, git, force, dry_run, None)
-}
-
-/// [`snapshot`] with the facts every package shares already read (`None`: read them here). With them, the
-/// snapshot's commits are left empty and their ranges noted in `common`, for one walk of all packages.
-pub(super) fn snapshot_with(
-    p: &Project,
-    git: &Git,
-    force: bool,
-    dry_run: bool,
-    common: Option<&Common>,
-) -> Result<(Snapshot, Settings)> {
-    let config = &p.config;
-    let policy = p.policy()?;
-    let tag_format = policy.tag_format()?.clone();
-    let files = version_files::version_files(config)?;
-    if p.repo.is_shallow() {
-        deepen(p, git, dry_run)?;
-    }
-    let head = p.repo.head()?;
-    let branch = head.branch.clone().or_else(|| ci_branch(p, head.commit));
-    let current = match version_files::current_version(&p.root, &files) {
-        Ok((v, _)) => Ok(v),
-        Err(e) => Err(format!("{e:#}")),
-    };
-    // When the files disagree, the first (authoritative) file's version lets the other checks run too.
-    let first_file = match (&current, files.first()) {
-        (Err(_), Some(first)) => version_files::read_file(&p.root, &first.path)
-            .and_then(|text| version_files::read_text(first, &text))
-            .ok()
-            .map(|r| r.parsed),
-        _ => None,
-    };
-    let (last_release, last_final, commits, commits_since_final, tags) = match head.commit {
-        Some(commit) => {
-            // Which commits a release is about: one definition (domain::release::commits), shared with
-            // `changelog` and `version --next`.
-            let tags = match common {
-                Some(common) => crate::ops::repo::release_tags_among(&common.peeled, &tag_format),
-                None => p.repo.release_tags(&tag_format)?,
-            };
-            let branch_version = current.as_ref().ok().or(first_file.as_ref());
-            let kit = notes::options(config)?.skip_subjects;
-            let last = notes::base(&p.repo, &tags, commit, branch_version, false)?;
-            if last.is_none() {
-                let others = common.map_or(&[][..], |common| common.formats.as_slice());
-                notes::warn_without_release_among(&p.repo, &tag_format, others)?;
-            }
-            let commits = commits_in(
-                common,
-                &p.repo,
-                commit,
-                last.as_ref().map(|t| t.commit),
-                &kit,
-            )?;
-            // After a pre-release, a final release reaches back to the last final one.
-            let (last_final, commits_since_final) = match &last {
-                Some(tag) if !tag.version.is_final() => {
-                    let last_final = notes::base(&p.repo, &tags, commit, branch_version, true)?;
-                    let since = commits_in(
-                        common,
-                        &p.repo,
-                        commit,
-                        last_final.as_ref().map(|t| t.commit),
-                        &kit,
-                    )?;
-                    (last_final, since)
-                }
-                _ => (last.clone(), commits.clone()),
-            };
-            (
-                last.map(|t| (t.name, t.version)),
-                last_final.map(|t| (t.name, t.version)),
-                commits,
-                commits_since_final,
-                match common {
-                    // A sibling package's tags are not this package's releases (nor its releases
-                    // named another way).
-                    Some(common) => common
-                        .tags
-                        .iter()
-                        .filter(|tag| {
-                            tag_format.version_of(tag).is_some()
-                                || !common.formats.iter().any(|f| f.version_of(tag).is_some())
-                        })
-                        .cloned()
-                        .collect(),
-                    None => all_tags(git)?,
-                },
-            )
-        }
-        None => (None, None, Vec::new(), Vec::new(), Vec::new()),
-    };
-    let identity = match (p.repo.config("user.name"), p.repo.config("user.email")) {
-        (Some(name), Some(email)) if !name.is_empty() && !email.is_empty() => Some((name, email)),
-        _ => None,
-    };
-    let snapshot = Snapshot {
-        head: head.commit.map(|c| c.to_string()),
-        branch,
-        dirty: match common {
-            Some(common) => common.dirty.clone(),
-            None => git.dirty_files()?,
-        },
-        current,
-        first_file,
-        last_release,
-        last_final,
-        tags,
-        commits,
-        commits_since_final,
-        identity,
-        deprecations: Vec::new(),
-    };
-    let settings = Settings {
-        branches: policy.release_branches.clone(),
-        maintainers: policy.maintainers.clone(),
-        tag_format,
-        file_schemes: files.iter().map(|f| (f.path.clone(), f.scheme)).collect(),
-        line: Some(policy.line_branch.clone()),
-        force,
-        dry_run,
-        deprecation: policy.deprecation,
-        patch_types: policy.commits.patch_types.clone(),
-    };
-    Ok((snapshot, settings))
-}
-
-fn all_tags(git: &Git) -> Result<Vec<String>> {
-    Ok(git
-        .raw(&["tag", "--list"])?
-        .lines()
-        .map(str::to_string)
-        .collect())
-}
-
-/// On a detached HEAD in CI, the branch named by the CI's environment, if that branch is at HEAD.
-pub(super) fn ci_branch(p: &Project, head: Option<crate::ops::repo::ObjectId>) -> Option<String> {
-    let head = head?;
-    [
-        "GITHUB_REF_NAME",
-        "CI_COMMIT_BRANCH",
-        "BUILDKITE_BRANCH",
-        "CIRCLE_BRANCH",
-        "BRANCH_NAME",
-    ]
-    .iter()
-    .find_map(|var| {
-        let name = std::env::var(var).ok().filter(|n| !n.is_empty())?;
-        let at_head = [
-            format!("refs/heads/{name}"),
-            format!("refs/remotes/origin/{name}"),
-        ]
-        .iter()
-        .any(|r| p.repo.resolve(r).ok() == Some(head));
-        at_head.then_some(name)
-    })
-}
-
-/// A shallow clone hides the history since the last release: fetch it back to the last release tag when a
-/// remote answers, or say exactly what to run. A dry run changes nothing, so it fetches nothing either: it
-/// says what a release would fetch, and that its plan may be missing commits.
-fn deepen(p: &Project, git: &Git, dry_run: bool) -> Result<()> {
-    let remote = p.config.remote().to_string();
-    let quoted = shell::quote(&remote);
-    let command = format!("git fetch --tags --unshallow {quoted}");
-    if dry_run {
-        term::warn(&format!(
-            "shallow clone: this dry run fetches nothing, so the changelog and level below may miss commits; \
-             a release would run `git fetch --tags --depth=1 {quoted}` and then \
-             `git fetch --shallow-exclude=<newest release tag> {quoted}` (or `{command}`)"
-        ));
-        return Ok(());
-    }
-    if git.remotes()?.contains(&remote) {
-        term::note(&format!(
-            "shallow clone: fetching the history and tags from {remote}"
-        ));
-        // Release tags first, so we can deepen only back to the newest of them.
-        let _ = git.fetch(&["--tags", "--depth=1", &remote]);
-        let tags = p.repo.release_tags(p.policy()?.tag_format()?)?;
-        let newest = tags
-            .iter()
-            .max_by(|a, b| version::release_cmp(&a.version, &b.version));
-        let (fetched, what) = match newest {
-            Some(tag) => (
-                git.fetch(&[&format!("--shallow-exclude={}", tag.name), &remote]),
-                format!(
-                    "the tags and the history back to {} from {remote}",
-                    tag.name
-                ),
-            ),
-            None => (
-                git.fetch(&["--unshallow", &remote]),
-                format!("the tags and the whole history from {remote}"),
-            ),
-        };
-        if fetched.is_ok() {
-            let _ = FETCHED.set(format!("fetched {what}, as `git fetch` would"));
-            return Ok(());
-        }
-    }
-    Err(anyhow!(
-        "this is a shallow clone, so the commits since the last release are not all here and the changelog and \
-         version level would be wrong: run `{command}` (in GitHub Actions: actions/checkout with fetch-depth: 0)"
-    ))
 }
 
 /// The interactive menu: one row per distinct version, then "other version…", which asks for a version
@@ -899,28 +436,10 @@ fn typed_version(snapshot: &Snapshot, settings: &Settings, text: &str) -> Result
     let choice = Choice::Request(version::BumpRequest::Exact(v.clone()));
     decide::decide(snapshot, settings, &choice)
         .map(|decision| decision.version)
-        .map_err(|problems| problems.join("; ").replace('\n', " "))
-}
-
-/// `problems` without repetitions, in their first order: two checks may find the same thing (a version
-/// file that leads out of the work tree can be neither read nor written), and one problem may list
-/// several lines of which another is one.
-fn dedup(problems: Vec<String>) -> Vec<String> {
-    let mut seen: Vec<String> = Vec::new();
-    for problem in problems {
-        let known = seen
-            .iter()
-            .any(|p| *p == problem || p.lines().any(|line| line == problem));
-        if !known {
-            seen.push(problem);
-        }
-    }
-    seen
-}
-
-/// How the project spells versions: the tags' scheme (`tag.scheme`, else the first file's).
-fn snapshot_scheme(p: &Project) -> Result<Scheme> {
-    Ok(p.policy()?.tag_format()?.scheme())
+        .map_err(|problems| {
+            let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            listed.join("; ").replace('\n', " ")
+        })
 }
 
 /// Turns the decision into concrete steps: texts rendered, files' new contents computed.
@@ -1109,141 +628,6 @@ fn review(p: &Project, release: &mut ReleasePlan) -> Result<()> {
         *message = format!("{head}\n\n{}", edited.trim_end());
     }
     release.changelog = Some((rel, edited));
-    Ok(())
-}
-
-/// The plan is a dry run's data: stdout, unless `--format json` makes the JSON summary the data (then the
-/// plan is progress, on stderr). `implicit_auto`: no level was given, so the plan is `auto`'s (said).
-fn print_plan(release: &ReleasePlan, to_stdout: bool, implicit_auto: bool) {
-    let emit = |title: &str, body: &str| {
-        if to_stdout {
-            term::data_section(title, body)
-        } else {
-            term::section(title, body)
-        }
-    };
-    let d = &release.decision;
-    let required = d
-        .required
-        .map(|l| format!(" (the commits call for {l})"))
-        .unwrap_or_default();
-    emit(
-        "Release plan (dry run: nothing is changed)",
-        &format!(
-            "version: {} → {}{required}{}",
-            release.spell(&d.previous),
-            release.spell(&d.version),
-            if implicit_auto {
-                "\nlevel: auto (no level was given; a dry run without one plans `auto`)"
-            } else {
-                ""
-            }
-        ),
-    );
-    for command in steps::checks(&release.steps) {
-        emit("Check:", &format!("run `{command}`"));
-    }
-    if let Some((rel, section)) = &release.changelog {
-        emit(&format!("Changelog ({rel}):"), section);
-    }
-    let diffs: Vec<String> = release
-        .release_files()
-        .iter()
-        .filter(|c| Some(&c.rel) != release.changelog.as_ref().map(|c| &c.0))
-        .map(fs::unified_diff)
-        .collect();
-    emit("Version files:", &diffs.join(""));
-    match release.release_commit() {
-        None => emit(
-            "Release commit:",
-            "none: no file changes (the version is released as written), so the tag goes on HEAD",
-        ),
-        Some(message) => emit("Release commit:", message),
-    }
-    if let Some((name, message, sign)) = release.tag() {
-        emit(
-            &format!(
-                "Annotated tag {name}{}:",
-                if sign { " (signed)" } else { "" }
-            ),
-            message,
-        );
-    }
-    match (&release.dev_version, release.dev_commit()) {
-        (Some(version), Some(message)) => {
-            let diffs: Vec<String> = release.dev_files().iter().map(fs::unified_diff).collect();
-            emit(
-                &format!("Next development version: {}", release.spell(version)),
-                &diffs.join(""),
-            );
-            emit("Development commit:", message);
-        }
-        _ if !d.version.is_final() => emit(
-            "Next development version:",
-            "none: the files keep the pre-release, so the next `rc` continues it and `release` \
-             promotes it",
-        ),
-        _ => emit("Next development version:", "none"),
-    }
-    match steps::push(&release.steps) {
-        Some((remote, refspecs)) => emit("Push:", &push_command(remote, refspecs)),
-        None => emit("Push:", "no (pass --push or set release.push = true)"),
-    }
-}
-
-fn summary(release: &ReleasePlan, pushed: bool) -> serde_json::Value {
-    let mut files: Vec<&str> = release
-        .release_files()
-        .iter()
-        .map(|c| c.rel.as_str())
-        .collect();
-    files.extend(
-        release
-            .dev_files()
-            .iter()
-            .map(|c| c.rel.as_str())
-            .filter(|r| !files.contains(r))
-            .collect::<Vec<_>>(),
-    );
-    let mut commits = vec![
-        release
-            .release_message
-            .lines()
-            .next()
-            .unwrap_or("")
-            .to_string(),
-    ];
-    if let Some(message) = release.dev_commit() {
-        commits.push(message.lines().next().unwrap_or("").to_string());
-    }
-    serde_json::json!({
-        "version": release.spell(&release.decision.version),
-        "previous": release.spell(&release.decision.previous),
-        "tag": release.decision.tag,
-        "dev_version": release.dev_version.as_ref().map(|v| release.spell(v)),
-        "commits": commits,
-        "files": files,
-        "pushed": pushed,
-    })
-}
-
-/// GitHub Actions: `version=` and `tag=` for later steps.
-fn github_output(release: &ReleasePlan) -> Result<()> {
-    let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
-        return Ok(());
-    };
-    let mut file = fs::open_append(&path).map_err(|e| {
-        anyhow!(
-            "GITHUB_OUTPUT: cannot open {}: {e}",
-            Path::new(&path).display()
-        )
-    })?;
-    writeln!(
-        file,
-        "version={}\ntag={}",
-        release.spell(&release.decision.version),
-        release.decision.tag
-    )?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! `paths`, its files, tag and changelog), then one release commit, one tag per package, one dev commit, run
 //! all-or-nothing by the same journal; `release.post` afterwards, in dependency order.
 
+use crate::domain::problem::Problem;
 use std::collections::HashMap;
 
 use anyhow::{Result, anyhow};
@@ -234,7 +235,7 @@ pub(super) fn release(
         (Ok(decided), None) => decided,
         (Ok(_), Some(problem)) => return report(&[problem]),
         (Err(mut problems), problem) => {
-            problems.extend(problem);
+            problems.extend(problem.map(Problem::said));
             return report(&problems);
         }
     };
@@ -309,13 +310,7 @@ pub(super) fn release(
     {
         problems.push(problem);
     }
-    if args.dry_run {
-        for problem in &problems {
-            term::warn(problem);
-        }
-    } else if !problems.is_empty() {
-        return report(&problems);
-    }
+    super::warn_or_refuse(&problems, args.dry_run)?;
     if args.dry_run && !args.pr {
         for (name, plan) in &plans {
             term::section(&format!("Package {name}"), "");
@@ -691,9 +686,9 @@ fn choice_of(choices: &[(String, Choice)], name: &str) -> Choice {
 fn decide_all(
     all: &[Package],
     choices: &[(String, Choice)],
-) -> std::result::Result<Vec<(String, decide::Decision)>, Vec<String>> {
+) -> std::result::Result<Vec<(String, decide::Decision)>, Vec<Problem>> {
     let mut decided = Vec::new();
-    let mut found: Vec<(String, String)> = Vec::new();
+    let mut found: Vec<(String, Problem)> = Vec::new();
     for (name, choice) in choices {
         let pkg = find(all, name);
         match decide::decide(&pkg.snapshot, &pkg.settings, choice) {
@@ -705,7 +700,7 @@ fn decide_all(
         return Ok(decided);
     }
     let failing: Vec<&String> = choices.iter().map(|(n, _)| n).collect();
-    let mut problems: Vec<String> = Vec::new();
+    let mut problems: Vec<Problem> = Vec::new();
     for (name, problem) in &found {
         let everywhere = failing
             .iter()
@@ -713,7 +708,10 @@ fn decide_all(
         let text = if everywhere && failing.len() > 1 {
             problem.clone()
         } else {
-            format!("{name}: {problem}")
+            Problem {
+                reason: format!("{name}: {}", problem.reason),
+                ..problem.clone()
+            }
         };
         if !problems.contains(&text) {
             problems.push(text);

@@ -5,6 +5,7 @@ use crate::domain::changelog::CommitInfo;
 use crate::domain::conventional;
 use crate::domain::deprecations::{self, Notice};
 use crate::domain::lines::{self, LineTemplate};
+use crate::domain::problem::Problem;
 use crate::domain::rules::{Pattern, TagFormat};
 use crate::domain::version::{self, BumpRequest, Level, Scheme, Version};
 
@@ -389,7 +390,8 @@ pub fn decide(
     snapshot: &Snapshot,
     settings: &Settings,
     choice: &Choice,
-) -> Result<Decision, Vec<String>> {
+) -> Result<Decision, Vec<Problem>> {
+    let said = |texts: Vec<String>| texts.into_iter().map(Problem::said).collect::<Vec<_>>();
     let (mut problems, mut warnings) = common_problems(snapshot, settings);
 
     let current = match &snapshot.current {
@@ -545,15 +547,15 @@ pub fn decide(
     }
 
     if !problems.is_empty() {
-        return Err(problems);
+        return Err(said(problems));
     }
     let (Some(current), Some((version, required))) = (current, decided) else {
-        return Err(vec!["no version could be chosen".to_string()]);
+        return Err(vec![Problem::said("no version could be chosen")]);
     };
     let tag = settings
         .tag_format
         .render(&version)
-        .map_err(|reason| vec![reason])?;
+        .map_err(|reason| vec![Problem::said(reason)])?;
     Ok(Decision {
         version,
         previous: current,
@@ -742,6 +744,9 @@ mod tests {
     fn refused(s: &Snapshot, set: &Settings, choice: &str, needles: &[&str]) {
         let problems = decide(s, set, &Choice::parse(choice, None).unwrap())
             .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
             .join("\n");
         for n in needles {
             assert!(problems.contains(n), "{problems:?} lacks {n:?}");
@@ -992,7 +997,7 @@ mod tests {
         let problems = decide(&s, &settings(), &Choice::parse("1.0.1", None).unwrap()).unwrap_err();
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
-            problems[0].contains("tag v1.0.1 already exists"),
+            problems[0].reason.contains("tag v1.0.1 already exists"),
             "{problems:?}"
         );
         // An older version is still "not greater".

@@ -6,6 +6,7 @@
 //! ` (#12)` after it) and the version its files hold. A merge commit leaves the commit itself in the
 //! history, a rebase a copy with a new id, a squash one commit holding the whole pull request.
 
+use crate::domain::problem::Problem;
 use crate::domain::version::Version;
 
 /// `release.pr_dev`: where the next development version is made in a release through review.
@@ -137,7 +138,7 @@ pub struct RequestRefs<'a> {
 /// The lease for the push (the branch's current tip, to be replaced; `None`: it must not exist yet), or every
 /// reason the pull request cannot be opened: a tag the remote has (that version is released), a base branch
 /// ahead of HEAD, a branch of that name that is someone else's.
-pub fn judge_request_refs(refs: &RequestRefs) -> Result<Option<String>, Vec<String>> {
+pub fn judge_request_refs(refs: &RequestRefs) -> Result<Option<String>, Vec<Problem>> {
     let remote = refs.remote;
     let mut problems = Vec::new();
     for (tag, exists) in &refs.tags {
@@ -169,17 +170,12 @@ pub fn judge_request_refs(refs: &RequestRefs) -> Result<Option<String>, Vec<Stri
     if problems.is_empty() {
         Ok(refs.target_tip.map(str::to_string))
     } else {
-        Err(problems)
+        Err(problems.into_iter().map(Problem::said).collect())
     }
 }
 
 /// Why a folded release cannot be finished, and what fits: the words of the refusal.
-pub fn folded_refusal(
-    commit: &str,
-    subject: &str,
-    holds: Option<&str>,
-    dev: DevStep,
-) -> (String, String) {
+pub fn folded_refusal(commit: &str, subject: &str, holds: Option<&str>, dev: DevStep) -> Problem {
     let short = commit.get(..7).unwrap_or(commit);
     let holds = holds.map_or("no readable version".to_string(), |v| {
         format!("version {v}")
@@ -199,7 +195,7 @@ pub fn folded_refusal(
          `cargo xtask release --pr`"
             .to_string()
     };
-    (reason, hint)
+    Problem::new("", reason, hint)
 }
 
 #[cfg(test)]
@@ -277,7 +273,11 @@ mod tests {
             match (judge_request_refs(&refs), expected) {
                 (Ok(lease), Ok(wanted)) => assert_eq!(lease.as_deref(), wanted, "{what}"),
                 (Err(problems), Err(needles)) => {
-                    let text = problems.join("\n");
+                    let text = problems
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("\n");
                     for needle in needles {
                         assert!(text.contains(needle), "{what}: {needle:?} in {text}");
                     }
@@ -380,7 +380,7 @@ mod tests {
 
     #[test]
     fn a_folded_release_names_the_setting_that_fits() {
-        let (reason, hint) = folded_refusal(
+        let Problem { reason, hint, .. } = folded_refusal(
             "0123456789",
             "chore(release): 1.4.0 (#12)",
             Some("1.4.1-dev"),

@@ -722,7 +722,9 @@ pub(super) mod tests {
 
     #[test]
     fn branch_refusal_text() {
-        let Verdict::Refused { rule, reason, hint } = check_branch("wip-stuff", &defaults()) else {
+        let Verdict::Refused(Problem { rule, reason, hint }) =
+            check_branch("wip-stuff", &defaults())
+        else {
             panic!("`wip-stuff` must be refused");
         };
         assert_eq!(rule, "branches.allowed");
@@ -743,7 +745,7 @@ pub(super) mod tests {
         );
 
         let only_main = [pattern("main")];
-        let Verdict::Refused { hint, .. } = check_branch("x", &only_main) else {
+        let Verdict::Refused(Problem { hint, .. }) = check_branch("x", &only_main) else {
             panic!("`x` must be refused");
         };
         assert_eq!(
@@ -752,7 +754,7 @@ pub(super) mod tests {
              xtask.toml"
         );
 
-        let Verdict::Refused { hint, .. } = check_branch("x", &[]) else {
+        let Verdict::Refused(Problem { hint, .. }) = check_branch("x", &[]) else {
             panic!("nothing is allowed by an empty list");
         };
         assert!(hint.contains("empty"), "{hint}");

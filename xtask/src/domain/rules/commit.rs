@@ -36,7 +36,7 @@ pub fn default_types() -> Vec<String> {
 }
 
 /// What is wrong with a subject line.
-enum Problem<'a> {
+enum SubjectFault<'a> {
     MissingPrefix,
     LeadingSpace,
     UnknownType(&'a str),
@@ -79,13 +79,13 @@ fn check_message_of(message: &str, types: &[String], distinct_parents: Option<us
         return Verdict::Allowed;
     };
     let what = match problem {
-        Problem::MissingPrefix => "does not start with a `type: ` prefix".to_owned(),
-        Problem::LeadingSpace => "starts with whitespace before the type".to_owned(),
-        Problem::UnknownType(kind) if types.is_empty() => format!(
+        SubjectFault::MissingPrefix => "does not start with a `type: ` prefix".to_owned(),
+        SubjectFault::LeadingSpace => "starts with whitespace before the type".to_owned(),
+        SubjectFault::UnknownType(kind) if types.is_empty() => format!(
             "uses the type `{}`, but no commit types are allowed (the list is empty)",
             shown(kind)
         ),
-        Problem::UnknownType(kind) => format!(
+        SubjectFault::UnknownType(kind) => format!(
             "uses the unknown type `{}` (allowed types: {})",
             shown(kind),
             types
@@ -94,13 +94,13 @@ fn check_message_of(message: &str, types: &[String], distinct_parents: Option<us
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        Problem::UnclosedScope => {
+        SubjectFault::UnclosedScope => {
             "opens a scope with `(` but does not close it with `)`".to_owned()
         }
-        Problem::EmptyScope => "has an empty scope `()`".to_owned(),
-        Problem::MissingColon => "needs a `:` right after the type, scope and `!`".to_owned(),
-        Problem::MissingSpace => "needs a space after the colon".to_owned(),
-        Problem::EmptyDescription => "has an empty description".to_owned(),
+        SubjectFault::EmptyScope => "has an empty scope `()`".to_owned(),
+        SubjectFault::MissingColon => "needs a `:` right after the type, scope and `!`".to_owned(),
+        SubjectFault::MissingSpace => "needs a space after the colon".to_owned(),
+        SubjectFault::EmptyDescription => "has an empty description".to_owned(),
     };
     let reason = format!("subject line `{}` {what}", shown(subject));
     // The example uses a type the user may actually write, `feat` when it is allowed.
@@ -131,40 +131,40 @@ fn subject_line(message: &str) -> Option<&str> {
     None
 }
 
-fn check_subject<'a>(subject: &'a str, types: &[String]) -> Result<(), Problem<'a>> {
+fn check_subject<'a>(subject: &'a str, types: &[String]) -> Result<(), SubjectFault<'a>> {
     if subject.starts_with(char::is_whitespace) {
-        return Err(Problem::LeadingSpace);
+        return Err(SubjectFault::LeadingSpace);
     }
     let end = subject
         .find(['(', '!', ':'])
-        .ok_or(Problem::MissingPrefix)?;
+        .ok_or(SubjectFault::MissingPrefix)?;
     let (kind, rest) = subject
         .split_at_checked(end)
-        .ok_or(Problem::MissingPrefix)?;
+        .ok_or(SubjectFault::MissingPrefix)?;
     // Whitespace before the first `:` means prose such as `Update docs: typo`, not a misspelt type.
     if kind.is_empty() || kind.contains(char::is_whitespace) {
-        return Err(Problem::MissingPrefix);
+        return Err(SubjectFault::MissingPrefix);
     }
     if !types.iter().any(|t| t.eq_ignore_ascii_case(kind)) {
-        return Err(Problem::UnknownType(kind));
+        return Err(SubjectFault::UnknownType(kind));
     }
     let rest = match rest.strip_prefix('(') {
         Some(scoped) => {
-            let (scope, after) = scoped.split_once(')').ok_or(Problem::UnclosedScope)?;
+            let (scope, after) = scoped.split_once(')').ok_or(SubjectFault::UnclosedScope)?;
             if scope.trim().is_empty() {
-                return Err(Problem::EmptyScope);
+                return Err(SubjectFault::EmptyScope);
             }
             after
         }
         None => rest,
     };
     let rest = rest.strip_prefix('!').unwrap_or(rest);
-    let description = rest.strip_prefix(':').ok_or(Problem::MissingColon)?;
+    let description = rest.strip_prefix(':').ok_or(SubjectFault::MissingColon)?;
     if description.trim().is_empty() {
-        return Err(Problem::EmptyDescription);
+        return Err(SubjectFault::EmptyDescription);
     }
     if !description.starts_with(' ') {
-        return Err(Problem::MissingSpace);
+        return Err(SubjectFault::MissingSpace);
     }
     Ok(())
 }
@@ -180,7 +180,7 @@ mod tests {
             let verdict = check_message(message, &default_types());
             match (verdict, expected) {
                 (Verdict::Allowed, Ok(())) => {}
-                (Verdict::Refused { rule, reason, .. }, Err(part)) => {
+                (Verdict::Refused(Problem { rule, reason, .. }), Err(part)) => {
                     assert_eq!(rule, "commits.conventional");
                     assert!(reason.contains(part), "`{reason}` lacks `{part}`");
                 }
@@ -275,7 +275,7 @@ mod tests {
 
     #[test]
     fn message_refusal_text() {
-        let Verdict::Refused { hint, .. } = check_message("wip", &default_types()) else {
+        let Verdict::Refused(Problem { hint, .. }) = check_message("wip", &default_types()) else {
             panic!("`wip` must be refused");
         };
         assert_eq!(
@@ -283,11 +283,12 @@ mod tests {
             "write the subject as `type(scope)!: description`, e.g. `feat(cli): add --json`; the \
              scope and `!` are optional"
         );
-        let Verdict::Refused { hint, .. } = check_message("wip", &["fix".to_owned()]) else {
+        let Verdict::Refused(Problem { hint, .. }) = check_message("wip", &["fix".to_owned()])
+        else {
             panic!("`wip` must be refused");
         };
         assert!(hint.contains("`fix(cli): add --json`"), "{hint}");
-        let Verdict::Refused { reason, .. } = check_message("feat: x", &[]) else {
+        let Verdict::Refused(Problem { reason, .. }) = check_message("feat: x", &[]) else {
             panic!("no type is allowed by an empty list");
         };
         assert!(reason.contains("the list is empty"), "{reason}");

@@ -15,6 +15,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+pub use super::problem::Problem;
 use super::version::{self, Scheme, Version};
 
 mod branch;
@@ -155,21 +156,21 @@ impl std::error::Error for RuleError {}
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     Allowed,
-    /// `rule` names the setting that refused (`branches.allowed`), `reason` says what is wrong with
-    /// this input, `hint` says what would be accepted.
-    Refused {
-        rule: String,
-        reason: String,
-        hint: String,
-    },
+    /// The setting that refused (`branches.allowed`), what is wrong with this input, what would be
+    /// accepted.
+    Refused(Problem),
 }
 
 impl Verdict {
     fn refused(rule: &str, reason: String, hint: String) -> Verdict {
-        Verdict::Refused {
-            rule: rule.to_owned(),
-            reason,
-            hint,
+        Verdict::Refused(Problem::new(rule, reason, hint))
+    }
+
+    /// The problem, if refused.
+    pub fn problem(self) -> Option<Problem> {
+        match self {
+            Verdict::Allowed => None,
+            Verdict::Refused(problem) => Some(problem),
         }
     }
 }
@@ -356,14 +357,16 @@ mod tests {
     #[test]
     fn hostile_subjects_are_quoted_safely() {
         let message = "wip: $(rm -rf /) `x` 'q' \"d\" \u{1b}[2J\u{7}";
-        let Verdict::Refused { reason, .. } = check_message(message, &default_types()) else {
+        let Verdict::Refused(Problem { reason, .. }) = check_message(message, &default_types())
+        else {
             panic!("must be refused");
         };
         assert!(!reason.chars().any(char::is_control), "{reason:?}");
         assert!(reason.contains("$(rm -rf /)"), "{reason}");
 
         let long = format!("wip: {}", "y".repeat(MB));
-        let Verdict::Refused { reason, .. } = check_message(&long, &default_types()) else {
+        let Verdict::Refused(Problem { reason, .. }) = check_message(&long, &default_types())
+        else {
             panic!("must be refused");
         };
         assert!(
@@ -406,7 +409,7 @@ mod tests {
             ]
         );
         for verdict in verdicts {
-            if let Verdict::Refused { reason, hint, .. } = verdict {
+            if let Verdict::Refused(Problem { reason, hint, .. }) = verdict {
                 assert!(reason.len() < 400 && hint.len() < 1000);
                 assert!(!reason.chars().any(char::is_control), "{reason:?}");
             }
@@ -504,7 +507,7 @@ mod tests {
             "v$(reboot)".to_owned(),
             "v".repeat(MB),
         ] {
-            if let Verdict::Refused { reason, .. } = check_tag_name(&tag, &format) {
+            if let Verdict::Refused(Problem { reason, .. }) = check_tag_name(&tag, &format) {
                 assert!(reason.len() < 400, "{}", reason.len());
                 assert!(!reason.chars().any(char::is_control), "{reason:?}");
             }
@@ -536,7 +539,7 @@ mod tests {
             let start: String = message.chars().take(8).collect();
             match check_message(&message, &default_types()) {
                 Verdict::Allowed => assert!(allowed, "{start:?} allowed"),
-                Verdict::Refused { rule, reason, .. } => {
+                Verdict::Refused(Problem { rule, reason, .. }) => {
                     assert!(!allowed, "{start:?} refused: {reason}");
                     assert_eq!(rule, "commits.conventional");
                     assert!(reason.len() < 400, "{}", reason.len());
@@ -552,7 +555,7 @@ mod tests {
             // Every verdict on any name: allowed, or refused by the right rule with a short, printable
             // reason and a hint.
             let refused_well = |verdict: Verdict, expected_rule: &str| -> Result<(), TestCaseError> {
-                if let Verdict::Refused { rule, reason, hint } = verdict {
+                if let Verdict::Refused(Problem { rule, reason, hint }) = verdict {
                     prop_assert_eq!(rule.as_str(), expected_rule);
                     prop_assert!(!reason.is_empty() && !hint.is_empty());
                     prop_assert!(reason.len() < 400 + 4 * name.len().min(100), "{}", reason.len());

@@ -152,7 +152,7 @@ mod tests {
             let format = TagFormat::parse(format).unwrap();
             assert_eq!(format.version_of(tag), None, "`{tag}`");
             assert!(!format.is_release_tag(tag));
-            let Verdict::Refused { rule, .. } = check_tag_name(tag, &format) else {
+            let Verdict::Refused(Problem { rule, .. }) = check_tag_name(tag, &format) else {
                 panic!("`{tag}` must be refused");
             };
             assert_eq!(rule, "tag.format");
@@ -175,15 +175,12 @@ mod tests {
         assert_eq!(format.example(), "v1.2.0");
         assert_eq!(
             check_tag_name("release-1", &format),
-            Verdict::Refused {
-                rule: "tag.format".to_owned(),
-                reason: "tag `release-1` does not follow the tag format `v{{ version }}`"
-                    .to_owned(),
-                hint:
-                    "e.g. `v1.2.0`; a tag that is not a release (`nightly-*`) needs a pattern in \
-                       `tag.allowed` in xtask.toml"
-                        .to_owned(),
-            }
+            Verdict::Refused(Problem::new(
+                "tag.format",
+                "tag `release-1` does not follow the tag format `v{{ version }}`",
+                "e.g. `v1.2.0`; a tag that is not a release (`nightly-*`) needs a pattern in \
+                 `tag.allowed` in xtask.toml",
+            ))
         );
     }
 

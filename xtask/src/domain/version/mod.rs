@@ -211,18 +211,6 @@ impl VersionError {
 mod tests {
     use super::*;
 
-    fn v(text: &str) -> Version {
-        Version::parse(text).expect("test versions are valid SemVer")
-    }
-
-    fn request(text: &str) -> BumpRequest {
-        let (arg, pre) = match text.split_once(" --pre ") {
-            Some((arg, kind)) => (arg, Some(kind.parse().expect("test kinds are valid"))),
-            None => (text, None),
-        };
-        BumpRequest::parse(arg, pre).expect("test requests are valid")
-    }
-
     /// (current, request, scheme, message): versions in messages are spelled as the project does.
     #[test]
     fn errors_spell_versions_in_the_project_s_scheme() {
@@ -246,7 +234,8 @@ mod tests {
                 "2.6.0 is already a final release",
             ),
         ] {
-            let error = bump(&v(current), &request(asked)).unwrap_err();
+            let current = Version::parse(current).unwrap();
+            let error = bump(&current, &BumpRequest::parse(asked, None).unwrap()).unwrap_err();
             assert!(
                 error.spelled(scheme).starts_with(expected),
                 "{}",

@@ -384,11 +384,8 @@ fn find(p: &Project, git: &Git, units: &[Unit]) -> Result<Found> {
                         .map(|policy| policy.tag_scheme().spell(v))
                 })
                 .transpose()?;
-            let (reason, hint) =
-                review::folded_refusal(&commit, &subject, holds.as_deref(), dev_step(p)?);
-            return Err(crate::cmd::release::refuse_release(&[format!(
-                "{reason}\n{hint}"
-            )]));
+            let problem = review::folded_refusal(&commit, &subject, holds.as_deref(), dev_step(p)?);
+            return Err(crate::cmd::release::refuse_release(&[problem]));
         }
         Finding::Release(released) => released,
     };

@@ -352,7 +352,7 @@ pub(in crate::cmd) fn open_request(
             };
             match review::judge_request_refs(&refs) {
                 Ok(lease) => old = lease,
-                Err(found) => problems.extend(found),
+                Err(found) => problems.extend(found.iter().map(ToString::to_string)),
             }
         }
     }

@@ -16,13 +16,13 @@
 //! is on the release's branch at one of its commits and that every file still holds what the release wrote;
 //! if not, it changes nothing and says what differs and which commands would finish the job by hand.
 
-use crate::domain::problem::Problem;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::config::check_relative_path;
+use crate::domain::problem::Problem;
 use crate::domain::release::steps::Step;
 use crate::domain::shell;
 use crate::ops::fs::{self, FileChange};

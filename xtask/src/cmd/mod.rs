@@ -13,13 +13,13 @@ mod release;
 mod verify;
 mod version;
 
-use crate::domain::problem::Problem;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
+use crate::domain::problem::Problem;
 use crate::ops::fs;
 use crate::ops::repo::Repo;
 use crate::policy::Policy;

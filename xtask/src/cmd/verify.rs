@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 
 use crate::cli::VerifyArgs;
 use crate::config::FILE_NAME;
+use crate::domain::problem::Problem;
 use crate::domain::push::{self, RefUpdate, Side};
 use crate::domain::rules::Enforcement;
 use crate::domain::server_policy;
@@ -20,7 +21,6 @@ use crate::ops::repo::Repo;
 use crate::ops::term;
 
 use super::hook;
-use crate::domain::problem::Problem;
 
 const ZERO: &str = "0000000000000000000000000000000000000000";
 

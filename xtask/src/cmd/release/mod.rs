@@ -1,7 +1,6 @@
 //! `xtask release`: gather the snapshot → decide (pure, `domain::release`) → check and build the plan → show
 //! it (dry run) or run it with undo. The steps live in `gather`, `checks` and `show`; this module runs them.
 
-use crate::domain::problem::Problem;
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
@@ -12,6 +11,7 @@ use crate::cmd::{pre_kind, usage};
 use crate::domain::changelog;
 use crate::domain::changelog::Changes;
 use crate::domain::forge;
+use crate::domain::problem::Problem;
 use crate::domain::release::decide::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::release::steps::{self, ReleasePlan};
 use crate::domain::version::{self, Scheme, Version};

@@ -2,17 +2,18 @@
 //! `paths`, its files, tag and changelog), then one release commit, one tag per package, one dev commit, run
 //! all-or-nothing by the same journal; `release.post` afterwards, in dependency order.
 
-use crate::domain::problem::Problem;
 use std::collections::HashMap;
 
 use anyhow::{Result, anyhow};
 
+use super::show;
 use super::{
     Project, ask_version, build, preflight, print_plan, push_command, report, review, run_pre,
 };
 use crate::cli::{Format, ReleaseArgs};
 use crate::cmd::{pre_kind, usage};
 use crate::domain::packages;
+use crate::domain::problem::Problem;
 use crate::domain::release;
 use crate::domain::release::decide::{self, Choice, Settings, Snapshot};
 use crate::domain::release::steps::{self, ReleasePlan, Step};
@@ -329,7 +330,7 @@ pub(super) fn release(
         }
         print_post(&steps::post(&steps));
         if args.format == Format::Json {
-            term::out(&summary(&plans, false).to_string());
+            term::out(&show::summary_of_packages(&plans, false).to_string());
         }
         return Ok(());
     }
@@ -417,9 +418,9 @@ pub(super) fn release(
                     "the release is complete locally; push it with: {}",
                     push_command(remote, refspecs)
                 ));
-                github_output(&plans)?;
+                show::github_output_of_packages(&plans)?;
                 if args.format == Format::Json {
-                    let mut object = summary(&plans, false);
+                    let mut object = show::summary_of_packages(&plans, false);
                     object["error"] = serde_json::Value::String(format!("{e:#}"));
                     term::out(&object.to_string());
                     *json_printed = true;
@@ -438,9 +439,9 @@ pub(super) fn release(
             &push_command(&first.remote, &words),
         ));
     }
-    github_output(&plans)?;
+    show::github_output_of_packages(&plans)?;
     if args.format == Format::Json {
-        term::out(&summary(&plans, pushed).to_string());
+        term::out(&show::summary_of_packages(&plans, pushed).to_string());
         *json_printed = true;
     }
     run_post(git, &steps::post(&steps))
@@ -511,43 +512,6 @@ fn pull_request(
         dev,
         shown,
     })
-}
-
-/// GitHub Actions: `packages=` and `tags=` (space-separated), and `<name>-version=` and `<name>-tag=` per
-/// package.
-fn github_output(plans: &[(String, ReleasePlan)]) -> Result<()> {
-    use std::io::Write as _;
-    let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
-        return Ok(());
-    };
-    let mut text = format!(
-        "packages={}\ntags={}\n",
-        plans
-            .iter()
-            .map(|(n, _)| n.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
-        plans
-            .iter()
-            .map(|(_, p)| p.decision.tag.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
-    for (name, plan) in plans {
-        text.push_str(&format!(
-            "{name}-version={}\n{name}-tag={}\n",
-            plan.spell(&plan.decision.version),
-            plan.decision.tag
-        ));
-    }
-    crate::ops::fs::open_append(&path)
-        .and_then(|mut file| file.write_all(text.as_bytes()))
-        .map_err(|e| {
-            anyhow!(
-                "GITHUB_OUTPUT: cannot write {}: {e}",
-                std::path::Path::new(&path).display()
-            )
-        })
 }
 
 /// A package's snapshot and settings (all the commits since its last release: see [`keep_own_commits`]).
@@ -905,20 +869,4 @@ pub(super) fn run_post(git: &Git, post: &[(String, String)]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn summary(plans: &[(String, ReleasePlan)], pushed: bool) -> serde_json::Value {
-    let packages: Vec<serde_json::Value> = plans
-        .iter()
-        .map(|(name, plan)| {
-            serde_json::json!({
-                "package": name,
-                "version": plan.spell(&plan.decision.version),
-                "previous": plan.spell(&plan.decision.previous),
-                "tag": plan.decision.tag,
-                "dev_version": plan.dev_version.as_ref().map(|v| plan.spell(v)),
-            })
-        })
-        .collect();
-    serde_json::json!({ "packages": packages, "pushed": pushed })
 }

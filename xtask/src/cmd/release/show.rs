@@ -142,20 +142,58 @@ pub(super) fn summary(release: &ReleasePlan, pushed: bool) -> serde_json::Value 
 
 /// GitHub Actions: `version=` and `tag=` for later steps.
 pub(super) fn github_output(release: &ReleasePlan) -> Result<()> {
+    append_github_output(&format!(
+        "version={}\ntag={}\n",
+        release.spell(&release.decision.version),
+        release.decision.tag
+    ))
+}
+
+/// `packages=` and `tags=` (space-separated), then `<name>-version=` and `<name>-tag=` per package.
+pub(super) fn github_output_of_packages(plans: &[(String, ReleasePlan)]) -> Result<()> {
+    let names: Vec<&str> = plans.iter().map(|(n, _)| n.as_str()).collect();
+    let tags: Vec<&str> = plans.iter().map(|(_, p)| p.decision.tag.as_str()).collect();
+    let mut text = format!("packages={}\ntags={}\n", names.join(" "), tags.join(" "));
+    for (name, plan) in plans {
+        text.push_str(&format!(
+            "{name}-version={}\n{name}-tag={}\n",
+            plan.spell(&plan.decision.version),
+            plan.decision.tag
+        ));
+    }
+    append_github_output(&text)
+}
+
+/// Appends to the file `GITHUB_OUTPUT` names, when it names one (in GitHub Actions).
+fn append_github_output(text: &str) -> Result<()> {
     let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
         return Ok(());
     };
-    let mut file = fs::open_append(&path).map_err(|e| {
-        anyhow!(
-            "GITHUB_OUTPUT: cannot open {}: {e}",
-            Path::new(&path).display()
-        )
-    })?;
-    writeln!(
-        file,
-        "version={}\ntag={}",
-        release.spell(&release.decision.version),
-        release.decision.tag
-    )?;
-    Ok(())
+    fs::open_append(&path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map_err(|e| {
+            anyhow!(
+                "GITHUB_OUTPUT: cannot write {}: {e}",
+                Path::new(&path).display()
+            )
+        })
+}
+
+pub(super) fn summary_of_packages(
+    plans: &[(String, ReleasePlan)],
+    pushed: bool,
+) -> serde_json::Value {
+    let packages: Vec<serde_json::Value> = plans
+        .iter()
+        .map(|(name, plan)| {
+            serde_json::json!({
+                "package": name,
+                "version": plan.spell(&plan.decision.version),
+                "previous": plan.spell(&plan.decision.previous),
+                "tag": plan.decision.tag,
+                "dev_version": plan.dev_version.as_ref().map(|v| plan.spell(v)),
+            })
+        })
+        .collect();
+    serde_json::json!({ "packages": packages, "pushed": pushed })
 }

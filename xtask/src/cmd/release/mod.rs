@@ -10,12 +10,11 @@ use crate::cli::{Format, ReleaseArgs};
 use crate::cmd::{pre_kind, usage};
 use crate::domain::changelog;
 use crate::domain::changelog::Changes;
-use crate::domain::forge;
 use crate::domain::problem::Problem;
 use crate::domain::release::decide::{self, Choice, Decision, Settings, Snapshot};
 use crate::domain::release::steps::{self, ReleasePlan};
 use crate::domain::version::{self, Scheme, Version};
-use crate::error::{AlreadyReported, UsageError};
+use crate::error::UsageError;
 use crate::exec;
 use crate::notes;
 use crate::ops::fs::{self, FileChange};
@@ -32,12 +31,15 @@ mod gather;
 mod packages;
 /// A release through review: `release --pr` and `release --finish`.
 mod review;
+/// After the local steps: the push, `GITHUB_OUTPUT`, the JSON summary, `release.post`.
+mod run;
 /// The plan, the JSON summary and `GITHUB_OUTPUT`.
 mod show;
 
 use checks::*;
 pub(crate) use gather::snapshot;
 use gather::*;
+use run::{advance_ci_branch, publish_refspecs};
 use show::*;
 
 /// With `--format json` a JSON object is printed whatever happens: the summary, or `"pushed": false` and
@@ -224,136 +226,28 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     }
     removable_notes(&release.decision);
 
-    let push = steps::push(&release.steps);
-    let pushed = match push {
-        Some((remote, refspecs)) => match git.push_atomic(remote, refspecs) {
-            Ok(()) => {
-                term::step(&format!("pushed {} to {remote}", refspecs.join(" ")));
-                true
-            }
-            Err(e)
-                if forge::protected_refusal(&format!("{e:#}"))
-                    && !args.keep_journal
-                    && !detached =>
-            {
-                term::error(&format!("{e:#}"));
-                let level = args.level.as_deref().unwrap_or("auto");
-                return Err(take_back_refused(
-                    &git,
-                    p.repo.git_dir(),
-                    &journal,
-                    remote,
-                    release.branch.as_deref(),
-                    &format!("cargo xtask release --pr {level}"),
-                ));
-            }
-            Err(e) => {
-                term::error(&format!("{e:#}"));
-                term::note(&format!(
-                    "the release is complete locally; push it with: {}",
-                    push_command(remote, refspecs)
-                ));
-                packages::skipped_post(&steps::post(&release.steps));
-                github_output(&release)?;
-                if args.format == Format::Json {
-                    let mut object = summary(&release, false);
-                    object["error"] = serde_json::Value::String(format!("{e:#}"));
-                    term::out(&object.to_string());
-                    *json_printed = true;
-                }
-                return Err(AlreadyReported.into());
-            }
-        },
-        None => false,
-    };
-    if push.is_none() {
-        let refspecs = publish_refspecs(
+    let level = args.level.as_deref().unwrap_or("auto");
+    let publishing = run::Publishing {
+        steps: &release.steps,
+        journal: &journal,
+        branch: release.branch.as_deref(),
+        take_back: !args.keep_journal && !detached,
+        through_review: format!("cargo xtask release --pr {level}"),
+        remote: &release.remote,
+        refspecs: publish_refspecs(
             release.branch.as_deref(),
             detached.then_some(released_head.as_str()),
             &release.decision.tag,
-        );
-        term::note(&super::publish_note(
-            &git,
-            &release.remote,
-            &push_command(&release.remote, &refspecs),
-        ));
-    }
-    github_output(&release)?;
-    if args.format == Format::Json {
-        term::out(&summary(&release, pushed).to_string());
-    }
-    packages::run_post(&git, &steps::post(&release.steps))
-}
-
-/// A push refused because the branch is protected: a protected branch takes changes only through pull
-/// requests, so this release can never be pushed as it is. It is taken back with its journal, and the way
-/// that works (`retry`) is named.
-fn take_back_refused(
-    git: &Git,
-    git_dir: &Path,
-    journal: &exec::Journal,
-    remote: &str,
-    branch: Option<&str>,
-    retry: &str,
-) -> anyhow::Error {
-    let branch = branch.unwrap_or("the branch");
-    match exec::undo_finished(git, git_dir, journal) {
-        Ok(done) => anyhow!(
-            "{remote} refused the push because {branch} is protected there: {}the repository is as it was \
-             before the release; release through a pull request instead: `{retry}`",
-            done.summary()
         ),
-        Err(undo) => anyhow!(
-            "{remote} refused the push because {branch} is protected there, and the local release could not \
-             be taken back: {undo:#}"
-        ),
-    }
-}
-
-/// After a release on a detached HEAD, moves the CI's branch from the commit released from to the release's
-/// last commit, by compare-and-swap (created when there is no local branch of that name). A branch that moved
-/// meanwhile is left alone, with a warning: the release itself is complete.
-fn advance_ci_branch(git: &Git, branch: &str, from: &str, to: &str) {
-    let name = format!("refs/heads/{branch}");
-    let old = match git.ref_value(&name) {
-        Ok(Some(value)) if value == from => value,
-        Ok(None) => String::new(),
-        Ok(Some(value)) => {
-            term::warn(&format!(
-                "local {branch} is at {}, not at the commit released from: left alone; the release is on the \
-                 detached HEAD",
-                value.get(..7).unwrap_or(&value)
-            ));
-            return;
-        }
-        Err(e) => {
-            term::warn(&format!("cannot read local {branch}: {e:#}"));
-            return;
-        }
     };
-    match git.advance_ref(&name, to, &old) {
-        Ok(()) => term::step(&format!(
-            "moved {branch} to {} (HEAD is detached)",
-            to.get(..7).unwrap_or(to)
-        )),
-        Err(e) => term::warn(&format!(
-            "{branch} moved meanwhile, so it was left alone ({e:#}); the release is on the detached HEAD"
-        )),
-    }
-}
-
-/// What the printed publish command pushes: the branch and the tag. On a detached HEAD (`detached_at` the
-/// release's last commit) the commit itself goes to the branch, spelled out in full, since a bare `main` would
-/// push whatever the local branch holds.
-fn publish_refspecs(branch: Option<&str>, detached_at: Option<&str>, tag: &str) -> Vec<String> {
-    match (branch, detached_at) {
-        (Some(b), Some(commit)) => vec![
-            format!("{commit}:refs/heads/{b}"),
-            format!("refs/tags/{tag}"),
-        ],
-        (Some(b), None) => vec![b.to_string(), tag.to_string()],
-        (None, _) => vec!["HEAD".to_string(), tag.to_string()],
-    }
+    run::publish(
+        &git,
+        p.repo.git_dir(),
+        &args,
+        publishing,
+        run::Released::One(&release),
+        json_printed,
+    )
 }
 
 fn abort(git: &Git, journal: &Path) -> Result<()> {

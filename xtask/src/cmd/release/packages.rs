@@ -7,9 +7,7 @@ use std::collections::HashMap;
 use anyhow::{Result, anyhow};
 
 use super::show;
-use super::{
-    Project, ask_version, build, preflight, print_plan, push_command, report, review, run_pre,
-};
+use super::{Project, ask_version, build, preflight, print_plan, report, review, run_pre};
 use crate::cli::{Format, ReleaseArgs};
 use crate::cmd::{pre_kind, usage};
 use crate::domain::packages;
@@ -389,62 +387,27 @@ pub(super) fn release(
         .first()
         .ok_or_else(|| anyhow!("nothing to release"))?
         .1;
-    let mut pushed = false;
-    if let Some((remote, refspecs)) = steps::push(&steps) {
-        match git.push_atomic(remote, refspecs) {
-            Ok(()) => {
-                term::step(&format!("pushed {} to {remote}", refspecs.join(" ")));
-                pushed = true;
-            }
-            Err(e)
-                if crate::domain::forge::protected_refusal(&format!("{e:#}"))
-                    && first.branch.is_some()
-                    && git.head_ref()?.is_some() =>
-            {
-                // As for one package: a protected branch never takes this push, so the release goes.
-                term::error(&format!("{e:#}"));
-                return Err(super::take_back_refused(
-                    git,
-                    p.repo.git_dir(),
-                    &journal,
-                    remote,
-                    first.branch.as_deref(),
-                    "cargo xtask release --pr",
-                ));
-            }
-            Err(e) => {
-                term::error(&format!("{e:#}"));
-                term::note(&format!(
-                    "the release is complete locally; push it with: {}",
-                    push_command(remote, refspecs)
-                ));
-                show::github_output_of_packages(&plans)?;
-                if args.format == Format::Json {
-                    let mut object = show::summary_of_packages(&plans, false);
-                    object["error"] = serde_json::Value::String(format!("{e:#}"));
-                    term::out(&object.to_string());
-                    *json_printed = true;
-                }
-                skipped_post(&steps::post(&steps));
-                return Err(AlreadyReported.into());
-            }
-        }
-    } else {
-        let branch = first.branch.as_deref().unwrap_or("HEAD");
-        let mut words = vec![branch.to_string()];
-        words.extend(plans.iter().map(|(_, plan)| plan.decision.tag.clone()));
-        term::note(&super::super::publish_note(
-            git,
-            &first.remote,
-            &push_command(&first.remote, &words),
-        ));
-    }
-    show::github_output_of_packages(&plans)?;
-    if args.format == Format::Json {
-        term::out(&show::summary_of_packages(&plans, pushed).to_string());
-        *json_printed = true;
-    }
-    run_post(git, &steps::post(&steps))
+    let branch = first.branch.as_deref().unwrap_or("HEAD");
+    let mut refspecs = vec![branch.to_string()];
+    refspecs.extend(plans.iter().map(|(_, plan)| plan.decision.tag.clone()));
+    let publishing = super::run::Publishing {
+        steps: &steps,
+        journal: &journal,
+        branch: first.branch.as_deref(),
+        // As for one package: a protected branch never takes this push, so the release goes.
+        take_back: first.branch.is_some() && git.head_ref()?.is_some(),
+        through_review: "cargo xtask release --pr".to_string(),
+        remote: &first.remote,
+        refspecs,
+    };
+    super::run::publish(
+        git,
+        p.repo.git_dir(),
+        args,
+        publishing,
+        super::run::Released::Packages(&plans),
+        json_printed,
+    )
 }
 
 /// The release pull request of several packages: one release commit (and, with `release.pr_dev = "in-pr"`,

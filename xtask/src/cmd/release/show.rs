@@ -60,9 +60,7 @@ pub(super) fn print_plan(release: &ReleasePlan, to_stdout: bool, implicit_auto: 
         emit(&format!("Changelog ({rel}):"), section);
     }
     let diffs: Vec<String> = release
-        .release_files()
-        .iter()
-        .filter(|c| Some(&c.rel) != release.changelog.as_ref().map(|c| &c.0))
+        .version_file_changes()
         .map(fs::unified_diff)
         .collect();
     emit("Version files:", &diffs.join(""));

@@ -231,6 +231,14 @@ impl ReleasePlan {
         written(self.release_part())
     }
 
+    /// The version files the release commit writes: its files but the changelog (shown as its section).
+    pub fn version_file_changes(&self) -> impl Iterator<Item = &FileChange> {
+        let changelog = self.changelog.as_ref().map(|(rel, _)| rel);
+        self.release_files()
+            .iter()
+            .filter(move |c| Some(&c.rel) != changelog)
+    }
+
     /// The release commit's message, if the release commits.
     pub fn release_commit(&self) -> Option<&str> {
         committed(self.release_part())

@@ -677,12 +677,7 @@ fn remote_problems(p: &Project, git: &Git, merged: &Merged, plan: &Plan) -> Vec<
         Ok(advertised) => advertised,
         Err(problem) => return vec![problem],
     };
-    let value = |name: &str| {
-        advertised
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, id)| id.clone())
-    };
+    let value = |name: &str| advertised.id(name);
     let mut problems = Vec::new();
     for tag in &plan.tags {
         if value(&format!("refs/tags/{}", tag.tag)).is_some() {

@@ -139,14 +139,23 @@ pub(super) fn branch_name_problems(
 }
 
 /// What the remote holds of the refs a run is about to write.
-pub(super) fn remote_refs(
-    git: &Git,
-    remote: &str,
-    names: &[String],
-) -> Result<Vec<(String, String)>, String> {
-    git.ls_remote(remote, names).map_err(|e| {
+pub(super) fn remote_refs(git: &Git, remote: &str, names: &[String]) -> Result<Advertised, String> {
+    git.ls_remote(remote, names).map(Advertised).map_err(|e| {
         format!("push: cannot ask {remote} about its refs ({e:#}): fix the remote and run again")
     })
+}
+
+/// The refs a remote advertised: (full name, object id).
+pub(super) struct Advertised(Vec<(String, String)>);
+
+impl Advertised {
+    /// The object id `name` (a full ref name) is at on the remote, if it has it.
+    pub(super) fn id(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| id.clone())
+    }
 }
 
 pub(super) fn short(id: &str) -> &str {

@@ -83,7 +83,7 @@ pub(in crate::cmd) fn abort_request(p: &Project, git: &Git) -> Result<bool> {
     let branch = journal.refname.trim_start_matches("refs/heads/");
     let advertised = remote_refs(git, &journal.remote, std::slice::from_ref(&journal.refname))
         .map_err(|e| anyhow!("{e}"))?;
-    let now = advertised.first().map(|(_, id)| id.clone());
+    let now = advertised.id(&journal.refname);
     if now.as_deref() == Some(journal.new.as_str()) {
         unpush(
             git,
@@ -205,12 +205,7 @@ pub(in crate::cmd) fn shown(plan: &ReleasePlan) -> Vec<(String, String)> {
     if let Some((rel, section)) = &plan.changelog {
         shown.push((format!("Changelog ({rel}):"), section.clone()));
     }
-    let diffs: Vec<String> = plan
-        .release_files()
-        .iter()
-        .filter(|c| Some(&c.rel) != plan.changelog.as_ref().map(|c| &c.0))
-        .map(fs::unified_diff)
-        .collect();
+    let diffs: Vec<String> = plan.version_file_changes().map(fs::unified_diff).collect();
     shown.push(("Version files:".to_string(), diffs.join("")));
     shown.push((
         "Release commit:".to_string(),
@@ -322,12 +317,7 @@ pub(in crate::cmd) fn open_request(
     match remote_refs(git, &remote, &wanted) {
         Err(problem) => problems.push(problem),
         Ok(advertised) => {
-            let value = |name: &str| {
-                advertised
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, id)| id.clone())
-            };
+            let value = |name: &str| advertised.id(name);
             let base_tip = value(&base_ref);
             let target_tip = value(&target_ref);
             let refs = review::RequestRefs {

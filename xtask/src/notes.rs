@@ -132,10 +132,7 @@ fn unreleased_base(
     format: &TagFormat,
     current: Option<&Version>,
 ) -> Result<(ObjectId, Option<ReleaseTag>)> {
-    let head = repo
-        .head()?
-        .commit
-        .ok_or_else(|| anyhow!("the repository has no commits yet: commit something first"))?;
+    let head = repo.head_commit()?;
     let tags = repo.release_tags(format)?;
     let last = base(repo, &tags, head, current, false)?;
     if last.is_none() {

@@ -288,11 +288,7 @@ fn all_sections(
     options: &Options,
     today: &str,
 ) -> Result<Vec<Section>> {
-    let head = p
-        .repo
-        .head()?
-        .commit
-        .ok_or_else(|| anyhow!("the repository has no commits yet: commit something first"))?;
+    let head = p.repo.head_commit()?;
     let current = notes::branch_version(&p.root, &p.config);
     let notes::LineReleases { base, mut tags } =
         notes::line_releases(&p.repo, format, head, current.as_ref())?;

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 
 use super::Project;
 use crate::cli::{DeprecationsArgs, Format};
@@ -146,11 +146,7 @@ pub fn run(dir: &Path, args: DeprecationsArgs) -> Result<()> {
     let p = Project::open(dir)?;
     let format = p.policy()?.tag_format()?;
     let policy = p.policy()?.deprecation;
-    let head = p
-        .repo
-        .head()?
-        .commit
-        .ok_or_else(|| anyhow!("the repository has no commits yet: commit something first"))?;
+    let head = p.repo.head_commit()?;
     if p.repo.is_shallow() {
         term::warn(
             "shallow clone: deprecations announced before its oldest commit are missing; \

@@ -146,6 +146,13 @@ impl Repo {
         self.git.common_dir()
     }
 
+    /// The commit HEAD is at, or the error every command gives in a repository without commits.
+    pub fn head_commit(&self) -> Result<ObjectId> {
+        self.head()?.commit.ok_or_else(|| {
+            anyhow::anyhow!("the repository has no commits yet: commit something first")
+        })
+    }
+
     pub fn head(&self) -> Result<Head> {
         let head = self.git.head().context("cannot read HEAD")?;
         let branch = head.referent_name().and_then(|name| {

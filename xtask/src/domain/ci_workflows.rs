@@ -122,26 +122,56 @@ pub fn gitlab_ci_including(existing: Option<&str>) -> Result<Option<String>, Str
     Ok(Some(out))
 }
 
+/// A piece of one of the kit's branch patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    /// `{{ major }}`, `{{ minor + 1 }}`, …: a number.
+    Number,
+    /// `**`: any number of path segments.
+    Segments,
+    /// `*`: within one segment.
+    Star,
+    Char(char),
+}
+
+/// The pieces of a branch pattern, left to right; a `{{` that is never closed is plain text.
+fn pieces(pattern: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut rest = pattern;
+    while let Some(c) = rest.chars().next() {
+        let (piece, after) = if let Some(after) = rest.strip_prefix("{{")
+            && let Some(end) = after.find("}}")
+        {
+            (Piece::Number, &after[end + 2..])
+        } else if let Some(after) = rest.strip_prefix("**") {
+            (Piece::Segments, after)
+        } else if let Some(after) = rest.strip_prefix('*') {
+            (Piece::Star, after)
+        } else {
+            (Piece::Char(c), &rest[c.len_utf8()..])
+        };
+        out.push(piece);
+        rest = after;
+    }
+    out
+}
+
 /// A branch pattern of the kit as a GitHub Actions branch filter: `{{ major }}` and `{{ minor }}` are
 /// numbers (no `/`), so `*`; `*` and `**` mean the same in both; the filter's other special characters
 /// are escaped.
 pub fn github_glob(pattern: &str) -> String {
     let mut out = String::new();
-    let mut rest = pattern;
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix("{{")
-            && let Some(end) = after.find("}}")
-        {
-            out.push('*');
-            rest = &after[end + 2..];
-            continue;
+    for piece in pieces(pattern) {
+        match piece {
+            Piece::Number | Piece::Star => out.push('*'),
+            Piece::Segments => out.push_str("**"),
+            Piece::Char(c) => {
+                if matches!(c, '?' | '+' | '[' | ']' | '!' | '\\') {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
         }
-        let c = rest.chars().next().unwrap_or_default();
-        if matches!(c, '?' | '+' | '[' | ']' | '!' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
     }
     out
 }
@@ -151,30 +181,17 @@ pub fn github_glob(pattern: &str) -> String {
 pub fn gitlab_regex(patterns: &[String]) -> String {
     let one = |pattern: &str| {
         let mut out = String::new();
-        let mut rest = pattern;
-        while !rest.is_empty() {
-            if let Some(after) = rest.strip_prefix("{{")
-                && let Some(end) = after.find("}}")
-            {
-                out.push_str("[0-9]+");
-                rest = &after[end + 2..];
-            } else if let Some(after) = rest.strip_prefix("**") {
-                out.push_str(".+");
-                rest = after;
-            } else if let Some(after) = rest.strip_prefix('*') {
-                out.push_str("[^/]*");
-                rest = after;
-            } else {
-                let c = rest.chars().next().unwrap_or_default();
-                if c == '/' {
-                    out.push_str("\\/");
-                } else if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                    out.push(c);
-                } else {
+        for piece in pieces(pattern) {
+            match piece {
+                Piece::Number => out.push_str("[0-9]+"),
+                Piece::Segments => out.push_str(".+"),
+                Piece::Star => out.push_str("[^/]*"),
+                Piece::Char('/') => out.push_str("\\/"),
+                Piece::Char(c) if c.is_ascii_alphanumeric() || c == '_' || c == '-' => out.push(c),
+                Piece::Char(c) => {
                     out.push('\\');
                     out.push(c);
                 }
-                rest = &rest[c.len_utf8()..];
             }
         }
         out
@@ -472,6 +489,8 @@ mod tests {
             ("release-v{{major}}.{{minor}}", "release-v*.*"),
             ("release/**", "release/**"),
             ("hot+fix?", "hot\\+fix\\?"),
+            ("a/***", "a/***"),
+            ("v{{ major", "v{{ major"),
         ];
         for (pattern, glob) in table {
             assert_eq!(github_glob(pattern), glob, "{pattern}");
@@ -486,11 +505,12 @@ mod tests {
             "stable/{{ major }}.{{ minor }}",
             "rel/**",
             "x*",
+            "v{{ major",
         ]
         .map(String::from);
         assert_eq!(
             gitlab_regex(&patterns),
-            "/^(main|master|stable\\/[0-9]+\\.[0-9]+|rel\\/.+|x[^/]*)$/"
+            "/^(main|master|stable\\/[0-9]+\\.[0-9]+|rel\\/.+|x[^/]*|v\\{\\{\\ major)$/"
         );
     }
 

@@ -75,11 +75,8 @@ pub fn files(forge: Forge, release_branches: &[String]) -> Vec<(String, String)>
             vec![
                 (GITHUB_VERIFY.into(), github_verify()),
                 (GITHUB_RELEASE_PR.into(), github_release_pr()),
-                (
-                    GITHUB_RELEASE_FINISH.into(),
-                    GITHUB_FINISH.replace("{BRANCHES}", &branches),
-                ),
-                (GITHUB_NIGHTLY.into(), GITHUB_NIGHTLY_TEXT.to_string()),
+                (GITHUB_RELEASE_FINISH.into(), github_finish(&branches)),
+                (GITHUB_NIGHTLY.into(), github_nightly()),
             ]
         }
         Forge::GitLab => vec![(
@@ -308,9 +305,9 @@ jobs:
     )
 }
 
-const GITHUB_FINISH: &str = "# Written by `xtask init --ci`. `init` upgrades this file as long as you leave it as it is; once you
-# change it, it is yours and `init` keeps it (see the kit's kit-files.json).
-#
+fn github_finish(branches: &str) -> String {
+    format!(
+        "{HEADER}#
 # On every push to a release branch: when the push merged a release pull request, tags the release on the
 # right commit, pushes the tag, creates the GitHub release with that version's notes and does the
 # development-version step; on any other push it does nothing and says so. The branches are xtask.toml's
@@ -319,34 +316,28 @@ name: xtask release finish
 on:
   push:
     branches:
-{BRANCHES}permissions:
+{branches}permissions:
   contents: write
   pull-requests: write
 # Two finishes never race: one at a time per branch, none cancelled halfway.
 concurrency:
-  group: xtask-release-${{ github.ref }}
+  group: xtask-release-${{{{ github.ref }}}}
   cancel-in-progress: false
 jobs:
   finish:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0
-          token: ${{ secrets.XTASK_RELEASE_TOKEN || secrets.GITHUB_TOKEN }}
-      - name: Git identity of the commits and tags CI makes (list it in release.maintainers if you use that)
-        run: |
-          git config user.name 'github-actions[bot]'
-          git config user.email '41898282+github-actions[bot]@users.noreply.github.com'
-      - name: Tag and publish a merged release (nothing to do on other pushes)
+{RELEASE_CHECKOUT}{IDENTITY}      - name: Tag and publish a merged release (nothing to do on other pushes)
         env:
-          GH_TOKEN: ${{ secrets.XTASK_RELEASE_TOKEN || secrets.GITHUB_TOKEN }}
+          GH_TOKEN: ${{{{ secrets.XTASK_RELEASE_TOKEN || secrets.GITHUB_TOKEN }}}}
         run: cargo xtask release --finish --yes
-";
+"
+    )
+}
 
-const GITHUB_NIGHTLY_TEXT: &str = "# Written by `xtask init --ci`. `init` upgrades this file as long as you leave it as it is; once you
-# change it, it is yours and `init` keeps it (see the kit's kit-files.json).
-#
+fn github_nightly() -> String {
+    format!(
+        "{HEADER}#
 # An example nightly build: the version X.Y.Z-rc.YYYYMMDD sorts above the last release and below the next.
 # Replace the last step with your own build and publish.
 name: xtask nightly
@@ -360,17 +351,16 @@ jobs:
   nightly:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0
-      - name: Stamp the nightly version into the version files
+{CHECKOUT}      - name: Stamp the nightly version into the version files
         run: |
           version=$(cargo xtask version --nightly)
           cargo xtask bump --nightly
           echo \"NIGHTLY_VERSION=$version\" >> \"$GITHUB_ENV\"
       - name: Build (your build and publish go here)
         run: echo \"building nightly $NIGHTLY_VERSION\"
-";
+"
+    )
+}
 
 fn gitlab_jobs(branches: &str) -> String {
     let mr_rule = yaml_quote(&format!(

@@ -239,46 +239,45 @@ mod shapes {
         }
     }
 
+    /// A setting written as a boolean or as a string (`version.dev`, `changelog.other`): `expecting` names
+    /// the string it takes.
+    struct BoolOrString<T> {
+        expecting: &'static str,
+        from_bool: fn(bool) -> T,
+        from_str: fn(String) -> T,
+    }
+
+    impl<T> Visitor<'_> for BoolOrString<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.expecting)
+        }
+        fn visit_bool<E: de::Error>(self, on: bool) -> Result<T, E> {
+            Ok((self.from_bool)(on))
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+            Ok((self.from_str)(text.to_owned()))
+        }
+    }
+
     impl<'de> Deserialize<'de> for DevSetting {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct Shape;
-            impl Visitor<'_> for Shape {
-                type Value = DevSetting;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str(
-                        "a template string such as \"{{ major }}.{{ minor }}.{{ patch + 1 }}-dev\", \
-                         or false for no development version",
-                    )
-                }
-                fn visit_bool<E: de::Error>(self, on: bool) -> Result<DevSetting, E> {
-                    Ok(DevSetting::Enabled(on))
-                }
-                fn visit_str<E: de::Error>(self, template: &str) -> Result<DevSetting, E> {
-                    Ok(DevSetting::Template(template.to_owned()))
-                }
-            }
-            deserializer.deserialize_any(Shape)
+            deserializer.deserialize_any(BoolOrString {
+                expecting: "a template string such as \"{{ major }}.{{ minor }}.{{ patch + 1 }}-dev\", \
+                            or false for no development version",
+                from_bool: DevSetting::Enabled,
+                from_str: DevSetting::Template,
+            })
         }
     }
 
     impl<'de> Deserialize<'de> for OtherSetting {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct Shape;
-            impl Visitor<'_> for Shape {
-                type Value = OtherSetting;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str(
-                        "a group title such as \"Other\", or false to leave such commits out",
-                    )
-                }
-                fn visit_bool<E: de::Error>(self, on: bool) -> Result<OtherSetting, E> {
-                    Ok(OtherSetting::Enabled(on))
-                }
-                fn visit_str<E: de::Error>(self, title: &str) -> Result<OtherSetting, E> {
-                    Ok(OtherSetting::Title(title.to_owned()))
-                }
-            }
-            deserializer.deserialize_any(Shape)
+            deserializer.deserialize_any(BoolOrString {
+                expecting: "a group title such as \"Other\", or false to leave such commits out",
+                from_bool: OtherSetting::Enabled,
+                from_str: OtherSetting::Title,
+            })
         }
     }
 }

@@ -343,15 +343,21 @@ pub fn changes_for(
         Some(change) => Ok(change.after.clone()),
         None => read_file(root, rel),
     };
+    let bump = Bump {
+        root,
+        old,
+        new,
+        read: &read,
+    };
     let mut changes: Vec<FileChange> = Vec::new();
     let mut problems = Vec::new();
     for file in files {
         let result = match &file.kind {
-            Kind::Cargo => cargo_changes(root, file, old, new, &read),
-            Kind::CargoCrate => crate_changes(root, file, old, new, &read),
-            Kind::Text(locator) => {
-                text_change(root, file, locator, old, new, &read).map(|c| c.into_iter().collect())
-            }
+            Kind::Cargo => bump.cargo_changes(file),
+            Kind::CargoCrate => bump.crate_changes(file),
+            Kind::Text(locator) => bump
+                .text_change(file, locator)
+                .map(|c| c.into_iter().collect()),
         };
         match result {
             Ok(found) => {
@@ -386,170 +392,175 @@ fn holding(file: &VersionFile, contents: &str, old: &version::Version) -> Result
     Ok(reading)
 }
 
-fn text_change(
-    root: &Path,
-    file: &VersionFile,
-    locator: &Locator,
-    old: &version::Version,
-    new: &version::Version,
-    read: &dyn Fn(&str) -> Result<String>,
-) -> Result<Option<FileChange>> {
-    let before = read(&file.path)?;
-    holding(file, &before, old)?;
-    let text = render_in_scheme(new, file.scheme).map_err(|e| anyhow!("{}: {e}", file.path))?;
-    let after =
-        files::rewrite(&before, locator, &text).map_err(|e| anyhow!("{}: {e}", file.path))?;
-    Ok((after != before).then(|| FileChange::new(root, &file.path, Some(before), after)))
+/// One bump of the version files, from `old` to `new`; `read` gives a file's text (a planned change's, when
+/// there is one).
+struct Bump<'a> {
+    root: &'a Path,
+    old: &'a version::Version,
+    new: &'a version::Version,
+    read: &'a dyn Fn(&str) -> Result<String>,
 }
 
-/// A Cargo manifest: the workspace's manifests (root and members) and `Cargo.lock`.
-fn cargo_changes(
-    root: &Path,
-    file: &VersionFile,
-    old: &version::Version,
-    new: &version::Version,
-    read: &dyn Fn(&str) -> Result<String>,
-) -> Result<Vec<FileChange>> {
-    // The manifests hold the old version as this file spells it (`2.4.0-rc2`, say, while the
-    // authoritative Python file says `2.4.0rc2`): edits match that text.
-    let reading = holding(file, &read(&file.path)?, old)?;
-    let new = render_in_scheme(new, Scheme::Semver).map_err(|e| anyhow!("{}: {e:#}", file.path))?;
-    let manifest = root.join(&file.path);
-    let workspace = cargo::workspace(&manifest)?;
-    let old = reading.text;
-    // A member's manifest (not the workspace root) is the crates at its version, released together; the
-    // other members (a task runner, crates at versions of their own) keep theirs, and only their
-    // requirements on the released crates follow.
-    let is_root =
-        fs::canonicalize(&manifest).ok() == fs::canonicalize(&workspace.root_manifest).ok();
-    let own_version = |path: &Path| -> Option<String> {
-        let text = read(&relative(root, path).ok()?).ok()?;
-        let doc: toml::Table = text.parse().ok()?;
-        doc.get("package")?
-            .get("version")?
-            .as_str()
-            .map(str::to_string)
-    };
-    let together: Vec<String> = if is_root {
-        workspace.member_names.clone()
-    } else {
-        workspace
-            .member_names
-            .iter()
-            .zip(&workspace.member_manifests)
-            .filter(|(_, m)| own_version(m).as_deref() == Some(old.as_str()))
-            .map(|(name, _)| name.clone())
-            .collect()
-    };
-    let edit = CargoEdit {
-        members: &together,
-        old: &old,
-        new: &new,
-    };
-    // A manifest of a crate at a version of its own keeps it: only its requirements follow.
-    let released = |path: &Path| is_root || own_version(path).is_none_or(|v| v == old);
-    workspace_changes(root, &workspace, &edit, &released, read)
+/// A Cargo manifest's part in a bump: the workspace it belongs to, and the versions as Cargo writes them.
+struct CargoBump {
+    manifest: PathBuf,
+    workspace: cargo::Workspace,
+    /// The old version as this file spells it (`2.4.0-rc2`, say, while the authoritative Python file says
+    /// `2.4.0rc2`): edits match that text.
+    old: String,
+    new: String,
 }
 
-/// The edit applied to every manifest of the workspace (its version where `released` says the manifest's
-/// crate is released, its requirements on the released crates everywhere) and to `Cargo.lock`.
-fn workspace_changes(
-    root: &Path,
-    workspace: &cargo::Workspace,
-    edit: &CargoEdit,
-    released: &dyn Fn(&Path) -> bool,
-    read: &dyn Fn(&str) -> Result<String>,
-) -> Result<Vec<FileChange>> {
-    let mut changes = Vec::new();
-    let mut manifests: Vec<PathBuf> = vec![workspace.root_manifest.clone()];
-    manifests.extend(workspace.member_manifests.iter().cloned());
-    manifests.dedup();
-    for path in manifests {
-        let rel = relative(root, &path)?;
-        let before = read(&rel)?;
-        let after = if released(&path) {
-            files::rewrite_cargo_manifest(&before, edit)
-        } else {
-            files::rewrite_cargo_requirements(&before, edit)
-        }
-        .map_err(|e| anyhow!("{rel}: {e}"))?;
-        if let Some(after) = after {
-            changes.push(FileChange::new(root, &rel, Some(before), after));
-        }
+impl Bump<'_> {
+    fn text_change(&self, file: &VersionFile, locator: &Locator) -> Result<Option<FileChange>> {
+        let before = (self.read)(&file.path)?;
+        holding(file, &before, self.old)?;
+        let text =
+            render_in_scheme(self.new, file.scheme).map_err(|e| anyhow!("{}: {e}", file.path))?;
+        let after =
+            files::rewrite(&before, locator, &text).map_err(|e| anyhow!("{}: {e}", file.path))?;
+        Ok((after != before).then(|| FileChange::new(self.root, &file.path, Some(before), after)))
     }
-    changes.extend(lock_change(root, workspace, edit, read)?);
-    Ok(changes)
-}
 
-/// One crate's own manifest: its version, the requirements on it in the workspace's other manifests and its
-/// `Cargo.lock` entry (the other members keep their versions).
-fn crate_changes(
-    root: &Path,
-    file: &VersionFile,
-    old: &version::Version,
-    new: &version::Version,
-    read: &dyn Fn(&str) -> Result<String>,
-) -> Result<Vec<FileChange>> {
-    let text = read(&file.path)?;
-    // A workspace root with `[workspace.package] version` is that shared version, as without packages.
-    let shared = text
-        .parse::<toml_edit::DocumentMut>()
-        .ok()
-        .and_then(|doc| {
-            doc.get("workspace")
-                .and_then(|w| w.get("package"))
-                .and_then(|p| p.get("version"))
-                .map(|_| ())
+    /// The manifest `file` (whose text is `text`) holding the old version, and its workspace.
+    fn cargo_bump(&self, file: &VersionFile, text: &str) -> Result<CargoBump> {
+        let reading = holding(file, text, self.old)?;
+        let new = render_in_scheme(self.new, Scheme::Semver)
+            .map_err(|e| anyhow!("{}: {e:#}", file.path))?;
+        let manifest = self.root.join(&file.path);
+        let workspace = cargo::workspace(&manifest)?;
+        Ok(CargoBump {
+            manifest,
+            workspace,
+            old: reading.text,
+            new,
         })
-        .is_some();
-    if shared {
-        return cargo_changes(root, file, old, new, read);
     }
-    let reading = holding(file, &text, old)?;
-    let new = render_in_scheme(new, Scheme::Semver).map_err(|e| anyhow!("{}: {e:#}", file.path))?;
-    let manifest = root.join(&file.path);
-    let workspace = cargo::workspace(&manifest)?;
-    let own = fs::canonicalize(&manifest).unwrap_or(manifest.clone());
-    let name = workspace
-        .member_manifests
-        .iter()
-        .position(|m| fs::canonicalize(m).ok().as_ref() == Some(&own))
-        .and_then(|i| workspace.member_names.get(i))
-        .cloned()
-        .ok_or_else(|| {
-            anyhow!(
-                "{}: not a member of the Cargo workspace at {}: add it to [workspace] members",
-                file.path,
-                workspace.root_manifest.display()
-            )
-        })?;
-    let members = [name];
-    let old = reading.text;
-    let edit = CargoEdit {
-        members: &members,
-        old: &old,
-        new: &new,
-    };
-    let is_own = |path: &Path| fs::canonicalize(path).ok().as_ref() == Some(&own);
-    workspace_changes(root, &workspace, &edit, &is_own, read)
-}
 
-/// The workspace's `Cargo.lock` with the edit applied, if it has one and the edit changes it.
-fn lock_change(
-    root: &Path,
-    workspace: &cargo::Workspace,
-    edit: &CargoEdit,
-    read: &dyn Fn(&str) -> Result<String>,
-) -> Result<Option<FileChange>> {
-    let lock = workspace.root_manifest.with_file_name("Cargo.lock");
-    if !fs::exists(&lock) {
-        return Ok(None);
+    /// A Cargo manifest: the workspace's manifests (root and members) and `Cargo.lock`.
+    fn cargo_changes(&self, file: &VersionFile) -> Result<Vec<FileChange>> {
+        let cargo = self.cargo_bump(file, &(self.read)(&file.path)?)?;
+        let old = &cargo.old;
+        // A member's manifest (not the workspace root) is the crates at its version, released together;
+        // the other members (a task runner, crates at versions of their own) keep theirs, and only their
+        // requirements on the released crates follow.
+        let is_root = fs::canonicalize(&cargo.manifest).ok()
+            == fs::canonicalize(&cargo.workspace.root_manifest).ok();
+        let own_version = |path: &Path| -> Option<String> {
+            let text = (self.read)(&relative(self.root, path).ok()?).ok()?;
+            let doc: toml::Table = text.parse().ok()?;
+            doc.get("package")?
+                .get("version")?
+                .as_str()
+                .map(str::to_string)
+        };
+        let together: Vec<String> = if is_root {
+            cargo.workspace.member_names.clone()
+        } else {
+            cargo
+                .workspace
+                .member_names
+                .iter()
+                .zip(&cargo.workspace.member_manifests)
+                .filter(|(_, m)| own_version(m).as_deref() == Some(old.as_str()))
+                .map(|(name, _)| name.clone())
+                .collect()
+        };
+        // A manifest of a crate at a version of its own keeps it: only its requirements follow.
+        let released = |path: &Path| is_root || own_version(path).is_none_or(|v| v == *old);
+        self.workspace_changes(&cargo, &together, &released)
     }
-    let rel = relative(root, &lock)?;
-    let before = read(&rel)?;
-    Ok(files::rewrite_cargo_lock(&before, edit)
-        .map_err(|e| anyhow!("{rel}: {e}"))?
-        .map(|after| FileChange::new(root, &rel, Some(before), after)))
+
+    /// One crate's own manifest: its version, the requirements on it in the workspace's other manifests and
+    /// its `Cargo.lock` entry (the other members keep their versions).
+    fn crate_changes(&self, file: &VersionFile) -> Result<Vec<FileChange>> {
+        let text = (self.read)(&file.path)?;
+        // A workspace root with `[workspace.package] version` is that shared version, as without packages.
+        let shared = text
+            .parse::<toml_edit::DocumentMut>()
+            .ok()
+            .and_then(|doc| {
+                doc.get("workspace")
+                    .and_then(|w| w.get("package"))
+                    .and_then(|p| p.get("version"))
+                    .map(|_| ())
+            })
+            .is_some();
+        if shared {
+            return self.cargo_changes(file);
+        }
+        let cargo = self.cargo_bump(file, &text)?;
+        let own = fs::canonicalize(&cargo.manifest).unwrap_or(cargo.manifest.clone());
+        let name = cargo
+            .workspace
+            .member_manifests
+            .iter()
+            .position(|m| fs::canonicalize(m).ok().as_ref() == Some(&own))
+            .and_then(|i| cargo.workspace.member_names.get(i))
+            .cloned()
+            .ok_or_else(|| {
+                anyhow!(
+                    "{}: not a member of the Cargo workspace at {}: add it to [workspace] members",
+                    file.path,
+                    cargo.workspace.root_manifest.display()
+                )
+            })?;
+        let is_own = |path: &Path| fs::canonicalize(path).ok().as_ref() == Some(&own);
+        self.workspace_changes(&cargo, &[name], &is_own)
+    }
+
+    /// The edit releasing `members` applied to every manifest of the workspace (its version where
+    /// `released` says the manifest's crate is released, its requirements on the released crates
+    /// everywhere) and to `Cargo.lock`.
+    fn workspace_changes(
+        &self,
+        cargo: &CargoBump,
+        members: &[String],
+        released: &dyn Fn(&Path) -> bool,
+    ) -> Result<Vec<FileChange>> {
+        let edit = CargoEdit {
+            members,
+            old: &cargo.old,
+            new: &cargo.new,
+        };
+        let workspace = &cargo.workspace;
+        let mut changes = Vec::new();
+        let mut manifests: Vec<PathBuf> = vec![workspace.root_manifest.clone()];
+        manifests.extend(workspace.member_manifests.iter().cloned());
+        manifests.dedup();
+        for path in manifests {
+            let rel = relative(self.root, &path)?;
+            let before = (self.read)(&rel)?;
+            let after = if released(&path) {
+                files::rewrite_cargo_manifest(&before, &edit)
+            } else {
+                files::rewrite_cargo_requirements(&before, &edit)
+            }
+            .map_err(|e| anyhow!("{rel}: {e}"))?;
+            if let Some(after) = after {
+                changes.push(FileChange::new(self.root, &rel, Some(before), after));
+            }
+        }
+        changes.extend(self.lock_change(workspace, &edit)?);
+        Ok(changes)
+    }
+
+    /// The workspace's `Cargo.lock` with the edit applied, if it has one and the edit changes it.
+    fn lock_change(
+        &self,
+        workspace: &cargo::Workspace,
+        edit: &CargoEdit,
+    ) -> Result<Option<FileChange>> {
+        let lock = workspace.root_manifest.with_file_name("Cargo.lock");
+        if !fs::exists(&lock) {
+            return Ok(None);
+        }
+        let rel = relative(self.root, &lock)?;
+        let before = (self.read)(&rel)?;
+        Ok(files::rewrite_cargo_lock(&before, edit)
+            .map_err(|e| anyhow!("{rel}: {e}"))?
+            .map(|after| FileChange::new(self.root, &rel, Some(before), after)))
+    }
 }
 
 fn relative(root: &Path, path: &Path) -> Result<String> {

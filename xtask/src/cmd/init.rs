@@ -625,13 +625,7 @@ fn show(plan: &Adoption) {
     }
     // The CI files are the repository's to read and review: shown whole, or as the upgrade's diff.
     for change in plan.kit_changes.iter().filter(|c| !in_crate(c)) {
-        let verb = if change.before.is_some() {
-            "upgrade"
-        } else {
-            "create"
-        };
-        term::out(&format!("{verb} {} (CI):", change.rel));
-        term::out(&fs::unified_diff(change));
+        show_whole(change, "upgrade", " (CI)");
     }
     for change in &upgraded {
         let diff = fs::unified_diff(change);
@@ -646,13 +640,7 @@ fn show(plan: &Adoption) {
         term::out(&format!("upgrade {} (+{added} -{removed})", change.rel));
     }
     for change in &plan.edits {
-        let verb = if change.before.is_some() {
-            "edit"
-        } else {
-            "create"
-        };
-        term::out(&format!("{verb} {}:", change.rel));
-        term::out(&fs::unified_diff(change));
+        show_whole(change, "edit", "");
     }
     for (rel, reason) in &plan.kept {
         term::warn(&format!(
@@ -662,6 +650,18 @@ fn show(plan: &Adoption) {
     for note in &plan.notes {
         term::note(note);
     }
+}
+
+/// Prints a change whole, as its diff: "create" for a new file, else `changed` (`upgrade`, `edit`);
+/// `note` follows the path.
+fn show_whole(change: &FileChange, changed: &str, note: &str) {
+    let verb = if change.before.is_some() {
+        changed
+    } else {
+        "create"
+    };
+    term::out(&format!("{verb} {}{note}:", change.rel));
+    term::out(&fs::unified_diff(change));
 }
 
 fn next_steps(path: &Path, mode: Mode, forges: &[Forge]) {

@@ -112,14 +112,7 @@ fn all(
         .collect();
     match format {
         Format::Text => {
-            let width = shown.iter().map(|(path, _)| path.len()).max().unwrap_or(0);
-            let lines: Vec<String> = shown
-                .iter()
-                .map(|(path, text)| format!("{path:width$}  {text}"))
-                .collect();
-            if !lines.is_empty() {
-                term::out(&lines.join("\n"));
-            }
+            print_columns(shown.iter().map(|(path, text)| [path.as_str(), text]));
             if problems.is_empty() && readings.len() > 1 {
                 // As the first (authoritative) file spells it.
                 let version = &readings[0].text;
@@ -181,7 +174,7 @@ fn readings_of(
 /// `version --all` with several packages: one table (package, file, version) in aligned columns, then a
 /// line saying whether each package's files agree.
 fn all_packages_table(p: &Project, names: &[String]) -> Result<()> {
-    let mut rows: Vec<(String, String, String)> = Vec::new();
+    let mut rows: Vec<[String; 3]> = Vec::new();
     let mut problems = Vec::new();
     let mut files_read = 0;
     let mut firsts = Vec::new();
@@ -197,27 +190,11 @@ fn all_packages_table(p: &Project, names: &[String]) -> Result<()> {
             firsts.push((name.clone(), first.parsed.clone(), first.scheme));
         }
         for r in &readings {
-            rows.push((name.clone(), r.path.clone(), r.text.clone()));
+            rows.push([name.clone(), r.path.clone(), r.text.clone()]);
         }
         problems.extend(trouble.iter().map(|e| format!("{name}: {e:#}")));
     }
-    let name_width = rows
-        .iter()
-        .map(|(n, _, _)| n.chars().count())
-        .max()
-        .unwrap_or(0);
-    let path_width = rows
-        .iter()
-        .map(|(_, f, _)| f.chars().count())
-        .max()
-        .unwrap_or(0);
-    let lines: Vec<String> = rows
-        .iter()
-        .map(|(name, path, text)| format!("{name:name_width$}  {path:path_width$}  {text}"))
-        .collect();
-    if !lines.is_empty() {
-        term::out(&lines.join("\n"));
-    }
+    print_columns(rows.iter().map(|row| row.each_ref().map(String::as_str)));
     if p.config.version.shared.as_deref() == Some("minor")
         && let Some(problem) = crate::domain::packages::shared_disagreement(&firsts)
     {
@@ -279,16 +256,7 @@ fn every_package(p: Project, args: &VersionArgs) -> Result<()> {
     }
     if !args.all {
         match args.format {
-            Format::Text => {
-                let width = lines.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-                let text: Vec<String> = lines
-                    .iter()
-                    .map(|(name, v)| format!("{name:width$}  {v}"))
-                    .collect();
-                if !text.is_empty() {
-                    term::out(&text.join("\n"));
-                }
-            }
+            Format::Text => print_columns(lines.iter().map(|(name, v)| [name.as_str(), v])),
             Format::Json => term::out(&serde_json::Value::Object(json).to_string()),
         }
     }
@@ -380,4 +348,33 @@ pub fn scheme_of(arg: SchemeArg) -> Scheme {
         SchemeArg::Semver => Scheme::Semver,
         SchemeArg::Pep440 => Scheme::Pep440,
     }
+}
+
+/// Prints rows as aligned columns two spaces apart (the last column is not padded); nothing for no rows.
+fn print_columns<'a, const N: usize>(rows: impl Iterator<Item = [&'a str; N]>) {
+    let rows: Vec<[&str; N]> = rows.collect();
+    if rows.is_empty() {
+        return;
+    }
+    let mut widths = [0; N];
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
+                if i + 1 == N {
+                    line.push_str(cell);
+                } else {
+                    line.push_str(&format!("{cell:width$}  "));
+                }
+            }
+            line
+        })
+        .collect();
+    term::out(&lines.join("\n"));
 }

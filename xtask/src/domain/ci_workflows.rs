@@ -75,11 +75,8 @@ pub fn files(forge: Forge, release_branches: &[String]) -> Vec<(String, String)>
             vec![
                 (GITHUB_VERIFY.into(), github_verify()),
                 (GITHUB_RELEASE_PR.into(), github_release_pr()),
-                (
-                    GITHUB_RELEASE_FINISH.into(),
-                    GITHUB_FINISH.replace("{BRANCHES}", &branches),
-                ),
-                (GITHUB_NIGHTLY.into(), GITHUB_NIGHTLY_TEXT.to_string()),
+                (GITHUB_RELEASE_FINISH.into(), github_finish(&branches)),
+                (GITHUB_NIGHTLY.into(), github_nightly()),
             ]
         }
         Forge::GitLab => vec![(
@@ -122,26 +119,56 @@ pub fn gitlab_ci_including(existing: Option<&str>) -> Result<Option<String>, Str
     Ok(Some(out))
 }
 
+/// A piece of one of the kit's branch patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    /// `{{ major }}`, `{{ minor + 1 }}`, …: a number.
+    Number,
+    /// `**`: any number of path segments.
+    Segments,
+    /// `*`: within one segment.
+    Star,
+    Char(char),
+}
+
+/// The pieces of a branch pattern, left to right; a `{{` that is never closed is plain text.
+fn pieces(pattern: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut rest = pattern;
+    while let Some(c) = rest.chars().next() {
+        let (piece, after) = if let Some(after) = rest.strip_prefix("{{")
+            && let Some(end) = after.find("}}")
+        {
+            (Piece::Number, &after[end + 2..])
+        } else if let Some(after) = rest.strip_prefix("**") {
+            (Piece::Segments, after)
+        } else if let Some(after) = rest.strip_prefix('*') {
+            (Piece::Star, after)
+        } else {
+            (Piece::Char(c), &rest[c.len_utf8()..])
+        };
+        out.push(piece);
+        rest = after;
+    }
+    out
+}
+
 /// A branch pattern of the kit as a GitHub Actions branch filter: `{{ major }}` and `{{ minor }}` are
 /// numbers (no `/`), so `*`; `*` and `**` mean the same in both; the filter's other special characters
 /// are escaped.
 pub fn github_glob(pattern: &str) -> String {
     let mut out = String::new();
-    let mut rest = pattern;
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix("{{")
-            && let Some(end) = after.find("}}")
-        {
-            out.push('*');
-            rest = &after[end + 2..];
-            continue;
+    for piece in pieces(pattern) {
+        match piece {
+            Piece::Number | Piece::Star => out.push('*'),
+            Piece::Segments => out.push_str("**"),
+            Piece::Char(c) => {
+                if matches!(c, '?' | '+' | '[' | ']' | '!' | '\\') {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
         }
-        let c = rest.chars().next().unwrap_or_default();
-        if matches!(c, '?' | '+' | '[' | ']' | '!' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
     }
     out
 }
@@ -151,30 +178,17 @@ pub fn github_glob(pattern: &str) -> String {
 pub fn gitlab_regex(patterns: &[String]) -> String {
     let one = |pattern: &str| {
         let mut out = String::new();
-        let mut rest = pattern;
-        while !rest.is_empty() {
-            if let Some(after) = rest.strip_prefix("{{")
-                && let Some(end) = after.find("}}")
-            {
-                out.push_str("[0-9]+");
-                rest = &after[end + 2..];
-            } else if let Some(after) = rest.strip_prefix("**") {
-                out.push_str(".+");
-                rest = after;
-            } else if let Some(after) = rest.strip_prefix('*') {
-                out.push_str("[^/]*");
-                rest = after;
-            } else {
-                let c = rest.chars().next().unwrap_or_default();
-                if c == '/' {
-                    out.push_str("\\/");
-                } else if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                    out.push(c);
-                } else {
+        for piece in pieces(pattern) {
+            match piece {
+                Piece::Number => out.push_str("[0-9]+"),
+                Piece::Segments => out.push_str(".+"),
+                Piece::Star => out.push_str("[^/]*"),
+                Piece::Char('/') => out.push_str("\\/"),
+                Piece::Char(c) if c.is_ascii_alphanumeric() || c == '_' || c == '-' => out.push(c),
+                Piece::Char(c) => {
                     out.push('\\');
                     out.push(c);
                 }
-                rest = &rest[c.len_utf8()..];
             }
         }
         out
@@ -291,9 +305,9 @@ jobs:
     )
 }
 
-const GITHUB_FINISH: &str = "# Written by `xtask init --ci`. `init` upgrades this file as long as you leave it as it is; once you
-# change it, it is yours and `init` keeps it (see the kit's kit-files.json).
-#
+fn github_finish(branches: &str) -> String {
+    format!(
+        "{HEADER}#
 # On every push to a release branch: when the push merged a release pull request, tags the release on the
 # right commit, pushes the tag, creates the GitHub release with that version's notes and does the
 # development-version step; on any other push it does nothing and says so. The branches are xtask.toml's
@@ -302,34 +316,28 @@ name: xtask release finish
 on:
   push:
     branches:
-{BRANCHES}permissions:
+{branches}permissions:
   contents: write
   pull-requests: write
 # Two finishes never race: one at a time per branch, none cancelled halfway.
 concurrency:
-  group: xtask-release-${{ github.ref }}
+  group: xtask-release-${{{{ github.ref }}}}
   cancel-in-progress: false
 jobs:
   finish:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0
-          token: ${{ secrets.XTASK_RELEASE_TOKEN || secrets.GITHUB_TOKEN }}
-      - name: Git identity of the commits and tags CI makes (list it in release.maintainers if you use that)
-        run: |
-          git config user.name 'github-actions[bot]'
-          git config user.email '41898282+github-actions[bot]@users.noreply.github.com'
-      - name: Tag and publish a merged release (nothing to do on other pushes)
+{RELEASE_CHECKOUT}{IDENTITY}      - name: Tag and publish a merged release (nothing to do on other pushes)
         env:
-          GH_TOKEN: ${{ secrets.XTASK_RELEASE_TOKEN || secrets.GITHUB_TOKEN }}
+          GH_TOKEN: ${{{{ secrets.XTASK_RELEASE_TOKEN || secrets.GITHUB_TOKEN }}}}
         run: cargo xtask release --finish --yes
-";
+"
+    )
+}
 
-const GITHUB_NIGHTLY_TEXT: &str = "# Written by `xtask init --ci`. `init` upgrades this file as long as you leave it as it is; once you
-# change it, it is yours and `init` keeps it (see the kit's kit-files.json).
-#
+fn github_nightly() -> String {
+    format!(
+        "{HEADER}#
 # An example nightly build: the version X.Y.Z-rc.YYYYMMDD sorts above the last release and below the next.
 # Replace the last step with your own build and publish.
 name: xtask nightly
@@ -343,17 +351,16 @@ jobs:
   nightly:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0
-      - name: Stamp the nightly version into the version files
+{CHECKOUT}      - name: Stamp the nightly version into the version files
         run: |
           version=$(cargo xtask version --nightly)
           cargo xtask bump --nightly
           echo \"NIGHTLY_VERSION=$version\" >> \"$GITHUB_ENV\"
       - name: Build (your build and publish go here)
         run: echo \"building nightly $NIGHTLY_VERSION\"
-";
+"
+    )
+}
 
 fn gitlab_jobs(branches: &str) -> String {
     let mr_rule = yaml_quote(&format!(
@@ -472,6 +479,8 @@ mod tests {
             ("release-v{{major}}.{{minor}}", "release-v*.*"),
             ("release/**", "release/**"),
             ("hot+fix?", "hot\\+fix\\?"),
+            ("a/***", "a/***"),
+            ("v{{ major", "v{{ major"),
         ];
         for (pattern, glob) in table {
             assert_eq!(github_glob(pattern), glob, "{pattern}");
@@ -486,11 +495,12 @@ mod tests {
             "stable/{{ major }}.{{ minor }}",
             "rel/**",
             "x*",
+            "v{{ major",
         ]
         .map(String::from);
         assert_eq!(
             gitlab_regex(&patterns),
-            "/^(main|master|stable\\/[0-9]+\\.[0-9]+|rel\\/.+|x[^/]*)$/"
+            "/^(main|master|stable\\/[0-9]+\\.[0-9]+|rel\\/.+|x[^/]*|v\\{\\{\\ major)$/"
         );
     }
 

@@ -65,29 +65,7 @@ pub fn rewrite_cargo_manifest(
     contents: &str,
     edit: &CargoEdit,
 ) -> Result<Option<String>, FileError> {
-    check_new_version(edit.new)?;
-    let doc = parse_toml(contents)?;
-    let root = doc.as_item();
-    let mut edits = Vec::new();
-
-    let (workspace, package) = manifest_versions(contents, root)?;
-    let package = match package {
-        PackageVersion::Literal(s) => Some(s),
-        PackageVersion::Inherited(_) | PackageVersion::Missing => None,
-    };
-    for s in workspace.into_iter().chain(package) {
-        if s.value != edit.old {
-            return Err(FileError::VersionsDisagree {
-                line: s.line,
-                found: s.value,
-                expected: edit.old.to_owned(),
-            });
-        }
-        edits.push(s.replacement(edit.new)?);
-    }
-
-    requirement_edits(contents, root, edit, &mut edits)?;
-    finish(contents, edits)
+    rewrite_manifest(contents, edit, true)
 }
 
 /// Rewrites only the version requirements on `edit.members` in one manifest (its own version stays): a
@@ -96,10 +74,37 @@ pub fn rewrite_cargo_requirements(
     contents: &str,
     edit: &CargoEdit,
 ) -> Result<Option<String>, FileError> {
+    rewrite_manifest(contents, edit, false)
+}
+
+/// The requirements on the released members and, with `own_version`, the manifest's own literal versions.
+fn rewrite_manifest(
+    contents: &str,
+    edit: &CargoEdit,
+    own_version: bool,
+) -> Result<Option<String>, FileError> {
     check_new_version(edit.new)?;
     let doc = parse_toml(contents)?;
+    let root = doc.as_item();
     let mut edits = Vec::new();
-    requirement_edits(contents, doc.as_item(), edit, &mut edits)?;
+    if own_version {
+        let (workspace, package) = manifest_versions(contents, root)?;
+        let package = match package {
+            PackageVersion::Literal(s) => Some(s),
+            PackageVersion::Inherited(_) | PackageVersion::Missing => None,
+        };
+        for s in workspace.into_iter().chain(package) {
+            if s.value != edit.old {
+                return Err(FileError::VersionsDisagree {
+                    line: s.line,
+                    found: s.value,
+                    expected: edit.old.to_owned(),
+                });
+            }
+            edits.push(s.replacement(edit.new)?);
+        }
+    }
+    requirement_edits(contents, root, edit, &mut edits)?;
     finish(contents, edits)
 }
 

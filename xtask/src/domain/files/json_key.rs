@@ -23,7 +23,7 @@ pub(super) fn edits(
     let span = json_locate(contents, path)?;
     // The literal includes its quotes; only what lies between them is the version.
     let inner = span.start + 1..span.end.saturating_sub(1);
-    Ok(vec![(inner, escape_json(new_text))])
+    Ok(vec![(inner, escape_quoted(new_text))])
 }
 
 const BOM: &str = "\u{feff}";
@@ -204,22 +204,6 @@ fn json_find_member(body: &str, open: usize, key: &str) -> Result<Option<usize>,
             _ => return Err(pos),
         }
     }
-}
-
-fn escape_json(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -397,6 +397,25 @@ fn check_new_version(new: &str) -> Result<(), FileError> {
         })
 }
 
+/// `text` as it goes between the double quotes of a JSON string or a TOML basic string: the two spell
+/// escapes the same way (`\"`, `\\`, `\n`, `\r`, `\t`, else `\uXXXX` for a control character).
+fn escape_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            // TOML also forbids DEL unescaped; JSON allows its escape.
+            c if c.is_ascii_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Shows a key path the way a user would type it, quoting segments that are not bare keys.
 fn display_path(path: &[String]) -> String {
     path.iter()
@@ -749,6 +768,25 @@ dependencies = [
             assert_eq!(rewrite_fn(&text, &edit), Err(expected.clone()), "{text:?}");
         }
         assert_message_style(&expected);
+    }
+
+    /// One escaping serves JSON strings and TOML basic strings: each reads back what was escaped.
+    #[test]
+    fn escaped_text_reads_back_in_json_and_toml() {
+        for text in [
+            "1.2.0",
+            "a\"b\\c",
+            "tab\tnew\nline\r",
+            "\u{1}\u{1f}\u{7f}",
+            "é ✓",
+        ] {
+            let escaped = escape_quoted(text);
+            let json: String = serde_json::from_str(&format!("\"{escaped}\"")).unwrap();
+            assert_eq!(json, text, "JSON {escaped}");
+            let toml: toml::Table = format!("k = \"{escaped}\"").parse().unwrap();
+            assert_eq!(toml["k"].as_str(), Some(text), "TOML {escaped}");
+        }
+        assert_eq!(escape_quoted("\u{1}\u{7f}"), "\\u0001\\u007F");
     }
 
     // ---------------------------------------------------------------------------------------

@@ -60,23 +60,7 @@ impl Quoting {
     /// `text` as it must appear between this quoting's delimiters, if it can.
     fn encode(self, text: &str) -> Option<String> {
         match self {
-            Self::Basic | Self::MultiBasic => {
-                let mut out = String::with_capacity(text.len());
-                for c in text.chars() {
-                    match c {
-                        '"' => out.push_str("\\\""),
-                        '\\' => out.push_str("\\\\"),
-                        '\n' => out.push_str("\\n"),
-                        '\r' => out.push_str("\\r"),
-                        '\t' => out.push_str("\\t"),
-                        c if c.is_control() && u32::from(c) <= 0x7f => {
-                            out.push_str(&format!("\\u{:04X}", u32::from(c)));
-                        }
-                        c => out.push(c),
-                    }
-                }
-                Some(out)
-            }
+            Self::Basic | Self::MultiBasic => Some(escape_quoted(text)),
             // Literal strings have no escapes at all: a quote or a control character cannot be
             // written, and switching the quoting would change bytes the user chose.
             Self::Literal | Self::MultiLiteral => {

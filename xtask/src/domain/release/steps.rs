@@ -432,15 +432,23 @@ mod tests {
 
     use super::*;
 
-    fn decision(version: &str, tag: &str) -> Decision {
-        Decision {
+    /// An empty plan releasing `version` (after 1.1.0) as `tag` from `main`, pushing to `origin`.
+    fn new_plan(version: &str, tag: &str) -> ReleasePlan {
+        let decision = Decision {
             version: Version::parse(version).unwrap(),
             previous: Version::parse("1.1.0").unwrap(),
             tag: tag.into(),
             required: None,
             warnings: Vec::new(),
             removable: Vec::new(),
-        }
+        };
+        ReleasePlan::new(
+            decision,
+            Some("main".into()),
+            "a".repeat(40),
+            "origin".into(),
+            Scheme::Semver,
+        )
     }
 
     fn change(rel: &str, before: &str, after: &str) -> FileChange {
@@ -457,13 +465,7 @@ mod tests {
         files: bool,
     ) -> ReleasePlan {
         let tag = format!("v{version}");
-        let mut plan = ReleasePlan::new(
-            decision(version, &tag),
-            Some("main".into()),
-            "a".repeat(40),
-            "origin".into(),
-            Scheme::Semver,
-        );
+        let mut plan = new_plan(version, &tag);
         let pre: Vec<String> = pre.iter().map(|s| s.to_string()).collect();
         plan.add_checks(&pre);
         let release_files = if files {
@@ -608,13 +610,7 @@ mod tests {
     fn several_packages_make_one_commit_a_tag_each_and_one_push() {
         let package = |name: &str, version: &str, dev: bool| {
             let tag = format!("{name}-v{version}");
-            let mut plan = ReleasePlan::new(
-                decision(version, &tag),
-                Some("main".into()),
-                "a".repeat(40),
-                "origin".into(),
-                Scheme::Semver,
-            );
+            let mut plan = new_plan(version, &tag);
             plan.add_release(
                 vec![change(&format!("{name}/Cargo.toml"), "1.1.0", version)],
                 format!("chore(release): {version}"),

@@ -165,23 +165,198 @@ pub fn default_groups() -> Vec<GroupSpec> {
 #[derive(Debug, Clone)]
 pub struct Prepared {
     /// The full hash, lowercase: what `cherry picked from` lines of later copies point at.
-    pub id: String,
+    pub id: Box<str>,
     /// The hashes this commit's `git cherry-pick -x` lines name, lowercase.
     pub origins: Vec<String>,
-    /// The commit's line in the notes; `None` when it is left out (a merge, an autosquash commit, a
-    /// skipped subject).
-    pub entry: Option<Entry>,
+    /// The commit's line in the notes, packed; `None` when it is left out (a merge, an autosquash commit,
+    /// a skipped subject).
+    pub entry: Option<PackedEntry>,
 }
 
 /// Parses and filters one commit for [`group_prepared`].
 pub fn prepare(c: &CommitInfo, options: &Options) -> Prepared {
+    let id: Box<str> = c.id.to_ascii_lowercase().into();
     Prepared {
-        id: c.id.to_ascii_lowercase(),
         origins: cherry_pick_origins(&c.message)
             .into_iter()
             .map(str::to_ascii_lowercase)
             .collect(),
-        entry: wanted(c, options).then(|| entry(c)),
+        entry: wanted(c, options).then(|| PackedEntry::pack(&entry(c), &id)),
+        id,
+    }
+}
+
+/// An [`Entry`] in one allocation: a whole history's entries wait for their sections in memory (`changelog
+/// --all`), and an entry's dozen strings cost more in allocations than in text. Its texts follow each other,
+/// each behind its length; the hash is left out when it is the commit's id, and the short hash when it
+/// begins the hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackedEntry(Box<[u8]>);
+
+/// Tags of a packed text: none, the same as a text given when unpacking, or written out.
+const ABSENT: u64 = 0;
+const AS_GIVEN: u64 = 1;
+const WRITTEN: u64 = 2;
+
+impl PackedEntry {
+    /// Packs `entry` of the commit whose (lowercase) id is `id`.
+    pub fn pack(entry: &Entry, id: &str) -> PackedEntry {
+        let mut out = Vec::with_capacity(
+            entry.description.len()
+                + entry.body.as_ref().map_or(0, String::len)
+                + entry.author.len()
+                + entry.author_email.len()
+                + 32,
+        );
+        let w = &mut out;
+        if entry.hash == id {
+            varint(w, AS_GIVEN);
+        } else {
+            varint(w, WRITTEN);
+            text(w, &entry.hash);
+        }
+        if entry.hash.starts_with(entry.short_hash.as_str()) {
+            varint(w, AS_GIVEN);
+            varint(w, entry.short_hash.len() as u64);
+        } else {
+            varint(w, WRITTEN);
+            text(w, &entry.short_hash);
+        }
+        optional(w, entry.kind.as_deref());
+        optional(w, entry.scope.as_deref());
+        text(w, &entry.description);
+        optional(w, entry.body.as_deref());
+        optional(w, entry.breaking.as_deref());
+        varint(w, entry.footers.len() as u64);
+        for footer in &entry.footers {
+            text(w, &footer.token);
+            text(w, &footer.separator);
+            text(w, &footer.value);
+        }
+        match entry.pr {
+            None => varint(w, ABSENT),
+            Some(n) => {
+                varint(w, WRITTEN);
+                varint(w, n);
+            }
+        }
+        text(w, &entry.author);
+        text(w, &entry.author_email);
+        varint(w, entry.co_authors.len() as u64);
+        for name in &entry.co_authors {
+            text(w, name);
+        }
+        PackedEntry(out.into_boxed_slice())
+    }
+
+    /// The entry [`PackedEntry::pack`] was given, for the same `id`.
+    pub fn unpack(&self, id: &str) -> Entry {
+        let mut r = Reader(&self.0);
+        let hash = match r.varint() {
+            WRITTEN => r.text(),
+            _ => id.to_owned(),
+        };
+        let short_hash = match r.varint() {
+            WRITTEN => r.text(),
+            _ => {
+                let len = usize::try_from(r.varint()).unwrap_or(usize::MAX);
+                hash.get(..len).unwrap_or(&hash).to_owned()
+            }
+        };
+        let kind = r.optional();
+        let scope = r.optional();
+        let description = r.text();
+        let body = r.optional();
+        let breaking = r.optional();
+        let footers = (0..r.varint())
+            .map(|_| Footer {
+                token: r.text(),
+                separator: r.text(),
+                value: r.text(),
+            })
+            .collect();
+        let pr = match r.varint() {
+            ABSENT => None,
+            _ => Some(r.varint()),
+        };
+        let author = r.text();
+        let author_email = r.text();
+        let co_authors = (0..r.varint()).map(|_| r.text()).collect();
+        Entry {
+            hash,
+            short_hash,
+            kind,
+            scope,
+            description,
+            body,
+            breaking,
+            footers,
+            pr,
+            author,
+            author_email,
+            co_authors,
+        }
+    }
+}
+
+/// LEB128: seven bits a byte, the low ones first, the top bit set on every byte but the last.
+fn varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn text(out: &mut Vec<u8>, s: &str) {
+    varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn optional(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => varint(out, ABSENT),
+        Some(s) => {
+            varint(out, WRITTEN);
+            text(out, s);
+        }
+    }
+}
+
+/// Reads what [`PackedEntry::pack`] wrote; past the end (which a packed entry never is) it reads zeros and
+/// empty texts.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn varint(&mut self) -> u64 {
+        let mut n = 0u64;
+        let mut shift = 0;
+        while let Some((&byte, rest)) = self.0.split_first() {
+            self.0 = rest;
+            if shift < 64 {
+                n |= u64::from(byte & 0x7f) << shift;
+            }
+            shift += 7;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        n
+    }
+
+    fn text(&mut self) -> String {
+        let len = usize::try_from(self.varint()).unwrap_or(usize::MAX);
+        let (bytes, rest) = self.0.split_at(len.min(self.0.len()));
+        self.0 = rest;
+        // Written from a `str`: always UTF-8.
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+
+    fn optional(&mut self) -> Option<String> {
+        match self.varint() {
+            ABSENT => None,
+            _ => Some(self.text()),
+        }
     }
 }
 
@@ -240,7 +415,7 @@ pub fn group_prepared(commits: Vec<Prepared>, options: &Options) -> Changes {
 
     let mut breaking = Vec::new();
     for (i, c) in commits.into_iter().enumerate() {
-        let Some(entry) = c.entry else {
+        let Some(entry) = c.entry.map(|packed| packed.unpack(&c.id)) else {
             continue;
         };
         // The first wanted commit of each change is its newest copy; later cherry-picks are dropped.
@@ -366,7 +541,7 @@ fn changes(commits: &[Prepared]) -> Vec<usize> {
     for (i, c) in commits.iter().enumerate() {
         // Shorter ids would match nearly anything as prefixes; real ids are never that short.
         if c.id.len() >= 4 {
-            by_id.entry(c.id.as_str()).or_insert(i);
+            by_id.entry(&*c.id).or_insert(i);
         }
     }
     let mut parent: Vec<usize> = (0..commits.len()).collect();

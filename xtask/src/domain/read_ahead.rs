@@ -1,9 +1,10 @@
-//! The order in which a history walk's commits are read ahead from a pack (see `ops::prefetch`).
+//! Which commits of a pack a history walk's read-ahead takes, and in what order (see `ops::prefetch`).
 //!
 //! A pack's commits, sorted by their place in the pack, lie in walk order (newest first from `git
-//! pack-objects`, oldest first from `git fast-import`). The walk enters at one index and moves away from it; the
-//! read-ahead starts at the far end and comes towards the walk, so that the two meet and neither reads a commit
-//! the other has read.
+//! pack-objects`, oldest first from `git fast-import`). The walk enters at one place and moves away from it;
+//! the read-ahead starts at the far end of the longer side and comes towards the walk, so that the two meet
+//! and neither reads a commit the other has read. Only that side's entries are looked at: the pages of the
+//! other side are the walk's, and a page both read is counted twice in the process's memory.
 
 /// The type number of a commit in a pack entry's first byte (bits 4–6; git's `OBJ_COMMIT`).
 const PACKED_COMMIT: u8 = 1;
@@ -14,33 +15,43 @@ pub fn is_commit_entry(first: u8) -> bool {
     (first >> 4) & 0b111 == PACKED_COMMIT
 }
 
-/// Where the walk enters a pack of `len` commits whose `head` is not in it (the newest commits are loose or in
-/// a smaller pack): at the end holding the newer commit.
-pub fn entry_point(len: usize, first_is_newer: bool) -> usize {
+/// A side of the pack, by offset, from the place where the walk enters it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The entries before the walk's entry point (lower offsets), read from the start of the pack upwards.
+    Below,
+    /// The entries after it, read from the end of the pack downwards.
+    Above,
+}
+
+/// The side the read-ahead takes when the walk enters at an entry with `below` entries before it and `above`
+/// after it: the longer one, which the walk reaches last.
+pub fn far_side(below: usize, above: usize) -> Side {
+    if below >= above {
+        Side::Below
+    } else {
+        Side::Above
+    }
+}
+
+/// The side the read-ahead takes when the walk's first commit is not in the pack (the newest commits are
+/// loose or in a smaller pack): the walk enters at the end holding the newer commit, and the read-ahead
+/// starts from the other.
+pub fn far_side_of_newer_end(first_is_newer: bool) -> Side {
     if first_is_newer {
-        0
+        Side::Above
     } else {
-        len.saturating_sub(1)
+        Side::Below
     }
 }
 
-/// The commits to read ahead, as `(distance from the walk's entry, index)`, the farthest first: those on the
-/// longer side of `start`, which the walk reaches last.
-pub fn far_end_first(len: usize, start: usize) -> Vec<(usize, usize)> {
-    if len == 0 || start >= len {
-        return Vec::new();
+/// Puts `entries` (`(pack offset, index entry)` of one side) in the order the read-ahead reads them: the
+/// far end of the pack first.
+pub fn far_end_first(entries: &mut [(u64, u32)], side: Side) {
+    match side {
+        Side::Below => entries.sort_unstable(),
+        Side::Above => entries.sort_unstable_by(|a, b| b.cmp(a)),
     }
-    if start >= len / 2 {
-        (0..start).map(|i| (start - i, i)).collect()
-    } else {
-        (start + 1..len).rev().map(|i| (i - start, i)).collect()
-    }
-}
-
-/// Whether the read-ahead should stop before the commit at `distance`: the walk, `walked` commits in, is
-/// within `margin` of it and will read it itself.
-pub fn walk_is_near(walked: usize, distance: usize, margin: usize) -> bool {
-    walked + margin >= distance
 }
 
 #[cfg(test)]
@@ -63,39 +74,37 @@ mod tests {
         }
     }
 
-    /// A pack of `len` commits, the walk's entry, and the `(distance, index)` pairs to read.
-    type Case = (usize, usize, &'static [(usize, usize)]);
-
     #[test]
-    fn the_far_end_comes_first() {
-        let table: &[Case] = &[
+    fn the_longer_side_is_read_ahead() {
+        let table: &[(usize, usize, Side)] = &[
             // Oldest first in the pack (fast-import): the walk enters at the end and goes down.
-            (5, 4, &[(4, 0), (3, 1), (2, 2), (1, 3)]),
-            // Newest first (pack-objects): the walk enters at 0 and goes up.
-            (5, 0, &[(4, 4), (3, 3), (2, 2), (1, 1)]),
-            // Entering in the middle: the longer side.
-            (6, 4, &[(4, 0), (3, 1), (2, 2), (1, 3)]),
-            (6, 1, &[(4, 5), (3, 4), (2, 3), (1, 2)]),
-            (1, 0, &[]),
-            (0, 0, &[]),
-            (3, 7, &[]),
+            (4, 0, Side::Below),
+            // Newest first (pack-objects): the walk enters at the start and goes up.
+            (0, 4, Side::Above),
+            // Entering in the middle: the longer side; a tie goes below.
+            (4, 1, Side::Below),
+            (1, 4, Side::Above),
+            (2, 2, Side::Below),
+            (0, 0, Side::Below),
         ];
-        for (len, start, expected) in table {
+        for (below, above, side) in table {
             assert_eq!(
-                far_end_first(*len, *start),
-                *expected,
-                "len {len}, start {start}"
+                far_side(*below, *above),
+                *side,
+                "{below} below, {above} above"
             );
         }
+        assert_eq!(far_side_of_newer_end(true), Side::Above);
+        assert_eq!(far_side_of_newer_end(false), Side::Below);
     }
 
     #[test]
-    fn entry_points_and_meeting() {
-        assert_eq!(entry_point(10, true), 0);
-        assert_eq!(entry_point(10, false), 9);
-        assert_eq!(entry_point(0, false), 0);
-        assert!(!walk_is_near(0, 500, 128));
-        assert!(walk_is_near(372, 500, 128));
-        assert!(walk_is_near(400, 500, 128));
+    fn the_far_end_comes_first() {
+        let mut below = vec![(30, 2), (10, 0), (20, 1)];
+        far_end_first(&mut below, Side::Below);
+        assert_eq!(below, [(10, 0), (20, 1), (30, 2)]);
+        let mut above = vec![(30, 2), (10, 0), (20, 1)];
+        far_end_first(&mut above, Side::Above);
+        assert_eq!(above, [(30, 2), (20, 1), (10, 0)]);
     }
 }

@@ -45,12 +45,27 @@ pub fn far_side_of_newer_end(first_is_newer: bool) -> Side {
     }
 }
 
-/// Puts `entries` (`(pack offset, index entry)` of one side) in the order the read-ahead reads them: the
-/// far end of the pack first.
-pub fn far_end_first(entries: &mut [(u64, u32)], side: Side) {
+/// Bits of a [`key`] that hold the index entry.
+const INDEX_BITS: u32 = 24;
+
+/// One number for a pack entry's offset and its place in the index, ordered by offset: the read-ahead sorts
+/// a whole side of a pack, eight bytes an entry. `None` for a pack too large for it (a terabyte, or more than
+/// 16 million objects), which is then not read ahead.
+pub fn key(offset: u64, index: u32) -> Option<u64> {
+    (offset < 1 << (64 - INDEX_BITS) && index < 1 << INDEX_BITS)
+        .then_some(offset << INDEX_BITS | u64::from(index))
+}
+
+/// The offset and index entry of a [`key`].
+pub fn unkey(key: u64) -> (u64, u32) {
+    (key >> INDEX_BITS, (key & ((1 << INDEX_BITS) - 1)) as u32)
+}
+
+/// Puts `keys` (of one side) in the order the read-ahead reads them: the far end of the pack first.
+pub fn far_end_first(keys: &mut [u64], side: Side) {
     match side {
-        Side::Below => entries.sort_unstable(),
-        Side::Above => entries.sort_unstable_by(|a, b| b.cmp(a)),
+        Side::Below => keys.sort_unstable(),
+        Side::Above => keys.sort_unstable_by(|a, b| b.cmp(a)),
     }
 }
 
@@ -100,11 +115,28 @@ mod tests {
 
     #[test]
     fn the_far_end_comes_first() {
-        let mut below = vec![(30, 2), (10, 0), (20, 1)];
+        let keys = |pairs: &[(u64, u32)]| -> Vec<u64> {
+            pairs.iter().map(|&(o, i)| key(o, i).unwrap()).collect()
+        };
+        let mut below = keys(&[(30, 2), (10, 7), (20, 1)]);
         far_end_first(&mut below, Side::Below);
-        assert_eq!(below, [(10, 0), (20, 1), (30, 2)]);
-        let mut above = vec![(30, 2), (10, 0), (20, 1)];
+        assert_eq!(below, keys(&[(10, 7), (20, 1), (30, 2)]));
+        let mut above = keys(&[(30, 2), (10, 7), (20, 1)]);
         far_end_first(&mut above, Side::Above);
-        assert_eq!(above, [(30, 2), (20, 1), (10, 0)]);
+        assert_eq!(above, keys(&[(30, 2), (20, 1), (10, 7)]));
+    }
+
+    #[test]
+    fn keys_hold_offset_and_index() {
+        for (offset, index) in [
+            (0, 0),
+            (12, 5),
+            ((1 << 40) - 1, (1 << 24) - 1),
+            (1 << 32, 397_112),
+        ] {
+            assert_eq!(unkey(key(offset, index).unwrap()), (offset, index));
+        }
+        assert_eq!(key(1 << 40, 0), None);
+        assert_eq!(key(0, 1 << 24), None);
     }
 }

@@ -10,7 +10,9 @@
 //!
 //! The reader maps the pack a second time, and a page read through both maps counts twice in the process's
 //! resident memory: so it looks only at its own side of the pack (the walk never reads a page there, it
-//! takes the commits from here) and at the index's offsets, never at every entry.
+//! takes the commits from here) and at the index, never at every entry. (The walk cannot read through the
+//! reader's map instead: the object database has read the release tags through its own by then, across
+//! the whole pack.)
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -30,7 +32,7 @@ const BATCH: usize = 128;
 /// Commits read ahead, for one walk.
 #[derive(Default)]
 pub struct ReadAhead {
-    commits: Mutex<HashMap<ObjectId, Vec<u8>>>,
+    commits: Mutex<HashMap<ObjectId, Box<[u8]>>>,
     /// The walk has taken a commit read ahead: it has reached the reader's side, and reading on would
     /// only read what the walk has read already.
     met: AtomicBool,
@@ -59,10 +61,11 @@ impl ReadAhead {
         let mut inflate = gix::zlib::Inflate::default();
         let mut batch = Vec::with_capacity(BATCH);
         let mut bytes = 0;
-        for &(offset, index) in &entries {
+        for &key in &entries {
             if self.stopped() || bytes > MAX_BYTES {
                 break;
             }
+            let (offset, index) = read_ahead::unkey(key);
             // An entry's first byte holds its type: enough to pass over the trees and blobs.
             let first = bundle.pack.entry_slice(offset..offset + 1);
             if !first.is_some_and(|b| read_ahead::is_commit_entry(b[0])) {
@@ -83,7 +86,10 @@ impl ReadAhead {
                 break;
             }
             bytes += size;
-            batch.push((bundle.index.oid_at_index(index).to_owned(), data));
+            batch.push((
+                bundle.index.oid_at_index(index).to_owned(),
+                data.into_boxed_slice(),
+            ));
             if batch.len() == BATCH {
                 self.hand_over(&mut batch);
             }
@@ -91,14 +97,14 @@ impl ReadAhead {
         self.hand_over(&mut batch);
     }
 
-    /// The entries of the side of the pack the walk reaches last, as `(offset, index entry)`, the far end
+    /// The entries of the side of the pack the walk reaches last, as [`read_ahead::key`]s, the far end
     /// first; `None` when there is nothing to read ahead.
     fn far_side(
         &self,
         bundle: &gix::odb::pack::Bundle,
         kind: gix::hash::Kind,
         head: ObjectId,
-    ) -> Option<Vec<(u64, u32)>> {
+    ) -> Option<Vec<u64>> {
         let index = &bundle.index;
         let all = 0..index.num_objects();
         let offset = |i: u32| index.pack_offset_at_index(i);
@@ -106,46 +112,47 @@ impl ReadAhead {
             let below = all.clone().filter(|&i| offset(i) < at).count();
             let above = (index.num_objects() as usize).saturating_sub(below + 1);
             let side = read_ahead::far_side(below, above);
-            let mut entries: Vec<(u64, u32)> = all
-                .map(|i| (offset(i), i))
-                .filter(|&(o, _)| match side {
-                    Side::Below => o < at,
-                    Side::Above => o > at,
-                })
-                .collect();
+            let mut entries = Vec::with_capacity(below.max(above));
+            for i in all {
+                let o = offset(i);
+                if (side == Side::Below && o < at) || (side == Side::Above && o > at) {
+                    entries.push(read_ahead::key(o, i)?);
+                }
+            }
             read_ahead::far_end_first(&mut entries, side);
             return Some(entries);
         }
         // The newest commits are loose or in a smaller pack: the walk enters at the end holding the newer
         // commit.
-        let mut entries: Vec<(u64, u32)> = all.map(|i| (offset(i), i)).collect();
+        let mut entries = all
+            .map(|i| read_ahead::key(offset(i), i))
+            .collect::<Option<Vec<u64>>>()?;
         entries.sort_unstable();
-        let is_commit = |&&(o, _): &&(u64, u32)| {
+        let is_commit = |&&key: &&u64| {
+            let (o, _) = read_ahead::unkey(key);
             bundle
                 .pack
                 .entry_slice(o..o + 1)
                 .is_some_and(|b| read_ahead::is_commit_entry(b[0]))
         };
-        let first = entries.iter().find(is_commit)?.0;
-        let last = entries.iter().rev().find(is_commit)?.0;
+        let first = read_ahead::unkey(*entries.iter().find(is_commit)?).0;
+        let last = read_ahead::unkey(*entries.iter().rev().find(is_commit)?).0;
         let time = |offset: u64| commit_time(bundle, offset, kind);
         let side = read_ahead::far_side_of_newer_end(time(first) >= time(last));
         read_ahead::far_end_first(&mut entries, side);
         (!self.stopped()).then_some(entries)
     }
 
-    fn hand_over(&self, batch: &mut Vec<(ObjectId, Vec<u8>)>) {
+    fn hand_over(&self, batch: &mut Vec<(ObjectId, Box<[u8]>)>) {
         if let Ok(mut commits) = self.commits.lock() {
             commits.extend(batch.drain(..));
         }
     }
 
     fn take(&self, id: &gix::oid) -> Option<Vec<u8>> {
-        let data = self.commits.lock().ok()?.remove(id);
-        if data.is_some() {
-            self.met.store(true, Ordering::Relaxed);
-        }
-        data
+        let data = self.commits.lock().ok()?.remove(id)?;
+        self.met.store(true, Ordering::Relaxed);
+        Some(data.into_vec())
     }
 }
 

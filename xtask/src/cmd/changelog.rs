@@ -374,8 +374,8 @@ fn all_sections(
     let reach = release_commits::Reach::new(&history.parents, &points);
     let mut lists = reach.sections(&pairs);
     // Released cherry-picks, judged per section from the base's side of the history.
-    let ids: Vec<&str> = history.items.iter().map(|c| &*c.id).collect();
-    let origins: Vec<&[String]> = history.items.iter().map(|c| c.origins.as_slice()).collect();
+    let ids: Vec<&str> = history.items.iter().map(Prepared::id).collect();
+    let origins: Vec<&[String]> = history.items.iter().map(|c| &*c.origins).collect();
     release_commits::drop_released_picks(&reach, &pairs, &mut lists, &ids, &origins, |origin| {
         gix_id(origin).and_then(|id| history.index_of(id))
     });
@@ -480,7 +480,7 @@ impl AllSections {
                 slot.clone()
             };
             if let Some(item) =
-                item.filter(|c| self.belongs.as_ref().is_none_or(|ids| ids.contains(&*c.id)))
+                item.filter(|c| self.belongs.as_ref().is_none_or(|ids| ids.contains(c.id())))
             {
                 commits.push(item);
             }

@@ -4,7 +4,9 @@
 //! pack-objects`, oldest first from `git fast-import`). The walk enters at one place and moves away from it;
 //! the read-ahead starts at the far end of the longer side and comes towards the walk, so that the two meet
 //! and neither reads a commit the other has read. Only that side's entries are looked at: the pages of the
-//! other side are the walk's, and a page both read is counted twice in the process's memory.
+//! other side are the walk's, and a page both read is counted twice in the process's memory. For the same
+//! reason the read-ahead reads the ids of its commits from the index file ([`id_position`]) rather than
+//! through its map of it, whose pages of ids the object database has read through its own.
 
 /// The type number of a commit in a pack entry's first byte (bits 4–6; git's `OBJ_COMMIT`).
 const PACKED_COMMIT: u8 = 1;
@@ -42,6 +44,18 @@ pub fn far_side_of_newer_end(first_is_newer: bool) -> Side {
         Side::Above
     } else {
         Side::Below
+    }
+}
+
+/// Where the object id of entry `index` lies in a pack index file (`.idx`) of `version` 1 or 2, for ids of
+/// `hash_len` bytes: version 2 has an 8-byte header, the 256 fan-out counts, then the ids; version 1 the
+/// counts, then a 4-byte offset before each id.
+pub fn id_position(version: u32, index: u32, hash_len: usize) -> u64 {
+    let (fan_out, index, hash_len) = (256 * 4, u64::from(index), hash_len as u64);
+    if version == 1 {
+        fan_out + index * (4 + hash_len) + 4
+    } else {
+        8 + fan_out + index * hash_len
     }
 }
 
@@ -124,6 +138,23 @@ mod tests {
         let mut above = keys(&[(30, 2), (10, 7), (20, 1)]);
         far_end_first(&mut above, Side::Above);
         assert_eq!(above, keys(&[(30, 2), (20, 1), (10, 7)]));
+    }
+
+    #[test]
+    fn ids_in_index_files() {
+        for (version, index, hash_len, at) in [
+            (2, 0, 20, 1032),
+            (2, 3, 20, 1092),
+            (2, 3, 32, 1128),
+            (1, 0, 20, 1028),
+            (1, 2, 20, 1076),
+        ] {
+            assert_eq!(
+                id_position(version, index, hash_len),
+                at,
+                "v{version} #{index}"
+            );
+        }
     }
 
     #[test]

@@ -58,6 +58,14 @@ impl ReadAhead {
         let Some(entries) = self.far_side(&bundle, kind, head) else {
             return;
         };
+        // The ids are read from the file: through the map, the pages holding them would count twice.
+        let Ok(index_file) = std::fs::File::open(bundle.index.path()) else {
+            return;
+        };
+        let version = match bundle.index.version() {
+            gix::odb::pack::index::Version::V1 => 1,
+            gix::odb::pack::index::Version::V2 => 2,
+        };
         let mut inflate = gix::zlib::Inflate::default();
         let mut batch = Vec::with_capacity(BATCH);
         let mut bytes = 0;
@@ -85,11 +93,12 @@ impl ReadAhead {
             {
                 break;
             }
+            let at = read_ahead::id_position(version, index, kind.len_in_bytes());
+            let Some(id) = read_id(&index_file, at, kind) else {
+                break;
+            };
             bytes += size;
-            batch.push((
-                bundle.index.oid_at_index(index).to_owned(),
-                data.into_boxed_slice(),
-            ));
+            batch.push((id, data.into_boxed_slice()));
             if batch.len() == BATCH {
                 self.hand_over(&mut batch);
             }
@@ -154,6 +163,28 @@ impl ReadAhead {
         self.met.store(true, Ordering::Relaxed);
         Some(data.into_vec())
     }
+}
+
+/// The object id of `kind` at byte `at` of `file`.
+fn read_id(file: &std::fs::File, at: u64, kind: gix::hash::Kind) -> Option<ObjectId> {
+    let mut buffer = [0u8; 64];
+    let id = buffer.get_mut(..kind.len_in_bytes())?;
+    #[cfg(unix)]
+    std::os::unix::fs::FileExt::read_exact_at(file, id, at).ok()?;
+    #[cfg(windows)]
+    {
+        let mut read = 0;
+        while read < id.len() {
+            let rest = id.get_mut(read..)?;
+            match std::os::windows::fs::FileExt::seek_read(file, rest, at + read as u64) {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => read += n,
+            }
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
+    return None;
+    ObjectId::try_from(&*id).ok()
 }
 
 /// The committer time of the commit at `offset` in the pack (0 when it cannot be read).

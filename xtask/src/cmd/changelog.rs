@@ -230,21 +230,23 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
         ));
         return Ok(());
     }
-    // Printed a few sections at a time as they are rendered: the sections joined by blank lines.
+    // Rendered a few sections at a time, so that only those sections' entries are unpacked; printed once all
+    // are rendered (the text is far smaller than the entries), so that a template error prints nothing.
     let mut sections = first.into_iter().chain(sections);
     let per_round = cores() * SECTIONS_PER_CORE;
-    let mut last: Option<String> = None;
+    let mut texts: Vec<String> = Vec::new();
     loop {
         let round: Vec<Section> = sections.by_ref().take(per_round).collect();
         if round.is_empty() {
             break;
         }
-        for text in render_all(&renderer, round, url, &options)? {
-            if let Some(before) = last.replace(text) {
-                term::out_part(&before);
-                term::out_part("\n");
-            }
-        }
+        texts.extend(render_all(&renderer, round, url, &options)?);
+    }
+    // The sections joined by blank lines, without a copy of the whole text.
+    let last = texts.pop();
+    for text in texts {
+        term::out_part(&text);
+        term::out_part("\n");
     }
     term::out(last.as_deref().unwrap_or(""));
     Ok(())

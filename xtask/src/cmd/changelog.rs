@@ -23,8 +23,31 @@ struct Section {
     tag: Option<String>,
     previous_tag: Option<String>,
     date: String,
-    changes: Changes,
+    changes: Notes,
 }
+
+/// A section's changes: grouped, or (`--all`) its prepared commits, grouped only where the section is
+/// rendered, so that one release's entries at a time are unpacked.
+enum Notes {
+    Grouped(Changes),
+    Prepared(Vec<Prepared>),
+}
+
+impl Notes {
+    fn grouped(self, options: &Options) -> Changes {
+        match self {
+            Notes::Grouped(changes) => changes,
+            Notes::Prepared(commits) => changelog::group_prepared(commits, options),
+        }
+    }
+}
+
+/// The sections of the output, newest first, made as they are consumed.
+type Sections<'a> = Box<dyn Iterator<Item = Section> + 'a>;
+
+/// How many sections each core renders at a time: enough to keep the cores busy, few enough that only a
+/// handful of releases' notes are in memory at once.
+const SECTIONS_PER_CORE: usize = 4;
 
 pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
     let p = Project::open(dir)?.package(args.package.as_deref())?;
@@ -48,8 +71,8 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
         .map_err(usage)?;
     let one_version = asked_version.is_some() && !args.all && args.range.is_none();
 
-    let sections = if args.all {
-        all_sections(&p, format, &options, &today)?
+    let mut sections: Sections = if args.all {
+        Box::new(all_sections(&p, format, &options, &today)?)
     } else if let Some(range) = &args.range {
         let (from, to) = range.split_once("..").ok_or_else(|| {
             usage(format!(
@@ -92,14 +115,14 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
             (None, Some(_)) => render::date_of(p.repo.commit_info(to_commit)?.time)?,
             (None, None) => today,
         };
-        vec![Section {
+        Box::new(std::iter::once(Section {
             version,
             previous: from_tag.as_deref().and_then(|t| format.version_of(t)),
             tag,
             previous_tag: from_tag,
             date,
-            changes: notes::group(&commits, &options),
-        }]
+            changes: Notes::Grouped(notes::group(&commits, &options)),
+        }))
     } else if let Some(released) = match &asked_version {
         Some(v) => notes::released(&p.repo, format, v, &options.skip_subjects)?,
         None => None,
@@ -114,35 +137,35 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
             released.previous.as_ref().map(|t| t.commit),
             &mut commits,
         )?;
-        vec![Section {
+        Box::new(std::iter::once(Section {
             version: Some(released.tag.version.clone()),
             previous: released.previous.as_ref().map(|t| t.version.clone()),
             tag: Some(released.tag.name.clone()),
             previous_tag: released.previous.as_ref().map(|t| t.name.clone()),
             date: render::date_of(time)?,
-            changes: notes::group(&commits, &options),
-        }]
+            changes: Notes::Grouped(notes::group(&commits, &options)),
+        }))
     } else {
         let history = notes::unreleased_in(&p.repo, &p.root, &p.config, format)?;
-        vec![Section {
+        Box::new(std::iter::once(Section {
             tag: asked_version.as_ref().and_then(|v| format.render(v).ok()),
             version: asked_version,
             previous: history.last.as_ref().map(|t| t.version.clone()),
             previous_tag: history.last.as_ref().map(|t| t.name.clone()),
             date: today,
-            changes: notes::group(&history.commits, &options),
-        }]
+            changes: Notes::Grouped(notes::group(&history.commits, &options)),
+        }))
     };
 
     if args.format == Format::Json {
         let json: Vec<_> = sections
-            .iter()
             .map(|s| {
+                let changes = s.changes.grouped(&options);
                 serde_json::json!({
                     "version": s.version.as_ref().map(Version::to_string),
                     "previous": s.previous.as_ref().map(Version::to_string),
                     "tag": s.tag, "previous_tag": s.previous_tag, "date": s.date,
-                    "breaking": s.changes.breaking, "groups": s.changes.groups,
+                    "breaking": changes.breaking, "groups": changes.groups,
                 })
             })
             .collect();
@@ -157,22 +180,23 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
 
     let renderer = Renderer::new(&p.root, &p.config, format.scheme())?;
     let url = p.config.changelog.repository_url.as_deref();
+    let first = sections.next();
     // The first section's version names it in the file (`--write` writes one section only).
-    let key = sections
-        .first()
+    let key = first
+        .as_ref()
         .and_then(|s| s.version.as_ref())
         .map(Version::to_string);
     // The tag of the one section asked for by `--version`, when that version is released.
     let released_tag = match one_version {
-        true => sections
-            .first()
+        true => first
+            .as_ref()
             .and_then(|s| s.tag.clone())
             .filter(|tag| p.repo.tag_exists(tag)),
         false => None,
     };
-    let texts = render_all(&renderer, sections, url)?;
 
     if args.write {
+        let texts = render_all(&renderer, first.into_iter().collect(), url, &options)?;
         let rel = p.config.changelog_file().to_string();
         let existing = crate::version_files::read_optional(&p.root, &rel)?;
         if let (Some(text), Some(version), Some(tag)) = (existing.as_deref(), &key, &released_tag)
@@ -207,8 +231,30 @@ pub fn run(dir: &Path, args: ChangelogArgs) -> Result<()> {
         ));
         return Ok(());
     }
-    term::out(&texts.join("\n"));
+    // Rendered a few sections at a time, so that only those sections' entries are unpacked; printed once all
+    // are rendered (the text is far smaller than the entries), so that a template error prints nothing.
+    let mut sections = first.into_iter().chain(sections);
+    let per_round = cores() * SECTIONS_PER_CORE;
+    let mut texts: Vec<String> = Vec::new();
+    loop {
+        let round: Vec<Section> = sections.by_ref().take(per_round).collect();
+        if round.is_empty() {
+            break;
+        }
+        texts.extend(render_all(&renderer, round, url, &options)?);
+    }
+    // The sections joined by blank lines, without a copy of the whole text.
+    let last = texts.pop();
+    for text in texts {
+        term::out_part(&text);
+        term::out_part("\n");
+    }
+    term::out(last.as_deref().unwrap_or(""));
     Ok(())
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// The tag a revision names (`v1.0.0`, `refs/tags/v1.0.0`), if it names one; `None` for `HEAD`, a branch
@@ -224,12 +270,13 @@ fn render_all(
     renderer: &Renderer,
     sections: Vec<Section>,
     url: Option<&str>,
+    options: &Options,
 ) -> Result<Vec<String>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores();
     if threads < 2 || sections.len() < 2 {
         return sections
             .into_iter()
-            .map(|s| render_one(renderer, s, url))
+            .map(|s| render_one(renderer, s, url, options))
             .collect();
     }
     // Consecutive runs of sections, one per thread, so that the texts come back in order.
@@ -247,7 +294,7 @@ fn render_all(
             .map(|part| {
                 scope.spawn(move || {
                     part.into_iter()
-                        .map(|s| render_one(renderer, s, url))
+                        .map(|s| render_one(renderer, s, url, options))
                         .collect::<Result<Vec<_>>>()
                 })
             })
@@ -263,9 +310,15 @@ fn render_all(
     })
 }
 
-fn render_one(renderer: &Renderer, s: Section, url: Option<&str>) -> Result<String> {
+fn render_one(
+    renderer: &Renderer,
+    s: Section,
+    url: Option<&str>,
+    options: &Options,
+) -> Result<String> {
+    let changes = s.changes.grouped(options);
     let mut context =
-        SectionContext::new(s.changes, s.version.as_ref(), s.previous.as_ref(), &s.date);
+        SectionContext::new(changes, s.version.as_ref(), s.previous.as_ref(), &s.date);
     // Headings spell versions as the project's tags do (`2.6.0rc1` in a Python project).
     let scheme = renderer.scheme();
     context.version = s.version.as_ref().map(|v| scheme.spell(v));
@@ -287,7 +340,7 @@ fn all_sections(
     format: &crate::domain::rules::TagFormat,
     options: &Options,
     today: &str,
-) -> Result<Vec<Section>> {
+) -> Result<AllSections> {
     let head = p.repo.head_commit()?;
     let current = notes::branch_version(&p.root, &p.config);
     let notes::LineReleases { base, mut tags } =
@@ -320,8 +373,8 @@ fn all_sections(
     let reach = release::commits::Reach::new(&history.parents, &points);
     let mut lists = reach.sections(&pairs);
     // Released cherry-picks, judged per section from the base's side of the history.
-    let ids: Vec<&str> = history.items.iter().map(|c| c.id.as_str()).collect();
-    let origins: Vec<&[String]> = history.items.iter().map(|c| c.origins.as_slice()).collect();
+    let ids: Vec<&str> = history.items.iter().map(Prepared::id).collect();
+    let origins: Vec<&[String]> = history.items.iter().map(|c| &*c.origins).collect();
     release::commits::drop_released_picks(&reach, &pairs, &mut lists, &ids, &origins, |origin| {
         gix_id(origin).and_then(|id| history.index_of(id))
     });
@@ -332,49 +385,107 @@ fn all_sections(
     for &i in lists.iter().flatten() {
         uses[i] += 1;
     }
-    let mut items: Vec<Option<Prepared>> = history.items.into_iter().map(Some).collect();
-    let mut take = |list: Vec<usize>| -> Vec<Prepared> {
-        let mut out = Vec::with_capacity(list.len());
-        for i in list {
-            uses[i] -= 1;
-            let item = if uses[i] == 0 {
-                items[i].take()
-            } else {
-                items[i].clone()
-            };
-            if let Some(item) =
-                item.filter(|c| belongs.as_ref().is_none_or(|ids| ids.contains(&c.id)))
-            {
-                out.push(item);
-            }
-        }
-        out
-    };
-    let unreleased = take(lists.pop().unwrap_or_default());
-    let mut sections = Vec::new();
-    if !unreleased.is_empty() {
-        sections.push(Section {
-            version: None,
-            previous: base.as_ref().map(|t| t.version.clone()),
-            tag: None,
-            previous_tag: base.as_ref().map(|t| t.name.clone()),
-            date: today.to_string(),
-            changes: changelog::group_prepared(unreleased, options),
-        });
+    let mut plans = Vec::with_capacity(lists.len());
+    // The unreleased changes head the output, unless there are none (of the package's).
+    if let Some(unreleased) = lists.pop() {
+        plans.push((
+            SectionHead {
+                version: None,
+                previous: base.as_ref().map(|t| t.version.clone()),
+                tag: None,
+                previous_tag: base.as_ref().map(|t| t.name.clone()),
+                date: today.to_string(),
+            },
+            unreleased,
+        ));
     }
     for (index, list) in lists.into_iter().enumerate().rev() {
         let tag = &tags[index];
         let previous = previous[index].map(|i| &tags[i]);
-        sections.push(Section {
-            version: Some(tag.version.clone()),
-            previous: previous.map(|t| t.version.clone()),
-            tag: Some(tag.name.clone()),
-            previous_tag: previous.map(|t| t.name.clone()),
-            date: render::date_of(p.repo.release_time(tag)?)?,
-            changes: changelog::group_prepared(take(list), options),
-        });
+        plans.push((
+            SectionHead {
+                version: Some(tag.version.clone()),
+                previous: previous.map(|t| t.version.clone()),
+                tag: Some(tag.name.clone()),
+                previous_tag: previous.map(|t| t.name.clone()),
+                date: render::date_of(p.repo.release_time(tag)?)?,
+            },
+            list,
+        ));
     }
-    Ok(sections)
+    Ok(AllSections {
+        plans: plans.into_iter(),
+        items: history.items.into_iter().map(Some).collect(),
+        uses,
+        belongs,
+    })
+}
+
+/// What heads a section: its release (none for the unreleased changes), the one before it, and its date.
+struct SectionHead {
+    version: Option<Version>,
+    previous: Option<Version>,
+    tag: Option<String>,
+    previous_tag: Option<String>,
+    date: String,
+}
+
+/// The sections of `--all`, each made when it is asked for: its commits are moved out of the history's
+/// list (copied when another section holds them too), so that a rendered section's entries are freed.
+struct AllSections {
+    /// Each section's head and its commits (places in `items`), in the order they are printed.
+    plans: std::vec::IntoIter<(SectionHead, Vec<usize>)>,
+    items: Vec<Option<Prepared>>,
+    /// How many of the sections still to come hold each commit.
+    uses: Vec<u32>,
+    /// With `--package`, the ids of the commits that touch the package's paths.
+    belongs: Option<std::collections::HashSet<String>>,
+}
+
+impl Iterator for AllSections {
+    type Item = Section;
+
+    fn next(&mut self) -> Option<Section> {
+        loop {
+            let (head, list) = self.plans.next()?;
+            let commits = self.take(list);
+            if head.version.is_none() && commits.is_empty() {
+                continue;
+            }
+            return Some(Section {
+                version: head.version,
+                previous: head.previous,
+                tag: head.tag,
+                previous_tag: head.previous_tag,
+                date: head.date,
+                changes: Notes::Prepared(commits),
+            });
+        }
+    }
+}
+
+impl AllSections {
+    /// The commits at `list`'s places, of the package when there is one.
+    fn take(&mut self, list: Vec<usize>) -> Vec<Prepared> {
+        let mut commits = Vec::with_capacity(list.len());
+        for i in list {
+            let (Some(uses), Some(slot)) = (self.uses.get_mut(i), self.items.get_mut(i)) else {
+                continue;
+            };
+            *uses = uses.saturating_sub(1);
+            let item = if *uses == 0 {
+                slot.take()
+            } else {
+                slot.clone()
+            };
+            if let Some(item) =
+                item.filter(|c| self.belongs.as_ref().is_none_or(|ids| ids.contains(c.id())))
+            {
+                commits.push(item);
+            }
+        }
+        commits
+    }
 }
 
 /// A full object id from its hex spelling (a `-x` line's), if it is one.

@@ -35,6 +35,12 @@ pub fn out(text: &str) {
     let _ = write();
 }
 
+/// A part of a long program output (a changelog of every release, a few sections at a time), exactly as
+/// given: [`out`] ends the output. A closed pipe or a full disk is ignored, as there.
+pub fn out_part(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
 /// One line on stderr. Unlike `eprintln!`, a closed stderr (`xtask … 2>&1 | head -1`) is not a panic:
 /// the line is dropped.
 fn err_line(line: std::fmt::Arguments<'_>) {

@@ -511,7 +511,14 @@ fn the_whole_history_reads_the_same_from_packs_in_any_order() {
     }
     fast_import(&repo, &stream);
     repo.git(&["reset", "--hard", "--quiet", "main"]);
+    // Two commits loose above the pack: the walk enters the pack at its newer end, the read-ahead at the other.
+    repo.commit("fix: above the pack");
+    repo.commit("feat: above the pack too");
     let oldest_first = repo.xtask(&["changelog", "--all"]).ok().stdout;
+    assert!(
+        oldest_first.contains("above the pack too"),
+        "{oldest_first}"
+    );
     assert!(oldest_first.contains("## [1.4.0]"), "{oldest_first}");
     assert!(oldest_first.contains("add feature 700"), "{oldest_first}");
 

@@ -162,26 +162,223 @@ pub fn default_groups() -> Vec<GroupSpec> {
 
 /// What grouping needs of one commit, computed from that commit alone, so that callers may prepare
 /// a long history's commits in parallel with reading it (see [`group_prepared`]).
-#[derive(Debug, Clone)]
+///
+/// A whole history's commits wait in memory for their sections (`changelog --all`), and an entry's dozen
+/// strings cost more in allocations than in text: the id and the entry are packed in one allocation, texts
+/// one after the other, each behind its length (the entry's hash left out when it is the id, and its short
+/// hash when it begins the hash), and unpacked when the commit's section is grouped.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prepared {
-    /// The full hash, lowercase: what `cherry picked from` lines of later copies point at.
-    pub id: String,
+    packed: Box<[u8]>,
     /// The hashes this commit's `git cherry-pick -x` lines name, lowercase.
-    pub origins: Vec<String>,
-    /// The commit's line in the notes; `None` when it is left out (a merge, an autosquash commit, a
-    /// skipped subject).
-    pub entry: Option<Entry>,
+    pub origins: Box<[String]>,
+}
+
+impl Prepared {
+    /// Packs a commit whose full hash, lowercase, is `id`, and its line in the notes, if it has one.
+    pub fn new(id: &str, entry: Option<&Entry>, origins: Vec<String>) -> Prepared {
+        let mut out = Vec::with_capacity(
+            id.len()
+                + entry.map_or(0, |e| {
+                    e.description.len()
+                        + e.body.as_ref().map_or(0, String::len)
+                        + e.author.len()
+                        + e.author_email.len()
+                        + 32
+                })
+                + 2,
+        );
+        text(&mut out, id);
+        if let Some(entry) = entry {
+            pack_entry(&mut out, entry, id);
+        }
+        Prepared {
+            packed: out.into_boxed_slice(),
+            origins: origins.into_boxed_slice(),
+        }
+    }
+
+    /// The full hash, lowercase: what `cherry picked from` lines of later copies point at.
+    pub fn id(&self) -> &str {
+        let mut r = Reader(&self.packed);
+        let len = usize::try_from(r.varint()).unwrap_or(usize::MAX);
+        r.0.get(..len)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .unwrap_or("")
+    }
+
+    /// The commit's line in the notes; `None` when it is left out (a merge, an autosquash commit, a skipped
+    /// subject).
+    pub fn entry(&self) -> Option<Entry> {
+        let mut r = Reader(&self.packed);
+        let id = r.text();
+        (!r.0.is_empty()).then(|| unpack_entry(&mut r, id))
+    }
 }
 
 /// Parses and filters one commit for [`group_prepared`].
 pub fn prepare(c: &CommitInfo, options: &Options) -> Prepared {
-    Prepared {
-        id: c.id.to_ascii_lowercase(),
-        origins: cherry_pick_origins(&c.message)
-            .into_iter()
-            .map(str::to_ascii_lowercase)
-            .collect(),
-        entry: wanted(c, options).then(|| entry(c)),
+    let id = c.id.to_ascii_lowercase();
+    let origins = cherry_pick_origins(&c.message)
+        .into_iter()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let entry = wanted(c, options).then(|| entry(c));
+    Prepared::new(&id, entry.as_ref(), origins)
+}
+
+/// Tags of a packed text: none, the same as a text given when unpacking, or written out.
+const ABSENT: u64 = 0;
+const AS_GIVEN: u64 = 1;
+const WRITTEN: u64 = 2;
+
+/// Writes `entry` of the commit whose (lowercase) id is `id` after the id.
+fn pack_entry(w: &mut Vec<u8>, entry: &Entry, id: &str) {
+    if entry.hash == id {
+        varint(w, AS_GIVEN);
+    } else {
+        varint(w, WRITTEN);
+        text(w, &entry.hash);
+    }
+    if entry.hash.starts_with(entry.short_hash.as_str()) {
+        varint(w, AS_GIVEN);
+        varint(w, entry.short_hash.len() as u64);
+    } else {
+        varint(w, WRITTEN);
+        text(w, &entry.short_hash);
+    }
+    optional(w, entry.kind.as_deref());
+    optional(w, entry.scope.as_deref());
+    text(w, &entry.description);
+    optional(w, entry.body.as_deref());
+    optional(w, entry.breaking.as_deref());
+    varint(w, entry.footers.len() as u64);
+    for footer in &entry.footers {
+        text(w, &footer.token);
+        text(w, &footer.separator);
+        text(w, &footer.value);
+    }
+    match entry.pr {
+        None => varint(w, ABSENT),
+        Some(n) => {
+            varint(w, WRITTEN);
+            varint(w, n);
+        }
+    }
+    text(w, &entry.author);
+    text(w, &entry.author_email);
+    varint(w, entry.co_authors.len() as u64);
+    for name in &entry.co_authors {
+        text(w, name);
+    }
+}
+
+/// The entry [`pack_entry`] wrote, for the same `id`.
+fn unpack_entry(r: &mut Reader<'_>, id: String) -> Entry {
+    let hash = match r.varint() {
+        WRITTEN => r.text(),
+        _ => id,
+    };
+    let short_hash = match r.varint() {
+        WRITTEN => r.text(),
+        _ => {
+            let len = usize::try_from(r.varint()).unwrap_or(usize::MAX);
+            hash.get(..len).unwrap_or(&hash).to_owned()
+        }
+    };
+    let kind = r.optional();
+    let scope = r.optional();
+    let description = r.text();
+    let body = r.optional();
+    let breaking = r.optional();
+    let footers = (0..r.varint())
+        .map(|_| Footer {
+            token: r.text(),
+            separator: r.text(),
+            value: r.text(),
+        })
+        .collect();
+    let pr = match r.varint() {
+        ABSENT => None,
+        _ => Some(r.varint()),
+    };
+    let author = r.text();
+    let author_email = r.text();
+    let co_authors = (0..r.varint()).map(|_| r.text()).collect();
+    Entry {
+        hash,
+        short_hash,
+        kind,
+        scope,
+        description,
+        body,
+        breaking,
+        footers,
+        pr,
+        author,
+        author_email,
+        co_authors,
+    }
+}
+
+/// LEB128: seven bits a byte, the low ones first, the top bit set on every byte but the last.
+fn varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn text(out: &mut Vec<u8>, s: &str) {
+    varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn optional(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => varint(out, ABSENT),
+        Some(s) => {
+            varint(out, WRITTEN);
+            text(out, s);
+        }
+    }
+}
+
+/// Reads what [`Prepared::new`] wrote; past the end (which a packed entry never is) it reads zeros and
+/// empty texts.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn varint(&mut self) -> u64 {
+        let mut n = 0u64;
+        let mut shift = 0;
+        while let Some((&byte, rest)) = self.0.split_first() {
+            self.0 = rest;
+            if shift < 64 {
+                n |= u64::from(byte & 0x7f) << shift;
+            }
+            shift += 7;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        n
+    }
+
+    fn text(&mut self) -> String {
+        let len = usize::try_from(self.varint()).unwrap_or(usize::MAX);
+        let (bytes, rest) = self.0.split_at(len.min(self.0.len()));
+        self.0 = rest;
+        // Written from a `str`: always UTF-8.
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+
+    fn optional(&mut self) -> Option<String> {
+        match self.varint() {
+            ABSENT => None,
+            _ => Some(self.text()),
+        }
     }
 }
 
@@ -240,7 +437,7 @@ pub fn group_prepared(commits: Vec<Prepared>, options: &Options) -> Changes {
 
     let mut breaking = Vec::new();
     for (i, c) in commits.into_iter().enumerate() {
-        let Some(entry) = c.entry else {
+        let Some(entry) = c.entry() else {
             continue;
         };
         // The first wanted commit of each change is its newest copy; later cherry-picks are dropped.
@@ -366,14 +563,14 @@ fn changes(commits: &[Prepared]) -> Vec<usize> {
     let mut by_id = BTreeMap::new();
     for (i, c) in commits.iter().enumerate() {
         // Shorter ids would match nearly anything as prefixes; real ids are never that short.
-        if c.id.len() >= 4 {
-            by_id.entry(c.id.as_str()).or_insert(i);
+        if c.id().len() >= 4 {
+            by_id.entry(c.id()).or_insert(i);
         }
     }
     let mut parent: Vec<usize> = (0..commits.len()).collect();
     let mut outside: HashMap<&str, usize> = HashMap::new();
     for (i, c) in commits.iter().enumerate() {
-        for origin in &c.origins {
+        for origin in c.origins.iter() {
             let node = match lookup(&by_id, origin) {
                 Some(j) => j,
                 None => *outside.entry(origin).or_insert_with(|| {
@@ -623,6 +820,68 @@ mod tests {
         // Nothing in, nothing out.
         let empty = group(&[], &Options::default());
         assert!(empty.breaking.is_empty() && empty.groups.is_empty());
+    }
+
+    /// A prepared commit gives back its id and entry exactly, whatever they hold.
+    #[test]
+    fn prepared_commits_keep_their_entries_exactly() {
+        let id = hex(0xabc);
+        let plain = Entry {
+            hash: id.clone(),
+            short_hash: id[..7].to_owned(),
+            kind: None,
+            scope: None,
+            description: "Update README".into(),
+            body: None,
+            breaking: None,
+            footers: vec![],
+            pr: None,
+            author: "A".into(),
+            author_email: "a@example.com".into(),
+            co_authors: vec![],
+        };
+        let odd = Entry {
+            hash: "ABC".into(),
+            short_hash: "not a prefix".into(),
+            kind: Some(String::new()),
+            scope: Some("ünïcode".into()),
+            description: "x".repeat(300),
+            body: Some("a\n\n\u{0}b\r\n".into()),
+            breaking: Some(String::new()),
+            footers: vec![
+                Footer {
+                    token: "Refs".into(),
+                    separator: ": ".into(),
+                    value: "#3".into(),
+                },
+                Footer {
+                    token: "BREAKING CHANGE".into(),
+                    separator: " #".into(),
+                    value: "two\nlines".into(),
+                },
+            ],
+            pr: Some(u64::MAX),
+            author: String::new(),
+            author_email: String::new(),
+            co_authors: vec!["B <b@example.com>".into(), String::new()],
+        };
+        let short = Entry {
+            short_hash: String::new(),
+            pr: Some(0),
+            ..plain.clone()
+        };
+        for entry in [plain, odd, short] {
+            let prepared = Prepared::new(&id, Some(&entry), vec![]);
+            assert_eq!(prepared.id(), id);
+            assert_eq!(
+                format!("{:?}", prepared.entry()),
+                format!("{:?}", Some(entry))
+            );
+        }
+        let left_out = Prepared::new("", None, vec!["1234abc".into()]);
+        assert_eq!(left_out.id(), "");
+        assert!(left_out.entry().is_none());
+        assert_eq!(&*left_out.origins, ["1234abc"]);
     }
 
     #[test]

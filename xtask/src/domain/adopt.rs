@@ -185,6 +185,9 @@ pub const PROFILE: &str = "
 [profile.xtask]
 inherits = \"dev\"
 debug = false
+debug-assertions = false
+overflow-checks = false
+strip = true
 opt-level = 1
 incremental = false
 

@@ -2,7 +2,8 @@
 //!
 //! `build.rs` compiles this file on its own (no standard library, no C library, no start-up code) for
 //! Linux on x86-64, and `hooks install` writes one copy per hook with the slot below filled in: the
-//! installed binary's path, then the text of that hook's `sh` shim. Git starts the hook directly; it
+//! installed binary's path, the same path relative to the hook's directory (for a repository that was
+//! moved: the hook finds itself through `/proc/self/exe`), then the text of that hook's `sh` shim. Git starts the hook directly; it
 //! replaces itself (`execve`, same arguments, same environment, standard input untouched) with the
 //! binary, which knows the hook by the file name git gave it. That costs one extra `execve` of a static
 //! file of one page of code, instead of a copy of the whole binary per hook, or a shell in front.
@@ -18,7 +19,8 @@ const MARKER: &[u8] = b"@XTASK_BIN@:";
 const END: &[u8] = b"@XTASK_END@";
 const SLOT: usize = 16384;
 
-/// The marker, then (once installed) `<binary path>\0<sh shim>\0`, zeros, and the end marker.
+/// The marker, then (once installed) `<binary path>\0<path from the hook's directory>\0<sh shim>\0`, zeros,
+/// and the end marker.
 #[used]
 #[unsafe(no_mangle)]
 static XTASK_HOOK_SLOT: [u8; SLOT] = {
@@ -52,6 +54,9 @@ core::arch::global_asm!(
 
 const SYS_WRITE: usize = 1;
 const SYS_EXECVE: usize = 59;
+const SYS_READLINK: usize = 89;
+/// Room for the hook's own path joined with the relative one.
+const PATH_MAX: usize = 4096;
 const SYS_EXIT_GROUP: usize = 231;
 
 unsafe fn syscall3(number: usize, a: usize, b: usize, c: usize) -> isize {
@@ -110,9 +115,31 @@ unsafe extern "C" fn start(stack: *const usize) -> ! {
         }
         syscall3(SYS_EXECVE, bin as usize, argv as usize, envp as usize);
 
+        // Not there: the repository may have moved. The binary relative to this hook's own directory.
+        let relative = bin.add(bin_len + 1);
+        let relative_len = length(relative, room - bin_len - 1);
+        let mut joined = core::mem::MaybeUninit::<[u8; PATH_MAX]>::uninit();
+        let joined = joined.as_mut_ptr() as *mut u8;
+        let own = syscall3(SYS_READLINK, b"/proc/self/exe\0".as_ptr() as usize, joined as usize, PATH_MAX);
+        if relative_len > 0 && own > 0 && (own as usize) < PATH_MAX {
+            let mut dir = own as usize;
+            while dir > 0 && core::ptr::read_volatile(joined.add(dir - 1)) != b'/' {
+                dir -= 1;
+            }
+            if dir > 0 && dir + relative_len < PATH_MAX {
+                let mut i = 0;
+                while i < relative_len {
+                    core::ptr::write_volatile(joined.add(dir + i), core::ptr::read_volatile(relative.add(i)));
+                    i += 1;
+                }
+                core::ptr::write_volatile(joined.add(dir + relative_len), 0);
+                syscall3(SYS_EXECVE, joined as usize, argv as usize, envp as usize);
+            }
+        }
+
         // The binary could not be started: the shim decides what to do.
-        let shim = bin.add(bin_len + 1);
-        let shim_len = length(shim, room - bin_len - 1);
+        let shim = relative.add(relative_len + 1);
+        let shim_len = length(shim, room - bin_len - relative_len - 2);
         if shim_len > 0 && argc >= 1 && argc + 4 <= MAX_ARGS {
             let mut args = core::mem::MaybeUninit::<[*const u8; MAX_ARGS]>::uninit();
             let args = args.as_mut_ptr() as *mut *const u8;

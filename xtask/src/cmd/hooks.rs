@@ -81,10 +81,18 @@ enum HookFile {
 const STUB_MARKER: &[u8] = b"@XTASK_BIN@:";
 const STUB_END: &[u8] = b"@XTASK_END@";
 
-/// The native hook `name`: the kit's stub with the installed binary's path and the hook's `sh` shim (what
-/// runs when the binary cannot be started) filled in. `None` where the kit has no stub, or the path is not
-/// UTF-8, or path and shim do not fit in the slot: the hook is then a copy of the binary.
-fn stub(name: &str, bin: &Path) -> Option<Vec<u8>> {
+/// The native hook `name`: the kit's stub with the installed binary's path, the same relative to the hooks
+/// directory (a moved repository keeps working) and the hook's `sh` shim (what runs when the binary cannot
+/// be started) filled in. `None` where the kit has no stub, or the path is not UTF-8, or everything does not
+/// fit in the slot: the hook is then a copy of the binary.
+fn stub(name: &str, places: &Places) -> Option<Vec<u8>> {
+    let bin = &places.bin;
+    let below = fs::canonical_or_same(&places.hooks)
+        .strip_prefix(fs::canonical_or_same(&places.common))
+        .ok()?
+        .components()
+        .count();
+    let relative = format!("{}xtask/bin/xtask", "../".repeat(below));
     let template = crate::kit::HOOK_STUB;
     let find = |needle: &[u8]| template.windows(needle.len()).position(|w| w == needle);
     let start = find(STUB_MARKER)? + STUB_MARKER.len();
@@ -95,6 +103,8 @@ fn stub(name: &str, bin: &Path) -> Option<Vec<u8>> {
             .position(|w| w == STUB_END)?;
     let mut filled = Vec::new();
     filled.extend_from_slice(bin.to_str()?.as_bytes());
+    filled.push(0);
+    filled.extend_from_slice(relative.as_bytes());
     filled.push(0);
     filled.extend_from_slice(shim(name, bin).as_bytes());
     filled.push(0);
@@ -505,7 +515,7 @@ fn binary_hooks(places: &Places) -> bool {
 /// The hook file `name` should be, given whether a previous hook is chained in front of it.
 fn wanted_hook(places: &Places, name: &str, chains: bool) -> HookFile {
     if binary_hooks(places) && !chains {
-        stub(name, &places.bin).map_or(HookFile::Binary, HookFile::Stub)
+        stub(name, places).map_or(HookFile::Binary, HookFile::Stub)
     } else {
         HookFile::Shim(shim(name, &places.bin))
     }
@@ -764,7 +774,7 @@ fn status(places: &Places) -> Result<()> {
         // A shim or a stub runs the installed binary.
         let runs_bin = |bytes: &[u8]| {
             bytes == shim(name, &places.bin).as_bytes()
-                || stub(name, &places.bin).is_some_and(|s| s == bytes)
+                || stub(name, places).is_some_and(|s| s == bytes)
         };
         let state = match read_hook(&path) {
             None => "missing".to_string(),

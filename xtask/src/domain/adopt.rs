@@ -193,6 +193,8 @@ incremental = false
 
 [profile.xtask.package.xtask]
 opt-level = 2
+# Said again here: a package's own settings otherwise bring back cargo's default, stripping debug info only.
+strip = true
 [profile.xtask.package.zlib-rs]
 opt-level = 2
 [profile.xtask.package.gix-pack]
@@ -227,6 +229,8 @@ opt-level = 0
 [profile.xtask.package.toml_edit]
 opt-level = 0
 [profile.xtask.package.encoding_rs]
+opt-level = 0
+[profile.xtask.package.gix-index]
 opt-level = 0
 ";
 

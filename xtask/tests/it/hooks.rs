@@ -232,6 +232,27 @@ fn disk_usage(dir: &Path) -> u64 {
     total
 }
 
+/// A repository moved elsewhere keeps its native hooks: each finds the binary relative to itself.
+#[test]
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn native_hooks_keep_working_in_a_moved_repository() {
+    let repo = project(DENY);
+    let moved = repo.path().with_extension("moved");
+    std::fs::rename(repo.path(), &moved).unwrap();
+    let run = git_in(
+        &repo,
+        &moved,
+        &["commit", "--allow-empty", "-m", "did some stuff"],
+    );
+    let branch = git_in(&repo, &moved, &["checkout", "-b", "wip-stuff"]);
+    // Back where it was, so that the temporary directory is removed.
+    std::fs::rename(&moved, repo.path()).unwrap();
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("commits.conventional"), "{run:?}");
+    assert!(!run.stderr.contains("binary is missing"), "{run:?}");
+    assert!(branch.stderr.contains("branches.allowed"), "{branch:?}");
+}
+
 /// `hooks install` adds the binary once, and hooks of a few kilobytes (issue #27: `.git` grows by at most
 /// 30 MB). The figure itself depends on the binary, which these tests run in the large debug build: the
 /// README gives the one of the `xtask` profile; here the shape is checked, the binary counted once.

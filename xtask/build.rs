@@ -1,11 +1,21 @@
-//! Two jobs at build time: linking the binary for the git hooks' sake, and embedding the kit's own files.
+//! Three jobs at build time: linking the binary for the git hooks' sake, compiling the native hook stub,
+//! and embedding the kit's own files.
 //!
 //! **Linking.** Git starts the binary for every commit and every ref update. Linked position-independent
 //! (rustc's default), a binary of this size spends about half a millisecond of each start in the dynamic
 //! loader applying some 30,000 relocations: a third of what a `git rev-parse` costs in all. Linked with
 //! `-no-pie`, it starts faster than `git --version`. The price is that the executable itself is not
 //! placed at a random address (its libraries still are); for a developer tool run from the user's
-//! own repository, start-up time matters more. Only the binaries are affected, not the library or tests.
+//! own repository, start-up time matters more. For the same reason the binary is linked with `-z lazy`
+//! (rustc asks for `-z now`): the C library's functions are bound when first called, not all at start,
+//! which saves a hook about as much as the native hook's extra `execve` costs; the function table then
+//! stays writable (partial RELRO). Only the binaries are affected, not the library or tests.
+//!
+//! **Hook stub.** A client hook is a small native program of its own that starts the one installed
+//! binary (`hooks/exec-stub.rs`: no standard library, no C library, one page of code), so that three hooks
+//! do not cost three copies of the binary. It is compiled here with the same `rustc`, in a fraction of a
+//! second, for Linux on x86-64 only; elsewhere, or if it does not build, the list is empty and each hook is
+//! a copy of the binary as before. It ends up in the binary as `kit::HOOK_STUB`.
 //!
 //! **Embedding.** `xtask init` installs the kit into another repository from the binary alone, so every
 //! file of this crate that the installed crate needs (its manifest, this script, `src/`, `hooks/`,
@@ -29,9 +39,64 @@ fn main() {
     let has_binary = Path::new("src/main.rs").exists();
     if os == "linux" && has_binary {
         println!("cargo::rustc-link-arg-bins=-no-pie");
+        // Bind the C library's functions when first called rather than all at start (rustc asks for
+        // `-z now`): a hook calls few of them.
+        println!("cargo::rustc-link-arg-bins=-Wl,-z,lazy");
     }
     embed_kit_files();
     kit_version();
+    hook_stub(os == "linux");
+}
+
+/// Compiles `hooks/exec-stub.rs` to `$OUT_DIR/hook-stub`, or writes an empty file there (no stub: the hooks are
+/// copies of the binary). Never fails the build: the stub only saves disk space.
+fn hook_stub(linux: bool) {
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("hook-stub");
+    let crate_dir =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let source = source_dir(&crate_dir, "hooks").join("exec-stub.rs");
+    println!("cargo::rerun-if-changed={}", source.display());
+    let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    let target = std::env::var("TARGET").unwrap_or_default();
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let built = linux
+        && arch == "x86_64"
+        && source.is_file()
+        && std::process::Command::new(rustc)
+            .args([
+                "--edition",
+                "2021",
+                "--crate-type",
+                "bin",
+                "--target",
+                &target,
+            ])
+            .args([
+                "-C",
+                "panic=abort",
+                "-C",
+                "opt-level=2",
+                "-C",
+                "debuginfo=0",
+            ])
+            .args(["-C", "strip=symbols", "-C", "relocation-model=static"])
+            // No C start-up files and no libraries: the stub has its own `_start` and makes system calls.
+            .args(["-C", "link-arg=-nostartfiles", "-C", "link-arg=-nostdlib"])
+            .args(["-C", "link-arg=-static", "-o"])
+            .arg(&out)
+            .arg(&source)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    if !built {
+        if linux && arch == "x86_64" {
+            println!(
+                "cargo::warning=the native hook stub did not build: each hook will be a copy of the binary"
+            );
+        }
+        std::fs::write(&out, b"").expect("cannot write the hook stub's placeholder");
+    }
 }
 
 /// The kit's version as `XTASK_KIT_VERSION`: the crate's own, or, in a copy installed by `xtask init` (which
@@ -115,6 +180,11 @@ fn embed_kit_files() {
         "pub const KIT_LOCK: &str = include_str!({:?});\n",
         lock.display().to_string()
     ));
+    // The native hook stub `hook_stub` builds (empty where there is none).
+    code.push_str(
+        "/// The native client hook, to be filled in by `hooks install` (empty: hooks are copies of the binary).\n\
+         pub const HOOK_STUB: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/hook-stub\"));\n",
+    );
     let out =
         PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("kit_files.rs");
     std::fs::write(&out, code).expect("cannot write the list of the kit's files");

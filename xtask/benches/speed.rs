@@ -11,7 +11,7 @@
 //!    after one warm-up; every child gets an isolated HOME and global configuration, no system
 //!    configuration, `NO_COLOR=1` and a fixed `SOURCE_DATE_EPOCH`) and prints a Markdown table with the
 //!    budget of each. The hooks run as git runs them: the hook file `hooks install` puts in the repository
-//!    (the binary itself, linked into `.git/hooks`), with `xtask hook <name>` and the `sh` shims of `hooks/`
+//!    (a native hook that starts the installed binary), with `xtask hook <name>` and the `sh` shims of `hooks/`
 //!    (what `hooks install` writes where it chains a hook) for context. `changelog --all` is also timed on
 //!    one core (`taskset -c 0`, both sides), for context. `pre-push` is timed twice: pushing the tag a real
 //!    `release --yes patch` has just made (in `<target>/bench-release`, a clone sharing the objects, made

@@ -5,11 +5,14 @@
 //! when the build tree moves or is cleaned. On a server, the policy pre-receive judges with is stored beside
 //! the binary (see [`crate::domain::server_policy`]).
 //!
-//! A client hook is the binary itself (a copy of its own, which knows the hook by its file name) when
-//! nothing else is needed: git runs it on every commit and ref update, and a `sh` shim in front costs a third
-//! of a `git rev-parse`. The `sh` shim stays where it does something: chaining a hook that was there before,
-//! a hooks directory outside the git directory (`core.hooksPath` in the work tree, where a copy of the binary
-//! does not belong), and the server, whose hook must fail closed with the policy beside it.
+//! A client hook is a small native program of its own (the stub of `hooks/exec-stub.rs`, a few kilobytes,
+//! with the binary's path and the hook's `sh` shim filled in) that replaces itself with the installed binary,
+//! which knows the hook by its file name, when nothing else is needed: git runs it on every commit and ref
+//! update, and a `sh` shim in front costs a third of a `git rev-parse`. Where the kit has no stub (anything
+//! but Linux on x86-64), the hook is a copy of the binary instead. The `sh` shim stays where it does
+//! something: chaining a hook that was there before, a hooks directory outside the git directory
+//! (`core.hooksPath` in the work tree, where a program does not belong), and the server, whose hook must fail
+//! closed with the policy beside it.
 
 use std::path::{Path, PathBuf};
 
@@ -67,9 +70,57 @@ fn is_ours(bytes: &[u8]) -> bool {
 
 /// What goes into a client hook's place.
 enum HookFile {
-    /// A copy of the installed binary.
+    /// A copy of the installed binary (where the kit has no stub).
     Binary,
+    /// The native stub, filled in: it starts the installed binary.
+    Stub(Vec<u8>),
     Shim(String),
+}
+
+/// Where the stub's slot starts and ends (see `hooks/exec-stub.rs`).
+const STUB_MARKER: &[u8] = b"@XTASK_BIN@:";
+const STUB_END: &[u8] = b"@XTASK_END@";
+
+/// The native hook `name`: the kit's stub with the installed binary's path, the same relative to the hooks
+/// directory (a moved repository keeps working) and the hook's `sh` shim (what runs when the binary cannot
+/// be started) filled in. `None` where the kit has no stub, or the path is not UTF-8, or everything does not
+/// fit in the slot: the hook is then a copy of the binary.
+fn stub(name: &str, places: &Places) -> Option<Vec<u8>> {
+    let bin = &places.bin;
+    let below = fs::canonical_or_same(&places.hooks)
+        .strip_prefix(fs::canonical_or_same(&places.common))
+        .ok()?
+        .components()
+        .count();
+    let relative = format!("{}xtask/bin/xtask", "../".repeat(below));
+    let template = crate::kit::HOOK_STUB;
+    let find = |needle: &[u8]| template.windows(needle.len()).position(|w| w == needle);
+    let start = find(STUB_MARKER)? + STUB_MARKER.len();
+    let end = start
+        + template
+            .get(start..)?
+            .windows(STUB_END.len())
+            .position(|w| w == STUB_END)?;
+    let mut filled = Vec::new();
+    filled.extend_from_slice(bin.to_str()?.as_bytes());
+    filled.push(0);
+    filled.extend_from_slice(relative.as_bytes());
+    filled.push(0);
+    filled.extend_from_slice(shim(name, bin).as_bytes());
+    filled.push(0);
+    // One zero at least stays between what is filled in and the end marker.
+    if filled.len() >= end - start || template[start..end].iter().any(|&b| b != 0) {
+        return None;
+    }
+    let mut bytes = template.to_vec();
+    bytes[start..start + filled.len()].copy_from_slice(&filled);
+    Some(bytes)
+}
+
+/// Whether a hook of ours is a native stub (of any version), not a copy of the binary: stubs are a few
+/// kilobytes, the binary is megabytes.
+fn is_stub(bytes: &[u8]) -> bool {
+    !bytes.starts_with(b"#!") && bytes.len() < 1 << 20
 }
 
 /// Where git looks for hooks and where the binary goes, for a work tree (`dir`) or a bare repository.
@@ -452,9 +503,9 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Whether client hooks may be the binary itself: on Unix, in a hooks directory inside the git directory.
-/// Each hook is a copy of its own: a hard or symbolic link would let a tool that rewrites one hook in place
-/// (or `chmod -x` on one) change the others and the installed binary with it.
+/// Whether client hooks may be native programs (a stub, or the binary itself): on Unix, in a hooks directory
+/// inside the git directory. Each hook is a file of its own: a hard or symbolic link would let a tool that
+/// rewrites one hook in place (or `chmod -x` on one) change the others and the installed binary with it.
 fn binary_hooks(places: &Places) -> bool {
     cfg!(unix)
         && places.names == CLIENT_HOOKS
@@ -464,7 +515,7 @@ fn binary_hooks(places: &Places) -> bool {
 /// The hook file `name` should be, given whether a previous hook is chained in front of it.
 fn wanted_hook(places: &Places, name: &str, chains: bool) -> HookFile {
     if binary_hooks(places) && !chains {
-        HookFile::Binary
+        stub(name, places).map_or(HookFile::Binary, HookFile::Stub)
     } else {
         HookFile::Shim(shim(name, &places.bin))
     }
@@ -479,6 +530,7 @@ fn write_hook(places: &Places, path: &Path, wanted: &HookFile) -> Result<()> {
     );
     let written = match wanted {
         HookFile::Shim(text) => fs::write(&tmp, text),
+        HookFile::Stub(bytes) => fs::write(&tmp, bytes),
         HookFile::Binary => fs::copy(&places.bin, &tmp).map(drop),
     };
     let placed = written
@@ -497,6 +549,7 @@ fn write_hook(places: &Places, path: &Path, wanted: &HookFile) -> Result<()> {
 fn is_current(path: &Path, bytes: &[u8], wanted: &HookFile, binary: Option<&[u8]>) -> bool {
     let same = match wanted {
         HookFile::Shim(text) => bytes == text.as_bytes(),
+        HookFile::Stub(stub) => bytes == stub.as_slice(),
         HookFile::Binary => binary == Some(bytes),
     };
     same && fs::is_executable(path)
@@ -718,6 +771,11 @@ fn status(places: &Places) -> Result<()> {
         if by_pre_commit {
             path = with_suffix(&path, LEGACY);
         }
+        // A shim or a stub runs the installed binary.
+        let runs_bin = |bytes: &[u8]| {
+            bytes == shim(name, &places.bin).as_bytes()
+                || stub(name, places).is_some_and(|s| s == bytes)
+        };
         let state = match read_hook(&path) {
             None => "missing".to_string(),
             Some(bytes) if !is_ours(&bytes) => "foreign".to_string(),
@@ -726,7 +784,7 @@ fn status(places: &Places) -> Result<()> {
             }
             // A shim runs the binary: one that is there but not executable makes the hook fail.
             Some(bytes)
-                if bytes == shim(name, &places.bin).as_bytes()
+                if runs_bin(&bytes)
                     && fs::lexists(&places.bin)
                     && !fs::is_executable(&places.bin) =>
             {
@@ -736,7 +794,7 @@ fn status(places: &Places) -> Result<()> {
                     places.bin.display()
                 )
             }
-            Some(bytes) if bytes == shim(name, &places.bin).as_bytes() && binary_current => {
+            Some(bytes) if runs_bin(&bytes) && binary_current => {
                 "ours, current".to_string()
             }
             // The binary itself as the hook: current when it is the installed, current binary.
@@ -744,7 +802,7 @@ fn status(places: &Places) -> Result<()> {
                 "ours, current".to_string()
             }
             // A copy of the binary needs no other file: it works with the installed copy gone.
-            Some(bytes) if !bytes.starts_with(b"#!") => {
+            Some(bytes) if !bytes.starts_with(b"#!") && !is_stub(&bytes) => {
                 if exe.as_deref() == Some(bytes.as_slice()) {
                     "ours, current".to_string()
                 } else {

@@ -185,11 +185,16 @@ pub const PROFILE: &str = "
 [profile.xtask]
 inherits = \"dev\"
 debug = false
+debug-assertions = false
+overflow-checks = false
+strip = true
 opt-level = 1
 incremental = false
 
 [profile.xtask.package.xtask]
 opt-level = 2
+# Said again here: a package's own settings otherwise bring back cargo's default, stripping debug info only.
+strip = true
 [profile.xtask.package.zlib-rs]
 opt-level = 2
 [profile.xtask.package.gix-pack]
@@ -224,6 +229,8 @@ opt-level = 0
 [profile.xtask.package.toml_edit]
 opt-level = 0
 [profile.xtask.package.encoding_rs]
+opt-level = 0
+[profile.xtask.package.gix-index]
 opt-level = 0
 ";
 

@@ -673,7 +673,7 @@ fn hook_shims_fall_back_to_cargo_xtask_when_the_installed_binary_is_gone() {
         "[alias]\nxtask = \"run --package xtask --\"\n",
     );
     repo.commit("chore: the xtask alias");
-    // Hooks in the work tree are shims (inside the git directory they are the binary itself).
+    // Hooks in the work tree are shims (inside the git directory they are native programs).
     repo.git(&["config", "core.hooksPath", ".githooks"]);
     repo.xtask(&["hooks", "install"]).ok();
     std::fs::remove_file(repo.path().join(".git/xtask/bin/xtask")).unwrap();

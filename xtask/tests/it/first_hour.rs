@@ -386,12 +386,15 @@ fn hooks_status_and_the_shim_warn_only_about_what_is_broken() {
     let bin = repo.path().join(".git/xtask/bin");
     std::fs::remove_dir_all(&bin).unwrap();
     let status = repo.xtask(&["hooks", "status"]).ok();
-    assert!(!status.stdout.contains("missing"), "{status:?}");
-    assert_eq!(
-        status.stdout.matches("ours, current").count(),
-        3,
-        "{status:?}"
-    );
+    // Native hooks (Linux on x86-64) start the installed binary: its absence is what is broken. Hooks that
+    // are copies of the binary (elsewhere) need nothing else.
+    let said = if cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        "ours, but the binary is missing"
+    } else {
+        "ours, current"
+    };
+    assert_eq!(status.stdout.matches(said).count(), 3, "{status:?}");
+    assert_eq!(status.stdout.matches("ours").count(), 3, "{status:?}");
 
     // Shims (hooks in the work tree) do need the installed binary: said once per ref update.
     repo.xtask(&["hooks", "uninstall"]).ok();

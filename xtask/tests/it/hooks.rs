@@ -154,13 +154,17 @@ fn the_installed_copy_keeps_working_when_the_binary_that_installed_it_is_gone() 
 
     let installed = git_dir(&repo).join("xtask/bin/xtask");
     assert!(installed.is_file(), "{installed:?}");
-    // Each client hook is the installed binary itself (no shell in front), which knows the hook by its name.
-    for name in ["commit-msg", "reference-transaction", "pre-push"] {
-        assert_eq!(
-            std::fs::read(hooks_dir(&repo).join(name)).unwrap(),
-            std::fs::read(&installed).unwrap(),
-            "{name} is the installed binary"
-        );
+    // Each client hook is a native program of its own (no shell in front) that starts the installed binary,
+    // which knows the hook by its name: a few kilobytes, where the kit has its stub (Linux on x86-64).
+    let hooks: Vec<Vec<u8>> = ["commit-msg", "reference-transaction", "pre-push"]
+        .iter()
+        .map(|name| std::fs::read(hooks_dir(&repo).join(name)).unwrap())
+        .collect();
+    for hook in &hooks {
+        assert!(!hook.starts_with(b"#!"));
+        if cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+            assert!(hook.len() < 64 * 1024, "a hook of {} bytes", hook.len());
+        }
     }
     refuses(&repo, &["commit", "--allow-empty", "-m", "did some stuff"])
         .fails(1)
@@ -168,25 +172,123 @@ fn the_installed_copy_keeps_working_when_the_binary_that_installed_it_is_gone() 
     repo.git(&["commit", "--allow-empty", "-m", "feat(cli): add --json"]);
     refuses(&repo, &["checkout", "-b", "wip-stuff"]).says("branches.allowed");
 
-    // The hooks are whole binaries: with the installed copy removed as well, they still enforce, and
-    // status says so (the copy is only what shims run).
-    std::fs::remove_dir_all(installed.parent().unwrap()).unwrap();
-    refuses(&repo, &["commit", "--allow-empty", "-m", "did more stuff"])
-        .fails(1)
-        .says("commits.conventional");
-    let status = repo.xtask(&["hooks", "status"]).ok();
-    for name in ["commit-msg", "reference-transaction", "pre-push"] {
-        assert!(
-            status_line(&status, name).contains("ours, current"),
-            "{status:?}"
+    if cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        // With the installed binary removed as well, a stub hands over to its `sh` shim, which warns and
+        // lets git go on (a broken install must not block work), once per commit; status says why.
+        std::fs::remove_dir_all(installed.parent().unwrap()).unwrap();
+        let run = repo
+            .try_git(&["commit", "--allow-empty", "-m", "did more stuff"])
+            .ok()
+            .says("hook commit-msg skipped: the kit's binary is missing");
+        assert_eq!(
+            run.stderr
+                .matches("hook reference-transaction skipped")
+                .count(),
+            1,
+            "{run:?}"
         );
+        let status = repo.xtask(&["hooks", "status"]).ok();
+        for name in ["commit-msg", "reference-transaction", "pre-push"] {
+            assert!(
+                status_line(&status, name).contains("the binary is missing"),
+                "{status:?}"
+            );
+        }
+        // Installing again puts the binary back; the hooks stay as they were, and enforce again.
+        repo.xtask(&["hooks", "install"])
+            .ok()
+            .says("commit-msg: already installed");
+        assert!(installed.is_file());
+        for (name, hook) in ["commit-msg", "reference-transaction", "pre-push"]
+            .iter()
+            .zip(&hooks)
+        {
+            assert_eq!(&std::fs::read(hooks_dir(&repo).join(name)).unwrap(), hook);
+        }
+        refuses(&repo, &["commit", "--allow-empty", "-m", "did even more"])
+            .fails(1)
+            .says("commits.conventional");
     }
-    assert!(!status.stdout.contains("binary is missing"), "{status:?}");
-    // Installing again puts the copy back and the hooks stay as they were.
-    repo.xtask(&["hooks", "install"])
-        .ok()
-        .says("commit-msg: already installed");
-    assert!(installed.is_file());
+}
+
+/// Disk space under `dir` as `du` counts it: allocated blocks, each file once however many names it has.
+fn disk_usage(dir: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if seen.insert((meta.dev(), meta.ino())) {
+                total += meta.blocks() * 512;
+            }
+            if meta.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    total
+}
+
+/// A repository moved elsewhere keeps its native hooks: each finds the binary relative to itself.
+#[test]
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn native_hooks_keep_working_in_a_moved_repository() {
+    let repo = project(DENY);
+    let moved = repo.path().with_extension("moved");
+    std::fs::rename(repo.path(), &moved).unwrap();
+    let run = git_in(
+        &repo,
+        &moved,
+        &["commit", "--allow-empty", "-m", "did some stuff"],
+    );
+    let branch = git_in(&repo, &moved, &["checkout", "-b", "wip-stuff"]);
+    // Back where it was, so that the temporary directory is removed.
+    std::fs::rename(&moved, repo.path()).unwrap();
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("commits.conventional"), "{run:?}");
+    assert!(!run.stderr.contains("binary is missing"), "{run:?}");
+    assert!(branch.stderr.contains("branches.allowed"), "{branch:?}");
+}
+
+/// `hooks install` adds the binary once, and hooks of a few kilobytes (issue #27: `.git` grows by at most
+/// 30 MB). The figure itself depends on the binary, which these tests run in the large debug build: the
+/// README gives the one of the `xtask` profile; here the shape is checked, the binary counted once.
+#[test]
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn install_adds_the_binary_once_and_hooks_of_a_few_kilobytes() {
+    let repo = Repo::new();
+    repo.write("xtask.toml", DENY);
+    repo.commit("chore: initial import");
+    let git = git_dir(&repo);
+    let before = disk_usage(&git);
+    repo.xtask(&["hooks", "install"]).ok();
+    let grown = disk_usage(&git) - before;
+    let binary = std::fs::metadata(git.join("xtask/bin/xtask"))
+        .unwrap()
+        .len();
+    assert_eq!(
+        binary,
+        std::fs::metadata(support::xtask_bin()).unwrap().len()
+    );
+    let mut hooks = 0;
+    for name in ["commit-msg", "reference-transaction", "pre-push"] {
+        let len = std::fs::metadata(hooks_dir(&repo).join(name))
+            .unwrap()
+            .len();
+        assert!(len < 64 * 1024, "{name}: {len} bytes");
+        hooks += len;
+    }
+    // The binary, three hooks, the version file and the directories, with blocks rounded up.
+    assert!(
+        grown <= binary + hooks + 256 * 1024,
+        ".git grew by {grown} bytes for a binary of {binary} and hooks of {hooks}"
+    );
+    // Installing again adds nothing.
+    repo.xtask(&["hooks", "install"]).ok();
+    assert_eq!(disk_usage(&git) - before, grown);
 }
 
 #[test]
@@ -1435,10 +1537,15 @@ fn each_binary_hook_is_a_file_of_its_own() {
     let hooks = hooks_dir(&repo);
     let installed = git_dir(&repo).join("xtask/bin/xtask");
     let binary = std::fs::read(&installed).unwrap();
+    let pre_push_hook = std::fs::read(hooks.join("pre-push")).unwrap();
+    let ref_tx_hook = std::fs::read(hooks.join("reference-transaction")).unwrap();
     // Written in place, through whatever the file shares.
     std::fs::write(hooks.join("commit-msg"), "#!/bin/sh\necho mine\n").unwrap();
     assert_eq!(std::fs::read(&installed).unwrap(), binary);
-    assert_eq!(std::fs::read(hooks.join("pre-push")).unwrap(), binary);
+    assert_eq!(
+        std::fs::read(hooks.join("pre-push")).unwrap(),
+        pre_push_hook
+    );
     refuses(&repo, &["checkout", "-b", "wip-stuff"]).says("branches.allowed");
     // Not executable: reported, and repaired by install.
     let pre_push = hooks.join("pre-push");
@@ -1475,7 +1582,7 @@ fn each_binary_hook_is_a_file_of_its_own() {
     assert_eq!(std::fs::read(&installed).unwrap(), binary);
     assert_eq!(
         std::fs::read(hooks.join("reference-transaction")).unwrap(),
-        binary
+        ref_tx_hook
     );
     refuses(&repo, &["checkout", "-b", "wip-more"]).says("branches.allowed");
     let leftovers: Vec<String> = std::fs::read_dir(&hooks)

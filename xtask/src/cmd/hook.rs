@@ -550,11 +550,11 @@ fn release_tag_facts(
     let signature = match signers {
         _ if !rules.signers_required => Signature::NotChecked,
         Some(file) if crate::ops::fs::is_file(file) => objects.signature(oid, file)?,
-        Some(file) => Signature::Refused(format!(
+        Some(file) => Signature::Bad(format!(
             "the signers file {} does not exist",
             file.display()
         )),
-        None => Signature::Refused("no signers file was found to check it against".into()),
+        None => Signature::Bad("no signers file was found to check it against".into()),
     };
     Ok(TagFacts::Annotated {
         commit,

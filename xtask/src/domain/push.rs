@@ -104,7 +104,7 @@ pub enum Signature {
     /// A good signature by a key of the allowed signers.
     Good,
     /// No signature, a key that is not one of the signers, or a bad signature: what git said.
-    Refused(String),
+    Bad(String),
 }
 
 pub fn is_zero(oid: &str) -> bool {
@@ -448,7 +448,7 @@ fn judge_release_tag(
     }
     if rules.signers_required && *signature != Signature::Good {
         let why = match signature {
-            Signature::Refused(why) => why.as_str(),
+            Signature::Bad(why) => why.as_str(),
             _ => "its signature was not checked",
         };
         refusals.push(Problem::new(
@@ -819,7 +819,7 @@ mod tests {
                 "an unsigned release tag",
                 &signed,
                 update("refs/tags/v1.4.0", ZERO, A),
-                with(ok(), &[], Signature::Refused("no signature".into())),
+                with(ok(), &[], Signature::Bad("no signature".into())),
                 Server,
                 vec!["release.signers"],
             ),
@@ -835,7 +835,7 @@ mod tests {
                 "signers not required",
                 &one,
                 update("refs/tags/v1.4.0", ZERO, A),
-                with(ok(), &[], Signature::Refused("no signature".into())),
+                with(ok(), &[], Signature::Bad("no signature".into())),
                 Server,
                 vec![],
             ),

@@ -43,7 +43,7 @@ fn signature_verdict(good: bool, said: &str) -> Signature {
         let first = said.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         format!("git verify-tag refuses its signature ({})", first.trim())
     };
-    Signature::Refused(why)
+    Signature::Bad(why)
 }
 
 /// The tagger's e-mail in a tag object's header, as git reads it: the `tagger` line before the first blank
@@ -386,7 +386,7 @@ mod tests {
     fn git_verify_tag_words_become_a_verdict() {
         assert_eq!(signature_verdict(true, ""), Signature::Good);
         let refused = |said: &str| match signature_verdict(false, said) {
-            Signature::Refused(why) => why,
+            Signature::Bad(why) => why,
             other => panic!("{other:?}"),
         };
         assert_eq!(refused("error: no signature found"), "it is not signed");

@@ -930,8 +930,40 @@ fn marker_text() -> String {
 
 /// Makes the repository unless a complete one with the same parameters is there. Returns whether it made it.
 fn generate_if_needed(sandbox: &Sandbox, repo: &Path) -> Result<bool> {
+    // The topic branch only served to make merges; the history keeps them.
+    generate(
+        sandbox,
+        repo,
+        &marker_text(),
+        history,
+        &[&["update-ref", "-d", "refs/heads/topic"]],
+    )
+}
+
+/// Makes the monorepo unless a complete one with the same parameters is there. Returns whether it made it.
+fn generate_monorepo_if_needed(sandbox: &Sandbox, repo: &Path) -> Result<bool> {
+    let text = format!("{MONO_GENERATOR}\npackages={MONO_PACKAGES}\ncommits={MONO_COMMITS}\n");
+    // Tags packed.
+    generate(
+        sandbox,
+        repo,
+        &text,
+        monorepo_history,
+        &[&["pack-refs", "--all"]],
+    )
+}
+
+/// Imports `stream()` into a new repository at `repo`, runs `after`, then leaves the work tree and index as
+/// after a clone, unless `repo` holds a complete one whose marker says `marker_text`.
+fn generate(
+    sandbox: &Sandbox,
+    repo: &Path,
+    marker_text: &str,
+    stream: fn() -> Vec<u8>,
+    after: &[&[&str]],
+) -> Result<bool> {
     let marker = repo.join(".git").join("bench-generated");
-    if std::fs::read_to_string(&marker).ok().as_deref() == Some(marker_text().as_str()) {
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(marker_text) {
         return Ok(false);
     }
     if repo.exists() {
@@ -951,45 +983,13 @@ fn generate_if_needed(sandbox: &Sandbox, repo: &Path) -> Result<bool> {
     ] {
         git(&["config", key, value])?;
     }
-    let stream = history();
-    sandbox.git(repo, &["fast-import", "--quiet", "--done"], Some(&stream))?;
-    git(&["update-ref", "-d", "refs/heads/topic"])?;
-    // The work tree and index as after a clone.
+    sandbox.git(repo, &["fast-import", "--quiet", "--done"], Some(&stream()))?;
+    for args in after {
+        git(args)?;
+    }
     git(&["reset", "--hard", "--quiet", "main"])?;
-    std::fs::write(&marker, marker_text())
+    std::fs::write(&marker, marker_text)
         .map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
-    Ok(true)
-}
-
-/// Makes the monorepo unless a complete one with the same parameters is there. Returns whether it made it.
-fn generate_monorepo_if_needed(sandbox: &Sandbox, repo: &Path) -> Result<bool> {
-    let marker = repo.join(".git").join("bench-generated");
-    let text = format!("{MONO_GENERATOR}\npackages={MONO_PACKAGES}\ncommits={MONO_COMMITS}\n");
-    if std::fs::read_to_string(&marker).ok().as_deref() == Some(text.as_str()) {
-        return Ok(false);
-    }
-    if repo.exists() {
-        std::fs::remove_dir_all(repo)
-            .map_err(|e| format!("cannot remove {}: {e}", repo.display()))?;
-    }
-    std::fs::create_dir_all(repo).map_err(|e| format!("cannot create {}: {e}", repo.display()))?;
-    let git = |args: &[&str]| sandbox.git(repo, args, None);
-    git(&["init", "--quiet", "--initial-branch=main"])?;
-    for (key, value) in [
-        ("user.name", "Bench Maintainer"),
-        ("user.email", "maintainer@example.com"),
-        ("commit.gpgSign", "false"),
-        ("tag.gpgSign", "false"),
-        ("gc.auto", "0"),
-    ] {
-        git(&["config", key, value])?;
-    }
-    let stream = monorepo_history();
-    sandbox.git(repo, &["fast-import", "--quiet", "--done"], Some(&stream))?;
-    // Tags packed, the work tree and index as after a clone.
-    git(&["pack-refs", "--all"])?;
-    git(&["reset", "--hard", "--quiet", "main"])?;
-    std::fs::write(&marker, text).map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
     Ok(true)
 }
 

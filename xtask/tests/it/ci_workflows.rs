@@ -37,14 +37,7 @@ struct Project {
 }
 
 fn project(forge: &str) -> Project {
-    let repo = Repo::new();
-    repo.write(
-        "xtask.toml",
-        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n\n[commits]\nconventional = \"deny\"\n",
-    );
-    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
-    repo.commit("chore: initial import");
-    repo.tag("v0.1.0");
+    let repo = support::conventional_json_project("");
     repo.xtask(&["init", ".", "--ci", forge, "--yes"]).ok();
     repo.commit("chore: adopt the xtask release kit");
     let origin_dir = TempDir::new().unwrap();

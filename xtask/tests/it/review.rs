@@ -1005,6 +1005,8 @@ fn release_pr_and_finish_speak_json_for_scripts() {
 }
 
 /// `compiler` and `runtime` at 3.1.0 (tagged `NAME-v3.1.0`), a fix of one and a feature of the other since.
+/// Unlike [`crate::support::two_python_packages`], they do not share `X.Y`: each gets the release its commits
+/// call for.
 fn two_packages() -> Repo {
     let repo = Repo::new();
     repo.write(

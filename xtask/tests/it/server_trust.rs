@@ -522,14 +522,7 @@ fn a_pushed_signers_file_does_not_change_the_servers() {
 /// A repository whose messages must be conventional, with a release at 0.1.0, a bare `origin` and the
 /// client's hooks; `main` is at `start` afterwards.
 fn verify_project() -> (Repo, TempDir, String) {
-    let repo = Repo::new();
-    repo.write(
-        "xtask.toml",
-        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n\n[commits]\nconventional = \"deny\"\n",
-    );
-    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
-    repo.commit("chore: initial import");
-    repo.tag("v0.1.0");
+    let repo = support::conventional_json_project("");
     let bare = TempDir::new().unwrap();
     let path = bare.path().to_str().unwrap();
     repo.git(&["init", "--quiet", "--bare", "--initial-branch=main", path]);

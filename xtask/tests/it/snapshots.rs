@@ -62,16 +62,6 @@ fn single_package() -> Repo {
     repo
 }
 
-/// [`support::two_python_packages`], then a fix in one and a feature in the other.
-fn two_packages() -> Repo {
-    let repo = support::two_python_packages();
-    repo.write("compiler/src.py", "x = 2\n");
-    repo.commit("fix(compiler): x is two");
-    repo.write("runtime/src.py", "x = 3\n");
-    repo.commit("feat(runtime): x is three");
-    repo
-}
-
 #[test]
 fn release_dry_run_of_one_package() {
     let repo = single_package();
@@ -81,7 +71,7 @@ fn release_dry_run_of_one_package() {
 
 #[test]
 fn release_dry_run_of_packages() {
-    let repo = two_packages();
+    let repo = support::two_python_packages_changed();
     let run = repo.xtask(&["release", "auto", "--dry-run"]).ok();
     insta::assert_snapshot!(shown(&repo, None, &run));
 }
@@ -95,7 +85,7 @@ fn release_progress() {
 
 #[test]
 fn version_all_of_packages() {
-    let repo = two_packages();
+    let repo = support::two_python_packages_changed();
     let run = repo.xtask(&["version", "--all"]).ok();
     insta::assert_snapshot!(shown(&repo, None, &run));
 }

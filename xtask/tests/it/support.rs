@@ -490,3 +490,29 @@ files = ["runtime/pyproject.toml"]
     repo.tag("runtime-v3.1.0");
     repo
 }
+
+/// [`two_python_packages`], then a fix in `compiler` and a feature in `runtime`.
+pub fn two_python_packages_changed() -> Repo {
+    let repo = two_python_packages();
+    repo.write("compiler/src.py", "x = 2\n");
+    repo.commit("fix(compiler): x is two");
+    repo.write("runtime/src.py", "x = 3\n");
+    repo.commit("feat(runtime): x is three");
+    repo
+}
+
+/// A project at 0.1.0 (`VERSION.json`, tagged `v0.1.0`) whose commit messages must be conventional, with
+/// `extra` appended to its `xtask.toml`.
+pub fn conventional_json_project(extra: &str) -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        &format!(
+            "[version]\nfiles = [{{ path = \"VERSION.json\", json = \"version\" }}]\n\n[commits]\nconventional = \"deny\"\n{extra}"
+        ),
+    );
+    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
+    repo.commit("chore: initial import");
+    repo.tag("v0.1.0");
+    repo
+}

@@ -6,19 +6,13 @@
 
 use tempfile::TempDir;
 
-use crate::support::{Repo, Run};
+use crate::support::{self, Repo, Run};
 
 /// A project at 0.1.0, released (`v0.1.0`), whose maintainer is the tests' identity, on a bare server with
 /// the server hook; `main` pushed.
 fn project() -> (Repo, TempDir, String) {
-    let repo = Repo::new();
-    repo.write(
-        "xtask.toml",
-        "[version]\nfiles = [{ path = \"VERSION.json\", json = \"version\" }]\n\n[commits]\nconventional = \"deny\"\n\n[release]\nmaintainers = [\"test@example.com\"]\n",
-    );
-    repo.write("VERSION.json", "{\n  \"version\": \"0.1.0\"\n}\n");
-    repo.commit("chore: initial import");
-    repo.tag("v0.1.0");
+    let repo =
+        support::conventional_json_project("\n[release]\nmaintainers = [\"test@example.com\"]\n");
     let bare = TempDir::new().unwrap();
     let path = bare.path().to_str().unwrap().to_string();
     repo.git(&["init", "--quiet", "--bare", "--initial-branch=main", &path]);

@@ -115,7 +115,7 @@ pub fn unreleased(
     repo: &Repo,
     format: &TagFormat,
     current: Option<&Version>,
-    kit: &[regex::Regex],
+    kit: &[regex_lite::Regex],
 ) -> Result<Unreleased> {
     let (head, last) = unreleased_base(repo, format, current)?;
     let commits = in_range(repo, head, last.as_ref().map(|t| t.commit), kit)?;
@@ -207,7 +207,7 @@ pub fn in_range(
     repo: &Repo,
     x: ObjectId,
     prev: Option<ObjectId>,
-    kit: &[regex::Regex],
+    kit: &[regex_lite::Regex],
 ) -> Result<Vec<CommitInfo>> {
     let history = repo.history_since(x, prev, |c| c)?;
     // Whether `x` reaches `prev`: then `prev`'s history is within `x`'s, and holds no pick of its own.
@@ -419,7 +419,7 @@ pub fn released(
     repo: &Repo,
     format: &TagFormat,
     version: &Version,
-    kit: &[regex::Regex],
+    kit: &[regex_lite::Regex],
 ) -> Result<Option<Released>> {
     let tags = repo.release_tags(format)?;
     let Some(tag) = tags
@@ -477,8 +477,8 @@ pub fn options(config: &Config) -> Result<Options> {
 /// [`subject_pattern`] of `template` for any of the packages `names`: one pattern, `{{ package }}` matching
 /// each name (spelled as [`subject_pattern`] spells it, digits as any number). Compiled once per process: a
 /// release of 200 packages asks for the same patterns 200 times.
-fn packages_pattern(key: &str, template: &str, names: &[String]) -> Result<regex::Regex> {
-    type Cache = std::collections::HashMap<(String, String, Vec<String>), regex::Regex>;
+fn packages_pattern(key: &str, template: &str, names: &[String]) -> Result<regex_lite::Regex> {
+    type Cache = std::collections::HashMap<(String, String, Vec<String>), regex_lite::Regex>;
     static CACHE: std::sync::OnceLock<std::sync::Mutex<Cache>> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let wanted = (key.to_string(), template.to_string(), names.to_vec());
@@ -492,15 +492,19 @@ fn packages_pattern(key: &str, template: &str, names: &[String]) -> Result<regex
             // A character no template or name holds stands for the name while the subject is rendered.
             const NAME: &str = "\u{e000}";
             let one = subject_pattern(key, &crate::domain::packages::with_package(template, NAME))?;
-            let numbers = regex::Regex::new(r"\d+").expect("constant pattern");
+            let numbers = regex_lite::Regex::new(r"\d+").expect("constant pattern");
             let mut spelled: Vec<String> = names
                 .iter()
-                .map(|n| numbers.replace_all(&regex::escape(n), r"\d+").into_owned())
+                .map(|n| {
+                    numbers
+                        .replace_all(&regex_lite::escape(n), r"\d+")
+                        .into_owned()
+                })
                 .collect();
             spelled.sort();
             spelled.dedup();
             let any = format!("(?:{})", spelled.join("|"));
-            regex::Regex::new(&one.as_str().replace(NAME, &any))
+            regex_lite::Regex::new(&one.as_str().replace(NAME, &any))
                 .map_err(|e| anyhow!("cannot match release commits: {e}"))?
         }
     };
@@ -514,19 +518,19 @@ fn packages_pattern(key: &str, template: &str, names: &[String]) -> Result<regex
 /// release and development commits stay out of the notes. The template is rendered with a sample version;
 /// every number in it then stands for any number, and a version may carry a pre-release.
 /// `key` names the template in errors.
-pub fn subject_pattern(key: &str, template: &str) -> Result<regex::Regex> {
+pub fn subject_pattern(key: &str, template: &str) -> Result<regex_lite::Regex> {
     let sample = crate::domain::version::Version::new(1, 2, 3);
     let context = crate::render::MessageContext::new(&sample, &sample, "v1.2.3", "2000-01-01");
     let rendered = crate::render::Renderer::builtin().message(key, template, &context)?;
     let subject = rendered.lines().next().unwrap_or("");
-    let escaped = regex::escape(subject);
-    let numbers = regex::Regex::new(r"\d+").expect("constant pattern");
+    let escaped = regex_lite::escape(subject);
+    let numbers = regex_lite::Regex::new(r"\d+").expect("constant pattern");
     let pattern = numbers.replace_all(&escaped, r"\d+");
     let pattern = pattern.replace(
         r"\d+\.\d+\.\d+",
         r"\d+\.\d+\.\d+(?:[-.]?[0-9A-Za-z.]+)?(?:\+[0-9A-Za-z.-]+)?",
     );
-    regex::Regex::new(&format!("^{pattern}$"))
+    regex_lite::Regex::new(&format!("^{pattern}$"))
         .map_err(|e| anyhow!("cannot match release commits: {e}"))
 }
 

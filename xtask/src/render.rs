@@ -372,9 +372,9 @@ fn pr_links(text: String, url: Option<String>) -> String {
     };
     let url = url.trim_end_matches('/');
     // Compiled once: the filter runs for every line of the notes.
-    static PR: LazyLock<regex::Regex> =
-        LazyLock::new(|| regex::Regex::new(r"\(#(\d+)\)").expect("a valid constant pattern"));
-    PR.replace_all(&text, |c: &regex::Captures| {
+    static PR: LazyLock<regex_lite::Regex> =
+        LazyLock::new(|| regex_lite::Regex::new(r"\(#(\d+)\)").expect("a valid constant pattern"));
+    PR.replace_all(&text, |c: &regex_lite::Captures| {
         format!("([#{n}]({url}/pull/{n}))", n = &c[1])
     })
     .into_owned()
@@ -448,13 +448,14 @@ pub fn release_date() -> Result<String> {
 }
 
 pub fn date_of(seconds: i64) -> Result<String> {
-    let date = time::OffsetDateTime::from_unix_timestamp(seconds)
+    let date = jiff::Timestamp::from_second(seconds)
         .map_err(|_| anyhow!("{seconds} is out of range for a date"))?
+        .to_zoned(jiff::tz::TimeZone::UTC)
         .date();
     Ok(format!(
         "{:04}-{:02}-{:02}",
         date.year(),
-        u8::from(date.month()),
+        date.month(),
         date.day()
     ))
 }

@@ -97,7 +97,7 @@ fn version_file(entry: &FileEntry) -> Result<VersionFile> {
         }
         FileEntry::Table(t) => {
             let kind = if let Some(pattern) = &t.regex {
-                let regex = regex::Regex::new(pattern).map_err(|e| {
+                let regex = regex_lite::Regex::new(pattern).map_err(|e| {
                     anyhow!("xtask.toml: version file {:?}: invalid regex: {e}", t.path)
                 })?;
                 if !regex.capture_names().any(|n| n == Some("version")) {

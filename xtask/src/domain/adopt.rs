@@ -218,8 +218,6 @@ opt-level = 2
 
 [profile.xtask.package.clap_builder]
 opt-level = 0
-[profile.xtask.package.similar]
-opt-level = 0
 [profile.xtask.package.inquire]
 opt-level = 0
 [profile.xtask.package.crossterm]

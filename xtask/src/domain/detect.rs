@@ -622,7 +622,7 @@ fn module_paths(attr: &str) -> Vec<String> {
 
 /// A Python file's `__version__`, as a version file entry.
 fn python_variable(path: &str, text: &str) -> Option<Found> {
-    let regex = regex::Regex::new(INIT_PY_REGEX).expect("a valid regex");
+    let regex = regex_lite::Regex::new(INIT_PY_REGEX).expect("a valid regex");
     let v = regex
         .captures(text)
         .and_then(|c| c.name("version"))
@@ -736,7 +736,7 @@ fn python(repo: &Repository) -> (Vec<Found>, Vec<String>, bool) {
     }
     // `setup(version="1.2.3")` written out in setup.py.
     if let Some(text) = repo.files.get("setup.py") {
-        let regex = regex::Regex::new(SETUP_PY_REGEX).expect("a valid regex");
+        let regex = regex_lite::Regex::new(SETUP_PY_REGEX).expect("a valid regex");
         if let Some(v) = regex
             .captures(text)
             .and_then(|c| c.name("version"))
@@ -797,7 +797,7 @@ fn own_pins(repo: &Repository) -> Vec<Found> {
     else {
         return Vec::new();
     };
-    let name = regex::escape(&name);
+    let name = regex_lite::escape(&name);
     let patterns = [
         (
             "uv.lock",
@@ -812,7 +812,8 @@ fn own_pins(repo: &Repository) -> Vec<Found> {
     ];
     let mut found = Vec::new();
     for (path, pattern) in patterns {
-        let (Some(text), Ok(regex)) = (repo.files.get(path), regex::Regex::new(&pattern)) else {
+        let (Some(text), Ok(regex)) = (repo.files.get(path), regex_lite::Regex::new(&pattern))
+        else {
             continue;
         };
         let Some(v) = regex
@@ -919,7 +920,7 @@ fn javascript(repo: &Repository) -> Vec<Found> {
             if !pinned.is_empty() && pinned.iter().all(|(_, value)| value.as_str() == Some(v)) {
                 let pattern = format!(
                     r#""(?:version|{}[^"]*)": "(?<version>[^"]+)""#,
-                    regex::escape(&prefix)
+                    regex_lite::escape(&prefix)
                 );
                 entry = format!("{{ path = {path:?}, regex = {} }}", literal(&pattern));
             }
@@ -975,7 +976,7 @@ fn tags_scheme(tags: &[String], format: Option<&str>) -> Option<TagSpelling> {
 /// can write: `## v4.13.9 (2026-02-25)`, `## 1.2.3 (2026-02-25)`, `## [1.2.3] (2026-02-25)`,
 /// `## 1.2.3 - 2026-02-25`, `## v1.2.3`. Links and other decorations: `None`.
 fn heading_style(text: &str) -> Option<String> {
-    let regex = regex::Regex::new(
+    let regex = regex_lite::Regex::new(
         r"(?m)^## (?<open>\[?)(?<v>v?)(?<version>[0-9][^\s\]]*)(?<close>\]?)(?<tail>.*)$",
     )
     .expect("a valid regex");
@@ -983,7 +984,7 @@ fn heading_style(text: &str) -> Option<String> {
     if !is_version(&caps["version"]) || caps["open"].len() != caps["close"].len() {
         return None;
     }
-    let date = regex::Regex::new(r"^(?<before> \(| - | )\d{4}-\d{2}-\d{2}(?<after>\)?)\s*$")
+    let date = regex_lite::Regex::new(r"^(?<before> \(| - | )\d{4}-\d{2}-\d{2}(?<after>\)?)\s*$")
         .expect("a valid regex");
     let tail = &caps["tail"];
     let tail = if tail.trim().is_empty() {

@@ -25,8 +25,8 @@ pub struct Suggestion {
 
 /// Two or three dot-separated numbers, then optionally a SemVer pre-release or build (`-rc.1`, `+b5`) or
 /// a PEP 440 pre, post or dev release (`rc1`, `a2`, `.post1`, `.dev0`).
-static VERSION_LIKE: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(
+static VERSION_LIKE: LazyLock<regex_lite::Regex> = LazyLock::new(|| {
+    regex_lite::Regex::new(
         r"^(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.+-]+|(?:a|b|rc|\.post|\.dev)\d+)?$",
     )
     .expect("a valid constant pattern")

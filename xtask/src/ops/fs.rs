@@ -310,10 +310,11 @@ fn remove_all(paths: &[PathBuf]) {
 /// A unified diff of a change, for dry runs.
 pub fn unified_diff(change: &FileChange) -> String {
     let before = change.before.as_deref().unwrap_or("");
-    similar::TextDiff::from_lines(before, &change.after)
-        .unified_diff()
-        .context_radius(2)
-        .header(&format!("a/{}", change.rel), &format!("b/{}", change.rel))
+    diffy::DiffOptions::new()
+        .set_context_len(2)
+        .set_original_filename(format!("a/{}", change.rel))
+        .set_modified_filename(format!("b/{}", change.rel))
+        .create_patch(before, &change.after)
         .to_string()
 }
 

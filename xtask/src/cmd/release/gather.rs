@@ -51,7 +51,7 @@ pub(super) fn commits_in(
     repo: &crate::ops::repo::Repo,
     x: ObjectId,
     prev: Option<ObjectId>,
-    kit: &[regex::Regex],
+    kit: &[regex_lite::Regex],
 ) -> Result<Vec<crate::domain::changelog::CommitInfo>> {
     match common {
         Some(common) => {

@@ -116,7 +116,7 @@ pub struct Options {
     pub omit_kinds: Vec<String>,
     /// Commits whose subject line matches any of these are left out entirely (e.g. the kit's own
     /// release and dev-version commits). Empty by default: the caller knows its own subjects.
-    pub skip_subjects: Vec<regex::Regex>,
+    pub skip_subjects: Vec<regex_lite::Regex>,
     /// Keep merge commits (more than one parent). Default false.
     pub include_merges: bool,
     /// Keep `fixup!`/`squash!`/`amend!` commits. Default false.
@@ -690,8 +690,8 @@ mod tests {
         ]
     }
 
-    fn skip_release() -> Vec<regex::Regex> {
-        vec![regex::Regex::new(r"^chore\(release\): ").unwrap()]
+    fn skip_release() -> Vec<regex_lite::Regex> {
+        vec![regex_lite::Regex::new(r"^chore\(release\): ").unwrap()]
     }
 
     /// `breaking`: (id number, breaking text); `groups`: (title, id numbers).
@@ -806,7 +806,7 @@ mod tests {
             ],
             other: Some("Features".into()),
             omit_kinds: vec!["docs".into(), "refactor".into(), "style".into()],
-            skip_subjects: vec![regex::Regex::new("^(chore|test|build|wip)").unwrap()],
+            skip_subjects: vec![regex_lite::Regex::new("^(chore|test|build|wip)").unwrap()],
             ..Options::default()
         };
         case(
@@ -1057,7 +1057,7 @@ mod tests {
         );
         // When the newest copy is filtered out, the older one stands in for it.
         let options = Options {
-            skip_subjects: vec![regex::Regex::new("^fix: same$").unwrap()],
+            skip_subjects: vec![regex_lite::Regex::new("^fix: same$").unwrap()],
             ..Options::default()
         };
         let older = with_id(ORIGIN, "fix: kept");

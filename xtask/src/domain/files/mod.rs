@@ -22,7 +22,7 @@ pub use cargo::{
 #[derive(Debug, Clone)]
 pub enum Locator {
     /// A pattern with a named group `version`; every match must hold the same text.
-    Regex(regex::Regex),
+    Regex(regex_lite::Regex),
     /// The key path to a string in a JSON document, e.g. `["tool", "version"]`.
     Json(Vec<String>),
     /// The key path to a string in a TOML document, e.g. `["project", "version"]`.
@@ -614,7 +614,7 @@ dependencies = [
     }
 
     pub(super) fn re(pattern: &str) -> Locator {
-        Locator::Regex(regex::Regex::new(pattern).unwrap())
+        Locator::Regex(regex_lite::Regex::new(pattern).unwrap())
     }
 
     /// LF and CRLF, each with and without the trailing newline.

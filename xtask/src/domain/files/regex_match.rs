@@ -3,7 +3,7 @@
 use super::*;
 
 /// Reads the first match's `version` group (every match holds the same text).
-pub(super) fn read(contents: &str, re: &regex::Regex) -> Result<Found, FileError> {
+pub(super) fn read(contents: &str, re: &regex_lite::Regex) -> Result<Found, FileError> {
     let spans = regex_spans(contents, re)?;
     // `regex_spans` never returns an empty list; the fallback only keeps this total.
     let first = spans.first().ok_or_else(|| no_match(re))?;
@@ -13,7 +13,7 @@ pub(super) fn read(contents: &str, re: &regex::Regex) -> Result<Found, FileError
 /// Every match's `version` group becomes `new_text`.
 pub(super) fn edits(
     contents: &str,
-    re: &regex::Regex,
+    re: &regex_lite::Regex,
     new_text: &str,
 ) -> Result<Vec<(Range<usize>, String)>, FileError> {
     Ok(regex_spans(contents, re)?
@@ -22,14 +22,14 @@ pub(super) fn edits(
         .collect())
 }
 
-fn no_match(re: &regex::Regex) -> FileError {
+fn no_match(re: &regex_lite::Regex) -> FileError {
     FileError::NoMatch {
         pattern: re.as_str().to_owned(),
     }
 }
 
 /// The byte ranges of the `version` group in every match, checked to hold the same text.
-fn regex_spans(contents: &str, re: &regex::Regex) -> Result<Vec<Range<usize>>, FileError> {
+fn regex_spans(contents: &str, re: &regex_lite::Regex) -> Result<Vec<Range<usize>>, FileError> {
     let pattern = || re.as_str().to_owned();
     if !re.capture_names().flatten().any(|name| name == "version") {
         return Err(FileError::MissingVersionGroup { pattern: pattern() });

@@ -97,7 +97,7 @@ impl Picks {
 
 /// Whether a commit is one of the kit's own release or development commits, by its subject and the
 /// patterns the message templates give (see `notes::options`).
-pub fn is_kit_commit(message: &str, kit_subjects: &[regex::Regex]) -> bool {
+pub fn is_kit_commit(message: &str, kit_subjects: &[regex_lite::Regex]) -> bool {
     let subject = message.lines().next().unwrap_or("");
     kit_subjects.iter().any(|p| p.is_match(subject))
 }

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex_lite::Regex;
 
 use super::*;
 
@@ -366,7 +366,7 @@ fn compile(tokens: &[Token]) -> Option<Regex> {
     let mut source = String::from("^(?:");
     for token in tokens {
         match token {
-            Token::Literal(literal) => source.push_str(&regex::escape(literal)),
+            Token::Literal(literal) => source.push_str(&regex_lite::escape(literal)),
             Token::Star => source.push_str("[^/]+"),
             Token::Segments => source.push_str("[^/]+(?:/[^/]+)*"),
             Token::Number(slot) => {
@@ -822,18 +822,18 @@ pub(super) mod tests {
     }
 
     /// The same pattern as a regular expression, to check the matcher against an independent one.
-    fn reference_regex(pattern: &Pattern) -> regex::Regex {
+    fn reference_regex(pattern: &Pattern) -> regex_lite::Regex {
         let mut source = String::from("^");
         for token in &pattern.tokens {
             match token {
-                Token::Literal(literal) => source.push_str(&regex::escape(literal)),
+                Token::Literal(literal) => source.push_str(&regex_lite::escape(literal)),
                 Token::Star => source.push_str("[^/]+"),
                 Token::Segments => source.push_str("[^/]+(?:/[^/]+)*"),
                 Token::Number(_) => source.push_str("(?:0|[1-9][0-9]*)"),
             }
         }
         source.push('$');
-        regex::Regex::new(&source).unwrap()
+        regex_lite::Regex::new(&source).unwrap()
     }
 
     proptest! {

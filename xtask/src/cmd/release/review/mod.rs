@@ -241,15 +241,15 @@ pub(super) fn capitalised(text: &str) -> String {
 }
 
 /// The pattern of release commit subjects, with the forge's ` (#12)` allowed after them.
-pub(super) fn release_subject_pattern(p: &Project) -> Result<regex::Regex> {
+pub(super) fn release_subject_pattern(p: &Project) -> Result<regex_lite::Regex> {
     subject_pattern_of(p.config.release_commit())
 }
 
 /// [`release_subject_pattern`] of a `release.commit` template (a package's, its name filled in).
-pub(super) fn subject_pattern_of(template: &str) -> Result<regex::Regex> {
+pub(super) fn subject_pattern_of(template: &str) -> Result<regex_lite::Regex> {
     let exact = notes::subject_pattern("release.commit", template)?;
     let text = exact.as_str().trim_end_matches('$');
-    regex::Regex::new(&format!(r"{text}(?: \([#!]\d+\))?$"))
+    regex_lite::Regex::new(&format!(r"{text}(?: \([#!]\d+\))?$"))
         .map_err(|e| anyhow!("cannot match release commits: {e}"))
 }
 

@@ -98,7 +98,11 @@ fn version_file(entry: &FileEntry) -> Result<VersionFile> {
         FileEntry::Table(t) => {
             let kind = if let Some(pattern) = &t.regex {
                 let regex = regex_lite::Regex::new(pattern).map_err(|e| {
-                    anyhow!("xtask.toml: version file {:?}: invalid regex: {e}", t.path)
+                    anyhow!(
+                        "xtask.toml: version file {:?}: invalid regex: {e} (the syntax of Rust's `regex` \
+                         crate, with ASCII classes only: `[A-Za-z]` for a letter)",
+                        t.path
+                    )
                 })?;
                 if !regex.capture_names().any(|n| n == Some("version")) {
                     bail!(
@@ -352,6 +356,17 @@ pub fn changes_for(
     let mut changes: Vec<FileChange> = Vec::new();
     let mut problems = Vec::new();
     for file in files {
+        // Another entry already changes this file (another place in it, `version = ` and
+        // `current_version = ` of one `setup.cfg`): this entry's edit goes on top of that change.
+        if let (Kind::Text(locator), Some(planned)) =
+            (&file.kind, changes.iter_mut().find(|c| c.rel == file.path))
+        {
+            match bump.text_edit(file, locator, &planned.after) {
+                Ok(after) => planned.after = after,
+                Err(e) => problems.push(e),
+            }
+            continue;
+        }
         let result = match &file.kind {
             Kind::Cargo => bump.cargo_changes(file),
             Kind::CargoCrate => bump.crate_changes(file),
@@ -412,14 +427,28 @@ struct CargoBump {
 }
 
 impl Bump<'_> {
+    /// `text` with this entry's place set to the new version; a place an earlier entry of the same file
+    /// has already set (two entries for one place) stays as it is.
+    fn text_edit(&self, file: &VersionFile, locator: &Locator, text: &str) -> Result<String> {
+        if read_text(file, text).is_ok_and(|reading| reading.parsed == *self.new) {
+            return Ok(text.to_string());
+        }
+        holding(file, text, self.old)?;
+        self.set_place(file, locator, text)
+    }
+
     fn text_change(&self, file: &VersionFile, locator: &Locator) -> Result<Option<FileChange>> {
         let before = (self.read)(&file.path)?;
         holding(file, &before, self.old)?;
-        let text =
-            render_in_scheme(self.new, file.scheme).map_err(|e| anyhow!("{}: {e}", file.path))?;
-        let after =
-            files::rewrite(&before, locator, &text).map_err(|e| anyhow!("{}: {e}", file.path))?;
+        let after = self.set_place(file, locator, &before)?;
         Ok((after != before).then(|| FileChange::new(self.root, &file.path, Some(before), after)))
+    }
+
+    /// `text` with the place `locator` finds set to the new version, as the file's scheme spells it.
+    fn set_place(&self, file: &VersionFile, locator: &Locator, text: &str) -> Result<String> {
+        let new =
+            render_in_scheme(self.new, file.scheme).map_err(|e| anyhow!("{}: {e}", file.path))?;
+        files::rewrite(text, locator, &new).map_err(|e| anyhow!("{}: {e}", file.path))
     }
 
     /// The manifest `file` (whose text is `text`) holding the old version, and its workspace.

@@ -114,6 +114,49 @@ fn mixed_schemes_bump_to_a_release_candidate() {
     repo.xtask(&["bump", "release"]).ok().says("1.0.0");
 }
 
+/// Two entries for one file (two places in `setup.cfg`, a third entry naming the first place again): every
+/// place is bumped, in one change of the file.
+#[test]
+fn two_entries_for_one_file_bump_both_places() {
+    let repo = Repo::new();
+    repo.write(
+        "xtask.toml",
+        r#"[version]
+files = [
+  { path = "setup.cfg", regex = '(?m)^version = (?<version>\S+)$', scheme = "pep440" },
+  { path = "setup.cfg", regex = 'current_version = (?<version>\S+)', scheme = "pep440" },
+  { path = "setup.cfg", regex = '(?m)^version = (?<version>\S+)$', scheme = "pep440" },
+]
+dev = false
+"#,
+    );
+    repo.write(
+        "setup.cfg",
+        "[metadata]\nversion = 0.9.0\n\n[bumpversion]\ncurrent_version = 0.9.0\n",
+    );
+    repo.commit("chore: initial");
+    repo.xtask(&["bump", "minor", "--dry-run"])
+        .ok()
+        .says("+version = 0.10.0")
+        .says("+current_version = 0.10.0");
+    repo.xtask(&["bump", "minor"]).ok();
+    assert_eq!(
+        repo.read("setup.cfg"),
+        "[metadata]\nversion = 0.10.0\n\n[bumpversion]\ncurrent_version = 0.10.0\n"
+    );
+    repo.xtask(&["version", "--all"])
+        .ok()
+        .says("agree on 0.10.0");
+    repo.tag("v0.10.0");
+    repo.write("a.txt", "a\n");
+    repo.commit("fix: a");
+    repo.xtask(&["release", "patch", "--yes"]).ok();
+    assert_eq!(
+        repo.read("setup.cfg"),
+        "[metadata]\nversion = 0.10.1\n\n[bumpversion]\ncurrent_version = 0.10.1\n"
+    );
+}
+
 #[track_caller]
 fn refused_untouched(repo: &Repo, args: &[&str], code: i32, needle: &str) {
     let before = repo.state();
@@ -168,6 +211,18 @@ fn bad_input_is_refused_and_changes_nothing() {
         &["version"],
         1,
         "xtask.toml:2:1: version.filez: unknown field `filez`",
+    );
+    // A Unicode class, which the pattern engine does not have: said, with what to write instead.
+    repo.write(
+        "xtask.toml",
+        "[version]\nfiles = [{ path = \"pkg/__init__.py\", regex = '\\p{L}+ = \"(?<version>[^\"]+)\"' }]\n",
+    );
+    refused_untouched(
+        &repo,
+        &["version"],
+        1,
+        "invalid regex: Unicode character classes are not supported (the syntax of Rust's `regex` crate, \
+         with ASCII classes only: `[A-Za-z]` for a letter)",
     );
 }
 

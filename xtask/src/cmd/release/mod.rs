@@ -172,7 +172,7 @@ fn release(dir: &Path, args: ReleaseArgs, json_printed: &mut bool) -> Result<()>
     if args.dry_run && !args.pr {
         print_plan(&release, args.format == Format::Text, args.level.is_none());
         removable_notes(&release.decision);
-        packages::print_post(&steps::post(&release.steps));
+        packages::print_post(&steps::post(&release.steps), args.format == Format::Text);
         if args.format == Format::Json {
             term::out(&summary(&release, false).to_string());
         }

@@ -311,9 +311,10 @@ pub(super) fn release(
     }
     super::warn_or_refuse(&problems, args.dry_run)?;
     if args.dry_run && !args.pr {
+        let to_stdout = args.format == Format::Text;
         for (name, plan) in &plans {
-            term::section(&format!("Package {name}"), "");
-            print_plan(plan, args.format == Format::Text, args.level.is_none());
+            show::plan_section(to_stdout, &format!("Package {name}"), "");
+            print_plan(plan, to_stdout, args.level.is_none());
         }
         if plans.len() > 1 {
             // What the plans above amount to: one commit for all, a tag each.
@@ -324,9 +325,9 @@ pub(super) fn release(
                     other => other.describe(),
                 })
                 .collect();
-            term::section("Together, all or nothing:", &together.join("\n"));
+            show::plan_section(to_stdout, "Together, all or nothing:", &together.join("\n"));
         }
-        print_post(&steps::post(&steps));
+        print_post(&steps::post(&steps), to_stdout);
         if args.format == Format::Json {
             term::out(&show::summary_of_packages(&plans, false).to_string());
         }
@@ -778,11 +779,12 @@ pub(super) fn single_post(p: &Project, release: &ReleasePlan) -> Vec<(String, St
 }
 
 /// A dry run's list of the post-release commands.
-pub(super) fn print_post(post: &[(String, String)]) {
+pub(super) fn print_post(post: &[(String, String)], to_stdout: bool) {
     if post.is_empty() {
         return;
     }
-    term::section(
+    show::plan_section(
+        to_stdout,
         "After the release (release.post):",
         &post
             .iter()

@@ -27,14 +27,18 @@ pub(super) fn push_command(remote: &str, refspecs: &[String]) -> String {
 
 /// The plan is a dry run's data: stdout, unless `--format json` makes the JSON summary the data (then the
 /// plan is progress, on stderr). `implicit_auto`: no level was given, so the plan is `auto`'s (said).
+/// One section of a dry run's plan: the command's output on stdout, or on stderr where stdout carries the
+/// JSON summary.
+pub(super) fn plan_section(to_stdout: bool, title: &str, body: &str) {
+    if to_stdout {
+        term::data_section(title, body)
+    } else {
+        term::section(title, body)
+    }
+}
+
 pub(super) fn print_plan(release: &ReleasePlan, to_stdout: bool, implicit_auto: bool) {
-    let emit = |title: &str, body: &str| {
-        if to_stdout {
-            term::data_section(title, body)
-        } else {
-            term::section(title, body)
-        }
-    };
+    let emit = |title: &str, body: &str| plan_section(to_stdout, title, body);
     let d = &release.decision;
     let required = d
         .required

@@ -256,18 +256,26 @@ pub mod calls {
     }
 
     impl Call {
-        fn with_text(mut self, gh_flag: &str, glab_flag: &str, kind: Kind, text: &str) -> Call {
+        /// `text` after `gh_flag -` on standard input for `gh`; after `glab_flag` as an argument for
+        /// `glab`, whose merge request descriptions have no way in from standard input (`-` opens an
+        /// editor).
+        fn with_text(self, gh_flag: &str, glab_flag: &str, kind: Kind, text: &str) -> Call {
             match kind {
                 Kind::GitLab => {
-                    self.args.push(glab_flag.to_string());
-                    self.args.push(text.to_string());
+                    let mut call = self;
+                    call.args.push(glab_flag.to_string());
+                    call.args.push(text.to_string());
+                    call
                 }
-                _ => {
-                    self.args.push(gh_flag.to_string());
-                    self.args.push("-".to_string());
-                    self.stdin = Some(text.to_string());
-                }
+                _ => self.with_stdin(gh_flag, text),
             }
+        }
+
+        /// `text` on standard input, after `flag -`.
+        fn with_stdin(mut self, flag: &str, text: &str) -> Call {
+            self.args.push(flag.to_string());
+            self.args.push("-".to_string());
+            self.stdin = Some(text.to_string());
             self
         }
     }
@@ -346,7 +354,9 @@ pub mod calls {
                 release.args.push("--draft".into());
             }
         }
-        release.with_text("--notes-file", "--notes", kind, notes)
+        // Both read the notes from standard input: a long section fits no argument (Linux caps one at
+        // 128 KiB).
+        release.with_stdin("--notes-file", notes)
     }
 
     /// Succeeds when the forge has a release of `tag`.
@@ -509,11 +519,11 @@ mod tests {
         assert!(release.contains(&"--prerelease".to_string()));
         assert!(release.contains(&"--draft".to_string()));
         let gitlab = calls::create_release(Kind::GitLab, "v1", "v1", "the notes", true, false);
-        assert_eq!(gitlab.stdin, None);
+        assert_eq!(gitlab.stdin.as_deref(), Some("the notes"));
         assert!(
             gitlab
                 .args
-                .ends_with(&["--notes".to_string(), "the notes".to_string()])
+                .ends_with(&["--notes-file".to_string(), "-".to_string()])
         );
     }
 

@@ -907,10 +907,14 @@ fn two_release_prs_racing_open_one_pull_request() {
     );
 }
 
-/// The stand-in `glab`: logs its calls; `mr list` answers with no merge request.
+/// The stand-in `glab`: logs its calls and what it reads (`--notes-file -`); `mr list` answers with no merge
+/// request.
 const GLAB: &str = r#"#!/bin/sh
 state="$(dirname "$0")"
 { printf 'glab'; for a in "$@"; do printf ' %s' "$a"; done; printf '\n'; } >> "$state/calls.log"
+case " $* " in
+  *" --notes-file - "*) printf '<<<\n%s\n>>>\n' "$(cat)" >> "$state/calls.log";;
+esac
 case "$1 $2" in
   "mr list") echo "[]";;
   "mr create") echo "https://gitlab.com/o/r/-/merge_requests/3";;
@@ -939,8 +943,12 @@ fn gitlab_through_glab_and_through_push_options() {
     hosted.ci("main").finish(&[]).ok();
     let calls = hosted.calls();
     assert!(
-        calls.contains("glab release create v0.2.0 --name 0.2.0 --notes ### Added"),
+        calls.contains("glab release create v0.2.0 --name 0.2.0 --notes-file -"),
         "{calls}"
+    );
+    assert!(
+        stdin_of(&calls, "glab release create").contains("### Added"),
+        "the notes on standard input: {calls}"
     );
 
     // Without glab: the merge request comes from git's push options, which the server receives.

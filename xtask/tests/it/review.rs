@@ -432,6 +432,50 @@ fn release_pr_opens_the_pull_request_then_refreshes_it_without_touching_the_chec
 
 /// The merge method, and where the tag must land: on the release commit the pull request made, on the
 /// squash, or on the rebased copy of the release commit.
+/// Two pushes to `main` close together start two finishes from the same commit: the one that pushes the tag
+/// second finds it on the remote, at the release commit it was about to tag, and says the release is
+/// finished instead of failing the build.
+#[test]
+fn a_finish_that_loses_the_race_to_another_says_the_release_is_done() {
+    let hosted = hosted("");
+    hosted.xtask(&["release", "--pr", "minor", "--yes"]).ok();
+    hosted.land("release/v0.2.0", "main", "merge");
+    let first = hosted.ci("main");
+    let second = hosted.ci("main");
+    first.finish(&[]).ok();
+    let tag = hosted.origin(&["rev-parse", "v0.2.0"]);
+    let before = second.repo.state();
+    hosted.clear_calls();
+    second
+        .finish(&[])
+        .ok()
+        .says("v0.2.0 is already on origin, at the release commit")
+        .says("nothing left to do");
+    assert_eq!(
+        hosted.origin(&["rev-parse", "v0.2.0"]),
+        tag,
+        "the tag stays"
+    );
+    assert_eq!(
+        second.repo.state(),
+        before,
+        "the losing run changes nothing"
+    );
+    assert!(
+        !hosted.calls().contains("release create"),
+        "{}",
+        hosted.calls()
+    );
+    // A tag of that name at another commit is still refused.
+    let third = hosted.ci("main");
+    third.repo.git(&["tag", "-d", "v0.2.0"]);
+    hosted.origin(&["tag", "-f", "v0.2.0", "main~1"]);
+    third
+        .finish(&[])
+        .fails(1)
+        .says("tag v0.2.0 already exists on origin");
+}
+
 #[test]
 fn finish_tags_the_release_commit_whatever_the_merge_method() {
     for method in ["merge", "squash", "rebase"] {

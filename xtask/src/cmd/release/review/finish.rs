@@ -193,7 +193,24 @@ pub(in crate::cmd) fn finish(p: &Project, git: &Git, args: &ReleaseArgs) -> Resu
         print_plan(p, &merged, &plan, &forge);
         return Ok(());
     }
-    problems.extend(remote_problems(p, git, &merged, &plan));
+    let remote = remote_state(p, git, &merged, &plan);
+    if remote.finished_elsewhere && problems.is_empty() {
+        // Another finish, started by a push close to this one, has tagged this very commit.
+        term::step(&format!(
+            "{} {} already on {}, at the release commit {}: another run has tagged this release and \
+             publishes it; nothing left to do",
+            plan.tags
+                .iter()
+                .map(|t| t.tag.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if plan.tags.len() == 1 { "is" } else { "are" },
+            p.config.remote(),
+            short(&merged.commit)
+        ));
+        return Ok(());
+    }
+    problems.extend(remote.problems);
     if !problems.is_empty() {
         return Err(crate::cmd::release::refuse_release(&problems));
     }
@@ -661,23 +678,42 @@ fn local_problems(p: &Project, git: &Git, plan: &Plan) -> Result<Vec<String>> {
     Ok(problems)
 }
 
-/// What the remote must not have yet (the tags, the development branch), and, when the development commit
-/// is pushed to the branch, that the branch is still at the pushed tip.
-fn remote_problems(p: &Project, git: &Git, merged: &Merged, plan: &Plan) -> Vec<String> {
+/// What the remote says before the push.
+struct RemoteState {
+    /// What it must not have yet (the tags, the development branch), and, when the development commit is
+    /// pushed to the branch, that the branch is still at the pushed tip.
+    problems: Vec<String>,
+    /// Every tag is already there, at the release commit: another finish has done this release.
+    finished_elsewhere: bool,
+}
+
+fn remote_state(p: &Project, git: &Git, merged: &Merged, plan: &Plan) -> RemoteState {
     let remote = p.config.remote();
     let branch_ref = format!("refs/heads/{}", merged.branch);
-    let mut wanted: Vec<String> = plan
-        .tags
-        .iter()
-        .map(|t| format!("refs/tags/{}", t.tag))
-        .collect();
+    let mut wanted: Vec<String> = Vec::new();
+    for tag in &plan.tags {
+        // With the commit an annotated tag points at (`^{}`), which `ls-remote` gives when asked.
+        wanted.push(format!("refs/tags/{}", tag.tag));
+        wanted.push(format!("refs/tags/{}^{{}}", tag.tag));
+    }
     wanted.push(branch_ref.clone());
     wanted.extend(plan.dev_branch.iter().map(|b| format!("refs/heads/{b}")));
     let advertised = match remote_refs(git, remote, &wanted) {
         Ok(advertised) => advertised,
-        Err(problem) => return vec![problem],
+        Err(problem) => {
+            return RemoteState {
+                problems: vec![problem],
+                finished_elsewhere: false,
+            };
+        }
     };
     let value = |name: &str| advertised.id(name);
+    let at_release = |tag: &str| {
+        value(&format!("refs/tags/{tag}^{{}}"))
+            .or_else(|| value(&format!("refs/tags/{tag}")))
+            .is_some_and(|commit| commit == merged.commit)
+    };
+    let finished_elsewhere = !plan.tags.is_empty() && plan.tags.iter().all(|t| at_release(&t.tag));
     let mut problems = Vec::new();
     for tag in &plan.tags {
         if value(&format!("refs/tags/{}", tag.tag)).is_some() {
@@ -707,7 +743,10 @@ fn remote_problems(p: &Project, git: &Git, merged: &Merged, plan: &Plan) -> Vec<
             short(&merged.head)
         ));
     }
-    problems
+    RemoteState {
+        problems,
+        finished_elsewhere,
+    }
 }
 
 fn print_plan(p: &Project, merged: &Merged, plan: &Plan, forge: &Forge) {

@@ -57,6 +57,12 @@ fn main() {
 /// under virtualisation). About 0.1 ms of every hook. The archive is looked up with the linker driver
 /// rustc uses; where it is not found (another compiler), nothing changes.
 fn static_unwinder() {
+    // glibc targets only (musl's links an unwinder of its own), built for this machine (the host's
+    // compiler has the host's archive).
+    let gnu = std::env::var("CARGO_CFG_TARGET_ENV").is_ok_and(|env| env == "gnu");
+    if !gnu || std::env::var("TARGET").ok() != std::env::var("HOST").ok() {
+        return;
+    }
     let linker = std::env::var_os("RUSTC_LINKER").unwrap_or_else(|| "cc".into());
     let Ok(output) = std::process::Command::new(linker)
         .arg("-print-file-name=libgcc_eh.a")

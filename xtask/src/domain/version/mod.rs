@@ -207,6 +207,28 @@ impl VersionError {
     }
 }
 
+/// The tables of this module's tests: `got` must be `want`'s value, or an error whose message contains
+/// `want`'s fragment; `context` names the row.
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_outcome<T, E>(context: &str, got: Result<T, E>, want: Result<T, &str>)
+where
+    T: PartialEq + std::fmt::Debug,
+    E: std::fmt::Display + std::fmt::Debug,
+{
+    match (got, want) {
+        (Ok(got), Ok(want)) => assert_eq!(got, want, "{context}"),
+        (Err(err), Err(fragment)) => {
+            let message = err.to_string();
+            assert!(
+                message.contains(fragment),
+                "{context}: `{message}` lacks `{fragment}`"
+            );
+        }
+        (got, want) => panic!("{context}: got {got:?}, want {want:?}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

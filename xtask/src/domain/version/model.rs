@@ -721,18 +721,11 @@ mod tests {
         /// `expected` is the new version, or a fragment of the error message.
         #[track_caller]
         fn case(current: &str, req: &str, expected: Result<&str, &str>) {
-            let got = bump(&v(current), &request(req));
-            match (got, expected) {
-                (Ok(got), Ok(want)) => assert_eq!(got, v(want), "{current} {req}"),
-                (Err(err), Err(fragment)) => {
-                    let message = err.to_string();
-                    assert!(
-                        message.contains(fragment),
-                        "{current} {req}: `{message}` lacks `{fragment}`"
-                    );
-                }
-                (got, want) => panic!("{current} {req}: got {got:?}, want {want:?}"),
-            }
+            crate::domain::version::assert_outcome(
+                &format!("{current} {req}"),
+                bump(&v(current), &request(req)),
+                expected.map(v),
+            );
         }
 
         #[test]
@@ -905,17 +898,11 @@ mod tests {
 
         #[track_caller]
         fn case(arg: &str, pre: Option<PreKind>, expected: Result<BumpRequest, &str>) {
-            match (BumpRequest::parse(arg, pre), expected) {
-                (Ok(got), Ok(want)) => assert_eq!(got, want, "{arg:?} {pre:?}"),
-                (Err(err), Err(fragment)) => {
-                    let message = err.to_string();
-                    assert!(
-                        message.contains(fragment),
-                        "{arg:?}: `{message}` lacks `{fragment}`"
-                    );
-                }
-                (got, want) => panic!("{arg:?} {pre:?}: got {got:?}, want {want:?}"),
-            }
+            crate::domain::version::assert_outcome(
+                &format!("{arg:?} {pre:?}"),
+                BumpRequest::parse(arg, pre),
+                expected,
+            );
         }
 
         #[test]
@@ -1021,14 +1008,11 @@ mod tests {
 
         #[track_caller]
         fn version_case(text: &str, expected: Result<&str, &str>) {
-            match (parse_version(text), expected) {
-                (Ok(got), Ok(want)) => assert_eq!(got, v(want)),
-                (Err(err), Err(fragment)) => {
-                    let message = err.to_string();
-                    assert!(message.contains(fragment), "`{message}` lacks `{fragment}`");
-                }
-                (got, want) => panic!("{text:?}: got {got:?}, want {want:?}"),
-            }
+            crate::domain::version::assert_outcome(
+                &format!("{text:?}"),
+                parse_version(text),
+                expected.map(v),
+            );
         }
 
         #[test]

@@ -360,33 +360,13 @@ mod tests {
     /// `expected` is the SemVer text, or a fragment of the error message.
     #[track_caller]
     fn case(text: &str, expected: Result<&str, &str>) {
-        match (parse(text), expected) {
-            (Ok(got), Ok(want)) => assert_eq!(got, v(want), "{text:?}"),
-            (Err(err), Err(fragment)) => {
-                let message = err.to_string();
-                assert!(
-                    message.contains(fragment),
-                    "{text:?}: `{message}` lacks `{fragment}`"
-                );
-            }
-            (got, want) => panic!("{text:?}: got {got:?}, want {want:?}"),
-        }
+        super::super::assert_outcome(&format!("{text:?}"), parse(text), expected.map(v));
     }
 
     /// `expected` is the PEP 440 text, or a fragment of the error message.
     #[track_caller]
     fn render_case(semver: &str, expected: Result<&str, &str>) {
-        match (render(&v(semver)), expected) {
-            (Ok(got), Ok(want)) => assert_eq!(got, want, "{semver}"),
-            (Err(err), Err(fragment)) => {
-                let message = err.to_string();
-                assert!(
-                    message.contains(fragment),
-                    "{semver}: `{message}` lacks `{fragment}`"
-                );
-            }
-            (got, want) => panic!("{semver}: got {got:?}, want {want:?}"),
-        }
+        super::super::assert_outcome(semver, render(&v(semver)), expected.map(str::to_string));
     }
 
     #[test]
